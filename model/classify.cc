@@ -1,0 +1,126 @@
+#include "model/classify.h"
+
+namespace tcpsim::model {
+
+namespace {
+
+Classified table(SegKind k, bool acks_fin = false) { return Classified{k, acks_fin, false, {}}; }
+Classified answer(SegKind k, std::string_view why) { return Classified{k, false, false, why}; }
+
+Classified in_listen(const Segment& seg) {
+  // RFC 9293 §3.10.7.2: RST first, then ACK, then SYN.
+  if (seg.has(kRst)) return table(SegKind::Rst);
+  if (seg.has(kAck)) return table(SegKind::BadAck);
+  if (seg.has(kSyn)) return table(SegKind::Syn);
+  return answer(SegKind::Drop, "RFC 9293 §3.10.7.2: LISTEN drops a segment without SYN, ACK or RST");
+}
+
+Classified in_syn_sent(const Engine& e, const Segment& seg) {
+  // RFC 9293 §3.10.7.3: first the ACK bit, then RST, then SYN.
+  const Tcb& t = e.tcb();
+  const bool has_ack = seg.has(kAck);
+  if (has_ack && (seq_le(seg.ack, t.iss) || seq_gt(seg.ack, t.snd_nxt))) {
+    if (seg.has(kRst)) return answer(SegKind::Drop, "RFC 9293 §3.10.7.3: RST with an unacceptable ACK is dropped");
+    return table(SegKind::BadAck);
+  }
+  if (seg.has(kRst)) {
+    if (has_ack) return table(SegKind::Rst);
+    return answer(SegKind::Drop, "RFC 9293 §3.10.7.3: RST without ACK in SYN-SENT is dropped");
+  }
+  if (seg.has(kSyn)) return table(has_ack ? SegKind::SynAck : SegKind::Syn);
+  return answer(SegKind::Drop, "RFC 9293 §3.10.7.3: neither SYN nor RST, dropped");
+}
+
+// A FIN whose sequence number the receiver has already passed: the peer
+// retransmitting the FIN it sent. RFC 9293 §3.10.7.4 says TIME-WAIT must
+// acknowledge it and restart 2MSL; the other states that have seen the FIN
+// acknowledge it too (Linux does, via its window check on the segment's end).
+bool is_retransmitted_fin(const Tcb& t, const Segment& seg) {
+  return t.fin_received && seg.has(kFin) && !seg.has(kSyn) && !seg.has(kRst) &&
+         seg.seq + seg.seg_len() == t.rcv_nxt;
+}
+
+// The FIN can be processed now: everything before it is in (or arrives with it).
+bool fin_in_order(const Engine& e, const Segment& seg) {
+  const Tcb& t = e.tcb();
+  if (!seg.has(kFin) || t.fin_received) return false;
+  const Seq start = seg.seq + (seg.has(kSyn) ? 1 : 0);
+  const Seq fin = start + static_cast<Seq>(seg.payload.size());
+  // All the data before the FIN must fit in the window, or the FIN is not reached.
+  return seq_le(start, t.rcv_nxt) && seq_ge(fin, t.rcv_nxt) &&
+         (fin - t.rcv_nxt) <= e.receive_window();
+}
+
+bool shut_and_new_data(State state, const Engine& e, const Segment& seg) {
+  if (!e.config().rst_on_data_after_close || !e.tcb().read_shut) return false;
+  if (state != State::FinWait1 && state != State::FinWait2) return false;
+  if (seg.payload.empty()) return false;
+  return seq_gt(seg.seq + static_cast<Seq>(seg.payload.size()), e.tcb().rcv_nxt);
+}
+
+Classified in_synchronized(State state, const Engine& e, const Segment& seg) {
+  const Tcb& t = e.tcb();
+  const Config& cfg = e.config();
+
+  // Simultaneous open (RFC 9293 Figure 7, line 6): the peer's SYN,ACK reaches
+  // us in SYN-RECEIVED. Its SYN is the one we already took, its ACK covers
+  // ours: it is the ACK that completes the handshake, and is answered.
+  if (state == State::SynReceived && seg.has(kSyn) && seg.has(kAck) && !seg.has(kRst) &&
+      seg.seq + 1 == t.rcv_nxt && e.ack_acceptable_syn_sent(seg)) {
+    Classified c = table(SegKind::Ack);
+    c.ack_now = true;
+    return c;
+  }
+
+  if (is_retransmitted_fin(t, seg) && seg.has(kAck) && e.ack_in_range(seg)) {
+    return table(SegKind::Fin, e.acks_our_fin(seg.ack));
+  }
+
+  // First: the acceptability test.
+  if (!e.acceptable(seg)) {
+    if (seg.has(kRst)) return answer(SegKind::Drop, "RFC 9293 §3.10.7.4 first: unacceptable RST dropped");
+    return answer(SegKind::AckAndDrop, "RFC 9293 §3.10.7.4 first: unacceptable segment, ACK sent");
+  }
+
+  // Second: RST.
+  if (seg.has(kRst)) {
+    if (!cfg.rfc5961 || seg.seq == t.rcv_nxt) return table(SegKind::Rst);
+    return answer(SegKind::ChallengeAck, "RFC 5961 §3.2: RST in window but not at RCV.NXT, challenge ACK");
+  }
+
+  // Fourth: SYN (the third, security, does not apply).
+  if (seg.has(kSyn)) {
+    if (state == State::SynReceived && t.passive_open) return table(SegKind::Syn);
+    if (cfg.rfc5961) return answer(SegKind::ChallengeAck, "RFC 5961 §4.2: SYN in a synchronized state, challenge ACK");
+    return table(SegKind::Syn);
+  }
+
+  // Fifth: ACK.
+  if (!seg.has(kAck)) return answer(SegKind::Drop, "RFC 9293 §3.10.7.4 fifth: no ACK bit, dropped");
+  if (state == State::SynReceived) {
+    if (!e.ack_acceptable_syn_sent(seg)) return table(SegKind::BadAck);
+  } else if (seq_gt(seg.ack, t.snd_nxt)) {
+    return answer(SegKind::AckAndDrop, "RFC 9293 §3.10.7.4 fifth: ACK of data not yet sent, ACK sent");
+  }
+  if (shut_and_new_data(state, e, seg)) return table(SegKind::DataAfterClose);
+  const bool acks_fin = e.acks_our_fin(seg.ack);
+  if (fin_in_order(e, seg)) return table(SegKind::Fin, acks_fin);
+  return table(SegKind::Ack, acks_fin);
+}
+
+}  // namespace
+
+Classified classify(State state, const Engine& engine, const Segment& seg) {
+  switch (state) {
+    case State::Closed:
+      return table(SegKind::InClosed);
+    case State::Listen:
+      return in_listen(seg);
+    case State::SynSent:
+      return in_syn_sent(engine, seg);
+    default:
+      return in_synchronized(state, engine, seg);
+  }
+}
+
+}  // namespace tcpsim::model

@@ -1,0 +1,49 @@
+// The behaviour knobs the endpoint model reads: plain data, filled in by the
+// simulator's profiles (sim/profile.h). Defaults are RFC 9293's.
+#pragma once
+
+#include <cstdint>
+
+#include "model/time.h"
+
+namespace tcpsim::model {
+
+struct Config {
+  // RFC 9293 §3.8.1 / RFC 6298 §2: initial RTO 1 s, lower bound 1 s, upper bound >= 60 s.
+  Duration rto_initial = 1 * kSecond;
+  Duration rto_min = 1 * kSecond;
+  Duration rto_max = 120 * kSecond;
+  // TIME-WAIT length, RFC 9293 §3.10.7.4: 2 x MSL, MSL = 2 minutes.
+  Duration time_wait = 240 * kSecond;
+  // Orphaned FIN-WAIT-2 bound (Linux net.ipv4.tcp_fin_timeout); 0 = none (RFC 9293).
+  Duration fin_wait_2_timeout = 0;
+  // RFC 9293 §3.8.3 user timeout; 0 = off, retry limits below decide instead.
+  Duration user_timeout = 0;
+  // Retransmissions before giving up: of a SYN, of a SYN,ACK, of anything else.
+  int syn_retries = 6;
+  int synack_retries = 5;
+  int data_retries = 15;
+  // Linux tcp_syn_linear_timeouts: this many SYN retransmissions keep the
+  // initial RTO before backoff starts doubling. 0 = plain RFC 6298 backoff.
+  int syn_linear_timeouts = 0;
+  // Delayed ACK (RFC 9293 §3.8.6.3, RFC 1122 4.2.3.2). Off by default.
+  bool delayed_ack = false;
+  Duration delayed_ack_timeout = 200 * kMillisecond;
+  int quick_acks = 0;  // Linux: ACKs sent at once at a connection's start
+  // RFC 5961 §3 and §4: challenge ACKs for in-window RST and for SYN.
+  bool rfc5961 = true;
+  // RFC 1337: TIME-WAIT ignores RST instead of closing.
+  bool rfc1337 = false;
+  // Linux (tcp_rcv_state_process): new data for a connection whose reading
+  // side is shut, in FIN-WAIT-1 or FIN-WAIT-2, is answered with RST.
+  bool rst_on_data_after_close = false;
+  // Linux computes RTO = SRTT + max(4 * RTTVAR, rto_min) instead of RFC 6298's
+  // max(rto_min, SRTT + 4 * RTTVAR); on a fast link that is ~rto_min + SRTT.
+  bool rto_min_on_variance = false;
+  // Segment sizes and buffers.
+  std::uint16_t mss = 1460;
+  std::uint32_t rcv_buffer = 65535;
+  std::uint32_t snd_buffer = 65535;
+};
+
+}  // namespace tcpsim::model

@@ -1,0 +1,92 @@
+// One TCP endpoint as a pure state machine: RFC 9293 (read §3.3 for the
+// variables, §3.5-3.6 for opening and closing, §3.10 for the event
+// processing this follows step by step), refined by RFC 1122 (4.2.2.13
+// half-duplex close, 4.2.3.2 delayed ACK), RFC 5961 (challenge ACKs),
+// RFC 6298 (retransmission timer) and RFC 1337 (TIME-WAIT assassination).
+//
+// No clock, no I/O, no randomness: every input carries `now`, every output
+// goes to the Outbox the caller passes in. The state table itself is in
+// model/transition_table.h; Boost.MSM is confined to model/endpoint.cc.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "model/config.h"
+#include "model/outbox.h"
+#include "model/segment.h"
+#include "model/state.h"
+#include "model/tcb.h"
+#include "model/time.h"
+
+namespace tcpsim::model {
+
+// RFC 9293 §3.10's error responses to user calls.
+enum class Error : std::uint8_t {
+  None,
+  ConnectionDoesNotExist,   // "error: connection does not exist"
+  ConnectionAlreadyExists,  // "error: connection already exists"
+  ConnectionClosing,        // "error: connection closing"
+  InsufficientResources,    // "error: insufficient resources"
+  ConnectionReset,          // "error: connection reset"
+  ConnectionRefused,        // "error: connection refused"
+  TimedOut,                 // the connection was given up
+  WouldBlock,               // nothing to read yet, or no room to queue: the call waits
+};
+std::string_view error_name(Error e);
+
+class Endpoint {
+ public:
+  explicit Endpoint(const Config& config = Config{});
+  ~Endpoint();
+  Endpoint(Endpoint&&) noexcept;
+  Endpoint& operator=(Endpoint&&) noexcept;
+  Endpoint(const Endpoint&) = delete;
+  Endpoint& operator=(const Endpoint&) = delete;
+
+  State state() const;
+  // Why the connection ended, once it has died of a RST or a timeout.
+  Error failure() const;
+  const Tcb& tcb() const;
+  const Config& config() const;
+
+  // RFC 9293 §3.10.1 OPEN. `iss` is the caller's choice (deterministic).
+  Error open_active(Seq iss, Time now, Outbox& out);
+  Error open_passive(Seq iss, Time now, Outbox& out);
+  // §3.10.2 SEND: queue bytes; returns how many were accepted (buffer space).
+  Error send(std::string_view data, Time now, Outbox& out, std::size_t* accepted = nullptr);
+  // §3.10.3 RECEIVE: take up to `max` bytes. Returns 0 bytes with None at end
+  // of stream (read() = 0), or after shutdown_read().
+  Error receive(std::size_t max, std::string& into, Time now, Outbox& out);
+  // §3.10.4 CLOSE: "I have no more to send" (shutdown(SHUT_WR) asks the same).
+  Error close(Time now, Outbox& out);
+  // §3.10.5 ABORT: RST if synchronized, TCB deleted.
+  Error abort(Time now, Outbox& out);
+  // shutdown(SHUT_RD): nothing is sent; further reads return end of stream
+  // once queued data is gone (Linux keeps delivering queued data).
+  Error shutdown_read(Time now, Outbox& out);
+
+  // The application no longer holds the connection (Linux: close() on the
+  // last descriptor). Reading is shut, and an orphaned FIN-WAIT-2 is bounded
+  // by Config::fin_wait_2_timeout.
+  void orphan(Time now, Outbox& out);
+
+  // §3.10.7 SEGMENT ARRIVES.
+  void segment_arrives(const Segment& seg, Time now, Outbox& out);
+  // §3.10.8 timeouts, and the delayed-ACK and FIN-WAIT-2 timers.
+  void timeout(TimerKind kind, Time now, Outbox& out);
+
+  // Test support: put a fresh endpoint straight into `state` with the given
+  // sequence variables, as the real path would have left it. Tests compare
+  // each such fixture with the state reached by the real path.
+  void force_state_for_test(State state, const Tcb& tcb);
+
+ private:
+  struct Machine;
+  std::unique_ptr<Machine> m_;
+};
+
+}  // namespace tcpsim::model

@@ -1,0 +1,459 @@
+#include "model/engine.h"
+
+#include <algorithm>
+
+namespace tcpsim::model {
+
+namespace {
+
+bool is_synchronized(State s) {
+  return s != State::Closed && s != State::Listen && s != State::SynSent;
+}
+
+// States in which queued data and our FIN may still go out (RFC 9293 §3.10.2:
+// SEND in SYN-SENT and SYN-RECEIVED is queued until ESTABLISHED).
+bool may_send_data(State s) {
+  switch (s) {
+    case State::Established:
+    case State::CloseWait:
+    case State::FinWait1:
+    case State::Closing:
+    case State::LastAck:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+void Engine::arm(TimerKind k, Duration after) {
+  Action a{ActionKind::ArmTimer};
+  a.timer = k;
+  a.after = after;
+  out_->actions.push_back(a);
+  if (k == TimerKind::Retransmission) tcb_.rexmt_armed = true;
+}
+
+void Engine::cancel(TimerKind k) {
+  Action a{ActionKind::CancelTimer};
+  a.timer = k;
+  out_->actions.push_back(a);
+  if (k == TimerKind::Retransmission) tcb_.rexmt_armed = false;
+}
+
+void Engine::notify(AppEvent e) {
+  Action a{ActionKind::Notify};
+  a.app = e;
+  out_->actions.push_back(a);
+}
+
+void Engine::note(std::string_view why) {
+  Action a{ActionKind::Note};
+  a.from = a.to = state_;
+  a.note = why;
+  out_->actions.push_back(a);
+}
+
+void Engine::state_change(State from, State to, RuleId rule) {
+  Action a{ActionKind::StateChange};
+  a.from = from;
+  a.to = to;
+  a.rule = rule;
+  out_->actions.push_back(a);
+}
+
+Segment& Engine::new_segment(std::uint8_t flags, Seq seq, bool retransmission) {
+  Action a{ActionKind::SendSegment};
+  a.segment = static_cast<std::uint32_t>(out_->segments.size());
+  a.retransmission = retransmission;
+  out_->actions.push_back(a);
+  Segment& seg = out_->segments.emplace_back();
+  seg.flags = flags;
+  seg.seq = seq;
+  if (flags & kAck) {
+    seg.ack = tcb_.rcv_nxt;
+    // Any segment carrying our ACK settles what we owed.
+    tcb_.ack_now = false;
+    tcb_.unacked_full_segments = 0;
+    if (tcb_.ack_pending) {
+      tcb_.ack_pending = false;
+      cancel(TimerKind::DelayedAck);
+    }
+  }
+  if (!(flags & kRst)) seg.window = advertised_window();
+  return seg;
+}
+
+std::uint16_t Engine::advertised_window() const {
+  const std::size_t used = tcb_.recv_buffer.size();
+  const std::size_t free = used >= cfg_.rcv_buffer ? 0 : cfg_.rcv_buffer - used;
+  return static_cast<std::uint16_t>(std::min<std::size_t>(free, 65535));
+}
+
+std::size_t Engine::send_space() const {
+  const std::size_t used = tcb_.send_buffer.size();
+  return used >= cfg_.snd_buffer ? 0 : cfg_.snd_buffer - used;
+}
+
+// ---------------------------------------------------------------- opening
+
+void Engine::init_active(Seq iss) {
+  tcb_ = Tcb{};
+  tcb_.iss = iss;
+  tcb_.snd_una = iss;
+  tcb_.snd_nxt = iss;
+  tcb_.snd_buf_seq = iss + 1;
+  tcb_.rtt.rto = cfg_.rto_initial;
+  tcb_.rcv_wnd = cfg_.rcv_buffer;
+  tcb_.quick_acks_left = cfg_.quick_acks;
+}
+
+void Engine::init_passive(Seq iss) {
+  init_active(iss);
+  tcb_.passive_open = true;
+}
+
+void Engine::take_syn(const Segment& seg) {
+  tcb_.irs = seg.seq;
+  tcb_.rcv_nxt = seg.seq + 1;
+  tcb_.snd_wnd = seg.window;
+  tcb_.snd_wl1 = seg.seq;
+  tcb_.snd_wl2 = seg.ack;
+  // RFC 9293 §3.7.1: without the option, assume 536.
+  tcb_.peer_mss = seg.mss != 0 ? seg.mss : 536;
+  if (!seg.payload.empty()) note("data on a SYN is not queued (RFC 9293 §3.10.7.2 allows dropping it)");
+}
+
+void Engine::send_syn(bool retransmission) {
+  Segment& s = new_segment(kSyn, tcb_.iss, retransmission);
+  s.mss = cfg_.mss;
+  tcb_.snd_nxt = tcb_.iss + 1;
+  if (!retransmission) {
+    tcb_.rtt_timing = true;
+    tcb_.rtt_seq = tcb_.iss;
+    tcb_.rtt_sent_at = now_;
+    tcb_.first_sent_at = now_;
+    arm(TimerKind::Retransmission, tcb_.rtt.rto);
+  }
+}
+
+void Engine::send_syn_ack(bool retransmission) {
+  Segment& s = new_segment(kSyn | kAck, tcb_.iss, retransmission);
+  s.mss = cfg_.mss;
+  tcb_.snd_nxt = tcb_.iss + 1;
+  if (!retransmission) {
+    tcb_.rtt_timing = true;
+    tcb_.rtt_seq = tcb_.iss;
+    tcb_.rtt_sent_at = now_;
+    tcb_.first_sent_at = now_;
+    arm(TimerKind::Retransmission, tcb_.rtt.rto);
+  }
+}
+
+// ------------------------------------------------------- answering segments
+
+void Engine::send_ack_now() { new_segment(kAck, tcb_.snd_nxt, false); }
+
+void Engine::send_rst(Seq seq) { new_segment(kRst, seq, false); }
+
+void Engine::send_rst_ack(Seq seq, Seq ack) {
+  Segment& s = new_segment(kRst | kAck, seq, false);
+  s.ack = ack;
+}
+
+void Engine::rst_for_closed(const Segment& seg) {
+  // RFC 9293 §3.10.7.1: an incoming RST is discarded; otherwise
+  //   ACK off: <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>
+  //   ACK on:  <SEQ=SEG.ACK><CTL=RST>
+  if (seg.has(kRst)) {
+    note("RST in CLOSED is discarded (RFC 9293 §3.10.7.1)");
+    return;
+  }
+  if (seg.has(kAck)) {
+    send_rst(seg.ack);
+  } else {
+    send_rst_ack(0, seg.seq + seg.seg_len());
+  }
+}
+
+void Engine::rst_for_bad_ack(const Segment& seg) { send_rst(seg.ack); }
+
+void Engine::send_rst_abort() { send_rst(tcb_.snd_nxt); }
+
+// ------------------------------------------------------------ sequence tests
+
+bool Engine::acceptable(const Segment& seg) const {
+  // RFC 9293 §3.10.7.4, the four cases of the acceptability test.
+  const std::uint32_t len = seg.seg_len();
+  const std::uint32_t wnd = advertised_window();
+  const Seq nxt = tcb_.rcv_nxt;
+  if (len == 0 && wnd == 0) return seg.seq == nxt;
+  if (len == 0) return seq_in_range(nxt, seg.seq, nxt + wnd);
+  if (wnd == 0) return false;
+  return seq_in_range(nxt, seg.seq, nxt + wnd) || seq_in_range(nxt, seg.seq + len - 1, nxt + wnd);
+}
+
+bool Engine::ack_acceptable_syn_sent(const Segment& seg) const {
+  return seq_lt(tcb_.snd_una, seg.ack) && seq_le(seg.ack, tcb_.snd_nxt);
+}
+
+bool Engine::ack_in_range(const Segment& seg) const {
+  return seq_le(tcb_.snd_una, seg.ack) && seq_le(seg.ack, tcb_.snd_nxt);
+}
+
+// ------------------------------------------------------ the ACK, text, FIN
+
+void Engine::rtt_sample(Duration r) {
+  // RFC 6298 §2.2 and §2.3, K = 4, G = 1 ns (virtual time is exact).
+  RttEstimator& e = tcb_.rtt;
+  if (!e.has_sample) {
+    e.srtt = r;
+    e.rttvar = r / 2;
+    e.has_sample = true;
+  } else {
+    const Duration diff = e.srtt > r ? e.srtt - r : r - e.srtt;
+    e.rttvar = (3 * e.rttvar + diff) / 4;
+    e.srtt = (7 * e.srtt + r) / 8;
+  }
+  Duration rto = cfg_.rto_min_on_variance ? e.srtt + std::max(4 * e.rttvar, cfg_.rto_min)
+                                          : std::max(cfg_.rto_min, e.srtt + std::max<Duration>(1, 4 * e.rttvar));
+  e.rto = std::min(rto, cfg_.rto_max);
+}
+
+void Engine::process_ack(const Segment& seg) {
+  // RFC 9293 §3.10.7.4 fifth step, ESTABLISHED processing; the callers have
+  // already dropped ACKs of data not yet sent.
+  if (seq_lt(tcb_.snd_una, seg.ack) && seq_le(seg.ack, tcb_.snd_nxt)) {
+    if (tcb_.rtt_timing && seq_gt(seg.ack, tcb_.rtt_seq)) {
+      tcb_.rtt_timing = false;
+      rtt_sample(now_ - tcb_.rtt_sent_at);  // Karn: never timed across a retransmission
+    }
+    tcb_.snd_una = seg.ack;
+    tcb_.retransmits = 0;
+    std::size_t freed = 0;
+    if (seq_gt(seg.ack, tcb_.snd_buf_seq)) {
+      freed = std::min<std::size_t>(seg.ack - tcb_.snd_buf_seq, tcb_.send_buffer.size());
+      tcb_.send_buffer.erase(0, freed);
+      tcb_.snd_buf_seq += static_cast<Seq>(freed);
+    }
+    // RFC 6298 §5.2 and §5.3.
+    if (tcb_.snd_una == tcb_.snd_nxt) {
+      if (tcb_.rexmt_armed) cancel(TimerKind::Retransmission);
+      if (cfg_.user_timeout > 0) cancel(TimerKind::User);
+    } else {
+      tcb_.first_sent_at = now_;
+      restart_rexmt();
+    }
+    if (freed > 0) notify(AppEvent::Writable);
+  } else if (seq_lt(seg.ack, tcb_.snd_una)) {
+    note("duplicate ACK ignored (RFC 9293 §3.10.7.4)");
+  }
+  // Window update: SND.WL1 < SEG.SEQ, or SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK.
+  if (ack_in_range(seg) &&
+      (seq_lt(tcb_.snd_wl1, seg.seq) || (tcb_.snd_wl1 == seg.seq && seq_le(tcb_.snd_wl2, seg.ack)))) {
+    tcb_.snd_wnd = seg.window;
+    tcb_.snd_wl1 = seg.seq;
+    tcb_.snd_wl2 = seg.ack;
+  }
+}
+
+void Engine::process_text(const Segment& seg) {
+  // RFC 9293 §3.10.7.4 seventh step; text only in ESTABLISHED, FIN-WAIT-1/2
+  // (and SYN-RECEIVED, whose ACK has just made it ESTABLISHED).
+  if (seg.payload.empty()) return;
+  switch (state_) {
+    case State::SynReceived:
+    case State::Established:
+    case State::FinWait1:
+    case State::FinWait2:
+      break;
+    default:
+      note("text after the peer's FIN is ignored (RFC 9293 §3.10.7.4 seventh)");
+      return;
+  }
+  const Seq start = seg.seq + (seg.has(kSyn) ? 1 : 0);
+  if (seq_gt(start, tcb_.rcv_nxt)) {
+    // No out-of-order queue: RFC 9293 says such segments SHOULD be held; we
+    // drop them and ACK at once so the sender learns where the gap is.
+    note("out-of-order data dropped, duplicate ACK sent");
+    tcb_.ack_now = true;
+    return;
+  }
+  const std::size_t skip = tcb_.rcv_nxt - start;
+  if (skip >= seg.payload.size()) {
+    note("duplicate data, ACK sent");
+    tcb_.ack_now = true;
+    return;
+  }
+  const std::size_t room = advertised_window();
+  const std::size_t n = std::min(seg.payload.size() - skip, room);
+  if (n == 0) {
+    tcb_.ack_now = true;
+    return;
+  }
+  tcb_.recv_buffer.append(seg.payload, skip, n);
+  tcb_.rcv_nxt += static_cast<Seq>(n);
+  tcb_.data_received = true;
+  notify(AppEvent::Readable);
+  if (n >= std::min<std::size_t>(cfg_.mss, tcb_.peer_mss)) ++tcb_.unacked_full_segments;
+  ack_received_data(false);
+}
+
+void Engine::process_fin(const Segment& /*seg*/) {
+  // RFC 9293 §3.10.7.4 eighth step: advance RCV.NXT over the FIN, ACK it,
+  // signal "connection closing" to the application.
+  tcb_.rcv_nxt += 1;
+  tcb_.fin_received = true;
+  notify(AppEvent::EndOfStream);
+  ack_received_data(true);
+}
+
+void Engine::ack_received_data(bool fin) {
+  if (!cfg_.delayed_ack) {
+    tcb_.ack_now = true;
+    return;
+  }
+  // Linux: a FIN on a connection that never carried data is answered at
+  // once; after data it waits for the delayed-ACK timer (or rides on our
+  // own FIN if the application closes first).
+  if (fin && !tcb_.data_received) {
+    tcb_.ack_now = true;
+    return;
+  }
+  if (!fin && tcb_.quick_acks_left > 0) {
+    --tcb_.quick_acks_left;
+    tcb_.ack_now = true;
+    return;
+  }
+  // RFC 1122 4.2.3.2: ACK at least every second full-sized segment.
+  if (tcb_.unacked_full_segments >= 2) {
+    tcb_.ack_now = true;
+    return;
+  }
+  if (!tcb_.ack_pending) {
+    tcb_.ack_pending = true;
+    arm(TimerKind::DelayedAck, cfg_.delayed_ack_timeout);
+  }
+}
+
+// ---------------------------------------------------------------- sending
+
+void Engine::send_range(Seq from, bool retransmission) {
+  const std::size_t mss = std::min<std::size_t>(cfg_.mss, tcb_.peer_mss);
+  const std::size_t offset = from - tcb_.snd_buf_seq;
+  std::size_t n = std::min(mss, tcb_.send_buffer.size() - offset);
+  if (!retransmission) {
+    const Seq wnd_end = tcb_.snd_una + tcb_.snd_wnd;
+    const std::size_t room = seq_gt(wnd_end, from) ? wnd_end - from : 0;
+    n = std::min(n, room);
+  }
+  const Seq end = from + static_cast<Seq>(n);
+  std::uint8_t flags = kAck;
+  if (end == data_end()) flags |= kPsh;
+  const bool fin_here = (tcb_.fin_sent && end == tcb_.fin_seq) ||
+                        (!retransmission && tcb_.fin_queued && !tcb_.fin_sent && end == data_end());
+  if (fin_here) flags |= kFin;
+  Segment& s = new_segment(flags, from, retransmission);
+  s.payload.assign(tcb_.send_buffer, offset, n);
+  if (!retransmission) {
+    tcb_.snd_nxt = end;
+    if (fin_here) {
+      tcb_.fin_sent = true;
+      tcb_.fin_seq = end;
+      tcb_.snd_nxt = end + 1;
+    }
+  }
+}
+
+void Engine::output() {
+  if (may_send_data(state_)) send_data_and_fin();
+  if (tcb_.ack_now && is_synchronized(state_)) send_ack_now();
+}
+
+void Engine::send_data_and_fin() {
+  bool sent = false;
+  while (seq_lt(tcb_.snd_nxt, data_end())) {
+    const Seq wnd_end = tcb_.snd_una + tcb_.snd_wnd;
+    if (!seq_gt(wnd_end, tcb_.snd_nxt)) break;  // window full (or zero)
+    send_range(tcb_.snd_nxt, false);
+    sent = true;
+  }
+  if (tcb_.fin_queued && !tcb_.fin_sent && tcb_.snd_nxt == data_end()) {
+    new_segment(kFin | kAck, tcb_.snd_nxt, false);
+    tcb_.fin_sent = true;
+    tcb_.fin_seq = tcb_.snd_nxt;
+    tcb_.snd_nxt += 1;
+    sent = true;
+  }
+  const bool stalled = seq_lt(tcb_.snd_nxt, data_end()) && tcb_.snd_una == tcb_.snd_nxt;
+  if ((sent || stalled) && !tcb_.rexmt_armed) {
+    // RFC 6298 §5.1; a stalled sender (zero window) uses the same timer to probe.
+    if (!tcb_.rtt_timing && sent) {
+      tcb_.rtt_timing = true;
+      tcb_.rtt_seq = tcb_.snd_una;
+      tcb_.rtt_sent_at = now_;
+    }
+    tcb_.first_sent_at = now_;
+    arm(TimerKind::Retransmission, tcb_.rtt.rto);
+    if (cfg_.user_timeout > 0) arm(TimerKind::User, cfg_.user_timeout);
+  }
+}
+
+void Engine::queue_fin() { tcb_.fin_queued = true; }
+
+// ----------------------------------------------------------------- timers
+
+void Engine::retransmit_head() {
+  tcb_.rtt_timing = false;  // Karn's rule
+  switch (state_) {
+    case State::SynSent:
+      send_syn(true);
+      return;
+    case State::SynReceived:
+      send_syn_ack(true);
+      return;
+    default:
+      break;
+  }
+  if (seq_lt(tcb_.snd_una, data_end()) && seq_lt(tcb_.snd_una, tcb_.snd_nxt)) {
+    send_range(tcb_.snd_una, true);
+  } else if (tcb_.fin_sent && seq_le(tcb_.snd_una, tcb_.fin_seq)) {
+    new_segment(kFin | kAck, tcb_.fin_seq, true);
+  } else if (seq_lt(tcb_.snd_nxt, data_end())) {
+    // Zero-window probe: one byte past the window, as BSD's persist timer does.
+    const std::size_t offset = tcb_.snd_nxt - tcb_.snd_buf_seq;
+    Segment& s = new_segment(kAck, tcb_.snd_nxt, false);
+    s.payload.assign(tcb_.send_buffer, offset, 1);
+    tcb_.snd_nxt += 1;
+    note("zero-window probe");
+  }
+}
+
+bool Engine::retries_exhausted() const {
+  int limit = cfg_.data_retries;
+  if (state_ == State::SynSent) limit = cfg_.syn_retries;
+  if (state_ == State::SynReceived) limit = cfg_.synack_retries;
+  return tcb_.retransmits >= limit;
+}
+
+void Engine::backoff() {
+  // RFC 6298 §5.5; Linux keeps the initial RTO for its first
+  // tcp_syn_linear_timeouts SYN retransmissions.
+  ++tcb_.retransmits;
+  if (state_ == State::SynSent && tcb_.retransmits <= cfg_.syn_linear_timeouts) return;
+  tcb_.rtt.rto = std::min(tcb_.rtt.rto * 2, cfg_.rto_max);
+}
+
+void Engine::restart_rexmt() { arm(TimerKind::Retransmission, tcb_.rtt.rto); }
+
+void Engine::stop_all_timers() {
+  if (tcb_.rexmt_armed) cancel(TimerKind::Retransmission);
+  if (tcb_.ack_pending) {
+    tcb_.ack_pending = false;
+    cancel(TimerKind::DelayedAck);
+  }
+  if (cfg_.user_timeout > 0) cancel(TimerKind::User);
+}
+
+}  // namespace tcpsim::model

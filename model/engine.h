@@ -1,0 +1,107 @@
+// The bookkeeping half of the endpoint: everything RFC 9293 §3.10 does to the
+// TCB and the outbox, with no notion of which state comes next. The state
+// table (model/rfc9293_table.h) decides transitions and calls these steps from
+// its guards and actions, as INET's TcpConnection does: work first, then a
+// side-effect free choice of the next state.
+#pragma once
+
+#include <string_view>
+
+#include "model/config.h"
+#include "model/outbox.h"
+#include "model/segment.h"
+#include "model/state.h"
+#include "model/tcb.h"
+#include "model/time.h"
+
+namespace tcpsim::model {
+
+class Engine {
+ public:
+  explicit Engine(const Config& cfg) : cfg_(cfg) {}
+
+  // Every input sets these before any step runs.
+  void begin(Outbox& out, Time now, State state) {
+    out_ = &out;
+    now_ = now;
+    state_ = state;
+  }
+  void end() { out_ = nullptr; }
+  bool has_out() const { return out_ != nullptr; }
+  void set_state(State s) { state_ = s; }
+  State state() const { return state_; }
+
+  Config& config() { return cfg_; }
+  const Config& config() const { return cfg_; }
+  Tcb& tcb() { return tcb_; }
+  const Tcb& tcb() const { return tcb_; }
+  Outbox& out() { return *out_; }
+  Time now() const { return now_; }
+
+  // Trace records.
+  void arm(TimerKind k, Duration after);
+  void cancel(TimerKind k);
+  void notify(AppEvent e);
+  void note(std::string_view why);
+  void state_change(State from, State to, RuleId rule);
+
+  // Opening.
+  void init_active(Seq iss);
+  void init_passive(Seq iss);
+  void take_syn(const Segment& seg);  // RFC 9293 §3.10.7.2/3: IRS, RCV.NXT, SND.WND, MSS
+  void send_syn(bool retransmission);
+  void send_syn_ack(bool retransmission);
+
+  // Segments that answer another segment.
+  void send_ack_now();
+  void send_rst(Seq seq);              // <SEQ=seq><CTL=RST>
+  void send_rst_ack(Seq seq, Seq ack); // <SEQ=seq><ACK=ack><CTL=RST,ACK>
+  void rst_for_closed(const Segment& seg);  // RFC 9293 §3.10.7.1
+  void rst_for_bad_ack(const Segment& seg); // <SEQ=SEG.ACK><CTL=RST>
+  void send_rst_abort();                    // §3.10.5 ABORT: <SEQ=SND.NXT><CTL=RST>
+
+  // Sequence tests.
+  bool acceptable(const Segment& seg) const;                // §3.10.7.4 first check
+  bool ack_acceptable_syn_sent(const Segment& seg) const;   // SND.UNA < SEG.ACK =< SND.NXT
+  bool ack_in_range(const Segment& seg) const;              // SND.UNA =< SEG.ACK =< SND.NXT
+  bool acks_our_fin(Seq ack) const { return tcb_.fin_sent && seq_gt(ack, tcb_.fin_seq); }
+
+  // §3.10.7.4 fifth step (ACK), sixth-seventh (text), eighth (FIN).
+  void process_ack(const Segment& seg);
+  void process_text(const Segment& seg);
+  void process_fin(const Segment& seg);
+  void ack_received_data(bool fin);  // ACK now, or arm the delayed-ACK timer
+
+  // Sending data and FIN as window and buffers allow, then any ACK still owed.
+  void output();
+  void queue_fin();
+
+  // Timers.
+  void retransmit_head();     // RFC 6298 §5.4: the earliest unacknowledged segment
+  bool retries_exhausted() const;
+  void backoff();             // RFC 6298 §5.5
+  void restart_rexmt();
+  void stop_all_timers();
+
+  // Buffers.
+  std::size_t send_space() const;
+  std::uint16_t receive_window() const { return advertised_window(); }
+
+ private:
+  Segment& new_segment(std::uint8_t flags, Seq seq, bool retransmission);
+  std::uint16_t advertised_window() const;
+  void rtt_sample(Duration r);
+  void send_range(Seq from, bool retransmission);
+  void send_data_and_fin();  // one segment starting at `from`
+  Seq data_end() const {
+    return tcb_.snd_buf_seq + static_cast<Seq>(tcb_.send_buffer.size());
+  }
+
+  Config cfg_;
+  Tcb tcb_;
+  Outbox* out_ = nullptr;
+  Time now_ = 0;
+  State state_ = State::Closed;
+};
+
+}  // namespace tcpsim::model

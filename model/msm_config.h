@@ -1,0 +1,35 @@
+// The only way Boost.MSM is included in tcpsim (and only by model/endpoint.cc).
+//
+// RFC 9293's table has more rows than Boost 1.74's MPL allows in a sequence
+// (50 with BOOST_MPL_CFG_NO_PREPROCESSED_HEADERS, 20 without). MPL ships the
+// numbered vector templates up to vector50; the ones above are generated here
+// from MPL's own pattern (boost/mpl/vector/aux_/numbered.hpp), after which the
+// variadic mpl::vector accepts up to TCPSIM_MPL_VECTOR_MAX types.
+#pragma once
+
+#define TCPSIM_MPL_VECTOR_MAX 80
+
+#define BOOST_MPL_CFG_NO_PREPROCESSED_HEADERS
+#define BOOST_BIND_GLOBAL_PLACEHOLDERS
+#define BOOST_ALLOW_DEPRECATED_HEADERS
+#define BOOST_MPL_LIMIT_VECTOR_SIZE TCPSIM_MPL_VECTOR_MAX
+#define BOOST_MPL_LIMIT_MAP_SIZE 50
+#define BOOST_MPL_LIMIT_SET_SIZE 50
+
+#include <boost/mpl/vector/vector50.hpp>
+#include <boost/preprocessor/iterate.hpp>
+
+namespace boost {
+namespace mpl {
+#define BOOST_PP_ITERATION_PARAMS_1 (3, (51, TCPSIM_MPL_VECTOR_MAX, <boost/mpl/vector/aux_/numbered.hpp>))
+#include BOOST_PP_ITERATE()
+}  // namespace mpl
+}  // namespace boost
+
+#define BOOST_MPL_PREPROCESSING_MODE
+#include <boost/mpl/vector.hpp>
+#undef BOOST_MPL_PREPROCESSING_MODE
+
+#include <boost/msm/back/state_machine.hpp>
+#include <boost/msm/front/functor_row.hpp>
+#include <boost/msm/front/state_machine_def.hpp>

@@ -1,0 +1,81 @@
+// What the endpoint model asks of the world after one input: segments to
+// send, timers to arm or cancel, what the application sees, state changes.
+// Kept in one ordered list so the trace shows them in the order they happened.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "model/segment.h"
+#include "model/state.h"
+#include "model/time.h"
+
+namespace tcpsim::model {
+
+enum class TimerKind : std::uint8_t {
+  Retransmission,  // RFC 6298
+  TimeWait,        // 2 MSL, RFC 9293 §3.10.7.4
+  FinWait2,        // orphaned FIN-WAIT-2 (Linux tcp_fin_timeout)
+  DelayedAck,      // RFC 1122 4.2.3.2
+  User,            // RFC 9293 §3.8.3 user timeout
+};
+constexpr int kTimerKindCount = 5;
+std::string_view timer_name(TimerKind k);
+
+// What the application is told. Socket-level meaning (errno, epoll bits) is
+// the socket layer's business.
+enum class AppEvent : std::uint8_t {
+  Connected,    // handshake complete
+  Readable,     // new data in the receive buffer
+  EndOfStream,  // peer's FIN processed: read() will return 0 once drained
+  Writable,     // send buffer space freed
+  Reset,        // "connection reset" (RST in a synchronized state)
+  Refused,      // "connection refused" (RST in SYN-SENT)
+  TimedOut,     // retransmissions or user timeout exhausted
+  Closed,       // TCB deleted
+};
+std::string_view app_event_name(AppEvent e);
+
+// A row of the transition table; see model/transition_table.h.
+using RuleId = std::uint16_t;
+constexpr RuleId kNoRule = 0xffff;
+
+enum class ActionKind : std::uint8_t {
+  SendSegment,  // index into Outbox::segments
+  ArmTimer,     // timer, after
+  CancelTimer,  // timer
+  Notify,       // app
+  StateChange,  // from, to, rule
+  Ignored,      // an event no row accepts in this state; `note` names the event
+  Note,         // a step of RFC 9293's processing that changes no state (`note` says which)
+};
+
+struct Action {
+  Action() = default;
+  explicit Action(ActionKind k) : kind(k) {}
+
+  ActionKind kind = ActionKind::Note;
+  State from = State::Closed;
+  State to = State::Closed;
+  RuleId rule = kNoRule;
+  TimerKind timer = TimerKind::Retransmission;
+  AppEvent app = AppEvent::Connected;
+  bool retransmission = false;  // SendSegment: this repeats sequence space already sent
+  std::uint32_t segment = 0;    // SendSegment: index into segments
+  Duration after = 0;           // ArmTimer
+  std::string_view note;        // Ignored, Note: a static string
+};
+
+struct Outbox {
+  std::vector<Action> actions;
+  std::vector<Segment> segments;
+
+  void clear() {
+    actions.clear();
+    segments.clear();
+  }
+  const Segment& segment_of(const Action& a) const { return segments[a.segment]; }
+};
+
+}  // namespace tcpsim::model

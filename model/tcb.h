@@ -1,0 +1,67 @@
+// The Transmission Control Block: RFC 9293 §3.3.1's send and receive sequence
+// variables under the RFC's names, the buffers, and the retransmission state.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "model/seq.h"
+#include "model/time.h"
+
+namespace tcpsim::model {
+
+// RFC 6298 §2 round-trip estimator.
+struct RttEstimator {
+  Duration srtt = 0;
+  Duration rttvar = 0;
+  Duration rto = 0;
+  bool has_sample = false;
+};
+
+struct Tcb {
+  // Send sequence variables (RFC 9293 §3.3.1).
+  Seq snd_una = 0;  // SND.UNA  oldest unacknowledged sequence number
+  Seq snd_nxt = 0;  // SND.NXT  next sequence number to be sent
+  std::uint32_t snd_wnd = 0;  // SND.WND  send window
+  Seq snd_wl1 = 0;  // SND.WL1  segment sequence number used for last window update
+  Seq snd_wl2 = 0;  // SND.WL2  segment acknowledgment number used for last window update
+  Seq iss = 0;      // ISS      initial send sequence number
+  // Receive sequence variables.
+  Seq rcv_nxt = 0;  // RCV.NXT  next sequence number expected
+  std::uint32_t rcv_wnd = 0;  // RCV.WND  receive window
+  Seq irs = 0;      // IRS      initial receive sequence number
+
+  std::uint16_t peer_mss = 536;  // RFC 9293 §3.7.1 default send MSS
+
+  // Buffers. send_buffer holds the bytes from SND.UNA on (the retransmission
+  // queue and the not yet sent), recv_buffer what arrived and was not read.
+  std::string send_buffer;
+  Seq snd_buf_seq = 0;  // sequence number of send_buffer[0]
+  std::string recv_buffer;
+
+  bool passive_open = false;  // came from LISTEN (RST in SYN-RECEIVED returns there)
+  bool fin_queued = false;    // CLOSE called: a FIN follows the queued data
+  bool fin_sent = false;      // our FIN occupies sequence number fin_seq
+  Seq fin_seq = 0;
+  bool fin_received = false;  // peer's FIN processed: end of stream after recv_buffer
+  bool read_shut = false;     // shutdown(SHUT_RD), or the application closed
+  bool orphaned = false;      // no process holds the connection any more
+
+  // Retransmission.
+  RttEstimator rtt;
+  int retransmits = 0;        // consecutive timeouts of the current head segment
+  bool rtt_timing = false;    // Karn: a sample is being timed (never a retransmission)
+  Seq rtt_seq = 0;
+  Time rtt_sent_at = 0;
+  bool rexmt_armed = false;
+  Time first_sent_at = 0;     // of the oldest unacknowledged segment (user timeout)
+
+  // Acknowledging what arrived.
+  bool ack_now = false;       // an ACK is owed at the end of this input
+  bool ack_pending = false;   // an ACK is owed later (delayed-ACK timer armed)
+  bool data_received = false; // any payload has arrived on this connection
+  int quick_acks_left = 0;
+  int unacked_full_segments = 0;
+};
+
+}  // namespace tcpsim::model
