@@ -1,0 +1,160 @@
+// One direction of a simulated link. A pure decider: offer() says whether a
+// packet is lost (and why) or when it arrives (twice when duplicated); the
+// caller schedules the deliveries. Configure each direction on its own.
+//
+// Timing of a packet of wire size S = 40 + payload bytes, offered at `now`:
+//   tx_start = max(now, end of the previous transmission)   (FIFO send queue)
+//   tx_end   = tx_start + ceil(S * 8 * 10^9 / bandwidth_bps)
+//   arrival  = tx_end + delay + jitter,  jitter uniform in [0, jitter]
+// and, unless the packet is picked for reordering, arrival is raised to the
+// previous in-order arrival so jitter never reorders. A reordered packet gets
+// reorder_delay more, and later packets may overtake it. A duplicate arrives
+// duplicate_gap after the original.
+//
+// Every packet that reaches the wire occupies the transmitter, lost or not
+// (it is lost in flight); only an MTU drop happens before transmission.
+//
+// Randomness: packet k (counting every offer) draws from its own stream
+// rng.fork(k), in a fixed order. So a packet's random fate depends only on the
+// seed, k and the config: adding a targeted drop rule or a window never
+// changes which other packets are randomly lost, duplicated or jittered.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "model/time.h"
+#include "sim/packet.h"
+#include "sim/rng.h"
+
+namespace tcpsim::sim {
+
+// Which packets a drop rule looks at: all `required` flags set, all
+// `forbidden` flags clear, and optionally payload present or absent.
+struct PacketMatch {
+  enum class Payload : std::uint8_t { kAny, kWith, kWithout };
+  std::uint8_t required = 0;   // model::Flag bits
+  std::uint8_t forbidden = 0;  // model::Flag bits
+  Payload payload = Payload::kAny;
+
+  bool matches(const model::Segment& s) const;
+};
+
+// Drops matching packets number nth .. nth+count-1 (1-based, counting only the
+// packets this rule looks at). Every rule counts every offered packet it
+// matches, whether or not something else drops it, so "the 2nd FIN" is the 2nd
+// FIN the sender put on this link.
+struct DropRule {
+  static constexpr std::uint64_t kAll = std::numeric_limits<std::uint64_t>::max();
+  PacketMatch match;  // default: every packet
+  std::uint64_t nth = 1;
+  std::uint64_t count = 1;              // kAll: the nth and every later match
+  bool include_retransmissions = true;  // false: retransmissions neither count nor drop
+};
+
+// Everything sent in [start, end) is lost: the cable is pulled.
+struct DropWindow {
+  Time start = 0;
+  Time end = 0;
+};
+
+// Two-state burst-loss channel (Gilbert-Elliott). The state moves once per
+// offered packet; a packet is lost with the loss probability of the state it
+// finds the channel in. Long-run loss rate, with p = p_good_to_bad and
+// r = p_bad_to_good: (r * loss_good + p * loss_bad) / (p + r).
+struct GilbertElliott {
+  Probability p_good_to_bad;
+  Probability p_bad_to_good;
+  Probability loss_good;
+  Probability loss_bad;
+  bool enabled() const { return !p_good_to_bad.is_zero() || !loss_good.is_zero(); }
+};
+
+struct LinkConfig {
+  Duration delay = 0;
+  Duration jitter = 0;              // extra delay uniform in [0, jitter]
+  std::uint64_t bandwidth_bps = 0;  // 0: infinite, no serialisation delay
+  std::uint32_t mtu = 0;            // 0: no limit; else wire size > mtu is dropped
+  Probability loss;                 // independent per packet
+  GilbertElliott burst;
+  Probability duplicate;
+  Duration duplicate_gap = kMicrosecond;
+  Probability reorder;
+  Duration reorder_delay = kMillisecond;
+  std::vector<DropRule> rules;
+  std::vector<DropWindow> windows;
+};
+
+enum class DropReason : std::uint8_t {
+  kNone,
+  kRule,    // a DropRule; LinkOutcome::index says which
+  kWindow,  // a DropWindow; LinkOutcome::index says which
+  kMtu,
+  kLoss,       // independent random loss
+  kBurstLoss,  // Gilbert-Elliott
+};
+constexpr std::size_t kDropReasonCount = 6;
+const char* to_string(DropReason r);  // "rule", "window", "mtu", "loss", "burst-loss"
+
+struct LinkOutcome {
+  DropReason drop = DropReason::kNone;
+  std::uint32_t index = 0;      // rule or window index (0-based) when drop is kRule / kWindow
+  std::uint8_t deliveries = 0;  // 0 when dropped, 2 when duplicated
+  std::array<Time, 2> at{};     // arrival times, at[0] <= at[1]
+  bool reordered = false;
+
+  bool dropped() const { return drop != DropReason::kNone; }
+};
+
+struct LinkStats {
+  std::uint64_t offered = 0;
+  std::uint64_t delivered = 0;  // packets not dropped (a duplicate counts once)
+  std::uint64_t dropped = 0;
+  std::array<std::uint64_t, kDropReasonCount> dropped_by{};  // indexed by DropReason
+  std::uint64_t duplicated = 0;
+  std::uint64_t reordered = 0;
+  std::vector<std::uint64_t> rule_drops;    // per rule
+  std::vector<std::uint64_t> window_drops;  // per window
+};
+
+class Link {
+ public:
+  // rng: this direction's own stream (e.g. root.fork(direction)).
+  Link(LinkConfig config, Rng rng);
+
+  LinkOutcome offer(const Packet& p, Time now);
+
+  const LinkConfig& config() const { return cfg_; }
+  const LinkStats& stats() const { return stats_; }
+  // Transmission time of a wire size at this link's bandwidth, rounded up.
+  Duration serialisation(std::uint32_t wire_bytes) const;
+
+  // "rule #2: 1st FIN (retransmissions excluded)".
+  std::string describe_rule(std::size_t i) const;
+  // "window #0: sent in [100ms, 2s)".
+  std::string describe_window(std::size_t i) const;
+  // Why a packet was dropped, for traces: the rule or window description, or
+  // "mtu 1500 exceeded", "random loss", "burst loss".
+  std::string describe_drop(const LinkOutcome& o) const;
+
+ private:
+  LinkConfig cfg_;
+  Rng rng_;
+  LinkStats stats_;
+  std::vector<std::uint64_t> rule_seen_;  // matches counted so far, per rule
+  Time tx_free_ = 0;                      // transmitter busy until
+  Time last_in_order_ = 0;                // latest arrival of a non-reordered packet
+  bool burst_bad_ = false;                // Gilbert-Elliott channel state
+};
+
+// "1st FIN (retransmissions excluded)", "2nd to 4th ACK (no SYN/FIN, no
+// payload, retransmissions included)", "3rd and every later packet (...)".
+std::string describe(const DropRule& r);
+// "7ms", "1500us", "12ns": exact, in the largest unit that divides it.
+std::string format_duration(Duration d);
+
+}  // namespace tcpsim::sim

@@ -1,0 +1,204 @@
+#include "sim/scheduler.h"
+
+namespace tcpsim::sim {
+namespace {
+
+// Compacting once dead entries are both numerous and the majority keeps the
+// cost amortised O(1) per cancel while bounding the heap at twice the live events.
+constexpr std::size_t kCompactMinDead = 1024;
+
+}  // namespace
+
+const char* to_string(RunStatus s) {
+  switch (s) {
+    case RunStatus::kEmpty: return "empty";
+    case RunStatus::kTimeLimit: return "time-limit";
+    case RunStatus::kPredicate: return "predicate";
+    case RunStatus::kStopped: return "stopped";
+    case RunStatus::kEventLimit: return "event-limit";
+  }
+  return "?";
+}
+
+Scheduler::Scheduler() = default;
+
+Scheduler::~Scheduler() {
+  for (std::uint32_t i = 0; i < slot_count_; ++i) {
+    Slot& s = slot(i);
+    if (s.invoke != nullptr && s.destroy != nullptr) s.destroy(s.storage);
+  }
+}
+
+std::uint32_t Scheduler::alloc_slot() {
+  if (free_head_ != UINT32_MAX) {
+    const std::uint32_t i = free_head_;
+    free_head_ = slot(i).next_free;
+    return i;
+  }
+  if (slot_count_ == UINT32_MAX - 1) throw std::length_error("Scheduler: too many pending events");
+  if ((slot_count_ >> kChunkBits) == chunks_.size()) {
+    chunks_.push_back(std::make_unique<Slot[]>(std::size_t{1} << kChunkBits));
+  }
+  return slot_count_++;
+}
+
+void Scheduler::release_slot(std::uint32_t i) {
+  Slot& s = slot(i);
+  if (s.destroy != nullptr) s.destroy(s.storage);
+  s.invoke = nullptr;
+  s.next_free = free_head_;
+  free_head_ = i;
+}
+
+EventId Scheduler::push(Time t, std::uint32_t s) {
+  const std::uint32_t gen = slot(s).gen;
+  heap_push(Entry{static_cast<std::uint64_t>(t), seq_++, s, gen});
+  ++live_;
+  return EventId{s, gen};
+}
+
+bool Scheduler::is_pending(EventId id) const {
+  if (id.slot >= slot_count_) return false;
+  const Slot& s = slot(id.slot);
+  return s.invoke != nullptr && s.gen == id.gen;
+}
+
+bool Scheduler::cancel(EventId id) {
+  if (!is_pending(id)) return false;
+  ++slot(id.slot).gen;  // its heap entry no longer matches: skipped when it surfaces
+  release_slot(id.slot);
+  --live_;
+  ++dead_;
+  if (dead_ >= kCompactMinDead && dead_ > live_) compact();
+  return true;
+}
+
+Time Scheduler::next_time() {
+  return settle_top() ? static_cast<Time>(heap_.front().time) : kNever;
+}
+
+// --- 4-ary heap ------------------------------------------------------------
+// Four children per node halve the depth of a binary heap and sit in one or
+// two cache lines; (time, seq) compared as one 128-bit key needs no branches.
+
+bool Scheduler::earlier(const Entry& a, const Entry& b) {
+#ifdef __SIZEOF_INT128__
+  using u128 = unsigned __int128;
+  return ((u128{a.time} << 64) | a.seq) < ((u128{b.time} << 64) | b.seq);
+#else
+  return a.time < b.time || (a.time == b.time && a.seq < b.seq);
+#endif
+}
+
+void Scheduler::heap_push(const Entry& e) {
+  std::size_t i = heap_.size();
+  heap_.push_back(e);
+  while (i > 0) {
+    const std::size_t parent = (i - 1) / 4;
+    if (!earlier(e, heap_[parent])) break;
+    heap_[i] = heap_[parent];
+    i = parent;
+  }
+  heap_[i] = e;
+}
+
+void Scheduler::heap_pop() {
+  const Entry last = heap_.back();
+  heap_.pop_back();
+  const std::size_t n = heap_.size();
+  if (n == 0) return;
+  std::size_t i = 0;
+  for (;;) {
+    const std::size_t c = 4 * i + 1;
+    if (c >= n) break;
+    std::size_t best;
+    if (c + 3 < n) {
+      const std::size_t b01 = earlier(heap_[c + 1], heap_[c]) ? c + 1 : c;
+      const std::size_t b23 = earlier(heap_[c + 3], heap_[c + 2]) ? c + 3 : c + 2;
+      best = earlier(heap_[b23], heap_[b01]) ? b23 : b01;
+    } else {
+      best = c;
+      for (std::size_t j = c + 1; j < n; ++j) best = earlier(heap_[j], heap_[best]) ? j : best;
+    }
+    if (!earlier(heap_[best], last)) break;
+    heap_[i] = heap_[best];
+    i = best;
+  }
+  heap_[i] = last;
+}
+
+void Scheduler::compact() {
+  std::size_t out = 0;
+  for (const Entry& e : heap_) {
+    if (slot(e.slot).gen == e.gen) heap_[out++] = e;
+  }
+  heap_.resize(out);
+  // Rebuild by sifting each internal node down, last parent first. Pop order
+  // is fixed by the keys alone, so rebuilding cannot change the run.
+  const std::size_t n = heap_.size();
+  for (std::size_t start = n < 2 ? 0 : (n - 2) / 4 + 1; start-- > 0;) {
+    const Entry e = heap_[start];
+    std::size_t i = start;
+    for (;;) {
+      const std::size_t c = 4 * i + 1;
+      if (c >= n) break;
+      std::size_t best = c;
+      for (std::size_t j = c + 1; j < n && j < c + 4; ++j) {
+        best = earlier(heap_[j], heap_[best]) ? j : best;
+      }
+      if (!earlier(heap_[best], e)) break;
+      heap_[i] = heap_[best];
+      i = best;
+    }
+    heap_[i] = e;
+  }
+  dead_ = 0;
+}
+
+// --- running ---------------------------------------------------------------
+
+bool Scheduler::settle_top() {
+  while (!heap_.empty()) {
+    const Entry& top = heap_.front();
+    if (slot(top.slot).gen == top.gen) return true;
+    heap_pop();
+    --dead_;
+  }
+  return false;
+}
+
+void Scheduler::fire_top() {
+  const Entry e = heap_.front();
+  heap_pop();
+#if defined(__GNUC__)
+  // The next event's slot is a likely cache miss in a large queue: start
+  // loading it while this callback runs.
+  if (!heap_.empty()) __builtin_prefetch(&slot(heap_.front().slot));
+#endif
+  now_ = static_cast<Time>(e.time);
+  --live_;
+  ++fired_total_;
+  Slot& s = slot(e.slot);
+  ++s.gen;  // from here on the id is no longer pending: cancel() returns false
+  // Released even if the callback throws, so the slot is not lost.
+  struct Release {
+    Scheduler* self;
+    std::uint32_t i;
+    ~Release() { self->release_slot(i); }
+  } release{this, e.slot};
+  s.invoke(s.storage);
+}
+
+RunResult Scheduler::run(std::uint64_t max_events) {
+  return run_loop([] { return true; }, kNever, max_events);
+}
+
+RunResult Scheduler::run_until(Time limit, std::uint64_t max_events) {
+  const RunResult r = run_loop([] { return true; }, limit, max_events);
+  if ((r.status == RunStatus::kTimeLimit || r.status == RunStatus::kEmpty) && limit > now_) {
+    now_ = limit;
+  }
+  return r;
+}
+
+}  // namespace tcpsim::sim

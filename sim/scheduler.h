@@ -1,0 +1,186 @@
+// Discrete-event scheduler in virtual time (integer ns).
+//
+// Events fire in (time, insertion sequence) order, a strict total order, so a
+// run depends only on what was scheduled and never on heap layout, addresses
+// or hash seeds. Cancelling is O(1): the event's slot gets a new generation
+// and its queue entry is skipped when it surfaces (the queue is compacted when
+// dead entries outnumber live ones, so re-arming a timer on every ACK costs no
+// memory growth).
+//
+// Callbacks are stored inline (no heap allocation): any callable up to
+// kCallbackCapacity bytes, e.g. a lambda capturing a Packet and a pointer.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <new>
+#include <stdexcept>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "model/time.h"
+
+namespace tcpsim::sim {
+
+// Names one scheduled event. Stays valid (and harmless) after the event fired
+// or was cancelled: cancel() then returns false.
+struct EventId {
+  std::uint32_t slot = UINT32_MAX;
+  std::uint32_t gen = 0;
+  bool valid() const { return slot != UINT32_MAX; }
+  friend bool operator==(EventId a, EventId b) { return a.slot == b.slot && a.gen == b.gen; }
+  friend bool operator!=(EventId a, EventId b) { return !(a == b); }
+};
+
+enum class RunStatus : std::uint8_t {
+  kEmpty,       // no event left
+  kTimeLimit,   // run_until: the next event is after the limit
+  kPredicate,   // run_while: the predicate returned false
+  kStopped,     // a callback called stop()
+  kEventLimit,  // max_events fired: the run was cut short, events remain
+};
+const char* to_string(RunStatus s);
+
+struct RunResult {
+  RunStatus status;
+  std::uint64_t events;  // fired during this call
+  bool hit_event_limit() const { return status == RunStatus::kEventLimit; }
+};
+
+class Scheduler {
+ public:
+  static constexpr std::size_t kCallbackCapacity = 96;
+  // A run that fires this many events without finishing stops with
+  // kEventLimit: a scenario stuck in a retransmission loop must end.
+  static constexpr std::uint64_t kDefaultMaxEvents = 100'000'000;
+
+  Scheduler();
+  ~Scheduler();
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  Time now() const { return now_; }
+  // Live events: scheduled, not yet fired nor cancelled.
+  std::size_t pending() const { return live_; }
+  bool empty() const { return live_ == 0; }
+  std::uint64_t fired_total() const { return fired_total_; }
+  // Time of the earliest live event, or kNever when none.
+  static constexpr Time kNever = INT64_MAX;
+  Time next_time();
+
+  // t must not be before now() (std::invalid_argument otherwise): the past
+  // cannot be changed, and silently clamping would hide a model bug.
+  template <class F>
+  EventId schedule_at(Time t, F&& f);
+  template <class F>
+  EventId schedule_after(Duration d, F&& f) {
+    return schedule_at(now_ + d, std::forward<F>(f));
+  }
+  // True if the event was pending and now never fires; false if it already
+  // fired, was already cancelled, or id is default-constructed.
+  bool cancel(EventId id);
+  bool is_pending(EventId id) const;
+
+  RunResult run(std::uint64_t max_events = kDefaultMaxEvents);
+  // Fires every event at or before limit, then moves now() to limit (unless
+  // the event bound or stop() ended the run first).
+  RunResult run_until(Time limit, std::uint64_t max_events = kDefaultMaxEvents);
+  // Checks pred() before each event; stops when it returns false.
+  template <class Pred>
+  RunResult run_while(Pred&& pred, std::uint64_t max_events = kDefaultMaxEvents);
+  // From inside a callback: the current run returns kStopped after it.
+  void stop() { stop_requested_ = true; }
+
+ private:
+  struct Slot {
+    alignas(std::max_align_t) unsigned char storage[kCallbackCapacity];
+    void (*invoke)(void*) = nullptr;   // non-null while an event is pending
+    void (*destroy)(void*) = nullptr;  // null for trivially destructible callables
+    std::uint32_t gen = 0;
+    std::uint32_t next_free = UINT32_MAX;
+  };
+  struct Entry {
+    std::uint64_t time;  // >= 0, so unsigned compare is the same order
+    std::uint64_t seq;
+    std::uint32_t slot;
+    std::uint32_t gen;
+  };
+  // Slots live in fixed chunks that never move, so a callback runs in place
+  // while it schedules more events.
+  static constexpr unsigned kChunkBits = 10;
+  static constexpr std::uint32_t kChunkMask = (1u << kChunkBits) - 1;
+
+  static bool earlier(const Entry& a, const Entry& b);
+  Slot& slot(std::uint32_t i) { return chunks_[i >> kChunkBits][i & kChunkMask]; }
+  const Slot& slot(std::uint32_t i) const { return chunks_[i >> kChunkBits][i & kChunkMask]; }
+  std::uint32_t alloc_slot();
+  void release_slot(std::uint32_t i);
+  EventId push(Time t, std::uint32_t s);
+  void heap_push(const Entry& e);
+  void heap_pop();
+  void compact();
+  // Drops cancelled entries from the top; false when the queue is empty.
+  bool settle_top();
+  // Fires the top entry (settle_top() returned true).
+  void fire_top();
+  template <class Pred>
+  RunResult run_loop(Pred&& keep_going, Time limit, std::uint64_t max_events);
+
+  std::vector<Entry> heap_;  // 4-ary min-heap on (time, seq)
+  std::vector<std::unique_ptr<Slot[]>> chunks_;
+  std::uint32_t free_head_ = UINT32_MAX;
+  std::uint32_t slot_count_ = 0;
+  std::size_t live_ = 0;
+  std::size_t dead_ = 0;  // cancelled entries still in heap_
+  std::uint64_t seq_ = 0;
+  std::uint64_t fired_total_ = 0;
+  Time now_ = 0;
+  bool stop_requested_ = false;
+};
+
+template <class F>
+EventId Scheduler::schedule_at(Time t, F&& f) {
+  using Fn = std::decay_t<F>;
+  static_assert(sizeof(Fn) <= kCallbackCapacity,
+                "callback too large for inline storage: capture less, or capture a pointer");
+  static_assert(alignof(Fn) <= alignof(std::max_align_t), "callback over-aligned");
+  static_assert(std::is_invocable_v<Fn&>, "callback must be callable with no arguments");
+  if (t < now_) throw std::invalid_argument("Scheduler::schedule_at: time is in the past");
+  const std::uint32_t i = alloc_slot();
+  Slot& s = slot(i);
+  ::new (static_cast<void*>(s.storage)) Fn(std::forward<F>(f));
+  s.invoke = [](void* p) { (*std::launder(static_cast<Fn*>(p)))(); };
+  if constexpr (std::is_trivially_destructible_v<Fn>) {
+    s.destroy = nullptr;
+  } else {
+    s.destroy = [](void* p) { std::launder(static_cast<Fn*>(p))->~Fn(); };
+  }
+  return push(t, i);
+}
+
+template <class Pred>
+RunResult Scheduler::run_while(Pred&& pred, std::uint64_t max_events) {
+  return run_loop(std::forward<Pred>(pred), kNever, max_events);
+}
+
+template <class Pred>
+RunResult Scheduler::run_loop(Pred&& keep_going, Time limit, std::uint64_t max_events) {
+  stop_requested_ = false;
+  std::uint64_t n = 0;
+  for (;;) {
+    if (!settle_top()) return {RunStatus::kEmpty, n};
+    if (static_cast<Time>(heap_.front().time) > limit) return {RunStatus::kTimeLimit, n};
+    if (!keep_going()) return {RunStatus::kPredicate, n};
+    if (n == max_events) return {RunStatus::kEventLimit, n};
+    fire_top();
+    ++n;
+    if (stop_requested_) {
+      stop_requested_ = false;
+      return {RunStatus::kStopped, n};
+    }
+  }
+}
+
+}  // namespace tcpsim::sim
