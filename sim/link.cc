@@ -121,14 +121,6 @@ std::string describe(const DropRule& r) {
   return s + " (" + q + ")";
 }
 
-std::string format_duration(Duration d) {
-  if (d == 0) return "0ns";
-  if (d % kSecond == 0) return fmt::format("{}s", d / kSecond);
-  if (d % kMillisecond == 0) return fmt::format("{}ms", d / kMillisecond);
-  if (d % kMicrosecond == 0) return fmt::format("{}us", d / kMicrosecond);
-  return fmt::format("{}ns", d);
-}
-
 Link::Link(LinkConfig config, Rng rng)
     : cfg_(std::move(config)), rng_(rng), rule_seen_(cfg_.rules.size(), 0) {
   stats_.rule_drops.assign(cfg_.rules.size(), 0);

@@ -30,6 +30,7 @@
 #include "model/time.h"
 #include "sim/packet.h"
 #include "sim/rng.h"
+#include "sim/units.h"
 
 namespace tcpsim::sim {
 
@@ -154,7 +155,5 @@ class Link {
 // "1st FIN (retransmissions excluded)", "2nd to 4th ACK (no SYN/FIN, no
 // payload, retransmissions included)", "3rd and every later packet (...)".
 std::string describe(const DropRule& r);
-// "7ms", "1500us", "12ns": exact, in the largest unit that divides it.
-std::string format_duration(Duration d);
 
 }  // namespace tcpsim::sim

@@ -1,0 +1,459 @@
+#include "sim/host.h"
+
+#include <algorithm>
+
+#include "sim/network.h"
+
+namespace tcpsim::sim {
+
+namespace {
+
+std::uint64_t listen_key(Addr a) { return (std::uint64_t{a.ip} << 16) | a.port; }
+
+}  // namespace
+
+Host::Host(Network& net, std::uint8_t index, std::string name, std::uint32_t ip, Profile profile)
+    : net_(net), index_(index), name_(std::move(name)), ip_(ip), profile_(std::move(profile)),
+      closed_(profile_.tcp) {}
+
+model::Seq Host::next_iss(const Addr&, const Addr&) {
+  // RFC 9293 §3.4.1 wants ISNs hard to guess; a simulator wants them
+  // reproducible. A keyed mix of the seed, the host and a counter is both.
+  return static_cast<model::Seq>(mix64(mix64(net_.seed()) + (std::uint64_t{index_} << 48) + ++iss_counter_));
+}
+
+Conn& Host::new_conn(Addr local, Addr remote) {
+  ConnId id;
+  if (!free_ids_.empty()) {
+    id = free_ids_.back();
+    free_ids_.pop_back();
+    const std::uint32_t epoch = conns_[id]->epoch + 1;
+    conns_[id] = std::make_unique<Conn>(profile_.tcp);
+    conns_[id]->epoch = epoch;
+  } else {
+    id = static_cast<ConnId>(conns_.size());
+    conns_.push_back(std::make_unique<Conn>(profile_.tcp));
+  }
+  Conn& c = *conns_[id];
+  c.id = id;
+  c.local = local;
+  c.remote = remote;
+  ++live_;
+  return c;
+}
+
+void Host::free_conn(Conn& c) {
+  const ConnId id = c.id;
+  for (std::size_t k = 0; k < c.timers.size(); ++k) net_.scheduler().cancel(c.timers[k]);
+  if (c.listening) {
+    auto it = listeners_.find(listen_key(c.local));
+    if (it != listeners_.end()) {
+      auto& v = it->second;
+      v.erase(std::remove(v.begin(), v.end(), c.id), v.end());
+      if (v.empty()) listeners_.erase(it);
+    }
+  } else {
+    auto it = table_.find(FourTuple{c.local, c.remote});
+    if (it != table_.end() && it->second == c.id) table_.erase(it);
+  }
+  if (c.listener != kNoConn) {
+    if (Conn* l = conn(c.listener); l && l->listening) {
+      auto& q = l->accept_queue;
+      q.erase(std::remove(q.begin(), q.end(), c.id), q.end());
+    }
+  }
+  c.id = kNoConn;
+  free_ids_.push_back(id);
+  --live_;
+}
+
+Conn* Host::find(Addr local, Addr remote) {
+  auto it = table_.find(FourTuple{local, remote});
+  return it == table_.end() ? nullptr : conn(it->second);
+}
+
+Conn* Host::find_listener(Addr local) {
+  // A listener on the exact address wins over one on the wildcard.
+  for (std::uint32_t ip : {local.ip, 0u}) {
+    auto it = listeners_.find(listen_key(Addr{ip, local.port}));
+    if (it == listeners_.end() || it->second.empty()) continue;
+    const auto& v = it->second;
+    if (v.size() == 1) return conn(v.front());
+    // SO_REUSEPORT group: spread new connections over the listeners, the
+    // same way for the same seed (Linux hashes the 4-tuple).
+    return conn(v[iss_counter_ % v.size()]);
+  }
+  return nullptr;
+}
+
+bool Host::port_in_use(Addr local) const {
+  for (const auto& c : conns_) {
+    if (!c || c->id == kNoConn) continue;
+    if (c->local.port == local.port && (c->local.ip == local.ip || c->local.ip == 0 || local.ip == 0)) return true;
+  }
+  return false;
+}
+
+std::optional<std::uint16_t> Host::pick_ephemeral_port(std::uint32_t local_ip, Addr remote) {
+  // Linux (inet_hash_connect) walks the range from a hashed offset and takes
+  // the first port whose 4-tuple is free; we start from a rolling hint.
+  const std::uint32_t lo = profile_.ephemeral_low, hi = profile_.ephemeral_high;
+  const std::uint32_t n = hi - lo + 1;
+  for (std::uint32_t k = 0; k < n; ++k) {
+    const std::uint16_t port = static_cast<std::uint16_t>(lo + (next_port_hint_ + k) % n);
+    if (table_.count(FourTuple{Addr{local_ip, port}, remote})) continue;
+    if (listeners_.count(listen_key(Addr{local_ip, port})) || listeners_.count(listen_key(Addr{0, port}))) continue;
+    next_port_hint_ = static_cast<std::uint16_t>((next_port_hint_ + k + 1) % n);
+    return port;
+  }
+  return std::nullopt;
+}
+
+ConnId Host::listen(Addr local, int backlog) {
+  Conn& c = new_conn(local, Addr{});
+  c.listening = true;
+  c.backlog = std::min(backlog, profile_.somaxconn);
+  listeners_[listen_key(local)].push_back(c.id);
+  out_.clear();
+  c.ep.open_passive(0, net_.now(), out_);
+  run(c);
+  return c.id;
+}
+
+std::optional<ConnId> Host::connect(Addr local, Addr remote) {
+  if (local.ip == 0) local.ip = ip_;
+  if (local.port == 0) {
+    auto port = pick_ephemeral_port(local.ip, remote);
+    if (!port) return std::nullopt;
+    local.port = *port;
+  } else if (table_.count(FourTuple{local, remote})) {
+    return std::nullopt;
+  }
+  Conn& c = new_conn(local, remote);
+  table_[FourTuple{local, remote}] = c.id;
+  out_.clear();
+  c.ep.open_active(next_iss(local, remote), net_.now(), out_);
+  run(c);
+  return c.id;
+}
+
+model::Error Host::send(ConnId id, std::string_view data, std::size_t* accepted) {
+  Conn* c = conn(id);
+  if (!c) return model::Error::ConnectionDoesNotExist;
+  out_.clear();
+  const model::Error e = c->ep.send(data, net_.now(), out_, accepted);
+  run(*c);
+  return e;
+}
+
+model::Error Host::receive(ConnId id, std::size_t max, std::string& into) {
+  Conn* c = conn(id);
+  if (!c) return model::Error::ConnectionDoesNotExist;
+  out_.clear();
+  const model::Error e = c->ep.receive(max, into, net_.now(), out_);
+  run(*c);
+  return e;
+}
+
+model::Error Host::close(ConnId id) {
+  Conn* c = conn(id);
+  if (!c) return model::Error::ConnectionDoesNotExist;
+  out_.clear();
+  const model::Error e = c->ep.close(net_.now(), out_);
+  run(*c);
+  return e;
+}
+
+model::Error Host::abort(ConnId id) {
+  Conn* c = conn(id);
+  if (!c) return model::Error::ConnectionDoesNotExist;
+  out_.clear();
+  const model::Error e = c->ep.abort(net_.now(), out_);
+  run(*c);
+  return e;
+}
+
+model::Error Host::shutdown_read(ConnId id) {
+  Conn* c = conn(id);
+  if (!c) return model::Error::ConnectionDoesNotExist;
+  out_.clear();
+  const model::Error e = c->ep.shutdown_read(net_.now(), out_);
+  run(*c);
+  return e;
+}
+
+void Host::release(ConnId id) {
+  Conn* c = conn(id);
+  if (!c) return;
+  c->held = false;
+  if (c->listening) {
+    // Closing a listener resets the connections still waiting in its queue
+    // (Linux inet_csk_listen_stop).
+    std::deque<ConnId> pending;
+    pending.swap(c->accept_queue);
+    for (ConnId child : pending) {
+      if (Conn* ch = conn(child)) {
+        ch->held = false;
+        abort(child);
+      }
+    }
+    for (const auto& other : conns_) {
+      if (other && other->id != kNoConn && other->listener == id && !other->in_accept_queue &&
+          other->state() == model::State::SynReceived) {
+        other->held = false;
+        abort(other->id);
+      }
+    }
+    if (conn(id) && conn(id)->state() != model::State::Closed) close(id);
+    if (Conn* l = conn(id); l && l->state() == model::State::Closed) free_conn(*l);
+    return;
+  }
+  if (c->state() == model::State::Closed) {
+    free_conn(*c);
+    return;
+  }
+  out_.clear();
+  c->ep.orphan(net_.now(), out_);
+  run(*c);
+}
+
+std::optional<ConnId> Host::accept(ConnId listener) {
+  Conn* l = conn(listener);
+  if (!l || !l->listening || l->accept_queue.empty()) return std::nullopt;
+  const ConnId child = l->accept_queue.front();
+  l->accept_queue.pop_front();
+  if (Conn* ch = conn(child)) {
+    ch->in_accept_queue = false;
+    ch->listener = kNoConn;
+  }
+  return child;
+}
+
+void Host::answer_closed(const Packet& p) {
+  out_.clear();
+  closed_.segment_arrives(p.seg, net_.now(), out_);
+  for (const model::Action& a : out_.actions) {
+    if (a.kind != model::ActionKind::SendSegment) continue;
+    Packet reply;
+    reply.src = p.dst;
+    reply.dst = p.src;
+    reply.seg = out_.segment_of(a);
+    net_.transmit(*this, kNoConn, std::move(reply));
+  }
+  if (net_.trace().enabled()) {
+    net_.note(*this, kNoConn, p.seg.has(model::kRst) ? "no connection: RST discarded (RFC 9293 §3.10.7.1)"
+                                                      : "no connection: answered with RST (RFC 9293 §3.10.7.1)");
+  }
+}
+
+void Host::syn_to_listener(Conn& listener, const Packet& p) {
+  // Linux drops a SYN while the accept queue is full (more than backlog
+  // connections waiting): the client retransmits it later.
+  if (listener.accept_queue.size() > static_cast<std::size_t>(listener.backlog)) {
+    ++listener.syn_drops;
+    if (net_.trace().enabled()) net_.note(*this, listener.id, "accept queue full: SYN dropped");
+    return;
+  }
+  Conn& child = new_conn(p.dst, p.src);
+  child.listener = listener.id;
+  table_[FourTuple{p.dst, p.src}] = child.id;
+  out_.clear();
+  child.ep.open_passive(next_iss(p.dst, p.src), net_.now(), out_);
+  child.ep.segment_arrives(p.seg, net_.now(), out_);
+  run(child);
+}
+
+void Host::receive_packet(const Packet& p) {
+  if (Conn* c = find(p.dst, p.src)) {
+    if (c->listener != kNoConn && !c->in_accept_queue && c->state() == model::State::SynReceived &&
+        p.seg.has(model::kAck) && !p.seg.has(model::kRst)) {
+      Conn* l = conn(c->listener);
+      if (l && l->accept_queue.size() > static_cast<std::size_t>(l->backlog)) {
+        // Linux: the handshake's last ACK is ignored while the queue is full;
+        // the SYN,ACK is retransmitted and the client, which believes it is
+        // connected, retransmits its data.
+        if (net_.trace().enabled()) net_.note(*this, c->id, "accept queue full: ACK ignored");
+        return;
+      }
+    }
+    out_.clear();
+    c->ep.segment_arrives(p.seg, net_.now(), out_);
+    run(*c);
+    return;
+  }
+  if (Conn* l = find_listener(p.dst)) {
+    const auto& s = p.seg;
+    if (s.has(model::kSyn) && !s.has(model::kAck) && !s.has(model::kRst)) {
+      syn_to_listener(*l, p);
+      return;
+    }
+    // Anything else to a listener: the LISTEN rows (RST for an ACK, ignore a RST).
+    out_.clear();
+    l->ep.segment_arrives(p.seg, net_.now(), out_);
+    // A listener answers from the address the segment was sent to, to its sender.
+    const Addr saved_remote = l->remote;
+    const Addr saved_local = l->local;
+    l->remote = p.src;
+    l->local = p.dst;
+    run(*l);
+    l->remote = saved_remote;
+    l->local = saved_local;
+    return;
+  }
+  answer_closed(p);
+}
+
+void Host::timer_fired(ConnId id, std::uint32_t epoch, model::TimerKind k) {
+  Conn* c = conn(id);
+  if (!c || c->id == kNoConn || c->epoch != epoch) return;
+  c->timers[static_cast<int>(k)] = EventId{};
+  if (net_.trace().enabled()) {
+    TraceRecord r;
+    r.t = net_.now();
+    r.kind = TraceKind::TimerFired;
+    r.host = index_;
+    r.conn = id;
+    r.timer = k;
+    r.from = r.to = c->state();
+    net_.trace().add(r);
+  }
+  out_.clear();
+  c->ep.timeout(k, net_.now(), out_);
+  run(*c);
+}
+
+void Host::run(Conn& c) {
+  // The application hears of events only after the whole outbox is applied:
+  // what it does in response (send, close) uses the outbox again.
+  struct Told {
+    ConnId id;
+    std::uint32_t epoch;
+    model::AppEvent e;
+  };
+  std::vector<Told> told;
+  const bool tracing = net_.trace().enabled();
+  bool closed = false;
+  bool back_to_listen = false;
+  for (const model::Action& a : out_.actions) {
+    switch (a.kind) {
+      case model::ActionKind::SendSegment: {
+        Packet p;
+        p.src = c.local;
+        p.dst = c.remote;
+        p.seg = out_.segment_of(a);
+        p.retransmission = a.retransmission;
+        net_.transmit(*this, c.id, std::move(p));
+        break;
+      }
+      case model::ActionKind::ArmTimer: {
+        const int k = static_cast<int>(a.timer);
+        net_.scheduler().cancel(c.timers[k]);
+        const ConnId id = c.id;
+        const std::uint32_t epoch = c.epoch;
+        const model::TimerKind kind = a.timer;
+        Host* self = this;
+        c.timers[k] = net_.scheduler().schedule_after(a.after, [self, id, epoch, kind] {
+          self->timer_fired(id, epoch, kind);
+        });
+        c.expires[k] = net_.now() + a.after;
+        if (tracing) {
+          TraceRecord r;
+          r.t = net_.now();
+          r.kind = TraceKind::TimerArmed;
+          r.host = index_;
+          r.conn = c.id;
+          r.timer = a.timer;
+          r.after = a.after;
+          r.from = r.to = c.state();
+          net_.trace().add(r);
+        }
+        break;
+      }
+      case model::ActionKind::CancelTimer: {
+        const int k = static_cast<int>(a.timer);
+        const bool was = net_.scheduler().cancel(c.timers[k]);
+        c.timers[k] = EventId{};
+        if (tracing && was) {
+          TraceRecord r;
+          r.t = net_.now();
+          r.kind = TraceKind::TimerCancelled;
+          r.host = index_;
+          r.conn = c.id;
+          r.timer = a.timer;
+          r.from = r.to = c.state();
+          net_.trace().add(r);
+        }
+        break;
+      }
+      case model::ActionKind::Notify:
+        if (tracing) {
+          TraceRecord r;
+          r.t = net_.now();
+          r.kind = TraceKind::App;
+          r.host = index_;
+          r.conn = c.id;
+          r.app = a.app;
+          r.from = r.to = c.state();
+          net_.trace().add(r);
+        }
+        if (a.app == model::AppEvent::Closed) closed = true;
+        if (on_app && c.held) told.push_back({c.id, c.epoch, a.app});
+        break;
+      case model::ActionKind::StateChange:
+        if (tracing) {
+          TraceRecord r;
+          r.t = net_.now();
+          r.kind = TraceKind::State;
+          r.host = index_;
+          r.conn = c.id;
+          r.from = a.from;
+          r.to = a.to;
+          r.rule = a.rule;
+          net_.trace().add(r);
+        }
+        if (a.to == model::State::Established && c.listener != kNoConn && !c.in_accept_queue) {
+          if (Conn* l = conn(c.listener); l && l->listening) {
+            l->accept_queue.push_back(c.id);
+            c.in_accept_queue = true;
+            // Tell the socket layer a connection is ready to accept().
+            if (on_app && l->held) told.push_back({l->id, l->epoch, model::AppEvent::Connected});
+          }
+        }
+        if (a.from == model::State::SynReceived && a.to == model::State::Listen && c.listener != kNoConn) {
+          back_to_listen = true;
+        }
+        break;
+      case model::ActionKind::Note:
+      case model::ActionKind::Ignored:
+        if (tracing) {
+          TraceRecord r;
+          r.t = net_.now();
+          r.kind = a.kind == model::ActionKind::Note ? (a.rule != model::kNoRule ? TraceKind::Row : TraceKind::Note)
+                                                     : TraceKind::Ignored;
+          r.host = index_;
+          r.conn = c.id;
+          r.rule = a.rule;
+          r.from = a.from;
+          r.to = a.to;
+          r.ref = net_.trace().add_text(a.note);
+          net_.trace().add(r);
+        }
+        break;
+    }
+  }
+  // A connection spawned by a listener that fell back to LISTEN (RST or SYN
+  // in SYN-RECEIVED) is simply forgotten: the listener itself never left.
+  if (back_to_listen) {
+    free_conn(c);
+  } else if (closed && !c.held && !c.listening) {
+    free_conn(c);
+  } else if (closed && c.listener != kNoConn && !c.in_accept_queue) {
+    free_conn(c);
+  }
+  for (const Told& t : told) {
+    Conn* x = conn(t.id);
+    if (x && x->id == t.id && x->epoch == t.epoch) on_app(*x, t.e);
+  }
+}
+
+}  // namespace tcpsim::sim

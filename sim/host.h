@@ -1,0 +1,144 @@
+// A simulated host at the TCP level: its connections (TCBs) keyed by
+// 4-tuple, listeners and their accept queues, timers in virtual time, and the
+// RST it answers for segments nobody owns. The socket API a program sees
+// (file descriptors, bind rules, epoll) is built on top of this in sockets/.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "model/endpoint.h"
+#include "sim/packet.h"
+#include "sim/profile.h"
+#include "sim/scheduler.h"
+
+namespace tcpsim::sim {
+
+class Network;
+
+using ConnId = std::uint32_t;
+constexpr ConnId kNoConn = 0xffffffff;
+
+struct Conn {
+  ConnId id = kNoConn;
+  std::uint32_t epoch = 0;  // bumped on reuse of the id, so stale timers are ignored
+  Addr local, remote;
+  model::Endpoint ep;
+  std::array<EventId, model::kTimerKindCount> timers{};
+  std::array<Time, model::kTimerKindCount> expires{};  // when each armed timer fires
+  // A connection spawned by a listener, until the application accepts it.
+  ConnId listener = kNoConn;
+  bool in_accept_queue = false;
+  // A listener's own data.
+  bool listening = false;
+  int backlog = 0;
+  std::deque<ConnId> accept_queue;
+  std::uint32_t syn_drops = 0;  // SYNs dropped because the accept queue was full
+  // The application still holds it (a socket); a CLOSED connection nobody
+  // holds leaves the table.
+  bool held = true;
+  void* user = nullptr;  // the socket layer's back pointer
+
+  explicit Conn(const model::Config& cfg) : ep(cfg) {}
+  model::State state() const { return ep.state(); }
+};
+
+struct FourTuple {
+  Addr local, remote;
+  bool operator==(const FourTuple& o) const { return local == o.local && remote == o.remote; }
+};
+struct FourTupleHash {
+  std::size_t operator()(const FourTuple& t) const {
+    std::uint64_t a = (std::uint64_t{t.local.ip} << 16) ^ t.local.port;
+    std::uint64_t b = (std::uint64_t{t.remote.ip} << 16) ^ t.remote.port;
+    a ^= b * 0x9e3779b97f4a7c15ull;
+    a ^= a >> 29;
+    return static_cast<std::size_t>(a * 0xbf58476d1ce4e5b9ull);
+  }
+};
+
+class Host {
+ public:
+  Host(Network& net, std::uint8_t index, std::string name, std::uint32_t ip, Profile profile);
+  Host(const Host&) = delete;
+  Host& operator=(const Host&) = delete;
+
+  std::uint8_t index() const { return index_; }
+  const std::string& name() const { return name_; }
+  std::uint32_t ip() const { return ip_; }
+  const Profile& profile() const { return profile_; }
+  Profile& profile() { return profile_; }
+
+  // RFC 9293 §3.10.1 OPEN, passive: a listener on local (ip 0 = any address).
+  ConnId listen(Addr local, int backlog);
+  // OPEN, active. local.port 0 picks an ephemeral port; nullopt when no
+  // 4-tuple is free (EADDRNOTAVAIL).
+  std::optional<ConnId> connect(Addr local, Addr remote);
+  std::optional<std::uint16_t> pick_ephemeral_port(std::uint32_t local_ip, Addr remote);
+
+  model::Error send(ConnId c, std::string_view data, std::size_t* accepted = nullptr);
+  model::Error receive(ConnId c, std::size_t max, std::string& into);
+  model::Error close(ConnId c);
+  model::Error abort(ConnId c);
+  model::Error shutdown_read(ConnId c);
+  // The application lets go of the connection (close() of its last
+  // descriptor): reading is shut, the FIN-WAIT-2 bound applies, and once
+  // CLOSED it leaves the table.
+  void release(ConnId c);
+  // A connection that finished its handshake, taken off the listener's queue.
+  std::optional<ConnId> accept(ConnId listener);
+
+  Conn* conn(ConnId c) { return c < conns_.size() ? conns_[c].get() : nullptr; }
+  const Conn* conn(ConnId c) const { return c < conns_.size() ? conns_[c].get() : nullptr; }
+  // Every live connection (listeners and orphans included), in id order.
+  template <class F>
+  void for_each_conn(F&& f) const {
+    for (const auto& c : conns_) {
+      if (c && c->id != kNoConn) f(*c);
+    }
+  }
+  std::size_t conn_count() const { return live_; }
+  // Is this local address:port used by any connection or listener?
+  bool port_in_use(Addr local) const;
+
+  // Called by the network.
+  void receive_packet(const Packet& p);
+  void timer_fired(ConnId c, std::uint32_t epoch, model::TimerKind k);
+
+  // What the application is told, for the socket layer.
+  std::function<void(Conn&, model::AppEvent)> on_app;
+
+ private:
+  Conn& new_conn(Addr local, Addr remote);
+  void free_conn(Conn& c);
+  void run(Conn& c);  // applies the outbox after one input to c
+  Conn* find(Addr local, Addr remote);
+  Conn* find_listener(Addr local);
+  void answer_closed(const Packet& p);
+  void syn_to_listener(Conn& listener, const Packet& p);
+  model::Seq next_iss(const Addr& local, const Addr& remote);
+
+  Network& net_;
+  std::uint8_t index_;
+  std::string name_;
+  std::uint32_t ip_;
+  Profile profile_;
+  std::vector<std::unique_ptr<Conn>> conns_;
+  std::vector<ConnId> free_ids_;
+  std::size_t live_ = 0;
+  std::unordered_map<FourTuple, ConnId, FourTupleHash> table_;
+  std::unordered_map<std::uint64_t, std::vector<ConnId>> listeners_;  // (ip, port) -> listeners
+  model::Outbox out_;      // reused for every input
+  model::Endpoint closed_; // answers for segments no TCB owns (RFC 9293 §3.10.7.1)
+  std::uint64_t iss_counter_ = 0;
+  std::uint16_t next_port_hint_ = 0;
+};
+
+}  // namespace tcpsim::sim

@@ -1,0 +1,125 @@
+#include "sim/network.h"
+
+namespace tcpsim::sim {
+
+Network::Network(std::uint64_t seed) : seed_(seed), rng_(seed) {}
+
+Host& Network::add_host(std::string name, std::uint32_t ip, Profile profile) {
+  const auto index = static_cast<std::uint8_t>(hosts_.size());
+  hosts_.push_back(std::make_unique<Host>(*this, index, std::move(name), ip, std::move(profile)));
+  return *hosts_.back();
+}
+
+Host* Network::host_by_ip(std::uint32_t ip) {
+  for (auto& h : hosts_) {
+    if (h->ip() == ip) return h.get();
+  }
+  return nullptr;
+}
+
+void Network::set_link(const Host& from, const Host& to, LinkConfig cfg) {
+  // Each direction draws from its own stream, fixed by the two hosts, so
+  // adding a host or a link never changes another link's randomness.
+  const std::uint64_t stream = (std::uint64_t{from.index()} << 8) | to.index();
+  links_[{from.index(), to.index()}] = std::make_unique<Link>(std::move(cfg), rng_.fork(stream));
+}
+
+Link& Network::link(const Host& from, const Host& to) {
+  auto it = links_.find({from.index(), to.index()});
+  if (it == links_.end()) {
+    set_link(from, to, default_link);
+    it = links_.find({from.index(), to.index()});
+  }
+  return *it->second;
+}
+
+std::uint32_t Network::park(InFlight f) {
+  if (!flight_free_.empty()) {
+    const std::uint32_t i = flight_free_.back();
+    flight_free_.pop_back();
+    flight_[i] = std::move(f);
+    return i;
+  }
+  flight_.push_back(std::move(f));
+  return static_cast<std::uint32_t>(flight_.size() - 1);
+}
+
+void Network::transmit(Host& from, ConnId conn, Packet p) {
+  Host* to = host_by_ip(p.dst.ip);
+  p.id = packets_sent_++;
+  const Time now = sched_.now();
+  std::uint32_t index = kNone32;
+  if (trace_.enabled()) {
+    index = trace_.add_packet(PacketRecord{p, now, from.index(), to ? to->index() : from.index(), conn});
+    TraceRecord r;
+    r.t = now;
+    r.kind = TraceKind::Sent;
+    r.host = from.index();
+    r.conn = conn;
+    r.ref = index;
+    trace_.add(r);
+  }
+  if (!to) {
+    // No host has that address: the packet goes nowhere (no ICMP modelled).
+    note(from, conn, "no host has the destination address: packet lost");
+    return;
+  }
+  Link& l = link(from, *to);
+  const LinkOutcome o = l.offer(p, now);
+  if (o.dropped()) {
+    if (trace_.enabled()) {
+      TraceRecord r;
+      r.t = now;
+      r.kind = TraceKind::Dropped;
+      r.host = from.index();
+      r.conn = conn;
+      r.ref = index;
+      r.drop = static_cast<std::uint8_t>(o.drop);
+      r.drop_index = o.index;
+      trace_.add(r);
+    }
+    return;
+  }
+  if (o.deliveries == 2 && trace_.enabled()) {
+    TraceRecord r;
+    r.t = now;
+    r.kind = TraceKind::Duplicated;
+    r.host = from.index();
+    r.conn = conn;
+    r.ref = index;
+    trace_.add(r);
+  }
+  for (std::uint8_t k = 0; k < o.deliveries; ++k) {
+    const bool last = k + 1 == o.deliveries;
+    const std::uint32_t slot = park(InFlight{last ? std::move(p) : p, index, to->index()});
+    sched_.schedule_at(o.at[k], [this, slot] { deliver(slot); });
+  }
+}
+
+void Network::deliver(std::uint32_t slot) {
+  InFlight f = std::move(flight_[slot]);
+  flight_free_.push_back(slot);
+  Host& to = *hosts_[f.to];
+  if (trace_.enabled()) {
+    TraceRecord r;
+    r.t = sched_.now();
+    r.kind = TraceKind::Delivered;
+    r.host = to.index();
+    r.ref = f.trace_index;
+    trace_.add(r);
+  }
+  to.receive_packet(f.packet);
+}
+
+void Network::note(const Host& h, ConnId conn, std::string_view text) {
+  if (!trace_.enabled()) return;
+  TraceRecord r;
+  r.t = sched_.now();
+  r.kind = TraceKind::Note;
+  r.host = h.index();
+  r.conn = conn;
+  r.ref = trace_.add_text(text);
+  trace_.add(r);
+}
+
+}  // namespace tcpsim::sim

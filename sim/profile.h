@@ -1,0 +1,44 @@
+// Behaviour profiles: the numbers and switches that make an endpoint behave
+// like RFC 9293 to the letter, like the Linux kernel, or like a BSD. Each
+// value can be overridden on its own (`--set time_wait=30s`).
+//
+// Linux figures were measured on this project's machines; see
+// docs/linux-observations.md and kernel/probes/. The kernel's own constants
+// are in include/net/tcp.h (TCP_TIMEWAIT_LEN, TCP_RTO_MIN, TCP_TIMEOUT_INIT,
+// TCP_DELACK_MIN) and its sysctls in Documentation/networking/ip-sysctl.rst.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/config.h"
+
+namespace tcpsim::sim {
+
+struct Profile {
+  std::string name;
+  model::Config tcp;
+  // Host-level, as Linux presents them to programs.
+  std::uint16_t ephemeral_low = 32768;   // net.ipv4.ip_local_port_range
+  std::uint16_t ephemeral_high = 60999;
+  int somaxconn = 4096;                  // net.core.somaxconn caps listen()'s backlog
+};
+
+// "rfc9293", "linux", "bsd"; nullopt for an unknown name.
+std::optional<Profile> profile_named(std::string_view name);
+const std::vector<std::string_view>& profile_names();
+
+struct ProfileKey {
+  std::string_view name;         // "time_wait"
+  std::string_view kind;         // "duration", "count", "bool", "bytes"
+  std::string_view description;  // one line for --help and docs
+};
+const std::vector<ProfileKey>& profile_keys();
+
+// Sets one value; on failure returns a message naming what was wrong.
+std::optional<std::string> set_profile_value(Profile& p, std::string_view key, std::string_view value);
+std::string get_profile_value(const Profile& p, std::string_view key);
+
+}  // namespace tcpsim::sim

@@ -1,0 +1,88 @@
+// The one record of a run. Every output (ladders, JSON, SVG, pcap, sweep
+// statistics) is drawn from it alone. Append-only, compact (fixed-size
+// records; segments and texts in side tables), and switchable off when only
+// outcomes matter.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/outbox.h"
+#include "model/state.h"
+#include "sim/packet.h"
+
+namespace tcpsim::sim {
+
+enum class TraceKind : std::uint8_t {
+  Sent,            // a host put a packet on the link          (packet)
+  Dropped,         // the link lost it                          (packet, drop, drop_index)
+  Duplicated,      // the link will deliver it twice            (packet)
+  Delivered,       // it reached the other host                 (packet)
+  State,           // a connection changed state                (from, to, rule)
+  Row,             // a table row fired without a state change  (rule)
+  TimerArmed,      //                                           (timer, after)
+  TimerCancelled,  //                                           (timer)
+  TimerFired,      //                                           (timer)
+  App,             // what the application was told            (app)
+  Note,            // a step of RFC processing, or the host's  (text)
+  Ignored,         // an event no row of the table takes        (text)
+  Call,            // a program's call and its result           (text)
+};
+std::string_view trace_kind_name(TraceKind k);
+
+constexpr std::uint32_t kNone32 = 0xffffffff;
+
+struct TraceRecord {
+  Time t = 0;
+  TraceKind kind = TraceKind::Note;
+  std::uint8_t host = 0;
+  model::State from = model::State::Closed;
+  model::State to = model::State::Closed;
+  model::TimerKind timer = model::TimerKind::Retransmission;
+  model::AppEvent app = model::AppEvent::Connected;
+  std::uint8_t drop = 0;  // DropReason
+  model::RuleId rule = model::kNoRule;
+  std::uint32_t conn = kNone32;    // host-local connection id
+  std::uint32_t ref = kNone32;     // packet index (Sent..Delivered) or text index
+  std::uint32_t drop_index = 0;    // which rule or window dropped it
+  Duration after = 0;              // TimerArmed
+};
+
+struct PacketRecord {
+  Packet packet;
+  Time sent = 0;
+  std::uint8_t from_host = 0;
+  std::uint8_t to_host = 0;
+  std::uint32_t from_conn = kNone32;
+};
+
+class Trace {
+ public:
+  bool enabled() const { return enabled_; }
+  void set_enabled(bool on) { enabled_ = on; }
+
+  void add(const TraceRecord& r) { records_.push_back(r); }
+  std::uint32_t add_packet(PacketRecord p) {
+    packets_.push_back(std::move(p));
+    return static_cast<std::uint32_t>(packets_.size() - 1);
+  }
+  std::uint32_t add_text(std::string_view s) {
+    texts_.emplace_back(s);
+    return static_cast<std::uint32_t>(texts_.size() - 1);
+  }
+
+  const std::vector<TraceRecord>& records() const { return records_; }
+  const std::vector<PacketRecord>& packets() const { return packets_; }
+  const std::string& text(std::uint32_t i) const { return texts_[i]; }
+  const PacketRecord& packet(std::uint32_t i) const { return packets_[i]; }
+
+ private:
+  bool enabled_ = true;
+  std::vector<TraceRecord> records_;
+  std::vector<PacketRecord> packets_;
+  std::vector<std::string> texts_;
+};
+
+}  // namespace tcpsim::sim
