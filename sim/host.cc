@@ -325,12 +325,9 @@ void Host::timer_fired(ConnId id, std::uint32_t epoch, model::TimerKind k) {
 void Host::run(Conn& c) {
   // The application hears of events only after the whole outbox is applied:
   // what it does in response (send, close) uses the outbox again.
-  struct Told {
-    ConnId id;
-    std::uint32_t epoch;
-    model::AppEvent e;
-  };
-  std::vector<Told> told;
+  // told_ is shared by nested calls (the application's reactions run this
+  // again): each call handles the entries it added, then removes them.
+  const std::size_t told_from = told_.size();
   const bool tracing = net_.trace().enabled();
   bool closed = false;
   bool back_to_listen = false;
@@ -397,7 +394,7 @@ void Host::run(Conn& c) {
           net_.trace().add(r);
         }
         if (a.app == model::AppEvent::Closed) closed = true;
-        if (on_app && c.held) told.push_back({c.id, c.epoch, a.app});
+        if (on_app && c.held) told_.push_back({c.id, c.epoch, a.app});
         break;
       case model::ActionKind::StateChange:
         if (tracing) {
@@ -416,7 +413,7 @@ void Host::run(Conn& c) {
             l->accept_queue.push_back(c.id);
             c.in_accept_queue = true;
             // Tell the socket layer a connection is ready to accept().
-            if (on_app && l->held) told.push_back({l->id, l->epoch, model::AppEvent::Connected});
+            if (on_app && l->held) told_.push_back({l->id, l->epoch, model::AppEvent::Connected});
           }
         }
         if (a.from == model::State::SynReceived && a.to == model::State::Listen && c.listener != kNoConn) {
@@ -435,7 +432,7 @@ void Host::run(Conn& c) {
           r.rule = a.rule;
           r.from = a.from;
           r.to = a.to;
-          r.ref = net_.trace().add_text(a.note);
+          r.ref = net_.trace().add_static_text(a.note);
           net_.trace().add(r);
         }
         break;
@@ -450,10 +447,13 @@ void Host::run(Conn& c) {
   } else if (closed && c.listener != kNoConn && !c.in_accept_queue) {
     free_conn(c);
   }
-  for (const Told& t : told) {
+  const std::size_t told_to = told_.size();
+  for (std::size_t i = told_from; i < told_to; ++i) {
+    const Told t = told_[i];
     Conn* x = conn(t.id);
     if (x && x->id == t.id && x->epoch == t.epoch) on_app(*x, t.e);
   }
+  told_.resize(told_from);
 }
 
 }  // namespace tcpsim::sim

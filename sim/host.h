@@ -135,6 +135,12 @@ class Host {
   std::size_t live_ = 0;
   std::unordered_map<FourTuple, ConnId, FourTupleHash> table_;
   std::unordered_map<std::uint64_t, std::vector<ConnId>> listeners_;  // (ip, port) -> listeners
+  struct Told {
+    ConnId id;
+    std::uint32_t epoch;
+    model::AppEvent e;
+  };
+  std::vector<Told> told_;  // application events waiting to be told (Host::run)
   model::Outbox out_;      // reused for every input
   model::Endpoint closed_; // answers for segments no TCB owns (RFC 9293 §3.10.7.1)
   std::uint64_t iss_counter_ = 0;

@@ -125,6 +125,9 @@ Link::Link(LinkConfig config, Rng rng)
     : cfg_(std::move(config)), rng_(rng), rule_seen_(cfg_.rules.size(), 0) {
   stats_.rule_drops.assign(cfg_.rules.size(), 0);
   stats_.window_drops.assign(cfg_.windows.size(), 0);
+  random_ = !cfg_.loss.is_zero() || cfg_.burst.enabled() || !cfg_.burst.p_good_to_bad.is_zero() ||
+            !cfg_.burst.loss_bad.is_zero() || !cfg_.duplicate.is_zero() || !cfg_.reorder.is_zero() ||
+            cfg_.jitter != 0;
 }
 
 Duration Link::serialisation(std::uint32_t wire_bytes) const {
@@ -139,16 +142,21 @@ LinkOutcome Link::offer(const Packet& p, Time now) {
   LinkOutcome out;
 
   // Fixed draw order on the packet's own stream; every draw is made whatever
-  // the config, so enabling one effect never shifts another's outcomes.
-  Rng r = rng_.fork(k);
-  const bool random_loss = r.bernoulli(cfg_.loss);
-  const bool burst_loss = r.bernoulli(burst_bad_ ? cfg_.burst.loss_bad : cfg_.burst.loss_good);
-  const bool burst_flip =
-      r.bernoulli(burst_bad_ ? cfg_.burst.p_bad_to_good : cfg_.burst.p_good_to_bad);
-  const bool duplicate = r.bernoulli(cfg_.duplicate);
-  const bool reorder = r.bernoulli(cfg_.reorder);
-  const Duration jitter = r.uniform_duration(0, cfg_.jitter);  // last: may draw twice
-  if (burst_flip) burst_bad_ = !burst_bad_;
+  // the config, so enabling one effect never shifts another's outcomes. A
+  // link with no random effect at all skips the draws: each packet has its
+  // own stream, so nothing else depends on them.
+  bool random_loss = false, burst_loss = false, duplicate = false, reorder = false;
+  Duration jitter = 0;
+  if (random_) {
+    Rng r = rng_.fork(k);
+    random_loss = r.bernoulli(cfg_.loss);
+    burst_loss = r.bernoulli(burst_bad_ ? cfg_.burst.loss_bad : cfg_.burst.loss_good);
+    const bool burst_flip = r.bernoulli(burst_bad_ ? cfg_.burst.p_bad_to_good : cfg_.burst.p_good_to_bad);
+    duplicate = r.bernoulli(cfg_.duplicate);
+    reorder = r.bernoulli(cfg_.reorder);
+    jitter = r.uniform_duration(0, cfg_.jitter);  // last: may draw twice
+    if (burst_flip) burst_bad_ = !burst_bad_;
+  }
 
   // Targeted rules first: each counts every packet it matches.
   for (std::size_t i = 0; i < cfg_.rules.size(); ++i) {

@@ -150,6 +150,7 @@ class Link {
   Time tx_free_ = 0;                      // transmitter busy until
   Time last_in_order_ = 0;                // latest arrival of a non-reordered packet
   bool burst_bad_ = false;                // Gilbert-Elliott channel state
+  bool random_ = false;                   // any random effect configured
 };
 
 // "1st FIN (retransmissions excluded)", "2nd to 4th ACK (no SYN/FIN, no

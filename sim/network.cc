@@ -1,10 +1,13 @@
 #include "sim/network.h"
 
+#include <stdexcept>
+
 namespace tcpsim::sim {
 
 Network::Network(std::uint64_t seed) : seed_(seed), rng_(seed) {}
 
 Host& Network::add_host(std::string name, std::uint32_t ip, Profile profile) {
+  if (hosts_.size() == kMaxHosts) throw std::length_error("at most 256 hosts");
   const auto index = static_cast<std::uint8_t>(hosts_.size());
   hosts_.push_back(std::make_unique<Host>(*this, index, std::move(name), ip, std::move(profile)));
   return *hosts_.back();
@@ -21,16 +24,13 @@ void Network::set_link(const Host& from, const Host& to, LinkConfig cfg) {
   // Each direction draws from its own stream, fixed by the two hosts, so
   // adding a host or a link never changes another link's randomness.
   const std::uint64_t stream = (std::uint64_t{from.index()} << 8) | to.index();
-  links_[{from.index(), to.index()}] = std::make_unique<Link>(std::move(cfg), rng_.fork(stream));
+  links_[from.index() * kMaxHosts + to.index()] = std::make_unique<Link>(std::move(cfg), rng_.fork(stream));
 }
 
 Link& Network::link(const Host& from, const Host& to) {
-  auto it = links_.find({from.index(), to.index()});
-  if (it == links_.end()) {
-    set_link(from, to, default_link);
-    it = links_.find({from.index(), to.index()});
-  }
-  return *it->second;
+  auto& l = links_[from.index() * kMaxHosts + to.index()];
+  if (!l) set_link(from, to, default_link);
+  return *l;
 }
 
 std::uint32_t Network::park(InFlight f) {
@@ -118,7 +118,7 @@ void Network::note(const Host& h, ConnId conn, std::string_view text) {
   r.kind = TraceKind::Note;
   r.host = h.index();
   r.conn = conn;
-  r.ref = trace_.add_text(text);
+  r.ref = trace_.add_static_text(text);
   trace_.add(r);
 }
 

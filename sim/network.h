@@ -46,6 +46,7 @@ class Network {
   // A host puts a packet on the wire: the link decides its fate, the
   // scheduler delivers it.
   void transmit(Host& from, ConnId conn, Packet p);
+  // `text` must have static storage (a literal): it is recorded by reference.
   void note(const Host& h, ConnId conn, std::string_view text);
 
   RunResult run(std::uint64_t max_events = Scheduler::kDefaultMaxEvents) { return sched_.run(max_events); }
@@ -69,7 +70,9 @@ class Network {
   Scheduler sched_;
   Trace trace_;
   std::vector<std::unique_ptr<Host>> hosts_;
-  std::map<std::pair<std::uint8_t, std::uint8_t>, std::unique_ptr<Link>> links_;
+  // links_[from * kMaxHosts + to]; made on first use.
+  static constexpr std::size_t kMaxHosts = 256;
+  std::vector<std::unique_ptr<Link>> links_ = std::vector<std::unique_ptr<Link>>(kMaxHosts * kMaxHosts);
   std::vector<InFlight> flight_;
   std::vector<std::uint32_t> flight_free_;
   std::uint64_t packets_sent_ = 0;

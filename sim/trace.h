@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "model/outbox.h"
@@ -64,6 +65,13 @@ class Trace {
   void set_enabled(bool on) { enabled_ = on; }
 
   void add(const TraceRecord& r) { records_.push_back(r); }
+  // Forgets the records but keeps the memory, for the next run.
+  void clear() {
+    records_.clear();
+    packets_.clear();
+    texts_.clear();
+    interned_.clear();
+  }
   std::uint32_t add_packet(PacketRecord p) {
     packets_.push_back(std::move(p));
     return static_cast<std::uint32_t>(packets_.size() - 1);
@@ -71,6 +79,13 @@ class Trace {
   std::uint32_t add_text(std::string_view s) {
     texts_.emplace_back(s);
     return static_cast<std::uint32_t>(texts_.size() - 1);
+  }
+  // For text with static storage (the model's notes, rule names, string
+  // literals): stored once, however often it is recorded.
+  std::uint32_t add_static_text(std::string_view s) {
+    auto [it, fresh] = interned_.try_emplace(s.data(), 0);
+    if (fresh) it->second = add_text(s);
+    return it->second;
   }
 
   const std::vector<TraceRecord>& records() const { return records_; }
@@ -83,6 +98,7 @@ class Trace {
   std::vector<TraceRecord> records_;
   std::vector<PacketRecord> packets_;
   std::vector<std::string> texts_;
+  std::unordered_map<const char*, std::uint32_t> interned_;
 };
 
 }  // namespace tcpsim::sim
