@@ -72,16 +72,17 @@ Conn* Host::find(Addr local, Addr remote) {
   return it == table_.end() ? nullptr : conn(it->second);
 }
 
-Conn* Host::find_listener(Addr local) {
+Conn* Host::find_listener(Addr local, Addr remote) {
   // A listener on the exact address wins over one on the wildcard.
   for (std::uint32_t ip : {local.ip, 0u}) {
     auto it = listeners_.find(listen_key(Addr{ip, local.port}));
     if (it == listeners_.end() || it->second.empty()) continue;
     const auto& v = it->second;
     if (v.size() == 1) return conn(v.front());
-    // SO_REUSEPORT group: spread new connections over the listeners, the
-    // same way for the same seed (Linux hashes the 4-tuple).
-    return conn(v[iss_counter_ % v.size()]);
+    // SO_REUSEPORT group: Linux picks a listener by a hash of the 4-tuple,
+    // so connections from different ports spread over the listeners.
+    const std::uint64_t h = mix64((std::uint64_t{remote.ip} << 16) ^ remote.port ^ (std::uint64_t{local.port} << 48));
+    return conn(v[h % v.size()]);
   }
   return nullptr;
 }
@@ -281,7 +282,7 @@ void Host::receive_packet(const Packet& p) {
     run(*c);
     return;
   }
-  if (Conn* l = find_listener(p.dst)) {
+  if (Conn* l = find_listener(p.dst, p.src)) {
     const auto& s = p.seg;
     if (s.has(model::kSyn) && !s.has(model::kAck) && !s.has(model::kRst)) {
       syn_to_listener(*l, p);
@@ -408,6 +409,7 @@ void Host::run(Conn& c) {
           r.rule = a.rule;
           net_.trace().add(r);
         }
+        if (a.to == model::State::Closed) c.state_before_close = a.from;
         if (a.to == model::State::Established && c.listener != kNoConn && !c.in_accept_queue) {
           if (Conn* l = conn(c.listener); l && l->listening) {
             l->accept_queue.push_back(c.id);

@@ -45,6 +45,17 @@ struct Conn {
   // holds leaves the table.
   bool held = true;
   void* user = nullptr;  // the socket layer's back pointer
+  // What the socket layer keeps with the connection after its socket is gone
+  // (an orphan, a TIME-WAIT): the bind flags of the socket it came from,
+  // whether the application read end of stream (ss counts an unread FIN in
+  // Recv-Q), and the error the next call will report (Linux sk_err).
+  bool reuseaddr = false;
+  bool reuseport = false;
+  std::uint32_t uid = 0;
+  bool eof_read = false;
+  // The state a connection was in before it last went to CLOSED (Linux's
+  // errno after a RST depends on it).
+  model::State state_before_close = model::State::Closed;
 
   explicit Conn(const model::Config& cfg) : ep(cfg) {}
   model::State state() const { return ep.state(); }
@@ -120,7 +131,7 @@ class Host {
   void free_conn(Conn& c);
   void run(Conn& c);  // applies the outbox after one input to c
   Conn* find(Addr local, Addr remote);
-  Conn* find_listener(Addr local);
+  Conn* find_listener(Addr local, Addr remote);
   void answer_closed(const Packet& p);
   void syn_to_listener(Conn& listener, const Packet& p);
   model::Seq next_iss(const Addr& local, const Addr& remote);

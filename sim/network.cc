@@ -45,7 +45,8 @@ std::uint32_t Network::park(InFlight f) {
 }
 
 void Network::transmit(Host& from, ConnId conn, Packet p) {
-  Host* to = host_by_ip(p.dst.ip);
+  // 127.0.0.0/8 never leaves the host: it goes round its loopback link.
+  Host* to = (p.dst.ip >> 24) == 127 ? &from : host_by_ip(p.dst.ip);
   p.id = packets_sent_++;
   const Time now = sched_.now();
   std::uint32_t index = kNone32;

@@ -1,0 +1,104 @@
+#include "sim/program.h"
+
+namespace tcpsim::sim {
+
+Sockets& Runner::sockets(Host& h) {
+  if (sockets_.size() <= h.index()) {
+    sockets_.resize(h.index() + 1);
+    wake_pending_.resize(h.index() + 1, false);
+  }
+  auto& s = sockets_[h.index()];
+  if (!s) {
+    s = std::make_unique<Sockets>(h);
+    Sockets* raw = s.get();
+    s->on_change = [this, raw] { wake_blocked(*raw); };
+  }
+  return *s;
+}
+
+Program& Runner::add(Host& h, std::string name, std::vector<Step> steps, Time start) {
+  Sockets& s = sockets(h);
+  auto p = std::make_unique<Program>();
+  p->name_ = std::move(name);
+  p->sockets_ = &s;
+  p->pid_ = s.add_process(p->name_);
+  p->steps_ = std::move(steps);
+  Program* raw = p.get();
+  programs_.push_back(std::move(p));
+  raw->wake_ = net_.scheduler().schedule_at(std::max(start, net_.now()), [this, raw] { run(*raw, false); });
+  return *raw;
+}
+
+bool Runner::all_done() const {
+  for (const auto& p : programs_) {
+    if (p->status_ != Program::Status::Done) return false;
+  }
+  return true;
+}
+
+void Runner::wake_blocked(Sockets& s) {
+  // One retry pass per host per instant, after the event that caused it has
+  // been fully processed; blocked programs retry in the order they were added.
+  const std::size_t h = s.host().index();
+  if (wake_pending_[h]) return;
+  wake_pending_[h] = true;
+  net_.scheduler().schedule_after(0, [this, h, &s] {
+    wake_pending_[h] = false;
+    for (const auto& p : programs_) {
+      if (p->status_ == Program::Status::Blocked && p->sockets_ == &s) run(*p, true);
+    }
+  });
+}
+
+void Runner::run(Program& p, bool resume) {
+  if (p.status_ == Program::Status::Done) return;
+  p.status_ = Program::Status::Running;
+  for (std::uint64_t n = 0;; ++n) {
+    if (p.pc_ >= p.steps_.size()) {
+      p.status_ = Program::Status::Done;
+      return;
+    }
+    if (n == kMaxStepsWithoutTime) {
+      fault = "program '" + p.name_ + "' ran " + std::to_string(n) + " steps without time passing: stopped";
+      p.status_ = Program::Status::Done;
+      net_.scheduler().stop();
+      return;
+    }
+    StepContext ctx{p, *p.sockets_, p.pid_, net_, resume};
+    const StepResult r = p.steps_[p.pc_](ctx);
+    resume = false;
+    switch (r.kind) {
+      case StepResult::Next:
+        ++p.pc_;
+        p.blocked_in.clear();
+        p.progress = 0;
+        p.buffer.clear();
+        break;
+      case StepResult::Jump:
+        p.pc_ = r.target;
+        break;
+      case StepResult::Block:
+        p.status_ = Program::Status::Blocked;
+        if (p.wake_at >= 0) {
+          const std::uint64_t seq = ++p.block_seq_;
+          net_.scheduler().schedule_at(std::max(p.wake_at, net_.now()), [this, &p, seq] {
+            if (p.status_ == Program::Status::Blocked && p.block_seq_ == seq) run(p, true);
+          });
+          p.wake_at = -1;
+        } else {
+          ++p.block_seq_;
+        }
+        return;
+      case StepResult::Sleep:
+        ++p.pc_;
+        p.status_ = Program::Status::Sleeping;
+        p.wake_ = net_.scheduler().schedule_after(r.sleep, [this, &p] { run(p, false); });
+        return;
+      case StepResult::Exit:
+        p.status_ = Program::Status::Done;
+        return;
+    }
+  }
+}
+
+}  // namespace tcpsim::sim

@@ -1,0 +1,101 @@
+// Programs running on simulated hosts: a program is a list of steps (socket
+// calls, sleeps, jumps for loops) executed in virtual time. A step that
+// would block is tried again, with `resume` set, whenever something happens
+// on its host; a sleep resumes when its time comes. Scenario files compile
+// to these steps (cli/scenario/), and C++ tests write them as lambdas.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sim/network.h"
+#include "sim/sockets.h"
+
+namespace tcpsim::sim {
+
+class Program;
+
+struct StepResult {
+  enum Kind : std::uint8_t { Next, Jump, Block, Sleep, Exit } kind = Next;
+  std::size_t target = 0;  // Jump
+  Duration sleep = 0;      // Sleep
+  static StepResult next() { return {}; }
+  static StepResult jump(std::size_t to) { return {Jump, to, 0}; }
+  static StepResult block() { return {Block, 0, 0}; }
+  static StepResult sleep_for(Duration d) { return {Sleep, 0, d}; }
+  static StepResult exit() { return {Exit, 0, 0}; }
+};
+
+struct StepContext {
+  Program& program;
+  Sockets& sockets;
+  ProcessId pid;
+  Network& net;
+  bool resume;  // this step blocked before and is being tried again
+};
+
+using Step = std::function<StepResult(StepContext&)>;
+
+class Program {
+ public:
+  enum class Status : std::uint8_t { NotStarted, Running, Blocked, Sleeping, Done };
+
+  const std::string& name() const { return name_; }
+  Status status() const { return status_; }
+  std::size_t pc() const { return pc_; }
+  Sockets& sockets() { return *sockets_; }
+  ProcessId pid() const { return pid_; }
+  // What the program is blocked in, for "never ended" messages ("read(4)").
+  std::string blocked_in;
+  // Scratch state a blocking step keeps between tries (deadline, progress).
+  Time deadline = 0;
+  std::size_t progress = 0;
+  std::string buffer;
+  // A step that blocks may ask to be tried again at this time even if
+  // nothing happens (a timeout); -1: only when something happens.
+  Time wake_at = -1;
+
+ private:
+  friend class Runner;
+  std::string name_;
+  Sockets* sockets_ = nullptr;
+  ProcessId pid_ = 0;
+  std::vector<Step> steps_;
+  std::size_t pc_ = 0;
+  Status status_ = Status::NotStarted;
+  EventId wake_;
+  std::uint64_t block_seq_ = 0;
+};
+
+class Runner {
+ public:
+  explicit Runner(Network& net) : net_(net) {}
+  Runner(const Runner&) = delete;
+  Runner& operator=(const Runner&) = delete;
+
+  // The socket layer of a host, made on first use.
+  Sockets& sockets(Host& h);
+  Program& add(Host& h, std::string name, std::vector<Step> steps, Time start = 0);
+
+  const std::vector<std::unique_ptr<Program>>& programs() const { return programs_; }
+  bool all_done() const;
+  // Steps one program may take without time passing before it is stopped as
+  // a runaway loop.
+  static constexpr std::uint64_t kMaxStepsWithoutTime = 1'000'000;
+  // Set when a program was stopped for looping; the run should end.
+  std::string fault;
+
+ private:
+  void run(Program& p, bool resume);
+  void wake_blocked(Sockets& s);
+
+  Network& net_;
+  std::vector<std::unique_ptr<Sockets>> sockets_;  // by host index
+  std::vector<std::unique_ptr<Program>> programs_;
+  std::vector<bool> wake_pending_;  // by host index
+};
+
+}  // namespace tcpsim::sim

@@ -1,0 +1,617 @@
+#include "sim/sockets.h"
+
+#include <algorithm>
+
+#include "sim/bind_rules.h"
+#include "sim/network.h"
+
+namespace tcpsim::sim {
+
+using model::State;
+
+namespace {
+
+constexpr int kFirstFd = 3;  // 0, 1, 2 are the standard streams
+
+// Linux tcp_reset(): the error a RST leaves, by the state it arrived in.
+Errno error_for_reset(State before) {
+  if (before == State::SynSent) return Errno::ConnRefused;
+  if (before == State::CloseWait) return Errno::Pipe;
+  return Errno::ConnReset;
+}
+
+BindState bind_state_of(const Conn& c) {
+  // An orphaned FIN-WAIT-2 is a TIME-WAIT mini socket in Linux.
+  if (c.state() == State::FinWait2 && !c.held) return BindState::TimeWait;
+  switch (c.state()) {
+    case State::Listen: return BindState::Listen;
+    case State::TimeWait: return BindState::TimeWait;
+    case State::Closed: return BindState::Bound;
+    default: return BindState::Established;
+  }
+}
+
+}  // namespace
+
+std::string epoll_events_name(std::uint32_t bits) {
+  static const std::pair<std::uint32_t, const char*> kNames[] = {
+      {kEpollIn, "EPOLLIN"},       {kEpollPri, "EPOLLPRI"}, {kEpollOut, "EPOLLOUT"},         {kEpollErr, "EPOLLERR"},
+      {kEpollHup, "EPOLLHUP"},     {kEpollRdHup, "EPOLLRDHUP"}, {kEpollOneShot, "EPOLLONESHOT"}, {kEpollEt, "EPOLLET"}};
+  std::string out;
+  for (const auto& [bit, name] : kNames) {
+    if (!(bits & bit)) continue;
+    if (!out.empty()) out += '|';
+    out += name;
+  }
+  return out.empty() ? "0" : out;
+}
+
+std::optional<SockOpt> sockopt_from_name(std::string_view n) {
+  if (n == "SO_REUSEADDR") return SockOpt::ReuseAddr;
+  if (n == "SO_REUSEPORT") return SockOpt::ReusePort;
+  if (n == "SO_LINGER") return SockOpt::Linger;
+  if (n == "SO_RCVBUF") return SockOpt::RcvBuf;
+  if (n == "SO_SNDBUF") return SockOpt::SndBuf;
+  if (n == "TCP_NODELAY") return SockOpt::NoDelay;
+  if (n == "SO_ERROR") return SockOpt::Error;
+  if (n == "SO_KEEPALIVE") return SockOpt::KeepAlive;
+  return std::nullopt;
+}
+
+std::string_view sockopt_name(SockOpt o) {
+  switch (o) {
+    case SockOpt::ReuseAddr: return "SO_REUSEADDR";
+    case SockOpt::ReusePort: return "SO_REUSEPORT";
+    case SockOpt::Linger: return "SO_LINGER";
+    case SockOpt::RcvBuf: return "SO_RCVBUF";
+    case SockOpt::SndBuf: return "SO_SNDBUF";
+    case SockOpt::NoDelay: return "TCP_NODELAY";
+    case SockOpt::Error: return "SO_ERROR";
+    case SockOpt::KeepAlive: return "SO_KEEPALIVE";
+  }
+  return "?";
+}
+
+Sockets::Sockets(Host& host) : host_(host) {
+  host_.on_app = [this](Conn& c, model::AppEvent e) { on_app(c, e); };
+}
+
+ProcessId Sockets::add_process(std::string name) {
+  procs_.push_back(Process{std::move(name), {}});
+  return static_cast<ProcessId>(procs_.size() - 1);
+}
+
+Socket& Sockets::new_socket() {
+  sockets_.push_back(std::make_unique<Socket>());
+  Socket& s = *sockets_.back();
+  s.id = static_cast<SocketId>(sockets_.size() - 1);
+  return s;
+}
+
+int Sockets::new_fd(ProcessId p, SocketId s) {
+  // POSIX: the lowest-numbered descriptor not open.
+  auto& fds = procs_[p].fds;
+  int fd = kFirstFd;
+  for (const auto& [n, sock] : fds) {
+    if (n != fd) break;
+    ++fd;
+  }
+  fds[fd] = s;
+  ++sockets_[s]->refs;
+  return fd;
+}
+
+Socket* Sockets::lookup(ProcessId p, int fd) {
+  if (p >= procs_.size()) return nullptr;
+  auto it = procs_[p].fds.find(fd);
+  return it == procs_[p].fds.end() ? nullptr : sockets_[it->second].get();
+}
+
+const Socket* Sockets::lookup(ProcessId p, int fd) const {
+  if (p >= procs_.size()) return nullptr;
+  auto it = procs_[p].fds.find(fd);
+  return it == procs_[p].fds.end() ? nullptr : sockets_[it->second].get();
+}
+
+const Socket* Sockets::socket_of(ProcessId p, int fd) const { return lookup(p, fd); }
+
+Conn* Sockets::conn_of(const Socket& s) { return s.conn == kNoConn ? nullptr : host_.conn(s.conn); }
+const Conn* Sockets::conn_of(const Socket& s) const { return s.conn == kNoConn ? nullptr : host_.conn(s.conn); }
+
+model::State Sockets::state_of(ProcessId p, int fd) const {
+  const Socket* s = lookup(p, fd);
+  const Conn* c = s ? conn_of(*s) : nullptr;
+  return c ? c->state() : State::Closed;
+}
+
+Errno Sockets::take_error(Socket& s) {
+  const Errno e = s.error;
+  s.error = Errno::Ok;
+  return e;
+}
+
+void Sockets::on_app(Conn& c, model::AppEvent e) {
+  if (c.user) {
+    Socket& s = *static_cast<Socket*>(c.user);
+    switch (e) {
+      case model::AppEvent::Reset:
+        s.error = error_for_reset(c.state_before_close);
+        s.connecting = false;
+        break;
+      case model::AppEvent::Refused:
+        s.error = Errno::ConnRefused;
+        s.connecting = false;
+        break;
+      case model::AppEvent::TimedOut:
+        s.error = Errno::TimedOut;
+        s.connecting = false;
+        break;
+      default:
+        break;
+    }
+    ++s.generation;
+  }
+  if (on_change) on_change();
+}
+
+// ---------------------------------------------------------------- creation
+
+CallResult Sockets::socket(ProcessId p) {
+  Socket& s = new_socket();
+  return CallResult::ok(new_fd(p, s.id));
+}
+
+CallResult Sockets::dup(ProcessId p, int fd) {
+  Socket* s = lookup(p, fd);
+  if (!s) return CallResult::fail(Errno::BadF);
+  return CallResult::ok(new_fd(p, s->id));
+}
+
+CallResult Sockets::set_nonblocking(ProcessId p, int fd, bool on) {
+  Socket* s = lookup(p, fd);
+  if (!s) return CallResult::fail(Errno::BadF);
+  s->nonblocking = on;
+  return CallResult::ok();
+}
+
+CallResult Sockets::setsockopt(ProcessId p, int fd, SockOpt opt, int value, int value2) {
+  Socket* s = lookup(p, fd);
+  if (!s) return CallResult::fail(Errno::BadF);
+  if (s->is_epoll) return CallResult::fail(Errno::NotSock);
+  switch (opt) {
+    case SockOpt::ReuseAddr: s->reuseaddr = value != 0; break;
+    case SockOpt::ReusePort: s->reuseport = value != 0; break;
+    case SockOpt::Linger:
+      s->linger = value != 0;
+      s->linger_seconds = value2;
+      break;
+    case SockOpt::RcvBuf: s->rcvbuf = value; break;
+    case SockOpt::SndBuf: s->sndbuf = value; break;
+    case SockOpt::NoDelay: s->nodelay = value != 0; break;
+    case SockOpt::KeepAlive: s->keepalive = value != 0; break;
+    case SockOpt::Error: return CallResult::fail(Errno::Inval);
+  }
+  if (Conn* c = conn_of(*s)) {
+    c->reuseaddr = s->reuseaddr;
+    c->reuseport = s->reuseport;
+  }
+  return CallResult::ok();
+}
+
+CallResult Sockets::getsockopt(ProcessId p, int fd, SockOpt opt) {
+  Socket* s = lookup(p, fd);
+  if (!s) return CallResult::fail(Errno::BadF);
+  switch (opt) {
+    case SockOpt::ReuseAddr: return CallResult::ok(s->reuseaddr);
+    case SockOpt::ReusePort: return CallResult::ok(s->reuseport);
+    case SockOpt::Linger: return CallResult::ok(s->linger ? s->linger_seconds : 0);
+    case SockOpt::RcvBuf: return CallResult::ok(s->rcvbuf ? s->rcvbuf : host_.profile().tcp.rcv_buffer);
+    case SockOpt::SndBuf: return CallResult::ok(s->sndbuf ? s->sndbuf : host_.profile().tcp.snd_buffer);
+    case SockOpt::NoDelay: return CallResult::ok(s->nodelay);
+    case SockOpt::KeepAlive: return CallResult::ok(s->keepalive);
+    case SockOpt::Error: return CallResult::ok(static_cast<long>(take_error(*s)));
+  }
+  return CallResult::fail(Errno::Inval);
+}
+
+// ---------------------------------------------------------------- addresses
+
+CallResult Sockets::bind_check(const Socket& me, Addr addr) const {
+  // Everything that holds a port on this host: bound sockets without a
+  // connection, and every connection (listeners, orphans and TIME-WAIT
+  // included), each with the flags of the socket it belongs or belonged to.
+  std::vector<BoundSocket> existing;
+  for (const auto& sp : sockets_) {
+    if (!sp || sp.get() == &me || !sp->bound || sp->conn != kNoConn) continue;
+    if (sp->local.port != addr.port) continue;
+    existing.push_back(BoundSocket{sp->local.ip, sp->local.port, sp->reuseaddr, sp->reuseport, 0, BindState::Bound});
+  }
+  host_.for_each_conn([&](const Conn& c) {
+    if (c.local.port != addr.port || c.state() == State::Closed) return;
+    existing.push_back(BoundSocket{c.local.ip, c.local.port, c.reuseaddr, c.reuseport, c.uid, bind_state_of(c)});
+  });
+  const BindRequest req{addr.ip, addr.port, me.reuseaddr, me.reuseport, 0};
+  if (bind_allowed(req, existing) != BindVerdict::Ok) return CallResult::fail(Errno::AddrInUse);
+  return CallResult::ok();
+}
+
+CallResult Sockets::bind(ProcessId p, int fd, Addr addr) {
+  Socket* s = lookup(p, fd);
+  if (!s) return CallResult::fail(Errno::BadF);
+  if (s->is_epoll) return CallResult::fail(Errno::NotSock);
+  if (s->bound) return CallResult::fail(Errno::Inval);
+  if (addr.ip != 0 && addr.ip != host_.ip() && (addr.ip >> 24) != 127) return CallResult::fail(Errno::AddrNotAvail);
+  if (addr.port == 0) {
+    // An ephemeral port nobody uses.
+    for (std::uint32_t port = host_.profile().ephemeral_low; port <= host_.profile().ephemeral_high; ++port) {
+      Addr a{addr.ip, static_cast<std::uint16_t>(port)};
+      if (!host_.port_in_use(a) && bind_check(*s, a).err != Errno::AddrInUse) {
+        addr = a;
+        break;
+      }
+    }
+    if (addr.port == 0) return CallResult::fail(Errno::AddrInUse);
+  } else if (CallResult r = bind_check(*s, addr); r.err != Errno::Ok) {
+    return r;
+  }
+  s->bound = true;
+  s->local = addr;
+  return CallResult::ok();
+}
+
+CallResult Sockets::getsockname(ProcessId p, int fd, Addr* addr) {
+  Socket* s = lookup(p, fd);
+  if (!s) return CallResult::fail(Errno::BadF);
+  const Conn* c = conn_of(*s);
+  if (addr) *addr = c && !c->listening ? c->local : s->local;
+  return CallResult::ok();
+}
+
+CallResult Sockets::getpeername(ProcessId p, int fd, Addr* addr) {
+  Socket* s = lookup(p, fd);
+  if (!s) return CallResult::fail(Errno::BadF);
+  const Conn* c = conn_of(*s);
+  if (!c || c->listening || c->state() == State::SynSent || s->connecting) return CallResult::fail(Errno::NotConn);
+  if (addr) *addr = c->remote;
+  return CallResult::ok();
+}
+
+// ---------------------------------------------------------------- passive
+
+CallResult Sockets::listen(ProcessId p, int fd, int backlog) {
+  Socket* s = lookup(p, fd);
+  if (!s) return CallResult::fail(Errno::BadF);
+  if (s->is_epoll) return CallResult::fail(Errno::NotSock);
+  if (s->listening) {
+    // Linux lets listen() be called again to change the backlog.
+    s->backlog = std::min(backlog, host_.profile().somaxconn);
+    if (Conn* c = conn_of(*s)) c->backlog = s->backlog;
+    return CallResult::ok();
+  }
+  if (s->conn != kNoConn) return CallResult::fail(Errno::Inval);
+  if (!s->bound) {
+    if (CallResult r = bind(p, fd, Addr{0, 0}); r.err != Errno::Ok) return r;
+    s->autobound = true;
+  }
+  // A second listener on the port needs SO_REUSEPORT on both.
+  std::vector<BoundSocket> others;
+  for (const auto& sp : sockets_) {
+    if (!sp || sp.get() == s || !sp->bound || sp->local.port != s->local.port) continue;
+    const Conn* c = conn_of(*sp);
+    others.push_back(BoundSocket{sp->local.ip, sp->local.port, sp->reuseaddr, sp->reuseport, 0,
+                                 sp->listening ? BindState::Listen
+                                               : (c ? bind_state_of(*c) : BindState::Bound)});
+  }
+  const BoundSocket me{s->local.ip, s->local.port, s->reuseaddr, s->reuseport, 0, BindState::Bound};
+  if (listen_allowed(me, others) != BindVerdict::Ok) return CallResult::fail(Errno::AddrInUse);
+  s->backlog = std::min(backlog, host_.profile().somaxconn);
+  s->listening = true;
+  s->conn = host_.listen(s->local, s->backlog);
+  Conn* c = conn_of(*s);
+  c->user = s;
+  c->reuseaddr = s->reuseaddr;
+  c->reuseport = s->reuseport;
+  return CallResult::ok();
+}
+
+CallResult Sockets::accept(ProcessId p, int fd, Addr* peer) {
+  Socket* s = lookup(p, fd);
+  if (!s) return CallResult::fail(Errno::BadF);
+  if (!s->listening) return CallResult::fail(Errno::Inval);
+  std::optional<ConnId> child = host_.accept(s->conn);
+  if (!child) return s->nonblocking ? CallResult::fail(Errno::Again) : CallResult::wait();
+  Socket& ns = new_socket();
+  s = lookup(p, fd);  // new_socket may have moved the table
+  ns.conn = *child;
+  ns.bound = true;
+  Conn* c = host_.conn(*child);
+  ns.local = c->local;
+  // Accepted sockets inherit the listener's options (Linux sk_clone_lock).
+  ns.reuseaddr = s->reuseaddr;
+  ns.reuseport = s->reuseport;
+  c->user = &ns;
+  c->reuseaddr = ns.reuseaddr;
+  c->reuseport = ns.reuseport;
+  if (c->state() == State::Closed) {
+    // Reset while it waited in the queue: accept() still returns it.
+    ns.error = Errno::ConnReset;
+  }
+  if (peer) *peer = c->remote;
+  return CallResult::ok(new_fd(p, ns.id));
+}
+
+// ---------------------------------------------------------------- active
+
+CallResult Sockets::connect(ProcessId p, int fd, Addr to, bool resume) {
+  Socket* s = lookup(p, fd);
+  if (!s) return CallResult::fail(Errno::BadF);
+  if (s->is_epoll) return CallResult::fail(Errno::NotSock);
+  if (s->listening) return CallResult::fail(Errno::IsConn);
+  if (resume || s->connecting) {
+    // A blocking connect() waiting, or a non-blocking one asked again.
+    const Conn* c = conn_of(*s);
+    if (c && (c->state() == State::SynSent || c->state() == State::SynReceived)) {
+      if (resume && !s->nonblocking) return CallResult::wait();
+      return CallResult::fail(Errno::Already);
+    }
+    s->connecting = false;
+    if (s->error != Errno::Ok) {
+      const Errno e = take_error(*s);
+      // Linux releases an automatically chosen port when connect() fails,
+      // so the next attempt picks a new one.
+      if (s->autobound) {
+        s->bound = false;
+        s->autobound = false;
+        host_.release(s->conn);
+        s->conn = kNoConn;
+      }
+      return CallResult::fail(e);
+    }
+    if (!resume) return CallResult::fail(Errno::IsConn);
+    return CallResult::ok();
+  }
+  if (s->conn != kNoConn) {
+    const Conn* c = conn_of(*s);
+    if (c && c->state() != State::Closed) return CallResult::fail(Errno::IsConn);
+    // A socket whose connection failed can try again.
+    host_.release(s->conn);
+    s->conn = kNoConn;
+  }
+  Addr local = s->local;
+  // The source address the route gives: loopback for loopback.
+  const std::uint32_t source = (to.ip >> 24) == 127 ? ipv4(127, 0, 0, 1) : host_.ip();
+  if (!s->bound) {
+    local.ip = source;
+    std::optional<std::uint16_t> port = host_.pick_ephemeral_port(local.ip, to);
+    if (!port) return CallResult::fail(Errno::AddrNotAvail);
+    local.port = *port;
+    s->autobound = true;
+  } else if (local.ip == 0) {
+    local.ip = source;
+  }
+  std::optional<ConnId> c = host_.connect(local, to);
+  if (!c) return CallResult::fail(Errno::AddrNotAvail);
+  s->bound = true;
+  s->local = local;
+  s->conn = *c;
+  s->connecting = true;
+  s->error = Errno::Ok;
+  Conn* conn = host_.conn(*c);
+  conn->user = s;
+  conn->reuseaddr = s->reuseaddr;
+  conn->reuseport = s->reuseport;
+  if (s->nonblocking) return CallResult::fail(Errno::InProgress);
+  return CallResult::wait();
+}
+
+// ---------------------------------------------------------------- data
+
+CallResult Sockets::read(ProcessId p, int fd, std::size_t n, std::string* into) {
+  Socket* s = lookup(p, fd);
+  if (!s) return CallResult::fail(Errno::BadF);
+  if (s->is_epoll || s->listening) return CallResult::fail(s->listening ? Errno::NotConn : Errno::Inval);
+  Conn* c = conn_of(*s);
+  if (!c) return CallResult::fail(Errno::NotConn);
+  const model::Tcb& t = c->ep.tcb();
+  // tcp_recvmsg: queued data first, then end of stream (SOCK_DONE, set by
+  // the peer's FIN), then a pending error, then our own shutdown.
+  if (!t.recv_buffer.empty()) {
+    std::string got;
+    host_.receive(c->id, n, got);
+    const long len = static_cast<long>(got.size());
+    if (into) *into += got;
+    return CallResult::ok(len);
+  }
+  if (t.fin_received) {
+    c->eof_read = true;
+    return CallResult::ok(0);
+  }
+  if (s->error != Errno::Ok) return CallResult::fail(take_error(*s));
+  if (s->shut_rd || c->state() == State::Closed) {
+    if (c->state() == State::Closed && !s->shut_rd && t.recv_buffer.empty() && s->connecting) {
+      return CallResult::fail(Errno::NotConn);
+    }
+    return CallResult::ok(0);
+  }
+  if (c->state() == State::SynSent || c->state() == State::SynReceived) {
+    return s->nonblocking ? CallResult::fail(Errno::Again) : CallResult::wait();
+  }
+  return s->nonblocking ? CallResult::fail(Errno::Again) : CallResult::wait();
+}
+
+CallResult Sockets::write(ProcessId p, int fd, std::string_view data) {
+  Socket* s = lookup(p, fd);
+  if (!s) return CallResult::fail(Errno::BadF);
+  if (s->is_epoll) return CallResult::fail(Errno::Inval);
+  Conn* c = conn_of(*s);
+  // tcp_sendmsg: an error or our own SHUT_WR ends it (the error first, once).
+  if (s->error != Errno::Ok) return CallResult::fail(take_error(*s));
+  if (s->shut_wr || !c || s->listening) return CallResult::fail(Errno::Pipe);
+  const State st = c->state();
+  if (st == State::SynSent || st == State::SynReceived) {
+    return s->nonblocking ? CallResult::fail(Errno::Again) : CallResult::wait();
+  }
+  if (st != State::Established && st != State::CloseWait) return CallResult::fail(Errno::Pipe);
+  if (data.empty()) return CallResult::ok(0);
+  std::size_t accepted = 0;
+  const model::Error e = host_.send(c->id, data, &accepted);
+  if (e == model::Error::WouldBlock || accepted == 0) {
+    return s->nonblocking ? CallResult::fail(Errno::Again) : CallResult::wait();
+  }
+  if (e != model::Error::None) return CallResult::fail(Errno::Pipe);
+  return CallResult::ok(static_cast<long>(accepted));
+}
+
+// ---------------------------------------------------------------- closing
+
+CallResult Sockets::shutdown(ProcessId p, int fd, Shut how) {
+  Socket* s = lookup(p, fd);
+  if (!s) return CallResult::fail(Errno::BadF);
+  Conn* c = conn_of(*s);
+  if (!c || s->listening) {
+    if (s->listening && how != Shut::Wr) {
+      // Linux: shutdown(SHUT_RD) on a listener stops it (tcp_disconnect).
+      return CallResult::ok();
+    }
+    return CallResult::fail(Errno::NotConn);
+  }
+  const State st = c->state();
+  if (st == State::Closed || st == State::SynSent) return CallResult::fail(Errno::NotConn);
+  if (how == Shut::Rd || how == Shut::RdWr) {
+    s->shut_rd = true;
+    host_.shutdown_read(c->id);
+  }
+  if (how == Shut::Wr || how == Shut::RdWr) {
+    s->shut_wr = true;
+    host_.close(c->id);  // RFC 9293's CLOSE: "no more to send"
+  }
+  ++s->generation;
+  if (on_change) on_change();
+  return CallResult::ok();
+}
+
+void Sockets::release(Socket& s) {
+  // The last descriptor is gone: tcp_close().
+  if (Conn* c = conn_of(s)) {
+    c->user = nullptr;
+    const ConnId id = c->id;
+    const model::Tcb& t = c->ep.tcb();
+    const bool unread = !t.recv_buffer.empty();
+    const bool linger_abort = s.linger && s.linger_seconds == 0;
+    if (!s.listening && c->state() != State::Closed && (unread || linger_abort)) {
+      // Unread data, or SO_LINGER {on, 0}: RST instead of FIN, no TIME-WAIT.
+      host_.abort(id);
+    } else if (!s.listening && c->state() != State::Closed) {
+      host_.close(id);
+    }
+    host_.release(id);
+  }
+  sockets_[s.id].reset();
+}
+
+CallResult Sockets::close(ProcessId p, int fd) {
+  Socket* s = lookup(p, fd);
+  if (!s) return CallResult::fail(Errno::BadF);
+  procs_[p].fds.erase(fd);
+  // Closing a descriptor drops it from every epoll interest list of this process.
+  for (auto& sp : sockets_) {
+    if (!sp || !sp->is_epoll) continue;
+    auto& v = sp->interest;
+    v.erase(std::remove_if(v.begin(), v.end(), [&](const Socket::Interest& i) { return i.fd == fd && i.target == s->id; }),
+            v.end());
+  }
+  if (--s->refs == 0) release(*s);
+  if (on_change) on_change();
+  return CallResult::ok();
+}
+
+// ---------------------------------------------------------------- readiness
+
+std::uint32_t Sockets::poll(const Socket& s) const {
+  std::uint32_t mask = 0;
+  const Conn* c = conn_of(s);
+  if (s.listening) {
+    if (c && !c->accept_queue.empty()) mask |= kEpollIn;
+    return mask;
+  }
+  const State st = c ? c->state() : State::Closed;
+  const bool fin = c && c->ep.tcb().fin_received;
+  const bool dead = c && st == State::Closed;  // reset, timed out, or closed
+  const bool rcv_shut = s.shut_rd || fin || dead;
+  const bool snd_shut = s.shut_wr || dead;
+  if ((rcv_shut && snd_shut) || st == State::Closed) mask |= kEpollHup;
+  if (rcv_shut) mask |= kEpollIn | kEpollRdHup;
+  if (st != State::SynSent && st != State::SynReceived) {
+    if (c && !c->ep.tcb().recv_buffer.empty()) mask |= kEpollIn;
+    if (!snd_shut) {
+      if (c ? c->ep.tcb().send_buffer.size() < host_.profile().tcp.snd_buffer : true) mask |= kEpollOut;
+    } else {
+      mask |= kEpollOut;
+    }
+  }
+  if (s.error != Errno::Ok) mask |= kEpollErr;
+  return mask;
+}
+
+std::uint32_t Sockets::readiness(ProcessId p, int fd) const {
+  const Socket* s = lookup(p, fd);
+  return s ? poll(*s) : 0;
+}
+
+CallResult Sockets::epoll_create1(ProcessId p) {
+  Socket& s = new_socket();
+  s.is_epoll = true;
+  return CallResult::ok(new_fd(p, s.id));
+}
+
+CallResult Sockets::epoll_ctl(ProcessId p, int epfd, EpollOp op, int fd, std::uint32_t events) {
+  Socket* ep = lookup(p, epfd);
+  Socket* s = lookup(p, fd);
+  if (!ep || !s) return CallResult::fail(Errno::BadF);
+  if (!ep->is_epoll || ep == s) return CallResult::fail(Errno::Inval);
+  auto it = std::find_if(ep->interest.begin(), ep->interest.end(),
+                         [&](const Socket::Interest& i) { return i.fd == fd && i.target == s->id; });
+  switch (op) {
+    case EpollOp::Add:
+      if (it != ep->interest.end()) return CallResult::fail(Errno::Exist);
+      // Newly added, a ready descriptor is reported at once, edge-triggered or not.
+      ep->interest.push_back(Socket::Interest{fd, s->id, events, ~std::uint64_t{0}, false});
+      break;
+    case EpollOp::Mod:
+      if (it == ep->interest.end()) return CallResult::fail(Errno::NoEnt);
+      it->events = events;
+      it->disabled = false;
+      it->reported = ~std::uint64_t{0};
+      break;
+    case EpollOp::Del:
+      if (it == ep->interest.end()) return CallResult::fail(Errno::NoEnt);
+      ep->interest.erase(it);
+      break;
+  }
+  return CallResult::ok();
+}
+
+CallResult Sockets::epoll_wait(ProcessId p, int epfd, int maxevents, std::vector<EpollEvent>* out) {
+  Socket* ep = lookup(p, epfd);
+  if (!ep) return CallResult::fail(Errno::BadF);
+  if (!ep->is_epoll || maxevents <= 0) return CallResult::fail(Errno::Inval);
+  int n = 0;
+  for (auto& i : ep->interest) {
+    if (n == maxevents) break;
+    if (i.disabled) continue;
+    const Socket* s = sockets_[i.target].get();
+    if (!s) continue;
+    // EPOLLERR and EPOLLHUP are always reported, asked for or not.
+    const std::uint32_t ready = poll(*s) & (i.events | kEpollErr | kEpollHup);
+    if (!ready) continue;
+    if ((i.events & kEpollEt) && i.reported == s->generation) continue;  // nothing new since
+    i.reported = s->generation;
+    if (i.events & kEpollOneShot) i.disabled = true;
+    if (out) out->push_back(EpollEvent{i.fd, ready});
+    ++n;
+  }
+  if (n == 0) return CallResult::wait();  // the caller applies its timeout
+  return CallResult::ok(n);
+}
+
+}  // namespace tcpsim::sim

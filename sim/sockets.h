@@ -1,0 +1,165 @@
+// The socket API a simulated program sees, the way Linux presents it: file
+// descriptors per process, socket options, bind rules, listen/accept queues,
+// connect, read/write with their errno, shutdown, close (RST for unread
+// data, SO_LINGER {on, 0}), dup, O_NONBLOCK and epoll.
+//
+// Every call returns at once. A call that would block on a blocking socket
+// says so (CallResult::blocked) and changes nothing; the program runner
+// (sim/program.h) calls it again, with `resume`, once something happened on
+// the host. Semantics follow net/ipv4/tcp.c: tcp_poll for readiness,
+// tcp_recvmsg and tcp_sendmsg for the order in which data, errors and
+// shutdown are reported, tcp_close for what close() sends, tcp_reset for the
+// errno a RST leaves.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/errno.h"
+#include "sim/host.h"
+
+namespace tcpsim::sim {
+
+struct CallResult {
+  long value = 0;  // -1 with err set on failure
+  Errno err = Errno::Ok;
+  bool blocked = false;  // a blocking call that must wait: nothing was done
+
+  static CallResult ok(long v = 0) { return {v, Errno::Ok, false}; }
+  static CallResult fail(Errno e) { return {-1, e, false}; }
+  static CallResult wait() { return {0, Errno::Ok, true}; }
+};
+
+// Linux's epoll bits, by value.
+enum EpollBit : std::uint32_t {
+  kEpollIn = 0x001,
+  kEpollPri = 0x002,
+  kEpollOut = 0x004,
+  kEpollErr = 0x008,
+  kEpollHup = 0x010,
+  kEpollRdHup = 0x2000,
+  kEpollOneShot = 1u << 30,
+  kEpollEt = 1u << 31,
+};
+std::string epoll_events_name(std::uint32_t bits);  // "EPOLLIN|EPOLLRDHUP"
+
+enum class SockOpt : std::uint8_t { ReuseAddr, ReusePort, Linger, RcvBuf, SndBuf, NoDelay, Error, KeepAlive };
+std::optional<SockOpt> sockopt_from_name(std::string_view name);  // "SO_REUSEADDR", "TCP_NODELAY"
+std::string_view sockopt_name(SockOpt o);
+
+enum class Shut : std::uint8_t { Rd, Wr, RdWr };
+enum class EpollOp : std::uint8_t { Add, Mod, Del };
+
+struct EpollEvent {
+  int fd;
+  std::uint32_t events;
+};
+
+using ProcessId = std::uint32_t;
+using SocketId = std::uint32_t;
+
+struct Socket {
+  SocketId id = 0;
+  int refs = 0;  // descriptors (in any process) that refer to it
+  bool is_epoll = false;
+  // Options.
+  bool reuseaddr = false;
+  bool reuseport = false;
+  bool nonblocking = false;  // O_NONBLOCK: shared by dup'd descriptors, as on Linux
+  bool linger = false;
+  int linger_seconds = 0;
+  int rcvbuf = 0, sndbuf = 0;  // 0: the profile's
+  bool nodelay = false;
+  bool keepalive = false;
+  // Addressing.
+  bool bound = false;
+  bool autobound = false;  // the port was picked by connect()/listen()
+  Addr local;
+  // The TCP side.
+  bool listening = false;
+  int backlog = 0;
+  bool connecting = false;  // connect() called, outcome not yet reported
+  ConnId conn = kNoConn;
+  Errno error = Errno::Ok;  // Linux sk_err: reported once by the next call
+  bool shut_rd = false, shut_wr = false;
+  std::uint64_t generation = 0;  // bumped on every readiness change (EPOLLET)
+  // An epoll instance's interest list.
+  struct Interest {
+    int fd;
+    SocketId target;
+    std::uint32_t events;
+    std::uint64_t reported = 0;  // generation last reported (edge-triggered)
+    bool disabled = false;       // EPOLLONESHOT fired
+  };
+  std::vector<Interest> interest;
+};
+
+struct Process {
+  std::string name;
+  std::map<int, SocketId> fds;
+};
+
+class Sockets {
+ public:
+  explicit Sockets(Host& host);
+  Sockets(const Sockets&) = delete;
+  Sockets& operator=(const Sockets&) = delete;
+
+  Host& host() { return host_; }
+  const Host& host() const { return host_; }
+
+  ProcessId add_process(std::string name);
+  const Process& process(ProcessId p) const { return procs_[p]; }
+
+  CallResult socket(ProcessId p);
+  CallResult setsockopt(ProcessId p, int fd, SockOpt opt, int value, int value2 = 0);
+  CallResult getsockopt(ProcessId p, int fd, SockOpt opt);
+  CallResult bind(ProcessId p, int fd, Addr addr);
+  CallResult listen(ProcessId p, int fd, int backlog);
+  CallResult accept(ProcessId p, int fd, Addr* peer = nullptr);
+  CallResult connect(ProcessId p, int fd, Addr to, bool resume = false);
+  CallResult read(ProcessId p, int fd, std::size_t n, std::string* into = nullptr);
+  CallResult write(ProcessId p, int fd, std::string_view data);
+  CallResult shutdown(ProcessId p, int fd, Shut how);
+  CallResult close(ProcessId p, int fd);
+  CallResult dup(ProcessId p, int fd);
+  CallResult set_nonblocking(ProcessId p, int fd, bool on);
+  CallResult epoll_create1(ProcessId p);
+  CallResult epoll_ctl(ProcessId p, int epfd, EpollOp op, int fd, std::uint32_t events);
+  CallResult epoll_wait(ProcessId p, int epfd, int maxevents, std::vector<EpollEvent>* out);
+  CallResult getsockname(ProcessId p, int fd, Addr* addr);
+  CallResult getpeername(ProcessId p, int fd, Addr* addr);
+
+  // What poll/epoll would report for this descriptor now (tcp_poll).
+  std::uint32_t readiness(ProcessId p, int fd) const;
+  const Socket* socket_of(ProcessId p, int fd) const;
+  model::State state_of(ProcessId p, int fd) const;  // CLOSED without a connection
+
+  // Something on the host may have changed readiness: blocked programs retry.
+  std::function<void()> on_change;
+
+ private:
+  Socket* lookup(ProcessId p, int fd);
+  const Socket* lookup(ProcessId p, int fd) const;
+  int new_fd(ProcessId p, SocketId s);
+  Socket& new_socket();
+  void release(Socket& s);
+  std::uint32_t poll(const Socket& s) const;
+  Errno take_error(Socket& s);
+  void on_app(Conn& c, model::AppEvent e);
+  CallResult bind_check(const Socket& s, Addr addr) const;
+  Conn* conn_of(const Socket& s);
+  const Conn* conn_of(const Socket& s) const;
+
+  Host& host_;
+  std::vector<Process> procs_;
+  std::vector<std::unique_ptr<Socket>> sockets_;  // by SocketId; null once released
+};
+
+}  // namespace tcpsim::sim
