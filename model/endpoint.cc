@@ -46,6 +46,17 @@ void Rfc9293::enter(State s) {
   }
 }
 
+// RFC 9293 deletes the TCB, timers included, whenever TIME-WAIT or an
+// orphaned FIN-WAIT-2 ends early (RST, SYN, ABORT, the peer's FIN): their
+// timers must not outlive the state that armed them.
+void Rfc9293::leave(State s) {
+  if (!engine.has_out()) return;
+  if (s == State::TimeWait) engine.cancel(TimerKind::TimeWait);
+  if (s == State::FinWait2 && engine.tcb().orphaned && engine.config().fin_wait_2_timeout > 0) {
+    engine.cancel(TimerKind::FinWait2);
+  }
+}
+
 using Back = boost::msm::back::state_machine<Rfc9293>;
 
 template <class S>

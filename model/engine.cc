@@ -372,6 +372,11 @@ void Engine::output() {
 }
 
 void Engine::send_data_and_fin() {
+  // RFC 9293 §3.10.2 and §3.10.4: data queued before the handshake completes
+  // waits for ESTABLISHED, i.e. for the ACK of our SYN, even if CLOSE in
+  // SYN-RECEIVED has already moved us to FIN-WAIT-1 (a FIN queued behind it
+  // waits too; a FIN alone may go at once).
+  if (syn_unacked() && tcb_.snd_nxt != data_end()) return;
   bool sent = false;
   while (seq_lt(tcb_.snd_nxt, data_end())) {
     const Seq wnd_end = tcb_.snd_una + tcb_.snd_wnd;
@@ -415,6 +420,13 @@ void Engine::retransmit_head() {
       return;
     default:
       break;
+  }
+  if (syn_unacked()) {
+    // CLOSE in SYN-RECEIVED sent our FIN before the SYN was acknowledged:
+    // the SYN,ACK is still the earliest unacknowledged segment.
+    Segment& s = new_segment(kSyn | kAck, tcb_.iss, true);
+    s.mss = cfg_.mss;
+    return;
   }
   if (seq_lt(tcb_.snd_una, data_end()) && seq_lt(tcb_.snd_una, tcb_.snd_nxt)) {
     send_range(tcb_.snd_una, true);

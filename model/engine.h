@@ -93,6 +93,9 @@ class Engine {
   void rtt_sample(Duration r);
   void send_range(Seq from, bool retransmission);
   void send_data_and_fin();  // one segment starting at `from`
+  // Our SYN is not acknowledged yet: SND.UNA is still ISS, just before the
+  // send buffer's first byte (wraparound-safe, unlike SND.UNA == ISS).
+  bool syn_unacked() const { return seq_lt(tcb_.snd_una, tcb_.snd_buf_seq); }
   Seq data_end() const {
     return tcb_.snd_buf_seq + static_cast<Seq>(tcb_.send_buffer.size());
   }

@@ -106,6 +106,9 @@ struct St : msmf::state<> {
   // Entering a state arms or cancels its timers and tells the application.
   template <class Event, class Fsm>
   void on_entry(const Event&, Fsm& fsm) { fsm.enter(S); }
+  // Leaving it cancels the timers that belong to it alone (2MSL, FIN-WAIT-2).
+  template <class Event, class Fsm>
+  void on_exit(const Event&, Fsm& fsm) { fsm.leave(S); }
 };
 using Closed = St<State::Closed>;
 using Listen = St<State::Listen>;
@@ -194,7 +197,7 @@ TCPSIM_RULE(closing_rcv_ack_of_fin, "RFC 9293 §3.10.7.4", "rcv ACK of FIN / x")
 TCPSIM_RULE(closing_rcv_fin, "RFC 9293 §3.10.7.4", "rcv retransmitted FIN / snd ACK");
 TCPSIM_RULE(closing_rcv_fin_ack_of_fin, "RFC 9293 §3.10.7.4", "rcv retransmitted FIN with ACK of FIN / snd ACK");
 TCPSIM_RULE(closing_rcv_rst, "RFC 9293 §3.10.7.4", "rcv RST / delete TCB");
-TCPSIM_RULE(closing_rcv_syn, "RFC 9293 §3.10.7.4", "rcv SYN without RFC 5961 / snd RST, delete TCB");
+TCPSIM_RULE(closing_rcv_syn, "RFC 9293 §3.10.7.4", "rcv SYN without RFC 5961 / snd RST, connection reset");
 TCPSIM_RULE(closing_abort, "RFC 9293 §3.10.5", "ABORT / delete TCB");
 TCPSIM_RULE(closing_give_up, "RFC 9293 §3.8.3", "FIN retransmissions exhausted / delete TCB");
 TCPSIM_RULE(lastack_rcv_ack, "RFC 9293 §3.10.7.4", "rcv ACK (not of our FIN) / update SND.UNA");
@@ -202,14 +205,14 @@ TCPSIM_RULE(lastack_rcv_ack_of_fin, "RFC 9293 §3.10.7.4", "rcv ACK of FIN / del
 TCPSIM_RULE(lastack_rcv_fin, "RFC 9293 §3.10.7.4", "rcv retransmitted FIN / snd ACK");
 TCPSIM_RULE(lastack_rcv_fin_ack_of_fin, "RFC 9293 §3.10.7.4", "rcv retransmitted FIN with ACK of FIN / delete TCB");
 TCPSIM_RULE(lastack_rcv_rst, "RFC 9293 §3.10.7.4", "rcv RST / delete TCB");
-TCPSIM_RULE(lastack_rcv_syn, "RFC 9293 §3.10.7.4", "rcv SYN without RFC 5961 / snd RST, delete TCB");
+TCPSIM_RULE(lastack_rcv_syn, "RFC 9293 §3.10.7.4", "rcv SYN without RFC 5961 / snd RST, connection reset");
 TCPSIM_RULE(lastack_abort, "RFC 9293 §3.10.5", "ABORT / delete TCB");
 TCPSIM_RULE(lastack_give_up, "RFC 9293 §3.8.3", "FIN retransmissions exhausted / delete TCB");
 TCPSIM_RULE(timewait_rcv_ack, "RFC 9293 §3.10.7.4", "rcv ACK / ignore");
 TCPSIM_RULE(timewait_rcv_fin, "RFC 9293 §3.10.7.4", "rcv retransmitted FIN / snd ACK, restart 2MSL");
 TCPSIM_RULE(timewait_rcv_rst, "RFC 9293 §3.10.7.4", "rcv RST / delete TCB");
 TCPSIM_RULE(timewait_rcv_rst_rfc1337, "RFC 1337", "rcv RST / ignore (TIME-WAIT assassination hazard)");
-TCPSIM_RULE(timewait_rcv_syn, "RFC 9293 §3.10.7.4", "rcv SYN without RFC 5961 / snd RST, delete TCB");
+TCPSIM_RULE(timewait_rcv_syn, "RFC 9293 §3.10.7.4", "rcv SYN without RFC 5961 / snd RST, connection reset");
 TCPSIM_RULE(timewait_2msl, "RFC 9293 §3.10.8", "Timeout=2MSL / delete TCB");
 TCPSIM_RULE(timewait_abort, "RFC 9293 §3.10.5", "ABORT / delete TCB");
 #undef TCPSIM_RULE
@@ -254,6 +257,9 @@ struct SendSyn {
 struct InitActive {
   void operator()(const OpenActive& ev, Engine& e) const { e.init_active(ev.iss); }
 };
+struct BecomeActive {  // RFC 9293 §3.10.2: SEND in LISTEN turns the connection active
+  template <class E> void operator()(const E&, Engine& e) const { e.tcb().passive_open = false; }
+};
 struct InitPassive {
   void operator()(const OpenPassive& ev, Engine& e) const { e.init_passive(ev.iss); }
 };
@@ -268,6 +274,13 @@ struct TakeSynSendSynAck {
 };
 struct RstForBadAck {
   template <class E> void operator()(const E& ev, Engine& e) const { e.rst_for_bad_ack(ev.seg); }
+};
+// The RST that answers a segment, as if no connection existed (RFC 9293
+// §3.5.2; Linux and BSD answer data after close so): <SEQ=SEG.ACK><CTL=RST>.
+// SEG.ACK is the peer's RCV.NXT, the one RST an RFC 5961 peer accepts
+// without a challenge even when our FIN has not reached it.
+struct RstForSegment {
+  template <class E> void operator()(const E& ev, Engine& e) const { e.rst_for_closed(ev.seg); }
 };
 struct CompleteActiveOpen {  // RFC 9293 §3.10.7.3: SND.UNA = SEG.ACK, ACK the SYN,ACK
   void operator()(const RcvSynAck& ev, Engine& e) const {
@@ -302,6 +315,9 @@ struct RestartTimeWait {
   template <class E> void operator()(const E&, Engine& e) const {
     e.arm(TimerKind::TimeWait, e.config().time_wait);
   }
+};
+struct NotifyConnected {
+  template <class E> void operator()(const E&, Engine& e) const { e.notify(AppEvent::Connected); }
 };
 struct NotifyReset {
   template <class E> void operator()(const E&, Engine& e) const { e.notify(AppEvent::Reset); }
@@ -357,6 +373,7 @@ struct Rfc9293 : msmf::state_machine_def<Rfc9293> {
     }
   }
   void enter(State s);  // model/endpoint.cc
+  void leave(State s);  // model/endpoint.cc
 
   template <class Fsm, class Event>
   void no_transition(const Event&, Fsm&, int) {
@@ -376,7 +393,7 @@ struct Rfc9293 : msmf::state_machine_def<Rfc9293> {
   Row< Listen,    RcvSyn,            SynRcvd,   Do<listen_rcv_syn, TakeSynSendSynAck>                             >,
   Row< Listen,    RcvBadAck,         none,      Do<listen_rcv_ack, RstForBadAck>                                  >,
   Row< Listen,    RcvRst,            none,      Do<listen_rcv_rst, Nothing>                                       >,
-  Row< Listen,    SendInListen,      SynSent,   Do<listen_send, SendSyn>                                          >,
+  Row< Listen,    SendInListen,      SynSent,   Do<listen_send, BecomeActive, SendSyn>                            >,
   Row< Listen,    Close,             Closed,    Do<listen_close, Nothing>                                         >,
   Row< Listen,    Abort,             Closed,    Do<listen_abort, Nothing>                                         >,
   //  +---------+------------------+----------+-----------------------------------------------------------------+------------+
@@ -389,7 +406,7 @@ struct Rfc9293 : msmf::state_machine_def<Rfc9293> {
   Row< SynSent,   GiveUp,            Closed,    Do<synsent_give_up, NotifyTimedOut>                               >,
   //  +---------+------------------+----------+-----------------------------------------------------------------+------------+
   Row< SynRcvd,   RcvAck,            Estab,     Do<synrcvd_rcv_ack, Ack>                                          >,
-  Row< SynRcvd,   RcvFin,            CloseWait, Do<synrcvd_rcv_fin, AckTextFin>                                   >,
+  Row< SynRcvd,   RcvFin,            CloseWait, Do<synrcvd_rcv_fin, NotifyConnected, AckTextFin>                  >,
   Row< SynRcvd,   RcvBadAck,         none,      Do<synrcvd_rcv_bad_ack, RstForBadAck>                             >,
   Row< SynRcvd,   RcvRst,            Listen,    Do<synrcvd_rcv_rst_passive, Nothing>,                               PassiveOpen >,
   Row< SynRcvd,   RcvRst,            Closed,    Do<synrcvd_rcv_rst_active, NotifyRefused>,                          ActiveOpen  >,
@@ -413,7 +430,7 @@ struct Rfc9293 : msmf::state_machine_def<Rfc9293> {
   Row< FinWait1,  RcvFin,            TimeWait,  Do<fw1_rcv_fin_ack_of_fin, AckTextFin>,                             AcksFin     >,
   Row< FinWait1,  RcvRst,            Closed,    Do<fw1_rcv_rst, NotifyReset>                                      >,
   Row< FinWait1,  RcvSyn,            Closed,    Do<fw1_rcv_syn, SendRstAbort, NotifyReset>                        >,
-  Row< FinWait1,  RcvDataAfterClose, Closed,    Do<fw1_rcv_data_after_close, SendRstAbort>                        >,
+  Row< FinWait1,  RcvDataAfterClose, Closed,    Do<fw1_rcv_data_after_close, RstForSegment>                       >,
   Row< FinWait1,  Abort,             Closed,    Do<fw1_abort, SendRstAbort>                                       >,
   Row< FinWait1,  GiveUp,            Closed,    Do<fw1_give_up, NotifyTimedOut>                                   >,
   //  +---------+------------------+----------+-----------------------------------------------------------------+------------+
@@ -421,7 +438,7 @@ struct Rfc9293 : msmf::state_machine_def<Rfc9293> {
   Row< FinWait2,  RcvFin,            TimeWait,  Do<fw2_rcv_fin, AckTextFin>                                       >,
   Row< FinWait2,  RcvRst,            Closed,    Do<fw2_rcv_rst, NotifyReset>                                      >,
   Row< FinWait2,  RcvSyn,            Closed,    Do<fw2_rcv_syn, SendRstAbort, NotifyReset>                        >,
-  Row< FinWait2,  RcvDataAfterClose, Closed,    Do<fw2_rcv_data_after_close, SendRstAbort>                        >,
+  Row< FinWait2,  RcvDataAfterClose, Closed,    Do<fw2_rcv_data_after_close, RstForSegment>                       >,
   Row< FinWait2,  FinWait2Timeout,   Closed,    Do<fw2_timeout, Nothing>                                          >,
   Row< FinWait2,  Abort,             Closed,    Do<fw2_abort, SendRstAbort>                                       >,
   //  +---------+------------------+----------+-----------------------------------------------------------------+------------+
@@ -438,7 +455,7 @@ struct Rfc9293 : msmf::state_machine_def<Rfc9293> {
   Row< Closing,   RcvFin,            none,      Do<closing_rcv_fin, ReAckFin>,                                      NotAcksFin  >,
   Row< Closing,   RcvFin,            TimeWait,  Do<closing_rcv_fin_ack_of_fin, ReAckFin>,                           AcksFin     >,
   Row< Closing,   RcvRst,            Closed,    Do<closing_rcv_rst, Nothing>                                      >,
-  Row< Closing,   RcvSyn,            Closed,    Do<closing_rcv_syn, SendRstAbort>                                 >,
+  Row< Closing,   RcvSyn,            Closed,    Do<closing_rcv_syn, SendRstAbort, NotifyReset>                    >,
   Row< Closing,   Abort,             Closed,    Do<closing_abort, Nothing>                                        >,
   Row< Closing,   GiveUp,            Closed,    Do<closing_give_up, NotifyTimedOut>                               >,
   //  +---------+------------------+----------+-----------------------------------------------------------------+------------+
@@ -447,7 +464,7 @@ struct Rfc9293 : msmf::state_machine_def<Rfc9293> {
   Row< LastAck,   RcvFin,            none,      Do<lastack_rcv_fin, ReAckFin>,                                      NotAcksFin  >,
   Row< LastAck,   RcvFin,            Closed,    Do<lastack_rcv_fin_ack_of_fin, ReAckFin>,                           AcksFin     >,
   Row< LastAck,   RcvRst,            Closed,    Do<lastack_rcv_rst, Nothing>                                      >,
-  Row< LastAck,   RcvSyn,            Closed,    Do<lastack_rcv_syn, SendRstAbort>                                 >,
+  Row< LastAck,   RcvSyn,            Closed,    Do<lastack_rcv_syn, SendRstAbort, NotifyReset>                    >,
   Row< LastAck,   Abort,             Closed,    Do<lastack_abort, Nothing>                                        >,
   Row< LastAck,   GiveUp,            Closed,    Do<lastack_give_up, NotifyTimedOut>                               >,
   //  +---------+------------------+----------+-----------------------------------------------------------------+------------+
@@ -455,7 +472,7 @@ struct Rfc9293 : msmf::state_machine_def<Rfc9293> {
   Row< TimeWait,  RcvFin,            none,      Do<timewait_rcv_fin, ReAckFin, RestartTimeWait>                   >,
   Row< TimeWait,  RcvRst,            Closed,    Do<timewait_rcv_rst, Nothing>,                                      NotRfc1337  >,
   Row< TimeWait,  RcvRst,            none,      Do<timewait_rcv_rst_rfc1337, Nothing>,                              Rfc1337     >,
-  Row< TimeWait,  RcvSyn,            Closed,    Do<timewait_rcv_syn, SendRstAbort>                                >,
+  Row< TimeWait,  RcvSyn,            Closed,    Do<timewait_rcv_syn, SendRstAbort, NotifyReset>                   >,
   Row< TimeWait,  TimeWaitTimeout,   Closed,    Do<timewait_2msl, Nothing>                                        >,
   Row< TimeWait,  Abort,             Closed,    Do<timewait_abort, Nothing>                                       >
   //  +---------+------------------+----------+-----------------------------------------------------------------+------------+
