@@ -72,12 +72,22 @@ Classified in_synchronized(State state, const Engine& e, const Segment& seg) {
     return c;
   }
 
+  // Linux: the peer retransmitted its SYN (our SYN,ACK was lost).
+  if (state == State::SynReceived && cfg.synack_on_dup_syn && t.passive_open && seg.has(kSyn) &&
+      !seg.has(kAck) && !seg.has(kRst) && seg.seq == t.irs) {
+    return answer(SegKind::ResendSynAck, "Linux tcp_check_req: retransmitted SYN, SYN,ACK sent again");
+  }
+
   if (is_retransmitted_fin(t, seg) && seg.has(kAck) && e.ack_in_range(seg)) {
     return table(SegKind::Fin, e.acks_our_fin(seg.ack));
   }
 
-  // First: the acceptability test.
-  if (!e.acceptable(seg)) {
+  // First: the acceptability test. With a zero window, "special allowance
+  // should be made to accept valid ACKs, URGs, and RSTs": a segment at
+  // RCV.NXT has its control fields processed and its text dropped.
+  const bool acceptable = e.acceptable(seg);
+  const bool zero_window_control = !acceptable && e.receive_window() == 0 && seg.seq == t.rcv_nxt && !seg.has(kSyn);
+  if (!acceptable && !zero_window_control) {
     if (seg.has(kRst)) return answer(SegKind::Drop, "RFC 9293 §3.10.7.4 first: unacceptable RST dropped");
     return answer(SegKind::AckAndDrop, "RFC 9293 §3.10.7.4 first: unacceptable segment, ACK sent");
   }
@@ -92,6 +102,12 @@ Classified in_synchronized(State state, const Engine& e, const Segment& seg) {
   if (seg.has(kSyn)) {
     if (state == State::SynReceived && t.passive_open) return table(SegKind::Syn);
     if (cfg.rfc5961) return answer(SegKind::ChallengeAck, "RFC 5961 §4.2: SYN in a synchronized state, challenge ACK");
+    // RFC 793's rule resets only for a SYN in the window; a segment that
+    // passed the sequence check on its other octets has its SYN outside.
+    const Seq wnd_end = t.rcv_nxt + e.receive_window();
+    if (!seq_in_range(t.rcv_nxt, seg.seq, wnd_end)) {
+      return answer(SegKind::AckAndDrop, "RFC 9293 §3.10.7.4 fourth: SYN outside the window, ACK sent");
+    }
     return table(SegKind::Syn);
   }
 
@@ -104,6 +120,12 @@ Classified in_synchronized(State state, const Engine& e, const Segment& seg) {
   }
   if (shut_and_new_data(state, e, seg)) return table(SegKind::DataAfterClose);
   const bool acks_fin = e.acks_our_fin(seg.ack);
+  if (zero_window_control) {
+    // Only the ACK field is taken; text and FIN are not, and are answered.
+    Classified c = table(SegKind::Ack, acks_fin);
+    c.ack_now = true;
+    return c;
+  }
   if (fin_in_order(e, seg)) return table(SegKind::Fin, acks_fin);
   return table(SegKind::Ack, acks_fin);
 }

@@ -26,6 +26,7 @@ enum class SegKind : std::uint8_t {
   Drop,            // discard silently
   AckAndDrop,      // discard, send <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
   ChallengeAck,    // RFC 5961: discard, send a challenge ACK
+  ResendSynAck,    // Linux: a retransmitted SYN in SYN-RECEIVED gets the SYN,ACK again
 };
 
 struct Classified {

@@ -40,6 +40,28 @@ struct Config {
   // Linux computes RTO = SRTT + max(4 * RTTVAR, rto_min) instead of RFC 6298's
   // max(rto_min, SRTT + 4 * RTTVAR); on a fast link that is ~rto_min + SRTT.
   bool rto_min_on_variance = false;
+  // RFC 6298 §5.7: after a SYN (or SYN,ACK) timed out and no RTT sample was
+  // taken, the RTO is re-initialized to this when data transmission begins
+  // (Linux TCP_TIMEOUT_FALLBACK). 0 = off.
+  Duration rto_after_syn_timeout = 3 * kSecond;
+  // Linux (tcp_schedule_loss_probe, RFC 8985): a tail-loss probe 2*SRTT after
+  // new data (plus rto_min when one segment is in flight, else 8 ms),
+  // never later than the RTO; it resends the last segment without backing off.
+  bool tail_loss_probe = false;
+  Duration tlp_min = 8 * kMillisecond;  // 2 jiffies of HZ=250 (TCP_TIMEOUT_MIN)
+  // Linux (retransmits_timed_out/tcp_model_timeout): the retry counts are time
+  // budgets: give up once the time since the first retransmission (the first
+  // SYN for SYN-SENT) reaches what that many doublings of the base RTO take.
+  bool give_up_by_time = false;
+  int orphan_retries = 0;  // Linux tcp_orphan_retries (0 means 8): data_retries for orphans
+  // Linux (tcp_send_active_reset): an abort's RST carries an ACK.
+  bool rst_ack_on_abort = false;
+  // Linux (tcp_check_req): a retransmitted SYN reaching SYN-RECEIVED gets the
+  // SYN,ACK again; RFC 9293's sequence check answers it with an ACK.
+  bool synack_on_dup_syn = false;
+  // Linux (tcp_timewait_state_process): a bare ACK at RCV.NXT in TIME-WAIT is
+  // ignored; RFC 9293 acknowledges anything there and restarts 2MSL.
+  bool timewait_ignores_bare_ack = false;
   // Segment sizes and buffers.
   std::uint16_t mss = 1460;
   std::uint32_t rcv_buffer = 65535;

@@ -28,9 +28,15 @@ void Rfc9293::enter(State s) {
       engine.init_passive(iss);
       break;
     }
-    case State::Established:
+    case State::Established: {
+      // RFC 6298 §5.7: no RTT sample and the SYN timed out: start data at 3 s.
+      Tcb& t = engine.tcb();
+      if (!t.rtt.has_sample && t.syn_retransmitted && engine.config().rto_after_syn_timeout > 0) {
+        t.rtt.rto = engine.config().rto_after_syn_timeout;
+      }
       engine.notify(AppEvent::Connected);
       break;
+    }
     case State::FinWait2:
       if (engine.tcb().rexmt_armed) engine.cancel(TimerKind::Retransmission);
       if (engine.tcb().orphaned && engine.config().fin_wait_2_timeout > 0) {
@@ -338,6 +344,10 @@ void Endpoint::segment_arrives(const Segment& seg, Time now, Outbox& out) {
     case SegKind::Drop:
       e.note(c.why);
       break;
+    case SegKind::ResendSynAck:
+      e.note(c.why);
+      e.send_syn_ack(true);
+      break;
     case SegKind::AckAndDrop:
     case SegKind::ChallengeAck:
       e.note(c.why);
@@ -360,10 +370,15 @@ void Endpoint::timeout(TimerKind kind, Time now, Outbox& out) {
           state() == State::FinWait2) {
         break;  // stale: nothing of ours is outstanding here
       }
+      if (t.tlp_pending) {
+        e.send_loss_probe();
+        break;
+      }
       if (e.retries_exhausted()) {
         m_->dispatch(fsm::GiveUp{});
         break;
       }
+      if (t.give_up_stamp < 0) t.give_up_stamp = now;  // Linux retrans_stamp: the first retransmission
       e.backoff();
       e.retransmit_head();
       e.arm(TimerKind::Retransmission, t.rtt.rto);

@@ -122,7 +122,6 @@ void Engine::take_syn(const Segment& seg) {
   tcb_.snd_wl2 = seg.ack;
   // RFC 9293 §3.7.1: without the option, assume 536.
   tcb_.peer_mss = seg.mss != 0 ? seg.mss : 536;
-  if (!seg.payload.empty()) note("data on a SYN is not queued (RFC 9293 §3.10.7.2 allows dropping it)");
 }
 
 void Engine::send_syn(bool retransmission) {
@@ -130,6 +129,7 @@ void Engine::send_syn(bool retransmission) {
   s.mss = cfg_.mss;
   tcb_.snd_nxt = tcb_.iss + 1;
   if (!retransmission) {
+    tcb_.give_up_stamp = now_;  // Linux: tcp_connect() sets retrans_stamp
     tcb_.rtt_timing = true;
     tcb_.rtt_seq = tcb_.iss;
     tcb_.rtt_sent_at = now_;
@@ -179,7 +179,13 @@ void Engine::rst_for_closed(const Segment& seg) {
 
 void Engine::rst_for_bad_ack(const Segment& seg) { send_rst(seg.ack); }
 
-void Engine::send_rst_abort() { send_rst(tcb_.snd_nxt); }
+void Engine::send_rst_abort() {
+  if (cfg_.rst_ack_on_abort) {
+    send_rst_ack(tcb_.snd_nxt, tcb_.rcv_nxt);
+  } else {
+    send_rst(tcb_.snd_nxt);
+  }
+}
 
 // ------------------------------------------------------------ sequence tests
 
@@ -231,6 +237,8 @@ void Engine::process_ack(const Segment& seg) {
     }
     tcb_.snd_una = seg.ack;
     tcb_.retransmits = 0;
+    tcb_.give_up_stamp = -1;
+    if (tcb_.tlp_sent && seq_ge(seg.ack, tcb_.tlp_high)) tcb_.tlp_sent = false;
     std::size_t freed = 0;
     if (seq_gt(seg.ack, tcb_.snd_buf_seq)) {
       freed = std::min<std::size_t>(seg.ack - tcb_.snd_buf_seq, tcb_.send_buffer.size());
@@ -243,7 +251,7 @@ void Engine::process_ack(const Segment& seg) {
       if (cfg_.user_timeout > 0) cancel(TimerKind::User);
     } else {
       tcb_.first_sent_at = now_;
-      restart_rexmt();
+      arm_rexmt_or_probe();
     }
     if (freed > 0) notify(AppEvent::Writable);
   } else if (seq_lt(seg.ack, tcb_.snd_una)) {
@@ -360,6 +368,7 @@ void Engine::send_range(Seq from, bool retransmission) {
     tcb_.snd_nxt = end;
     if (fin_here) {
       tcb_.fin_sent = true;
+      tcb_.fin_merged = true;
       tcb_.fin_seq = end;
       tcb_.snd_nxt = end + 1;
     }
@@ -387,21 +396,23 @@ void Engine::send_data_and_fin() {
   if (tcb_.fin_queued && !tcb_.fin_sent && tcb_.snd_nxt == data_end()) {
     new_segment(kFin | kAck, tcb_.snd_nxt, false);
     tcb_.fin_sent = true;
+    tcb_.fin_merged = false;
     tcb_.fin_seq = tcb_.snd_nxt;
     tcb_.snd_nxt += 1;
     sent = true;
   }
   const bool stalled = seq_lt(tcb_.snd_nxt, data_end()) && tcb_.snd_una == tcb_.snd_nxt;
-  if ((sent || stalled) && !tcb_.rexmt_armed) {
-    // RFC 6298 §5.1; a stalled sender (zero window) uses the same timer to probe.
-    if (!tcb_.rtt_timing && sent) {
-      tcb_.rtt_timing = true;
-      tcb_.rtt_seq = tcb_.snd_una;
-      tcb_.rtt_sent_at = now_;
-    }
-    tcb_.first_sent_at = now_;
-    arm(TimerKind::Retransmission, tcb_.rtt.rto);
-    if (cfg_.user_timeout > 0) arm(TimerKind::User, cfg_.user_timeout);
+  if (sent && !tcb_.rtt_timing) {
+    tcb_.rtt_timing = true;
+    tcb_.rtt_seq = tcb_.snd_una;
+    tcb_.rtt_sent_at = now_;
+  }
+  // RFC 6298 §5.1 (a stalled sender, zero window, probes with the same
+  // timer); Linux re-schedules its loss probe after every new segment.
+  if ((sent || stalled) && (!tcb_.rexmt_armed || (sent && tcb_.tlp_pending))) {
+    if (!tcb_.rexmt_armed) tcb_.first_sent_at = now_;
+    arm_rexmt_or_probe();
+    if (cfg_.user_timeout > 0 && sent) arm(TimerKind::User, cfg_.user_timeout);
   }
 }
 
@@ -413,9 +424,11 @@ void Engine::retransmit_head() {
   tcb_.rtt_timing = false;  // Karn's rule
   switch (state_) {
     case State::SynSent:
+      tcb_.syn_retransmitted = true;
       send_syn(true);
       return;
     case State::SynReceived:
+      tcb_.syn_retransmitted = true;
       send_syn_ack(true);
       return;
     default:
@@ -442,10 +455,29 @@ void Engine::retransmit_head() {
   }
 }
 
+namespace {
+// Linux tcp_model_timeout(): how long `boundary` doublings of `base` take,
+// the doubling stopping at rto_max.
+Duration model_timeout(int boundary, Duration base, Duration rto_max) {
+  int thresh = 0;
+  while ((base << (thresh + 1)) <= rto_max) ++thresh;  // ilog2(rto_max / base)
+  if (boundary <= thresh) return ((Duration{2} << boundary) - 1) * base;
+  return ((Duration{2} << thresh) - 1) * base + (boundary - thresh) * rto_max;
+}
+}  // namespace
+
 bool Engine::retries_exhausted() const {
   int limit = cfg_.data_retries;
+  if (tcb_.orphaned && cfg_.give_up_by_time) limit = cfg_.orphan_retries > 0 ? cfg_.orphan_retries : 8;
   if (state_ == State::SynSent) limit = cfg_.syn_retries;
   if (state_ == State::SynReceived) limit = cfg_.synack_retries;
+  // Linux counts SYN,ACK retransmissions (request sockets), and measures the
+  // others as time since the retry budget started.
+  if (cfg_.give_up_by_time && state_ != State::SynReceived) {
+    if (tcb_.retransmits == 0 || tcb_.give_up_stamp < 0) return false;
+    const Duration base = state_ == State::SynSent ? cfg_.rto_initial : cfg_.rto_min;
+    return now_ - tcb_.give_up_stamp >= model_timeout(limit, base, cfg_.rto_max);
+  }
   return tcb_.retransmits >= limit;
 }
 
@@ -457,7 +489,56 @@ void Engine::backoff() {
   tcb_.rtt.rto = std::min(tcb_.rtt.rto * 2, cfg_.rto_max);
 }
 
-void Engine::restart_rexmt() { arm(TimerKind::Retransmission, tcb_.rtt.rto); }
+void Engine::restart_rexmt() {
+  tcb_.tlp_pending = false;
+  arm(TimerKind::Retransmission, tcb_.rtt.rto);
+}
+
+int Engine::segments_in_flight() const {
+  const Seq data_to = seq_lt(tcb_.snd_nxt, data_end()) ? tcb_.snd_nxt : data_end();
+  const std::uint32_t bytes = seq_gt(data_to, tcb_.snd_una) ? data_to - tcb_.snd_una : 0;
+  const std::uint32_t mss = std::min<std::uint32_t>(cfg_.mss, tcb_.peer_mss);
+  int n = static_cast<int>((bytes + mss - 1) / mss);
+  const bool fin_out = tcb_.fin_sent && seq_le(tcb_.snd_una, tcb_.fin_seq);
+  if (fin_out && (n == 0 || !tcb_.fin_merged)) ++n;
+  return n;
+}
+
+void Engine::arm_rexmt_or_probe() {
+  // Linux tcp_schedule_loss_probe(): PTO = 2 SRTT, plus rto_min when a
+  // single segment is out (its ACK may be delayed), else 2 jiffies; never
+  // later than the RTO would fire. One probe per tail.
+  const bool probe = cfg_.tail_loss_probe && !tcb_.tlp_sent && tcb_.rtt.has_sample &&
+                     state_ != State::SynSent && state_ != State::SynReceived;
+  if (!probe) {
+    restart_rexmt();
+    return;
+  }
+  const Duration pto = 2 * tcb_.rtt.srtt + (segments_in_flight() == 1 ? cfg_.rto_min : cfg_.tlp_min);
+  tcb_.tlp_pending = true;
+  arm(TimerKind::Retransmission, std::min(pto, tcb_.rtt.rto));
+}
+
+void Engine::send_loss_probe() {
+  // RFC 8985 §7.3: new data if the window allows, else the last segment sent.
+  tcb_.tlp_pending = false;
+  tcb_.tlp_sent = true;
+  const Seq before = tcb_.snd_nxt;
+  send_data_and_fin();
+  if (tcb_.snd_nxt == before) {
+    if (tcb_.fin_sent && seq_le(tcb_.snd_una, tcb_.fin_seq) && !tcb_.fin_merged) {
+      new_segment(kFin | kAck, tcb_.fin_seq, true);
+    } else {
+      const std::uint32_t mss = std::min<std::uint32_t>(cfg_.mss, tcb_.peer_mss);
+      const Seq data_to = seq_lt(tcb_.snd_nxt, data_end()) ? tcb_.snd_nxt : data_end();
+      const std::uint32_t bytes = seq_gt(data_to, tcb_.snd_una) ? data_to - tcb_.snd_una : 0;
+      if (bytes > 0) send_range(data_to - ((bytes - 1) % mss + 1), true);
+    }
+  }
+  tcb_.tlp_high = tcb_.snd_nxt;
+  note("tail-loss probe (Linux, RFC 8985)");
+  if (!tcb_.rexmt_armed) restart_rexmt();
+}
 
 void Engine::stop_all_timers() {
   if (tcb_.rexmt_armed) cancel(TimerKind::Retransmission);

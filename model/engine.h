@@ -81,6 +81,11 @@ class Engine {
   bool retries_exhausted() const;
   void backoff();             // RFC 6298 §5.5
   void restart_rexmt();
+  // The retransmission timer after new data or an ACK: the RTO, or under
+  // Config::tail_loss_probe a loss probe first.
+  void arm_rexmt_or_probe();
+  void send_loss_probe();
+  int segments_in_flight() const;
   void stop_all_timers();
 
   // Buffers.

@@ -196,7 +196,7 @@ TCPSIM_RULE(closing_rcv_ack, "RFC 9293 §3.10.7.4", "rcv ACK (not of our FIN) / 
 TCPSIM_RULE(closing_rcv_ack_of_fin, "RFC 9293 §3.10.7.4", "rcv ACK of FIN / x");
 TCPSIM_RULE(closing_rcv_fin, "RFC 9293 §3.10.7.4", "rcv retransmitted FIN / snd ACK");
 TCPSIM_RULE(closing_rcv_fin_ack_of_fin, "RFC 9293 §3.10.7.4", "rcv retransmitted FIN with ACK of FIN / snd ACK");
-TCPSIM_RULE(closing_rcv_rst, "RFC 9293 §3.10.7.4", "rcv RST / delete TCB");
+TCPSIM_RULE(closing_rcv_rst, "RFC 9293 §3.10.7.4", "rcv RST / connection reset, delete TCB");
 TCPSIM_RULE(closing_rcv_syn, "RFC 9293 §3.10.7.4", "rcv SYN without RFC 5961 / snd RST, connection reset");
 TCPSIM_RULE(closing_abort, "RFC 9293 §3.10.5", "ABORT / delete TCB");
 TCPSIM_RULE(closing_give_up, "RFC 9293 §3.8.3", "FIN retransmissions exhausted / delete TCB");
@@ -204,11 +204,11 @@ TCPSIM_RULE(lastack_rcv_ack, "RFC 9293 §3.10.7.4", "rcv ACK (not of our FIN) / 
 TCPSIM_RULE(lastack_rcv_ack_of_fin, "RFC 9293 §3.10.7.4", "rcv ACK of FIN / delete TCB");
 TCPSIM_RULE(lastack_rcv_fin, "RFC 9293 §3.10.7.4", "rcv retransmitted FIN / snd ACK");
 TCPSIM_RULE(lastack_rcv_fin_ack_of_fin, "RFC 9293 §3.10.7.4", "rcv retransmitted FIN with ACK of FIN / delete TCB");
-TCPSIM_RULE(lastack_rcv_rst, "RFC 9293 §3.10.7.4", "rcv RST / delete TCB");
+TCPSIM_RULE(lastack_rcv_rst, "RFC 9293 §3.10.7.4", "rcv RST / connection reset, delete TCB");
 TCPSIM_RULE(lastack_rcv_syn, "RFC 9293 §3.10.7.4", "rcv SYN without RFC 5961 / snd RST, connection reset");
 TCPSIM_RULE(lastack_abort, "RFC 9293 §3.10.5", "ABORT / delete TCB");
 TCPSIM_RULE(lastack_give_up, "RFC 9293 §3.8.3", "FIN retransmissions exhausted / delete TCB");
-TCPSIM_RULE(timewait_rcv_ack, "RFC 9293 §3.10.7.4", "rcv ACK / ignore");
+TCPSIM_RULE(timewait_rcv_ack, "RFC 9293 §3.10.7.4", "rcv ACK / snd ACK, restart 2MSL");
 TCPSIM_RULE(timewait_rcv_fin, "RFC 9293 §3.10.7.4", "rcv retransmitted FIN / snd ACK, restart 2MSL");
 TCPSIM_RULE(timewait_rcv_rst, "RFC 9293 §3.10.7.4", "rcv RST / delete TCB");
 TCPSIM_RULE(timewait_rcv_rst_rfc1337, "RFC 1337", "rcv RST / ignore (TIME-WAIT assassination hazard)");
@@ -269,6 +269,9 @@ struct RstForClosed {
 struct TakeSynSendSynAck {
   template <class E> void operator()(const E& ev, Engine& e) const {
     e.take_syn(ev.seg);
+    // RFC 9293 §3.10.7.2 says text on a SYN SHOULD be queued until
+    // ESTABLISHED; tcpsim drops it (Linux does too, without TCP Fast Open).
+    if (!ev.seg.payload.empty()) e.note("text on a SYN dropped (not queued)");
     e.send_syn_ack(false);
   }
 };
@@ -286,6 +289,9 @@ struct CompleteActiveOpen {  // RFC 9293 §3.10.7.3: SND.UNA = SEG.ACK, ACK the 
   void operator()(const RcvSynAck& ev, Engine& e) const {
     e.take_syn(ev.seg);
     e.process_ack(ev.seg);
+    // "continue processing at the sixth step": text on the SYN,ACK is taken.
+    e.set_state(State::Established);
+    e.process_text(ev.seg);
     e.tcb().ack_now = true;
   }
 };
@@ -309,6 +315,20 @@ struct ReAckFin {  // a retransmitted FIN: take its ACK field, answer at once
   template <class E> void operator()(const E& ev, Engine& e) const {
     e.process_ack(ev.seg);
     e.tcb().ack_now = true;
+  }
+};
+// RFC 9293 §3.10.7.4 fifth step, TIME-WAIT: "The only thing that can arrive
+// in this state is a retransmission of the remote FIN. Acknowledge it, and
+// restart the 2 MSL timeout." Linux ignores a bare ACK at RCV.NXT.
+struct TimeWaitAck {
+  void operator()(const RcvAck& ev, Engine& e) const {
+    const bool bare = ev.seg.payload.empty() && !ev.seg.has(kFin) && ev.seg.seq == e.tcb().rcv_nxt;
+    if (bare && e.config().timewait_ignores_bare_ack) {
+      e.note("Linux: a bare ACK in TIME-WAIT is ignored");
+      return;
+    }
+    e.tcb().ack_now = true;
+    e.arm(TimerKind::TimeWait, e.config().time_wait);
   }
 };
 struct RestartTimeWait {
@@ -454,7 +474,7 @@ struct Rfc9293 : msmf::state_machine_def<Rfc9293> {
   Row< Closing,   RcvAck,            TimeWait,  Do<closing_rcv_ack_of_fin, Ack>,                                    AcksFin     >,
   Row< Closing,   RcvFin,            none,      Do<closing_rcv_fin, ReAckFin>,                                      NotAcksFin  >,
   Row< Closing,   RcvFin,            TimeWait,  Do<closing_rcv_fin_ack_of_fin, ReAckFin>,                           AcksFin     >,
-  Row< Closing,   RcvRst,            Closed,    Do<closing_rcv_rst, Nothing>                                      >,
+  Row< Closing,   RcvRst,            Closed,    Do<closing_rcv_rst, NotifyReset>                                      >,
   Row< Closing,   RcvSyn,            Closed,    Do<closing_rcv_syn, SendRstAbort, NotifyReset>                    >,
   Row< Closing,   Abort,             Closed,    Do<closing_abort, Nothing>                                        >,
   Row< Closing,   GiveUp,            Closed,    Do<closing_give_up, NotifyTimedOut>                               >,
@@ -463,12 +483,12 @@ struct Rfc9293 : msmf::state_machine_def<Rfc9293> {
   Row< LastAck,   RcvAck,            Closed,    Do<lastack_rcv_ack_of_fin, Ack>,                                    AcksFin     >,
   Row< LastAck,   RcvFin,            none,      Do<lastack_rcv_fin, ReAckFin>,                                      NotAcksFin  >,
   Row< LastAck,   RcvFin,            Closed,    Do<lastack_rcv_fin_ack_of_fin, ReAckFin>,                           AcksFin     >,
-  Row< LastAck,   RcvRst,            Closed,    Do<lastack_rcv_rst, Nothing>                                      >,
+  Row< LastAck,   RcvRst,            Closed,    Do<lastack_rcv_rst, NotifyReset>                                      >,
   Row< LastAck,   RcvSyn,            Closed,    Do<lastack_rcv_syn, SendRstAbort, NotifyReset>                    >,
   Row< LastAck,   Abort,             Closed,    Do<lastack_abort, Nothing>                                        >,
   Row< LastAck,   GiveUp,            Closed,    Do<lastack_give_up, NotifyTimedOut>                               >,
   //  +---------+------------------+----------+-----------------------------------------------------------------+------------+
-  Row< TimeWait,  RcvAck,            none,      Do<timewait_rcv_ack, Nothing>                                     >,
+  Row< TimeWait,  RcvAck,            none,      Do<timewait_rcv_ack, TimeWaitAck>                                     >,
   Row< TimeWait,  RcvFin,            none,      Do<timewait_rcv_fin, ReAckFin, RestartTimeWait>                   >,
   Row< TimeWait,  RcvRst,            Closed,    Do<timewait_rcv_rst, Nothing>,                                      NotRfc1337  >,
   Row< TimeWait,  RcvRst,            none,      Do<timewait_rcv_rst_rfc1337, Nothing>,                              Rfc1337     >,

@@ -397,7 +397,7 @@ void Host::run(Conn& c) {
         if (a.app == model::AppEvent::Closed) closed = true;
         if (on_app && c.held) told_.push_back({c.id, c.epoch, a.app});
         break;
-      case model::ActionKind::StateChange:
+      case model::ActionKind::StateChange: {
         if (tracing) {
           TraceRecord r;
           r.t = net_.now();
@@ -410,7 +410,11 @@ void Host::run(Conn& c) {
           net_.trace().add(r);
         }
         if (a.to == model::State::Closed) c.state_before_close = a.from;
-        if (a.to == model::State::Established && c.listener != kNoConn && !c.in_accept_queue) {
+        // Handshake complete: into the listener's accept queue (also when the
+        // completing ACK carried a FIN and went straight to CLOSE-WAIT).
+        const bool completed = a.to == model::State::Established ||
+                               (a.from == model::State::SynReceived && a.to == model::State::CloseWait);
+        if (completed && c.listener != kNoConn && !c.in_accept_queue) {
           if (Conn* l = conn(c.listener); l && l->listening) {
             l->accept_queue.push_back(c.id);
             c.in_accept_queue = true;
@@ -422,6 +426,7 @@ void Host::run(Conn& c) {
           back_to_listen = true;
         }
         break;
+      }
       case model::ActionKind::Note:
       case model::ActionKind::Ignored:
         if (tracing) {

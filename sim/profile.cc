@@ -58,6 +58,11 @@ Profile linux_profile() {
   c.rfc5961 = true;                      // challenge ACKs since Linux 3.6
   c.rfc1337 = false;                     // net.ipv4.tcp_rfc1337 = 0
   c.rst_on_data_after_close = true;
+  c.tail_loss_probe = true;           // net.ipv4.tcp_early_retrans = 3
+  c.give_up_by_time = true;           // retransmits_timed_out()
+  c.rst_ack_on_abort = true;          // tcp_send_active_reset()
+  c.synack_on_dup_syn = true;         // tcp_check_req()
+  c.timewait_ignores_bare_ack = true; // tcp_timewait_state_process()
   return p;
 }
 
@@ -114,6 +119,19 @@ const std::vector<Field>& fields() {
        nullptr, nullptr, &C::rst_on_data_after_close},
       {{"rto_min_on_variance", "bool", "Linux RTO formula: SRTT + max(4 RTTVAR, rto_min)"},
        nullptr, nullptr, &C::rto_min_on_variance},
+      {{"rto_after_syn_timeout", "duration", "RTO for data after a SYN timed out (RFC 6298 5.7), 0 = off"},
+       &C::rto_after_syn_timeout},
+      {{"tail_loss_probe", "bool", "Linux tail-loss probe before the RTO (RFC 8985)"}, nullptr, nullptr,
+       &C::tail_loss_probe},
+      {{"give_up_by_time", "bool", "retry counts as Linux time budgets (tcp_model_timeout)"}, nullptr, nullptr,
+       &C::give_up_by_time},
+      {{"orphan_retries", "count", "data retries of an orphaned connection (Linux; 0 = 8)"}, nullptr,
+       &C::orphan_retries},
+      {{"rst_ack_on_abort", "bool", "an abort's RST carries an ACK (Linux)"}, nullptr, nullptr, &C::rst_ack_on_abort},
+      {{"synack_on_dup_syn", "bool", "answer a retransmitted SYN in SYN-RECEIVED with the SYN,ACK (Linux)"}, nullptr,
+       nullptr, &C::synack_on_dup_syn},
+      {{"timewait_ignores_bare_ack", "bool", "TIME-WAIT ignores a bare ACK at RCV.NXT (Linux)"}, nullptr, nullptr,
+       &C::timewait_ignores_bare_ack},
       {{"rcv_buffer", "bytes", "receive buffer (the advertised window, at most 65535)"},
        nullptr, nullptr, nullptr, &C::rcv_buffer},
       {{"snd_buffer", "bytes", "send buffer"}, nullptr, nullptr, nullptr, &C::snd_buffer},

@@ -101,4 +101,25 @@ void Runner::run(Program& p, bool resume) {
   }
 }
 
+CallResult write_all(StepContext& c, int fd, std::string_view data) {
+  std::string_view rest = data.substr(std::min(c.program.progress, data.size()));
+  const CallResult r = c.sockets.write(c.pid, fd, rest);
+  if (r.blocked) return r;
+  if (r.err != Errno::Ok) return c.program.progress ? CallResult::ok(static_cast<long>(c.program.progress)) : r;
+  c.program.progress += static_cast<std::size_t>(r.value);
+  const Socket* s = c.sockets.socket_of(c.pid, fd);
+  if (c.program.progress < data.size() && s && !s->nonblocking) return CallResult::wait();
+  return CallResult::ok(static_cast<long>(c.program.progress));
+}
+
+CallResult epoll_wait_for(StepContext& c, int epfd, int maxevents, Duration timeout, std::vector<EpollEvent>* out) {
+  if (!c.resume) c.program.deadline = timeout < 0 ? INT64_MAX : c.net.now() + timeout;
+  if (out) out->clear();
+  const CallResult r = c.sockets.epoll_wait(c.pid, epfd, maxevents, out);
+  if (r.blocked && (timeout == 0 || c.net.now() >= c.program.deadline)) return CallResult::ok(0);
+  // Wake at the deadline even if nothing happens on the host.
+  if (r.blocked && timeout > 0) c.program.wake_at = c.program.deadline;
+  return r;
+}
+
 }  // namespace tcpsim::sim

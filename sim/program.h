@@ -98,4 +98,13 @@ class Runner {
   std::vector<bool> wake_pending_;  // by host index
 };
 
+// Blocking calls as programs make them, for steps to call (they keep their
+// progress in the Program between tries):
+// write() that returns when all of `data` is queued, or on an error (then
+// with the part written so far, if any, as Linux does).
+CallResult write_all(StepContext& c, int fd, std::string_view data);
+// epoll_wait() with a timeout (< 0: for ever, 0: poll), returning 0 events
+// when it expires.
+CallResult epoll_wait_for(StepContext& c, int epfd, int maxevents, Duration timeout, std::vector<EpollEvent>* out);
+
 }  // namespace tcpsim::sim

@@ -17,6 +17,7 @@ std::string_view trace_kind_name(TraceKind k) {
     case TraceKind::Note: return "note";
     case TraceKind::Ignored: return "ignored";
     case TraceKind::Call: return "call";
+    case TraceKind::Output: return "output";
   }
   return "?";
 }

@@ -29,7 +29,8 @@ enum class TraceKind : std::uint8_t {
   App,             // what the application was told            (app)
   Note,            // a step of RFC processing, or the host's  (text)
   Ignored,         // an event no row of the table takes        (text)
-  Call,            // a program's call and its result           (text)
+  Call,            // a program's call and its result           (text, program)
+  Output,          // what a program printed (an ss table)       (text, program)
 };
 std::string_view trace_kind_name(TraceKind k);
 
@@ -49,6 +50,7 @@ struct TraceRecord {
   std::uint32_t ref = kNone32;     // packet index (Sent..Delivered) or text index
   std::uint32_t drop_index = 0;    // which rule or window dropped it
   Duration after = 0;              // TimerArmed
+  std::uint32_t program = kNone32;  // Call, Output: which program
 };
 
 struct PacketRecord {

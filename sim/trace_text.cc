@@ -40,6 +40,7 @@ std::string format_record(const Network& net, const TraceRecord& r) {
     case TraceKind::Note: return fmt::format("{} #{} note: {}", who, r.conn, tr.text(r.ref));
     case TraceKind::Ignored: return fmt::format("{} #{} ignored: {}", who, r.conn, tr.text(r.ref));
     case TraceKind::Call: return fmt::format("{} {}", who, tr.text(r.ref));
+    case TraceKind::Output: return fmt::format("{} output:\n{}", who, tr.text(r.ref));
   }
   return who;
 }

@@ -159,13 +159,16 @@ ROW_TEST(lastack_rcv_fin_ack_of_fin, Rfc9293_3_10_7_4_LastAck_RetransmittedFinAc
 // §3.10.7.4 second, "CLOSING STATE, LAST-ACK STATE, TIME-WAIT: If the RST bit
 // is set, then enter the CLOSED state, delete the TCB, and return." No
 // "connection reset" signal in these states.
-ROW_TEST(lastack_rcv_rst, Rfc9293_3_10_7_4_LastAck_RstCloses) {
+// §3.10.7.4 second step: "enter the CLOSED state, delete the TCB"; the user
+// is told it was a reset, not a normal close (§3.6 MUST-12; Linux tcp_reset
+// gives ECONNRESET, FreeBSD's rcv-rst-last-ack scripts expect it too).
+ROW_TEST(lastack_rcv_rst, Rfc9293_3_10_7_4_LastAck_RstClosesAsAReset) {
   Endpoint ep = reach(State::LastAck);
   Outbox out = arrive(ep, seg(kRst, kIrs + 1 + 1));
   EXPECT_FIRED(out, "lastack_rcv_rst");
   EXPECT_EQ(ep.state(), State::Closed);
   EXPECT_TRUE(SentNothing(out));
-  EXPECT_FALSE(notified(out, AppEvent::Reset));
+  EXPECT_TRUE(notified(out, AppEvent::Reset));
   EXPECT_TRUE(notified(out, AppEvent::Closed));
 }
 

@@ -58,13 +58,14 @@ ROW_TEST(closing_rcv_fin_ack_of_fin, Rfc9293_3_10_7_4_Closing_RetransmittedFinAc
 
 // §3.10.7.4 second, "CLOSING STATE, LAST-ACK STATE, TIME-WAIT: If the RST bit
 // is set, then enter the CLOSED state, delete the TCB, and return."
-ROW_TEST(closing_rcv_rst, Rfc9293_3_10_7_4_Closing_RstCloses) {
+// As in LAST-ACK: CLOSED, and the user hears of a reset (§3.6 MUST-12, Linux tcp_reset).
+ROW_TEST(closing_rcv_rst, Rfc9293_3_10_7_4_Closing_RstClosesAsAReset) {
   Endpoint ep = reach(State::Closing);
   Outbox out = arrive(ep, seg(kRst, kIrs + 1 + 1));
   EXPECT_FIRED(out, "closing_rcv_rst");
   EXPECT_EQ(ep.state(), State::Closed);
   EXPECT_TRUE(SentNothing(out));
-  EXPECT_FALSE(notified(out, AppEvent::Reset));
+  EXPECT_TRUE(notified(out, AppEvent::Reset));
   EXPECT_TRUE(cancelled(out, TimerKind::Retransmission));
 }
 
@@ -105,11 +106,25 @@ ROW_TEST(closing_give_up, Rfc9293_3_8_3_Closing_FinRetriesExhaustedTimesOut) {
 // §3.10.7.4 fifth, TIME-WAIT: "The only thing that can arrive in this state
 // is a retransmission of the remote FIN." A bare ACK changes nothing, and in
 // particular does not restart the 2 MSL timer.
-ROW_TEST(timewait_rcv_ack, Rfc9293_3_10_7_4_TimeWait_AckIsIgnored) {
+// Fifth step, TIME-WAIT: "The only thing that can arrive in this state is a
+// retransmission of the remote FIN. Acknowledge it, and restart the 2 MSL
+// timeout." So an acceptable ACK gets an ACK and a fresh 2 MSL.
+ROW_TEST(timewait_rcv_ack, Rfc9293_3_10_7_4_TimeWait_AckIsAcknowledgedAndRestarts2Msl) {
   Endpoint ep = reach(State::TimeWait);
-  Outbox out = arrive(ep, seg(kAck, kIrs + 1 + 1, kIss + 1 + 1));
+  Outbox out = arrive(ep, seg(kAck, kIrs + 1 + 1, kIss + 1 + 1), 5 * kSecond);
   EXPECT_FIRED(out, "timewait_rcv_ack");
   EXPECT_EQ(ep.state(), State::TimeWait);
+  EXPECT_TRUE(SentOne(out, kAck, kIss + 1 + 1, kIrs + 1 + 1)) << describe(out);
+  EXPECT_EQ(armed_for(out, TimerKind::TimeWait), Config{}.time_wait);
+}
+
+// Linux (tcp_timewait_state_process) ignores a bare ACK at RCV.NXT instead.
+TEST(Row_timewait_rcv_ack, LinuxIgnoresABareAckAtRcvNxt) {
+  Config cfg;
+  cfg.timewait_ignores_bare_ack = true;
+  Endpoint ep = reach(State::TimeWait, cfg);
+  Outbox out = arrive(ep, seg(kAck, kIrs + 1 + 1, kIss + 1 + 1));
+  EXPECT_FIRED(out, "timewait_rcv_ack");
   EXPECT_TRUE(SentNothing(out));
   EXPECT_FALSE(armed(out, TimerKind::TimeWait));
 }
