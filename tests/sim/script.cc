@@ -79,17 +79,7 @@ Script& Script::connect(const std::string& v, Addr to) {
 
 Script& Script::write(const std::string& v, std::string data) {
   auto vars = vars_;
-  return add_call("write", [vars, v, data](StepContext& c) {
-    // A blocking write returns when all of it is queued (or on an error).
-    std::string_view rest(data);
-    rest.remove_prefix(c.program.progress);
-    const CallResult r = c.sockets.write(c.pid, vars->at(v), rest);
-    if (r.blocked) return r;
-    if (r.err != Errno::Ok) return c.program.progress ? CallResult::ok(static_cast<long>(c.program.progress)) : r;
-    c.program.progress += static_cast<std::size_t>(r.value);
-    if (c.program.progress < data.size() && !c.sockets.socket_of(c.pid, vars->at(v))->nonblocking) return CallResult::wait();
-    return CallResult::ok(static_cast<long>(c.program.progress));
-  });
+  return add_call("write", [vars, v, data](StepContext& c) { return sim::write_all(c, vars->at(v), data); });
 }
 
 Script& Script::read(const std::string& v, std::size_t n) {
@@ -144,15 +134,7 @@ Script& Script::epoll_wait(const std::string& ep, Duration timeout) {
   auto got = std::make_shared<std::vector<sim::EpollEvent>>();
   return add_call(
       "epoll_wait",
-      [vars, ep, timeout, got](StepContext& c) {
-        if (!c.resume) c.program.deadline = timeout < 0 ? INT64_MAX : c.net.now() + timeout;
-        got->clear();
-        CallResult r = c.sockets.epoll_wait(c.pid, vars->at(ep), 16, got.get());
-        if (r.blocked && (timeout == 0 || c.net.now() >= c.program.deadline)) return CallResult::ok(0);
-        // Wake at the deadline even if nothing happens on the host.
-        if (r.blocked && timeout > 0) c.program.wake_at = c.program.deadline;
-        return r;
-      },
+      [vars, ep, timeout, got](StepContext& c) { return sim::epoll_wait_for(c, vars->at(ep), 16, timeout, got.get()); },
       [got](const CallResult&, StepContext&, LogEntry& e) {
         for (const auto& ev : *got) e.events |= ev.events;
       });
