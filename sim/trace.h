@@ -4,6 +4,8 @@
 // outcomes matter.
 #pragma once
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -67,6 +69,11 @@ class Trace {
   void set_enabled(bool on) { enabled_ = on; }
 
   void add(const TraceRecord& r) { records_.push_back(r); }
+  // Puts a record before those at index `at` and later: a program's call is
+  // shown before the segments it caused, which were recorded while it ran.
+  void insert(std::size_t at, const TraceRecord& r) {
+    records_.insert(records_.begin() + static_cast<std::ptrdiff_t>(std::min(at, records_.size())), r);
+  }
   // Forgets the records but keeps the memory, for the next run.
   void clear() {
     records_.clear();

@@ -1,0 +1,47 @@
+// The subcommands of tcpsim, one function each, called from cli/main.cc.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tcpsim::cli {
+
+inline constexpr const char* kVersion = "0.1.0";
+
+struct RunArgs {
+  std::string file;
+  std::string format = "ascii";
+  bool verbose = false;
+  std::optional<std::uint64_t> seed;
+  std::optional<std::string> profile;
+  std::vector<std::string> sets;
+  std::optional<std::string> loss;
+  std::optional<std::string> until;
+  std::string output;  // -o: a file written whole or not at all
+};
+
+struct CheckArgs {
+  std::vector<std::string> files;
+  RunArgs run;
+  bool quiet = false;
+};
+
+struct StatesArgs {
+  std::string format = "dot";
+};
+
+// Options shared by run and check (the file positional only for run).
+void add_run_options(CLI::App* app, RunArgs& a, bool with_file);
+
+int cmd_run(const RunArgs& a);
+int cmd_check(const CheckArgs& a);
+int cmd_states(const StatesArgs& a);
+
+// Writes `text` to `path` atomically (a temporary file renamed over it), or
+// to standard output when path is empty. False, with a message, on failure.
+bool write_output(const std::string& path, const std::string& text);
+
+}  // namespace tcpsim::cli

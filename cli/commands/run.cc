@@ -1,0 +1,108 @@
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "cli/commands/commands.h"
+#include "cli/formats/ladder.h"
+#include "cli/scenario/interpreter.h"
+#include "sim/units.h"
+
+namespace tcpsim::cli {
+
+void add_run_options(CLI::App* app, RunArgs& a, bool with_file) {
+  if (with_file) app->add_option("file", a.file, "Scenario file (see docs/scenario-language.md)")->required()->check(CLI::ExistingFile);
+  if (with_file) {
+    app->add_option("-f,--format", a.format, "ascii, unicode or events")
+        ->check(CLI::IsMember({"ascii", "unicode", "events"}))
+        ->capture_default_str();
+    app->add_flag("-v,--verbose", a.verbose, "Show seq/ack (relative), windows, RFC processing notes and timers");
+    app->add_option("-o,--output", a.output, "Write to this file (whole, or not at all) instead of standard output");
+  }
+  app->add_option("--seed", a.seed, "Seed for random loss, jitter, ISNs (overrides the scenario's)");
+  app->add_option("--profile", a.profile, "Behaviour profile for every host: rfc9293, linux, bsd")
+      ->check(CLI::IsMember({"rfc9293", "linux", "bsd"}));
+  app->add_option("--set", a.sets, "Override a profile value on every host, e.g. --set time_wait=30s (repeatable)");
+  app->add_option("--loss", a.loss, "Random loss on every link, e.g. 5% or 0.05");
+  app->add_option("--until", a.until, "Stop the run at this virtual time, e.g. 90s");
+}
+
+namespace {
+
+// Turns the command line into run options; a message on failure.
+std::optional<std::string> options_from(const RunArgs& a, scenario::RunOptions& o) {
+  o.seed = a.seed;
+  o.profile = a.profile;
+  for (const auto& kv : a.sets) {
+    const auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) return fmt::format("--set {}: expected key=value, e.g. time_wait=30s", kv);
+    o.sets.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+  }
+  if (a.loss) {
+    auto p = sim::Probability::parse(*a.loss);
+    if (!p) return fmt::format("--loss {}: expected a probability such as 5%, 0.05 or 1/20", *a.loss);
+    o.loss = *p;
+  }
+  if (a.until) {
+    auto d = sim::parse_duration(*a.until);
+    if (!d) return fmt::format("--until {}: expected a time such as 90s or 500ms", *a.until);
+    o.until = *d;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::variant<scenario::RunResult, std::string> load_and_run(const std::string& file, const RunArgs& a) {
+  scenario::RunOptions o;
+  if (auto e = options_from(a, o)) return *e;
+  auto parsed = scenario::parse_file(file);
+  if (auto* e = std::get_if<scenario::ParseError>(&parsed)) return e->message;
+  auto sc = std::make_shared<const scenario::Scenario>(std::move(std::get<scenario::Scenario>(parsed)));
+  auto ran = scenario::run(sc, o);
+  if (auto* e = std::get_if<scenario::ParseError>(&ran)) return e->message;
+  return std::move(std::get<scenario::RunResult>(ran));
+}
+
+bool write_output(const std::string& path, const std::string& text) {
+  if (path.empty()) {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return std::fflush(stdout) == 0;
+  }
+  const std::string tmp = path + ".tcpsim-tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    f << text;
+    f.flush();
+    if (!f) {
+      std::remove(tmp.c_str());
+      std::fprintf(stderr, "tcpsim: cannot write %s\n", path.c_str());
+      return false;
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    std::fprintf(stderr, "tcpsim: cannot write %s\n", path.c_str());
+    return false;
+  }
+  return true;
+}
+
+int cmd_run(const RunArgs& a) {
+  auto result = load_and_run(a.file, a);
+  if (auto* e = std::get_if<std::string>(&result)) {
+    std::fprintf(stderr, "%s\n", e->c_str());
+    return 2;
+  }
+  const auto& run = std::get<scenario::RunResult>(result);
+  std::string text;
+  if (a.format == "events") {
+    text = formats::events(run);
+  } else {
+    text = formats::ladder(run, formats::LadderOptions{a.format == "unicode", a.verbose});
+  }
+  if (!write_output(a.output, text)) return 2;
+  return run.failed() ? 1 : 0;
+}
+
+}  // namespace tcpsim::cli

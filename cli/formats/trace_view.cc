@@ -1,0 +1,190 @@
+#include "cli/formats/trace_view.h"
+
+#include <fmt/format.h>
+
+#include <map>
+
+namespace tcpsim::formats {
+
+using model::State;
+using sim::TraceKind;
+
+TraceView::TraceView(const scenario::RunResult& run) : run_(run) {
+  const sim::Trace& tr = run.net->trace();
+  const auto& recs = tr.records();
+  rec_end_.assign(recs.size(), -1);
+  pkt_end_.assign(tr.packets().size(), -1);
+  pkt_conn_.assign(tr.packets().size(), -1);
+  pkt_right_.assign(tr.packets().size(), true);
+
+  // Connection ids are reused once a TCB is gone: each CLOSED -> X starts a
+  // new end for that (host, id).
+  std::map<std::pair<std::uint8_t, sim::ConnId>, int> current;
+  auto end_for = [&](std::uint8_t host, sim::ConnId id) -> int {
+    if (id == sim::kNone32) return -1;
+    auto it = current.find({host, id});
+    return it == current.end() ? -1 : it->second;
+  };
+  for (std::size_t i = 0; i < recs.size(); ++i) {
+    const sim::TraceRecord& r = recs[i];
+    if (r.kind == TraceKind::State) {
+      if (r.from == State::Closed || !current.count({r.host, r.conn})) {
+        End e;
+        e.host = r.host;
+        e.id = r.conn;
+        e.listener = r.to == State::Listen;
+        ends_.push_back(e);
+        current[{r.host, r.conn}] = static_cast<int>(ends_.size() - 1);
+      }
+      const int e = current[{r.host, r.conn}];
+      if (r.to != State::Listen && r.to != State::Closed) ends_[static_cast<std::size_t>(e)].listener = false;
+      rec_end_[i] = e;
+      continue;
+    }
+    if (r.kind == TraceKind::Sent) {
+      const int e = end_for(r.host, r.conn);
+      rec_end_[i] = e;
+      pkt_end_[r.ref] = e;
+      const auto& p = tr.packet(r.ref).packet;
+      if (e >= 0) {
+        End& x = ends_[static_cast<std::size_t>(e)];
+        if (!x.addressed) {
+          x.local = p.src;
+          x.remote = p.dst;
+          x.addressed = true;
+        }
+        if (p.seg.has(model::kSyn) && !x.has_isn) {
+          x.has_isn = true;
+          x.isn = p.seg.seq;
+        }
+        if (p.seg.has(model::kSyn) && !p.seg.has(model::kAck)) x.active = true;
+      }
+      continue;
+    }
+    rec_end_[i] = end_for(r.host, r.conn);
+    if (r.kind == TraceKind::Call && rec_end_[i] >= 0) {
+      End& x = ends_[static_cast<std::size_t>(rec_end_[i])];
+      if (x.program < 0) x.program = static_cast<int>(r.program);
+    }
+  }
+
+  // Pair ends whose addresses mirror each other, in order of appearance.
+  std::vector<bool> paired(ends_.size(), false);
+  for (std::size_t a = 0; a < ends_.size(); ++a) {
+    if (paired[a] || !ends_[a].addressed || ends_[a].listener) continue;
+    int peer = -1;
+    for (std::size_t b = a + 1; b < ends_.size(); ++b) {
+      if (paired[b] || !ends_[b].addressed) continue;
+      if (ends_[b].local == ends_[a].remote && ends_[b].remote == ends_[a].local) {
+        peer = static_cast<int>(b);
+        break;
+      }
+    }
+    Connection c;
+    const bool a_left = ends_[a].active || peer < 0 || !ends_[static_cast<std::size_t>(peer)].active;
+    c.left = a_left ? static_cast<int>(a) : peer;
+    c.right = a_left ? peer : static_cast<int>(a);
+    paired[a] = true;
+    ends_[a].connection = static_cast<int>(conns_.size());
+    if (peer >= 0) {
+      paired[static_cast<std::size_t>(peer)] = true;
+      ends_[static_cast<std::size_t>(peer)].connection = static_cast<int>(conns_.size());
+    }
+    conns_.push_back(c);
+  }
+  // Packets: their connection and direction. A RST from a closed port
+  // belongs to the connection it answers.
+  for (std::size_t k = 0; k < tr.packets().size(); ++k) {
+    const int e = pkt_end_[k];
+    if (e >= 0) {
+      const int c = ends_[static_cast<std::size_t>(e)].connection;
+      pkt_conn_[k] = c;
+      pkt_right_[k] = c >= 0 && conns_[static_cast<std::size_t>(c)].left == e;
+      continue;
+    }
+    const auto& p = tr.packet(k).packet;
+    for (std::size_t x = 0; x < ends_.size(); ++x) {
+      if (ends_[x].addressed && ends_[x].local == p.dst && ends_[x].remote == p.src && ends_[x].connection >= 0) {
+        pkt_conn_[k] = ends_[x].connection;
+        pkt_right_[k] = conns_[static_cast<std::size_t>(ends_[x].connection)].right == static_cast<int>(x);
+      }
+    }
+  }
+  // Each program's side: the side of the first connection end it used.
+  program_side_.assign(run.programs.size(), -1);
+  for (std::size_t x = 0; x < ends_.size(); ++x) {
+    const int p = ends_[x].program;
+    if (p >= 0 && static_cast<std::size_t>(p) < program_side_.size() && program_side_[static_cast<std::size_t>(p)] < 0 &&
+        ends_[x].connection >= 0) {
+      program_side_[static_cast<std::size_t>(p)] = is_right(static_cast<int>(x)) ? 1 : 0;
+    }
+  }
+}
+
+bool TraceView::is_right(int end) const {
+  if (end < 0) return false;
+  const int c = ends_[static_cast<std::size_t>(end)].connection;
+  return c >= 0 && conns_[static_cast<std::size_t>(c)].right == end;
+}
+
+bool TraceView::call_is_right(std::size_t record) const {
+  const int e = rec_end_[record];
+  if (e >= 0 && ends_[static_cast<std::size_t>(e)].connection >= 0) return is_right(e);
+  const std::uint32_t p = run_.net->trace().records()[record].program;
+  if (p < program_side_.size() && program_side_[p] >= 0) return program_side_[p] == 1;
+  // A program that never held a connection end (a server's listener before
+  // anything arrived): it listens, so it is the passive side.
+  return p < run_.programs.size() && p > 0;
+}
+
+std::string TraceView::end_label(int end) const {
+  if (end < 0) return "closed port";
+  const End& e = ends_[static_cast<std::size_t>(end)];
+  std::string who = e.program >= 0 ? program_name(static_cast<std::uint32_t>(e.program))
+                                   : run_.net->host(e.host).name();
+  return e.addressed ? fmt::format("{} {}", who, sim::to_string(e.local)) : who;
+}
+
+std::string TraceView::listener_state_for(int end) const {
+  if (end < 0) return "CLOSED";
+  return ends_[static_cast<std::size_t>(end)].active ? "CLOSED" : "LISTEN";
+}
+
+std::string TraceView::seq_text(std::uint32_t packet) const {
+  const auto& p = run_.net->trace().packet(packet).packet;
+  const int e = pkt_end_[packet];
+  std::uint32_t seq = p.seg.seq, ack = p.seg.ack;
+  if (e >= 0) {
+    const End& me = ends_[static_cast<std::size_t>(e)];
+    if (me.has_isn) seq -= me.isn;
+    const int c = me.connection;
+    if (c >= 0) {
+      const Connection& cc = conns_[static_cast<std::size_t>(c)];
+      const int peer = cc.left == e ? cc.right : cc.left;
+      if (peer >= 0 && ends_[static_cast<std::size_t>(peer)].has_isn) ack -= ends_[static_cast<std::size_t>(peer)].isn;
+    }
+  }
+  std::string s = fmt::format(" seq={}", seq);
+  if (p.seg.has(model::kAck)) s += fmt::format(" ack={}", ack);
+  if (!p.seg.has(model::kRst)) s += fmt::format(" win={}", p.seg.window);
+  return s;
+}
+
+std::string TraceView::program_name(std::uint32_t program) const {
+  return program < run_.programs.size() ? run_.programs[program].name : std::string("?");
+}
+
+std::string TraceView::header() const {
+  const auto& sc = *run_.scenario;
+  std::string out;
+  if (!sc.title.empty()) out += sc.title + "\n";
+  std::string profiles;
+  for (std::size_t i = 0; i < run_.net->host_count(); ++i) {
+    const auto& h = run_.net->host(i);
+    if (profiles.find(h.profile().name) == std::string::npos) profiles += (profiles.empty() ? "" : ", ") + h.profile().name;
+  }
+  out += fmt::format("{}: profile {}, seed {}\n\n", sc.file, profiles, run_.net->seed());
+  return out;
+}
+
+}  // namespace tcpsim::formats

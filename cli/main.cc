@@ -1,0 +1,48 @@
+// tcpsim: what two TCP endpoints do, segment by segment and state by state.
+// Subcommands are wired here; each one's work lives in cli/commands/ and
+// each output format in cli/formats/.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "cli/commands/commands.h"
+
+int main(int argc, char** argv) {
+  using namespace tcpsim::cli;
+  CLI::App app{"tcpsim: a packet-level simulator of TCP connections (RFC 9293, and Linux as it behaves).\n"
+               "Run a scenario to see its ladder diagram; check scenarios' assertions; draw the state diagram."};
+  app.set_version_flag("--version", std::string("tcpsim ") + kVersion);
+  app.require_subcommand(1);
+  app.fallthrough();
+
+  RunArgs run_args;
+  CLI::App* run = app.add_subcommand("run", "Run a scenario and print what happened (a ladder diagram by default)");
+  add_run_options(run, run_args, true);
+
+  CheckArgs check_args;
+  CLI::App* check = app.add_subcommand("check", "Run the assertions of scenario files; exit status 1 if any fails");
+  check->add_option("files", check_args.files, "Scenario files")->required()->check(CLI::ExistingFile);
+  add_run_options(check, check_args.run, false);
+  check->add_flag("-q,--quiet", check_args.quiet, "Print only failures and the summary line");
+
+  StatesArgs states_args;
+  CLI::App* states = app.add_subcommand("states", "Print RFC 9293's state diagram, generated from the model's table");
+  states->add_option("--format", states_args.format, "dot (Graphviz) or table")
+      ->check(CLI::IsMember({"dot", "table"}))
+      ->capture_default_str();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    // Help and --version are successes; misuse is exit status 2.
+    return code == 0 ? 0 : 2;
+  }
+  if (*run) return cmd_run(run_args);
+  if (*check) return cmd_check(check_args);
+  if (*states) return cmd_states(states_args);
+  return 2;
+}

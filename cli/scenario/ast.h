@@ -1,0 +1,132 @@
+// A scenario file, parsed: hosts, links, drops, programs and assertions.
+// The language is described in docs/scenario-language.md.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/state.h"
+#include "model/time.h"
+#include "sim/link.h"
+#include "sim/packet.h"
+
+namespace tcpsim::scenario {
+
+struct Loc {
+  int line = 0;
+  int col = 0;
+};
+
+// An argument of a call: a variable, a number, a string, an address, a
+// duration, or flag names joined with '|'.
+struct Arg {
+  enum Kind : std::uint8_t { Ident, Number, String, Address, Duration, Flags } kind = Ident;
+  std::string text;  // Ident, String
+  long number = 0;
+  sim::Addr addr;
+  tcpsim::Duration duration = 0;
+  std::vector<std::string> flags;
+  Loc loc;
+};
+
+// What a call is expected to return: `= 0`, `= -1 EADDRINUSE`, `= 5 "hello"`,
+// `= 1 [c: EPOLLIN|EPOLLRDHUP]`.
+struct Expect {
+  bool present = false;
+  long value = 0;
+  std::string err;   // errno name when value is -1
+  bool has_data = false;
+  std::string data;  // read: the bytes
+  std::vector<std::pair<std::string, std::vector<std::string>>> events;  // epoll_wait
+  Loc loc;
+};
+
+struct Stmt {
+  enum Kind : std::uint8_t { Call, Sleep, Repeat, Ss, Exit } kind = Call;
+  Loc loc;
+  std::string assign;  // `c = accept(s)`: "c"
+  std::string fn;
+  std::vector<Arg> args;
+  Expect expect;
+  tcpsim::Duration sleep = 0;
+  long count = 0;  // Repeat
+  std::vector<Stmt> body;
+};
+
+struct ProgramDecl {
+  std::string name;
+  std::string host;
+  tcpsim::Duration start = 0;
+  std::vector<Stmt> body;
+  Loc loc;
+};
+
+struct HostDecl {
+  std::string name;
+  std::uint32_t ip = 0;
+  std::string profile;  // empty: the scenario's
+  Loc loc;
+};
+
+struct LinkDecl {
+  std::string from, to;
+  bool both = false;
+  sim::LinkConfig cfg;
+  Loc loc;
+};
+
+struct DropDecl {
+  std::string from, to;
+  sim::DropRule rule;
+  bool last = false;  // "the last ACK": counted in a first run
+  bool window = false;
+  sim::DropWindow span;
+  std::string text;  // as written, for traces
+  Loc loc;
+};
+
+struct SetDecl {
+  std::string host;  // empty: every host
+  std::string key, value;
+  Loc loc;
+};
+
+// Top-level assertions.
+struct Assertion {
+  enum Kind : std::uint8_t {
+    StateAt,   // at T expect prog.var STATE
+    SsAt,      // at T expect ss HOST { lines }
+    Sent,      // expect sent A -> B SPEC [N times]
+    NotSent,   // expect not sent A -> B SPEC
+    Finished,  // expect finished: every program ran to its end
+  } kind = StateAt;
+  Loc loc;
+  tcpsim::Time at = 0;
+  bool at_end = false;
+  std::string program, var;
+  model::State state = model::State::Closed;
+  std::string host;
+  std::vector<std::string> lines;
+  std::string from, to;
+  std::string spec;  // the segment spec as written: "FIN", "SYN,ACK", "RST", "data"
+  sim::PacketMatch match;
+  long times = -1;  // -1: at least once
+};
+
+struct Scenario {
+  std::string file;
+  std::string title;  // the first comment line
+  std::string profile = "linux";
+  std::uint64_t seed = 1;
+  std::optional<tcpsim::Time> until;
+  std::vector<SetDecl> sets;
+  std::vector<HostDecl> hosts;
+  std::vector<LinkDecl> links;
+  std::vector<DropDecl> drops;
+  std::vector<ProgramDecl> programs;
+  std::vector<Assertion> assertions;
+};
+
+}  // namespace tcpsim::scenario

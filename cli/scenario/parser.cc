@@ -1,0 +1,820 @@
+#include "cli/scenario/parser.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <climits>
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+#include "sim/units.h"
+
+namespace tcpsim::scenario {
+
+namespace {
+
+// ------------------------------------------------------------------ lexer
+
+enum class Tok : std::uint8_t { Ident, Number, String, Address, Punct, Newline, End };
+
+struct Token {
+  Tok kind = Tok::End;
+  std::string text;
+  Loc loc;
+};
+
+class Lexer {
+ public:
+  explicit Lexer(std::string_view src) : src_(src) {}
+
+  // Fills `out`; on failure returns the error position and message.
+  bool run(std::vector<Token>& out, Loc& err_loc, std::string& err) {
+    while (i_ < src_.size()) {
+      const char c = src_[i_];
+      if (c == '#' || (c == '/' && peek(1) == '/')) {
+        while (i_ < src_.size() && src_[i_] != '\n') advance();
+        continue;
+      }
+      if (c == '\n') {
+        out.push_back({Tok::Newline, "\n", here()});
+        advance();
+        continue;
+      }
+      if (c == ' ' || c == '\t' || c == '\r') {
+        advance();
+        continue;
+      }
+      const Loc at = here();
+      if (c == '"') {
+        std::string s;
+        advance();
+        bool closed = false;
+        while (i_ < src_.size() && src_[i_] != '\n') {
+          char d = src_[i_];
+          if (d == '"') {
+            closed = true;
+            advance();
+            break;
+          }
+          if (d == '\\' && i_ + 1 < src_.size()) {
+            advance();
+            const char e = src_[i_];
+            d = e == 'n' ? '\n' : e == 't' ? '\t' : e == '0' ? '\0' : e;
+          }
+          s += d;
+          advance();
+        }
+        if (!closed) {
+          err_loc = at;
+          err = "unterminated string: expected a closing '\"' on the same line";
+          return false;
+        }
+        out.push_back({Tok::String, s, at});
+        continue;
+      }
+      if (c == '-' && peek(1) == '>') {
+        out.push_back({Tok::Punct, "->", at});
+        advance(2);
+        continue;
+      }
+      if (c == '<' && peek(1) == '-' && peek(2) == '>') {
+        out.push_back({Tok::Punct, "<->", at});
+        advance(3);
+        continue;
+      }
+      if (std::isdigit(static_cast<unsigned char>(c)) || (c == '-' && std::isdigit(static_cast<unsigned char>(peek(1)))) ||
+          (c == '*' && peek(1) == ':')) {
+        std::string s(1, c);
+        advance();
+        while (i_ < src_.size()) {
+          const char d = src_[i_];
+          if (std::isalnum(static_cast<unsigned char>(d)) || d == '.' || d == ':' || d == '%' || d == '/') {
+            s += d;
+            advance();
+          } else {
+            break;
+          }
+        }
+        const bool address = s.find(':') != std::string::npos || std::count(s.begin(), s.end(), '.') == 3;
+        out.push_back({address ? Tok::Address : Tok::Number, s, at});
+        continue;
+      }
+      if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
+        std::string s;
+        while (i_ < src_.size()) {
+          const char d = src_[i_];
+          const bool inner_dash = d == '-' && std::isalnum(static_cast<unsigned char>(peek(1)));
+          if (std::isalnum(static_cast<unsigned char>(d)) || d == '_' || d == '.' || inner_dash) {
+            s += d;
+            advance();
+          } else {
+            break;
+          }
+        }
+        out.push_back({Tok::Ident, s, at});
+        continue;
+      }
+      if (std::string_view("(){}[],=|:").find(c) != std::string_view::npos) {
+        out.push_back({Tok::Punct, std::string(1, c), at});
+        advance();
+        continue;
+      }
+      err_loc = at;
+      err = std::isprint(static_cast<unsigned char>(c)) ? fmt::format("unexpected character '{}'", c)
+                                                         : fmt::format("unexpected byte 0x{:02x}", static_cast<unsigned char>(c));
+      return false;
+    }
+    out.push_back({Tok::Newline, "\n", here()});
+    out.push_back({Tok::End, "", here()});
+    return true;
+  }
+
+ private:
+  char peek(std::size_t k) const { return i_ + k < src_.size() ? src_[i_ + k] : '\0'; }
+  void advance(std::size_t n = 1) {
+    for (std::size_t k = 0; k < n && i_ < src_.size(); ++k) {
+      if (src_[i_] == '\n') {
+        ++line_;
+        col_ = 1;
+      } else {
+        ++col_;
+      }
+      ++i_;
+    }
+  }
+  Loc here() const { return Loc{line_, col_}; }
+
+  std::string_view src_;
+  std::size_t i_ = 0;
+  int line_ = 1, col_ = 1;
+};
+
+// ------------------------------------------------------------------ calls
+
+const CallSpec kCalls[] = {
+    {"socket", 0, 3, true},       {"setsockopt", 3, 4, false}, {"getsockopt", 2, 2, false},
+    {"bind", 2, 2, false},        {"listen", 1, 2, false},     {"accept", 1, 1, true},
+    {"connect", 2, 2, false},     {"read", 2, 2, false},       {"recv", 2, 3, false},
+    {"write", 2, 2, false},       {"send", 2, 3, false},       {"shutdown", 2, 2, false},
+    {"close", 1, 1, false},       {"dup", 1, 1, true},         {"fcntl", 3, 3, false},
+    {"epoll_create1", 0, 1, true}, {"epoll_ctl", 4, 4, false}, {"epoll_wait", 1, 3, false},
+};
+
+// ------------------------------------------------------------------ parser
+
+struct Fail {
+  Loc loc;
+  std::string message;
+};
+
+class Parser {
+ public:
+  Parser(std::vector<Token> toks, Scenario& sc) : t_(std::move(toks)), sc_(sc) {}
+
+  void file() {
+    skip_newlines();
+    while (cur().kind != Tok::End) {
+      top();
+      end_of_statement();
+      skip_newlines();
+    }
+  }
+
+ private:
+  // --- token helpers
+  const Token& cur() const { return t_[p_]; }
+  const Token& next_tok() const { return t_[std::min(p_ + 1, t_.size() - 1)]; }
+  void bump() {
+    if (p_ + 1 < t_.size()) ++p_;
+  }
+  [[noreturn]] void fail(const Loc& at, std::string msg) { throw Fail{at, std::move(msg)}; }
+  static std::string describe(const Token& t) {
+    switch (t.kind) {
+      case Tok::Newline: return "end of line";
+      case Tok::End: return "end of file";
+      case Tok::String: return fmt::format("\"{}\"", t.text);
+      default: return fmt::format("'{}'", t.text);
+    }
+  }
+  [[noreturn]] void expected(std::string what) { fail(cur().loc, fmt::format("expected {}, found {}", what, describe(cur()))); }
+  bool is(std::string_view text) const { return cur().kind != Tok::String && cur().text == text; }
+  bool accept(std::string_view text) {
+    if (!is(text)) return false;
+    bump();
+    return true;
+  }
+  void need(std::string_view text) {
+    if (!accept(text)) expected(fmt::format("'{}'", text));
+  }
+  void skip_newlines() {
+    while (cur().kind == Tok::Newline) bump();
+  }
+  void end_of_statement() {
+    if (cur().kind == Tok::Newline || cur().kind == Tok::End) return;
+    if (is("}")) return;
+    expected("end of line");
+  }
+  std::string ident(std::string_view what) {
+    if (cur().kind != Tok::Ident) expected(std::string(what));
+    std::string s = cur().text;
+    bump();
+    return s;
+  }
+  long integer(std::string_view what, long lo, long hi) {
+    if (cur().kind != Tok::Number) expected(std::string(what));
+    long v = 0;
+    const std::string& s = cur().text;
+    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || ptr != s.data() + s.size()) expected(std::string(what));
+    if (v < lo || v > hi) fail(cur().loc, fmt::format("{} must be from {} to {}", what, lo, hi));
+    bump();
+    return v;
+  }
+  Duration duration(std::string_view what) {
+    if (cur().kind != Tok::Number) expected(fmt::format("{} (a duration such as 200ms or 1.5s)", what));
+    auto d = sim::parse_duration(cur().text);
+    if (!d) fail(cur().loc, fmt::format("'{}' is not a duration: write a number and a unit (ns, us, ms, s, min)", cur().text));
+    bump();
+    return *d;
+  }
+  sim::Probability probability(std::string_view what) {
+    if (cur().kind != Tok::Number) expected(fmt::format("{} (a probability such as 5% or 0.05)", what));
+    auto p = sim::Probability::parse(cur().text);
+    if (!p) fail(cur().loc, fmt::format("'{}' is not a probability: write 5%, 0.05 or 1/20", cur().text));
+    bump();
+    return *p;
+  }
+  sim::Addr address(std::string_view what, bool port_required) {
+    if (cur().kind != Tok::Address && cur().kind != Tok::Number) expected(std::string(what));
+    std::string s = cur().text;
+    const Loc at = cur().loc;
+    sim::Addr a;
+    std::string ip_part = s, port_part;
+    if (auto colon = s.rfind(':'); colon != std::string::npos) {
+      ip_part = s.substr(0, colon);
+      port_part = s.substr(colon + 1);
+    }
+    if (ip_part == "*") {
+      a.ip = 0;
+    } else {
+      unsigned b[4];
+      char tail;
+      if (std::sscanf(ip_part.c_str(), "%u.%u.%u.%u%c", &b[0], &b[1], &b[2], &b[3], &tail) != 4 || b[0] > 255 ||
+          b[1] > 255 || b[2] > 255 || b[3] > 255) {
+        fail(at, fmt::format("'{}' is not an IPv4 address", ip_part));
+      }
+      a.ip = sim::ipv4(static_cast<std::uint8_t>(b[0]), static_cast<std::uint8_t>(b[1]), static_cast<std::uint8_t>(b[2]),
+                       static_cast<std::uint8_t>(b[3]));
+    }
+    if (port_required && port_part.empty()) fail(at, fmt::format("'{}' needs a port: write {}:PORT", s, ip_part));
+    if (!port_part.empty()) {
+      unsigned port = 0;
+      auto [ptr, ec] = std::from_chars(port_part.data(), port_part.data() + port_part.size(), port);
+      if (ec != std::errc() || ptr != port_part.data() + port_part.size() || port > 65535) {
+        fail(at, fmt::format("'{}' is not a port (0 to 65535)", port_part));
+      }
+      a.port = static_cast<std::uint16_t>(port);
+    }
+    bump();
+    return a;
+  }
+  const HostDecl* host_named(const std::string& name, const Loc& at) {
+    for (const auto& h : sc_.hosts) {
+      if (h.name == name) return &h;
+    }
+    fail(at, fmt::format("no host named '{}' (declare it first: host {} 10.0.0.1)", name, name));
+  }
+
+  // --- top level
+  void top() {
+    const Loc at = cur().loc;
+    if (cur().kind != Tok::Ident) expected("a statement (host, link, drop, program, expect, at, profile, seed, set, until)");
+    const std::string kw = cur().text;
+    bump();
+    if (kw == "profile") {
+      sc_.profile = ident("a profile name (rfc9293, linux, bsd)");
+    } else if (kw == "seed") {
+      sc_.seed = static_cast<std::uint64_t>(integer("a seed", 0, LONG_MAX));
+    } else if (kw == "until") {
+      sc_.until = duration("a time limit");
+    } else if (kw == "set") {
+      SetDecl s;
+      s.loc = at;
+      const std::string first = ident("a setting name");
+      if (cur().kind == Tok::Ident && next_tok().kind != Tok::Newline && next_tok().kind != Tok::End) {
+        host_named(first, at);
+        s.host = first;
+        s.key = ident("a setting name");
+      } else {
+        s.key = first;
+      }
+      if (cur().kind == Tok::Newline || cur().kind == Tok::End) expected("a value");
+      s.value = cur().text;
+      bump();
+      sc_.sets.push_back(s);
+    } else if (kw == "host") {
+      HostDecl h;
+      h.loc = at;
+      h.name = ident("a host name");
+      for (const auto& o : sc_.hosts) {
+        if (o.name == h.name) fail(at, fmt::format("host '{}' is declared twice", h.name));
+      }
+      h.ip = address("an IPv4 address", false).ip;
+      if (accept("profile")) h.profile = ident("a profile name");
+      sc_.hosts.push_back(h);
+    } else if (kw == "link") {
+      link(at);
+    } else if (kw == "drop") {
+      drop(at);
+    } else if (kw == "program") {
+      program(at);
+    } else if (kw == "expect") {
+      expect_top(at, std::nullopt, false);
+    } else if (kw == "at") {
+      bool end = false;
+      Time t = 0;
+      if (accept("end")) {
+        end = true;
+      } else {
+        t = duration("a time");
+      }
+      need("expect");
+      expect_top(at, t, end);
+    } else {
+      fail(at, fmt::format("unknown statement '{}': expected host, link, drop, program, expect, at, profile, seed, set or until", kw));
+    }
+  }
+
+  void link(const Loc& at) {
+    LinkDecl l;
+    l.loc = at;
+    l.from = ident("a host name");
+    host_named(l.from, at);
+    if (accept("<->")) {
+      l.both = true;
+    } else {
+      need("->");
+    }
+    l.to = ident("a host name");
+    host_named(l.to, at);
+    while (cur().kind == Tok::Ident) {
+      const std::string opt = cur().text;
+      bump();
+      if (opt == "delay") l.cfg.delay = duration("a delay");
+      else if (opt == "jitter") l.cfg.jitter = duration("a jitter");
+      else if (opt == "loss") l.cfg.loss = probability("a loss probability");
+      else if (opt == "duplicate") l.cfg.duplicate = probability("a duplication probability");
+      else if (opt == "reorder") {
+        l.cfg.reorder = probability("a reordering probability");
+        if (accept("by")) l.cfg.reorder_delay = duration("the reordering delay");
+      } else if (opt == "mtu") {
+        l.cfg.mtu = static_cast<std::uint32_t>(integer("an MTU in bytes", 68, 65535));
+      } else if (opt == "bandwidth") {
+        if (cur().kind != Tok::Number) expected("a bandwidth such as 10Mbit");
+        l.cfg.bandwidth_bps = bandwidth(cur().text, cur().loc);
+        bump();
+      } else if (opt == "burst") {
+        l.cfg.burst.p_good_to_bad = probability("p(good->bad)");
+        l.cfg.burst.p_bad_to_good = probability("p(bad->good)");
+        l.cfg.burst.loss_good = probability("the loss in the good state");
+        l.cfg.burst.loss_bad = probability("the loss in the bad state");
+      } else {
+        fail(at, fmt::format("unknown link setting '{}': expected delay, jitter, loss, duplicate, reorder, mtu, bandwidth or burst", opt));
+      }
+    }
+    sc_.links.push_back(l);
+  }
+
+  std::uint64_t bandwidth(const std::string& s, const Loc& at) {
+    std::size_t k = 0;
+    while (k < s.size() && std::isdigit(static_cast<unsigned char>(s[k]))) ++k;
+    std::uint64_t v = 0;
+    std::from_chars(s.data(), s.data() + k, v);
+    const std::string unit = s.substr(k);
+    std::uint64_t mul = 0;
+    if (unit == "bit" || unit == "bps") mul = 1;
+    else if (unit == "kbit") mul = 1000;
+    else if (unit == "Mbit") mul = 1000000;
+    else if (unit == "Gbit") mul = 1000000000;
+    if (k == 0 || mul == 0 || v == 0) fail(at, fmt::format("'{}' is not a bandwidth: write e.g. 10Mbit, 512kbit, 1Gbit", s));
+    return v * mul;
+  }
+
+  // SYN | SYN,ACK | ACK | FIN | FIN,ACK | RST | RST,ACK | data | packet
+  sim::PacketMatch segment_spec(std::string* text) {
+    using namespace model;
+    const Loc at = cur().loc;
+    std::string s = ident("a segment kind (SYN, SYN,ACK, ACK, FIN, FIN,ACK, RST, data, packet)");
+    while (accept(",")) s += "," + ident("a flag after ','");
+    if (text) *text = s;
+    sim::PacketMatch m;
+    if (s == "SYN") {
+      m.required = kSyn;
+      m.forbidden = kAck;
+    } else if (s == "SYN,ACK") {
+      m.required = kSyn | kAck;
+    } else if (s == "ACK") {
+      // A pure ACK: what the notes mean by "the last ACK".
+      m.required = kAck;
+      m.forbidden = kSyn | kFin | kRst;
+      m.payload = sim::PacketMatch::Payload::kWithout;
+    } else if (s == "FIN") {
+      m.required = kFin;
+    } else if (s == "FIN,ACK") {
+      m.required = kFin | kAck;
+    } else if (s == "RST") {
+      m.required = kRst;
+    } else if (s == "RST,ACK") {
+      m.required = kRst | kAck;
+    } else if (s == "data") {
+      m.payload = sim::PacketMatch::Payload::kWith;
+    } else if (s != "packet") {
+      fail(at, fmt::format("unknown segment kind '{}': expected SYN, SYN,ACK, ACK, FIN, FIN,ACK, RST, RST,ACK, data or packet", s));
+    }
+    return m;
+  }
+
+  void drop(const Loc& at) {
+    DropDecl d;
+    d.loc = at;
+    d.from = ident("a host name");
+    host_named(d.from, at);
+    need("->");
+    d.to = ident("a host name");
+    host_named(d.to, at);
+    if (accept("from")) {
+      d.window = true;
+      d.span.start = duration("the start of the outage");
+      need("to");
+      d.span.end = duration("the end of the outage");
+      if (d.span.end <= d.span.start) fail(at, "the outage must end after it starts");
+      d.text = fmt::format("everything from {} to {} from {}", sim::format_duration(d.span.start),
+                           sim::format_duration(d.span.end), d.from);
+      sc_.drops.push_back(d);
+      return;
+    }
+    const Loc ord_at = cur().loc;
+    const std::string ord = ident("which one: first, second, third, last, all, every, or 1st, 2nd, 3rd, 4th ...");
+    if (ord == "first" || ord == "1st") d.rule.nth = 1;
+    else if (ord == "second" || ord == "2nd") d.rule.nth = 2;
+    else if (ord == "third" || ord == "3rd") d.rule.nth = 3;
+    else if (ord == "last") d.last = true;
+    else if (ord == "all" || ord == "every") d.rule.count = sim::DropRule::kAll;
+    else if (ord.size() > 2 && std::isdigit(static_cast<unsigned char>(ord[0])) && ord.substr(ord.size() - 2) == "th") {
+      d.rule.nth = std::stoul(ord.substr(0, ord.size() - 2));
+      if (d.rule.nth == 0) fail(ord_at, "counting starts at 1st");
+    } else {
+      fail(ord_at, fmt::format("'{}' is not an ordinal: expected first, second, third, last, all, or 1st, 2nd, 3rd, 4th ...", ord));
+    }
+    std::string spec;
+    d.rule.match = segment_spec(&spec);
+    if (accept("including")) {
+      need("retransmissions");
+      d.rule.include_retransmissions = true;
+    } else if (accept("excluding")) {
+      need("retransmissions");
+      d.rule.include_retransmissions = false;
+    }
+    d.text = fmt::format("{} {} from {}", ord, spec, d.from);
+    sc_.drops.push_back(d);
+  }
+
+  void program(const Loc& at) {
+    ProgramDecl p;
+    p.loc = at;
+    p.name = ident("a program name");
+    for (const auto& o : sc_.programs) {
+      if (o.name == p.name) fail(at, fmt::format("program '{}' is declared twice", p.name));
+    }
+    need("on");
+    p.host = ident("a host name");
+    host_named(p.host, at);
+    if (accept("at")) p.start = duration("a start time");
+    p.body = block();
+    sc_.programs.push_back(std::move(p));
+  }
+
+  std::vector<Stmt> block() {
+    need("{");
+    std::vector<Stmt> body;
+    skip_newlines();
+    while (!is("}")) {
+      if (cur().kind == Tok::End) fail(cur().loc, "expected '}' to close the block, found end of file");
+      body.push_back(stmt());
+      end_of_statement();
+      skip_newlines();
+    }
+    bump();
+    return body;
+  }
+
+  Stmt stmt() {
+    Stmt s;
+    s.loc = cur().loc;
+    if (cur().kind != Tok::Ident) expected("a call, sleep, repeat, ss or exit");
+    if (accept("sleep")) {
+      s.kind = Stmt::Sleep;
+      const bool paren = accept("(");
+      if (cur().kind != Tok::Number) expected("a time to sleep (5 is seconds, as in C; or 200ms)");
+      const std::string txt = cur().text;
+      const bool bare = std::all_of(txt.begin(), txt.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+      if (bare) {
+        s.sleep = integer("seconds", 0, 1000000) * kSecond;
+      } else {
+        s.sleep = duration("a time to sleep");
+      }
+      if (paren) need(")");
+      return s;
+    }
+    if (accept("usleep")) {
+      s.kind = Stmt::Sleep;
+      need("(");
+      s.sleep = integer("microseconds", 0, LONG_MAX / 1000) * kMicrosecond;
+      need(")");
+      return s;
+    }
+    if (accept("repeat")) {
+      s.kind = Stmt::Repeat;
+      s.count = integer("how many times", 0, 1000000);
+      s.body = block();
+      return s;
+    }
+    if (accept("ss")) {
+      s.kind = Stmt::Ss;
+      return s;
+    }
+    if (accept("exit")) {
+      s.kind = Stmt::Exit;
+      if (accept("(")) {
+        if (!accept(")")) {
+          integer("an exit status", 0, 255);
+          need(")");
+        }
+      }
+      return s;
+    }
+    s.kind = Stmt::Call;
+    std::string name = ident("a call");
+    if (accept("=")) {
+      s.assign = name;
+      name = ident("a call after '='");
+    }
+    const CallSpec* spec = find_call(name);
+    if (!spec) {
+      fail(s.loc, fmt::format("unknown call '{}': expected one of socket, setsockopt, getsockopt, bind, listen, accept, "
+                              "connect, read, recv, write, send, shutdown, close, dup, fcntl, epoll_create1, "
+                              "epoll_ctl, epoll_wait, sleep, usleep, repeat, ss, exit",
+                              name));
+    }
+    if (!s.assign.empty() && !spec->returns_fd) {
+      fail(s.loc, fmt::format("{}() returns no descriptor to keep in '{}'", name, s.assign));
+    }
+    s.fn = name;
+    need("(");
+    if (!is(")")) {
+      s.args.push_back(arg());
+      while (accept(",")) s.args.push_back(arg());
+    }
+    const Loc close_at = cur().loc;
+    need(")");
+    const int n = static_cast<int>(s.args.size());
+    if (n < spec->min_args || n > spec->max_args) {
+      fail(close_at, spec->min_args == spec->max_args
+                         ? fmt::format("{}() takes {} argument{}, found {}", name, spec->min_args, spec->min_args == 1 ? "" : "s", n)
+                         : fmt::format("{}() takes {} to {} arguments, found {}", name, spec->min_args, spec->max_args, n));
+    }
+    if (accept("=")) s.expect = expect_value();
+    return s;
+  }
+
+  Arg arg() {
+    Arg a;
+    a.loc = cur().loc;
+    switch (cur().kind) {
+      case Tok::String:
+        a.kind = Arg::String;
+        a.text = cur().text;
+        bump();
+        return a;
+      case Tok::Address:
+        a.kind = Arg::Address;
+        a.addr = address("an address", true);
+        return a;
+      case Tok::Number: {
+        const std::string& s = cur().text;
+        const bool plain = s.find_first_not_of("-0123456789") == std::string::npos;
+        if (plain) {
+          a.kind = Arg::Number;
+          a.number = integer("a number", LONG_MIN, LONG_MAX);
+        } else {
+          a.kind = Arg::Duration;
+          a.duration = duration("a number or a duration");
+        }
+        return a;
+      }
+      case Tok::Ident: {
+        a.kind = Arg::Ident;
+        a.text = cur().text;
+        bump();
+        if (is("|")) {
+          a.kind = Arg::Flags;
+          a.flags.push_back(a.text);
+          while (accept("|")) a.flags.push_back(ident("a flag after '|'"));
+        }
+        return a;
+      }
+      default:
+        expected("an argument");
+    }
+  }
+
+  Expect expect_value() {
+    Expect e;
+    e.present = true;
+    e.loc = cur().loc;
+    e.value = integer("the expected result", LONG_MIN, LONG_MAX);
+    if (e.value == -1) {
+      if (cur().kind != Tok::Ident) expected("an errno name after -1 (EADDRINUSE, ECONNRESET, EAGAIN ...)");
+      e.err = cur().text;
+      bump();
+    }
+    if (cur().kind == Tok::String) {
+      e.has_data = true;
+      e.data = cur().text;
+      bump();
+    }
+    if (accept("[")) {
+      while (!is("]")) {
+        const std::string fd = ident("a descriptor variable");
+        need(":");
+        std::vector<std::string> bits{ident("an epoll event")};
+        while (accept("|")) bits.push_back(ident("an epoll event"));
+        e.events.emplace_back(fd, bits);
+        if (!accept(",")) break;
+      }
+      need("]");
+    }
+    return e;
+  }
+
+  void expect_top(const Loc& at, std::optional<Time> when, bool at_end) {
+    Assertion a;
+    a.loc = at;
+    a.at = when.value_or(0);
+    a.at_end = at_end;
+    if (accept("finished")) {
+      a.kind = Assertion::Finished;
+      sc_.assertions.push_back(a);
+      return;
+    }
+    if (accept("ss")) {
+      if (!when && !at_end) fail(at, "an ss expectation needs a time: at 20s expect ss A { ... }");
+      a.kind = Assertion::SsAt;
+      a.host = ident("a host name");
+      host_named(a.host, at);
+      // The lines come raw: the block's tokens are re-read as text lines.
+      need("{");
+      if (cur().kind != Tok::Newline) expected("a new line after '{'");
+      raw_block_lines(a);
+      sc_.assertions.push_back(a);
+      return;
+    }
+    const bool negated = accept("not");
+    if (accept("sent")) {
+      a.kind = negated ? Assertion::NotSent : Assertion::Sent;
+      a.from = ident("a host name");
+      host_named(a.from, at);
+      need("->");
+      a.to = ident("a host name");
+      host_named(a.to, at);
+      a.match = segment_spec(&a.spec);
+      if (!negated && cur().kind == Tok::Number) {
+        a.times = integer("how many times", 0, 1000000);
+        need("times");
+      }
+      sc_.assertions.push_back(a);
+      return;
+    }
+    if (negated) expected("'sent' after 'not'");
+    if (!when && !at_end) fail(at, "a state expectation needs a time: at 20s expect client.k FIN-WAIT-2");
+    a.kind = Assertion::StateAt;
+    const Loc who_at = cur().loc;
+    const std::string who = ident("program.variable (e.g. client.k)");
+    const auto dot = who.find('.');
+    if (dot == std::string::npos) fail(who_at, fmt::format("expected program.variable, found '{}'", who));
+    a.program = who.substr(0, dot);
+    a.var = who.substr(dot + 1);
+    bool found = false;
+    for (const auto& p : sc_.programs) found |= p.name == a.program;
+    if (!found) fail(who_at, fmt::format("no program named '{}' (assertions come after the programs they name)", a.program));
+    const Loc st_at = cur().loc;
+    const std::string st = ident("a TCP state (ESTABLISHED, FIN-WAIT-2, TIME-WAIT, CLOSED ...)");
+    bool ok = false;
+    for (int k = 0; k < model::kStateCount; ++k) {
+      const auto s = static_cast<model::State>(k);
+      if (model::state_name(s) == st || (st == "ESTAB" && s == model::State::Established)) {
+        a.state = s;
+        ok = true;
+      }
+    }
+    if (!ok) fail(st_at, fmt::format("'{}' is not a TCP state: use RFC 9293's names (FIN-WAIT-1, TIME-WAIT ...)", st));
+    sc_.assertions.push_back(a);
+  }
+
+  // The lines between `{` and `}` of an ss expectation, as written.
+  void raw_block_lines(Assertion& a);
+
+ public:
+  std::string_view source;
+
+ private:
+  std::vector<Token> t_;
+  std::size_t p_ = 0;
+  Scenario& sc_;
+};
+
+void Parser::raw_block_lines(Assertion& a) {
+  // Skip to the line after '{' and take source lines until one that is "}".
+  const int first_line = cur().loc.line + 1;
+  int line = 1;
+  std::size_t pos = 0;
+  while (line < first_line && pos < source.size()) {
+    if (source[pos] == '\n') ++line;
+    ++pos;
+  }
+  int closing = -1;
+  while (pos < source.size()) {
+    std::size_t end = source.find('\n', pos);
+    if (end == std::string_view::npos) end = source.size();
+    std::string_view l = source.substr(pos, end - pos);
+    std::string_view trimmed = l;
+    while (!trimmed.empty() && (trimmed.front() == ' ' || trimmed.front() == '\t')) trimmed.remove_prefix(1);
+    if (trimmed == "}") {
+      closing = line;
+      break;
+    }
+    a.lines.emplace_back(l);
+    pos = end + 1;
+    ++line;
+  }
+  if (closing < 0) fail(a.loc, "expected a line with only '}' to end the ss block");
+  // Strip the block's common indentation.
+  std::size_t indent = std::string::npos;
+  for (const auto& l : a.lines) {
+    if (l.find_first_not_of(" \t") == std::string::npos) continue;
+    indent = std::min(indent, l.find_first_not_of(" \t"));
+  }
+  for (auto& l : a.lines) l = l.size() >= indent && indent != std::string::npos ? l.substr(indent) : std::string();
+  while (!a.lines.empty() && a.lines.back().empty()) a.lines.pop_back();
+  // Move the token cursor past the closing line.
+  while (cur().kind != Tok::End && !(cur().loc.line == closing && is("}"))) bump();
+  need("}");
+}
+
+}  // namespace
+
+const CallSpec* find_call(std::string_view name) {
+  for (const auto& c : kCalls) {
+    if (c.name == name) return &c;
+  }
+  return nullptr;
+}
+
+std::variant<Scenario, ParseError> parse(std::string_view text, const std::string& file) {
+  Scenario sc;
+  sc.file = file;
+  // The title: the first comment line, if the file starts with one.
+  if (text.substr(0, 1) == "#") {
+    auto end = text.find('\n');
+    std::string_view t = text.substr(1, end == std::string_view::npos ? text.size() - 1 : end - 1);
+    while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
+    sc.title = std::string(t);
+  }
+  std::vector<Token> toks;
+  Loc err_loc;
+  std::string err;
+  if (!Lexer(text).run(toks, err_loc, err)) {
+    return ParseError{fmt::format("{}:{}:{}: {}", file, err_loc.line, err_loc.col, err)};
+  }
+  try {
+    Parser p(std::move(toks), sc);
+    p.source = text;
+    p.file();
+  } catch (const Fail& f) {
+    return ParseError{fmt::format("{}:{}:{}: {}", file, f.loc.line, f.loc.col, f.message)};
+  }
+  if (sc.hosts.empty()) return ParseError{fmt::format("{}:1:1: a scenario needs at least one host (host A 10.0.0.1)", file)};
+  return sc;
+}
+
+std::variant<Scenario, ParseError> parse_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return ParseError{fmt::format("{}: cannot read the file", path)};
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return parse(ss.str(), path);
+}
+
+}  // namespace tcpsim::scenario

@@ -1,0 +1,29 @@
+// Reading scenario files. Errors come back as `file:line:col: message`,
+// never as a crash or an exception escaping to the user.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "cli/scenario/ast.h"
+
+namespace tcpsim::scenario {
+
+struct ParseError {
+  std::string message;  // "file:line:col: what is wrong"
+};
+
+std::variant<Scenario, ParseError> parse(std::string_view text, const std::string& file);
+std::variant<Scenario, ParseError> parse_file(const std::string& path);
+
+// The calls a program may make, with their argument counts, for parse-time
+// checks and the language reference.
+struct CallSpec {
+  std::string_view name;
+  int min_args, max_args;
+  bool returns_fd;  // `x = name(...)` binds a descriptor
+};
+const CallSpec* find_call(std::string_view name);
+
+}  // namespace tcpsim::scenario
