@@ -1,0 +1,180 @@
+// The scenario language: what parses, and that every mistake is reported as
+// file:line:col with a message naming what was expected.
+#include <gtest/gtest.h>
+
+#include "cli/scenario/interpreter.h"
+#include "cli/scenario/parser.h"
+
+namespace tcpsim::scenario {
+namespace {
+
+std::string error_of(const std::string& text) {
+  auto r = parse(text, "t.tcpsim");
+  if (auto* e = std::get_if<ParseError>(&r)) return e->message;
+  return "";
+}
+
+// Parses and runs; returns the semantic error, or "" if it ran.
+std::string run_error(const std::string& text) {
+  auto r = parse(text, "t.tcpsim");
+  if (auto* e = std::get_if<ParseError>(&r)) return e->message;
+  auto sc = std::make_shared<const Scenario>(std::get<Scenario>(r));
+  auto ran = run(sc, RunOptions{});
+  if (auto* e = std::get_if<ParseError>(&ran)) return e->message;
+  return "";
+}
+
+const char* kGood = R"(# A title
+profile rfc9293
+seed 3
+host A 10.0.0.1
+host B 10.0.0.2
+link A <-> B delay 5ms loss 1%
+drop A -> B first FIN
+drop B -> A from 1s to 2s
+program server on B {
+  s = socket()
+  bind(s, *:80) = 0
+  listen(s, 5)
+  c = accept(s)
+  read(c, 10) = 5 "hello"
+}
+program client on A at 10ms {
+  k = socket(AF_INET, SOCK_STREAM, 0)
+  connect(k, 10.0.0.2:80) = 0
+  write(k, "hello") = 5
+  repeat 2 {
+    sleep(1)
+  }
+  close(k)
+}
+at 500ms expect client.k ESTABLISHED
+expect sent A -> B SYN
+expect not sent A -> B RST
+)";
+
+TEST(Parser, ReadsEveryConstruct) {
+  auto r = parse(kGood, "t.tcpsim");
+  ASSERT_TRUE(std::holds_alternative<Scenario>(r)) << std::get<ParseError>(r).message;
+  const Scenario& sc = std::get<Scenario>(r);
+  EXPECT_EQ(sc.title, "A title");
+  EXPECT_EQ(sc.profile, "rfc9293");
+  EXPECT_EQ(sc.seed, 3u);
+  ASSERT_EQ(sc.hosts.size(), 2u);
+  EXPECT_EQ(sc.hosts[1].ip, sim::ipv4(10, 0, 0, 2));
+  ASSERT_EQ(sc.links.size(), 1u);
+  EXPECT_TRUE(sc.links[0].both);
+  EXPECT_EQ(sc.links[0].cfg.delay, 5 * kMillisecond);
+  ASSERT_EQ(sc.drops.size(), 2u);
+  EXPECT_EQ(sc.drops[0].rule.match.required, model::kFin);
+  EXPECT_TRUE(sc.drops[1].window);
+  ASSERT_EQ(sc.programs.size(), 2u);
+  EXPECT_EQ(sc.programs[1].start, 10 * kMillisecond);
+  EXPECT_EQ(sc.programs[0].body[1].args[1].addr.ip, 0u);
+  EXPECT_EQ(sc.programs[0].body[4].expect.data, "hello");
+  EXPECT_EQ(sc.programs[1].body[3].kind, Stmt::Repeat);
+  EXPECT_EQ(sc.assertions.size(), 3u);
+}
+
+TEST(Parser, GoodScenarioRunsAndItsAssertionsPass) {
+  auto r = parse(kGood, "t.tcpsim");
+  auto sc = std::make_shared<const Scenario>(std::get<Scenario>(r));
+  auto ran = run(sc, RunOptions{});
+  ASSERT_TRUE(std::holds_alternative<RunResult>(ran)) << std::get<ParseError>(ran).message;
+  for (const auto& a : std::get<RunResult>(ran).results) EXPECT_TRUE(a.pass) << a.what << ": " << a.detail;
+}
+
+struct Bad {
+  const char* text;
+  const char* error;
+};
+
+class ParserErrors : public ::testing::TestWithParam<Bad> {};
+
+TEST_P(ParserErrors, NameThePlaceAndWhatWasExpected) { EXPECT_EQ(error_of(GetParam().text), GetParam().error); }
+
+INSTANTIATE_TEST_SUITE_P(
+    Messages, ParserErrors,
+    ::testing::Values(
+        Bad{"hots A 10.0.0.1\n",
+            "t.tcpsim:1:1: unknown statement 'hots': expected host, link, drop, program, expect, at, profile, seed, set or until"},
+        Bad{"host A 10.0.0.300\n", "t.tcpsim:1:8: '10.0.0.300' is not an IPv4 address"},
+        Bad{"host A 10.0.0.1\nlink A -> C delay 1ms\n",
+            "t.tcpsim:2:1: no host named 'C' (declare it first: host C 10.0.0.1)"},
+        Bad{"host A 10.0.0.1\nlink A -> A delay 10\n",
+            "t.tcpsim:2:19: '10' is not a duration: write a number and a unit (ns, us, ms, s, min)"},
+        Bad{"host A 10.0.0.1\nlink A -> A lost 5%\n",
+            "t.tcpsim:2:1: unknown link setting 'lost': expected delay, jitter, loss, duplicate, reorder, mtu, bandwidth or burst"},
+        Bad{"host A 10.0.0.1\ndrop A -> A fifth FIN\n",
+            "t.tcpsim:2:13: 'fifth' is not an ordinal: expected first, second, third, last, all, or 1st, 2nd, 3rd, 4th ..."},
+        Bad{"host A 10.0.0.1\ndrop A -> A first PSH\n",
+            "t.tcpsim:2:19: unknown segment kind 'PSH': expected SYN, SYN,ACK, ACK, FIN, FIN,ACK, RST, RST,ACK, data or packet"},
+        Bad{"host A 10.0.0.1\nprogram p on A {\n  s = sokcet()\n}\n",
+            "t.tcpsim:3:3: unknown call 'sokcet': expected one of socket, setsockopt, getsockopt, bind, listen, accept, "
+            "connect, read, recv, write, send, shutdown, close, dup, fcntl, epoll_create1, epoll_ctl, epoll_wait, sleep, "
+            "usleep, repeat, ss, exit"},
+        Bad{"host A 10.0.0.1\nprogram p on A {\n  s = socket()\n  bind(s)\n}\n",
+            "t.tcpsim:4:9: bind() takes 2 arguments, found 1"},
+        Bad{"host A 10.0.0.1\nprogram p on A {\n  s = socket()\n  bind(s, 127.0.0.1)\n}\n",
+            "t.tcpsim:4:11: '127.0.0.1' needs a port: write 127.0.0.1:PORT"},
+        Bad{"host A 10.0.0.1\nprogram p on A {\n  s = socket()\n  close(s) = -1\n}\n",
+            "t.tcpsim:4:16: expected an errno name after -1 (EADDRINUSE, ECONNRESET, EAGAIN ...), found end of line"},
+        Bad{"host A 10.0.0.1\nprogram p on A {\n  write(s, \"oops)\n}\n",
+            "t.tcpsim:3:12: unterminated string: expected a closing '\"' on the same line"},
+        Bad{"host A 10.0.0.1\nprogram p on A {\n  s = socket()\n", "t.tcpsim:4:1: expected '}' to close the block, found end of file"},
+        Bad{"host A 10.0.0.1\nat 5s expect p.k ESTABLISHED\n",
+            "t.tcpsim:2:14: no program named 'p' (assertions come after the programs they name)"},
+        Bad{"host A 10.0.0.1\nprogram p on A {\n  k = socket()\n}\nat 5s expect p.k ESTABLISHED-ISH\n",
+            "t.tcpsim:5:18: 'ESTABLISHED-ISH' is not a TCP state: use RFC 9293's names (FIN-WAIT-1, TIME-WAIT ...)"},
+        Bad{"host A 10.0.0.1 $\n", "t.tcpsim:1:17: unexpected character '$'"},
+        Bad{"host A 10.0.0.1\nhost A 10.0.0.2\n", "t.tcpsim:2:1: host 'A' is declared twice"},
+        Bad{"profile linux\n", "t.tcpsim:1:1: a scenario needs at least one host (host A 10.0.0.1)"},
+        Bad{"host A 10.0.0.1\nseed -4\n", "t.tcpsim:2:6: a seed must be from 0 to 9223372036854775807"}));
+
+TEST(ParserSemantics, VariableUsedBeforeItIsSet) {
+  EXPECT_EQ(run_error("host A 10.0.0.1\nprogram p on A {\n  close(c)\n}\n"),
+            "t.tcpsim:3:9: 'c' is used before it is set (e.g. c = socket())");
+}
+
+TEST(ParserSemantics, UnknownSettingNamesItsLine) {
+  EXPECT_EQ(run_error("host A 10.0.0.1\nset time_wiat 30s\n"), "t.tcpsim:2:1: unknown setting 'time_wiat'");
+}
+
+TEST(ParserSemantics, UnknownErrnoIsRefused) {
+  EXPECT_EQ(run_error("host A 10.0.0.1\nprogram p on A {\n  s = socket()\n  close(s) = -1 EWHATEVER\n}\n"),
+            "t.tcpsim:4:14: 'EWHATEVER' is not an errno tcpsim knows (EADDRINUSE, ECONNRESET ...)");
+}
+
+TEST(ParserSemantics, BlockedProgramIsNamedWhenNothingIsLeftToHappen) {
+  auto r = parse("host A 10.0.0.1\nprogram p on A {\n  s = socket()\n  bind(s, 127.0.0.1:80)\n  listen(s, 1)\n"
+                 "  c = accept(s)\n}\n",
+                 "t.tcpsim");
+  auto sc = std::make_shared<const Scenario>(std::get<Scenario>(r));
+  auto ran = run(sc, RunOptions{});
+  const RunResult& rr = std::get<RunResult>(ran);
+  EXPECT_FALSE(rr.finished);
+  EXPECT_EQ(rr.ending, "nothing left to happen after 0.000000 s: 'p' is blocked in accept(s) (t.tcpsim:6:3)");
+}
+
+TEST(ParserSemantics, TimeLimitEndsARunThatWouldGoOn) {
+  auto r = parse("host A 10.0.0.1\nuntil 2s\nprogram p on A {\n  repeat 1000 {\n    sleep(1)\n  }\n}\n", "t.tcpsim");
+  auto sc = std::make_shared<const Scenario>(std::get<Scenario>(r));
+  auto ran = run(sc, RunOptions{});
+  const RunResult& rr = std::get<RunResult>(ran);
+  EXPECT_EQ(rr.ending, "time limit 2s reached: 'p' is asleep");
+}
+
+TEST(ParserSemantics, LoopWithoutTimeIsStoppedNotHung) {
+  auto r = parse("host A 10.0.0.1\nprogram p on A {\n  repeat 1000000 {\n    s = socket()\n    close(s)\n  }\n"
+                 "  repeat 1000000 {\n    s = socket()\n    close(s)\n  }\n}\n",
+                 "t.tcpsim");
+  auto sc = std::make_shared<const Scenario>(std::get<Scenario>(r));
+  RunOptions quiet;
+  quiet.trace = false;
+  auto ran = run(sc, quiet);
+  const RunResult& rr = std::get<RunResult>(ran);
+  EXPECT_EQ(rr.ending, "program 'p' ran 1000000 steps without time passing: stopped");
+}
+
+}  // namespace
+}  // namespace tcpsim::scenario
