@@ -8,6 +8,7 @@ packages=(
   libboost-dev              # Boost.MSM (header-only): the state table
   libfmt-dev                # formatting of every output
   libcli11-dev              # the tcpsim command line
+  nlohmann-json3-dev        # --format json
   libgtest-dev              # tests
   libbenchmark-dev          # bench/
 )

@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "cli/commands/commands.h"
+#include "cli/formats/json.h"
 #include "cli/formats/ladder.h"
 #include "cli/scenario/interpreter.h"
 #include "sim/units.h"
@@ -13,8 +14,8 @@ namespace tcpsim::cli {
 void add_run_options(CLI::App* app, RunArgs& a, bool with_file) {
   if (with_file) app->add_option("file", a.file, "Scenario file (see docs/scenario-language.md)")->required()->check(CLI::ExistingFile);
   if (with_file) {
-    app->add_option("-f,--format", a.format, "ascii, unicode or events")
-        ->check(CLI::IsMember({"ascii", "unicode", "events"}))
+    app->add_option("-f,--format", a.format, "ascii, unicode, json (docs/json-format.md) or events")
+        ->check(CLI::IsMember({"ascii", "unicode", "json", "events"}))
         ->capture_default_str();
     app->add_flag("-v,--verbose", a.verbose, "Show seq/ack (relative), windows, RFC processing notes and timers");
     app->add_option("-o,--output", a.output, "Write to this file (whole, or not at all) instead of standard output");
@@ -98,6 +99,8 @@ int cmd_run(const RunArgs& a) {
   std::string text;
   if (a.format == "events") {
     text = formats::events(run);
+  } else if (a.format == "json") {
+    text = formats::json(run);
   } else {
     text = formats::ladder(run, formats::LadderOptions{a.format == "unicode", a.verbose});
   }
