@@ -4,6 +4,7 @@
 #include "model/endpoint.h"
 
 #include <boost/mpl/for_each.hpp>
+#include <new>
 #include <type_traits>
 
 #include "model/classify.h"
@@ -192,6 +193,12 @@ Endpoint::Endpoint(const Config& config) : m_(std::make_unique<Machine>(config))
 Endpoint::~Endpoint() = default;
 Endpoint::Endpoint(Endpoint&&) noexcept = default;
 Endpoint& Endpoint::operator=(Endpoint&&) noexcept = default;
+
+void Endpoint::reset(const Config& config) {
+  // The machine is a plain object inside its allocation: rebuild it in place.
+  m_->~Machine();
+  new (m_.get()) Machine(config);
+}
 
 State Endpoint::state() const { return m_->state(); }
 const Tcb& Endpoint::tcb() const { return m_->back.engine.tcb(); }

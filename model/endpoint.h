@@ -47,6 +47,10 @@ class Endpoint {
   Endpoint(const Endpoint&) = delete;
   Endpoint& operator=(const Endpoint&) = delete;
 
+  // Back to a fresh CLOSED endpoint with `config`, keeping the memory: a
+  // simulator with a million short connections reuses its endpoints.
+  void reset(const Config& config);
+
   State state() const;
   // Why the connection ended, once it has died of a RST or a timeout.
   Error failure() const;

@@ -399,3 +399,27 @@ TEST(Timers, Linux_FinWait2TimerIsCancelledByThePeersFin) {
 
 }  // namespace
 }  // namespace tcpsim::test
+
+namespace tcpsim::test {
+namespace {
+
+// A reused endpoint (Endpoint::reset) behaves as a new one: CLOSED, a new
+// config, and an active open with the new ISS sends the SYN from there.
+TEST(Behaviour, ResetEndpointIsAFreshClosedEndpoint) {
+  Endpoint ep = reach(State::Established);
+  Config cfg;
+  cfg.mss = 1000;
+  ep.reset(cfg);
+  EXPECT_EQ(ep.state(), State::Closed);
+  EXPECT_EQ(ep.config().mss, 1000);
+  EXPECT_TRUE(ep.tcb().send_buffer.empty());
+  Outbox out;
+  ASSERT_EQ(ep.open_active(5000, 0, out), model::Error::None);
+  const auto segs = sent(out);
+  ASSERT_EQ(segs.size(), 1u);
+  EXPECT_EQ(segs[0].seq, 5000u);
+  EXPECT_EQ(segs[0].mss, 1000);
+}
+
+}  // namespace
+}  // namespace tcpsim::test
