@@ -34,6 +34,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"dot", "table"}))
       ->capture_default_str();
 
+  CLI::App* profiles = app.add_subcommand("profiles", "List every setting of the behaviour profiles (for --set) with their values");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -44,5 +46,6 @@ int main(int argc, char** argv) {
   if (*run) return cmd_run(run_args);
   if (*check) return cmd_check(check_args);
   if (*states) return cmd_states(states_args);
+  if (*profiles) return cmd_profiles();
   return 2;
 }

@@ -95,7 +95,8 @@ bool Host::port_in_use(Addr local) const {
   return false;
 }
 
-std::optional<std::uint16_t> Host::pick_ephemeral_port(std::uint32_t local_ip, Addr remote) {
+std::optional<std::uint16_t> Host::pick_ephemeral_port(std::uint32_t local_ip, Addr remote,
+                                                       const std::function<bool(std::uint16_t)>& held) {
   // Linux (inet_hash_connect) walks the range from a hashed offset and takes
   // the first port whose 4-tuple is free; we start from a rolling hint.
   const std::uint32_t lo = profile_.ephemeral_low, hi = profile_.ephemeral_high;
@@ -104,6 +105,7 @@ std::optional<std::uint16_t> Host::pick_ephemeral_port(std::uint32_t local_ip, A
     const std::uint16_t port = static_cast<std::uint16_t>(lo + (next_port_hint_ + k) % n);
     if (table_.count(FourTuple{Addr{local_ip, port}, remote})) continue;
     if (listeners_.count(listen_key(Addr{local_ip, port})) || listeners_.count(listen_key(Addr{0, port}))) continue;
+    if (held && held(port)) continue;
     next_port_hint_ = static_cast<std::uint16_t>((next_port_hint_ + k + 1) % n);
     return port;
   }

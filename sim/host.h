@@ -92,7 +92,10 @@ class Host {
   // OPEN, active. local.port 0 picks an ephemeral port; nullopt when no
   // 4-tuple is free (EADDRNOTAVAIL).
   std::optional<ConnId> connect(Addr local, Addr remote);
-  std::optional<std::uint16_t> pick_ephemeral_port(std::uint32_t local_ip, Addr remote);
+  // `held`, when given, names ports the socket layer holds by bind(), which
+  // Linux's __inet_hash_connect never hands to connect().
+  std::optional<std::uint16_t> pick_ephemeral_port(std::uint32_t local_ip, Addr remote,
+                                                   const std::function<bool(std::uint16_t)>& held = {});
 
   model::Error send(ConnId c, std::string_view data, std::size_t* accepted = nullptr);
   model::Error receive(ConnId c, std::size_t max, std::string& into);

@@ -130,26 +130,41 @@ Errno Sockets::take_error(Socket& s) {
   return e;
 }
 
+void Sockets::wake(Socket& s, std::uint32_t key) {
+  ++s.generation;
+  // ep_poll_callback: a keyed wakeup that none of an interest's events
+  // match leaves it off the ready list (EPOLLERR|EPOLLHUP are always in it).
+  for (auto& sp : sockets_) {
+    if (!sp || !sp->is_epoll) continue;
+    for (auto& i : sp->interest) {
+      if (i.target == s.id && (key == 0 || (key & (i.events | kEpollErr | kEpollHup)))) i.pending = true;
+    }
+  }
+}
+
 void Sockets::on_app(Conn& c, model::AppEvent e) {
   if (c.user) {
     Socket& s = *static_cast<Socket*>(c.user);
+    // The errors stay for connect() to report too: a failed handshake is
+    // still SS_CONNECTING to Linux, so `connecting` is left alone.
+    std::uint32_t key = 0;  // sk_state_change (connected, FIN, reset, closed): every waiter
+    bool wakes = true;
     switch (e) {
-      case model::AppEvent::Reset:
-        s.error = error_for_reset(c.state_before_close);
-        s.connecting = false;
+      case model::AppEvent::Reset: s.error = error_for_reset(c.state_before_close); break;
+      case model::AppEvent::Refused: s.error = Errno::ConnRefused; break;
+      case model::AppEvent::TimedOut: s.error = Errno::TimedOut; break;
+      case model::AppEvent::Readable: key = kEpollIn; break;  // sk_data_ready
+      case model::AppEvent::Writable:
+        // sk_stream_write_space: only once a writer had found no room.
+        wakes = s.nospace && (poll(s) & kEpollOut);
+        if (wakes) {
+          s.nospace = false;
+          key = kEpollOut;
+        }
         break;
-      case model::AppEvent::Refused:
-        s.error = Errno::ConnRefused;
-        s.connecting = false;
-        break;
-      case model::AppEvent::TimedOut:
-        s.error = Errno::TimedOut;
-        s.connecting = false;
-        break;
-      default:
-        break;
+      default: break;
     }
-    ++s.generation;
+    if (wakes) wake(s, key);
   }
   if (on_change) on_change();
 }
@@ -271,7 +286,11 @@ CallResult Sockets::getpeername(ProcessId p, int fd, Addr* addr) {
   Socket* s = lookup(p, fd);
   if (!s) return CallResult::fail(Errno::BadF);
   const Conn* c = conn_of(*s);
-  if (!c || c->listening || c->state() == State::SynSent || s->connecting) return CallResult::fail(Errno::NotConn);
+  // inet_getname: no peer in SYN-SENT or CLOSE (a finished non-blocking
+  // connect has one even before connect() is called again).
+  if (!c || c->listening || c->state() == State::SynSent || c->state() == State::Closed) {
+    return CallResult::fail(Errno::NotConn);
+  }
   if (addr) *addr = c->remote;
   return CallResult::ok();
 }
@@ -356,18 +375,21 @@ CallResult Sockets::connect(ProcessId p, int fd, Addr to, bool resume) {
     }
     s->connecting = false;
     if (s->error != Errno::Ok) {
+      // __inet_stream_connect's sock_error: the pending error, then
+      // tcp_disconnect() makes the socket fresh again. Linux released an
+      // automatically chosen port when the connection closed, so the next
+      // attempt picks a new one; a port from bind() stays bound.
       const Errno e = take_error(*s);
-      // Linux releases an automatically chosen port when connect() fails,
-      // so the next attempt picks a new one.
+      host_.release(s->conn);
+      s->conn = kNoConn;
       if (s->autobound) {
         s->bound = false;
         s->autobound = false;
-        host_.release(s->conn);
-        s->conn = kNoConn;
       }
       return CallResult::fail(e);
     }
-    if (!resume) return CallResult::fail(Errno::IsConn);
+    // The handshake is done: SS_CONNECTED, and this call returns 0 (a
+    // non-blocking socket's next connect() gives EISCONN).
     return CallResult::ok();
   }
   if (s->conn != kNoConn) {
@@ -382,7 +404,15 @@ CallResult Sockets::connect(ProcessId p, int fd, Addr to, bool resume) {
   const std::uint32_t source = (to.ip >> 24) == 127 ? ipv4(127, 0, 0, 1) : host_.ip();
   if (!s->bound) {
     local.ip = source;
-    std::optional<std::uint16_t> port = host_.pick_ephemeral_port(local.ip, to);
+    // __inet_hash_connect shares a port only among connect()s (bind
+    // bucket fastreuse -1); one that bind() took (listeners, the sockets
+    // accepted from them, bound sockets) is skipped whatever the address.
+    std::optional<std::uint16_t> port = host_.pick_ephemeral_port(local.ip, to, [this](std::uint16_t p) {
+      for (const auto& sp : sockets_) {
+        if (sp && sp->bound && !sp->autobound && sp->local.port == p) return true;
+      }
+      return false;
+    });
     if (!port) return CallResult::fail(Errno::AddrNotAvail);
     local.port = *port;
     s->autobound = true;
@@ -427,12 +457,8 @@ CallResult Sockets::read(ProcessId p, int fd, std::size_t n, std::string* into) 
     return CallResult::ok(0);
   }
   if (s->error != Errno::Ok) return CallResult::fail(take_error(*s));
-  if (s->shut_rd || c->state() == State::Closed) {
-    if (c->state() == State::Closed && !s->shut_rd && t.recv_buffer.empty() && s->connecting) {
-      return CallResult::fail(Errno::NotConn);
-    }
-    return CallResult::ok(0);
-  }
+  // RCV_SHUTDOWN: our SHUT_RD, or tcp_done() after a reset or a timeout.
+  if (s->shut_rd || c->state() == State::Closed) return CallResult::ok(0);
   if (c->state() == State::SynSent || c->state() == State::SynReceived) {
     return s->nonblocking ? CallResult::fail(Errno::Again) : CallResult::wait();
   }
@@ -455,6 +481,8 @@ CallResult Sockets::write(ProcessId p, int fd, std::string_view data) {
   if (data.empty()) return CallResult::ok(0);
   std::size_t accepted = 0;
   const model::Error e = host_.send(c->id, data, &accepted);
+  // SOCK_NOSPACE: freed space will wake EPOLLOUT waiters (on_app).
+  if (accepted < data.size()) s->nospace = true;
   if (e == model::Error::WouldBlock || accepted == 0) {
     return s->nonblocking ? CallResult::fail(Errno::Again) : CallResult::wait();
   }
@@ -485,7 +513,7 @@ CallResult Sockets::shutdown(ProcessId p, int fd, Shut how) {
     s->shut_wr = true;
     host_.close(c->id);  // RFC 9293's CLOSE: "no more to send"
   }
-  ++s->generation;
+  wake(*s, 0);  // inet_shutdown: sk_state_change
   if (on_change) on_change();
   return CallResult::ok();
 }
@@ -575,13 +603,13 @@ CallResult Sockets::epoll_ctl(ProcessId p, int epfd, EpollOp op, int fd, std::ui
     case EpollOp::Add:
       if (it != ep->interest.end()) return CallResult::fail(Errno::Exist);
       // Newly added, a ready descriptor is reported at once, edge-triggered or not.
-      ep->interest.push_back(Socket::Interest{fd, s->id, events, ~std::uint64_t{0}, false});
+      ep->interest.push_back(Socket::Interest{fd, s->id, events, true, false});
       break;
     case EpollOp::Mod:
       if (it == ep->interest.end()) return CallResult::fail(Errno::NoEnt);
       it->events = events;
       it->disabled = false;
-      it->reported = ~std::uint64_t{0};
+      it->pending = true;
       break;
     case EpollOp::Del:
       if (it == ep->interest.end()) return CallResult::fail(Errno::NoEnt);
@@ -603,9 +631,13 @@ CallResult Sockets::epoll_wait(ProcessId p, int epfd, int maxevents, std::vector
     if (!s) continue;
     // EPOLLERR and EPOLLHUP are always reported, asked for or not.
     const std::uint32_t ready = poll(*s) & (i.events | kEpollErr | kEpollHup);
+    if (i.events & kEpollEt) {
+      // Edge-triggered: only off the ready list, which a report (or finding
+      // nothing ready) empties until the next matching wakeup.
+      if (!i.pending) continue;
+      i.pending = false;
+    }
     if (!ready) continue;
-    if ((i.events & kEpollEt) && i.reported == s->generation) continue;  // nothing new since
-    i.reported = s->generation;
     if (i.events & kEpollOneShot) i.disabled = true;
     if (out) out->push_back(EpollEvent{i.fd, ready});
     ++n;

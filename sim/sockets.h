@@ -84,18 +84,27 @@ struct Socket {
   // The TCP side.
   bool listening = false;
   int backlog = 0;
-  bool connecting = false;  // connect() called, outcome not yet reported
+  // connect() called and its outcome not yet reported by connect() itself
+  // (Linux sock->state == SS_CONNECTING): a later connect() returns 0 once
+  // the handshake is done, or the pending error if it failed.
+  bool connecting = false;
   ConnId conn = kNoConn;
   Errno error = Errno::Ok;  // Linux sk_err: reported once by the next call
   bool shut_rd = false, shut_wr = false;
-  std::uint64_t generation = 0;  // bumped on every readiness change (EPOLLET)
+  std::uint64_t generation = 0;  // bumped on every wakeup of the socket's waiters
+  // Linux SOCK_NOSPACE: a write found no room, so freed space wakes EPOLLOUT
+  // waiters (sk_stream_write_space); otherwise ACKs wake nobody.
+  bool nospace = false;
   // An epoll instance's interest list.
   struct Interest {
     int fd;
     SocketId target;
     std::uint32_t events;
-    std::uint64_t reported = 0;  // generation last reported (edge-triggered)
-    bool disabled = false;       // EPOLLONESHOT fired
+    // On epoll's ready list: a wakeup whose key matched `events` (or a
+    // keyless one) came since the last report. Edge-triggered interests
+    // are reported only then (ep_poll_callback, ep_send_events).
+    bool pending = true;
+    bool disabled = false;  // EPOLLONESHOT fired
   };
   std::vector<Interest> interest;
 };
@@ -152,6 +161,10 @@ class Sockets {
   void release(Socket& s);
   std::uint32_t poll(const Socket& s) const;
   Errno take_error(Socket& s);
+  // A wakeup on s's wait queue with this poll key (0: every waiter), as
+  // sk_data_ready (EPOLLIN), sk_write_space (EPOLLOUT) and sk_state_change
+  // (0) make them.
+  void wake(Socket& s, std::uint32_t key);
   void on_app(Conn& c, model::AppEvent e);
   CallResult bind_check(const Socket& s, Addr addr) const;
   Conn* conn_of(const Socket& s);

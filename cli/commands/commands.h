@@ -39,6 +39,7 @@ void add_run_options(CLI::App* app, RunArgs& a, bool with_file);
 int cmd_run(const RunArgs& a);
 int cmd_check(const CheckArgs& a);
 int cmd_states(const StatesArgs& a);
+int cmd_profiles();
 
 // Writes `text` to `path` atomically (a temporary file renamed over it), or
 // to standard output when path is empty. False, with a message, on failure.

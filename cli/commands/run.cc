@@ -23,7 +23,7 @@ void add_run_options(CLI::App* app, RunArgs& a, bool with_file) {
   app->add_option("--seed", a.seed, "Seed for random loss, jitter, ISNs (overrides the scenario's)");
   app->add_option("--profile", a.profile, "Behaviour profile for every host: rfc9293, linux, bsd")
       ->check(CLI::IsMember({"rfc9293", "linux", "bsd"}));
-  app->add_option("--set", a.sets, "Override a profile value on every host, e.g. --set time_wait=30s (repeatable)");
+  app->add_option("--set", a.sets, "Override a profile value on every host, e.g. --set time_wait=30s (repeatable; `tcpsim profiles` lists them)");
   app->add_option("--loss", a.loss, "Random loss on every link, e.g. 5% or 0.05");
   app->add_option("--until", a.until, "Stop the run at this virtual time, e.g. 90s");
 }

@@ -56,6 +56,12 @@ Script& Script::setsockopt(const std::string& v, sim::SockOpt o, int value, int 
                   });
 }
 
+Script& Script::getsockopt(const std::string& v, sim::SockOpt o) {
+  auto vars = vars_;
+  return add_call(std::string("getsockopt(") + std::string(sim::sockopt_name(o)) + ")",
+                  [vars, v, o](StepContext& c) { return c.sockets.getsockopt(c.pid, vars->at(v), o); });
+}
+
 Script& Script::bind(const std::string& v, Addr a) {
   auto vars = vars_;
   return add_call("bind", [vars, v, a](StepContext& c) { return c.sockets.bind(c.pid, vars->at(v), a); });
