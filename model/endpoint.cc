@@ -45,6 +45,8 @@ void Rfc9293::enter(State s) {
       }
       break;
     case State::TimeWait:
+      // An ACK still owed for data is sent now, not lost with its timer.
+      if (engine.tcb().ack_pending) engine.tcb().ack_now = true;
       engine.stop_all_timers();
       engine.arm(TimerKind::TimeWait, engine.config().time_wait);
       break;

@@ -318,7 +318,10 @@ void Engine::process_fin(const Segment& /*seg*/) {
 }
 
 void Engine::ack_received_data(bool fin) {
-  if (!cfg_.delayed_ack) {
+  // A FIN reaching FIN-WAIT-1 or FIN-WAIT-2 is acknowledged at once: the
+  // connection is about to be TIME-WAIT (or CLOSING), and Linux's tcp_fin()
+  // sends this ACK immediately in both states.
+  if (!cfg_.delayed_ack || (fin && (state_ == State::FinWait1 || state_ == State::FinWait2))) {
     tcb_.ack_now = true;
     return;
   }

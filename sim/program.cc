@@ -50,17 +50,26 @@ void Runner::wake_blocked(Sockets& s) {
   });
 }
 
+void Runner::exit(Program& p) {
+  // A process that ends has its descriptors closed by the kernel, in order.
+  p.status_ = Program::Status::Done;
+  std::vector<int> fds;
+  for (const auto& [fd, sock] : p.sockets_->process(p.pid_).fds) fds.push_back(fd);
+  if (!fds.empty()) net_.note(p.sockets_->host(), kNoConn, "a program exits: the kernel closes its descriptors");
+  for (int fd : fds) p.sockets_->close(p.pid_, fd);
+}
+
 void Runner::run(Program& p, bool resume) {
   if (p.status_ == Program::Status::Done) return;
   p.status_ = Program::Status::Running;
   for (std::uint64_t n = 0;; ++n) {
     if (p.pc_ >= p.steps_.size()) {
-      p.status_ = Program::Status::Done;
+      exit(p);
       return;
     }
     if (n == kMaxStepsWithoutTime) {
       fault = "program '" + p.name_ + "' ran " + std::to_string(n) + " steps without time passing: stopped";
-      p.status_ = Program::Status::Done;
+      exit(p);
       net_.scheduler().stop();
       return;
     }
@@ -95,7 +104,7 @@ void Runner::run(Program& p, bool resume) {
         p.wake_ = net_.scheduler().schedule_after(r.sleep, [this, &p] { run(p, false); });
         return;
       case StepResult::Exit:
-        p.status_ = Program::Status::Done;
+        exit(p);
         return;
     }
   }

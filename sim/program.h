@@ -1,5 +1,6 @@
 // Programs running on simulated hosts: a program is a list of steps (socket
-// calls, sleeps, jumps for loops) executed in virtual time. A step that
+// calls, sleeps, jumps for loops) executed in virtual time. A program that
+// ends is a process that exits: its descriptors are closed. A step that
 // would block is tried again, with `resume` set, whenever something happens
 // on its host; a sleep resumes when its time comes. Scenario files compile
 // to these steps (cli/scenario/), and C++ tests write them as lambdas.
@@ -90,6 +91,7 @@ class Runner {
 
  private:
   void run(Program& p, bool resume);
+  void exit(Program& p);
   void wake_blocked(Sockets& s);
 
   Network& net_;

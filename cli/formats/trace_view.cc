@@ -62,10 +62,25 @@ TraceView::TraceView(const scenario::RunResult& run) : run_(run) {
       continue;
     }
     rec_end_[i] = end_for(r.host, r.conn);
-    if (r.kind == TraceKind::Call && rec_end_[i] >= 0) {
-      End& x = ends_[static_cast<std::size_t>(rec_end_[i])];
-      if (x.program < 0) x.program = static_cast<int>(r.program);
+  }
+
+  // A call is recorded before the state changes it caused: one that made a
+  // new TCB for a reused id (listen(), connect()) belongs to the new end.
+  for (std::size_t i = 0; i < recs.size(); ++i) {
+    if (recs[i].kind != TraceKind::Call || recs[i].conn == sim::kNone32) continue;
+    for (std::size_t j = i + 1; j < recs.size() && recs[j].t == recs[i].t; ++j) {
+      const auto& r = recs[j];
+      if (r.kind == TraceKind::Call && r.program == recs[i].program) break;  // the program's next call
+      if (r.kind == TraceKind::State && r.host == recs[i].host && r.conn == recs[i].conn) {
+        if (r.from == State::Closed) rec_end_[i] = rec_end_[j];
+        break;
+      }
     }
+  }
+  for (std::size_t i = 0; i < recs.size(); ++i) {
+    if (recs[i].kind != TraceKind::Call || rec_end_[i] < 0) continue;
+    End& x = ends_[static_cast<std::size_t>(rec_end_[i])];
+    if (x.program < 0) x.program = static_cast<int>(recs[i].program);
   }
 
   // Pair ends whose addresses mirror each other, in order of appearance.
@@ -110,13 +125,21 @@ TraceView::TraceView(const scenario::RunResult& run) : run_(run) {
       }
     }
   }
-  // Each program's side: the side of the first connection end it used.
+  // Each program's side: the side of the first connection end it used; a
+  // program that only ever listened is on the passive (right) side.
   program_side_.assign(run.programs.size(), -1);
   for (std::size_t x = 0; x < ends_.size(); ++x) {
     const int p = ends_[x].program;
     if (p >= 0 && static_cast<std::size_t>(p) < program_side_.size() && program_side_[static_cast<std::size_t>(p)] < 0 &&
         ends_[x].connection >= 0) {
       program_side_[static_cast<std::size_t>(p)] = is_right(static_cast<int>(x)) ? 1 : 0;
+    }
+  }
+  for (std::size_t x = 0; x < ends_.size(); ++x) {
+    const int p = ends_[x].program;
+    if (p >= 0 && static_cast<std::size_t>(p) < program_side_.size() && program_side_[static_cast<std::size_t>(p)] < 0 &&
+        ends_[x].listener) {
+      program_side_[static_cast<std::size_t>(p)] = 1;
     }
   }
 }
@@ -132,9 +155,8 @@ bool TraceView::call_is_right(std::size_t record) const {
   if (e >= 0 && ends_[static_cast<std::size_t>(e)].connection >= 0) return is_right(e);
   const std::uint32_t p = run_.net->trace().records()[record].program;
   if (p < program_side_.size() && program_side_[p] >= 0) return program_side_[p] == 1;
-  // A program that never held a connection end (a server's listener before
-  // anything arrived): it listens, so it is the passive side.
-  return p < run_.programs.size() && p > 0;
+  // A program that never held a connection end nor a listener: the active side.
+  return false;
 }
 
 std::string TraceView::end_label(int end) const {

@@ -279,6 +279,7 @@ class Compiler {
       const CallResult r = invoke(*s, *ps, c, data, events);
       if (r.blocked) {
         c.program.blocked_in = fmt::format("{} ({}:{}:{})", call_text(*s), sh->sc->file, s->loc.line, s->loc.col);
+        remember_conns(*sh, *ps, c);  // a connect() in progress already names its connection
         return StepResult::block();
       }
       finish(*sh, *s, *ps, c, r, data, events, mark);
@@ -317,6 +318,12 @@ class Compiler {
       return k.shutdown(c.pid, fd, how == 0 ? sim::Shut::Rd : how == 1 ? sim::Shut::Wr : sim::Shut::RdWr);
     }
     if (fn == "close") return k.close(c.pid, fd);
+    if (fn == "getsockname" || fn == "getpeername") {
+      // The port, which is what a scenario can compare.
+      sim::Addr addr;
+      const CallResult r = fn == "getsockname" ? k.getsockname(c.pid, fd, &addr) : k.getpeername(c.pid, fd, &addr);
+      return r.err == Errno::Ok ? CallResult::ok(addr.port) : r;
+    }
     if (fn == "dup") return k.dup(c.pid, fd);
     if (fn == "fcntl") return k.set_nonblocking(c.pid, fd, a[2].kind == Arg::Ident);
     if (fn == "setsockopt" || fn == "getsockopt") {
@@ -367,10 +374,8 @@ class Compiler {
     return "[" + s + "]";
   }
 
-  static void finish(Shared& sh, const Stmt& st, ProgState& ps, StepContext& c, const CallResult& r,
-                     const std::string& data, const std::vector<sim::EpollEvent>& events, std::size_t mark) {
-    if (!st.assign.empty() && r.value >= 0) ps.vars[st.assign] = static_cast<int>(r.value);
-    // Remember which connection each variable names, for `at T expect p.v STATE`.
+  // Remember which connection each variable names, for `at T expect p.v STATE`.
+  static void remember_conns(Shared& sh, ProgState& ps, StepContext& c) {
     for (const auto& [v, fd] : ps.vars) {
       const sim::Socket* s = c.sockets.socket_of(c.pid, fd);
       if (!s || s->conn == sim::kNoConn) continue;
@@ -380,6 +385,12 @@ class Compiler {
       auto& info = (*sh.infos)[ps.index];
       if (std::find(info.conns.begin(), info.conns.end(), conn->id) == info.conns.end()) info.conns.push_back(conn->id);
     }
+  }
+
+  static void finish(Shared& sh, const Stmt& st, ProgState& ps, StepContext& c, const CallResult& r,
+                     const std::string& data, const std::vector<sim::EpollEvent>& events, std::size_t mark) {
+    if (!st.assign.empty() && r.value >= 0) ps.vars[st.assign] = static_cast<int>(r.value);
+    remember_conns(sh, ps, c);
     std::string result = r.err == Errno::Ok ? std::to_string(r.value)
                                             : fmt::format("-1 {}", sim::errno_name(r.err));
     if ((st.fn == "read" || st.fn == "recv") && r.value > 0) result += " " + quote(data);
@@ -391,9 +402,14 @@ class Compiler {
       rec.kind = sim::TraceKind::Call;
       rec.host = c.sockets.host().index();
       rec.program = static_cast<std::uint32_t>(ps.index);
-      const int fd = st.fn == "socket" || st.fn == "epoll_create1" || st.args.empty() ? -1 : fd_of(ps, st.args[0]);
-      const sim::Socket* s = fd >= 0 ? c.sockets.socket_of(c.pid, fd) : nullptr;
-      if (!s && !st.assign.empty()) s = c.sockets.socket_of(c.pid, static_cast<int>(r.value));
+      // The call belongs with the connection it made (accept), else the one
+      // its descriptor holds.
+      const sim::Socket* s = nullptr;
+      if (!st.assign.empty() && r.value >= 0) s = c.sockets.socket_of(c.pid, static_cast<int>(r.value));
+      if ((!s || s->conn == sim::kNoConn) && st.fn != "socket" && st.fn != "epoll_create1" && !st.args.empty()) {
+        const int fd = fd_of(ps, st.args[0]);
+        if (fd >= 0) s = c.sockets.socket_of(c.pid, fd);
+      }
       if (s) rec.conn = s->conn;
       rec.ref = c.net.trace().add_text(text);
       c.net.trace().insert(mark, rec);

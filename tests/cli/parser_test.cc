@@ -111,8 +111,8 @@ INSTANTIATE_TEST_SUITE_P(
             "t.tcpsim:2:19: unknown segment kind 'PSH': expected SYN, SYN,ACK, ACK, FIN, FIN,ACK, RST, RST,ACK, data or packet"},
         Bad{"host A 10.0.0.1\nprogram p on A {\n  s = sokcet()\n}\n",
             "t.tcpsim:3:3: unknown call 'sokcet': expected one of socket, setsockopt, getsockopt, bind, listen, accept, "
-            "connect, read, recv, write, send, shutdown, close, dup, fcntl, epoll_create1, epoll_ctl, epoll_wait, sleep, "
-            "usleep, repeat, ss, exit"},
+            "connect, read, recv, write, send, shutdown, close, dup, fcntl, epoll_create1, epoll_ctl, epoll_wait, "
+            "getsockname, getpeername, sleep, usleep, repeat, ss, exit"},
         Bad{"host A 10.0.0.1\nprogram p on A {\n  s = socket()\n  bind(s)\n}\n",
             "t.tcpsim:4:9: bind() takes 2 arguments, found 1"},
         Bad{"host A 10.0.0.1\nprogram p on A {\n  s = socket()\n  bind(s, 127.0.0.1)\n}\n",

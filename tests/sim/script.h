@@ -82,7 +82,14 @@ struct World {
   sim::Runner runner{net};
   std::shared_ptr<Log> log = std::make_shared<Log>();
   Script script(const std::string& who) { return Script(log, who); }
-  sim::Program& run_on(sim::Host& h, Script& s, Time start = 0) { return runner.add(h, "", s.steps(), start); }
+  // These tests are about sockets, not process exit: a test program stays
+  // alive after its last step (as if it slept for ever), so its descriptors
+  // stay open. Scenarios (cli/) close them when a program ends.
+  sim::Program& run_on(sim::Host& h, Script& s, Time start = 0) {
+    auto steps = s.steps();
+    steps.push_back([](sim::StepContext&) { return sim::StepResult::sleep_for(1'000'000'000 * kSecond); });
+    return runner.add(h, "", std::move(steps), start);
+  }
   void run_until(Time t) { net.run_until(t); }
   // The state of the connection whose local address is `local` (and remote
   // `remote` when given) on host h, or CLOSED if there is none.

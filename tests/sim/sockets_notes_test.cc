@@ -44,7 +44,8 @@ TEST(NotesS2, PeersFinIsReadZeroAndEpollRdhupNotHup) {
       .epoll_create("ep")
       .epoll_ctl("ep", EpollOp::Add, "c", kEpollIn | kEpollRdHup)
       .epoll_wait("ep", -1)
-      .read("c", 100);  // and never close: CLOSE-WAIT for ever
+      .read("c", 100)
+      .sleep(100000 * s);  // and never close: CLOSE-WAIT for ever
   Script client = w.script("client");
   client.socket("k").connect("k", kLo9090).sleep(1 * s).close("k");
   w.run_on(*w.a, server);
