@@ -27,9 +27,7 @@ Conn& Host::new_conn(Addr local, Addr remote) {
   if (!free_ids_.empty()) {
     id = free_ids_.back();
     free_ids_.pop_back();
-    const std::uint32_t epoch = conns_[id]->epoch + 1;
-    conns_[id] = std::make_unique<Conn>(profile_.tcp);
-    conns_[id]->epoch = epoch;
+    conns_[id]->reuse(profile_.tcp);
   } else {
     id = static_cast<ConnId>(conns_.size());
     conns_.push_back(std::make_unique<Conn>(profile_.tcp));

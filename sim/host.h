@@ -58,6 +58,16 @@ struct Conn {
   model::State state_before_close = model::State::Closed;
 
   explicit Conn(const model::Config& cfg) : ep(cfg) {}
+  explicit Conn(model::Endpoint&& e) : ep(std::move(e)) {}
+  // Back to a new connection, keeping the endpoint's memory (hosts reuse
+  // their Conns: a busy server makes millions).
+  void reuse(const model::Config& cfg) {
+    model::Endpoint e = std::move(ep);
+    e.reset(cfg);
+    const std::uint32_t next_epoch = epoch + 1;
+    *this = Conn(std::move(e));
+    epoch = next_epoch;
+  }
   model::State state() const { return ep.state(); }
 };
 

@@ -82,9 +82,18 @@ ProcessId Sockets::add_process(std::string name) {
 }
 
 Socket& Sockets::new_socket() {
-  sockets_.push_back(std::make_unique<Socket>());
-  Socket& s = *sockets_.back();
-  s.id = static_cast<SocketId>(sockets_.size() - 1);
+  // Slots of released sockets are reused: no interest list names them any more.
+  SocketId id;
+  if (!free_sockets_.empty()) {
+    id = free_sockets_.back();
+    free_sockets_.pop_back();
+    sockets_[id] = std::make_unique<Socket>();
+  } else {
+    id = static_cast<SocketId>(sockets_.size());
+    sockets_.push_back(std::make_unique<Socket>());
+  }
+  Socket& s = *sockets_[id];
+  s.id = id;
   return s;
 }
 
@@ -534,7 +543,10 @@ void Sockets::release(Socket& s) {
     }
     host_.release(id);
   }
-  sockets_[s.id].reset();
+  const SocketId id = s.id;
+  if (s.is_epoll) epolls_.erase(std::remove(epolls_.begin(), epolls_.end(), id), epolls_.end());
+  sockets_[id].reset();
+  free_sockets_.push_back(id);
 }
 
 CallResult Sockets::close(ProcessId p, int fd) {
@@ -542,7 +554,8 @@ CallResult Sockets::close(ProcessId p, int fd) {
   if (!s) return CallResult::fail(Errno::BadF);
   procs_[p].fds.erase(fd);
   // Closing a descriptor drops it from every epoll interest list of this process.
-  for (auto& sp : sockets_) {
+  for (SocketId e : epolls_) {
+    auto& sp = sockets_[e];
     if (!sp || !sp->is_epoll) continue;
     auto& v = sp->interest;
     v.erase(std::remove_if(v.begin(), v.end(), [&](const Socket::Interest& i) { return i.fd == fd && i.target == s->id; }),
@@ -589,6 +602,7 @@ std::uint32_t Sockets::readiness(ProcessId p, int fd) const {
 CallResult Sockets::epoll_create1(ProcessId p) {
   Socket& s = new_socket();
   s.is_epoll = true;
+  epolls_.push_back(s.id);
   return CallResult::ok(new_fd(p, s.id));
 }
 

@@ -173,6 +173,8 @@ class Sockets {
   Host& host_;
   std::vector<Process> procs_;
   std::vector<std::unique_ptr<Socket>> sockets_;  // by SocketId; null once released
+  std::vector<SocketId> free_sockets_;
+  std::vector<SocketId> epolls_;  // the epoll instances, for close()
 };
 
 }  // namespace tcpsim::sim

@@ -566,7 +566,7 @@ class Parser {
     if (!spec) {
       fail(s.loc, fmt::format("unknown call '{}': expected one of socket, setsockopt, getsockopt, bind, listen, accept, "
                               "connect, read, recv, write, send, shutdown, close, dup, fcntl, epoll_create1, "
-                              "epoll_ctl, epoll_wait, sleep, usleep, repeat, ss, exit",
+                              "epoll_ctl, epoll_wait, getsockname, getpeername, sleep, usleep, repeat, ss, exit",
                               name));
     }
     if (!s.assign.empty() && !spec->returns_fd) {

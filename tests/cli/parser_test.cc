@@ -38,6 +38,7 @@ program server on B {
   listen(s, 5)
   c = accept(s)
   read(c, 10) = 5 "hello"
+  sleep(10)
 }
 program client on A at 10ms {
   k = socket(AF_INET, SOCK_STREAM, 0)
