@@ -202,6 +202,11 @@ void Endpoint::reset(const Config& config) {
   new (m_.get()) Machine(config);
 }
 
+void Endpoint::set_buffers(std::uint32_t rcv, std::uint32_t snd) {
+  if (rcv) m_->engine().config().rcv_buffer = rcv;
+  if (snd) m_->engine().config().snd_buffer = snd;
+}
+
 State Endpoint::state() const { return m_->state(); }
 const Tcb& Endpoint::tcb() const { return m_->back.engine.tcb(); }
 const Config& Endpoint::config() const { return m_->back.engine.config(); }

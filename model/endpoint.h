@@ -51,6 +51,10 @@ class Endpoint {
   // simulator with a million short connections reuses its endpoints.
   void reset(const Config& config);
 
+  // SO_RCVBUF / SO_SNDBUF on a live connection: the receive window and the
+  // send buffer from now on (0 leaves one as it is).
+  void set_buffers(std::uint32_t rcv, std::uint32_t snd);
+
   State state() const;
   // Why the connection ended, once it has died of a RST or a timeout.
   Error failure() const;

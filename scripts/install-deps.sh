@@ -11,7 +11,12 @@ packages=(
   nlohmann-json3-dev        # --format json
   libgtest-dev              # tests
   libbenchmark-dev          # bench/
+  librsvg2-bin              # rsvg-convert: tests render --format svg to PNG
+  libxml2-utils             # xmllint: tests check --format svg is well-formed XML
+  graphviz                  # dot: tests render the state diagram (--format dot)
 )
+# pdflatex (TeX Live) would let tests compile --format tikz, but it is too
+# big for CI: those tests skip when it is not installed.
 
 missing=()
 for p in "${packages[@]}"; do

@@ -121,7 +121,7 @@ ConnId Host::listen(Addr local, int backlog) {
   return c.id;
 }
 
-std::optional<ConnId> Host::connect(Addr local, Addr remote) {
+std::optional<ConnId> Host::connect(Addr local, Addr remote, std::uint32_t rcv_buffer, std::uint32_t snd_buffer) {
   if (local.ip == 0) local.ip = ip_;
   if (local.port == 0) {
     auto port = pick_ephemeral_port(local.ip, remote);
@@ -132,6 +132,7 @@ std::optional<ConnId> Host::connect(Addr local, Addr remote) {
   }
   Conn& c = new_conn(local, remote);
   table_[FourTuple{local, remote}] = c.id;
+  c.ep.set_buffers(rcv_buffer, snd_buffer);
   out_.clear();
   c.ep.open_active(next_iss(local, remote), net_.now(), out_);
   run(c);
@@ -338,7 +339,7 @@ void Host::run(Conn& c) {
         Packet p;
         p.src = c.local;
         p.dst = c.remote;
-        p.seg = out_.segment_of(a);
+        p.seg = std::move(out_.segments[a.segment]);  // the outbox is cleared before its next use
         p.retransmission = a.retransmission;
         net_.transmit(*this, c.id, std::move(p));
         break;

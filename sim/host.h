@@ -101,7 +101,9 @@ class Host {
   ConnId listen(Addr local, int backlog);
   // OPEN, active. local.port 0 picks an ephemeral port; nullopt when no
   // 4-tuple is free (EADDRNOTAVAIL).
-  std::optional<ConnId> connect(Addr local, Addr remote);
+  // rcv_buffer/snd_buffer: the socket's SO_RCVBUF/SO_SNDBUF (0: the profile's),
+  // in force before the SYN so that it advertises that window.
+  std::optional<ConnId> connect(Addr local, Addr remote, std::uint32_t rcv_buffer = 0, std::uint32_t snd_buffer = 0);
   // `held`, when given, names ports the socket layer holds by bind(), which
   // Linux's __inet_hash_connect never hands to connect().
   std::optional<std::uint16_t> pick_ephemeral_port(std::uint32_t local_ip, Addr remote,

@@ -209,8 +209,11 @@ CallResult Sockets::setsockopt(ProcessId p, int fd, SockOpt opt, int value, int 
       s->linger = value != 0;
       s->linger_seconds = value2;
       break;
-    case SockOpt::RcvBuf: s->rcvbuf = value; break;
-    case SockOpt::SndBuf: s->sndbuf = value; break;
+    // Linux doubles the value asked for (sock_setsockopt: "to leave room for
+    // overhead") and reports the doubled value; tcpsim uses the value asked
+    // for as the data space, i.e. the largest window it advertises.
+    case SockOpt::RcvBuf: s->rcvbuf = std::max(value, 1) * 2; break;
+    case SockOpt::SndBuf: s->sndbuf = std::max(value, 1) * 2; break;
     case SockOpt::NoDelay: s->nodelay = value != 0; break;
     case SockOpt::KeepAlive: s->keepalive = value != 0; break;
     case SockOpt::Error: return CallResult::fail(Errno::Inval);
@@ -218,8 +221,15 @@ CallResult Sockets::setsockopt(ProcessId p, int fd, SockOpt opt, int value, int 
   if (Conn* c = conn_of(*s)) {
     c->reuseaddr = s->reuseaddr;
     c->reuseport = s->reuseport;
+    apply_buffers(*s, *c);
   }
   return CallResult::ok();
+}
+
+void Sockets::apply_buffers(const Socket& s, Conn& c) {
+  if (s.rcvbuf || s.sndbuf) {
+    c.ep.set_buffers(static_cast<std::uint32_t>(s.rcvbuf / 2), static_cast<std::uint32_t>(s.sndbuf / 2));
+  }
 }
 
 CallResult Sockets::getsockopt(ProcessId p, int fd, SockOpt opt) {
@@ -360,6 +370,9 @@ CallResult Sockets::accept(ProcessId p, int fd, Addr* peer) {
   c->user = &ns;
   c->reuseaddr = ns.reuseaddr;
   c->reuseport = ns.reuseport;
+  ns.rcvbuf = s->rcvbuf;
+  ns.sndbuf = s->sndbuf;
+  apply_buffers(ns, *c);
   if (c->state() == State::Closed) {
     // Reset while it waited in the queue: accept() still returns it.
     ns.error = Errno::ConnReset;
@@ -428,7 +441,8 @@ CallResult Sockets::connect(ProcessId p, int fd, Addr to, bool resume) {
   } else if (local.ip == 0) {
     local.ip = source;
   }
-  std::optional<ConnId> c = host_.connect(local, to);
+  std::optional<ConnId> c = host_.connect(local, to, static_cast<std::uint32_t>(s->rcvbuf / 2),
+                                          static_cast<std::uint32_t>(s->sndbuf / 2));
   if (!c) return CallResult::fail(Errno::AddrNotAvail);
   s->bound = true;
   s->local = local;
@@ -439,6 +453,7 @@ CallResult Sockets::connect(ProcessId p, int fd, Addr to, bool resume) {
   conn->user = s;
   conn->reuseaddr = s->reuseaddr;
   conn->reuseport = s->reuseport;
+  apply_buffers(*s, *conn);
   if (s->nonblocking) return CallResult::fail(Errno::InProgress);
   return CallResult::wait();
 }
@@ -585,7 +600,7 @@ std::uint32_t Sockets::poll(const Socket& s) const {
   if (st != State::SynSent && st != State::SynReceived) {
     if (c && !c->ep.tcb().recv_buffer.empty()) mask |= kEpollIn;
     if (!snd_shut) {
-      if (c ? c->ep.tcb().send_buffer.size() < host_.profile().tcp.snd_buffer : true) mask |= kEpollOut;
+      if (c ? c->ep.tcb().send_buffer.size() < c->ep.config().snd_buffer : true) mask |= kEpollOut;
     } else {
       mask |= kEpollOut;
     }

@@ -167,6 +167,7 @@ class Sockets {
   void wake(Socket& s, std::uint32_t key);
   void on_app(Conn& c, model::AppEvent e);
   CallResult bind_check(const Socket& s, Addr addr) const;
+  void apply_buffers(const Socket& s, Conn& c);
   Conn* conn_of(const Socket& s);
   const Conn* conn_of(const Socket& s) const;
 

@@ -883,3 +883,37 @@ TEST(SocketsSemantics, BlockingReadNobodySatisfiesLeavesTheProgramBlocked) {
 
 }  // namespace
 }  // namespace tcpsim::test
+
+namespace tcpsim::test {
+namespace {
+
+// SO_RCVBUF set before connect() is the window the SYN advertises (tcpsim
+// takes the value as the data space); getsockopt reports it doubled, as
+// Linux's sock_setsockopt does.
+TEST(SocketsSemantics, SoRcvbufBeforeConnectIsTheAdvertisedWindowAndReadsBackDoubled) {
+  World w("linux");
+  const Addr server{sim::ipv4(10, 0, 0, 2), 80};
+  Script srv = w.script("server");
+  srv.socket("s").bind("s", Addr{0, 80}).listen("s", 5).accept("s", "c");
+  long reported = 0;
+  Script cli = w.script("client");
+  cli.socket("k").setsockopt("k", sim::SockOpt::RcvBuf, 4000).at([&](sim::StepContext& c) {
+    reported = c.sockets.getsockopt(c.pid, 3, sim::SockOpt::RcvBuf).value;
+  });
+  cli.connect("k", server);
+  w.run_on(*w.b, srv);
+  w.run_on(*w.a, cli);
+  w.run_until(1 * kSecond);
+  EXPECT_EQ(reported, 8000);
+  bool syn_seen = false;
+  for (const auto& p : w.net.trace().packets()) {
+    if (p.packet.seg.has(model::kSyn) && !p.packet.seg.has(model::kAck)) {
+      EXPECT_EQ(p.packet.seg.window, 4000);
+      syn_seen = true;
+    }
+  }
+  EXPECT_TRUE(syn_seen);
+}
+
+}  // namespace
+}  // namespace tcpsim::test
