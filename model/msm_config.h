@@ -7,6 +7,8 @@
 // variadic mpl::vector accepts up to TCPSIM_MPL_VECTOR_MAX types.
 #pragma once
 
+// clang-format off: the order of these lines is the point.
+
 #define TCPSIM_MPL_VECTOR_MAX 80
 
 #define BOOST_MPL_CFG_NO_PREPROCESSED_HEADERS
@@ -33,3 +35,4 @@ namespace mpl {
 #include <boost/msm/back/state_machine.hpp>
 #include <boost/msm/front/functor_row.hpp>
 #include <boost/msm/front/state_machine_def.hpp>
+// clang-format on
