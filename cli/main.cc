@@ -30,9 +30,15 @@ int main(int argc, char** argv) {
 
   StatesArgs states_args;
   CLI::App* states = app.add_subcommand("states", "Print RFC 9293's state diagram, generated from the model's table");
-  states->add_option("--format", states_args.format, "dot (Graphviz) or table")
-      ->check(CLI::IsMember({"dot", "table"}))
-      ->capture_default_str();
+  states->add_option("--format", states_args.format,
+                     "dot (Graphviz; the default) or table (text; the default with --coverage)")
+      ->check(CLI::IsMember({"dot", "table"}));
+  states->add_flag("--coverage", states_args.coverage,
+                   "Run the given scenarios and show which rows of the table they fired, and which they never did");
+  states->add_option("files", states_args.files, "Scenario files, for --coverage (e.g. traces/*.tcpsim)")
+      ->check(CLI::ExistingFile);
+  states->add_option("-o,--output", states_args.output, "Write to this file (whole, or not at all) instead of standard output");
+  add_run_options(states, states_args.run, false);
 
   CLI::App* profiles = app.add_subcommand("profiles", "List every setting of the behaviour profiles (for --set) with their values");
 

@@ -14,6 +14,8 @@ packages=(
   librsvg2-bin              # rsvg-convert: tests render --format svg to PNG
   libxml2-utils             # xmllint: tests check --format svg is well-formed XML
   graphviz                  # dot: tests render the state diagram (--format dot)
+  libpcap-dev pkgconf       # --pcap: capture files written with libpcap
+  tshark                    # tests read --pcap files back with Wireshark's dissector
 )
 # pdflatex (TeX Live) would let tests compile --format tikz, but it is too
 # big for CI: those tests skip when it is not installed.
@@ -27,4 +29,24 @@ if ((${#missing[@]})); then
   [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The Mermaid parser, for the test of --format mermaid: mermaid itself and
+# jsdom (it wants a DOM even to parse), at pinned versions, from npm, in
+# their own folder (TCPSIM_MERMAID_DIR). Only when npm is there: without it
+# the test skips and a checker of the subset tcpsim writes still runs.
+# About 170 MB and 30 s; set TCPSIM_NO_NPM=1 to leave it out.
+mermaid_dir="${TCPSIM_MERMAID_DIR:-/opt/tcpsim-mermaid}"
+mermaid_pkgs=(mermaid@11.17.2 jsdom@24.1.3)
+if [ -z "${TCPSIM_NO_NPM:-}" ] && command -v npm >/dev/null 2>&1; then
+  if [ ! -f "$mermaid_dir/node_modules/mermaid/package.json" ] ||
+     ! grep -q '"version": "11.17.2"' "$mermaid_dir/node_modules/mermaid/package.json"; then
+    SUDO=""
+    [ "$(id -u)" -ne 0 ] && [ ! -w "$(dirname "$mermaid_dir")" ] && SUDO="sudo"
+    $SUDO mkdir -p "$mermaid_dir"
+    [ -f "$mermaid_dir/package.json" ] || echo '{"private": true}' | $SUDO tee "$mermaid_dir/package.json" >/dev/null
+    $SUDO npm install --prefix "$mermaid_dir" --no-audit --no-fund --save-exact "${mermaid_pkgs[@]}"
+  fi
+else
+  echo "install-deps: npm not found (or TCPSIM_NO_NPM set): the Mermaid parser test will skip" >&2
 fi

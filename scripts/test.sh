@@ -9,7 +9,8 @@ if [ "${1:-}" = "--sanitize" ]; then
   cmake --build build-asan -j"$jobs"
   ctest --test-dir build-asan --output-on-failure -j"$jobs"
 else
-  cmake -S . -B build -DCMAKE_BUILD_TYPE=Release > /dev/null
+  # The benchmarks are not tests: build them with cmake --build build --target lifecycle_bench ...
+  cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DTCPSIM_BENCH=OFF > /dev/null
   cmake --build build -j"$jobs"
   ctest --test-dir build --output-on-failure -j"$jobs"
 fi

@@ -5,7 +5,10 @@
 
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
+
+#include "cli/scenario/interpreter.h"
 
 namespace tcpsim::cli {
 
@@ -21,6 +24,8 @@ struct RunArgs {
   std::optional<std::string> loss;
   std::optional<std::string> until;
   std::string output;  // -o: a file written whole or not at all
+  std::string pcap;      // --pcap: the segments as a capture file
+  std::string pcap_at = "sender";
 };
 
 struct CheckArgs {
@@ -30,11 +35,17 @@ struct CheckArgs {
 };
 
 struct StatesArgs {
-  std::string format = "dot";
+  std::string format;  // dot or table; with --coverage, table (text) unless dot is asked for
+  bool coverage = false;
+  std::vector<std::string> files;  // the scenarios whose runs count for --coverage
+  RunArgs run;                     // --seed, --profile, ... for those runs
+  std::string output;
 };
 
 // Options shared by run and check (the file positional only for run).
 void add_run_options(CLI::App* app, RunArgs& a, bool with_file);
+// Parses and runs one scenario with the command line's options; a message on failure.
+std::variant<scenario::RunResult, std::string> load_and_run(const std::string& file, const RunArgs& a);
 
 int cmd_run(const RunArgs& a);
 int cmd_check(const CheckArgs& a);

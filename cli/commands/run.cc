@@ -6,6 +6,11 @@
 #include "cli/commands/commands.h"
 #include "cli/formats/json.h"
 #include "cli/formats/ladder.h"
+#include "cli/formats/mermaid.h"
+#include "cli/formats/pcap.h"
+#include "cli/formats/state_diagram.h"
+#include "cli/formats/svg.h"
+#include "cli/formats/tikz.h"
 #include "cli/scenario/interpreter.h"
 #include "sim/units.h"
 
@@ -14,11 +19,18 @@ namespace tcpsim::cli {
 void add_run_options(CLI::App* app, RunArgs& a, bool with_file) {
   if (with_file) app->add_option("file", a.file, "Scenario file (see docs/scenario-language.md)")->required()->check(CLI::ExistingFile);
   if (with_file) {
-    app->add_option("-f,--format", a.format, "ascii, unicode, json (docs/json-format.md) or events")
-        ->check(CLI::IsMember({"ascii", "unicode", "json", "events"}))
+    app->add_option("-f,--format", a.format,
+                    "ascii, unicode, json (docs/json-format.md), events, svg, tikz, mermaid, or dot (the state "
+                    "diagram with the transitions the run took); see docs/formats.md")
+        ->check(CLI::IsMember({"ascii", "unicode", "json", "events", "svg", "tikz", "mermaid", "dot"}))
         ->capture_default_str();
     app->add_flag("-v,--verbose", a.verbose, "Show seq/ack (relative), windows, RFC processing notes and timers");
     app->add_option("-o,--output", a.output, "Write to this file (whole, or not at all) instead of standard output");
+    app->add_option("--pcap", a.pcap, "Also write every segment to this pcap file (Wireshark, tshark)");
+    app->add_option("--pcap-at", a.pcap_at,
+                    "Where the capture is taken: sender (every segment, lost ones included) or receiver (what arrived)")
+        ->check(CLI::IsMember({"sender", "receiver"}))
+        ->capture_default_str();
   }
   app->add_option("--seed", a.seed, "Seed for random loss, jitter, ISNs (overrides the scenario's)");
   app->add_option("--profile", a.profile, "Behaviour profile for every host: rfc9293, linux, bsd")
@@ -101,8 +113,24 @@ int cmd_run(const RunArgs& a) {
     text = formats::events(run);
   } else if (a.format == "json") {
     text = formats::json(run);
+  } else if (a.format == "svg") {
+    text = formats::svg(run, formats::PictureOptions{a.verbose});
+  } else if (a.format == "tikz") {
+    text = formats::tikz(run, formats::PictureOptions{a.verbose});
+  } else if (a.format == "mermaid") {
+    text = formats::mermaid(run, formats::PictureOptions{a.verbose});
+  } else if (a.format == "dot") {
+    text = formats::run_state_diagram_dot(run);
   } else {
     text = formats::ladder(run, formats::LadderOptions{a.format == "unicode", a.verbose});
+  }
+  if (!a.pcap.empty()) {
+    const std::string err = formats::write_pcap(
+        run, a.pcap, a.pcap_at == "receiver" ? formats::CapturePoint::Receiver : formats::CapturePoint::Sender);
+    if (!err.empty()) {
+      std::fprintf(stderr, "tcpsim: %s\n", err.c_str());
+      return 2;
+    }
   }
   if (!write_output(a.output, text)) return 2;
   return run.failed() ? 1 : 0;

@@ -161,7 +161,7 @@ std::string ladder(const scenario::RunResult& run, const LadderOptions& opt) {
           flush(r.t);
         }
         if (opt.verbose && end >= 0) {
-          side_text(r.t, view.is_right(end), fmt::format("{} timer expired", model::timer_name(r.timer)));
+          side_text(r.t, view.is_right(end), fmt::format("{} timer expired", view.timer_label(i)));
         }
         break;
       case TraceKind::Sent: {
