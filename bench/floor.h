@@ -43,8 +43,7 @@ inline Step advance(State& st) {
   }
 }
 
-inline std::uint64_t mix(std::uint64_t h, std::uint64_t time, std::uint32_t conn,
-                         std::uint32_t handler) {
+inline std::uint64_t mix(std::uint64_t h, std::uint64_t time, std::uint32_t conn, std::uint32_t handler) {
   return (h ^ (time + conn + handler)) * 1099511628211ull;
 }
 

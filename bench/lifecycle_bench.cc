@@ -80,9 +80,10 @@ void BM_Lifecycle(benchmark::State& state) {
   std::uint64_t events = 0;
   for (auto _ : state) events += l.run(1);
   state.SetItemsProcessed(state.iterations());
-  state.counters["events_per_lifecycle"] = static_cast<double>(events) / static_cast<double>(state.iterations());
-  state.counters["per_event"] =
-      benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["events_per_lifecycle"] =
+      static_cast<double>(events) / static_cast<double>(state.iterations());
+  state.counters["per_event"] = benchmark::Counter(static_cast<double>(events),
+                                                   benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_Lifecycle)->ArgName("trace")->Arg(0)->Arg(1);
 
@@ -92,7 +93,8 @@ void BM_Floor(benchmark::State& state) {
   for (auto _ : state) loop.run(bench::kBatch);
   benchmark::DoNotOptimize(loop.hash());
   const double events = static_cast<double>(state.iterations() * bench::kBatch);
-  state.counters["per_event"] = benchmark::Counter(events, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["per_event"] =
+      benchmark::Counter(events, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 // A lifecycle one at a time keeps only a handful of events queued.
 BENCHMARK(BM_Floor)->Arg(16);
@@ -102,10 +104,14 @@ class Collect : public benchmark::ConsoleReporter {
   void ReportRuns(const std::vector<Run>& runs) override {
     ConsoleReporter::ReportRuns(runs);
     for (const Run& r : runs) {
-      const bool use = r.run_type == Run::RT_Iteration || (r.run_type == Run::RT_Aggregate && r.aggregate_name == "median");
+      const bool use = r.run_type == Run::RT_Iteration ||
+                       (r.run_type == Run::RT_Aggregate && r.aggregate_name == "median");
       if (!use) continue;
-      if (auto it = r.counters.find("per_event"); it != r.counters.end()) per_event[r.run_name.str()] = it->second.value * 1e9;
-      if (r.run_name.str().rfind("BM_Lifecycle", 0) == 0) per_second[r.run_name.str()] = r.iterations / r.real_accumulated_time * (r.run_type == Run::RT_Aggregate ? 1 : 1);
+      if (auto it = r.counters.find("per_event"); it != r.counters.end())
+        per_event[r.run_name.str()] = it->second.value * 1e9;
+      if (r.run_name.str().rfind("BM_Lifecycle", 0) == 0)
+        per_second[r.run_name.str()] =
+            r.iterations / r.real_accumulated_time * (r.run_type == Run::RT_Aggregate ? 1 : 1);
     }
   }
   std::map<std::string, double> per_event, per_second;

@@ -111,9 +111,10 @@ void BM_HandWiredExchange(benchmark::State& state) {
     benchmark::DoNotOptimize(a.state());
   }
   state.SetItemsProcessed(state.iterations());
-  state.counters["segments"] = benchmark::Counter(static_cast<double>(segments), benchmark::Counter::kAvgIterations);
-  state.counters["per_segment"] = benchmark::Counter(static_cast<double>(segments),
-                                                     benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["segments"] =
+      benchmark::Counter(static_cast<double>(segments), benchmark::Counter::kAvgIterations);
+  state.counters["per_segment"] = benchmark::Counter(
+      static_cast<double>(segments), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_HandWiredExchange);
 

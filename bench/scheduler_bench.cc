@@ -37,8 +37,7 @@ class SchedulerLoop {
  public:
   // rto: when non-zero, every event also cancels and re-arms its connection's
   // retransmission timer that far ahead, as TCP does on each ACK.
-  SchedulerLoop(std::uint32_t live, Time rto = 0)
-      : state_(live, kClosed), timers_(live), rto_(rto) {
+  SchedulerLoop(std::uint32_t live, Time rto = 0) : state_(live, kClosed), timers_(live), rto_(rto) {
     for (std::uint32_t c = 0; c < live; ++c) {
       sched_.schedule_at(static_cast<Time>(rng_.jitter() * kUs), ConnEvent{this, c, kTimer});
     }
@@ -59,8 +58,7 @@ class SchedulerLoop {
     const Time now = sched_.now();
     const Step s = advance(state_[conn]);
     hash_ = mix(hash_, static_cast<std::uint64_t>(now), conn, handler);
-    sched_.schedule_at(now + static_cast<Time>(s.delay + rng_.jitter()),
-                       ConnEvent{this, conn, s.handler});
+    sched_.schedule_at(now + static_cast<Time>(s.delay + rng_.jitter()), ConnEvent{this, conn, s.handler});
     if (rto_ != 0) {
       sched_.cancel(timers_[conn]);
       timers_[conn] = sched_.schedule_after(rto_, Timeout{});

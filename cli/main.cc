@@ -1,9 +1,9 @@
 // tcpsim: what two TCP endpoints do, segment by segment and state by state.
 // Subcommands are wired here; each one's work lives in cli/commands/ and
 // each output format in cli/formats/.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -12,35 +12,43 @@
 
 int main(int argc, char** argv) {
   using namespace tcpsim::cli;
-  CLI::App app{"tcpsim: a packet-level simulator of TCP connections (RFC 9293, and Linux as it behaves).\n"
-               "Run a scenario to see its ladder diagram; check scenarios' assertions; draw the state diagram."};
+  CLI::App app{
+      "tcpsim: a packet-level simulator of TCP connections (RFC 9293, and Linux as it behaves).\n"
+      "Run a scenario to see its ladder diagram; check scenarios' assertions; draw the state diagram."};
   app.set_version_flag("--version", std::string("tcpsim ") + kVersion);
   app.require_subcommand(1);
   app.fallthrough();
 
   RunArgs run_args;
-  CLI::App* run = app.add_subcommand("run", "Run a scenario and print what happened (a ladder diagram by default)");
+  CLI::App* run =
+      app.add_subcommand("run", "Run a scenario and print what happened (a ladder diagram by default)");
   add_run_options(run, run_args, true);
 
   CheckArgs check_args;
-  CLI::App* check = app.add_subcommand("check", "Run the assertions of scenario files; exit status 1 if any fails");
+  CLI::App* check =
+      app.add_subcommand("check", "Run the assertions of scenario files; exit status 1 if any fails");
   check->add_option("files", check_args.files, "Scenario files")->required()->check(CLI::ExistingFile);
   add_run_options(check, check_args.run, false);
   check->add_flag("-q,--quiet", check_args.quiet, "Print only failures and the summary line");
 
   StatesArgs states_args;
-  CLI::App* states = app.add_subcommand("states", "Print RFC 9293's state diagram, generated from the model's table");
-  states->add_option("--format", states_args.format,
-                     "dot (Graphviz; the default) or table (text; the default with --coverage)")
+  CLI::App* states =
+      app.add_subcommand("states", "Print RFC 9293's state diagram, generated from the model's table");
+  states
+      ->add_option("--format", states_args.format,
+                   "dot (Graphviz; the default) or table (text; the default with --coverage)")
       ->check(CLI::IsMember({"dot", "table"}));
-  states->add_flag("--coverage", states_args.coverage,
-                   "Run the given scenarios and show which rows of the table they fired, and which they never did");
+  states->add_flag(
+      "--coverage", states_args.coverage,
+      "Run the given scenarios and show which rows of the table they fired, and which they never did");
   states->add_option("files", states_args.files, "Scenario files, for --coverage (e.g. traces/*.tcpsim)")
       ->check(CLI::ExistingFile);
-  states->add_option("-o,--output", states_args.output, "Write to this file (whole, or not at all) instead of standard output");
+  states->add_option("-o,--output", states_args.output,
+                     "Write to this file (whole, or not at all) instead of standard output");
   add_run_options(states, states_args.run, false);
 
-  CLI::App* profiles = app.add_subcommand("profiles", "List every setting of the behaviour profiles (for --set) with their values");
+  CLI::App* profiles = app.add_subcommand(
+      "profiles", "List every setting of the behaviour profiles (for --set) with their values");
 
   try {
     app.parse(argc, argv);

@@ -20,7 +20,8 @@ Classified in_syn_sent(const Engine& e, const Segment& seg) {
   const Tcb& t = e.tcb();
   const bool has_ack = seg.has(kAck);
   if (has_ack && (seq_le(seg.ack, t.iss) || seq_gt(seg.ack, t.snd_nxt))) {
-    if (seg.has(kRst)) return answer(SegKind::Drop, "RFC 9293 §3.10.7.3: RST with an unacceptable ACK is dropped");
+    if (seg.has(kRst))
+      return answer(SegKind::Drop, "RFC 9293 §3.10.7.3: RST with an unacceptable ACK is dropped");
     return table(SegKind::BadAck);
   }
   if (seg.has(kRst)) {
@@ -47,8 +48,7 @@ bool fin_in_order(const Engine& e, const Segment& seg) {
   const Seq start = seg.seq + (seg.has(kSyn) ? 1 : 0);
   const Seq fin = start + static_cast<Seq>(seg.payload.size());
   // All the data before the FIN must fit in the window, or the FIN is not reached.
-  return seq_le(start, t.rcv_nxt) && seq_ge(fin, t.rcv_nxt) &&
-         (fin - t.rcv_nxt) <= e.receive_window();
+  return seq_le(start, t.rcv_nxt) && seq_ge(fin, t.rcv_nxt) && (fin - t.rcv_nxt) <= e.receive_window();
 }
 
 bool shut_and_new_data(State state, const Engine& e, const Segment& seg) {
@@ -86,7 +86,8 @@ Classified in_synchronized(State state, const Engine& e, const Segment& seg) {
   // should be made to accept valid ACKs, URGs, and RSTs": a segment at
   // RCV.NXT has its control fields processed and its text dropped.
   const bool acceptable = e.acceptable(seg);
-  const bool zero_window_control = !acceptable && e.receive_window() == 0 && seg.seq == t.rcv_nxt && !seg.has(kSyn);
+  const bool zero_window_control =
+      !acceptable && e.receive_window() == 0 && seg.seq == t.rcv_nxt && !seg.has(kSyn);
   if (!acceptable && !zero_window_control) {
     if (seg.has(kRst)) return answer(SegKind::Drop, "RFC 9293 §3.10.7.4 first: unacceptable RST dropped");
     return answer(SegKind::AckAndDrop, "RFC 9293 §3.10.7.4 first: unacceptable segment, ACK sent");
@@ -101,7 +102,8 @@ Classified in_synchronized(State state, const Engine& e, const Segment& seg) {
   // Fourth: SYN (the third, security, does not apply).
   if (seg.has(kSyn)) {
     if (state == State::SynReceived && t.passive_open) return table(SegKind::Syn);
-    if (cfg.rfc5961) return answer(SegKind::ChallengeAck, "RFC 5961 §4.2: SYN in a synchronized state, challenge ACK");
+    if (cfg.rfc5961)
+      return answer(SegKind::ChallengeAck, "RFC 5961 §4.2: SYN in a synchronized state, challenge ACK");
     // RFC 793's rule resets only for a SYN in the window; a segment that
     // passed the sequence check on its other octets has its SYN outside.
     const Seq wnd_end = t.rcv_nxt + e.receive_window();
@@ -134,14 +136,10 @@ Classified in_synchronized(State state, const Engine& e, const Segment& seg) {
 
 Classified classify(State state, const Engine& engine, const Segment& seg) {
   switch (state) {
-    case State::Closed:
-      return table(SegKind::InClosed);
-    case State::Listen:
-      return in_listen(seg);
-    case State::SynSent:
-      return in_syn_sent(engine, seg);
-    default:
-      return in_synchronized(state, engine, seg);
+    case State::Closed: return table(SegKind::InClosed);
+    case State::Listen: return in_listen(seg);
+    case State::SynSent: return in_syn_sent(engine, seg);
+    default: return in_synchronized(state, engine, seg);
   }
 }
 

@@ -23,10 +23,10 @@ enum class SegKind : std::uint8_t {
   BadAck,          // SYN-SENT / SYN-RECEIVED / LISTEN: ACK of something never sent
   DataAfterClose,  // Linux: new data in FIN-WAIT-1/2 after the reading side was shut
   // Answers that change no state.
-  Drop,            // discard silently
-  AckAndDrop,      // discard, send <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
-  ChallengeAck,    // RFC 5961: discard, send a challenge ACK
-  ResendSynAck,    // Linux: a retransmitted SYN in SYN-RECEIVED gets the SYN,ACK again
+  Drop,          // discard silently
+  AckAndDrop,    // discard, send <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
+  ChallengeAck,  // RFC 5961: discard, send a challenge ACK
+  ResendSynAck,  // Linux: a retransmitted SYN in SYN-RECEIVED gets the SYN,ACK again
 };
 
 struct Classified {

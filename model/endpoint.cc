@@ -50,8 +50,7 @@ void Rfc9293::enter(State s) {
       engine.stop_all_timers();
       engine.arm(TimerKind::TimeWait, engine.config().time_wait);
       break;
-    default:
-      break;
+    default: break;
   }
 }
 
@@ -244,16 +243,13 @@ Error Endpoint::open_passive(Seq iss, Time now, Outbox& out) {
 Error Endpoint::send(std::string_view data, Time now, Outbox& out, std::size_t* accepted) {
   if (accepted) *accepted = 0;
   switch (state()) {
-    case State::Closed:
-      return m_->failure != Error::None ? m_->failure : Error::ConnectionDoesNotExist;
+    case State::Closed: return m_->failure != Error::None ? m_->failure : Error::ConnectionDoesNotExist;
     case State::FinWait1:
     case State::FinWait2:
     case State::Closing:
     case State::LastAck:
-    case State::TimeWait:
-      return Error::ConnectionClosing;
-    default:
-      break;
+    case State::TimeWait: return Error::ConnectionClosing;
+    default: break;
   }
   if (m_->engine().tcb().fin_queued) return Error::ConnectionClosing;
   const std::size_t n = std::min(data.size(), m_->engine().send_space());
@@ -295,16 +291,13 @@ Error Endpoint::receive(std::size_t max, std::string& into, Time now, Outbox& ou
 
 Error Endpoint::close(Time now, Outbox& out) {
   switch (state()) {
-    case State::Closed:
-      return Error::ConnectionDoesNotExist;
+    case State::Closed: return Error::ConnectionDoesNotExist;
     case State::FinWait1:
     case State::FinWait2:
     case State::Closing:
     case State::LastAck:
-    case State::TimeWait:
-      return Error::ConnectionClosing;
-    default:
-      break;
+    case State::TimeWait: return Error::ConnectionClosing;
+    default: break;
   }
   m_->begin(out, now);
   m_->dispatch(fsm::Close{});
@@ -355,9 +348,7 @@ void Endpoint::segment_arrives(const Segment& seg, Time now, Outbox& out) {
     case SegKind::Rst: m_->dispatch(fsm::RcvRst{seg}); break;
     case SegKind::BadAck: m_->dispatch(fsm::RcvBadAck{seg}); break;
     case SegKind::DataAfterClose: m_->dispatch(fsm::RcvDataAfterClose{seg}); break;
-    case SegKind::Drop:
-      e.note(c.why);
-      break;
+    case SegKind::Drop: e.note(c.why); break;
     case SegKind::ResendSynAck:
       e.note(c.why);
       e.send_syn_ack(true);
@@ -397,21 +388,15 @@ void Endpoint::timeout(TimerKind kind, Time now, Outbox& out) {
       e.retransmit_head();
       e.arm(TimerKind::Retransmission, t.rtt.rto);
       break;
-    case TimerKind::TimeWait:
-      m_->dispatch(fsm::TimeWaitTimeout{});
-      break;
-    case TimerKind::FinWait2:
-      m_->dispatch(fsm::FinWait2Timeout{});
-      break;
+    case TimerKind::TimeWait: m_->dispatch(fsm::TimeWaitTimeout{}); break;
+    case TimerKind::FinWait2: m_->dispatch(fsm::FinWait2Timeout{}); break;
     case TimerKind::DelayedAck:
       if (t.ack_pending) {
         t.ack_pending = false;
         t.ack_now = true;
       }
       break;
-    case TimerKind::User:
-      m_->dispatch(fsm::GiveUp{});
-      break;
+    case TimerKind::User: m_->dispatch(fsm::GiveUp{}); break;
   }
   m_->remember_failure(out, first);
   m_->end();

@@ -6,9 +6,7 @@ namespace tcpsim::model {
 
 namespace {
 
-bool is_synchronized(State s) {
-  return s != State::Closed && s != State::Listen && s != State::SynSent;
-}
+bool is_synchronized(State s) { return s != State::Closed && s != State::Listen && s != State::SynSent; }
 
 // States in which queued data and our FIN may still go out (RFC 9293 §3.10.2:
 // SEND in SYN-SENT and SYN-RECEIVED is queued until ESTABLISHED).
@@ -18,10 +16,8 @@ bool may_send_data(State s) {
     case State::CloseWait:
     case State::FinWait1:
     case State::Closing:
-    case State::LastAck:
-      return true;
-    default:
-      return false;
+    case State::LastAck: return true;
+    default: return false;
   }
 }
 
@@ -222,8 +218,9 @@ void Engine::rtt_sample(Duration r) {
     e.rttvar = (3 * e.rttvar + diff) / 4;
     e.srtt = (7 * e.srtt + r) / 8;
   }
-  Duration rto = cfg_.rto_min_on_variance ? e.srtt + std::max(4 * e.rttvar, cfg_.rto_min)
-                                          : std::max(cfg_.rto_min, e.srtt + std::max<Duration>(1, 4 * e.rttvar));
+  Duration rto = cfg_.rto_min_on_variance
+                     ? e.srtt + std::max(4 * e.rttvar, cfg_.rto_min)
+                     : std::max(cfg_.rto_min, e.srtt + std::max<Duration>(1, 4 * e.rttvar));
   e.rto = std::min(rto, cfg_.rto_max);
 }
 
@@ -274,11 +271,8 @@ void Engine::process_text(const Segment& seg) {
     case State::SynReceived:
     case State::Established:
     case State::FinWait1:
-    case State::FinWait2:
-      break;
-    default:
-      note("text after the peer's FIN is ignored (RFC 9293 §3.10.7.4 seventh)");
-      return;
+    case State::FinWait2: break;
+    default: note("text after the peer's FIN is ignored (RFC 9293 §3.10.7.4 seventh)"); return;
   }
   const Seq start = seg.seq + (seg.has(kSyn) ? 1 : 0);
   if (seq_gt(start, tcb_.rcv_nxt)) {
@@ -434,8 +428,7 @@ void Engine::retransmit_head() {
       tcb_.syn_retransmitted = true;
       send_syn_ack(true);
       return;
-    default:
-      break;
+    default: break;
   }
   if (syn_unacked()) {
     // CLOSE in SYN-RECEIVED sent our FIN before the SYN was acknowledged:

@@ -54,16 +54,16 @@ class Engine {
 
   // Segments that answer another segment.
   void send_ack_now();
-  void send_rst(Seq seq);              // <SEQ=seq><CTL=RST>
-  void send_rst_ack(Seq seq, Seq ack); // <SEQ=seq><ACK=ack><CTL=RST,ACK>
-  void rst_for_closed(const Segment& seg);  // RFC 9293 §3.10.7.1
-  void rst_for_bad_ack(const Segment& seg); // <SEQ=SEG.ACK><CTL=RST>
-  void send_rst_abort();                    // §3.10.5 ABORT: <SEQ=SND.NXT><CTL=RST>
+  void send_rst(Seq seq);                    // <SEQ=seq><CTL=RST>
+  void send_rst_ack(Seq seq, Seq ack);       // <SEQ=seq><ACK=ack><CTL=RST,ACK>
+  void rst_for_closed(const Segment& seg);   // RFC 9293 §3.10.7.1
+  void rst_for_bad_ack(const Segment& seg);  // <SEQ=SEG.ACK><CTL=RST>
+  void send_rst_abort();                     // §3.10.5 ABORT: <SEQ=SND.NXT><CTL=RST>
 
   // Sequence tests.
-  bool acceptable(const Segment& seg) const;                // §3.10.7.4 first check
-  bool ack_acceptable_syn_sent(const Segment& seg) const;   // SND.UNA < SEG.ACK =< SND.NXT
-  bool ack_in_range(const Segment& seg) const;              // SND.UNA =< SEG.ACK =< SND.NXT
+  bool acceptable(const Segment& seg) const;               // §3.10.7.4 first check
+  bool ack_acceptable_syn_sent(const Segment& seg) const;  // SND.UNA < SEG.ACK =< SND.NXT
+  bool ack_in_range(const Segment& seg) const;             // SND.UNA =< SEG.ACK =< SND.NXT
   bool acks_our_fin(Seq ack) const { return tcb_.fin_sent && seq_gt(ack, tcb_.fin_seq); }
 
   // §3.10.7.4 fifth step (ACK), sixth-seventh (text), eighth (FIN).
@@ -77,9 +77,9 @@ class Engine {
   void queue_fin();
 
   // Timers.
-  void retransmit_head();     // RFC 6298 §5.4: the earliest unacknowledged segment
+  void retransmit_head();  // RFC 6298 §5.4: the earliest unacknowledged segment
   bool retries_exhausted() const;
-  void backoff();             // RFC 6298 §5.5
+  void backoff();  // RFC 6298 §5.5
   void restart_rexmt();
   // The retransmission timer after new data or an ACK: the RTO, or under
   // Config::tail_loss_probe a loss probe first.
@@ -101,9 +101,7 @@ class Engine {
   // Our SYN is not acknowledged yet: SND.UNA is still ISS, just before the
   // send buffer's first byte (wraparound-safe, unlike SND.UNA == ISS).
   bool syn_unacked() const { return seq_lt(tcb_.snd_una, tcb_.snd_buf_seq); }
-  Seq data_end() const {
-    return tcb_.snd_buf_seq + static_cast<Seq>(tcb_.send_buffer.size());
-  }
+  Seq data_end() const { return tcb_.snd_buf_seq + static_cast<Seq>(tcb_.send_buffer.size()); }
 
   Config cfg_;
   Tcb tcb_;

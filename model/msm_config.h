@@ -7,7 +7,8 @@
 // variadic mpl::vector accepts up to TCPSIM_MPL_VECTOR_MAX types.
 #pragma once
 
-// clang-format off: the order of these lines is the point.
+// The order of these lines is the point: clang-format leaves them alone.
+// clang-format off
 
 #define TCPSIM_MPL_VECTOR_MAX 80
 

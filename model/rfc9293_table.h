@@ -80,24 +80,69 @@ using msmf::Row;
 
 // ------------------------------------------------------------------ events
 // User calls (RFC 9293 §3.10.1-5).
-struct OpenActive { static constexpr std::string_view name = "OPEN(active)"; Seq iss; };
-struct OpenPassive { static constexpr std::string_view name = "OPEN(passive)"; Seq iss; };
-struct SendInListen { static constexpr std::string_view name = "SEND"; };
-struct Close { static constexpr std::string_view name = "CLOSE"; };
-struct Abort { static constexpr std::string_view name = "ABORT"; };
+struct OpenActive {
+  static constexpr std::string_view name = "OPEN(active)";
+  Seq iss;
+};
+struct OpenPassive {
+  static constexpr std::string_view name = "OPEN(passive)";
+  Seq iss;
+};
+struct SendInListen {
+  static constexpr std::string_view name = "SEND";
+};
+struct Close {
+  static constexpr std::string_view name = "CLOSE";
+};
+struct Abort {
+  static constexpr std::string_view name = "ABORT";
+};
 // Segments, as model/classify.h sorts them (§3.10.7).
-struct RcvInClosed { static constexpr std::string_view name = "rcv any"; const Segment& seg; };
-struct RcvSyn { static constexpr std::string_view name = "rcv SYN"; const Segment& seg; };
-struct RcvSynAck { static constexpr std::string_view name = "rcv SYN,ACK"; const Segment& seg; };
-struct RcvAck { static constexpr std::string_view name = "rcv ACK"; const Segment& seg; bool acks_fin; bool ack_now; };
-struct RcvFin { static constexpr std::string_view name = "rcv FIN"; const Segment& seg; bool acks_fin; };
-struct RcvRst { static constexpr std::string_view name = "rcv RST"; const Segment& seg; };
-struct RcvBadAck { static constexpr std::string_view name = "rcv unacceptable ACK"; const Segment& seg; };
-struct RcvDataAfterClose { static constexpr std::string_view name = "rcv data after close"; const Segment& seg; };
+struct RcvInClosed {
+  static constexpr std::string_view name = "rcv any";
+  const Segment& seg;
+};
+struct RcvSyn {
+  static constexpr std::string_view name = "rcv SYN";
+  const Segment& seg;
+};
+struct RcvSynAck {
+  static constexpr std::string_view name = "rcv SYN,ACK";
+  const Segment& seg;
+};
+struct RcvAck {
+  static constexpr std::string_view name = "rcv ACK";
+  const Segment& seg;
+  bool acks_fin;
+  bool ack_now;
+};
+struct RcvFin {
+  static constexpr std::string_view name = "rcv FIN";
+  const Segment& seg;
+  bool acks_fin;
+};
+struct RcvRst {
+  static constexpr std::string_view name = "rcv RST";
+  const Segment& seg;
+};
+struct RcvBadAck {
+  static constexpr std::string_view name = "rcv unacceptable ACK";
+  const Segment& seg;
+};
+struct RcvDataAfterClose {
+  static constexpr std::string_view name = "rcv data after close";
+  const Segment& seg;
+};
 // Timeouts (§3.10.8).
-struct TimeWaitTimeout { static constexpr std::string_view name = "2MSL timeout"; };
-struct FinWait2Timeout { static constexpr std::string_view name = "FIN-WAIT-2 timeout"; };
-struct GiveUp { static constexpr std::string_view name = "retransmission or user timeout"; };
+struct TimeWaitTimeout {
+  static constexpr std::string_view name = "2MSL timeout";
+};
+struct FinWait2Timeout {
+  static constexpr std::string_view name = "FIN-WAIT-2 timeout";
+};
+struct GiveUp {
+  static constexpr std::string_view name = "retransmission or user timeout";
+};
 
 // ------------------------------------------------------------------ states
 template <State S>
@@ -105,10 +150,14 @@ struct St : msmf::state<> {
   static constexpr State id = S;
   // Entering a state arms or cancels its timers and tells the application.
   template <class Event, class Fsm>
-  void on_entry(const Event&, Fsm& fsm) { fsm.enter(S); }
+  void on_entry(const Event&, Fsm& fsm) {
+    fsm.enter(S);
+  }
   // Leaving it cancels the timers that belong to it alone (2MSL, FIN-WAIT-2).
   template <class Event, class Fsm>
-  void on_exit(const Event&, Fsm& fsm) { fsm.leave(S); }
+  void on_exit(const Event&, Fsm& fsm) {
+    fsm.leave(S);
+  }
 };
 using Closed = St<State::Closed>;
 using Listen = St<State::Listen>;
@@ -124,11 +173,11 @@ using TimeWait = St<State::TimeWait>;
 
 // ------------------------------------------------------------------ rules
 // Each rule: its stable name, where the RFC says it, what it does.
-#define TCPSIM_RULE(ident, reference, what)                          \
-  struct ident {                                                     \
-    static constexpr std::string_view name = #ident;                 \
-    static constexpr std::string_view ref = reference;               \
-    static constexpr std::string_view summary = what;                \
+#define TCPSIM_RULE(ident, reference, what)            \
+  struct ident {                                       \
+    static constexpr std::string_view name = #ident;   \
+    static constexpr std::string_view ref = reference; \
+    static constexpr std::string_view summary = what;  \
   }
 // The id each rule gets in transition_table(), in table order.
 template <class Rule>
@@ -195,7 +244,8 @@ TCPSIM_RULE(closewait_give_up, "RFC 9293 §3.8.3", "retransmissions exhausted / 
 TCPSIM_RULE(closing_rcv_ack, "RFC 9293 §3.10.7.4", "rcv ACK (not of our FIN) / update SND.UNA");
 TCPSIM_RULE(closing_rcv_ack_of_fin, "RFC 9293 §3.10.7.4", "rcv ACK of FIN / x");
 TCPSIM_RULE(closing_rcv_fin, "RFC 9293 §3.10.7.4", "rcv retransmitted FIN / snd ACK");
-TCPSIM_RULE(closing_rcv_fin_ack_of_fin, "RFC 9293 §3.10.7.4", "rcv retransmitted FIN with ACK of FIN / snd ACK");
+TCPSIM_RULE(closing_rcv_fin_ack_of_fin, "RFC 9293 §3.10.7.4",
+            "rcv retransmitted FIN with ACK of FIN / snd ACK");
 TCPSIM_RULE(closing_rcv_rst, "RFC 9293 §3.10.7.4", "rcv RST / connection reset, delete TCB");
 TCPSIM_RULE(closing_rcv_syn, "RFC 9293 §3.10.7.4", "rcv SYN without RFC 5961 / snd RST, connection reset");
 TCPSIM_RULE(closing_abort, "RFC 9293 §3.10.5", "ABORT / delete TCB");
@@ -203,7 +253,8 @@ TCPSIM_RULE(closing_give_up, "RFC 9293 §3.8.3", "FIN retransmissions exhausted 
 TCPSIM_RULE(lastack_rcv_ack, "RFC 9293 §3.10.7.4", "rcv ACK (not of our FIN) / update SND.UNA");
 TCPSIM_RULE(lastack_rcv_ack_of_fin, "RFC 9293 §3.10.7.4", "rcv ACK of FIN / delete TCB");
 TCPSIM_RULE(lastack_rcv_fin, "RFC 9293 §3.10.7.4", "rcv retransmitted FIN / snd ACK");
-TCPSIM_RULE(lastack_rcv_fin_ack_of_fin, "RFC 9293 §3.10.7.4", "rcv retransmitted FIN with ACK of FIN / delete TCB");
+TCPSIM_RULE(lastack_rcv_fin_ack_of_fin, "RFC 9293 §3.10.7.4",
+            "rcv retransmitted FIN with ACK of FIN / delete TCB");
 TCPSIM_RULE(lastack_rcv_rst, "RFC 9293 §3.10.7.4", "rcv RST / connection reset, delete TCB");
 TCPSIM_RULE(lastack_rcv_syn, "RFC 9293 §3.10.7.4", "rcv SYN without RFC 5961 / snd RST, connection reset");
 TCPSIM_RULE(lastack_abort, "RFC 9293 §3.10.5", "ABORT / delete TCB");
@@ -221,44 +272,62 @@ TCPSIM_RULE(timewait_abort, "RFC 9293 §3.10.5", "ABORT / delete TCB");
 struct AcksFin {
   static constexpr std::string_view text = "SEG.ACK covers our FIN";
   template <class E, class F, class S, class T>
-  bool operator()(const E& e, F&, S&, T&) const { return e.acks_fin; }
+  bool operator()(const E& e, F&, S&, T&) const {
+    return e.acks_fin;
+  }
 };
 struct NotAcksFin {
   static constexpr std::string_view text = "SEG.ACK does not cover our FIN";
   template <class E, class F, class S, class T>
-  bool operator()(const E& e, F&, S&, T&) const { return !e.acks_fin; }
+  bool operator()(const E& e, F&, S&, T&) const {
+    return !e.acks_fin;
+  }
 };
 struct PassiveOpen {
   static constexpr std::string_view text = "reached from LISTEN";
   template <class E, class F, class S, class T>
-  bool operator()(const E&, F& f, S&, T&) const { return f.engine.tcb().passive_open; }
+  bool operator()(const E&, F& f, S&, T&) const {
+    return f.engine.tcb().passive_open;
+  }
 };
 struct ActiveOpen {
   static constexpr std::string_view text = "reached from SYN-SENT";
   template <class E, class F, class S, class T>
-  bool operator()(const E&, F& f, S&, T&) const { return !f.engine.tcb().passive_open; }
+  bool operator()(const E&, F& f, S&, T&) const {
+    return !f.engine.tcb().passive_open;
+  }
 };
 struct Rfc1337 {
   static constexpr std::string_view text = "RFC 1337 on";
   template <class E, class F, class S, class T>
-  bool operator()(const E&, F& f, S&, T&) const { return f.engine.config().rfc1337; }
+  bool operator()(const E&, F& f, S&, T&) const {
+    return f.engine.config().rfc1337;
+  }
 };
 struct NotRfc1337 {
   static constexpr std::string_view text = "RFC 1337 off";
   template <class E, class F, class S, class T>
-  bool operator()(const E&, F& f, S&, T&) const { return !f.engine.config().rfc1337; }
+  bool operator()(const E&, F& f, S&, T&) const {
+    return !f.engine.config().rfc1337;
+  }
 };
 
 // ------------------------------------------------------------------ steps
 // The bookkeeping each row does, in RFC order, all of it in model/engine.h.
 struct SendSyn {
-  template <class E> void operator()(const E&, Engine& e) const { e.send_syn(false); }
+  template <class E>
+  void operator()(const E&, Engine& e) const {
+    e.send_syn(false);
+  }
 };
 struct InitActive {
   void operator()(const OpenActive& ev, Engine& e) const { e.init_active(ev.iss); }
 };
 struct BecomeActive {  // RFC 9293 §3.10.2: SEND in LISTEN turns the connection active
-  template <class E> void operator()(const E&, Engine& e) const { e.tcb().passive_open = false; }
+  template <class E>
+  void operator()(const E&, Engine& e) const {
+    e.tcb().passive_open = false;
+  }
 };
 struct InitPassive {
   void operator()(const OpenPassive& ev, Engine& e) const { e.init_passive(ev.iss); }
@@ -267,7 +336,8 @@ struct RstForClosed {
   void operator()(const RcvInClosed& ev, Engine& e) const { e.rst_for_closed(ev.seg); }
 };
 struct TakeSynSendSynAck {
-  template <class E> void operator()(const E& ev, Engine& e) const {
+  template <class E>
+  void operator()(const E& ev, Engine& e) const {
     e.take_syn(ev.seg);
     // RFC 9293 §3.10.7.2 says text on a SYN SHOULD be queued until
     // ESTABLISHED; tcpsim drops it (Linux does too, without TCP Fast Open).
@@ -276,14 +346,20 @@ struct TakeSynSendSynAck {
   }
 };
 struct RstForBadAck {
-  template <class E> void operator()(const E& ev, Engine& e) const { e.rst_for_bad_ack(ev.seg); }
+  template <class E>
+  void operator()(const E& ev, Engine& e) const {
+    e.rst_for_bad_ack(ev.seg);
+  }
 };
 // The RST that answers a segment, as if no connection existed (RFC 9293
 // §3.5.2; Linux and BSD answer data after close so): <SEQ=SEG.ACK><CTL=RST>.
 // SEG.ACK is the peer's RCV.NXT, the one RST an RFC 5961 peer accepts
 // without a challenge even when our FIN has not reached it.
 struct RstForSegment {
-  template <class E> void operator()(const E& ev, Engine& e) const { e.rst_for_closed(ev.seg); }
+  template <class E>
+  void operator()(const E& ev, Engine& e) const {
+    e.rst_for_closed(ev.seg);
+  }
 };
 struct CompleteActiveOpen {  // RFC 9293 §3.10.7.3: SND.UNA = SEG.ACK, ACK the SYN,ACK
   void operator()(const RcvSynAck& ev, Engine& e) const {
@@ -296,7 +372,8 @@ struct CompleteActiveOpen {  // RFC 9293 §3.10.7.3: SND.UNA = SEG.ACK, ACK the 
   }
 };
 struct Ack {  // fifth step, then the text
-  template <class E> void operator()(const E& ev, Engine& e) const {
+  template <class E>
+  void operator()(const E& ev, Engine& e) const {
     e.process_ack(ev.seg);
     e.process_text(ev.seg);
     if constexpr (std::is_same_v<E, RcvAck>) {
@@ -305,14 +382,16 @@ struct Ack {  // fifth step, then the text
   }
 };
 struct AckTextFin {  // fifth, seventh and eighth steps
-  template <class E> void operator()(const E& ev, Engine& e) const {
+  template <class E>
+  void operator()(const E& ev, Engine& e) const {
     e.process_ack(ev.seg);
     e.process_text(ev.seg);
     e.process_fin(ev.seg);
   }
 };
 struct ReAckFin {  // a retransmitted FIN: take its ACK field, answer at once
-  template <class E> void operator()(const E& ev, Engine& e) const {
+  template <class E>
+  void operator()(const E& ev, Engine& e) const {
     e.process_ack(ev.seg);
     e.tcb().ack_now = true;
   }
@@ -332,30 +411,50 @@ struct TimeWaitAck {
   }
 };
 struct RestartTimeWait {
-  template <class E> void operator()(const E&, Engine& e) const {
+  template <class E>
+  void operator()(const E&, Engine& e) const {
     e.arm(TimerKind::TimeWait, e.config().time_wait);
   }
 };
 struct NotifyConnected {
-  template <class E> void operator()(const E&, Engine& e) const { e.notify(AppEvent::Connected); }
+  template <class E>
+  void operator()(const E&, Engine& e) const {
+    e.notify(AppEvent::Connected);
+  }
 };
 struct NotifyReset {
-  template <class E> void operator()(const E&, Engine& e) const { e.notify(AppEvent::Reset); }
+  template <class E>
+  void operator()(const E&, Engine& e) const {
+    e.notify(AppEvent::Reset);
+  }
 };
 struct NotifyRefused {
-  template <class E> void operator()(const E&, Engine& e) const { e.notify(AppEvent::Refused); }
+  template <class E>
+  void operator()(const E&, Engine& e) const {
+    e.notify(AppEvent::Refused);
+  }
 };
 struct NotifyTimedOut {
-  template <class E> void operator()(const E&, Engine& e) const { e.notify(AppEvent::TimedOut); }
+  template <class E>
+  void operator()(const E&, Engine& e) const {
+    e.notify(AppEvent::TimedOut);
+  }
 };
 struct SendRstAbort {
-  template <class E> void operator()(const E&, Engine& e) const { e.send_rst_abort(); }
+  template <class E>
+  void operator()(const E&, Engine& e) const {
+    e.send_rst_abort();
+  }
 };
 struct QueueFin {
-  template <class E> void operator()(const E&, Engine& e) const { e.queue_fin(); }
+  template <class E>
+  void operator()(const E&, Engine& e) const {
+    e.queue_fin();
+  }
 };
 struct Nothing {
-  template <class E> void operator()(const E&, Engine&) const {}
+  template <class E>
+  void operator()(const E&, Engine&) const {}
 };
 
 // Every row's action: record which rule fired, then do the steps.

@@ -20,16 +20,16 @@ struct RttEstimator {
 
 struct Tcb {
   // Send sequence variables (RFC 9293 §3.3.1).
-  Seq snd_una = 0;  // SND.UNA  oldest unacknowledged sequence number
-  Seq snd_nxt = 0;  // SND.NXT  next sequence number to be sent
+  Seq snd_una = 0;            // SND.UNA  oldest unacknowledged sequence number
+  Seq snd_nxt = 0;            // SND.NXT  next sequence number to be sent
   std::uint32_t snd_wnd = 0;  // SND.WND  send window
-  Seq snd_wl1 = 0;  // SND.WL1  segment sequence number used for last window update
-  Seq snd_wl2 = 0;  // SND.WL2  segment acknowledgment number used for last window update
-  Seq iss = 0;      // ISS      initial send sequence number
+  Seq snd_wl1 = 0;            // SND.WL1  segment sequence number used for last window update
+  Seq snd_wl2 = 0;            // SND.WL2  segment acknowledgment number used for last window update
+  Seq iss = 0;                // ISS      initial send sequence number
   // Receive sequence variables.
-  Seq rcv_nxt = 0;  // RCV.NXT  next sequence number expected
+  Seq rcv_nxt = 0;            // RCV.NXT  next sequence number expected
   std::uint32_t rcv_wnd = 0;  // RCV.WND  receive window
-  Seq irs = 0;      // IRS      initial receive sequence number
+  Seq irs = 0;                // IRS      initial receive sequence number
 
   std::uint16_t peer_mss = 536;  // RFC 9293 §3.7.1 default send MSS
 
@@ -49,23 +49,23 @@ struct Tcb {
 
   // Retransmission.
   RttEstimator rtt;
-  int retransmits = 0;        // consecutive timeouts of the current head segment
-  bool rtt_timing = false;    // Karn: a sample is being timed (never a retransmission)
+  int retransmits = 0;      // consecutive timeouts of the current head segment
+  bool rtt_timing = false;  // Karn: a sample is being timed (never a retransmission)
   Seq rtt_seq = 0;
   Time rtt_sent_at = 0;
   bool rexmt_armed = false;
-  Time first_sent_at = 0;     // of the oldest unacknowledged segment (user timeout)
+  Time first_sent_at = 0;          // of the oldest unacknowledged segment (user timeout)
   bool syn_retransmitted = false;  // RFC 6298 §5.7
-  Time give_up_stamp = -1;    // Linux retrans_stamp: start of the retry budget
-  bool tlp_pending = false;   // the retransmission timer is a tail-loss probe
-  bool tlp_sent = false;      // a probe is out for the current tail
-  Seq tlp_high = 0;           // SND.NXT when the probe went out
-  bool fin_merged = false;    // our FIN rode on the last data segment
+  Time give_up_stamp = -1;         // Linux retrans_stamp: start of the retry budget
+  bool tlp_pending = false;        // the retransmission timer is a tail-loss probe
+  bool tlp_sent = false;           // a probe is out for the current tail
+  Seq tlp_high = 0;                // SND.NXT when the probe went out
+  bool fin_merged = false;         // our FIN rode on the last data segment
 
   // Acknowledging what arrived.
-  bool ack_now = false;       // an ACK is owed at the end of this input
-  bool ack_pending = false;   // an ACK is owed later (delayed-ACK timer armed)
-  bool data_received = false; // any payload has arrived on this connection
+  bool ack_now = false;        // an ACK is owed at the end of this input
+  bool ack_pending = false;    // an ACK is owed later (delayed-ACK timer armed)
+  bool data_received = false;  // any payload has arrived on this connection
   int quick_acks_left = 0;
   int unacked_full_segments = 0;
 };

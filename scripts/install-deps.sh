@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   cmake g++ make            # build
+  clang-format              # scripts/format.sh (CI checks the code is formatted)
   libboost-dev              # Boost.MSM (header-only): the state table
   libfmt-dev                # formatting of every output
   libcli11-dev              # the tcpsim command line

@@ -8,8 +8,8 @@ bool bind_conflict(const BindRequest& req, const BoundSocket& e) {
   if (!overlap) return false;
   const bool reuseaddr_ok = req.reuseaddr && e.reuseaddr && e.state != BindState::Listen;
   if (reuseaddr_ok) return false;
-  const bool reuseport_ok = req.reuseport && e.reuseport &&
-                            (e.state == BindState::TimeWait || e.owner_uid == req.owner_uid);
+  const bool reuseport_ok =
+      req.reuseport && e.reuseport && (e.state == BindState::TimeWait || e.owner_uid == req.owner_uid);
   return !reuseport_ok;
 }
 

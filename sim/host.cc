@@ -13,7 +13,11 @@ std::uint64_t listen_key(Addr a) { return (std::uint64_t{a.ip} << 16) | a.port; 
 }  // namespace
 
 Host::Host(Network& net, std::uint8_t index, std::string name, std::uint32_t ip, Profile profile)
-    : net_(net), index_(index), name_(std::move(name)), ip_(ip), profile_(std::move(profile)),
+    : net_(net),
+      index_(index),
+      name_(std::move(name)),
+      ip_(ip),
+      profile_(std::move(profile)),
       closed_(profile_.tcp) {}
 
 model::Seq Host::next_iss(const Addr&, const Addr&) {
@@ -79,7 +83,8 @@ Conn* Host::find_listener(Addr local, Addr remote) {
     if (v.size() == 1) return conn(v.front());
     // SO_REUSEPORT group: Linux picks a listener by a hash of the 4-tuple,
     // so connections from different ports spread over the listeners.
-    const std::uint64_t h = mix64((std::uint64_t{remote.ip} << 16) ^ remote.port ^ (std::uint64_t{local.port} << 48));
+    const std::uint64_t h =
+        mix64((std::uint64_t{remote.ip} << 16) ^ remote.port ^ (std::uint64_t{local.port} << 48));
     return conn(v[h % v.size()]);
   }
   return nullptr;
@@ -88,7 +93,8 @@ Conn* Host::find_listener(Addr local, Addr remote) {
 bool Host::port_in_use(Addr local) const {
   for (const auto& c : conns_) {
     if (!c || c->id == kNoConn) continue;
-    if (c->local.port == local.port && (c->local.ip == local.ip || c->local.ip == 0 || local.ip == 0)) return true;
+    if (c->local.port == local.port && (c->local.ip == local.ip || c->local.ip == 0 || local.ip == 0))
+      return true;
   }
   return false;
 }
@@ -102,7 +108,8 @@ std::optional<std::uint16_t> Host::pick_ephemeral_port(std::uint32_t local_ip, A
   for (std::uint32_t k = 0; k < n; ++k) {
     const std::uint16_t port = static_cast<std::uint16_t>(lo + (next_port_hint_ + k) % n);
     if (table_.count(FourTuple{Addr{local_ip, port}, remote})) continue;
-    if (listeners_.count(listen_key(Addr{local_ip, port})) || listeners_.count(listen_key(Addr{0, port}))) continue;
+    if (listeners_.count(listen_key(Addr{local_ip, port})) || listeners_.count(listen_key(Addr{0, port})))
+      continue;
     if (held && held(port)) continue;
     next_port_hint_ = static_cast<std::uint16_t>((next_port_hint_ + k + 1) % n);
     return port;
@@ -121,7 +128,8 @@ ConnId Host::listen(Addr local, int backlog) {
   return c.id;
 }
 
-std::optional<ConnId> Host::connect(Addr local, Addr remote, std::uint32_t rcv_buffer, std::uint32_t snd_buffer) {
+std::optional<ConnId> Host::connect(Addr local, Addr remote, std::uint32_t rcv_buffer,
+                                    std::uint32_t snd_buffer) {
   if (local.ip == 0) local.ip = ip_;
   if (local.port == 0) {
     auto port = pick_ephemeral_port(local.ip, remote);
@@ -243,8 +251,9 @@ void Host::answer_closed(const Packet& p) {
     net_.transmit(*this, kNoConn, std::move(reply));
   }
   if (net_.trace().enabled()) {
-    net_.note(*this, kNoConn, p.seg.has(model::kRst) ? "no connection: RST discarded (RFC 9293 §3.10.7.1)"
-                                                      : "no connection: answered with RST (RFC 9293 §3.10.7.1)");
+    net_.note(*this, kNoConn,
+              p.seg.has(model::kRst) ? "no connection: RST discarded (RFC 9293 §3.10.7.1)"
+                                     : "no connection: answered with RST (RFC 9293 §3.10.7.1)");
   }
 }
 
@@ -351,9 +360,8 @@ void Host::run(Conn& c) {
         const std::uint32_t epoch = c.epoch;
         const model::TimerKind kind = a.timer;
         Host* self = this;
-        c.timers[k] = net_.scheduler().schedule_after(a.after, [self, id, epoch, kind] {
-          self->timer_fired(id, epoch, kind);
-        });
+        c.timers[k] = net_.scheduler().schedule_after(
+            a.after, [self, id, epoch, kind] { self->timer_fired(id, epoch, kind); });
         c.expires[k] = net_.now() + a.after;
         if (tracing) {
           TraceRecord r;
@@ -433,8 +441,9 @@ void Host::run(Conn& c) {
         if (tracing) {
           TraceRecord r;
           r.t = net_.now();
-          r.kind = a.kind == model::ActionKind::Note ? (a.rule != model::kNoRule ? TraceKind::Row : TraceKind::Note)
-                                                     : TraceKind::Ignored;
+          r.kind = a.kind == model::ActionKind::Note
+                       ? (a.rule != model::kNoRule ? TraceKind::Row : TraceKind::Note)
+                       : TraceKind::Ignored;
           r.host = index_;
           r.conn = c.id;
           r.rule = a.rule;

@@ -103,7 +103,8 @@ class Host {
   // 4-tuple is free (EADDRNOTAVAIL).
   // rcv_buffer/snd_buffer: the socket's SO_RCVBUF/SO_SNDBUF (0: the profile's),
   // in force before the SYN so that it advertises that window.
-  std::optional<ConnId> connect(Addr local, Addr remote, std::uint32_t rcv_buffer = 0, std::uint32_t snd_buffer = 0);
+  std::optional<ConnId> connect(Addr local, Addr remote, std::uint32_t rcv_buffer = 0,
+                                std::uint32_t snd_buffer = 0);
   // `held`, when given, names ports the socket layer holds by bind(), which
   // Linux's __inet_hash_connect never hands to connect().
   std::optional<std::uint16_t> pick_ephemeral_port(std::uint32_t local_ip, Addr remote,
@@ -167,8 +168,8 @@ class Host {
     model::AppEvent e;
   };
   std::vector<Told> told_;  // application events waiting to be told (Host::run)
-  model::Outbox out_;      // reused for every input
-  model::Endpoint closed_; // answers for segments no TCB owns (RFC 9293 §3.10.7.1)
+  model::Outbox out_;       // reused for every input
+  model::Endpoint closed_;  // answers for segments no TCB owns (RFC 9293 §3.10.7.1)
   std::uint64_t iss_counter_ = 0;
   std::uint16_t next_port_hint_ = 0;
 };

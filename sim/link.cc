@@ -61,8 +61,7 @@ std::uint64_t mul_div_ceil(std::uint64_t a, std::uint64_t b, std::uint64_t d) {
   // Shift-and-subtract over the 128-bit product, one bit at a time.
   std::uint64_t q = 0, r = 0;
   const std::uint64_t al = a & 0xffffffffu, ah = a >> 32, bl = b & 0xffffffffu, bh = b >> 32;
-  const std::uint64_t mid =
-      ((al * bl) >> 32) + ((al * bh) & 0xffffffffu) + ((ah * bl) & 0xffffffffu);
+  const std::uint64_t mid = ((al * bl) >> 32) + ((al * bh) & 0xffffffffu) + ((ah * bl) & 0xffffffffu);
   const std::uint64_t hi = ah * bh + ((al * bh) >> 32) + ((ah * bl) >> 32) + (mid >> 32);
   const std::uint64_t lo = (mid << 32) | ((al * bl) & 0xffffffffu);
   for (int i = 127; i >= 0; --i) {
@@ -133,8 +132,7 @@ Link::Link(LinkConfig config, Rng rng)
 Duration Link::serialisation(std::uint32_t wire_bytes) const {
   if (cfg_.bandwidth_bps == 0) return 0;
   // Rounded up so that a link is never faster than configured.
-  return static_cast<Duration>(
-      mul_div_ceil(std::uint64_t{wire_bytes} * 8, kSecond, cfg_.bandwidth_bps));
+  return static_cast<Duration>(mul_div_ceil(std::uint64_t{wire_bytes} * 8, kSecond, cfg_.bandwidth_bps));
 }
 
 LinkOutcome Link::offer(const Packet& p, Time now) {
@@ -226,8 +224,7 @@ std::string Link::describe_rule(std::size_t i) const {
 
 std::string Link::describe_window(std::size_t i) const {
   const DropWindow& w = cfg_.windows.at(i);
-  return fmt::format("window #{}: sent in [{}, {})", i, format_duration(w.start),
-                     format_duration(w.end));
+  return fmt::format("window #{}: sent in [{}, {})", i, format_duration(w.start), format_duration(w.end));
 }
 
 std::string Link::describe_drop(const LinkOutcome& o) const {

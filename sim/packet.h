@@ -38,9 +38,7 @@ struct Packet {
   bool retransmission = false;  // set by the sender; drop rules may ignore these
   std::uint64_t id = 0;         // assigned by the caller, carried for traces
 
-  std::uint32_t wire_size() const {
-    return kHeaderBytes + static_cast<std::uint32_t>(seg.payload.size());
-  }
+  std::uint32_t wire_size() const { return kHeaderBytes + static_cast<std::uint32_t>(seg.payload.size()); }
 };
 
 }  // namespace tcpsim::sim

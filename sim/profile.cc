@@ -42,27 +42,27 @@ Profile linux_profile() {
   Profile p;
   p.name = "linux";
   model::Config& c = p.tcp;
-  c.rto_initial = 1 * kSecond;           // TCP_TIMEOUT_INIT
-  c.rto_min = 200 * kMillisecond;        // TCP_RTO_MIN, net.ipv4.tcp_rto_min_us
-  c.rto_max = 120 * kSecond;             // TCP_RTO_MAX, net.ipv4.tcp_rto_max_ms
-  c.rto_min_on_variance = true;          // tcp_set_rto(): SRTT + max(4 RTTVAR, rto_min)
-  c.time_wait = 60 * kSecond;            // TCP_TIMEWAIT_LEN, not tcp_fin_timeout
-  c.fin_wait_2_timeout = 60 * kSecond;   // net.ipv4.tcp_fin_timeout, orphans only
-  c.syn_retries = 6;                     // net.ipv4.tcp_syn_retries
-  c.synack_retries = 5;                  // net.ipv4.tcp_synack_retries
-  c.data_retries = 15;                   // net.ipv4.tcp_retries2
-  c.syn_linear_timeouts = 4;             // net.ipv4.tcp_syn_linear_timeouts
+  c.rto_initial = 1 * kSecond;          // TCP_TIMEOUT_INIT
+  c.rto_min = 200 * kMillisecond;       // TCP_RTO_MIN, net.ipv4.tcp_rto_min_us
+  c.rto_max = 120 * kSecond;            // TCP_RTO_MAX, net.ipv4.tcp_rto_max_ms
+  c.rto_min_on_variance = true;         // tcp_set_rto(): SRTT + max(4 RTTVAR, rto_min)
+  c.time_wait = 60 * kSecond;           // TCP_TIMEWAIT_LEN, not tcp_fin_timeout
+  c.fin_wait_2_timeout = 60 * kSecond;  // net.ipv4.tcp_fin_timeout, orphans only
+  c.syn_retries = 6;                    // net.ipv4.tcp_syn_retries
+  c.synack_retries = 5;                 // net.ipv4.tcp_synack_retries
+  c.data_retries = 15;                  // net.ipv4.tcp_retries2
+  c.syn_linear_timeouts = 4;            // net.ipv4.tcp_syn_linear_timeouts
   c.delayed_ack = true;
   c.delayed_ack_timeout = 40 * kMillisecond;  // TCP_DELACK_MIN (observed ~41 ms)
-  c.quick_acks = 16;                     // TCP_MAX_QUICKACKS
-  c.rfc5961 = true;                      // challenge ACKs since Linux 3.6
-  c.rfc1337 = false;                     // net.ipv4.tcp_rfc1337 = 0
+  c.quick_acks = 16;                          // TCP_MAX_QUICKACKS
+  c.rfc5961 = true;                           // challenge ACKs since Linux 3.6
+  c.rfc1337 = false;                          // net.ipv4.tcp_rfc1337 = 0
   c.rst_on_data_after_close = true;
-  c.tail_loss_probe = true;           // net.ipv4.tcp_early_retrans = 3
-  c.give_up_by_time = true;           // retransmits_timed_out()
-  c.rst_ack_on_abort = true;          // tcp_send_active_reset()
-  c.synack_on_dup_syn = true;         // tcp_check_req()
-  c.timewait_ignores_bare_ack = true; // tcp_timewait_state_process()
+  c.tail_loss_probe = true;            // net.ipv4.tcp_early_retrans = 3
+  c.give_up_by_time = true;            // retransmits_timed_out()
+  c.rst_ack_on_abort = true;           // tcp_send_active_reset()
+  c.synack_on_dup_syn = true;          // tcp_check_req()
+  c.timewait_ignores_bare_ack = true;  // tcp_timewait_state_process()
   return p;
 }
 
@@ -108,32 +108,53 @@ const std::vector<Field>& fields() {
       {{"syn_retries", "count", "SYN retransmissions before giving up"}, nullptr, &C::syn_retries},
       {{"synack_retries", "count", "SYN,ACK retransmissions before giving up"}, nullptr, &C::synack_retries},
       {{"data_retries", "count", "data/FIN retransmissions before giving up (Linux tcp_retries2)"},
-       nullptr, &C::data_retries},
+       nullptr,
+       &C::data_retries},
       {{"syn_linear_timeouts", "count", "SYN retransmissions at the initial RTO before doubling"},
-       nullptr, &C::syn_linear_timeouts},
+       nullptr,
+       &C::syn_linear_timeouts},
       {{"quick_acks", "count", "ACKs sent at once at a connection's start"}, nullptr, &C::quick_acks},
       {{"delayed_ack", "bool", "delay ACKs (RFC 1122 4.2.3.2)"}, nullptr, nullptr, &C::delayed_ack},
       {{"rfc5961", "bool", "challenge ACKs for in-window RST and for SYN"}, nullptr, nullptr, &C::rfc5961},
       {{"rfc1337", "bool", "TIME-WAIT ignores RST"}, nullptr, nullptr, &C::rfc1337},
       {{"rst_on_data_after_close", "bool", "RST for new data after the reader has gone (Linux)"},
-       nullptr, nullptr, &C::rst_on_data_after_close},
+       nullptr,
+       nullptr,
+       &C::rst_on_data_after_close},
       {{"rto_min_on_variance", "bool", "Linux RTO formula: SRTT + max(4 RTTVAR, rto_min)"},
-       nullptr, nullptr, &C::rto_min_on_variance},
+       nullptr,
+       nullptr,
+       &C::rto_min_on_variance},
       {{"rto_after_syn_timeout", "duration", "RTO for data after a SYN timed out (RFC 6298 5.7), 0 = off"},
        &C::rto_after_syn_timeout},
-      {{"tail_loss_probe", "bool", "Linux tail-loss probe before the RTO (RFC 8985)"}, nullptr, nullptr,
+      {{"tail_loss_probe", "bool", "Linux tail-loss probe before the RTO (RFC 8985)"},
+       nullptr,
+       nullptr,
        &C::tail_loss_probe},
-      {{"give_up_by_time", "bool", "retry counts as Linux time budgets (tcp_model_timeout)"}, nullptr, nullptr,
+      {{"give_up_by_time", "bool", "retry counts as Linux time budgets (tcp_model_timeout)"},
+       nullptr,
+       nullptr,
        &C::give_up_by_time},
-      {{"orphan_retries", "count", "data retries of an orphaned connection (Linux; 0 = 8)"}, nullptr,
+      {{"orphan_retries", "count", "data retries of an orphaned connection (Linux; 0 = 8)"},
+       nullptr,
        &C::orphan_retries},
-      {{"rst_ack_on_abort", "bool", "an abort's RST carries an ACK (Linux)"}, nullptr, nullptr, &C::rst_ack_on_abort},
-      {{"synack_on_dup_syn", "bool", "answer a retransmitted SYN in SYN-RECEIVED with the SYN,ACK (Linux)"}, nullptr,
-       nullptr, &C::synack_on_dup_syn},
-      {{"timewait_ignores_bare_ack", "bool", "TIME-WAIT ignores a bare ACK at RCV.NXT (Linux)"}, nullptr, nullptr,
+      {{"rst_ack_on_abort", "bool", "an abort's RST carries an ACK (Linux)"},
+       nullptr,
+       nullptr,
+       &C::rst_ack_on_abort},
+      {{"synack_on_dup_syn", "bool", "answer a retransmitted SYN in SYN-RECEIVED with the SYN,ACK (Linux)"},
+       nullptr,
+       nullptr,
+       &C::synack_on_dup_syn},
+      {{"timewait_ignores_bare_ack", "bool", "TIME-WAIT ignores a bare ACK at RCV.NXT (Linux)"},
+       nullptr,
+       nullptr,
        &C::timewait_ignores_bare_ack},
       {{"rcv_buffer", "bytes", "receive buffer (the advertised window, at most 65535)"},
-       nullptr, nullptr, nullptr, &C::rcv_buffer},
+       nullptr,
+       nullptr,
+       nullptr,
+       &C::rcv_buffer},
       {{"snd_buffer", "bytes", "send buffer"}, nullptr, nullptr, nullptr, &C::snd_buffer},
       {{"mss", "bytes", "our maximum segment size"}, nullptr, nullptr, nullptr, nullptr, &C::mss},
   };
@@ -211,9 +232,12 @@ std::optional<std::string> set_profile_value(Profile& p, std::string_view key, s
     if (!v) return std::string("expected a whole number from 0 to 1000");
     p.tcp.*(f->count) = *v;
   } else if (f->flag) {
-    if (value == "on" || value == "true" || value == "1") p.tcp.*(f->flag) = true;
-    else if (value == "off" || value == "false" || value == "0") p.tcp.*(f->flag) = false;
-    else return std::string("expected on or off");
+    if (value == "on" || value == "true" || value == "1")
+      p.tcp.*(f->flag) = true;
+    else if (value == "off" || value == "false" || value == "0")
+      p.tcp.*(f->flag) = false;
+    else
+      return std::string("expected on or off");
   } else if (f->bytes) {
     auto v = parse_int<std::uint32_t>(value, 1, 1u << 30);
     if (!v) return std::string("expected a byte count");

@@ -21,9 +21,9 @@ struct Profile {
   std::string name;
   model::Config tcp;
   // Host-level, as Linux presents them to programs.
-  std::uint16_t ephemeral_low = 32768;   // net.ipv4.ip_local_port_range
+  std::uint16_t ephemeral_low = 32768;  // net.ipv4.ip_local_port_range
   std::uint16_t ephemeral_high = 60999;
-  int somaxconn = 4096;                  // net.core.somaxconn caps listen()'s backlog
+  int somaxconn = 4096;  // net.core.somaxconn caps listen()'s backlog
 };
 
 // "rfc9293", "linux", "bsd"; nullopt for an unknown name.

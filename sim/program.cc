@@ -55,7 +55,8 @@ void Runner::exit(Program& p) {
   p.status_ = Program::Status::Done;
   std::vector<int> fds;
   for (const auto& [fd, sock] : p.sockets_->process(p.pid_).fds) fds.push_back(fd);
-  if (!fds.empty()) net_.note(p.sockets_->host(), kNoConn, "a program exits: the kernel closes its descriptors");
+  if (!fds.empty())
+    net_.note(p.sockets_->host(), kNoConn, "a program exits: the kernel closes its descriptors");
   for (int fd : fds) p.sockets_->close(p.pid_, fd);
 }
 
@@ -83,9 +84,7 @@ void Runner::run(Program& p, bool resume) {
         p.progress = 0;
         p.buffer.clear();
         break;
-      case StepResult::Jump:
-        p.pc_ = r.target;
-        break;
+      case StepResult::Jump: p.pc_ = r.target; break;
       case StepResult::Block:
         p.status_ = Program::Status::Blocked;
         if (p.wake_at >= 0) {
@@ -103,9 +102,7 @@ void Runner::run(Program& p, bool resume) {
         p.status_ = Program::Status::Sleeping;
         p.wake_ = net_.scheduler().schedule_after(r.sleep, [this, &p] { run(p, false); });
         return;
-      case StepResult::Exit:
-        exit(p);
-        return;
+      case StepResult::Exit: exit(p); return;
     }
   }
 }
@@ -114,14 +111,16 @@ CallResult write_all(StepContext& c, int fd, std::string_view data) {
   std::string_view rest = data.substr(std::min(c.program.progress, data.size()));
   const CallResult r = c.sockets.write(c.pid, fd, rest);
   if (r.blocked) return r;
-  if (r.err != Errno::Ok) return c.program.progress ? CallResult::ok(static_cast<long>(c.program.progress)) : r;
+  if (r.err != Errno::Ok)
+    return c.program.progress ? CallResult::ok(static_cast<long>(c.program.progress)) : r;
   c.program.progress += static_cast<std::size_t>(r.value);
   const Socket* s = c.sockets.socket_of(c.pid, fd);
   if (c.program.progress < data.size() && s && !s->nonblocking) return CallResult::wait();
   return CallResult::ok(static_cast<long>(c.program.progress));
 }
 
-CallResult epoll_wait_for(StepContext& c, int epfd, int maxevents, Duration timeout, std::vector<EpollEvent>* out) {
+CallResult epoll_wait_for(StepContext& c, int epfd, int maxevents, Duration timeout,
+                          std::vector<EpollEvent>* out) {
   if (!c.resume) c.program.deadline = timeout < 0 ? INT64_MAX : c.net.now() + timeout;
   if (out) out->clear();
   const CallResult r = c.sockets.epoll_wait(c.pid, epfd, maxevents, out);

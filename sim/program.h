@@ -107,6 +107,7 @@ class Runner {
 CallResult write_all(StepContext& c, int fd, std::string_view data);
 // epoll_wait() with a timeout (< 0: for ever, 0: poll), returning 0 events
 // when it expires.
-CallResult epoll_wait_for(StepContext& c, int epfd, int maxevents, Duration timeout, std::vector<EpollEvent>* out);
+CallResult epoll_wait_for(StepContext& c, int epfd, int maxevents, Duration timeout,
+                          std::vector<EpollEvent>* out);
 
 }  // namespace tcpsim::sim

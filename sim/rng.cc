@@ -150,8 +150,7 @@ std::uint64_t Rng::uniform(std::uint64_t n) {
 Duration Rng::uniform_duration(Duration lo, Duration hi) {
   if (hi <= lo) return lo;
   const std::uint64_t span = static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo);
-  const std::uint64_t off =
-      span == std::numeric_limits<std::uint64_t>::max() ? next() : uniform(span + 1);
+  const std::uint64_t off = span == std::numeric_limits<std::uint64_t>::max() ? next() : uniform(span + 1);
   return static_cast<Duration>(static_cast<std::uint64_t>(lo) + off);
 }
 

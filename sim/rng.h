@@ -44,17 +44,11 @@ class Probability {
   constexpr Probability() = default;
   static constexpr Probability zero() { return Probability(0); }
   static constexpr Probability one() { return Probability(kOne); }
-  static constexpr Probability from_threshold(std::uint64_t t) {
-    return Probability(t > kOne ? kOne : t);
-  }
+  static constexpr Probability from_threshold(std::uint64_t t) { return Probability(t > kOne ? kOne : t); }
   // num/den, exact to within 2^-63 (rounded down). den > 0; num > den is clamped to 1.
   static Probability ratio(std::uint64_t num, std::uint64_t den);
-  static Probability ppm(std::uint64_t parts_per_million) {
-    return ratio(parts_per_million, 1000000);
-  }
-  static Probability ppb(std::uint64_t parts_per_billion) {
-    return ratio(parts_per_billion, 1000000000);
-  }
+  static Probability ppm(std::uint64_t parts_per_million) { return ratio(parts_per_million, 1000000); }
+  static Probability ppb(std::uint64_t parts_per_billion) { return ratio(parts_per_billion, 1000000000); }
   // "0.05", "1", "0", ".5", "5%", "1/3": decimal digits are read exactly (up to
   // 19 after the point), no float involved. nullopt when malformed or above 1.
   static std::optional<Probability> parse(std::string_view text);

@@ -73,9 +73,7 @@ bool Scheduler::cancel(EventId id) {
   return true;
 }
 
-Time Scheduler::next_time() {
-  return settle_top() ? static_cast<Time>(heap_.front().time) : kNever;
-}
+Time Scheduler::next_time() { return settle_top() ? static_cast<Time>(heap_.front().time) : kNever; }
 
 // --- 4-ary heap ------------------------------------------------------------
 // Four children per node halve the depth of a binary heap and sit in one or

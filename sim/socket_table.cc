@@ -74,7 +74,8 @@ std::vector<SocketRow> socket_rows(const Host& h, Time now) {
       r.recv_q = static_cast<std::uint32_t>(t.recv_buffer.size()) + (t.fin_received && !c.eof_read ? 1 : 0);
       const bool syn_unacked = st == State::SynSent || st == State::SynReceived;
       const bool fin_unacked = t.fin_queued && !(t.fin_sent && model::seq_gt(t.snd_una, t.fin_seq));
-      r.send_q = static_cast<std::uint32_t>(t.send_buffer.size()) + (syn_unacked ? 1 : 0) + (fin_unacked ? 1 : 0);
+      r.send_q =
+          static_cast<std::uint32_t>(t.send_buffer.size()) + (syn_unacked ? 1 : 0) + (fin_unacked ? 1 : 0);
       if (armed(TimerKind::Retransmission)) {
         r.timer = "on";
         r.timer_left = left(TimerKind::Retransmission);
@@ -177,14 +178,15 @@ std::string format_ss(const std::vector<SocketRow>& rows, bool with_timers) {
                               {kLeft, ""}}};
   using Line = std::array<std::string, 8>;
   std::vector<Line> lines;
-  lines.push_back({"State", "Recv-Q", "Send-Q", "Local Address:", "Port", "Peer Address:", "Port", "Process"});
+  lines.push_back(
+      {"State", "Recv-Q", "Send-Q", "Local Address:", "Port", "Peer Address:", "Port", "Process"});
   for (const SocketRow& r : rows) {
     const Addr peer = r.listening ? Addr{0, 0} : r.peer;
     const auto port = [](std::uint16_t p) { return p ? std::to_string(p) : std::string("*"); };
     std::string timer = with_timers ? ss_timer(r) : "";
-    lines.push_back({std::string(ss_state(r.state)), fmt::format("{:<6}", r.recv_q), fmt::format("{:<6}", r.send_q),
-                     ip_text(r.local.ip) + ":", port(r.local.port), ip_text(peer.ip) + ":", port(peer.port),
-                     timer.empty() ? "" : " timer:(" + timer + ")"});
+    lines.push_back({std::string(ss_state(r.state)), fmt::format("{:<6}", r.recv_q),
+                     fmt::format("{:<6}", r.send_q), ip_text(r.local.ip) + ":", port(r.local.port),
+                     ip_text(peer.ip) + ":", port(peer.port), timer.empty() ? "" : " timer:(" + timer + ")"});
   }
   for (std::size_t l = 0; l < lines.size(); ++l) {
     for (std::size_t i = 0; i < cols.size(); ++i) {
@@ -236,7 +238,8 @@ std::string format_proc_net_tcp(const std::vector<SocketRow>& rows) {
   // Addresses are the in-memory __be32 printed as a little-endian number
   // ("0100007F" = 127.0.0.1), ports in host order.
   auto hex_addr = [](const Addr& a) {
-    const std::uint32_t le = ((a.ip & 0xff) << 24) | ((a.ip & 0xff00) << 8) | ((a.ip >> 8) & 0xff00) | (a.ip >> 24);
+    const std::uint32_t le =
+        ((a.ip & 0xff) << 24) | ((a.ip & 0xff00) << 8) | ((a.ip >> 8) & 0xff00) | (a.ip >> 24);
     return fmt::format("{:08X}:{:04X}", le, a.port);
   };
   // Times are clock ticks of USER_HZ=100 (jiffies_delta_to_clock_t):
@@ -266,28 +269,33 @@ std::string format_proc_net_tcp(const std::vector<SocketRow>& rows) {
       pad("  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode");
   int sl = 0;
   for (const SocketRow& r : rows) {
-    const int tr = r.timer == "on" ? 1 : r.timer == "keepalive" ? 2 : r.timer == "timewait" ? 3 :
-                   r.timer == "persist" ? 4 : 0;
+    const int tr = r.timer == "on"          ? 1
+                   : r.timer == "keepalive" ? 2
+                   : r.timer == "timewait"  ? 3
+                   : r.timer == "persist"   ? 4
+                                            : 0;
     const std::int64_t when = tr ? clock_t_of(r.timer_left) : 0;
     std::string line;
     switch (r.kind) {
       case SockKind::TimeWait:  // get_timewait4_sock
         line = fmt::format("{:4}: {} {} {:02X} {:08X}:{:08X} {:02X}:{:08X} {:08X} {:5} {:8} {} {} {}", sl,
-                           hex_addr(r.local), hex_addr(r.peer), code(r.state), 0, 0, 3, when, 0, 0, 0, 0, 3, kPtr);
+                           hex_addr(r.local), hex_addr(r.peer), code(r.state), 0, 0, 3, when, 0, 0, 0, 0, 3,
+                           kPtr);
         break;
       case SockKind::Request:  // get_openreq4
         line = fmt::format("{:4}: {} {} {:02X} {:08X}:{:08X} {:02X}:{:08X} {:08X} {:5} {:8} {} {} {}", sl,
-                           hex_addr(r.local), hex_addr(r.peer), code(r.state), 0, 0, 1, when, r.retransmits, r.uid,
-                           0, 0, 0, kPtr);
+                           hex_addr(r.local), hex_addr(r.peer), code(r.state), 0, 0, 1, when, r.retransmits,
+                           r.uid, 0, 0, 0, kPtr);
         break;
       case SockKind::Full: {  // get_tcp4_sock
         const std::int64_t rto = r.rto > 0 ? kernel_jiffies_left(r.rto) * 2 / 5 : 100;
         // tx_queue is write_seq - SND.UNA even for a listener (0); ss's
         // listener Send-Q (the backlog) comes from netlink only.
-        line = fmt::format("{:4}: {} {} {:02X} {:08X}:{:08X} {:02X}:{:08X} {:08X} {:5} {:8} {} {} {} {} {} {} {} {}",
-                           sl, hex_addr(r.local), hex_addr(r.listening ? Addr{0, 0} : r.peer), code(r.state),
-                           r.listening ? 0 : r.send_q, r.recv_q, tr, when, r.retransmits, r.uid, 0, r.inode, 1,
-                           kPtr, rto, 0, 0, 10, r.listening ? 0 : -1);
+        line = fmt::format(
+            "{:4}: {} {} {:02X} {:08X}:{:08X} {:02X}:{:08X} {:08X} {:5} {:8} {} {} {} {} {} {} {} {}", sl,
+            hex_addr(r.local), hex_addr(r.listening ? Addr{0, 0} : r.peer), code(r.state),
+            r.listening ? 0 : r.send_q, r.recv_q, tr, when, r.retransmits, r.uid, 0, r.inode, 1, kPtr, rto, 0,
+            0, 10, r.listening ? 0 : -1);
         break;
       }
     }

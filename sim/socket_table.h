@@ -29,7 +29,7 @@ struct SocketRow {
   Addr local, peer;
   bool listening = false;
   SockKind kind = SockKind::Full;
-  bool orphan = false;       // no socket file holds it (Linux: inode 0)
+  bool orphan = false;  // no socket file holds it (Linux: inode 0)
   // -o: "on" (retransmission), "timewait" (TIME-WAIT, orphaned FIN-WAIT-2),
   // "" (none); remaining time; retransmissions so far (Linux
   // icsk_retransmits, a request's num_retrans).
@@ -38,8 +38,8 @@ struct SocketRow {
   int retransmits = 0;
   // /proc/net/tcp only.
   std::uint32_t uid = 0;
-  std::uint64_t inode = 0;   // placeholder (see socket_rows); 0 when orphan
-  Duration rto = 0;          // 0: not known (printed as the initial 1 s)
+  std::uint64_t inode = 0;  // placeholder (see socket_rows); 0 when orphan
+  Duration rto = 0;         // 0: not known (printed as the initial 1 s)
 };
 
 // Rows in a fixed order (Linux's is its hash tables' order, which tcpsim

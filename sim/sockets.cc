@@ -35,8 +35,9 @@ BindState bind_state_of(const Conn& c) {
 
 std::string epoll_events_name(std::uint32_t bits) {
   static const std::pair<std::uint32_t, const char*> kNames[] = {
-      {kEpollIn, "EPOLLIN"},       {kEpollPri, "EPOLLPRI"}, {kEpollOut, "EPOLLOUT"},         {kEpollErr, "EPOLLERR"},
-      {kEpollHup, "EPOLLHUP"},     {kEpollRdHup, "EPOLLRDHUP"}, {kEpollOneShot, "EPOLLONESHOT"}, {kEpollEt, "EPOLLET"}};
+      {kEpollIn, "EPOLLIN"},           {kEpollPri, "EPOLLPRI"}, {kEpollOut, "EPOLLOUT"},
+      {kEpollErr, "EPOLLERR"},         {kEpollHup, "EPOLLHUP"}, {kEpollRdHup, "EPOLLRDHUP"},
+      {kEpollOneShot, "EPOLLONESHOT"}, {kEpollEt, "EPOLLET"}};
   std::string out;
   for (const auto& [bit, name] : kNames) {
     if (!(bits & bit)) continue;
@@ -125,7 +126,9 @@ const Socket* Sockets::lookup(ProcessId p, int fd) const {
 const Socket* Sockets::socket_of(ProcessId p, int fd) const { return lookup(p, fd); }
 
 Conn* Sockets::conn_of(const Socket& s) { return s.conn == kNoConn ? nullptr : host_.conn(s.conn); }
-const Conn* Sockets::conn_of(const Socket& s) const { return s.conn == kNoConn ? nullptr : host_.conn(s.conn); }
+const Conn* Sockets::conn_of(const Socket& s) const {
+  return s.conn == kNoConn ? nullptr : host_.conn(s.conn);
+}
 
 model::State Sockets::state_of(ProcessId p, int fd) const {
   const Socket* s = lookup(p, fd);
@@ -258,11 +261,13 @@ CallResult Sockets::bind_check(const Socket& me, Addr addr) const {
   for (const auto& sp : sockets_) {
     if (!sp || sp.get() == &me || !sp->bound || sp->conn != kNoConn) continue;
     if (sp->local.port != addr.port) continue;
-    existing.push_back(BoundSocket{sp->local.ip, sp->local.port, sp->reuseaddr, sp->reuseport, 0, BindState::Bound});
+    existing.push_back(
+        BoundSocket{sp->local.ip, sp->local.port, sp->reuseaddr, sp->reuseport, 0, BindState::Bound});
   }
   host_.for_each_conn([&](const Conn& c) {
     if (c.local.port != addr.port || c.state() == State::Closed) return;
-    existing.push_back(BoundSocket{c.local.ip, c.local.port, c.reuseaddr, c.reuseport, c.uid, bind_state_of(c)});
+    existing.push_back(
+        BoundSocket{c.local.ip, c.local.port, c.reuseaddr, c.reuseport, c.uid, bind_state_of(c)});
   });
   const BindRequest req{addr.ip, addr.port, me.reuseaddr, me.reuseport, 0};
   if (bind_allowed(req, existing) != BindVerdict::Ok) return CallResult::fail(Errno::AddrInUse);
@@ -274,7 +279,8 @@ CallResult Sockets::bind(ProcessId p, int fd, Addr addr) {
   if (!s) return CallResult::fail(Errno::BadF);
   if (s->is_epoll) return CallResult::fail(Errno::NotSock);
   if (s->bound) return CallResult::fail(Errno::Inval);
-  if (addr.ip != 0 && addr.ip != host_.ip() && (addr.ip >> 24) != 127) return CallResult::fail(Errno::AddrNotAvail);
+  if (addr.ip != 0 && addr.ip != host_.ip() && (addr.ip >> 24) != 127)
+    return CallResult::fail(Errno::AddrNotAvail);
   if (addr.port == 0) {
     // An ephemeral port nobody uses.
     for (std::uint32_t port = host_.profile().ephemeral_low; port <= host_.profile().ephemeral_high; ++port) {
@@ -336,9 +342,9 @@ CallResult Sockets::listen(ProcessId p, int fd, int backlog) {
   for (const auto& sp : sockets_) {
     if (!sp || sp.get() == s || !sp->bound || sp->local.port != s->local.port) continue;
     const Conn* c = conn_of(*sp);
-    others.push_back(BoundSocket{sp->local.ip, sp->local.port, sp->reuseaddr, sp->reuseport, 0,
-                                 sp->listening ? BindState::Listen
-                                               : (c ? bind_state_of(*c) : BindState::Bound)});
+    others.push_back(
+        BoundSocket{sp->local.ip, sp->local.port, sp->reuseaddr, sp->reuseport, 0,
+                    sp->listening ? BindState::Listen : (c ? bind_state_of(*c) : BindState::Bound)});
   }
   const BoundSocket me{s->local.ip, s->local.port, s->reuseaddr, s->reuseport, 0, BindState::Bound};
   if (listen_allowed(me, others) != BindVerdict::Ok) return CallResult::fail(Errno::AddrInUse);
@@ -573,7 +579,8 @@ CallResult Sockets::close(ProcessId p, int fd) {
     auto& sp = sockets_[e];
     if (!sp || !sp->is_epoll) continue;
     auto& v = sp->interest;
-    v.erase(std::remove_if(v.begin(), v.end(), [&](const Socket::Interest& i) { return i.fd == fd && i.target == s->id; }),
+    v.erase(std::remove_if(v.begin(), v.end(),
+                           [&](const Socket::Interest& i) { return i.fd == fd && i.target == s->id; }),
             v.end());
   }
   if (--s->refs == 0) release(*s);

@@ -48,10 +48,10 @@ struct TraceRecord {
   model::AppEvent app = model::AppEvent::Connected;
   std::uint8_t drop = 0;  // DropReason
   model::RuleId rule = model::kNoRule;
-  std::uint32_t conn = kNone32;    // host-local connection id
-  std::uint32_t ref = kNone32;     // packet index (Sent..Delivered) or text index
-  std::uint32_t drop_index = 0;    // which rule or window dropped it
-  Duration after = 0;              // TimerArmed
+  std::uint32_t conn = kNone32;     // host-local connection id
+  std::uint32_t ref = kNone32;      // packet index (Sent..Delivered) or text index
+  std::uint32_t drop_index = 0;     // which rule or window dropped it
+  Duration after = 0;               // TimerArmed
   std::uint32_t program = kNone32;  // Call, Output: which program
 };
 

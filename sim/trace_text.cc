@@ -18,9 +18,9 @@ std::string format_record(const Network& net, const TraceRecord& r) {
   const std::string who = fmt::format("{:>10} {}", format_seconds(r.t), net.host(r.host).name());
   auto pkt = [&](std::uint32_t i) {
     const PacketRecord& p = tr.packet(i);
-    return fmt::format("{} {} > {} seq={} ack={} win={}{}", segment_label(p.packet.seg), to_string(p.packet.src),
-                       to_string(p.packet.dst), p.packet.seg.seq, p.packet.seg.ack, p.packet.seg.window,
-                       p.packet.retransmission ? " (retransmission)" : "");
+    return fmt::format("{} {} > {} seq={} ack={} win={}{}", segment_label(p.packet.seg),
+                       to_string(p.packet.src), to_string(p.packet.dst), p.packet.seg.seq, p.packet.seg.ack,
+                       p.packet.seg.window, p.packet.retransmission ? " (retransmission)" : "");
   };
   switch (r.kind) {
     case TraceKind::Sent: return fmt::format("{} sent {}", who, pkt(r.ref));
@@ -29,13 +29,17 @@ std::string format_record(const Network& net, const TraceRecord& r) {
     case TraceKind::Duplicated: return fmt::format("{} duplicated {}", who, pkt(r.ref));
     case TraceKind::Delivered: return fmt::format("{} received {}", who, pkt(r.ref));
     case TraceKind::State:
-      return fmt::format("{} #{} {} -> {} [{}]", who, r.conn, model::state_name(r.from), model::state_name(r.to),
-                         model::rule_name(r.rule));
-    case TraceKind::Row: return fmt::format("{} #{} {} [{}]", who, r.conn, model::state_name(r.from), model::rule_name(r.rule));
+      return fmt::format("{} #{} {} -> {} [{}]", who, r.conn, model::state_name(r.from),
+                         model::state_name(r.to), model::rule_name(r.rule));
+    case TraceKind::Row:
+      return fmt::format("{} #{} {} [{}]", who, r.conn, model::state_name(r.from), model::rule_name(r.rule));
     case TraceKind::TimerArmed:
-      return fmt::format("{} #{} {} timer armed for {}", who, r.conn, model::timer_name(r.timer), format_duration(r.after));
-    case TraceKind::TimerCancelled: return fmt::format("{} #{} {} timer cancelled", who, r.conn, model::timer_name(r.timer));
-    case TraceKind::TimerFired: return fmt::format("{} #{} {} timer fired", who, r.conn, model::timer_name(r.timer));
+      return fmt::format("{} #{} {} timer armed for {}", who, r.conn, model::timer_name(r.timer),
+                         format_duration(r.after));
+    case TraceKind::TimerCancelled:
+      return fmt::format("{} #{} {} timer cancelled", who, r.conn, model::timer_name(r.timer));
+    case TraceKind::TimerFired:
+      return fmt::format("{} #{} {} timer fired", who, r.conn, model::timer_name(r.timer));
     case TraceKind::App: return fmt::format("{} #{} app: {}", who, r.conn, model::app_event_name(r.app));
     case TraceKind::Note: return fmt::format("{} #{} note: {}", who, r.conn, tr.text(r.ref));
     case TraceKind::Ignored: return fmt::format("{} #{} ignored: {}", who, r.conn, tr.text(r.ref));

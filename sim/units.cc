@@ -33,12 +33,18 @@ std::optional<Duration> parse_duration(std::string_view text) {
   if (!digits) return std::nullopt;
   const std::string_view unit = text.substr(i);
   std::int64_t ns;
-  if (unit == "ns") ns = 1;
-  else if (unit == "us") ns = kMicrosecond;
-  else if (unit == "ms") ns = kMillisecond;
-  else if (unit == "s") ns = kSecond;
-  else if (unit == "min") ns = 60 * kSecond;
-  else return std::nullopt;
+  if (unit == "ns")
+    ns = 1;
+  else if (unit == "us")
+    ns = kMicrosecond;
+  else if (unit == "ms")
+    ns = kMillisecond;
+  else if (unit == "s")
+    ns = kSecond;
+  else if (unit == "min")
+    ns = 60 * kSecond;
+  else
+    return std::nullopt;
   if (whole > INT64_MAX / ns) return std::nullopt;
   // frac * ns / 10^9 must be whole: "1.5ns" is not a duration.
   const __int128 f = static_cast<__int128>(frac) * ns;

@@ -27,10 +27,12 @@ int cmd_check(const CheckArgs& a) {
       } else {
         ++failed;
         ++file_failed;
-        std::printf("%s:%d:%d: FAIL %s\n     %s\n", file.c_str(), r.loc.line, r.loc.col, r.what.c_str(), r.detail.c_str());
+        std::printf("%s:%d:%d: FAIL %s\n     %s\n", file.c_str(), r.loc.line, r.loc.col, r.what.c_str(),
+                    r.detail.c_str());
       }
     }
-    if (run.results.empty() && !a.quiet) std::printf("%s: no assertions (%s)\n", file.c_str(), run.ending.c_str());
+    if (run.results.empty() && !a.quiet)
+      std::printf("%s: no assertions (%s)\n", file.c_str(), run.ending.c_str());
     if (file_failed && !a.quiet) std::printf("%s: %s\n", file.c_str(), run.ending.c_str());
   }
   std::printf("%d passed, %d failed\n", passed, failed + broken);

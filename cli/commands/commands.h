@@ -2,7 +2,6 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-
 #include <optional>
 #include <string>
 #include <variant>
@@ -24,7 +23,7 @@ struct RunArgs {
   std::optional<std::string> loss;
   std::optional<std::string> until;
   std::string output;  // -o: a file written whole or not at all
-  std::string pcap;      // --pcap: the segments as a capture file
+  std::string pcap;    // --pcap: the segments as a capture file
   std::string pcap_at = "sender";
 };
 

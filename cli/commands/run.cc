@@ -17,25 +17,34 @@
 namespace tcpsim::cli {
 
 void add_run_options(CLI::App* app, RunArgs& a, bool with_file) {
-  if (with_file) app->add_option("file", a.file, "Scenario file (see docs/scenario-language.md)")->required()->check(CLI::ExistingFile);
+  if (with_file)
+    app->add_option("file", a.file, "Scenario file (see docs/scenario-language.md)")
+        ->required()
+        ->check(CLI::ExistingFile);
   if (with_file) {
-    app->add_option("-f,--format", a.format,
-                    "ascii, unicode, json (docs/json-format.md), events, svg, tikz, mermaid, or dot (the state "
-                    "diagram with the transitions the run took); see docs/formats.md")
+    app->add_option(
+           "-f,--format", a.format,
+           "ascii, unicode, json (docs/json-format.md), events, svg, tikz, mermaid, or dot (the state "
+           "diagram with the transitions the run took); see docs/formats.md")
         ->check(CLI::IsMember({"ascii", "unicode", "json", "events", "svg", "tikz", "mermaid", "dot"}))
         ->capture_default_str();
-    app->add_flag("-v,--verbose", a.verbose, "Show seq/ack (relative), windows, RFC processing notes and timers");
-    app->add_option("-o,--output", a.output, "Write to this file (whole, or not at all) instead of standard output");
+    app->add_flag("-v,--verbose", a.verbose,
+                  "Show seq/ack (relative), windows, RFC processing notes and timers");
+    app->add_option("-o,--output", a.output,
+                    "Write to this file (whole, or not at all) instead of standard output");
     app->add_option("--pcap", a.pcap, "Also write every segment to this pcap file (Wireshark, tshark)");
     app->add_option("--pcap-at", a.pcap_at,
-                    "Where the capture is taken: sender (every segment, lost ones included) or receiver (what arrived)")
+                    "Where the capture is taken: sender (every segment, lost ones included) or receiver "
+                    "(what arrived)")
         ->check(CLI::IsMember({"sender", "receiver"}))
         ->capture_default_str();
   }
   app->add_option("--seed", a.seed, "Seed for random loss, jitter, ISNs (overrides the scenario's)");
   app->add_option("--profile", a.profile, "Behaviour profile for every host: rfc9293, linux, bsd")
       ->check(CLI::IsMember({"rfc9293", "linux", "bsd"}));
-  app->add_option("--set", a.sets, "Override a profile value on every host, e.g. --set time_wait=30s (repeatable; `tcpsim profiles` lists them)");
+  app->add_option("--set", a.sets,
+                  "Override a profile value on every host, e.g. --set time_wait=30s (repeatable; `tcpsim "
+                  "profiles` lists them)");
   app->add_option("--loss", a.loss, "Random loss on every link, e.g. 5% or 0.05");
   app->add_option("--until", a.until, "Stop the run at this virtual time, e.g. 90s");
 }
@@ -48,7 +57,8 @@ std::optional<std::string> options_from(const RunArgs& a, scenario::RunOptions& 
   o.profile = a.profile;
   for (const auto& kv : a.sets) {
     const auto eq = kv.find('=');
-    if (eq == std::string::npos || eq == 0) return fmt::format("--set {}: expected key=value, e.g. time_wait=30s", kv);
+    if (eq == std::string::npos || eq == 0)
+      return fmt::format("--set {}: expected key=value, e.g. time_wait=30s", kv);
     o.sets.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
   }
   if (a.loss) {
@@ -126,7 +136,8 @@ int cmd_run(const RunArgs& a) {
   }
   if (!a.pcap.empty()) {
     const std::string err = formats::write_pcap(
-        run, a.pcap, a.pcap_at == "receiver" ? formats::CapturePoint::Receiver : formats::CapturePoint::Sender);
+        run, a.pcap,
+        a.pcap_at == "receiver" ? formats::CapturePoint::Receiver : formats::CapturePoint::Sender);
     if (!err.empty()) {
       std::fprintf(stderr, "tcpsim: %s\n", err.c_str());
       return 2;

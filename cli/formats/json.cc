@@ -38,21 +38,27 @@ std::string json(const scenario::RunResult& run) {
   ordered_json hosts = ordered_json::array();
   for (std::size_t i = 0; i < net.host_count(); ++i) {
     const sim::Host& h = net.host(i);
-    hosts.push_back({{"index", i},
-                     {"name", h.name()},
-                     {"ip", sim::to_string(sim::Addr{h.ip(), 0}).substr(0, sim::to_string(sim::Addr{h.ip(), 0}).rfind(':'))},
-                     {"profile", h.profile().name}});
+    hosts.push_back(
+        {{"index", i},
+         {"name", h.name()},
+         {"ip",
+          sim::to_string(sim::Addr{h.ip(), 0}).substr(0, sim::to_string(sim::Addr{h.ip(), 0}).rfind(':'))},
+         {"profile", h.profile().name}});
   }
   j["hosts"] = hosts;
   ordered_json programs = ordered_json::array();
   for (std::size_t i = 0; i < run.programs.size(); ++i) {
-    programs.push_back({{"index", i}, {"name", run.programs[i].name}, {"host", net.host(run.programs[i].host).name()}});
+    programs.push_back(
+        {{"index", i}, {"name", run.programs[i].name}, {"host", net.host(run.programs[i].host).name()}});
   }
   j["programs"] = programs;
   ordered_json ends = ordered_json::array();
   for (std::size_t i = 0; i < view.ends().size(); ++i) {
     const auto& e = view.ends()[i];
-    ordered_json x = {{"index", i}, {"host", net.host(e.host).name()}, {"listener", e.listener}, {"active", e.active},
+    ordered_json x = {{"index", i},
+                      {"host", net.host(e.host).name()},
+                      {"listener", e.listener},
+                      {"active", e.active},
                       {"connection", e.connection}};
     if (e.addressed) {
       x["local"] = sim::to_string(e.local);
@@ -65,7 +71,8 @@ std::string json(const scenario::RunResult& run) {
   j["ends"] = ends;
   ordered_json conns = ordered_json::array();
   for (std::size_t i = 0; i < view.connections().size(); ++i) {
-    conns.push_back({{"index", i}, {"left", view.connections()[i].left}, {"right", view.connections()[i].right}});
+    conns.push_back(
+        {{"index", i}, {"left", view.connections()[i].left}, {"right", view.connections()[i].right}});
   }
   j["connections"] = conns;
 
@@ -97,14 +104,13 @@ std::string json(const scenario::RunResult& run) {
   const auto& recs = tr.records();
   for (std::size_t i = 0; i < recs.size(); ++i) {
     const auto& r = recs[i];
-    ordered_json e = {{"t_ns", r.t}, {"kind", sim::trace_kind_name(r.kind)}, {"host", net.host(r.host).name()}};
+    ordered_json e = {
+        {"t_ns", r.t}, {"kind", sim::trace_kind_name(r.kind)}, {"host", net.host(r.host).name()}};
     const int end = view.end_of(i);
     if (end >= 0) e["end"] = end;
     switch (r.kind) {
       case TraceKind::Sent:
-      case TraceKind::Duplicated:
-        e["packet"] = r.ref;
-        break;
+      case TraceKind::Duplicated: e["packet"] = r.ref; break;
       case TraceKind::Dropped:
         e["packet"] = r.ref;
         e["reason"] = sim::to_string(static_cast<sim::DropReason>(r.drop));
@@ -130,16 +136,10 @@ std::string json(const scenario::RunResult& run) {
         e["after_ns"] = r.after;
         break;
       case TraceKind::TimerCancelled:
-      case TraceKind::TimerFired:
-        e["timer"] = model::timer_name(r.timer);
-        break;
-      case TraceKind::App:
-        e["app"] = model::app_event_name(r.app);
-        break;
+      case TraceKind::TimerFired: e["timer"] = model::timer_name(r.timer); break;
+      case TraceKind::App: e["app"] = model::app_event_name(r.app); break;
       case TraceKind::Note:
-      case TraceKind::Ignored:
-        e["text"] = tr.text(r.ref);
-        break;
+      case TraceKind::Ignored: e["text"] = tr.text(r.ref); break;
       case TraceKind::Call:
       case TraceKind::Output:
         e["program"] = r.program;
@@ -152,7 +152,8 @@ std::string json(const scenario::RunResult& run) {
   j["events"] = events;
   ordered_json asserts = ordered_json::array();
   for (const auto& a : run.results) {
-    asserts.push_back({{"line", a.loc.line}, {"col", a.loc.col}, {"pass", a.pass}, {"what", a.what}, {"detail", a.detail}});
+    asserts.push_back(
+        {{"line", a.loc.line}, {"col", a.loc.col}, {"pass", a.pass}, {"what", a.what}, {"detail", a.detail}});
   }
   j["assertions"] = asserts;
   j["end"] = {{"t_ns", run.end_time}, {"finished", run.finished}, {"ending", run.ending}};

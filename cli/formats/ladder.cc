@@ -52,13 +52,17 @@ std::string arrow(const std::string& label, bool rightwards, bool lost, std::siz
   const std::size_t half = width / 2 + len / 2 + 1;
   if (rightwards) {
     const std::size_t fill = half > len + 3 ? half - len - 3 : 1;
-    return repeat(g.fill, 2) + label + repeat(g.fill, fill) + g.lost + std::string(width - (2 + len + fill + 1), ' ');
+    return repeat(g.fill, 2) + label + repeat(g.fill, fill) + g.lost +
+           std::string(width - (2 + len + fill + 1), ' ');
   }
   const std::size_t fill = half > len + 3 ? half - len - 3 : 1;
-  return std::string(width - (2 + len + fill + 1), ' ') + g.lost + repeat(g.fill, fill) + label + repeat(g.fill, 2);
+  return std::string(width - (2 + len + fill + 1), ' ') + g.lost + repeat(g.fill, fill) + label +
+         repeat(g.fill, 2);
 }
 
-std::string pad_right(const std::string& s, std::size_t w) { return s.size() >= w ? s : s + std::string(w - s.size(), ' '); }
+std::string pad_right(const std::string& s, std::size_t w) {
+  return s.size() >= w ? s : s + std::string(w - s.size(), ' ');
+}
 
 std::string trim_right(std::string s) {
   while (!s.empty() && s.back() == ' ') s.pop_back();
@@ -82,7 +86,9 @@ std::string ladder(const scenario::RunResult& run, const LadderOptions& opt) {
   }
   const std::size_t arrow_w = kArrowWidth;
   const std::size_t right_col = kTimeWidth + 2 + kStateWidth + 1 + arrow_w + 2;
-  out += trim_right(fmt::format("{:>{}}  {:<{}}{}", "time", kTimeWidth, left_name, right_col - kTimeWidth - 2, right_name)) + "\n";
+  out += trim_right(fmt::format("{:>{}}  {:<{}}{}", "time", kTimeWidth, left_name, right_col - kTimeWidth - 2,
+                                right_name)) +
+         "\n";
 
   std::vector<State> state(view.ends().size(), State::Closed);
   std::vector<bool> seen(view.ends().size(), false);  // its TCB exists
@@ -103,7 +109,8 @@ std::string ladder(const scenario::RunResult& run, const LadderOptions& opt) {
 
   auto row = [&](Time t, int conn, const std::string& middle) {
     auto [l, r] = states_of(conn);
-    std::string line = fmt::format("{:>{}}  {}{}", sim::format_seconds(t), kTimeWidth, tag(conn), pad_right(l, kStateWidth));
+    std::string line =
+        fmt::format("{:>{}}  {}{}", sim::format_seconds(t), kTimeWidth, tag(conn), pad_right(l, kStateWidth));
     line += " " + middle + "  " + r;
     out += trim_right(line) + "\n";
   };
@@ -150,7 +157,8 @@ std::string ladder(const scenario::RunResult& run, const LadderOptions& opt) {
           seen[static_cast<std::size_t>(end)] = true;
           // A listener's child starts in LISTEN inside tcpsim: not worth a row.
           if (r.from == State::Closed && r.to == State::Listen) break;
-          if (view.ends()[static_cast<std::size_t>(end)].connection >= 0) dirty[static_cast<std::size_t>(end)] = true;
+          if (view.ends()[static_cast<std::size_t>(end)].connection >= 0)
+            dirty[static_cast<std::size_t>(end)] = true;
         }
         break;
       case TraceKind::TimerFired:
@@ -176,7 +184,8 @@ std::string ladder(const scenario::RunResult& run, const LadderOptions& opt) {
           }
         }
         if (end >= 0) dirty[static_cast<std::size_t>(end)] = false;
-        const bool lost = i + 1 < recs.size() && recs[i + 1].kind == TraceKind::Dropped && recs[i + 1].ref == r.ref;
+        const bool lost =
+            i + 1 < recs.size() && recs[i + 1].kind == TraceKind::Dropped && recs[i + 1].ref == r.ref;
         const auto& p = tr.packet(r.ref);
         std::string label = sim::segment_label(p.packet.seg);
         if (opt.verbose) label += view.seq_text(r.ref);
@@ -193,7 +202,8 @@ std::string ladder(const scenario::RunResult& run, const LadderOptions& opt) {
       }
       case TraceKind::Output: {
         flush(r.t);
-        out += fmt::format("{:>{}}  {} prints:\n", sim::format_seconds(r.t), kTimeWidth, view.program_name(r.program));
+        out += fmt::format("{:>{}}  {} prints:\n", sim::format_seconds(r.t), kTimeWidth,
+                           view.program_name(r.program));
         std::string text = tr.text(r.ref);
         std::size_t pos = 0;
         while (pos < text.size()) {
@@ -216,8 +226,7 @@ std::string ladder(const scenario::RunResult& run, const LadderOptions& opt) {
           side_text(r.t, view.is_right(end), "  [" + std::string(model::rule_name(r.rule)) + "]");
         }
         break;
-      default:
-        break;
+      default: break;
     }
   }
   flush(last_t);
@@ -242,7 +251,8 @@ std::string summary(const scenario::RunResult& run) {
   }
   for (const auto& r : run.results) {
     if (r.pass) continue;
-    out += fmt::format("{}:{}:{}: FAIL {}\n     {}\n", run.scenario->file, r.loc.line, r.loc.col, r.what, r.detail);
+    out += fmt::format("{}:{}:{}: FAIL {}\n     {}\n", run.scenario->file, r.loc.line, r.loc.col, r.what,
+                       r.detail);
   }
   return out;
 }

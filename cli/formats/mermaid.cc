@@ -103,7 +103,8 @@ std::string mermaid(const scenario::RunResult& run, const PictureOptions& opt) {
   auto side_name = [&](bool right_side) { return right_side ? "R" : "L"; };
   auto beside = [&](bool right_side) { return right_side ? "right of R" : "left of L"; };
   auto tag = [&](int end) {
-    return many && end >= 0 ? fmt::format("#{} ", ends[static_cast<std::size_t>(end)].connection + 1) : std::string();
+    return many && end >= 0 ? fmt::format("#{} ", ends[static_cast<std::size_t>(end)].connection + 1)
+                            : std::string();
   };
   // The passive side's listener shows as LISTEN over the side it serves.
   std::vector<bool> serves_right(run.net->host_count(), false);
@@ -113,7 +114,8 @@ std::string mermaid(const scenario::RunResult& run, const PictureOptions& opt) {
 
   Time last = -1;
   auto at = [&](Time t) {
-    if (last >= 0 && t - last > 6 * unit) out += fmt::format("  Note over L,R: \u2026 {} \u2026\n", approx(t - last));
+    if (last >= 0 && t - last > 6 * unit)
+      out += fmt::format("  Note over L,R: \u2026 {} \u2026\n", approx(t - last));
     last = t;
   };
   for (std::size_t i = 0; i < recs.size(); ++i) {
@@ -133,7 +135,7 @@ std::string mermaid(const scenario::RunResult& run, const PictureOptions& opt) {
         if (r.from == State::Closed && r.to == State::Listen) break;  // a listener's child being born
         at(r.t);
         out += fmt::format("  Note over {}: {}\n", side_name(view.is_right(end)),
-                         escape(tag(end) + std::string(model::state_name(r.to))));
+                           escape(tag(end) + std::string(model::state_name(r.to))));
         break;
       }
       case TraceKind::Sent: {
@@ -143,7 +145,8 @@ std::string mermaid(const scenario::RunResult& run, const PictureOptions& opt) {
         const auto& p = tr.packet(r.ref).packet;
         bool lost = false;
         for (std::size_t j = i + 1; j < recs.size(); ++j) {
-          if ((recs[j].kind == TraceKind::Dropped || recs[j].kind == TraceKind::Delivered) && recs[j].ref == r.ref) {
+          if ((recs[j].kind == TraceKind::Dropped || recs[j].kind == TraceKind::Delivered) &&
+              recs[j].ref == r.ref) {
             lost = recs[j].kind == TraceKind::Dropped;
             break;
           }
@@ -180,8 +183,7 @@ std::string mermaid(const scenario::RunResult& run, const PictureOptions& opt) {
         out += fmt::format("  Note {}: {}\n", beside(view.call_is_right(i)), text);
         break;
       }
-      default:
-        break;
+      default: break;
     }
   }
   return out;

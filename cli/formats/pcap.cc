@@ -81,7 +81,8 @@ std::string write_pcap(const scenario::RunResult& run, const std::string& path, 
     return "cannot write " + path + ": " + err;
   }
   for (const sim::TraceRecord& r : tr.records()) {
-    const bool take = at == CapturePoint::Sender ? r.kind == sim::TraceKind::Sent : r.kind == sim::TraceKind::Delivered;
+    const bool take =
+        at == CapturePoint::Sender ? r.kind == sim::TraceKind::Sent : r.kind == sim::TraceKind::Delivered;
     if (!take) continue;
     const auto& p = tr.packet(r.ref).packet;
     const std::vector<std::uint8_t> bytes = datagram(p, static_cast<std::uint16_t>(p.id));

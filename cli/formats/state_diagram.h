@@ -35,9 +35,9 @@ std::string run_state_diagram_dot(const scenario::RunResult& run);
 
 // Coverage: how often each row fired over some runs (every end of every run).
 struct Coverage {
-  std::vector<std::string> files;                            // the scenarios run
-  std::map<model::RuleId, std::size_t> hits;                 // row -> times fired
-  std::map<model::RuleId, std::string> first;                // row -> first scenario that fired it
+  std::vector<std::string> files;              // the scenarios run
+  std::map<model::RuleId, std::size_t> hits;   // row -> times fired
+  std::map<model::RuleId, std::string> first;  // row -> first scenario that fired it
 };
 void add_coverage(Coverage& c, const std::string& file, const scenario::RunResult& run);
 // Every row of the table: fired or not, how often, and by which scenario first.

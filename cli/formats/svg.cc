@@ -32,11 +32,11 @@ constexpr double kLineH = 14;         // a line of notes
 constexpr double kBandW = 112;        // a state band's width (one lane)
 constexpr double kLaneGap = 6;
 constexpr double kMargin = 16;
-constexpr double kNoteGap = 16;       // band to note text
-constexpr double kCharW = 6.7;        // 11 px monospace, and a safe bound for 11 px sans
+constexpr double kNoteGap = 16;  // band to note text
+constexpr double kCharW = 6.7;   // 11 px monospace, and a safe bound for 11 px sans
 constexpr double kMinArrowSpan = 300;
 constexpr double kHeaderH = 78;
-constexpr double kLegendW = 880;      // the legend's row
+constexpr double kLegendW = 880;  // the legend's row
 
 std::string approx_duration(Duration g) {
   auto trim = [](std::string s) {
@@ -138,15 +138,17 @@ LadderPicture ladder_picture(const scenario::RunResult& run, const PictureOption
     if (!ends[e].active) {
       int best = -1;
       for (std::size_t l = 0; l < ends.size(); ++l) {
-        if (!ends[l].listener || ends[l].host != ends[e].host || listen_since[l] < 0 || listen_since[l] > ch.front().first)
+        if (!ends[l].listener || ends[l].host != ends[e].host || listen_since[l] < 0 ||
+            listen_since[l] > ch.front().first)
           continue;
-        if (best < 0 || listen_since[l] >= listen_since[static_cast<std::size_t>(best)]) best = static_cast<int>(l);
+        if (best < 0 || listen_since[l] >= listen_since[static_cast<std::size_t>(best)])
+          best = static_cast<int>(l);
       }
       if (best >= 0 && !listener_used.count(best)) {
         listener_used.insert(best);
         if (listen_since[static_cast<std::size_t>(best)] < ch.front().first) {
-          spans.push_back({static_cast<int>(e), listen_since[static_cast<std::size_t>(best)], ch.front().first,
-                           State::Listen, true});
+          spans.push_back({static_cast<int>(e), listen_since[static_cast<std::size_t>(best)],
+                           ch.front().first, State::Listen, true});
         }
       }
     }
@@ -268,7 +270,8 @@ LadderPicture ladder_picture(const scenario::RunResult& run, const PictureOption
       if (!drawn(e)) continue;
       std::string text = fmt::format("{} timer expired", view.timer_label(i));
       for (const auto& ts : timer_spans) {
-        if (ts.end == e && ts.fired == r.t && ts.kind == r.timer) text += " (" + sim::format_duration(ts.after) + ")";
+        if (ts.end == e && ts.fired == r.t && ts.kind == r.timer)
+          text += " (" + sim::format_duration(ts.after) + ")";
       }
       pending.push_back({r.t, side_of_end(e), text, LadderPicture::Note::Timer});
     }
@@ -326,7 +329,8 @@ LadderPicture ladder_picture(const scenario::RunResult& run, const PictureOption
       need[i] = std::max(need[i], static_cast<double>(v) * kLineH + 6);
     }
     for (const auto& s : segs) {
-      need[index_of(s.sent)] = std::max(need[index_of(s.sent)], static_cast<double>(s.send_slot) * kSlotPx + kMinGap);
+      need[index_of(s.sent)] =
+          std::max(need[index_of(s.sent)], static_cast<double>(s.send_slot) * kSlotPx + kMinGap);
       for (std::size_t d = 0; d < s.delivered.size(); ++d) {
         const std::size_t i = index_of(s.delivered[d]);
         need[i] = std::max(need[i], static_cast<double>(s.recv_slots[d]) * kSlotPx + kMinGap);
@@ -343,11 +347,13 @@ LadderPicture ladder_picture(const scenario::RunResult& run, const PictureOption
     if (g > kLinearUnits * unit) continue;
     bool in_flight = false;
     for (std::size_t k = 0; k < segs.size() && !in_flight; ++k) {
-      const Time arrive = lost_mid[k] >= 0 ? 2 * lost_mid[k] - segs[k].sent
-                                           : (segs[k].delivered.empty() ? segs[k].sent : segs[k].delivered.back());
+      const Time arrive = lost_mid[k] >= 0
+                              ? 2 * lost_mid[k] - segs[k].sent
+                              : (segs[k].delivered.empty() ? segs[k].sent : segs[k].delivered.back());
       in_flight = segs[k].sent <= T[i] && arrive >= T[i + 1];
     }
-    if (in_flight) unit_px = std::max(unit_px, need[i] / (static_cast<double>(g) / static_cast<double>(unit)));
+    if (in_flight)
+      unit_px = std::max(unit_px, need[i] / (static_cast<double>(g) / static_cast<double>(unit)));
   }
   unit_px = std::min(unit_px, kMaxUnitPx);
   std::vector<double> Y(T.size(), 0);
@@ -414,11 +420,13 @@ LadderPicture ladder_picture(const scenario::RunResult& run, const PictureOption
     if (opt.verbose) l += view.seq_text(s.packet);
     label_w = std::max(label_w, text_w(l) + 60);
   }
-  const double side_w[2] = {lanes[0] * kBandW + (lanes[0] - 1) * kLaneGap, lanes[1] * kBandW + (lanes[1] - 1) * kLaneGap};
+  const double side_w[2] = {lanes[0] * kBandW + (lanes[0] - 1) * kLaneGap,
+                            lanes[1] * kBandW + (lanes[1] - 1) * kLaneGap};
   pic.axis_x = kMargin + tick_w + 10;
   const double left_outer = pic.axis_x + 14 + kNoteGap + std::max(note_w[0], 40.0);
   const double left_inner = left_outer + side_w[0];
-  const double span = std::max({kMinArrowSpan, label_w / 0.45, text_w(pic.left_name) / 2 + text_w(pic.right_name) / 2 + 40});
+  const double span =
+      std::max({kMinArrowSpan, label_w / 0.45, text_w(pic.left_name) / 2 + text_w(pic.right_name) / 2 + 40});
   const double right_inner = left_inner + span;
   const double right_outer = right_inner + side_w[1];
   pic.left_x = (left_outer + left_inner) / 2;
@@ -442,7 +450,8 @@ LadderPicture ladder_picture(const scenario::RunResult& run, const PictureOption
     b.open = s.t1 < 0;
     b.y1 = b.open ? pic.bottom : ymap(s.t1);
     b.state = std::string(model::state_name(s.state));
-    if (view.connections().size() > 1) b.state = fmt::format("#{} {}", ends[static_cast<std::size_t>(s.end)].connection + 1, b.state);
+    if (view.connections().size() > 1)
+      b.state = fmt::format("#{} {}", ends[static_cast<std::size_t>(s.end)].connection + 1, b.state);
     b.listener = s.listener;
     b.label_ys.push_back(b.y0 + 12);
     const std::size_t i0 = index_of(s.t0);
@@ -462,8 +471,9 @@ LadderPicture ladder_picture(const scenario::RunResult& run, const PictureOption
     const double x0 = lane_x0(side, lane[e]);
     bool next_starts = false;
     for (const auto& sp : spans) {
-      next_starts = next_starts || (sp.t0 == closed_at[e] && lane[static_cast<std::size_t>(sp.end)] == lane[e] &&
-                                    side_of_end(sp.end) == side);
+      next_starts =
+          next_starts || (sp.t0 == closed_at[e] && lane[static_cast<std::size_t>(sp.end)] == lane[e] &&
+                          side_of_end(sp.end) == side);
     }
     pic.closed.push_back({side, x0, x0 + kBandW, ymap(closed_at[e]), !next_starts});
   }
@@ -586,8 +596,8 @@ std::string arrow_head(double x0, double y0, double x1, double y1) {
   if (len < 1e-9) return "";
   const double ux = dx / len, uy = dy / len;
   const double bx = x1 - 9 * ux, by = y1 - 9 * uy;
-  return fmt::format("M{},{} L{},{} L{},{} Z", n(x1), n(y1), n(bx - 3.5 * uy), n(by + 3.5 * ux), n(bx + 3.5 * uy),
-                     n(by - 3.5 * ux));
+  return fmt::format("M{},{} L{},{} L{},{} Z", n(x1), n(y1), n(bx - 3.5 * uy), n(by + 3.5 * ux),
+                     n(bx + 3.5 * uy), n(by - 3.5 * ux));
 }
 
 }  // namespace
@@ -599,21 +609,24 @@ std::string svg(const scenario::RunResult& run, const PictureOptions& opt) {
   std::string o;
   o += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   o += fmt::format(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" "
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 "
+      "{0} {1}\" "
       "font-family=\"{2}\" font-size=\"11\">\n",
       n(p.width), n(p.height), sans);
   o += fmt::format("<title>{}</title>\n", xml_escape(p.title.empty() ? p.subtitle : p.title));
   o += "<desc>Ladder diagram drawn by tcpsim from the run's trace</desc>\n";
-  o += fmt::format("<rect x=\"0\" y=\"0\" width=\"{}\" height=\"{}\" fill=\"#ffffff\"/>\n", n(p.width), n(p.height));
+  o += fmt::format("<rect x=\"0\" y=\"0\" width=\"{}\" height=\"{}\" fill=\"#ffffff\"/>\n", n(p.width),
+                   n(p.height));
 
   // Header.
   double hy = kMargin + 14;
   if (!p.title.empty()) {
-    o += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"14\" font-weight=\"bold\">{}</text>\n", n(kMargin), n(hy),
-                     xml_escape(p.title));
+    o += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"14\" font-weight=\"bold\">{}</text>\n", n(kMargin),
+                     n(hy), xml_escape(p.title));
     hy += 18;
   }
-  o += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"#555555\">{}</text>\n", n(kMargin), n(hy), xml_escape(p.subtitle));
+  o += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"#555555\">{}</text>\n", n(kMargin), n(hy),
+                   xml_escape(p.subtitle));
   const double names_y = p.top - 10;
   o += fmt::format("<g font-size=\"12\" font-weight=\"bold\" text-anchor=\"middle\">\n");
   o += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", n(p.left_x), n(names_y), xml_escape(p.left_name));
@@ -622,28 +635,35 @@ std::string svg(const scenario::RunResult& run, const PictureOptions& opt) {
 
   // The time axis.
   o += "<g id=\"scale\" stroke=\"#444444\" stroke-width=\"1\">\n";
-  o += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\"/>\n", n(p.axis_x), n(p.top), n(p.bottom));
+  o += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\"/>\n", n(p.axis_x), n(p.top),
+                   n(p.bottom));
   for (const auto& t : p.ticks) {
-    o += fmt::format("<line x1=\"{0}\" y1=\"{2}\" x2=\"{1}\" y2=\"{2}\"/>\n", n(p.axis_x - 4), n(p.axis_x), n(t.y));
+    o += fmt::format("<line x1=\"{0}\" y1=\"{2}\" x2=\"{1}\" y2=\"{2}\"/>\n", n(p.axis_x - 4), n(p.axis_x),
+                     n(t.y));
   }
   o += "</g>\n";
-  o += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\" fill=\"#444444\" font-style=\"italic\">time</text>\n",
-                   n(p.axis_x), n(p.top - 10));
+  o += fmt::format(
+      "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" fill=\"#444444\" font-style=\"italic\">time</text>\n",
+      n(p.axis_x), n(p.top - 10));
   o += fmt::format("<g font-family=\"{}\" font-size=\"10\" fill=\"#444444\" text-anchor=\"end\">\n", mono);
   for (const auto& t : p.ticks) {
-    o += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", n(p.axis_x - 6), n(t.y + 3.5), xml_escape(t.label));
+    o += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", n(p.axis_x - 6), n(t.y + 3.5),
+                     xml_escape(t.label));
   }
   o += "</g>\n";
 
   // Lifelines, then the state bands over them.
   o += "<g stroke=\"#888888\" stroke-width=\"1\">\n";
-  o += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\"/>\n", n(p.left_x), n(p.top), n(p.bottom));
-  o += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\"/>\n", n(p.right_x), n(p.top), n(p.bottom));
+  o += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\"/>\n", n(p.left_x), n(p.top),
+                   n(p.bottom));
+  o += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\"/>\n", n(p.right_x), n(p.top),
+                   n(p.bottom));
   o += "</g>\n";
   o += "<g id=\"states\" stroke=\"#333333\" stroke-width=\"0.8\">\n";
   for (const auto& b : p.bands) {
     o += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"{}/>\n", n(b.x0), n(b.y0),
-                     n(b.x1 - b.x0), n(b.y1 - b.y0), state_fill(b.listener ? "LISTEN" : b.state.substr(b.state.rfind(' ') + 1)),
+                     n(b.x1 - b.x0), n(b.y1 - b.y0),
+                     state_fill(b.listener ? "LISTEN" : b.state.substr(b.state.rfind(' ') + 1)),
                      b.listener ? " stroke-dasharray=\"3,2\"" : "");
   }
   o += "</g>\n";
@@ -651,8 +671,9 @@ std::string svg(const scenario::RunResult& run, const PictureOptions& opt) {
   for (const auto& b : p.bands) {
     for (double ly : b.label_ys) {
       if (ly + 2 > b.y1) continue;
-      o += fmt::format("<text x=\"{}\" y=\"{}\"{}>{}</text>\n", n((b.x0 + b.x1) / 2), n(ly),
-                       b.listener ? " font-weight=\"normal\" font-style=\"italic\"" : "", xml_escape(b.state));
+      o +=
+          fmt::format("<text x=\"{}\" y=\"{}\"{}>{}</text>\n", n((b.x0 + b.x1) / 2), n(ly),
+                      b.listener ? " font-weight=\"normal\" font-style=\"italic\"" : "", xml_escape(b.state));
     }
   }
   o += "</g>\n";
@@ -663,7 +684,8 @@ std::string svg(const scenario::RunResult& run, const PictureOptions& opt) {
   o += "</g>\n";
   o += "<g font-size=\"9\" text-anchor=\"middle\" fill=\"#333333\">\n";
   for (const auto& c : p.closed) {
-    if (c.label) o += fmt::format("<text x=\"{}\" y=\"{}\">CLOSED</text>\n", n((c.x0 + c.x1) / 2), n(c.y + 11));
+    if (c.label)
+      o += fmt::format("<text x=\"{}\" y=\"{}\">CLOSED</text>\n", n((c.x0 + c.x1) / 2), n(c.y + 11));
   }
   o += "</g>\n";
 
@@ -671,8 +693,8 @@ std::string svg(const scenario::RunResult& run, const PictureOptions& opt) {
   o += "<g id=\"timers\" stroke=\"#555555\" stroke-width=\"1.2\" fill=\"none\">\n";
   for (const auto& t : p.timers) {
     const double dir = t.side == 0 ? 1 : -1;  // towards the band
-    o += fmt::format("<path d=\"M{},{} L{},{} L{},{} L{},{}\" stroke-dasharray=\"4,3\"/>\n", n(t.x + dir * 4), n(t.y0),
-                     n(t.x), n(t.y0), n(t.x), n(t.y1), n(t.x + dir * 4), n(t.y1));
+    o += fmt::format("<path d=\"M{},{} L{},{} L{},{} L{},{}\" stroke-dasharray=\"4,3\"/>\n", n(t.x + dir * 4),
+                     n(t.y0), n(t.x), n(t.y0), n(t.x), n(t.y1), n(t.x + dir * 4), n(t.y1));
     o += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"2.5\" fill=\"#555555\"/>\n", n(t.x), n(t.y1));
   }
   o += "</g>\n";
@@ -681,13 +703,14 @@ std::string svg(const scenario::RunResult& run, const PictureOptions& opt) {
   o += "<g id=\"segments\">\n";
   for (const auto& a : p.arrows) {
     const char* colour = "#111111";
-    std::string dash = a.retransmission ? " stroke-dasharray=\"6,4\"" : (a.duplicate ? " stroke-dasharray=\"2,3\"" : "");
-    o += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"1.3\"{}/>\n", n(a.x0),
-                     n(a.y0), n(a.x1), n(a.y1), colour, dash);
+    std::string dash =
+        a.retransmission ? " stroke-dasharray=\"6,4\"" : (a.duplicate ? " stroke-dasharray=\"2,3\"" : "");
+    o += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"1.3\"{}/>\n",
+                     n(a.x0), n(a.y0), n(a.x1), n(a.y1), colour, dash);
     if (a.lost) {
-      o += fmt::format("<path d=\"M{},{} L{},{} M{},{} L{},{}\" stroke=\"{}\" stroke-width=\"2.2\"/>\n", n(a.x1 - 5),
-                       n(a.y1 - 5), n(a.x1 + 5), n(a.y1 + 5), n(a.x1 - 5), n(a.y1 + 5), n(a.x1 + 5), n(a.y1 - 5),
-                       colour);
+      o += fmt::format("<path d=\"M{},{} L{},{} M{},{} L{},{}\" stroke=\"{}\" stroke-width=\"2.2\"/>\n",
+                       n(a.x1 - 5), n(a.y1 - 5), n(a.x1 + 5), n(a.y1 + 5), n(a.x1 - 5), n(a.y1 + 5),
+                       n(a.x1 + 5), n(a.y1 - 5), colour);
     } else {
       o += fmt::format("<path d=\"{}\" fill=\"{}\"/>\n", arrow_head(a.x0, a.y0, a.x1, a.y1), colour);
     }
@@ -699,7 +722,8 @@ std::string svg(const scenario::RunResult& run, const PictureOptions& opt) {
     const double along = a.rightwards ? f : 1 - f;
     const double mx = lx0 + along * (lx1 - lx0), my = ly0 + along * (ly1 - ly0);
     o += fmt::format(
-        "<text x=\"{0}\" y=\"{1}\" transform=\"rotate({2} {0} {1})\" text-anchor=\"middle\" dy=\"-4\"{3}>{4}</text>\n",
+        "<text x=\"{0}\" y=\"{1}\" transform=\"rotate({2} {0} {1})\" text-anchor=\"middle\" "
+        "dy=\"-4\"{3}>{4}</text>\n",
         n(mx), n(my), n(angle), a.retransmission ? " font-style=\"italic\"" : "", xml_escape(a.label));
   }
   o += "</g>\n";
@@ -707,10 +731,11 @@ std::string svg(const scenario::RunResult& run, const PictureOptions& opt) {
   // Notes.
   o += fmt::format("<g id=\"calls\" font-family=\"{}\" font-size=\"11\">\n", mono);
   for (const auto& nt : p.notes) {
-    std::string style = nt.kind == LadderPicture::Note::Timer ? " font-family=\"" + std::string(sans) +
-                                                                    "\" font-style=\"italic\" fill=\"#444444\""
-                        : nt.kind == LadderPicture::Note::Output ? " fill=\"#444444\" font-size=\"10\" xml:space=\"preserve\""
-                                                                 : "";
+    std::string style =
+        nt.kind == LadderPicture::Note::Timer
+            ? " font-family=\"" + std::string(sans) + "\" font-style=\"italic\" fill=\"#444444\""
+        : nt.kind == LadderPicture::Note::Output ? " fill=\"#444444\" font-size=\"10\" xml:space=\"preserve\""
+                                                 : "";
     o += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"{}\"{}>{}</text>\n", n(nt.x), n(nt.y),
                      nt.side == 0 ? "end" : "start", style, xml_escape(nt.text));
   }
@@ -721,15 +746,16 @@ std::string svg(const scenario::RunResult& run, const PictureOptions& opt) {
   for (const auto& b : p.breaks) {
     const double x0 = p.axis_x - 12, x1 = p.width - kMargin;
     std::string top = zigzag(x0, x1, b.y - 6), bottom = zigzag(x0, x1, b.y + 6);
-    o += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#ffffff\"/>\n", n(x0), n(b.y - 9),
-                     n(x1 - x0), n(18));
+    o += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#ffffff\"/>\n", n(x0),
+                     n(b.y - 9), n(x1 - x0), n(18));
     o += fmt::format("<path d=\"{}\" fill=\"none\" stroke=\"#666666\" stroke-width=\"1\"/>\n", top);
     o += fmt::format("<path d=\"{}\" fill=\"none\" stroke=\"#666666\" stroke-width=\"1\"/>\n", bottom);
     const double w = text_w(b.label) + 12, cx = (p.left_x + p.right_x) / 2;
     o += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"20\" fill=\"#ffffff\"/>\n", n(cx - w / 2),
                      n(b.y - 10), n(w));
-    o += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-style=\"italic\" fill=\"#333333\">{}</text>\n",
-                     n(cx), n(b.y + 4), xml_escape(b.label));
+    o += fmt::format(
+        "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-style=\"italic\" fill=\"#333333\">{}</text>\n",
+        n(cx), n(b.y + 4), xml_escape(b.label));
   }
   o += "</g>\n";
 
@@ -743,25 +769,31 @@ std::string svg(const scenario::RunResult& run, const PictureOptions& opt) {
       o += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", n(x + w + 6), n(y + 3.5), xml_escape(text));
       x += w + 6 + text_w(text) + 18;
     };
-    item(fmt::format("<line x1=\"{0}\" y1=\"{2}\" x2=\"{1}\" y2=\"{2}\" stroke=\"#111111\"/><path d=\"{3}\" fill=\"#111111\"/>\n",
+    item(fmt::format("<line x1=\"{0}\" y1=\"{2}\" x2=\"{1}\" y2=\"{2}\" stroke=\"#111111\"/><path d=\"{3}\" "
+                     "fill=\"#111111\"/>\n",
                      n(x), n(x + 30), n(y), arrow_head(x, y, x + 30, y)),
          30, "segment");
-    item(fmt::format("<line x1=\"{0}\" y1=\"{2}\" x2=\"{1}\" y2=\"{2}\" stroke=\"#111111\" stroke-dasharray=\"6,4\"/>"
-                     "<path d=\"{3}\" fill=\"#111111\"/>\n",
-                     n(x), n(x + 30), n(y), arrow_head(x, y, x + 30, y)),
+    item(fmt::format(
+             "<line x1=\"{0}\" y1=\"{2}\" x2=\"{1}\" y2=\"{2}\" stroke=\"#111111\" stroke-dasharray=\"6,4\"/>"
+             "<path d=\"{3}\" fill=\"#111111\"/>\n",
+             n(x), n(x + 30), n(y), arrow_head(x, y, x + 30, y)),
          30, "retransmission");
-    item(fmt::format("<line x1=\"{0}\" y1=\"{2}\" x2=\"{1}\" y2=\"{2}\" stroke=\"#111111\"/>"
-                     "<path d=\"M{3},{4} L{5},{6} M{3},{6} L{5},{4}\" stroke=\"#111111\" stroke-width=\"2.2\"/>\n",
-                     n(x), n(x + 24), n(y), n(x + 19), n(y - 5), n(x + 29), n(y + 5)),
+    item(fmt::format(
+             "<line x1=\"{0}\" y1=\"{2}\" x2=\"{1}\" y2=\"{2}\" stroke=\"#111111\"/>"
+             "<path d=\"M{3},{4} L{5},{6} M{3},{6} L{5},{4}\" stroke=\"#111111\" stroke-width=\"2.2\"/>\n",
+             n(x), n(x + 24), n(y), n(x + 19), n(y - 5), n(x + 29), n(y + 5)),
          30, "lost");
-    item(fmt::format("<path d=\"M{0},{1} L{2},{1} L{2},{3} L{0},{3}\" fill=\"none\" stroke=\"#555555\" stroke-width=\"1.2\" "
+    item(fmt::format("<path d=\"M{0},{1} L{2},{1} L{2},{3} L{0},{3}\" fill=\"none\" stroke=\"#555555\" "
+                     "stroke-width=\"1.2\" "
                      "stroke-dasharray=\"4,3\"/><circle cx=\"{2}\" cy=\"{3}\" r=\"2.5\" fill=\"#555555\"/>\n",
                      n(x + 4), n(y - 7), n(x), n(y + 7)),
          6, "timer: armed to expired");
-    item(fmt::format("<path d=\"M{0},{1} L{2},{1} M{3},{1} L{3},{4} M{0},{4} L{2},{4}\" stroke=\"#444444\" stroke-width=\"1\"/>\n",
+    item(fmt::format("<path d=\"M{0},{1} L{2},{1} M{3},{1} L{3},{4} M{0},{4} L{2},{4}\" stroke=\"#444444\" "
+                     "stroke-width=\"1\"/>\n",
                      n(x), n(y - p.scale_px / 2), n(x + 8), n(x + 4), n(y + p.scale_px / 2)),
          8, "= " + p.scale_label + " (one-way delay)");
-    item(fmt::format("<path d=\"{}\" fill=\"none\" stroke=\"#666666\"/><path d=\"{}\" fill=\"none\" stroke=\"#666666\"/>\n",
+    item(fmt::format("<path d=\"{}\" fill=\"none\" stroke=\"#666666\"/><path d=\"{}\" fill=\"none\" "
+                     "stroke=\"#666666\"/>\n",
                      zigzag(x, x + 30, y - 4), zigzag(x, x + 30, y + 4)),
          30, "idle time cut out");
     o += "</g>\n";

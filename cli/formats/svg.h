@@ -38,10 +38,10 @@ struct LadderPicture {
   struct Band {
     int side;  // 0 left, 1 right
     double x0, x1, y0, y1;
-    std::string state;                 // "FIN-WAIT-2"
-    std::vector<double> label_ys;      // where to write the state (top, and after each break)
-    bool open = false;                 // still in this state when the run ended
-    bool listener = false;             // the passive side before its TCB existed: its listener
+    std::string state;             // "FIN-WAIT-2"
+    std::vector<double> label_ys;  // where to write the state (top, and after each break)
+    bool open = false;             // still in this state when the run ended
+    bool listener = false;         // the passive side before its TCB existed: its listener
   };
   struct Closed {  // a TCB deleted: a bar across the lifeline and "CLOSED"
     int side;
@@ -74,8 +74,8 @@ struct LadderPicture {
   double left_x = 0, right_x = 0;  // lifelines
   double top = 0, bottom = 0;      // lifelines' extent
   double axis_x = 0;
-  double scale_px = 0;          // one unit
-  std::string scale_label;      // "1ms"
+  double scale_px = 0;      // one unit
+  std::string scale_label;  // "1ms"
   double legend_y = 0;
   std::vector<Tick> ticks;
   std::vector<Break> breaks;

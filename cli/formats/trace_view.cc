@@ -119,7 +119,8 @@ TraceView::TraceView(const scenario::RunResult& run) : run_(run) {
     }
     const auto& p = tr.packet(k).packet;
     for (std::size_t x = 0; x < ends_.size(); ++x) {
-      if (ends_[x].addressed && ends_[x].local == p.dst && ends_[x].remote == p.src && ends_[x].connection >= 0) {
+      if (ends_[x].addressed && ends_[x].local == p.dst && ends_[x].remote == p.src &&
+          ends_[x].connection >= 0) {
         pkt_conn_[k] = ends_[x].connection;
         pkt_right_[k] = conns_[static_cast<std::size_t>(ends_[x].connection)].right == static_cast<int>(x);
       }
@@ -130,15 +131,15 @@ TraceView::TraceView(const scenario::RunResult& run) : run_(run) {
   program_side_.assign(run.programs.size(), -1);
   for (std::size_t x = 0; x < ends_.size(); ++x) {
     const int p = ends_[x].program;
-    if (p >= 0 && static_cast<std::size_t>(p) < program_side_.size() && program_side_[static_cast<std::size_t>(p)] < 0 &&
-        ends_[x].connection >= 0) {
+    if (p >= 0 && static_cast<std::size_t>(p) < program_side_.size() &&
+        program_side_[static_cast<std::size_t>(p)] < 0 && ends_[x].connection >= 0) {
       program_side_[static_cast<std::size_t>(p)] = is_right(static_cast<int>(x)) ? 1 : 0;
     }
   }
   for (std::size_t x = 0; x < ends_.size(); ++x) {
     const int p = ends_[x].program;
-    if (p >= 0 && static_cast<std::size_t>(p) < program_side_.size() && program_side_[static_cast<std::size_t>(p)] < 0 &&
-        ends_[x].listener) {
+    if (p >= 0 && static_cast<std::size_t>(p) < program_side_.size() &&
+        program_side_[static_cast<std::size_t>(p)] < 0 && ends_[x].listener) {
       program_side_[static_cast<std::size_t>(p)] = 1;
     }
   }
@@ -162,8 +163,8 @@ bool TraceView::call_is_right(std::size_t record) const {
 std::string TraceView::end_label(int end) const {
   if (end < 0) return "closed port";
   const End& e = ends_[static_cast<std::size_t>(end)];
-  std::string who = e.program >= 0 ? program_name(static_cast<std::uint32_t>(e.program))
-                                   : run_.net->host(e.host).name();
+  std::string who =
+      e.program >= 0 ? program_name(static_cast<std::uint32_t>(e.program)) : run_.net->host(e.host).name();
   return e.addressed ? fmt::format("{} {}", who, sim::to_string(e.local)) : who;
 }
 
@@ -183,7 +184,8 @@ std::string TraceView::seq_text(std::uint32_t packet) const {
     if (c >= 0) {
       const Connection& cc = conns_[static_cast<std::size_t>(c)];
       const int peer = cc.left == e ? cc.right : cc.left;
-      if (peer >= 0 && ends_[static_cast<std::size_t>(peer)].has_isn) ack -= ends_[static_cast<std::size_t>(peer)].isn;
+      if (peer >= 0 && ends_[static_cast<std::size_t>(peer)].has_isn)
+        ack -= ends_[static_cast<std::size_t>(peer)].isn;
     }
   }
   std::string s = fmt::format(" seq={}", seq);
@@ -200,7 +202,8 @@ std::string TraceView::timer_label(std::size_t record) const {
       const auto& n = recs[j];
       if (n.host != r.host || n.conn != r.conn) continue;
       if (n.kind == TraceKind::TimerFired) break;
-      if (n.kind == TraceKind::Note && run_.net->trace().text(n.ref).find("tail-loss probe") != std::string::npos) {
+      if (n.kind == TraceKind::Note &&
+          run_.net->trace().text(n.ref).find("tail-loss probe") != std::string::npos) {
         return "TLP";
       }
     }
@@ -219,7 +222,8 @@ std::string TraceView::header() const {
   std::string profiles;
   for (std::size_t i = 0; i < run_.net->host_count(); ++i) {
     const auto& h = run_.net->host(i);
-    if (profiles.find(h.profile().name) == std::string::npos) profiles += (profiles.empty() ? "" : ", ") + h.profile().name;
+    if (profiles.find(h.profile().name) == std::string::npos)
+      profiles += (profiles.empty() ? "" : ", ") + h.profile().name;
   }
   out += fmt::format("{}: profile {}, seed {}\n\n", sc.file, profiles, run_.net->seed());
   return out;

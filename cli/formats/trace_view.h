@@ -22,7 +22,7 @@ class TraceView {
     bool active = false;     // sent the first SYN
     bool listener = false;
     int connection = -1;
-    int program = -1;        // the program whose calls used it first
+    int program = -1;  // the program whose calls used it first
     bool has_isn = false;
     std::uint32_t isn = 0;
   };
@@ -58,7 +58,7 @@ class TraceView {
   std::vector<End> ends_;
   std::vector<Connection> conns_;
   std::vector<int> rec_end_;
-  std::vector<int> pkt_end_;   // sender's end, -1 for a closed port's RST
+  std::vector<int> pkt_end_;  // sender's end, -1 for a closed port's RST
   std::vector<int> pkt_conn_;
   std::vector<bool> pkt_right_;
   std::vector<int> program_side_;  // -1 unknown, 0 left, 1 right

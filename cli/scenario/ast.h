@@ -36,9 +36,9 @@ struct Arg {
 struct Expect {
   bool present = false;
   long value = 0;
-  std::string err;   // errno name when value is -1
+  std::string err;  // errno name when value is -1
   bool has_data = false;
-  std::string data;  // read: the bytes
+  std::string data;                                                      // read: the bytes
   std::vector<std::pair<std::string, std::vector<std::string>>> events;  // epoll_wait
   Loc loc;
 };

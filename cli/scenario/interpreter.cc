@@ -34,11 +34,16 @@ std::string quote(std::string_view s) {
       out += "...";
       break;
     }
-    if (c == '\n') out += "\\n";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\\') out += "\\\\";
-    else if (static_cast<unsigned char>(c) < 32) out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
-    else out += c;
+    if (c == '\n')
+      out += "\\n";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\\')
+      out += "\\\\";
+    else if (static_cast<unsigned char>(c) < 32)
+      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+    else
+      out += c;
   }
   return out + "\"";
 }
@@ -109,7 +114,8 @@ class Compiler {
   Compiler(std::shared_ptr<Shared> shared, sim::Network& net) : sh_(std::move(shared)), net_(net) {}
 
   // Static checks and translation of one program. Returns an error message.
-  std::optional<ParseError> compile(const ProgramDecl& p, std::shared_ptr<ProgState> ps, std::vector<sim::Step>& out) {
+  std::optional<ParseError> compile(const ProgramDecl& p, std::shared_ptr<ProgState> ps,
+                                    std::vector<sim::Step>& out) {
     std::set<std::string> assigned;
     if (auto e = check(p.body, assigned)) return e;
     emit(p.body, ps, out);
@@ -132,22 +138,28 @@ class Compiler {
         const bool fd_pos = (i == 0 && first_is_fd) || (st.fn == "epoll_ctl" && i == 2);
         if (fd_pos) {
           if (a.kind != Arg::Ident && a.kind != Arg::Number) {
-            return error_at(sc(), a.loc, fmt::format("{}() needs a descriptor here, found {}", st.fn, arg_text(a)));
+            return error_at(sc(), a.loc,
+                            fmt::format("{}() needs a descriptor here, found {}", st.fn, arg_text(a)));
           }
           if (a.kind == Arg::Ident && !assigned.count(a.text)) {
-            return error_at(sc(), a.loc,
-                            fmt::format("'{}' is used before it is set (e.g. {} = socket())", a.text, a.text));
+            return error_at(
+                sc(), a.loc,
+                fmt::format("'{}' is used before it is set (e.g. {} = socket())", a.text, a.text));
           }
         }
       }
       if (auto e = check_args(st)) return e;
       if (st.expect.present && st.expect.value == -1 && !sim::errno_from_name(st.expect.err)) {
-        return error_at(sc(), st.expect.loc, fmt::format("'{}' is not an errno tcpsim knows (EADDRINUSE, ECONNRESET ...)", st.expect.err));
+        return error_at(
+            sc(), st.expect.loc,
+            fmt::format("'{}' is not an errno tcpsim knows (EADDRINUSE, ECONNRESET ...)", st.expect.err));
       }
       for (const auto& [var, bits] : st.expect.events) {
-        if (!assigned.count(var)) return error_at(sc(), st.expect.loc, fmt::format("'{}' is not a descriptor set before", var));
+        if (!assigned.count(var))
+          return error_at(sc(), st.expect.loc, fmt::format("'{}' is not a descriptor set before", var));
         for (const auto& b : bits) {
-          if (!epoll_bit(b)) return error_at(sc(), st.expect.loc, fmt::format("'{}' is not an epoll event", b));
+          if (!epoll_bit(b))
+            return error_at(sc(), st.expect.loc, fmt::format("'{}' is not an epoll event", b));
         }
       }
       if (!st.assign.empty()) assigned.insert(st.assign);
@@ -158,29 +170,37 @@ class Compiler {
   std::optional<ParseError> check_args(const Stmt& st) {
     auto want = [&](std::size_t i, bool ok, const char* what) -> std::optional<ParseError> {
       if (i < st.args.size() && !ok) {
-        return error_at(sc(), st.args[i].loc, fmt::format("{}() argument {}: expected {}, found {}", st.fn, i + 1, what,
-                                                          arg_text(st.args[i])));
+        return error_at(
+            sc(), st.args[i].loc,
+            fmt::format("{}() argument {}: expected {}, found {}", st.fn, i + 1, what, arg_text(st.args[i])));
       }
       return std::nullopt;
     };
     const auto& a = st.args;
     auto is_num = [&](std::size_t i) { return i < a.size() && a[i].kind == Arg::Number; };
-    if (st.fn == "bind" || st.fn == "connect") return want(1, a[1].kind == Arg::Address, "an address such as 127.0.0.1:9090");
+    if (st.fn == "bind" || st.fn == "connect")
+      return want(1, a[1].kind == Arg::Address, "an address such as 127.0.0.1:9090");
     if (st.fn == "listen" && a.size() > 1) return want(1, is_num(1), "a backlog");
     if (st.fn == "read" || st.fn == "recv") return want(1, is_num(1) && a[1].number > 0, "a byte count");
     if (st.fn == "write" || st.fn == "send") {
       return want(1, a[1].kind == Arg::String || (is_num(1) && a[1].number >= 0), "a string or a byte count");
     }
     if (st.fn == "shutdown") {
-      const bool ok = (a[1].kind == Arg::Ident && (a[1].text == "SHUT_RD" || a[1].text == "SHUT_WR" || a[1].text == "SHUT_RDWR")) ||
+      const bool ok = (a[1].kind == Arg::Ident &&
+                       (a[1].text == "SHUT_RD" || a[1].text == "SHUT_WR" || a[1].text == "SHUT_RDWR")) ||
                       (is_num(1) && a[1].number >= 0 && a[1].number <= 2);
       return want(1, ok, "SHUT_RD, SHUT_WR or SHUT_RDWR");
     }
     if (st.fn == "setsockopt" || st.fn == "getsockopt") {
       std::size_t k = 1;
-      if (a[k].kind == Arg::Ident && (a[k].text == "SOL_SOCKET" || a[k].text == "IPPROTO_TCP" || a[k].text == "SOL_TCP")) ++k;
+      if (a[k].kind == Arg::Ident &&
+          (a[k].text == "SOL_SOCKET" || a[k].text == "IPPROTO_TCP" || a[k].text == "SOL_TCP"))
+        ++k;
       if (k >= a.size()) return error_at(sc(), st.loc, fmt::format("{}() needs an option name", st.fn));
-      if (auto e = want(k, a[k].kind == Arg::Ident && sim::sockopt_from_name(a[k].text), "an option (SO_REUSEADDR, SO_REUSEPORT, SO_LINGER, SO_RCVBUF, SO_SNDBUF, TCP_NODELAY, SO_ERROR)")) return e;
+      if (auto e = want(k, a[k].kind == Arg::Ident && sim::sockopt_from_name(a[k].text),
+                        "an option (SO_REUSEADDR, SO_REUSEPORT, SO_LINGER, SO_RCVBUF, SO_SNDBUF, "
+                        "TCP_NODELAY, SO_ERROR)"))
+        return e;
       if (st.fn == "setsockopt") {
         if (k + 1 >= a.size()) return error_at(sc(), st.loc, "setsockopt() needs a value");
         for (std::size_t i = k + 1; i < a.size(); ++i) {
@@ -191,12 +211,15 @@ class Compiler {
     }
     if (st.fn == "fcntl") {
       if (auto e = want(1, a[1].kind == Arg::Ident && a[1].text == "F_SETFL", "F_SETFL")) return e;
-      return want(2, (a[2].kind == Arg::Ident && a[2].text == "O_NONBLOCK") || (is_num(2) && a[2].number == 0), "O_NONBLOCK or 0");
+      return want(2,
+                  (a[2].kind == Arg::Ident && a[2].text == "O_NONBLOCK") || (is_num(2) && a[2].number == 0),
+                  "O_NONBLOCK or 0");
     }
     if (st.fn == "epoll_ctl") {
       const std::string op = a[1].kind == Arg::Ident ? a[1].text : "";
-      if (auto e = want(1, op == "EPOLL_CTL_ADD" || op == "EPOLL_CTL_MOD" || op == "EPOLL_CTL_DEL" || op == "ADD" ||
-                               op == "MOD" || op == "DEL",
+      if (auto e = want(1,
+                        op == "EPOLL_CTL_ADD" || op == "EPOLL_CTL_MOD" || op == "EPOLL_CTL_DEL" ||
+                            op == "ADD" || op == "MOD" || op == "DEL",
                         "EPOLL_CTL_ADD, EPOLL_CTL_MOD or EPOLL_CTL_DEL")) {
         return e;
       }
@@ -210,18 +233,19 @@ class Compiler {
     }
     if (st.fn == "epoll_wait") {
       for (std::size_t i = 1; i < a.size(); ++i) {
-        if (auto e = want(i, is_num(i) || a[i].kind == Arg::Duration, "a number (timeout in ms, -1 for ever)")) return e;
+        if (auto e =
+                want(i, is_num(i) || a[i].kind == Arg::Duration, "a number (timeout in ms, -1 for ever)"))
+          return e;
       }
     }
     return std::nullopt;
   }
 
-  void emit(const std::vector<Stmt>& body, const std::shared_ptr<ProgState>& ps, std::vector<sim::Step>& out) {
+  void emit(const std::vector<Stmt>& body, const std::shared_ptr<ProgState>& ps,
+            std::vector<sim::Step>& out) {
     for (const Stmt& st : body) {
       switch (st.kind) {
-        case Stmt::Call:
-          out.push_back(call_step(st, ps));
-          break;
+        case Stmt::Call: out.push_back(call_step(st, ps)); break;
         case Stmt::Sleep: {
           const Duration d = st.sleep;
           out.push_back([d](StepContext&) { return StepResult::sleep_for(d); });
@@ -245,9 +269,7 @@ class Compiler {
           });
           break;
         }
-        case Stmt::Exit:
-          out.push_back([](StepContext&) { return StepResult::exit(); });
-          break;
+        case Stmt::Exit: out.push_back([](StepContext&) { return StepResult::exit(); }); break;
         case Stmt::Repeat: {
           const std::size_t slot = ps->loops.size();
           ps->loops.push_back(0);
@@ -278,7 +300,8 @@ class Compiler {
       const std::size_t mark = c.net.trace().records().size();
       const CallResult r = invoke(*s, *ps, c, data, events);
       if (r.blocked) {
-        c.program.blocked_in = fmt::format("{} ({}:{}:{})", call_text(*s), sh->sc->file, s->loc.line, s->loc.col);
+        c.program.blocked_in =
+            fmt::format("{} ({}:{}:{})", call_text(*s), sh->sc->file, s->loc.line, s->loc.col);
         remember_conns(*sh, *ps, c);  // a connect() in progress already names its connection
         return StepResult::block();
       }
@@ -312,23 +335,26 @@ class Compiler {
     }
     if (fn == "shutdown") {
       const long how = a[1].kind == Arg::Number ? a[1].number
-                       : a[1].text == "SHUT_RD"  ? 0
-                       : a[1].text == "SHUT_WR"  ? 1
-                                                 : 2;
+                       : a[1].text == "SHUT_RD" ? 0
+                       : a[1].text == "SHUT_WR" ? 1
+                                                : 2;
       return k.shutdown(c.pid, fd, how == 0 ? sim::Shut::Rd : how == 1 ? sim::Shut::Wr : sim::Shut::RdWr);
     }
     if (fn == "close") return k.close(c.pid, fd);
     if (fn == "getsockname" || fn == "getpeername") {
       // The port, which is what a scenario can compare.
       sim::Addr addr;
-      const CallResult r = fn == "getsockname" ? k.getsockname(c.pid, fd, &addr) : k.getpeername(c.pid, fd, &addr);
+      const CallResult r =
+          fn == "getsockname" ? k.getsockname(c.pid, fd, &addr) : k.getpeername(c.pid, fd, &addr);
       return r.err == Errno::Ok ? CallResult::ok(addr.port) : r;
     }
     if (fn == "dup") return k.dup(c.pid, fd);
     if (fn == "fcntl") return k.set_nonblocking(c.pid, fd, a[2].kind == Arg::Ident);
     if (fn == "setsockopt" || fn == "getsockopt") {
       std::size_t i = 1;
-      if (a[i].kind == Arg::Ident && (a[i].text == "SOL_SOCKET" || a[i].text == "IPPROTO_TCP" || a[i].text == "SOL_TCP")) ++i;
+      if (a[i].kind == Arg::Ident &&
+          (a[i].text == "SOL_SOCKET" || a[i].text == "IPPROTO_TCP" || a[i].text == "SOL_TCP"))
+        ++i;
       const sim::SockOpt opt = *sim::sockopt_from_name(a[i].text);
       if (fn == "getsockopt") return k.getsockopt(c.pid, fd, opt);
       const int v1 = static_cast<int>(a[i + 1].number);
@@ -351,7 +377,9 @@ class Compiler {
     if (fn == "epoll_wait") {
       int max = 16;
       Duration timeout = -1;
-      auto as_timeout = [](const Arg& x) { return x.kind == Arg::Duration ? x.duration : (x.number < 0 ? Duration{-1} : x.number * kMillisecond); };
+      auto as_timeout = [](const Arg& x) {
+        return x.kind == Arg::Duration ? x.duration : (x.number < 0 ? Duration{-1} : x.number * kMillisecond);
+      };
       if (a.size() == 2) timeout = as_timeout(a[1]);
       if (a.size() == 3) {
         max = static_cast<int>(a[1].number);
@@ -383,7 +411,8 @@ class Compiler {
       if (!conn) continue;
       ps.conns[v] = ProgState::Held{conn->id, conn->epoch};
       auto& info = (*sh.infos)[ps.index];
-      if (std::find(info.conns.begin(), info.conns.end(), conn->id) == info.conns.end()) info.conns.push_back(conn->id);
+      if (std::find(info.conns.begin(), info.conns.end(), conn->id) == info.conns.end())
+        info.conns.push_back(conn->id);
     }
   }
 
@@ -391,11 +420,12 @@ class Compiler {
                      const std::string& data, const std::vector<sim::EpollEvent>& events, std::size_t mark) {
     if (!st.assign.empty() && r.value >= 0) ps.vars[st.assign] = static_cast<int>(r.value);
     remember_conns(sh, ps, c);
-    std::string result = r.err == Errno::Ok ? std::to_string(r.value)
-                                            : fmt::format("-1 {}", sim::errno_name(r.err));
+    std::string result =
+        r.err == Errno::Ok ? std::to_string(r.value) : fmt::format("-1 {}", sim::errno_name(r.err));
     if ((st.fn == "read" || st.fn == "recv") && r.value > 0) result += " " + quote(data);
     if (st.fn == "epoll_wait" && r.value > 0) result += " " + events_text(ps, events);
-    const std::string text = fmt::format("{}{} = {}", st.assign.empty() ? "" : st.assign + " = ", call_text(st), result);
+    const std::string text =
+        fmt::format("{}{} = {}", st.assign.empty() ? "" : st.assign + " = ", call_text(st), result);
     if (c.net.trace().enabled()) {
       sim::TraceRecord rec;
       rec.t = c.net.now();
@@ -406,7 +436,8 @@ class Compiler {
       // its descriptor holds.
       const sim::Socket* s = nullptr;
       if (!st.assign.empty() && r.value >= 0) s = c.sockets.socket_of(c.pid, static_cast<int>(r.value));
-      if ((!s || s->conn == sim::kNoConn) && st.fn != "socket" && st.fn != "epoll_create1" && !st.args.empty()) {
+      if ((!s || s->conn == sim::kNoConn) && st.fn != "socket" && st.fn != "epoll_create1" &&
+          !st.args.empty()) {
         const int fd = fd_of(ps, st.args[0]);
         if (fd >= 0) s = c.sockets.socket_of(c.pid, fd);
       }
@@ -464,7 +495,8 @@ bool RunResult::failed() const {
   return false;
 }
 
-std::variant<std::unique_ptr<sim::Network>, ParseError> build_network(const Scenario& sc, const RunOptions& opt) {
+std::variant<std::unique_ptr<sim::Network>, ParseError> build_network(const Scenario& sc,
+                                                                      const RunOptions& opt) {
   auto net = std::make_unique<sim::Network>(opt.seed.value_or(sc.seed));
   net->trace().set_enabled(opt.trace);
   for (const HostDecl& h : sc.hosts) {
@@ -478,7 +510,8 @@ std::variant<std::unique_ptr<sim::Network>, ParseError> build_network(const Scen
       if (auto e = sim::set_profile_value(*p, s.key, s.value)) return error_at(sc, s.loc, *e);
     }
     for (const auto& [k, v] : opt.sets) {
-      if (auto e = sim::set_profile_value(*p, k, v)) return ParseError{fmt::format("--set {}={}: {}", k, v, *e)};
+      if (auto e = sim::set_profile_value(*p, k, v))
+        return ParseError{fmt::format("--set {}={}: {}", k, v, *e)};
     }
     net->add_host(h.name, h.ip, std::move(*p));
   }
@@ -611,16 +644,18 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
     const model::State st = state_of(a);
     AssertionResult ar;
     ar.loc = a.loc;
-    ar.what = fmt::format("at {} expect {}.{} {}", a.at_end ? std::string("end") : sim::format_duration(a.at), a.program,
-                          a.var, model::state_name(a.state));
+    ar.what = fmt::format("at {} expect {}.{} {}", a.at_end ? std::string("end") : sim::format_duration(a.at),
+                          a.program, a.var, model::state_name(a.state));
     ar.pass = st == a.state;
-    if (!ar.pass) ar.detail = fmt::format("expected {}, got {} at {}", model::state_name(a.state), model::state_name(st),
-                                          sim::format_seconds(net.now()));
+    if (!ar.pass)
+      ar.detail = fmt::format("expected {}, got {} at {}", model::state_name(a.state), model::state_name(st),
+                              sim::format_seconds(net.now()));
     shared->results.push_back(ar);
   };
   for (const Assertion& a : sc->assertions) {
     if (a.at_end) continue;
-    if (a.kind == Assertion::StateAt) net.scheduler().schedule_at(a.at, [&a, check_state] { check_state(a); });
+    if (a.kind == Assertion::StateAt)
+      net.scheduler().schedule_at(a.at, [&a, check_state] { check_state(a); });
     if (a.kind == Assertion::SsAt) net.scheduler().schedule_at(a.at, [&a, check_ss] { check_ss(a); });
   }
 
@@ -631,7 +666,8 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
   std::string blocked;
   for (const auto& p : res.runner->programs()) {
     if (p->status() == sim::Program::Status::Blocked) {
-      blocked += fmt::format("{}'{}' is blocked in {}", blocked.empty() ? "" : "; ", p->name(), p->blocked_in);
+      blocked +=
+          fmt::format("{}'{}' is blocked in {}", blocked.empty() ? "" : "; ", p->name(), p->blocked_in);
     } else if (p->status() == sim::Program::Status::Sleeping) {
       blocked += fmt::format("{}'{}' is asleep", blocked.empty() ? "" : "; ", p->name());
     }
@@ -639,13 +675,17 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
   if (!res.runner->fault.empty()) {
     res.ending = res.runner->fault;
   } else if (rr.hit_event_limit()) {
-    res.ending = fmt::format("stopped after {} events at {} s: the event limit", rr.events, sim::format_seconds(net.now()));
+    res.ending = fmt::format("stopped after {} events at {} s: the event limit", rr.events,
+                             sim::format_seconds(net.now()));
   } else if (rr.status == sim::RunStatus::kPredicate) {
-    res.ending = fmt::format("time limit {} reached{}{}", sim::format_duration(limit), blocked.empty() ? "" : ": ", blocked);
+    res.ending = fmt::format("time limit {} reached{}{}", sim::format_duration(limit),
+                             blocked.empty() ? "" : ": ", blocked);
   } else if (res.finished) {
-    res.ending = fmt::format("all programs finished; nothing left to happen after {} s", sim::format_seconds(net.now()));
+    res.ending = fmt::format("all programs finished; nothing left to happen after {} s",
+                             sim::format_seconds(net.now()));
   } else {
-    res.ending = fmt::format("nothing left to happen after {} s: {}", sim::format_seconds(net.now()), blocked);
+    res.ending =
+        fmt::format("nothing left to happen after {} s: {}", sim::format_seconds(net.now()), blocked);
   }
 
   // Assertions on the whole run.
@@ -660,13 +700,16 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
       }
       AssertionResult ar;
       ar.loc = a.loc;
-      ar.what = fmt::format("expect {}sent {} -> {} {}", a.kind == Assertion::NotSent ? "not " : "", a.from, a.to, a.spec);
-      if (a.kind == Assertion::NotSent) ar.pass = n == 0;
-      else ar.pass = a.times < 0 ? n > 0 : n == a.times;
+      ar.what = fmt::format("expect {}sent {} -> {} {}", a.kind == Assertion::NotSent ? "not " : "", a.from,
+                            a.to, a.spec);
+      if (a.kind == Assertion::NotSent)
+        ar.pass = n == 0;
+      else
+        ar.pass = a.times < 0 ? n > 0 : n == a.times;
       if (!ar.pass) {
         ar.detail = a.kind == Assertion::NotSent ? fmt::format("{} were sent", n)
-                    : a.times < 0               ? std::string("none was sent")
-                                                : fmt::format("expected {} times, sent {} times", a.times, n);
+                    : a.times < 0                ? std::string("none was sent")
+                                  : fmt::format("expected {} times, sent {} times", a.times, n);
       }
       shared->results.push_back(ar);
     }
@@ -679,8 +722,9 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
       shared->results.push_back(ar);
     }
   }
-  std::stable_sort(shared->results.begin(), shared->results.end(),
-                   [](const AssertionResult& x, const AssertionResult& y) { return x.loc.line < y.loc.line; });
+  std::stable_sort(
+      shared->results.begin(), shared->results.end(),
+      [](const AssertionResult& x, const AssertionResult& y) { return x.loc.line < y.loc.line; });
   res.results = std::move(shared->results);
   return res;
 }
@@ -694,8 +738,9 @@ std::variant<RunResult, ParseError> run(std::shared_ptr<const Scenario> sc, cons
   for (const auto& d : sc->drops) any_last |= d.last;
   if (!any_last) return run_once(sc, opt);
   auto probe = std::make_shared<Scenario>(*sc);
-  probe->drops.erase(std::remove_if(probe->drops.begin(), probe->drops.end(), [](const DropDecl& d) { return d.last; }),
-                     probe->drops.end());
+  probe->drops.erase(
+      std::remove_if(probe->drops.begin(), probe->drops.end(), [](const DropDecl& d) { return d.last; }),
+      probe->drops.end());
   RunOptions popt = opt;
   popt.trace = true;
   auto first = run_once(probe, popt);

@@ -46,8 +46,8 @@ struct RunResult {
   std::vector<ProgramInfo> programs;
   std::vector<AssertionResult> results;
   Time end_time = 0;
-  bool finished = false;   // every program ran to its end
-  std::string ending;      // one line: how the run ended
+  bool finished = false;  // every program ran to its end
+  std::string ending;     // one line: how the run ended
   bool failed() const;
 };
 
@@ -57,6 +57,7 @@ std::variant<RunResult, ParseError> run(std::shared_ptr<const Scenario> sc, cons
 
 // Builds the network with its hosts and links, without programs: shared by
 // `run` and the kernel runner's comparisons.
-std::variant<std::unique_ptr<sim::Network>, ParseError> build_network(const Scenario& sc, const RunOptions& opt);
+std::variant<std::unique_ptr<sim::Network>, ParseError> build_network(const Scenario& sc,
+                                                                      const RunOptions& opt);
 
 }  // namespace tcpsim::scenario

@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <cctype>
-#include <climits>
 #include <charconv>
+#include <climits>
 #include <fstream>
 #include <sstream>
 
@@ -84,8 +84,8 @@ class Lexer {
         advance(3);
         continue;
       }
-      if (std::isdigit(static_cast<unsigned char>(c)) || (c == '-' && std::isdigit(static_cast<unsigned char>(peek(1)))) ||
-          (c == '*' && peek(1) == ':')) {
+      if (std::isdigit(static_cast<unsigned char>(c)) ||
+          (c == '-' && std::isdigit(static_cast<unsigned char>(peek(1)))) || (c == '*' && peek(1) == ':')) {
         std::string s(1, c);
         advance();
         while (i_ < src_.size()) {
@@ -122,8 +122,9 @@ class Lexer {
         continue;
       }
       err_loc = at;
-      err = std::isprint(static_cast<unsigned char>(c)) ? fmt::format("unexpected character '{}'", c)
-                                                         : fmt::format("unexpected byte 0x{:02x}", static_cast<unsigned char>(c));
+      err = std::isprint(static_cast<unsigned char>(c))
+                ? fmt::format("unexpected character '{}'", c)
+                : fmt::format("unexpected byte 0x{:02x}", static_cast<unsigned char>(c));
       return false;
     }
     out.push_back({Tok::Newline, "\n", here()});
@@ -154,13 +155,13 @@ class Lexer {
 // ------------------------------------------------------------------ calls
 
 const CallSpec kCalls[] = {
-    {"socket", 0, 3, true},       {"setsockopt", 3, 4, false}, {"getsockopt", 2, 2, false},
-    {"bind", 2, 2, false},        {"listen", 1, 2, false},     {"accept", 1, 1, true},
-    {"connect", 2, 2, false},     {"read", 2, 2, false},       {"recv", 2, 3, false},
-    {"write", 2, 2, false},       {"send", 2, 3, false},       {"shutdown", 2, 2, false},
-    {"close", 1, 1, false},       {"dup", 1, 1, true},         {"fcntl", 3, 3, false},
-    {"epoll_create1", 0, 1, true}, {"epoll_ctl", 4, 4, false}, {"epoll_wait", 1, 3, false},
-    {"getsockname", 1, 1, false}, {"getpeername", 1, 1, false},
+    {"socket", 0, 3, true},        {"setsockopt", 3, 4, false},  {"getsockopt", 2, 2, false},
+    {"bind", 2, 2, false},         {"listen", 1, 2, false},      {"accept", 1, 1, true},
+    {"connect", 2, 2, false},      {"read", 2, 2, false},        {"recv", 2, 3, false},
+    {"write", 2, 2, false},        {"send", 2, 3, false},        {"shutdown", 2, 2, false},
+    {"close", 1, 1, false},        {"dup", 1, 1, true},          {"fcntl", 3, 3, false},
+    {"epoll_create1", 0, 1, true}, {"epoll_ctl", 4, 4, false},   {"epoll_wait", 1, 3, false},
+    {"getsockname", 1, 1, false},  {"getpeername", 1, 1, false},
 };
 
 // ------------------------------------------------------------------ parser
@@ -199,7 +200,9 @@ class Parser {
       default: return fmt::format("'{}'", t.text);
     }
   }
-  [[noreturn]] void expected(std::string what) { fail(cur().loc, fmt::format("expected {}, found {}", what, describe(cur()))); }
+  [[noreturn]] void expected(std::string what) {
+    fail(cur().loc, fmt::format("expected {}, found {}", what, describe(cur())));
+  }
   bool is(std::string_view text) const { return cur().kind != Tok::String && cur().text == text; }
   bool accept(std::string_view text) {
     if (!is(text)) return false;
@@ -236,7 +239,9 @@ class Parser {
   Duration duration(std::string_view what) {
     if (cur().kind != Tok::Number) expected(fmt::format("{} (a duration such as 200ms or 1.5s)", what));
     auto d = sim::parse_duration(cur().text);
-    if (!d) fail(cur().loc, fmt::format("'{}' is not a duration: write a number and a unit (ns, us, ms, s, min)", cur().text));
+    if (!d)
+      fail(cur().loc,
+           fmt::format("'{}' is not a duration: write a number and a unit (ns, us, ms, s, min)", cur().text));
     bump();
     return *d;
   }
@@ -262,14 +267,15 @@ class Parser {
     } else {
       unsigned b[4];
       char tail;
-      if (std::sscanf(ip_part.c_str(), "%u.%u.%u.%u%c", &b[0], &b[1], &b[2], &b[3], &tail) != 4 || b[0] > 255 ||
-          b[1] > 255 || b[2] > 255 || b[3] > 255) {
+      if (std::sscanf(ip_part.c_str(), "%u.%u.%u.%u%c", &b[0], &b[1], &b[2], &b[3], &tail) != 4 ||
+          b[0] > 255 || b[1] > 255 || b[2] > 255 || b[3] > 255) {
         fail(at, fmt::format("'{}' is not an IPv4 address", ip_part));
       }
-      a.ip = sim::ipv4(static_cast<std::uint8_t>(b[0]), static_cast<std::uint8_t>(b[1]), static_cast<std::uint8_t>(b[2]),
-                       static_cast<std::uint8_t>(b[3]));
+      a.ip = sim::ipv4(static_cast<std::uint8_t>(b[0]), static_cast<std::uint8_t>(b[1]),
+                       static_cast<std::uint8_t>(b[2]), static_cast<std::uint8_t>(b[3]));
     }
-    if (port_required && port_part.empty()) fail(at, fmt::format("'{}' needs a port: write {}:PORT", s, ip_part));
+    if (port_required && port_part.empty())
+      fail(at, fmt::format("'{}' needs a port: write {}:PORT", s, ip_part));
     if (!port_part.empty()) {
       unsigned port = 0;
       auto [ptr, ec] = std::from_chars(port_part.data(), port_part.data() + port_part.size(), port);
@@ -291,7 +297,8 @@ class Parser {
   // --- top level
   void top() {
     const Loc at = cur().loc;
-    if (cur().kind != Tok::Ident) expected("a statement (host, link, drop, program, expect, at, profile, seed, set, until)");
+    if (cur().kind != Tok::Ident)
+      expected("a statement (host, link, drop, program, expect, at, profile, seed, set, until)");
     const std::string kw = cur().text;
     bump();
     if (kw == "profile") {
@@ -344,7 +351,9 @@ class Parser {
       need("expect");
       expect_top(at, t, end);
     } else {
-      fail(at, fmt::format("unknown statement '{}': expected host, link, drop, program, expect, at, profile, seed, set or until", kw));
+      fail(at, fmt::format("unknown statement '{}': expected host, link, drop, program, expect, at, profile, "
+                           "seed, set or until",
+                           kw));
     }
   }
 
@@ -363,10 +372,14 @@ class Parser {
     while (cur().kind == Tok::Ident) {
       const std::string opt = cur().text;
       bump();
-      if (opt == "delay") l.cfg.delay = duration("a delay");
-      else if (opt == "jitter") l.cfg.jitter = duration("a jitter");
-      else if (opt == "loss") l.cfg.loss = probability("a loss probability");
-      else if (opt == "duplicate") l.cfg.duplicate = probability("a duplication probability");
+      if (opt == "delay")
+        l.cfg.delay = duration("a delay");
+      else if (opt == "jitter")
+        l.cfg.jitter = duration("a jitter");
+      else if (opt == "loss")
+        l.cfg.loss = probability("a loss probability");
+      else if (opt == "duplicate")
+        l.cfg.duplicate = probability("a duplication probability");
       else if (opt == "reorder") {
         l.cfg.reorder = probability("a reordering probability");
         if (accept("by")) l.cfg.reorder_delay = duration("the reordering delay");
@@ -382,7 +395,9 @@ class Parser {
         l.cfg.burst.loss_good = probability("the loss in the good state");
         l.cfg.burst.loss_bad = probability("the loss in the bad state");
       } else {
-        fail(at, fmt::format("unknown link setting '{}': expected delay, jitter, loss, duplicate, reorder, mtu, bandwidth or burst", opt));
+        fail(at, fmt::format("unknown link setting '{}': expected delay, jitter, loss, duplicate, reorder, "
+                             "mtu, bandwidth or burst",
+                             opt));
       }
     }
     sc_.links.push_back(l);
@@ -395,11 +410,16 @@ class Parser {
     std::from_chars(s.data(), s.data() + k, v);
     const std::string unit = s.substr(k);
     std::uint64_t mul = 0;
-    if (unit == "bit" || unit == "bps") mul = 1;
-    else if (unit == "kbit") mul = 1000;
-    else if (unit == "Mbit") mul = 1000000;
-    else if (unit == "Gbit") mul = 1000000000;
-    if (k == 0 || mul == 0 || v == 0) fail(at, fmt::format("'{}' is not a bandwidth: write e.g. 10Mbit, 512kbit, 1Gbit", s));
+    if (unit == "bit" || unit == "bps")
+      mul = 1;
+    else if (unit == "kbit")
+      mul = 1000;
+    else if (unit == "Mbit")
+      mul = 1000000;
+    else if (unit == "Gbit")
+      mul = 1000000000;
+    if (k == 0 || mul == 0 || v == 0)
+      fail(at, fmt::format("'{}' is not a bandwidth: write e.g. 10Mbit, 512kbit, 1Gbit", s));
     return v * mul;
   }
 
@@ -432,7 +452,9 @@ class Parser {
     } else if (s == "data") {
       m.payload = sim::PacketMatch::Payload::kWith;
     } else if (s != "packet") {
-      fail(at, fmt::format("unknown segment kind '{}': expected SYN, SYN,ACK, ACK, FIN, FIN,ACK, RST, RST,ACK, data or packet", s));
+      fail(at, fmt::format("unknown segment kind '{}': expected SYN, SYN,ACK, ACK, FIN, FIN,ACK, RST, "
+                           "RST,ACK, data or packet",
+                           s));
     }
     return m;
   }
@@ -457,17 +479,27 @@ class Parser {
       return;
     }
     const Loc ord_at = cur().loc;
-    const std::string ord = ident("which one: first, second, third, last, all, every, or 1st, 2nd, 3rd, 4th ...");
-    if (ord == "first" || ord == "1st") d.rule.nth = 1;
-    else if (ord == "second" || ord == "2nd") d.rule.nth = 2;
-    else if (ord == "third" || ord == "3rd") d.rule.nth = 3;
-    else if (ord == "last") d.last = true;
-    else if (ord == "all" || ord == "every") d.rule.count = sim::DropRule::kAll;
-    else if (ord.size() > 2 && std::isdigit(static_cast<unsigned char>(ord[0])) && ord.substr(ord.size() - 2) == "th") {
+    const std::string ord =
+        ident("which one: first, second, third, last, all, every, or 1st, 2nd, 3rd, 4th ...");
+    if (ord == "first" || ord == "1st")
+      d.rule.nth = 1;
+    else if (ord == "second" || ord == "2nd")
+      d.rule.nth = 2;
+    else if (ord == "third" || ord == "3rd")
+      d.rule.nth = 3;
+    else if (ord == "last")
+      d.last = true;
+    else if (ord == "all" || ord == "every")
+      d.rule.count = sim::DropRule::kAll;
+    else if (ord.size() > 2 && std::isdigit(static_cast<unsigned char>(ord[0])) &&
+             ord.substr(ord.size() - 2) == "th") {
       d.rule.nth = std::stoul(ord.substr(0, ord.size() - 2));
       if (d.rule.nth == 0) fail(ord_at, "counting starts at 1st");
     } else {
-      fail(ord_at, fmt::format("'{}' is not an ordinal: expected first, second, third, last, all, or 1st, 2nd, 3rd, 4th ...", ord));
+      fail(ord_at,
+           fmt::format(
+               "'{}' is not an ordinal: expected first, second, third, last, all, or 1st, 2nd, 3rd, 4th ...",
+               ord));
     }
     std::string spec;
     d.rule.match = segment_spec(&spec);
@@ -520,7 +552,8 @@ class Parser {
       const bool paren = accept("(");
       if (cur().kind != Tok::Number) expected("a time to sleep (5 is seconds, as in C; or 200ms)");
       const std::string txt = cur().text;
-      const bool bare = std::all_of(txt.begin(), txt.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+      const bool bare = std::all_of(txt.begin(), txt.end(),
+                                    [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
       if (bare) {
         s.sleep = integer("seconds", 0, 1000000) * kSecond;
       } else {
@@ -564,10 +597,12 @@ class Parser {
     }
     const CallSpec* spec = find_call(name);
     if (!spec) {
-      fail(s.loc, fmt::format("unknown call '{}': expected one of socket, setsockopt, getsockopt, bind, listen, accept, "
-                              "connect, read, recv, write, send, shutdown, close, dup, fcntl, epoll_create1, "
-                              "epoll_ctl, epoll_wait, getsockname, getpeername, sleep, usleep, repeat, ss, exit",
-                              name));
+      fail(s.loc,
+           fmt::format(
+               "unknown call '{}': expected one of socket, setsockopt, getsockopt, bind, listen, accept, "
+               "connect, read, recv, write, send, shutdown, close, dup, fcntl, epoll_create1, "
+               "epoll_ctl, epoll_wait, getsockname, getpeername, sleep, usleep, repeat, ss, exit",
+               name));
     }
     if (!s.assign.empty() && !spec->returns_fd) {
       fail(s.loc, fmt::format("{}() returns no descriptor to keep in '{}'", name, s.assign));
@@ -583,8 +618,10 @@ class Parser {
     const int n = static_cast<int>(s.args.size());
     if (n < spec->min_args || n > spec->max_args) {
       fail(close_at, spec->min_args == spec->max_args
-                         ? fmt::format("{}() takes {} argument{}, found {}", name, spec->min_args, spec->min_args == 1 ? "" : "s", n)
-                         : fmt::format("{}() takes {} to {} arguments, found {}", name, spec->min_args, spec->max_args, n));
+                         ? fmt::format("{}() takes {} argument{}, found {}", name, spec->min_args,
+                                       spec->min_args == 1 ? "" : "s", n)
+                         : fmt::format("{}() takes {} to {} arguments, found {}", name, spec->min_args,
+                                       spec->max_args, n));
     }
     if (accept("=")) s.expect = expect_value();
     return s;
@@ -626,8 +663,7 @@ class Parser {
         }
         return a;
       }
-      default:
-        expected("an argument");
+      default: expected("an argument");
     }
   }
 
@@ -709,7 +745,9 @@ class Parser {
     a.var = who.substr(dot + 1);
     bool found = false;
     for (const auto& p : sc_.programs) found |= p.name == a.program;
-    if (!found) fail(who_at, fmt::format("no program named '{}' (assertions come after the programs they name)", a.program));
+    if (!found)
+      fail(who_at,
+           fmt::format("no program named '{}' (assertions come after the programs they name)", a.program));
     const Loc st_at = cur().loc;
     const std::string st = ident("a TCP state (ESTABLISHED, FIN-WAIT-2, TIME-WAIT, CLOSED ...)");
     bool ok = false;
@@ -720,7 +758,9 @@ class Parser {
         ok = true;
       }
     }
-    if (!ok) fail(st_at, fmt::format("'{}' is not a TCP state: use RFC 9293's names (FIN-WAIT-1, TIME-WAIT ...)", st));
+    if (!ok)
+      fail(st_at,
+           fmt::format("'{}' is not a TCP state: use RFC 9293's names (FIN-WAIT-1, TIME-WAIT ...)", st));
     sc_.assertions.push_back(a);
   }
 
@@ -767,7 +807,8 @@ void Parser::raw_block_lines(Assertion& a) {
     if (l.find_first_not_of(" \t") == std::string::npos) continue;
     indent = std::min(indent, l.find_first_not_of(" \t"));
   }
-  for (auto& l : a.lines) l = l.size() >= indent && indent != std::string::npos ? l.substr(indent) : std::string();
+  for (auto& l : a.lines)
+    l = l.size() >= indent && indent != std::string::npos ? l.substr(indent) : std::string();
   while (!a.lines.empty() && a.lines.back().empty()) a.lines.pop_back();
   // Move the token cursor past the closing line.
   while (cur().kind != Tok::End && !(cur().loc.line == closing && is("}"))) bump();
@@ -804,7 +845,8 @@ std::variant<Scenario, ParseError> parse(std::string_view text, const std::strin
       if (end == std::string::npos) end = lexed.size();
       std::string_view line(lexed.data() + pos, end - pos);
       const auto first = line.find_first_not_of(" \t");
-      const std::string_view trimmed = first == std::string_view::npos ? std::string_view{} : line.substr(first);
+      const std::string_view trimmed =
+          first == std::string_view::npos ? std::string_view{} : line.substr(first);
       if (in_block) {
         if (trimmed.rfind("}", 0) == 0 && trimmed.find_first_not_of(" \t\r", 1) == std::string_view::npos) {
           in_block = false;
@@ -832,7 +874,8 @@ std::variant<Scenario, ParseError> parse(std::string_view text, const std::strin
   } catch (const Fail& f) {
     return ParseError{fmt::format("{}:{}:{}: {}", file, f.loc.line, f.loc.col, f.message)};
   }
-  if (sc.hosts.empty()) return ParseError{fmt::format("{}:1:1: a scenario needs at least one host (host A 10.0.0.1)", file)};
+  if (sc.hosts.empty())
+    return ParseError{fmt::format("{}:1:1: a scenario needs at least one host (host A 10.0.0.1)", file)};
   return sc;
 }
 

@@ -6,7 +6,6 @@
 // is there; a checker of the subset tcpsim writes runs always), Graphviz's
 // dot. And determinism: the same run gives the same bytes.
 #include <gtest/gtest.h>
-
 #include <sys/wait.h>
 
 #include <cstdlib>
@@ -67,7 +66,9 @@ std::vector<std::string> all_traces() {
   return v;
 }
 
-bool have(const std::string& tool) { return std::system(("command -v " + tool + " >/dev/null 2>&1").c_str()) == 0; }
+bool have(const std::string& tool) {
+  return std::system(("command -v " + tool + " >/dev/null 2>&1").c_str()) == 0;
+}
 
 fs::path scratch(const std::string& name) {
   fs::path d = fs::path(testing::TempDir()) / ("tcpsim-formats-" + name);
@@ -103,7 +104,9 @@ std::string xml_error(const std::string& s) {
   std::vector<std::string> open;
   bool root_seen = false;
   std::size_t i = 0;
-  auto name_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == ':' || c == '.'; };
+  auto name_char = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == ':' || c == '.';
+  };
   auto check_entities = [](const std::string& t) -> std::string {
     static const std::regex ent("&(amp|lt|gt|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);");
     for (std::size_t k = 0; k < t.size(); ++k) {
@@ -120,7 +123,8 @@ std::string xml_error(const std::string& s) {
     const std::size_t lt = s.find('<', i);
     const std::string text = s.substr(i, lt == std::string::npos ? std::string::npos : lt - i);
     if (auto e = check_entities(text); !e.empty()) return e;
-    if (open.empty() && text.find_first_not_of(" \t\r\n") != std::string::npos) return "text outside the root";
+    if (open.empty() && text.find_first_not_of(" \t\r\n") != std::string::npos)
+      return "text outside the root";
     if (lt == std::string::npos) break;
     if (s.compare(lt, 9, "<!DOCTYPE") == 0 && s.find('[', lt) > s.find('>', lt)) {  // no internal subset
       if (!open.empty() || root_seen) return "DOCTYPE after the root";
@@ -209,18 +213,21 @@ TEST(Svg, EveryTraceIsWellFormedXml) {
     ++checked;
   }
   EXPECT_GE(checked, 4u);
-  if (!xmllint) std::cout << "[ NOTE     ] xmllint not installed (Debian libxml2-utils): only the built-in checker ran\n";
+  if (!xmllint)
+    std::cout << "[ NOTE     ] xmllint not installed (Debian libxml2-utils): only the built-in checker ran\n";
 }
 
 TEST(Svg, RendersToPngWithRsvg) {
-  if (!have("rsvg-convert")) GTEST_SKIP() << "rsvg-convert not installed (Debian librsvg2-bin; scripts/install-deps.sh)";
+  if (!have("rsvg-convert"))
+    GTEST_SKIP() << "rsvg-convert not installed (Debian librsvg2-bin; scripts/install-deps.sh)";
   const fs::path dir = scratch("rsvg");
   for (const char* name : {kS1, kSimClose, kLostFin, kS9}) {
     const auto run = run_trace(name);
     const fs::path svg_file = dir / (std::string(name) + ".svg"), png = dir / (std::string(name) + ".png");
     write(svg_file, svg(run, PictureOptions{}));
     std::string out;
-    ASSERT_EQ(sh("rsvg-convert -o " + png.string() + " " + svg_file.string(), &out), 0) << name << ": " << out;
+    ASSERT_EQ(sh("rsvg-convert -o " + png.string() + " " + svg_file.string(), &out), 0)
+        << name << ": " << out;
     const std::string bytes = slurp(png);
     ASSERT_GT(bytes.size(), 1000u) << name;
     EXPECT_EQ(bytes.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8)) << name;
@@ -283,8 +290,10 @@ TEST(Svg, TimeWaitIsCutOutAndStatesAreBands) {
   EXPECT_LT(p.height, 1200);  // 65 s of run, compressed
   std::vector<std::string> left, right;
   for (const auto& b : p.bands) (b.side == 0 ? left : right).push_back(b.state);
-  EXPECT_EQ(left, (std::vector<std::string>{"SYN-SENT", "ESTABLISHED", "FIN-WAIT-1", "FIN-WAIT-2", "TIME-WAIT"}));
-  EXPECT_EQ(right, (std::vector<std::string>{"LISTEN", "SYN-RECEIVED", "ESTABLISHED", "CLOSE-WAIT", "LAST-ACK"}));
+  EXPECT_EQ(left,
+            (std::vector<std::string>{"SYN-SENT", "ESTABLISHED", "FIN-WAIT-1", "FIN-WAIT-2", "TIME-WAIT"}));
+  EXPECT_EQ(right,
+            (std::vector<std::string>{"LISTEN", "SYN-RECEIVED", "ESTABLISHED", "CLOSE-WAIT", "LAST-ACK"}));
   EXPECT_EQ(p.closed.size(), 2u);
   // Calls are on their program's side.
   bool close_k_left = false, close_c_right = false;
@@ -310,15 +319,16 @@ TEST(Formats, SameRunSameBytes) {
 // --- TikZ
 
 TEST(Tikz, CompilesWithPdflatex) {
-  if (!have("pdflatex")) GTEST_SKIP() << "pdflatex not installed (TeX Live is not part of scripts/install-deps.sh)";
+  if (!have("pdflatex"))
+    GTEST_SKIP() << "pdflatex not installed (TeX Live is not part of scripts/install-deps.sh)";
   const fs::path dir = scratch("tikz");
   for (const char* name : {kS1, kSimClose, kLostFin}) {
     const auto run = run_trace(name);
     const std::string stem = fs::path(name).stem().string();
     write(dir / (stem + ".tex"), tikz(run, PictureOptions{}));
     std::string out;
-    const int rc = sh("cd " + dir.string() + " && timeout 120 pdflatex -interaction=nonstopmode -halt-on-error " + stem +
-                          ".tex",
+    const int rc = sh("cd " + dir.string() +
+                          " && timeout 120 pdflatex -interaction=nonstopmode -halt-on-error " + stem + ".tex",
                       &out);
     EXPECT_EQ(rc, 0) << name << ":\n" << out.substr(out.size() > 3000 ? out.size() - 3000 : 0);
     EXPECT_TRUE(fs::exists(dir / (stem + ".pdf"))) << name;
@@ -368,7 +378,8 @@ std::string mermaid_subset_error(const std::string& text) {
     if (std::regex_match(line, m, participant)) {
       participants.insert(m[1]);
     } else if (std::regex_match(line, m, message)) {
-      if (!participants.count(m[1]) || !participants.count(m[3])) return fmt::format("line {}: unknown participant", n);
+      if (!participants.count(m[1]) || !participants.count(m[3]))
+        return fmt::format("line {}: unknown participant", n);
       if (!text_ok(m[4])) return fmt::format("line {}: unescaped text", n);
     } else if (std::regex_match(line, m, note)) {
       if (!participants.count(m[2]) || (m[4].matched && !participants.count(m[4])))
@@ -412,26 +423,27 @@ TEST(Mermaid, ParsesWithMermaidFromNpm) {
                  << " (scripts/install-deps.sh installs it when npm is there; or set TCPSIM_MERMAID_DIR)";
   }
   const fs::path dir = scratch("mermaid");
-  write(dir / "check.mjs", "import { createRequire } from 'module';\n"
-                           "import { readFileSync } from 'fs';\n"
-                           "import { pathToFileURL } from 'url';\n"
-                           "const [dir, ...files] = process.argv.slice(2);\n"
-                           "const require = createRequire(dir + '/package.json');\n"
-                           "const { JSDOM } = require('jsdom');\n"
-                           "const dom = new JSDOM('<!DOCTYPE html><body></body>');\n"
-                           "globalThis.window = dom.window;\n"
-                           "globalThis.document = dom.window.document;\n"
-                           "const { default: mermaid } = await import(pathToFileURL(dir + "
-                           "'/node_modules/mermaid/dist/mermaid.core.mjs').href);\n"
-                           "let bad = 0;\n"
-                           "for (const f of files) {\n"
-                           "  try {\n"
-                           "    const r = await mermaid.parse(readFileSync(f, 'utf8'));\n"
-                           "    if (r.diagramType !== 'sequence') throw new Error('not a sequence diagram: ' + r.diagramType);\n"
-                           "  } catch (e) { bad++; console.log(f + ': ' + e.message); }\n"
-                           "}\n"
-                           "console.log(`${files.length - bad} of ${files.length} parsed`);\n"
-                           "process.exit(bad ? 1 : 0);\n");
+  write(dir / "check.mjs",
+        "import { createRequire } from 'module';\n"
+        "import { readFileSync } from 'fs';\n"
+        "import { pathToFileURL } from 'url';\n"
+        "const [dir, ...files] = process.argv.slice(2);\n"
+        "const require = createRequire(dir + '/package.json');\n"
+        "const { JSDOM } = require('jsdom');\n"
+        "const dom = new JSDOM('<!DOCTYPE html><body></body>');\n"
+        "globalThis.window = dom.window;\n"
+        "globalThis.document = dom.window.document;\n"
+        "const { default: mermaid } = await import(pathToFileURL(dir + "
+        "'/node_modules/mermaid/dist/mermaid.core.mjs').href);\n"
+        "let bad = 0;\n"
+        "for (const f of files) {\n"
+        "  try {\n"
+        "    const r = await mermaid.parse(readFileSync(f, 'utf8'));\n"
+        "    if (r.diagramType !== 'sequence') throw new Error('not a sequence diagram: ' + r.diagramType);\n"
+        "  } catch (e) { bad++; console.log(f + ': ' + e.message); }\n"
+        "}\n"
+        "console.log(`${files.length - bad} of ${files.length} parsed`);\n"
+        "process.exit(bad ? 1 : 0);\n");
   std::string files;
   for (const auto& name : all_traces()) {
     auto run = run_file(kTraces + name);
@@ -446,7 +458,10 @@ TEST(Mermaid, ParsesWithMermaidFromNpm) {
   // And one it must reject, so that a parser that accepts anything fails.
   write(dir / "bad.mmd", "sequenceDiagram\n  L->>>R: x\n");
   std::string out;
-  EXPECT_NE(sh("node " + (dir / "check.mjs").string() + " " + mdir.string() + " " + (dir / "bad.mmd").string(), &out), 0)
+  EXPECT_NE(
+      sh("node " + (dir / "check.mjs").string() + " " + mdir.string() + " " + (dir / "bad.mmd").string(),
+         &out),
+      0)
       << out;
   EXPECT_EQ(sh("node " + (dir / "check.mjs").string() + " " + mdir.string() + files, &out), 0) << out;
 }
@@ -480,7 +495,8 @@ TEST(StateDiagram, RendersWithDot) {
   for (const auto& e : fs::directory_iterator(dir)) {
     if (e.path().extension() != ".dot") continue;
     std::string out;
-    EXPECT_EQ(sh("dot -Tsvg -o " + e.path().string() + ".svg " + e.path().string(), &out), 0) << e.path() << ": " << out;
+    EXPECT_EQ(sh("dot -Tsvg -o " + e.path().string() + ".svg " + e.path().string(), &out), 0)
+        << e.path() << ": " << out;
     EXPECT_EQ(xml_error(slurp(e.path().string() + ".svg")), "") << e.path();
   }
 }

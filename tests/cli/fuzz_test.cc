@@ -23,13 +23,16 @@ namespace {
 std::vector<std::string> builtin() {
   return {
       "host A 10.0.0.1\nhost B 10.0.0.2\nlink A <-> B delay 1ms loss 10%\ndrop A -> B first FIN\n"
-      "program s on B {\n  s = socket()\n  bind(s, *:80)\n  listen(s, 1)\n  c = accept(s)\n  read(c, 10)\n  close(c)\n}\n"
+      "program s on B {\n  s = socket()\n  bind(s, *:80)\n  listen(s, 1)\n  c = accept(s)\n  read(c, 10)\n  "
+      "close(c)\n}\n"
       "program k on A {\n  k = socket()\n  connect(k, 10.0.0.2:80) = 0\n  write(k, 5)\n  close(k)\n}\n"
       "at 1s expect k.k FIN-WAIT-2\nexpect sent A -> B FIN 2 times\n",
       "# t\nprofile rfc9293\nhost A 127.0.0.1\nset time_wait 5s\nprogram p on A {\n  s = socket()\n"
-      "  setsockopt(s, SO_REUSEADDR, 1) = 0\n  bind(s, 127.0.0.1:7) = 0\n  listen(s, 2)\n  ep = epoll_create1(0)\n"
+      "  setsockopt(s, SO_REUSEADDR, 1) = 0\n  bind(s, 127.0.0.1:7) = 0\n  listen(s, 2)\n  ep = "
+      "epoll_create1(0)\n"
       "  epoll_ctl(ep, EPOLL_CTL_ADD, s, EPOLLIN|EPOLLET)\n  epoll_wait(ep, 100) = 0\n  ss\n  close(s)\n}\n"
-      "program q on A at 1ms {\n  k = socket()\n  fcntl(k, F_SETFL, O_NONBLOCK)\n  connect(k, 127.0.0.1:7) = -1 EINPROGRESS\n"
+      "program q on A at 1ms {\n  k = socket()\n  fcntl(k, F_SETFL, O_NONBLOCK)\n  connect(k, 127.0.0.1:7) = "
+      "-1 EINPROGRESS\n"
       "  usleep(1000)\n  write(k, 3) = 3\n  shutdown(k, SHUT_WR)\n  repeat 2 {\n    read(k, 9)\n  }\n}\n"
       "at end expect q.k CLOSED\nexpect finished\n"};
 }
@@ -51,9 +54,34 @@ std::vector<std::string> traces() {
 
 std::string mutate(const std::string& s, sim::Rng& r) {
   std::string m = s;
-  static const char* kTokens[] = {"(", ")", "{", "}", ",", "=", "-1", "0", "99999999999999999999", "\n", "\"",
-                                  "->", "<->", "|", ":", "ms", "%", "FIN", "repeat 5 {", "sleep(1)", "x = ",
-                                  "127.0.0.1:", "*:", "at 1s expect ", "\x00", "\xff", "EPOLLIN|", "drop A -> A last "};
+  static const char* kTokens[] = {"(",
+                                  ")",
+                                  "{",
+                                  "}",
+                                  ",",
+                                  "=",
+                                  "-1",
+                                  "0",
+                                  "99999999999999999999",
+                                  "\n",
+                                  "\"",
+                                  "->",
+                                  "<->",
+                                  "|",
+                                  ":",
+                                  "ms",
+                                  "%",
+                                  "FIN",
+                                  "repeat 5 {",
+                                  "sleep(1)",
+                                  "x = ",
+                                  "127.0.0.1:",
+                                  "*:",
+                                  "at 1s expect ",
+                                  "\x00",
+                                  "\xff",
+                                  "EPOLLIN|",
+                                  "drop A -> A last "};
   const int edits = 1 + static_cast<int>(r.uniform(2));
   for (int k = 0; k < edits && !m.empty(); ++k) {
     const std::size_t at = r.uniform(m.size());

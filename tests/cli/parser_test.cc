@@ -1,9 +1,10 @@
 // The scenario language: what parses, and that every mistake is reported as
 // file:line:col with a message naming what was expected.
+#include "cli/scenario/parser.h"
+
 #include <gtest/gtest.h>
 
 #include "cli/scenario/interpreter.h"
-#include "cli/scenario/parser.h"
 
 namespace tcpsim::scenario {
 namespace {
@@ -92,41 +93,52 @@ struct Bad {
 
 class ParserErrors : public ::testing::TestWithParam<Bad> {};
 
-TEST_P(ParserErrors, NameThePlaceAndWhatWasExpected) { EXPECT_EQ(error_of(GetParam().text), GetParam().error); }
+TEST_P(ParserErrors, NameThePlaceAndWhatWasExpected) {
+  EXPECT_EQ(error_of(GetParam().text), GetParam().error);
+}
 
 INSTANTIATE_TEST_SUITE_P(
     Messages, ParserErrors,
     ::testing::Values(
         Bad{"hots A 10.0.0.1\n",
-            "t.tcpsim:1:1: unknown statement 'hots': expected host, link, drop, program, expect, at, profile, seed, set or until"},
+            "t.tcpsim:1:1: unknown statement 'hots': expected host, link, drop, program, expect, at, "
+            "profile, seed, set or until"},
         Bad{"host A 10.0.0.300\n", "t.tcpsim:1:8: '10.0.0.300' is not an IPv4 address"},
         Bad{"host A 10.0.0.1\nlink A -> C delay 1ms\n",
             "t.tcpsim:2:1: no host named 'C' (declare it first: host C 10.0.0.1)"},
         Bad{"host A 10.0.0.1\nlink A -> A delay 10\n",
             "t.tcpsim:2:19: '10' is not a duration: write a number and a unit (ns, us, ms, s, min)"},
         Bad{"host A 10.0.0.1\nlink A -> A lost 5%\n",
-            "t.tcpsim:2:1: unknown link setting 'lost': expected delay, jitter, loss, duplicate, reorder, mtu, bandwidth or burst"},
+            "t.tcpsim:2:1: unknown link setting 'lost': expected delay, jitter, loss, duplicate, reorder, "
+            "mtu, bandwidth or burst"},
         Bad{"host A 10.0.0.1\ndrop A -> A fifth FIN\n",
-            "t.tcpsim:2:13: 'fifth' is not an ordinal: expected first, second, third, last, all, or 1st, 2nd, 3rd, 4th ..."},
+            "t.tcpsim:2:13: 'fifth' is not an ordinal: expected first, second, third, last, all, or 1st, "
+            "2nd, 3rd, 4th ..."},
         Bad{"host A 10.0.0.1\ndrop A -> A first PSH\n",
-            "t.tcpsim:2:19: unknown segment kind 'PSH': expected SYN, SYN,ACK, ACK, FIN, FIN,ACK, RST, RST,ACK, data or packet"},
+            "t.tcpsim:2:19: unknown segment kind 'PSH': expected SYN, SYN,ACK, ACK, FIN, FIN,ACK, RST, "
+            "RST,ACK, data or packet"},
         Bad{"host A 10.0.0.1\nprogram p on A {\n  s = sokcet()\n}\n",
-            "t.tcpsim:3:3: unknown call 'sokcet': expected one of socket, setsockopt, getsockopt, bind, listen, accept, "
-            "connect, read, recv, write, send, shutdown, close, dup, fcntl, epoll_create1, epoll_ctl, epoll_wait, "
+            "t.tcpsim:3:3: unknown call 'sokcet': expected one of socket, setsockopt, getsockopt, bind, "
+            "listen, accept, "
+            "connect, read, recv, write, send, shutdown, close, dup, fcntl, epoll_create1, epoll_ctl, "
+            "epoll_wait, "
             "getsockname, getpeername, sleep, usleep, repeat, ss, exit"},
         Bad{"host A 10.0.0.1\nprogram p on A {\n  s = socket()\n  bind(s)\n}\n",
             "t.tcpsim:4:9: bind() takes 2 arguments, found 1"},
         Bad{"host A 10.0.0.1\nprogram p on A {\n  s = socket()\n  bind(s, 127.0.0.1)\n}\n",
             "t.tcpsim:4:11: '127.0.0.1' needs a port: write 127.0.0.1:PORT"},
         Bad{"host A 10.0.0.1\nprogram p on A {\n  s = socket()\n  close(s) = -1\n}\n",
-            "t.tcpsim:4:16: expected an errno name after -1 (EADDRINUSE, ECONNRESET, EAGAIN ...), found end of line"},
+            "t.tcpsim:4:16: expected an errno name after -1 (EADDRINUSE, ECONNRESET, EAGAIN ...), found end "
+            "of line"},
         Bad{"host A 10.0.0.1\nprogram p on A {\n  write(s, \"oops)\n}\n",
             "t.tcpsim:3:12: unterminated string: expected a closing '\"' on the same line"},
-        Bad{"host A 10.0.0.1\nprogram p on A {\n  s = socket()\n", "t.tcpsim:4:1: expected '}' to close the block, found end of file"},
+        Bad{"host A 10.0.0.1\nprogram p on A {\n  s = socket()\n",
+            "t.tcpsim:4:1: expected '}' to close the block, found end of file"},
         Bad{"host A 10.0.0.1\nat 5s expect p.k ESTABLISHED\n",
             "t.tcpsim:2:14: no program named 'p' (assertions come after the programs they name)"},
         Bad{"host A 10.0.0.1\nprogram p on A {\n  k = socket()\n}\nat 5s expect p.k ESTABLISHED-ISH\n",
-            "t.tcpsim:5:18: 'ESTABLISHED-ISH' is not a TCP state: use RFC 9293's names (FIN-WAIT-1, TIME-WAIT ...)"},
+            "t.tcpsim:5:18: 'ESTABLISHED-ISH' is not a TCP state: use RFC 9293's names (FIN-WAIT-1, "
+            "TIME-WAIT ...)"},
         Bad{"host A 10.0.0.1 $\n", "t.tcpsim:1:17: unexpected character '$'"},
         Bad{"host A 10.0.0.1\nhost A 10.0.0.2\n", "t.tcpsim:2:1: host 'A' is declared twice"},
         Bad{"profile linux\n", "t.tcpsim:1:1: a scenario needs at least one host (host A 10.0.0.1)"},
@@ -147,9 +159,10 @@ TEST(ParserSemantics, UnknownErrnoIsRefused) {
 }
 
 TEST(ParserSemantics, BlockedProgramIsNamedWhenNothingIsLeftToHappen) {
-  auto r = parse("host A 10.0.0.1\nprogram p on A {\n  s = socket()\n  bind(s, 127.0.0.1:80)\n  listen(s, 1)\n"
-                 "  c = accept(s)\n}\n",
-                 "t.tcpsim");
+  auto r = parse(
+      "host A 10.0.0.1\nprogram p on A {\n  s = socket()\n  bind(s, 127.0.0.1:80)\n  listen(s, 1)\n"
+      "  c = accept(s)\n}\n",
+      "t.tcpsim");
   auto sc = std::make_shared<const Scenario>(std::get<Scenario>(r));
   auto ran = run(sc, RunOptions{});
   const RunResult& rr = std::get<RunResult>(ran);
@@ -158,7 +171,8 @@ TEST(ParserSemantics, BlockedProgramIsNamedWhenNothingIsLeftToHappen) {
 }
 
 TEST(ParserSemantics, TimeLimitEndsARunThatWouldGoOn) {
-  auto r = parse("host A 10.0.0.1\nuntil 2s\nprogram p on A {\n  repeat 1000 {\n    sleep(1)\n  }\n}\n", "t.tcpsim");
+  auto r = parse("host A 10.0.0.1\nuntil 2s\nprogram p on A {\n  repeat 1000 {\n    sleep(1)\n  }\n}\n",
+                 "t.tcpsim");
   auto sc = std::make_shared<const Scenario>(std::get<Scenario>(r));
   auto ran = run(sc, RunOptions{});
   const RunResult& rr = std::get<RunResult>(ran);
@@ -166,9 +180,10 @@ TEST(ParserSemantics, TimeLimitEndsARunThatWouldGoOn) {
 }
 
 TEST(ParserSemantics, LoopWithoutTimeIsStoppedNotHung) {
-  auto r = parse("host A 10.0.0.1\nprogram p on A {\n  s = socket()\n  repeat 1000 {\n    repeat 1000 {\n"
-                 "      getsockopt(s, SO_ERROR)\n    }\n  }\n}\n",
-                 "t.tcpsim");
+  auto r = parse(
+      "host A 10.0.0.1\nprogram p on A {\n  s = socket()\n  repeat 1000 {\n    repeat 1000 {\n"
+      "      getsockopt(s, SO_ERROR)\n    }\n  }\n}\n",
+      "t.tcpsim");
   auto sc = std::make_shared<const Scenario>(std::get<Scenario>(r));
   RunOptions quiet;
   quiet.trace = false;

@@ -2,6 +2,8 @@
 // trace, with the trace's times; Wireshark's dissector (tshark, when
 // installed) finds valid checksums, the same flags and relative numbers, and
 // flags as retransmissions the segments tcpsim retransmitted.
+#include "cli/formats/pcap.h"
+
 #include <gtest/gtest.h>
 #include <pcap/pcap.h>
 
@@ -9,7 +11,6 @@
 #include <filesystem>
 #include <sstream>
 
-#include "cli/formats/pcap.h"
 #include "cli/formats/trace_view.h"
 #include "cli/scenario/interpreter.h"
 
@@ -113,11 +114,12 @@ TEST(Pcap, TsharkFindsValidChecksumsAndTheRetransmittedFin) {
   const auto run = run_text(kLostFin);
   const std::string path = temp("tcpsim-tshark.pcap");
   ASSERT_EQ(write_pcap(run, path, CapturePoint::Sender), "");
-  const std::string cmd = "tshark -r " + path +
-                          " -o tcp.check_checksum:TRUE -o ip.check_checksum:TRUE -o tcp.relative_sequence_numbers:TRUE"
-                          " -T fields -E separator=, "
-                          "-e tcp.flags.str -e tcp.seq -e tcp.ack -e tcp.checksum.status -e ip.checksum.status "
-                          "-e frame.time_epoch -e tcp.analysis.retransmission 2>/dev/null";
+  const std::string cmd =
+      "tshark -r " + path +
+      " -o tcp.check_checksum:TRUE -o ip.check_checksum:TRUE -o tcp.relative_sequence_numbers:TRUE"
+      " -T fields -E separator=, "
+      "-e tcp.flags.str -e tcp.seq -e tcp.ack -e tcp.checksum.status -e ip.checksum.status "
+      "-e frame.time_epoch -e tcp.analysis.retransmission 2>/dev/null";
   FILE* f = popen(cmd.c_str(), "r");
   ASSERT_TRUE(f);
   std::vector<std::string> lines;

@@ -23,8 +23,8 @@
 namespace tcpsim::test {
 namespace {
 
-constexpr Seq kSndNxt = kIss + 1;  // 101
-constexpr Seq kRcvNxt = kIrs + 1;  // 301
+constexpr Seq kSndNxt = kIss + 1;         // 101
+constexpr Seq kRcvNxt = kIrs + 1;         // 301
 constexpr std::uint32_t kRcvWnd = 65535;  // Config::rcv_buffer, nothing buffered
 
 // Exactly one segment, an empty ACK <SEQ=seq><ACK=ack><CTL=ACK>.
@@ -77,7 +77,8 @@ TEST(Acceptability, Rfc9293_3_10_7_4_Case1_ZeroLengthZeroWindow_SeqPastRcvNxtIsA
   Outbox o;
   ep.segment_arrives(seg(kAck, kFullRcvNxt + 1, kSndNxt, {}, 1234), 0, o);
   expect_only_ack(o, kSndNxt, kFullRcvNxt);
-  EXPECT_EQ(ep.tcb().snd_wnd, wnd_before) << "an unacceptable segment is dropped before its ACK field is used";
+  EXPECT_EQ(ep.tcb().snd_wnd, wnd_before)
+      << "an unacceptable segment is dropped before its ACK field is used";
   EXPECT_EQ(ep.state(), State::Established);
 }
 

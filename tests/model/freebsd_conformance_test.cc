@@ -105,7 +105,9 @@ Seq at(Seq rcv_nxt, const std::string& pos) {
   if (pos == "right-edge") return rcv_nxt + kW - 1;
   return rcv_nxt + kW;  // outside-right
 }
-bool in_window(const std::string& pos) { return pos == "left-edge" || pos == "middle" || pos == "right-edge"; }
+bool in_window(const std::string& pos) {
+  return pos == "left-edge" || pos == "middle" || pos == "right-edge";
+}
 
 // ------------------------------------------------------------------ the table
 
@@ -124,9 +126,14 @@ void closed_rows(std::vector<Case>& v) {
     Seq seq;  // the script's relative SEQ, + 300
   };
   const Kind kinds[] = {
-      {"syn", kSyn, 300},           {"syn-ack", kSyn | kAck, 317}, {"syn-fin", kSyn | kFin, 300},
-      {"ack", kAck, 317},           {"fin", kFin, 300},            {"fin-ack", kFin | kAck, 317},
-      {"rst", kRst, 300},           {"rst-ack", kRst | kAck, 317},
+      {"syn", kSyn, 300},
+      {"syn-ack", kSyn | kAck, 317},
+      {"syn-fin", kSyn | kFin, 300},
+      {"ack", kAck, 317},
+      {"fin", kFin, 300},
+      {"fin-ack", kFin | kAck, 317},
+      {"rst", kRst, 300},
+      {"rst-ack", kRst | kAck, 317},
   };
   for (const Kind& k : kinds) {
     for (bool data : {false, true}) {
@@ -185,7 +192,8 @@ void listen_rows(std::vector<Case>& v) {
 
     for (bool dropping : {false, true}) {
       c = base("syn-fin");  // < SF 17:17(0) ... > S. 0:0(0) ack 18
-      c.script = std::string("rcv-syn-fin") + wd + "-listen" + (dropping ? "-dropping-enabled" : "-dropping-disabled");
+      c.script = std::string("rcv-syn-fin") + wd + "-listen" +
+                 (dropping ? "-dropping-enabled" : "-dropping-disabled");
       c.flags = kSyn | kFin, c.seq = 317, c.reply = Reply::SynAck, c.rseq = 100, c.rack = 318;
       c.after = State::SynReceived;
       if (dropping) {
@@ -203,7 +211,8 @@ void listen_rows(std::vector<Case>& v) {
     add(v, c);
 
     c = base("fin-ack");  // < F. 17:17(0) ack 34 ... > R 34:34(0)
-    c.flags = kFin | kAck, c.seq = 317, c.ack = 134, c.reply = Reply::Rst, c.rseq = 134, c.after = State::Listen;
+    c.flags = kFin | kAck, c.seq = 317, c.ack = 134, c.reply = Reply::Rst, c.rseq = 134,
+    c.after = State::Listen;
     add(v, c);
 
     c = base("rst");  // < R 0:0(0): ignored
@@ -300,15 +309,19 @@ void syn_sent_rows(std::vector<Case>& v) {
     if (data) {
       c.note =
           "the SYN,ACK acknowledges the SYN only (RFC 9293 and FreeBSD agree); RFC 9293 queues the text "
-          "\"for processing after the ESTABLISHED state has been reached\", which the model drops: not compared";
+          "\"for processing after the ESTABLISHED state has been reached\", which the model drops: not "
+          "compared";
     }
     add(v, c);
     for (bool dropping : {false, true}) {
       c = base("syn-fin");
-      c.script = std::string("rcv-syn-fin") + wd + "-syn-sent" + (dropping ? "-dropping-enabled" : "-dropping-disabled");
-      c.flags = kSyn | kFin, c.reply = Reply::SynAck, c.rseq = 100, c.rack = 301, c.after = State::SynReceived;
-      c.note = dropping ? "net.inet.tcp.drop_synfin=1 is FreeBSD's; RFC 9293 takes the SYN (the FIN is queued)"
-                        : "the FIN is queued until ESTABLISHED (§3.10.7.3), so RCV.NXT = SEG.SEQ+1";
+      c.script = std::string("rcv-syn-fin") + wd + "-syn-sent" +
+                 (dropping ? "-dropping-enabled" : "-dropping-disabled");
+      c.flags = kSyn | kFin, c.reply = Reply::SynAck, c.rseq = 100, c.rack = 301,
+      c.after = State::SynReceived;
+      c.note = dropping
+                   ? "net.inet.tcp.drop_synfin=1 is FreeBSD's; RFC 9293 takes the SYN (the FIN is queued)"
+                   : "the FIN is queued until ESTABLISHED (§3.10.7.3), so RCV.NXT = SEG.SEQ+1";
       add(v, c);
     }
   }
@@ -397,7 +410,8 @@ void synchronized_syn_rows(std::vector<Case>& v) {
           for (int drop = 0; drop < (std::string(k.seg) == "syn-fin" ? 2 : 1); ++drop) {
             Case c;
             c.folder = std::string("rcv-") + k.seg + "-" + st.folder;
-            c.script = std::string("rcv-") + k.seg + "-" + sfx + "-" + pos + (secure ? "-secure" : "-insecure");
+            c.script =
+                std::string("rcv-") + k.seg + "-" + sfx + "-" + pos + (secure ? "-secure" : "-insecure");
             if (std::string(k.seg) == "syn-fin") c.script += drop ? "-drop" : "-nodrop";
             c.state = st.state;
             c.rfc5961 = secure;
@@ -412,7 +426,8 @@ void synchronized_syn_rows(std::vector<Case>& v) {
             }
             if (tw) {
               c.note =
-                  "the script's #ifdef STANDARD block (RFC 793 / RFC 5961); FreeBSD's own block instead stays "
+                  "the script's #ifdef STANDARD block (RFC 793 / RFC 5961); FreeBSD's own block instead "
+                  "stays "
                   "in TIME-WAIT for SEG.SEQ =< RCV.NXT and reopens (SYN,ACK) for SEG.SEQ > RCV.NXT "
                   "(RFC 9293 §3.6 MAY-2)";
               if (std::string(k.seg) == "syn-fin") c.note += "; drop_synfin is FreeBSD's sysctl, ignored";
@@ -544,8 +559,8 @@ void time_wait_rows(std::vector<Case>& v) {
 // Folders with a README only: rows from RFC 9293 §3.10.7.4, one or more
 // per folder, named folder + what they show.
 void rfc_only_rows(std::vector<Case>& v) {
-  auto row = [&](const std::string& folder, const std::string& what, const StateInfo& st, std::uint8_t flags, Seq seq,
-                 Seq ack, Reply reply, State after) {
+  auto row = [&](const std::string& folder, const std::string& what, const StateInfo& st, std::uint8_t flags,
+                 Seq seq, Seq ack, Reply reply, State after) {
     Case c;
     c.folder = folder;
     c.name = ident(folder) + "_rfc_" + what;
@@ -560,34 +575,41 @@ void rfc_only_rows(std::vector<Case>& v) {
   };
   const StateInfo& sr = kSynRcvd;
   // SYN-RECEIVED (passive unless noted).
-  add(v, row("rcv-syn-syn-rcvd", "retransmitted_syn_is_outside_the_window", sr, kSyn, 300, 0, Reply::Ack, State::SynReceived));
-  add(v, row("rcv-syn-syn-rcvd", "in_window_passive_returns_to_listen", sr, kSyn, 301, 0, Reply::None, State::Listen));
+  add(v, row("rcv-syn-syn-rcvd", "retransmitted_syn_is_outside_the_window", sr, kSyn, 300, 0, Reply::Ack,
+             State::SynReceived));
+  add(v, row("rcv-syn-syn-rcvd", "in_window_passive_returns_to_listen", sr, kSyn, 301, 0, Reply::None,
+             State::Listen));
   {
-    Case c = row("rcv-syn-syn-rcvd", "in_window_active_challenge_ack", sr, kSyn, 301, 0, Reply::Ack, State::SynReceived);
+    Case c = row("rcv-syn-syn-rcvd", "in_window_active_challenge_ack", sr, kSyn, 301, 0, Reply::Ack,
+                 State::SynReceived);
     c.passive = false;  // "Otherwise, handle per the directions for synchronized states"
     add(v, c);
   }
-  add(v, row("rcv-syn-ack-syn-rcvd", "in_window_passive_returns_to_listen", sr, kSyn | kAck, 301, 101, Reply::None,
-             State::Listen));
+  add(v, row("rcv-syn-ack-syn-rcvd", "in_window_passive_returns_to_listen", sr, kSyn | kAck, 301, 101,
+             Reply::None, State::Listen));
   {
     // RFC 9293 Figure 7 line 6: the peer's SYN,ACK in simultaneous open.
-    Case c = row("rcv-syn-ack-syn-rcvd", "simultaneous_open_figure7_line6", sr, kSyn | kAck, 300, 101, Reply::Ack,
-                 State::Established);
+    Case c = row("rcv-syn-ack-syn-rcvd", "simultaneous_open_figure7_line6", sr, kSyn | kAck, 300, 101,
+                 Reply::Ack, State::Established);
     c.passive = false;
     c.note = "RFC 9293 §3.5 Figure 7 line 6 (see rfc_figures_test.cc)";
     add(v, c);
   }
-  add(v, row("rcv-syn-fin-syn-rcvd", "in_window_passive_returns_to_listen", sr, kSyn | kFin, 301, 0, Reply::None,
-             State::Listen));
-  add(v, row("rcv-ack-syn-rcvd", "acceptable_ack_establishes", sr, kAck, 301, 101, Reply::None, State::Established));
+  add(v, row("rcv-syn-fin-syn-rcvd", "in_window_passive_returns_to_listen", sr, kSyn | kFin, 301, 0,
+             Reply::None, State::Listen));
+  add(v, row("rcv-ack-syn-rcvd", "acceptable_ack_establishes", sr, kAck, 301, 101, Reply::None,
+             State::Established));
   {
-    Case c = row("rcv-ack-syn-rcvd", "unacceptable_ack_gets_rst", sr, kAck, 301, 102, Reply::Rst, State::SynReceived);
+    Case c = row("rcv-ack-syn-rcvd", "unacceptable_ack_gets_rst", sr, kAck, 301, 102, Reply::Rst,
+                 State::SynReceived);
     c.rseq = 102;  // <SEQ=SEG.ACK><CTL=RST>
     add(v, c);
   }
-  add(v, row("rcv-fin-syn-rcvd", "without_ack_bit_dropped", sr, kFin, 301, 0, Reply::None, State::SynReceived));
+  add(v,
+      row("rcv-fin-syn-rcvd", "without_ack_bit_dropped", sr, kFin, 301, 0, Reply::None, State::SynReceived));
   {
-    Case c = row("rcv-fin-ack-syn-rcvd", "ack_of_syn_and_fin", sr, kFin | kAck, 301, 101, Reply::Ack, State::CloseWait);
+    Case c = row("rcv-fin-ack-syn-rcvd", "ack_of_syn_and_fin", sr, kFin | kAck, 301, 101, Reply::Ack,
+                 State::CloseWait);
     c.rack = 302;
     add(v, c);
   }
@@ -598,26 +620,30 @@ void rfc_only_rows(std::vector<Case>& v) {
     const std::string f = st.folder;
     const Seq nxt = st.rcv_nxt;
     const Seq una_ack = st.snd_nxt;  // ACK of everything we sent
-    add(v, row("rcv-syn-ack-" + f, "in_window_challenge_ack", st, kSyn | kAck, nxt, una_ack, Reply::Ack, st.state));
+    add(v, row("rcv-syn-ack-" + f, "in_window_challenge_ack", st, kSyn | kAck, nxt, una_ack, Reply::Ack,
+               st.state));
     {
-      Case c = row("rcv-syn-ack-" + f, "in_window_insecure_reset", st, kSyn | kAck, nxt, una_ack, Reply::RstAnyAck,
-                   State::Closed);
+      Case c = row("rcv-syn-ack-" + f, "in_window_insecure_reset", st, kSyn | kAck, nxt, una_ack,
+                   Reply::RstAnyAck, State::Closed);
       c.rfc5961 = false;
       c.app = reset_signal(st.state);
       add(v, c);
     }
     add(v, row("rcv-syn-fin-" + f, "in_window_challenge_ack", st, kSyn | kFin, nxt, 0, Reply::Ack, st.state));
-    add(v, row("rcv-rst-ack-" + f, "at_rcv_nxt_resets", st, kRst | kAck, nxt, una_ack, Reply::None, State::Closed));
+    add(v, row("rcv-rst-ack-" + f, "at_rcv_nxt_resets", st, kRst | kAck, nxt, una_ack, Reply::None,
+               State::Closed));
     v.back().app = reset_signal(st.state);
 
     switch (st.state) {
       case State::Established:
-        add(v, row("rcv-syn-ack-" + f, "old_synack_outside_window", st, kSyn | kAck, 300, 101, Reply::Ack, st.state));
+        add(v, row("rcv-syn-ack-" + f, "old_synack_outside_window", st, kSyn | kAck, 300, 101, Reply::Ack,
+                   st.state));
         add(v, row("rcv-ack-" + f, "in_window", st, kAck, nxt, 101, Reply::None, st.state));
         add(v, row("rcv-ack-" + f, "acks_unsent_data", st, kAck, nxt, 102, Reply::Ack, st.state));
         add(v, row("rcv-fin-" + f, "without_ack_bit_dropped", st, kFin, nxt, 0, Reply::None, st.state));
         {
-          Case c = row("rcv-fin-ack-" + f, "in_order_fin", st, kFin | kAck, nxt, 101, Reply::Ack, State::CloseWait);
+          Case c = row("rcv-fin-ack-" + f, "in_order_fin", st, kFin | kAck, nxt, 101, Reply::Ack,
+                       State::CloseWait);
           c.rack = nxt + 1;
           c.app = AppEvent::EndOfStream;
           add(v, c);
@@ -632,10 +658,12 @@ void rfc_only_rows(std::vector<Case>& v) {
         add(v, row("rcv-ack-" + f, "acks_our_fin", st, kAck, nxt, 102, Reply::None, State::FinWait2));
         add(v, row("rcv-ack-" + f, "does_not_ack_our_fin", st, kAck, nxt, 101, Reply::None, st.state));
         add(v, row("rcv-fin-" + f, "without_ack_bit_dropped", st, kFin, nxt, 0, Reply::None, st.state));
-        Case c = row("rcv-fin-ack-" + f, "acking_our_fin", st, kFin | kAck, nxt, 102, Reply::Ack, State::TimeWait);
+        Case c =
+            row("rcv-fin-ack-" + f, "acking_our_fin", st, kFin | kAck, nxt, 102, Reply::Ack, State::TimeWait);
         c.rack = nxt + 1;
         add(v, c);
-        c = row("rcv-fin-ack-" + f, "not_acking_our_fin", st, kFin | kAck, nxt, 101, Reply::Ack, State::Closing);
+        c = row("rcv-fin-ack-" + f, "not_acking_our_fin", st, kFin | kAck, nxt, 101, Reply::Ack,
+                State::Closing);
         c.rack = nxt + 1;
         add(v, c);
         break;
@@ -658,8 +686,7 @@ void rfc_only_rows(std::vector<Case>& v) {
         add(v, row("rcv-fin-" + f, "retransmitted_without_ack_bit", st, kFin, 301, 0, Reply::Ack, st.state));
         add(v, row("rcv-fin-ack-" + f, "retransmitted_fin", st, kFin | kAck, 301, 101, Reply::Ack, st.state));
         break;
-      default:
-        break;
+      default: break;
     }
   }
 }
@@ -688,7 +715,8 @@ void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
 class FreeBsdConformance : public ::testing::TestWithParam<Case> {};
 
 std::string describe_case(const Case& c) {
-  std::string s = "folder " + c.folder + (c.script.empty() ? std::string(" (RFC-only row)") : ", script " + c.script);
+  std::string s =
+      "folder " + c.folder + (c.script.empty() ? std::string(" (RFC-only row)") : ", script " + c.script);
   s += "\n  in " + std::string(state_name(c.state)) + (c.passive ? " (passive)" : "") +
        (c.rfc5961 ? "" : ", rfc5961 off") + (c.rfc1337 ? ", rfc1337 on" : "") + ": " + flags_label(c.flags) +
        " seq=" + std::to_string(c.seq) + " ack=" + std::to_string(c.ack) + " len=" + std::to_string(c.len);
@@ -710,9 +738,7 @@ TEST_P(FreeBsdConformance, Rfc9293_3_10_7_StateEventEngine) {
   const std::vector<Segment> segs = sent(out);
 
   switch (c.reply) {
-    case Reply::None:
-      EXPECT_TRUE(segs.empty()) << "expected no answer\n" << describe(out);
-      break;
+    case Reply::None: EXPECT_TRUE(segs.empty()) << "expected no answer\n" << describe(out); break;
     case Reply::Ack: {
       ASSERT_FALSE(segs.empty()) << "expected an ACK\n" << describe(out);
       if (!c.last_ack_only) {
@@ -750,10 +776,12 @@ TEST_P(FreeBsdConformance, Rfc9293_3_10_7_StateEventEngine) {
       break;
     }
   }
-  EXPECT_EQ(ep.state(), c.after) << "expected " << state_name(c.after) << ", is " << state_name(ep.state()) << "\n"
+  EXPECT_EQ(ep.state(), c.after) << "expected " << state_name(c.after) << ", is " << state_name(ep.state())
+                                 << "\n"
                                  << describe(out);
   if (c.app) {
-    EXPECT_TRUE(notified(out, *c.app)) << "expected app event " << app_event_name(*c.app) << "\n" << describe(out);
+    EXPECT_TRUE(notified(out, *c.app)) << "expected app event " << app_event_name(*c.app) << "\n"
+                                       << describe(out);
   }
 }
 
@@ -763,12 +791,14 @@ INSTANTIATE_TEST_SUITE_P(Corpus, FreeBsdConformance, ::testing::ValuesIn(table()
 // ------------------------------------------------------------------ coverage
 
 fs::path corpus_dir() {
-  return fs::path(TCPSIM_SOURCE_DIR) / ".." / "shared" / "conformance" / "freebsd-tcp-testsuite" / "state-event-engine";
+  return fs::path(TCPSIM_SOURCE_DIR) / ".." / "shared" / "conformance" / "freebsd-tcp-testsuite" /
+         "state-event-engine";
 }
 
 const char* const kSegmentTypes[] = {"syn", "syn-ack", "syn-fin", "ack", "fin", "fin-ack", "rst", "rst-ack"};
-const char* const kStateFolders[] = {"closed",     "listen",     "syn-sent", "syn-rcvd",  "established", "close-wait",
-                                     "fin-wait-1", "fin-wait-2", "closing",  "last-ack", "time-wait"};
+const char* const kStateFolders[] = {"closed",      "listen",     "syn-sent",   "syn-rcvd",
+                                     "established", "close-wait", "fin-wait-1", "fin-wait-2",
+                                     "closing",     "last-ack",   "time-wait"};
 
 // Every (segment type x state) folder of the corpus has rows in the table,
 // and every folder the table names exists: a new folder upstream fails here.
@@ -783,8 +813,10 @@ TEST(FreeBsdConformanceCoverage, EveryCorpusFolderIsInTheTable) {
     if (e.is_directory() && name.rfind("rcv-", 0) == 0) in_corpus.insert(name);
   }
   EXPECT_EQ(in_corpus.size(), 88u) << "8 segment types x 11 states";
-  for (const std::string& f : in_corpus) EXPECT_TRUE(in_table.count(f)) << "corpus folder without rows: " << f;
-  for (const std::string& f : in_table) EXPECT_TRUE(in_corpus.count(f)) << "table folder not in the corpus: " << f;
+  for (const std::string& f : in_corpus)
+    EXPECT_TRUE(in_table.count(f)) << "corpus folder without rows: " << f;
+  for (const std::string& f : in_table)
+    EXPECT_TRUE(in_corpus.count(f)) << "table folder not in the corpus: " << f;
   // The grid itself.
   for (const char* seg : kSegmentTypes) {
     for (const char* st : kStateFolders) {

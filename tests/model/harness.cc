@@ -70,8 +70,9 @@ std::string describe(const Outbox& out) {
     switch (a.kind) {
       case ActionKind::SendSegment: {
         const Segment& s = out.segment_of(a);
-        os << "  send " << flags_label(s.flags) << " seq=" << s.seq << " ack=" << s.ack << " len=" << s.payload.size()
-           << " wnd=" << s.window << (a.retransmission ? " (retransmission)" : "") << "\n";
+        os << "  send " << flags_label(s.flags) << " seq=" << s.seq << " ack=" << s.ack
+           << " len=" << s.payload.size() << " wnd=" << s.window
+           << (a.retransmission ? " (retransmission)" : "") << "\n";
         break;
       }
       case ActionKind::StateChange:
@@ -122,11 +123,8 @@ Endpoint reach(State state, const Config& cfg, bool passive, Outbox* last) {
   }
   // ESTABLISHED here.
   switch (state) {
-    case State::Established:
-      break;
-    case State::FinWait1:
-      step([&] { ep.close(0, out); });
-      break;
+    case State::Established: break;
+    case State::FinWait1: step([&] { ep.close(0, out); }); break;
     case State::FinWait2:
       step([&] { ep.close(0, out); });
       step([&] { ep.segment_arrives(seg(kAck, kIrs + 1, kIss + 1 + 1), 0, out); });
@@ -147,8 +145,7 @@ Endpoint reach(State state, const Config& cfg, bool passive, Outbox* last) {
       step([&] { ep.segment_arrives(seg(kAck, kIrs + 1, kIss + 1 + 1), 0, out); });
       step([&] { ep.segment_arrives(seg(kFin | kAck, kIrs + 1, kIss + 1 + 1), 0, out); });
       break;
-    default:
-      break;
+    default: break;
   }
   if (last) *last = out;
   return ep;

@@ -41,7 +41,7 @@ bool armed(const Outbox& out, TimerKind k);
 bool cancelled(const Outbox& out, TimerKind k);
 Duration armed_for(const Outbox& out, TimerKind k);  // the last arming's duration; -1 if none
 bool notified(const Outbox& out, AppEvent e);
-bool ignored(const Outbox& out);  // no row took the event
+bool ignored(const Outbox& out);          // no row took the event
 std::string describe(const Outbox& out);  // for failure messages
 
 // An endpoint in `state`, reached by the real path from CLOSED (active open
@@ -54,9 +54,8 @@ Endpoint reach(State state, const Config& cfg = Config{}, bool passive = false, 
 bool register_row_test(const char* rule, const char* test);
 const std::vector<std::pair<std::string, std::string>>& row_tests();
 
-#define ROW_TEST(rule, name)                                                                    \
-  static const bool tcpsim_row_registered_##rule##_##name =                                    \
-      ::tcpsim::test::register_row_test(#rule, #name);                                         \
+#define ROW_TEST(rule, name)                                                                                 \
+  static const bool tcpsim_row_registered_##rule##_##name = ::tcpsim::test::register_row_test(#rule, #name); \
   TEST(Row_##rule, name)
 
 // Asserts that `rule` fired in `out`, printing the outbox when not.

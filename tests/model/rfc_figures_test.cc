@@ -22,9 +22,9 @@ namespace {
 constexpr std::uint8_t kCtlMask = kSyn | kAck | kFin | kRst;
 
 // The one segment an input produced.
-#define ONE_SEGMENT(out, var)                                  \
-  const std::vector<Segment> var##_all = sent(out);            \
-  ASSERT_EQ(var##_all.size(), 1u) << describe(out);            \
+#define ONE_SEGMENT(out, var)                       \
+  const std::vector<Segment> var##_all = sent(out); \
+  ASSERT_EQ(var##_all.size(), 1u) << describe(out); \
   const Segment& var = var##_all[0]
 
 // <SEQ=seq><ACK=ack><CTL=ctl> (ACK compared only when CTL has ACK).

@@ -2,13 +2,14 @@
 // comparison is modulo 2^32. First the arithmetic of model/seq.h, then a
 // whole connection (handshake, data both ways, close) whose sequence
 // numbers wrap through zero on both sides.
+#include "model/seq.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
 #include "harness.h"
-#include "model/seq.h"
 
 namespace tcpsim::test {
 namespace {
@@ -54,7 +55,7 @@ TEST(Seq, Rfc9293_3_4_ComparisonsUpToHalfTheSpaceApart) {
   EXPECT_TRUE(seq_lt(0u, half));
   EXPECT_TRUE(seq_gt(half, 0u));
   EXPECT_TRUE(seq_lt(0xFFFFFFFFu, 0xFFFFFFFFu + half));  // wraps to 0x7FFFFFFE
-  EXPECT_TRUE(seq_gt(0x80000000u + 5u, 0x00000006u));     // exactly 2^31 - 1 apart
+  EXPECT_TRUE(seq_gt(0x80000000u + 5u, 0x00000006u));    // exactly 2^31 - 1 apart
 }
 
 TEST(Seq, Rfc9293_3_4_ComparisonsAreAntisymmetric) {
@@ -79,9 +80,9 @@ TEST(Seq, Rfc9293_3_4_WindowTestAcrossWraparound) {
   EXPECT_TRUE(seq_in_range(nxt, 0xFFFFFFFFu, end));
   EXPECT_TRUE(seq_in_range(nxt, 0u, end));
   EXPECT_TRUE(seq_in_range(nxt, 0xFu, end));
-  EXPECT_FALSE(seq_in_range(nxt, 0x10u, end));         // RCV.NXT+RCV.WND itself is outside
-  EXPECT_FALSE(seq_in_range(nxt, 0xFFFFFFEFu, end));   // RCV.NXT-1
-  EXPECT_FALSE(seq_in_range(nxt, nxt, nxt));           // zero window: empty range
+  EXPECT_FALSE(seq_in_range(nxt, 0x10u, end));        // RCV.NXT+RCV.WND itself is outside
+  EXPECT_FALSE(seq_in_range(nxt, 0xFFFFFFEFu, end));  // RCV.NXT-1
+  EXPECT_FALSE(seq_in_range(nxt, nxt, nxt));          // zero window: empty range
 }
 
 // §3.4's acceptable ACK, SND.UNA < SEG.ACK =< SND.NXT, across the wrap.
@@ -105,8 +106,7 @@ TEST(Seq, Rfc9293_3_4_DistanceAcrossWraparound) {
 
 // ------------------------------------------------- a connection through zero
 
-void expect_segment(const Segment& s, std::uint8_t ctl, Seq seq, Seq ack, std::size_t len,
-                    const char* what) {
+void expect_segment(const Segment& s, std::uint8_t ctl, Seq seq, Seq ack, std::size_t len, const char* what) {
   SCOPED_TRACE(what);
   // PSH may ride on data segments; the control bits RFC 9293 figures show are
   // SYN, ACK, FIN, RST.

@@ -19,7 +19,8 @@ TEST(TransitionTable, EveryRowHasATest) {
 TEST(TransitionTable, EveryClaimedRuleExists) {
   std::set<std::string> rules;
   for (const auto& row : model::transition_table()) rules.insert(std::string(row.rule));
-  for (const auto& [rule, test] : row_tests()) EXPECT_TRUE(rules.count(rule)) << test << " claims unknown rule " << rule;
+  for (const auto& [rule, test] : row_tests())
+    EXPECT_TRUE(rules.count(rule)) << test << " claims unknown rule " << rule;
 }
 
 TEST(TransitionTable, RuleNamesAreUniqueAndIdsAreIndexes) {
@@ -40,16 +41,16 @@ TEST(TransitionTable, Rfc9293_3_3_2_Figure5ArrowsAreAllRows) {
     std::string_view event;
   };
   const Arrow arrows[] = {
-      {State::Closed, State::Listen, "OPEN(passive)"},    {State::Closed, State::SynSent, "OPEN(active)"},
-      {State::Listen, State::Closed, "CLOSE"},            {State::Listen, State::SynReceived, "rcv SYN"},
-      {State::Listen, State::SynSent, "SEND"},            {State::SynSent, State::Closed, "CLOSE"},
-      {State::SynSent, State::SynReceived, "rcv SYN"},    {State::SynSent, State::Established, "rcv SYN,ACK"},
-      {State::SynReceived, State::Listen, "rcv RST"},     {State::SynReceived, State::Established, "rcv ACK"},
-      {State::SynReceived, State::FinWait1, "CLOSE"},     {State::Established, State::FinWait1, "CLOSE"},
-      {State::Established, State::CloseWait, "rcv FIN"},  {State::FinWait1, State::FinWait2, "rcv ACK"},
-      {State::FinWait1, State::Closing, "rcv FIN"},       {State::FinWait2, State::TimeWait, "rcv FIN"},
-      {State::Closing, State::TimeWait, "rcv ACK"},       {State::CloseWait, State::LastAck, "CLOSE"},
-      {State::LastAck, State::Closed, "rcv ACK"},         {State::TimeWait, State::Closed, "2MSL timeout"},
+      {State::Closed, State::Listen, "OPEN(passive)"},   {State::Closed, State::SynSent, "OPEN(active)"},
+      {State::Listen, State::Closed, "CLOSE"},           {State::Listen, State::SynReceived, "rcv SYN"},
+      {State::Listen, State::SynSent, "SEND"},           {State::SynSent, State::Closed, "CLOSE"},
+      {State::SynSent, State::SynReceived, "rcv SYN"},   {State::SynSent, State::Established, "rcv SYN,ACK"},
+      {State::SynReceived, State::Listen, "rcv RST"},    {State::SynReceived, State::Established, "rcv ACK"},
+      {State::SynReceived, State::FinWait1, "CLOSE"},    {State::Established, State::FinWait1, "CLOSE"},
+      {State::Established, State::CloseWait, "rcv FIN"}, {State::FinWait1, State::FinWait2, "rcv ACK"},
+      {State::FinWait1, State::Closing, "rcv FIN"},      {State::FinWait2, State::TimeWait, "rcv FIN"},
+      {State::Closing, State::TimeWait, "rcv ACK"},      {State::CloseWait, State::LastAck, "CLOSE"},
+      {State::LastAck, State::Closed, "rcv ACK"},        {State::TimeWait, State::Closed, "2MSL timeout"},
   };
   for (const auto& a : arrows) {
     bool found = false;

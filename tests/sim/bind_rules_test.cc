@@ -1,8 +1,9 @@
 // sim::bind_allowed() and listen_allowed() against the real kernel's answers,
 // recorded in tests/sim/data/bind_matrix.tsv by kernel_bind_matrix_test.cc,
 // plus the digest's scenarios (S5, S6) spelled out.
-#include <arpa/inet.h>
+#include "sim/bind_rules.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -10,8 +11,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include "sim/bind_rules.h"
 
 namespace tcpsim::test {
 namespace {
@@ -57,17 +56,19 @@ Table load() {
   std::string line;
   while (std::getline(f, line)) {
     if (line.empty() || line[0] == '#') continue;
-    if (t.header.empty()) t.header = split_tabs(line);
-    else t.rows.push_back(split_tabs(line));
+    if (t.header.empty())
+      t.header = split_tabs(line);
+    else
+      t.rows.push_back(split_tabs(line));
   }
   return t;
 }
 
 TEST(BindRulesMatrix, TableHasEveryCase) {
   const Table t = load();
-  const std::vector<std::string> want = {"uid",      "exist_reuseaddr", "exist_reuseport", "exist_state",
-                                         "exist_bind", "exist_local",   "new_reuseaddr",   "new_reuseport",
-                                         "new_addr", "bind",            "listen",          "exist_listen"};
+  const std::vector<std::string> want = {
+      "uid",           "exist_reuseaddr", "exist_reuseport", "exist_state", "exist_bind", "exist_local",
+      "new_reuseaddr", "new_reuseport",   "new_addr",        "bind",        "listen",     "exist_listen"};
   ASSERT_EQ(t.header, want);
   std::set<std::string> keys;
   int core = 0;
@@ -90,11 +91,12 @@ TEST(BindRulesMatrix, AgreesWithKernelOnEveryRow) {
   int checked = 0;
   for (const auto& c : t.rows) {
     ASSERT_EQ(c.size(), 12u);
-    const std::string what = "row: uid=" + c[0] + " exist ra=" + c[1] + " rp=" + c[2] + " " + c[3] + " " + c[4] +
-                             " (local " + c[5] + ") new ra=" + c[6] + " rp=" + c[7] + " " + c[8];
+    const std::string what = "row: uid=" + c[0] + " exist ra=" + c[1] + " rp=" + c[2] + " " + c[3] + " " +
+                             c[4] + " (local " + c[5] + ") new ra=" + c[6] + " rp=" + c[7] + " " + c[8];
     const uint16_t port = 8080;
     BoundSocket e{ip_of(c[5]), port, c[1] == "1", c[2] == "1", 0, state_of(c[3])};
-    BoundSocket n{ip_of(c[8]), port, c[6] == "1", c[7] == "1", c[0] == "other" ? kOtherUid : 0, BindState::Bound};
+    BoundSocket n{ip_of(c[8]),     port, c[6] == "1", c[7] == "1", c[0] == "other" ? kOtherUid : 0,
+                  BindState::Bound};
     const BindRequest req{n.ip, n.port, n.reuseaddr, n.reuseport, n.owner_uid};
 
     const BindVerdict b = sim::bind_allowed(req, {e});

@@ -14,6 +14,7 @@
 // path to write elsewhere) before comparing.
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -26,8 +27,6 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <cerrno>
 #include <chrono>
@@ -51,13 +50,13 @@ using sim::BindVerdict;
 
 constexpr const char* kTsvPath = TCPSIM_SOURCE_DIR "/tests/sim/data/bind_matrix.tsv";
 constexpr auto kDeadline = std::chrono::seconds(20);
-constexpr uint32_t kOtherUid = 65534;  // nobody
-constexpr uint16_t kPeerPort = 10000;  // the listener that existing sockets connect to
-constexpr uint16_t kFirstPort = 20000; // one fresh port per case
+constexpr uint32_t kOtherUid = 65534;   // nobody
+constexpr uint16_t kPeerPort = 10000;   // the listener that existing sockets connect to
+constexpr uint16_t kFirstPort = 20000;  // one fresh port per case
 
-constexpr const char* kColumns[] = {"uid",           "exist_reuseaddr", "exist_reuseport", "exist_state",
-                                    "exist_bind",    "exist_local",     "new_reuseaddr",   "new_reuseport",
-                                    "new_addr",      "bind",            "listen",          "exist_listen"};
+constexpr const char* kColumns[] = {
+    "uid",           "exist_reuseaddr", "exist_reuseport", "exist_state", "exist_bind", "exist_local",
+    "new_reuseaddr", "new_reuseport",   "new_addr",        "bind",        "listen",     "exist_listen"};
 constexpr size_t kNumColumns = sizeof(kColumns) / sizeof(kColumns[0]);
 constexpr size_t kNumInputs = 9;  // the columns before "bind"
 
@@ -127,7 +126,8 @@ int proc_state(uint16_t port) {
     in >> sl >> local >> remote >> st;
     auto colon = local.find(':');
     if (colon == std::string::npos) continue;
-    if (std::stoul(local.substr(colon + 1), nullptr, 16) == port) return static_cast<int>(std::stoul(st, nullptr, 16));
+    if (std::stoul(local.substr(colon + 1), nullptr, 16) == port)
+      return static_cast<int>(std::stoul(st, nullptr, 16));
   }
   return -1;
 }
@@ -293,7 +293,8 @@ void child_main(int out) {
     bring_lo_up();
     int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     check(listener >= 0, "socket");
-    if (int err = do_bind(listener, "127.0.0.1", kPeerPort)) throw Failure{"bind listener: " + errno_name(err)};
+    if (int err = do_bind(listener, "127.0.0.1", kPeerPort))
+      throw Failure{"bind listener: " + errno_name(err)};
     check(listen(listener, 64) == 0, "listen");
     uint16_t port = kFirstPort;
     for (bool other_uid : {false, true})
@@ -354,7 +355,8 @@ KernelRun run_in_netns() {
   const auto deadline = std::chrono::steady_clock::now() + kDeadline;
   bool timed_out = false;
   for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       timed_out = true;
       break;
@@ -385,10 +387,14 @@ KernelRun run_in_netns() {
   while (std::getline(in, line)) {
     auto cols = split_tabs(line);
     if (cols.empty()) continue;
-    if (cols[0] == "SKIP") r.skip = cols.size() > 1 ? cols[1] : "unshare failed";
-    else if (cols[0] == "ERROR") r.errors.push_back(cols.size() > 1 ? cols[1] : line);
-    else if (cols[0] == "END") ended = true;
-    else r.rows.push_back(std::move(cols));
+    if (cols[0] == "SKIP")
+      r.skip = cols.size() > 1 ? cols[1] : "unshare failed";
+    else if (cols[0] == "ERROR")
+      r.errors.push_back(cols.size() > 1 ? cols[1] : line);
+    else if (cols[0] == "END")
+      ended = true;
+    else
+      r.rows.push_back(std::move(cols));
   }
   if (!ended && r.skip.empty()) r.errors.push_back("the namespace child's output is incomplete");
   return r;
@@ -413,7 +419,7 @@ BindState state_of(const std::string& s) {
 std::vector<std::string> predict(const std::vector<std::string>& c) {
   const uint16_t port = 20000;
   sim::BoundSocket e{ip_of(c[5]), port, c[1] == "1", c[2] == "1", 0, state_of(c[3])};
-  sim::BoundSocket n{ip_of(c[8]), port, c[6] == "1", c[7] == "1", c[0] == "other" ? kOtherUid : 0,
+  sim::BoundSocket n{ip_of(c[8]),     port, c[6] == "1", c[7] == "1", c[0] == "other" ? kOtherUid : 0,
                      BindState::Bound};
   const sim::BindRequest req{n.ip, n.port, n.reuseaddr, n.reuseport, n.owner_uid};
   std::vector<std::string> out = {sim::to_string(sim::bind_allowed(req, {e})), "-", "-"};
@@ -460,7 +466,8 @@ void write_tsv(const std::string& path, const KernelRun& r) {
 }
 
 TEST(KernelBindMatrix, RealKernelAgreesWithTableAndRules) {
-  if (geteuid() != 0) GTEST_SKIP() << "needs root to unshare(CLONE_NEWNET) (running as uid " << geteuid() << ")";
+  if (geteuid() != 0)
+    GTEST_SKIP() << "needs root to unshare(CLONE_NEWNET) (running as uid " << geteuid() << ")";
   const KernelRun r = run_in_netns();
   if (!r.skip.empty()) GTEST_SKIP() << r.skip;
   for (const auto& e : r.errors) ADD_FAILURE() << e;

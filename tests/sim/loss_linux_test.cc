@@ -80,8 +80,8 @@ TEST(LossLinux, DataBackoffIsAProbeThenRtoDoublingAndDeathByTimeBudget) {
   ASSERT_GE(copies.size(), 2u) << e->trace_text();
   // With the default tcp_retries2 = 15 (a 924.6 s budget) the series goes on:
   // within the 60 s run the copies reach 256 RTO = 51.2 s; the next is at 102 s.
-  EXPECT_EQ(gaps(copies), (std::vector<Duration>{kRto, kRto, 2 * kRto, 4 * kRto, 8 * kRto, 16 * kRto, 32 * kRto,
-                                                  64 * kRto, 128 * kRto}));
+  EXPECT_EQ(gaps(copies), (std::vector<Duration>{kRto, kRto, 2 * kRto, 4 * kRto, 8 * kRto, 16 * kRto,
+                                                 32 * kRto, 64 * kRto, 128 * kRto}));
 }
 
 TEST(LossLinux, Retries2OfThreeGivesUpAtTheFirstTimeoutPastThreeSeconds) {
@@ -114,7 +114,8 @@ TEST(LossLinux, SynRetransmissionsAreFiveOneSecondGapsThenDoublingAndRetriesAreA
   auto e = std::make_unique<Exchange>(o);
   ASSERT_FALSE(sim::set_profile_value(e->a->profile(), "syn_retries", "3"));
   e->run();
-  EXPECT_EQ(e->sent(true, kSyn, kAck), (std::vector<Time>{0, 1 * s, 2 * s, 3 * s, 4 * s, 5 * s, 7 * s, 11 * s}));
+  EXPECT_EQ(e->sent(true, kSyn, kAck),
+            (std::vector<Time>{0, 1 * s, 2 * s, 3 * s, 4 * s, 5 * s, 7 * s, 11 * s}));
   EXPECT_EQ(e->entered(true, State::Closed), 19 * s);
   EXPECT_TRUE(e->told(true, AppEvent::TimedOut));
 }

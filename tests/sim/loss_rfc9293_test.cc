@@ -143,7 +143,10 @@ TEST(LossRfc9293, Rfc6298_5_5_SynBackoffUntilGivenUp) {
   // timeout at 247 s gives up and tells the application.
   DropRule all_syn = first(kSyn);
   all_syn.count = DropRule::kAll;
-  auto e = run([&](ExchangeOptions& o) { o.a_to_b = {all_syn}; o.run_for = 400 * s; });
+  auto e = run([&](ExchangeOptions& o) {
+    o.a_to_b = {all_syn};
+    o.run_for = 400 * s;
+  });
   EXPECT_EQ(e->sent(true, kSyn), (std::vector<Time>{0, 1 * s, 3 * s, 7 * s, 15 * s, 31 * s, 63 * s, 127 * s}))
       << e->trace_text();
   EXPECT_EQ(e->entered(true, State::Closed), 247 * s);
@@ -156,7 +159,11 @@ TEST(LossRfc9293, Rfc6298_5_5_DataBackoffUntilGivenUp) {
   // 967 s; the 16th timeout, 120 s later, gives up: 1087.020 s + 120 s.
   DropRule all_data = first(kAck, 0, kData);
   all_data.count = DropRule::kAll;
-  auto e = run([&](ExchangeOptions& o) { o.a_to_b = {all_data}; o.client_close_after = 100000 * s; o.run_for = 2000 * s; });
+  auto e = run([&](ExchangeOptions& o) {
+    o.a_to_b = {all_data};
+    o.client_close_after = 100000 * s;
+    o.run_for = 2000 * s;
+  });
   std::vector<Time> expect{20 * ms};
   Duration rto = 1 * s;
   Time t = 20 * ms;
@@ -174,7 +181,10 @@ TEST(LossRfc9293, Rfc6298_5_5_DataBackoffUntilGivenUp) {
 
 TEST(LossRfc9293, OrphanedFinWait2WaitsForever) {
   // RFC 9293 has no FIN-WAIT-2 timer: B never closes, A stays in FIN-WAIT-2.
-  auto e = run([&](ExchangeOptions& o) { o.server_close_after = 100000 * s; o.run_for = 3600 * s; });
+  auto e = run([&](ExchangeOptions& o) {
+    o.server_close_after = 100000 * s;
+    o.run_for = 3600 * s;
+  });
   EXPECT_EQ(e->entered(true, State::FinWait2), 1 * s + 40 * ms);
   EXPECT_EQ(e->entered(true, State::Closed), -1);
   EXPECT_EQ(e->a->conn(e->client)->state(), State::FinWait2);

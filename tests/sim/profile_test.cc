@@ -1,9 +1,10 @@
 // Behaviour profiles: their values, overriding them one by one, and what the
 // values do to a run.
+#include "sim/profile.h"
+
 #include <gtest/gtest.h>
 
 #include "exchange.h"
-#include "sim/profile.h"
 #include "sim/trace_text.h"
 #include "sim/units.h"
 
@@ -56,7 +57,8 @@ TEST(Profiles, EveryKeyCanBeSetAndReadBack) {
 
 TEST(Profiles, BadValuesAreRefusedWithAReason) {
   sim::Profile p = *sim::profile_named("rfc9293");
-  EXPECT_EQ(*sim::set_profile_value(p, "time_wait", "soon"), "'soon' is not a duration (e.g. 200ms, 1.5s, 2min)");
+  EXPECT_EQ(*sim::set_profile_value(p, "time_wait", "soon"),
+            "'soon' is not a duration (e.g. 200ms, 1.5s, 2min)");
   EXPECT_EQ(*sim::set_profile_value(p, "no_such_key", "1"), "unknown setting 'no_such_key'");
   EXPECT_TRUE(sim::set_profile_value(p, "delayed_ack", "maybe"));
   EXPECT_TRUE(sim::set_profile_value(p, "syn_retries", "-1"));

@@ -43,8 +43,8 @@ TEST(Rng, SeedingFillsTheStateWithSplitMix64Outputs) {
   // Together with the two reference tests above this pins Rng(seed)'s whole
   // sequence on every platform.
   const Rng r(0);
-  const std::array<std::uint64_t, 4> want{0xe220a8397b1dcdafu, 0x6e789e6aa1b965f4u,
-                                          0x06c45d188009454fu, 0xf88bb8a8724c81ecu};
+  const std::array<std::uint64_t, 4> want{0xe220a8397b1dcdafu, 0x6e789e6aa1b965f4u, 0x06c45d188009454fu,
+                                          0xf88bb8a8724c81ecu};
   EXPECT_EQ(r.state(), want);
 }
 
@@ -119,8 +119,8 @@ TEST(Rng, UniformDurationIncludesBothEnds) {
   EXPECT_TRUE(saw_lo);
   EXPECT_TRUE(saw_hi);
   EXPECT_EQ(r.uniform_duration(5, 5), 5);
-  const Duration big = r.uniform_duration(std::numeric_limits<Duration>::min(),
-                                          std::numeric_limits<Duration>::max());
+  const Duration big =
+      r.uniform_duration(std::numeric_limits<Duration>::min(), std::numeric_limits<Duration>::max());
   (void)big;  // the full range must not overflow (UBSan checks this)
 }
 
@@ -172,8 +172,8 @@ TEST(Probability, ParsesDecimalsPercentsAndFractionsExactly) {
   EXPECT_EQ(Probability::parse("0"), Probability::zero());
   EXPECT_EQ(Probability::parse("0.3333333333333333333"),  // 19 digits: still exact
             Probability::ratio(3333333333333333333u, 10000000000000000000u));
-  for (const char* bad : {"", ".", "%", "1.5", "2", "101%", "-0.1", "abc", "0.1.2", "0,5", "2/1",
-                          "1/0", "/3", "0.00000000000000000001" /* 20 digits */}) {
+  for (const char* bad : {"", ".", "%", "1.5", "2", "101%", "-0.1", "abc", "0.1.2", "0,5", "2/1", "1/0", "/3",
+                          "0.00000000000000000001" /* 20 digits */}) {
     EXPECT_FALSE(Probability::parse(bad).has_value()) << bad;
   }
 }

@@ -44,8 +44,9 @@ Script& Script::add_call(std::string name, std::function<CallResult(StepContext&
 
 Script& Script::socket(const std::string& v) {
   auto vars = vars_;
-  return add_call("socket", [](StepContext& c) { return c.sockets.socket(c.pid); },
-                  [vars, v](const CallResult& r, StepContext&, LogEntry&) { (*vars)[v] = static_cast<int>(r.value); });
+  return add_call(
+      "socket", [](StepContext& c) { return c.sockets.socket(c.pid); },
+      [vars, v](const CallResult& r, StepContext&, LogEntry&) { (*vars)[v] = static_cast<int>(r.value); });
 }
 
 Script& Script::setsockopt(const std::string& v, sim::SockOpt o, int value, int value2) {
@@ -69,18 +70,22 @@ Script& Script::bind(const std::string& v, Addr a) {
 
 Script& Script::listen(const std::string& v, int backlog) {
   auto vars = vars_;
-  return add_call("listen", [vars, v, backlog](StepContext& c) { return c.sockets.listen(c.pid, vars->at(v), backlog); });
+  return add_call(
+      "listen", [vars, v, backlog](StepContext& c) { return c.sockets.listen(c.pid, vars->at(v), backlog); });
 }
 
 Script& Script::accept(const std::string& lv, const std::string& nv) {
   auto vars = vars_;
-  return add_call("accept", [vars, lv](StepContext& c) { return c.sockets.accept(c.pid, vars->at(lv)); },
-                  [vars, nv](const CallResult& r, StepContext&, LogEntry&) { (*vars)[nv] = static_cast<int>(r.value); });
+  return add_call(
+      "accept", [vars, lv](StepContext& c) { return c.sockets.accept(c.pid, vars->at(lv)); },
+      [vars, nv](const CallResult& r, StepContext&, LogEntry&) { (*vars)[nv] = static_cast<int>(r.value); });
 }
 
 Script& Script::connect(const std::string& v, Addr to) {
   auto vars = vars_;
-  return add_call("connect", [vars, v, to](StepContext& c) { return c.sockets.connect(c.pid, vars->at(v), to, c.resume); });
+  return add_call("connect", [vars, v, to](StepContext& c) {
+    return c.sockets.connect(c.pid, vars->at(v), to, c.resume);
+  });
 }
 
 Script& Script::write(const std::string& v, std::string data) {
@@ -102,8 +107,11 @@ Script& Script::read(const std::string& v, std::size_t n) {
 
 Script& Script::shutdown(const std::string& v, sim::Shut how) {
   auto vars = vars_;
-  const char* name = how == sim::Shut::Rd ? "shutdown(SHUT_RD)" : how == sim::Shut::Wr ? "shutdown(SHUT_WR)" : "shutdown(SHUT_RDWR)";
-  return add_call(name, [vars, v, how](StepContext& c) { return c.sockets.shutdown(c.pid, vars->at(v), how); });
+  const char* name = how == sim::Shut::Rd   ? "shutdown(SHUT_RD)"
+                     : how == sim::Shut::Wr ? "shutdown(SHUT_WR)"
+                                            : "shutdown(SHUT_RDWR)";
+  return add_call(name,
+                  [vars, v, how](StepContext& c) { return c.sockets.shutdown(c.pid, vars->at(v), how); });
 }
 
 Script& Script::close(const std::string& v) {
@@ -113,22 +121,26 @@ Script& Script::close(const std::string& v) {
 
 Script& Script::dup(const std::string& v, const std::string& nv) {
   auto vars = vars_;
-  return add_call("dup", [vars, v](StepContext& c) { return c.sockets.dup(c.pid, vars->at(v)); },
-                  [vars, nv](const CallResult& r, StepContext&, LogEntry&) { (*vars)[nv] = static_cast<int>(r.value); });
+  return add_call(
+      "dup", [vars, v](StepContext& c) { return c.sockets.dup(c.pid, vars->at(v)); },
+      [vars, nv](const CallResult& r, StepContext&, LogEntry&) { (*vars)[nv] = static_cast<int>(r.value); });
 }
 
 Script& Script::nonblocking(const std::string& v) {
   auto vars = vars_;
-  return add_call("fcntl(O_NONBLOCK)", [vars, v](StepContext& c) { return c.sockets.set_nonblocking(c.pid, vars->at(v), true); });
+  return add_call("fcntl(O_NONBLOCK)",
+                  [vars, v](StepContext& c) { return c.sockets.set_nonblocking(c.pid, vars->at(v), true); });
 }
 
 Script& Script::epoll_create(const std::string& v) {
   auto vars = vars_;
-  return add_call("epoll_create1", [](StepContext& c) { return c.sockets.epoll_create1(c.pid); },
-                  [vars, v](const CallResult& r, StepContext&, LogEntry&) { (*vars)[v] = static_cast<int>(r.value); });
+  return add_call(
+      "epoll_create1", [](StepContext& c) { return c.sockets.epoll_create1(c.pid); },
+      [vars, v](const CallResult& r, StepContext&, LogEntry&) { (*vars)[v] = static_cast<int>(r.value); });
 }
 
-Script& Script::epoll_ctl(const std::string& ep, sim::EpollOp op, const std::string& v, std::uint32_t events) {
+Script& Script::epoll_ctl(const std::string& ep, sim::EpollOp op, const std::string& v,
+                          std::uint32_t events) {
   auto vars = vars_;
   return add_call("epoll_ctl", [vars, ep, op, v, events](StepContext& c) {
     return c.sockets.epoll_ctl(c.pid, vars->at(ep), op, vars->at(v), events);
@@ -140,7 +152,9 @@ Script& Script::epoll_wait(const std::string& ep, Duration timeout) {
   auto got = std::make_shared<std::vector<sim::EpollEvent>>();
   return add_call(
       "epoll_wait",
-      [vars, ep, timeout, got](StepContext& c) { return sim::epoll_wait_for(c, vars->at(ep), 16, timeout, got.get()); },
+      [vars, ep, timeout, got](StepContext& c) {
+        return sim::epoll_wait_for(c, vars->at(ep), 16, timeout, got.get());
+      },
       [got](const CallResult&, StepContext&, LogEntry& e) {
         for (const auto& ev : *got) e.events |= ev.events;
       });

@@ -75,7 +75,8 @@ class Script {
 // Two hosts, A (10.0.0.1) and B (10.0.0.2), 1 ms apart, or one host (A) for
 // programs talking over loopback, as the notes' experiments do.
 struct World {
-  explicit World(const std::string& profile = "linux", Duration delay = 1 * kMillisecond, bool two_hosts = true);
+  explicit World(const std::string& profile = "linux", Duration delay = 1 * kMillisecond,
+                 bool two_hosts = true);
   sim::Network net;
   sim::Host* a;
   sim::Host* b;

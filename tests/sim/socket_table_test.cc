@@ -3,9 +3,10 @@
 // in tests/sim/data/ss/ and printed again), ss's timer format, and the
 // situations of docs/linux-observations.md §7 rebuilt in the simulator
 // (linux profile, one host, loopback) and compared with the kernel's tables.
-#include <gtest/gtest.h>
+#include "sim/socket_table.h"
 
 #include <fmt/format.h>
+#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -15,7 +16,6 @@
 #include <sstream>
 
 #include "script.h"
-#include "sim/socket_table.h"
 #include "sim/trace_text.h"
 
 namespace tcpsim::test {
@@ -23,8 +23,8 @@ namespace {
 
 using model::State;
 using sim::Shut;
-using sim::SockKind;
 using sim::SocketRow;
+using sim::SockKind;
 using sim::SockOpt;
 constexpr Duration ms = kMillisecond;
 constexpr Duration s = kSecond;
@@ -136,9 +136,9 @@ TEST(SocketTableTimer, TimerTextAsSsPrintsIt) {
 
 State state_named(const std::string& n) {
   static const std::map<std::string, State> m{
-      {"ESTAB", State::Established},    {"SYN-SENT", State::SynSent},     {"SYN-RECV", State::SynReceived},
-      {"FIN-WAIT-1", State::FinWait1},  {"FIN-WAIT-2", State::FinWait2},  {"TIME-WAIT", State::TimeWait},
-      {"CLOSE-WAIT", State::CloseWait}, {"LAST-ACK", State::LastAck},     {"LISTEN", State::Listen},
+      {"ESTAB", State::Established},    {"SYN-SENT", State::SynSent},    {"SYN-RECV", State::SynReceived},
+      {"FIN-WAIT-1", State::FinWait1},  {"FIN-WAIT-2", State::FinWait2}, {"TIME-WAIT", State::TimeWait},
+      {"CLOSE-WAIT", State::CloseWait}, {"LAST-ACK", State::LastAck},    {"LISTEN", State::Listen},
       {"CLOSING", State::Closing}};
   return m.at(n);
 }
@@ -148,8 +148,8 @@ Addr addr_of(const std::string& text) {
   unsigned a, b, c, d;
   EXPECT_EQ(std::sscanf(text.substr(0, colon).c_str(), "%u.%u.%u.%u", &a, &b, &c, &d), 4) << text;
   const std::string port = text.substr(colon + 1);
-  return Addr{sim::ipv4(static_cast<std::uint8_t>(a), static_cast<std::uint8_t>(b), static_cast<std::uint8_t>(c),
-                        static_cast<std::uint8_t>(d)),
+  return Addr{sim::ipv4(static_cast<std::uint8_t>(a), static_cast<std::uint8_t>(b),
+                        static_cast<std::uint8_t>(c), static_cast<std::uint8_t>(d)),
               static_cast<std::uint16_t>(port == "*" ? 0 : std::stoi(port))};
 }
 
@@ -210,8 +210,8 @@ TEST_P(SocketTableCapture, SsPrintsItAgain) {
 }
 
 INSTANTIATE_TEST_SUITE_P(SocketTable, SocketTableCapture,
-                         ::testing::Values("states", "states.later", "syn", "closing", "wide", "listen", "twnow",
-                                           "keepalive"));
+                         ::testing::Values("states", "states.later", "syn", "closing", "wide", "listen",
+                                           "twnow", "keepalive"));
 
 TEST(SocketTableLayout, EmptyTableIsTheHeaderWithNothingMeasured) {
   EXPECT_EQ(sim::format_ss({}, false), read_data("empty.ss-tan.txt"));
@@ -226,9 +226,12 @@ TEST(SocketTableLayout, LastRowsTimerIsNotMeasured) {
   ASSERT_EQ(rows.size(), 2u);
   const std::vector<SocketRow> swapped{rows[1], rows[0]};
   const auto lines = lines_of(sim::format_ss(swapped, true));
-  EXPECT_EQ(lines[0], "State     Recv-Q Send-Q Local Address:Port Peer Address:Port Process                  ");
-  EXPECT_EQ(lines[1], "TIME-WAIT 0      0          127.0.0.1:5011    127.0.0.1:43031 timer:(timewait,59sec,0)");
-  EXPECT_EQ(lines[2], "LISTEN    0      8          127.0.0.1:5011      0.0.0.0:*                             ");
+  EXPECT_EQ(lines[0],
+            "State     Recv-Q Send-Q Local Address:Port Peer Address:Port Process                  ");
+  EXPECT_EQ(lines[1],
+            "TIME-WAIT 0      0          127.0.0.1:5011    127.0.0.1:43031 timer:(timewait,59sec,0)");
+  EXPECT_EQ(lines[2],
+            "LISTEN    0      8          127.0.0.1:5011      0.0.0.0:*                             ");
 }
 
 struct ProcLine {
@@ -308,8 +311,8 @@ TEST(SocketTableLayout, ProcNetTcpFromTheSsCapture) {
       r.kind = r.state == State::TimeWait || r.timer == "timewait" ? SockKind::TimeWait
                : r.state == State::SynReceived                     ? SockKind::Request
                                                                    : SockKind::Full;
-      const std::string key = fmt::format("{:08X}:{:04X} {:08X}:{:04X}", __builtin_bswap32(r.local.ip), r.local.port,
-                                          __builtin_bswap32(r.peer.ip), r.peer.port);
+      const std::string key = fmt::format("{:08X}:{:04X} {:08X}:{:04X}", __builtin_bswap32(r.local.ip),
+                                          r.local.port, __builtin_bswap32(r.peer.ip), r.peer.port);
       ASSERT_TRUE(kernel.count(key)) << key;
       r.orphan = kernel.at(key).inode == 0;
       r.inode = r.orphan ? 0 : 1;
@@ -393,7 +396,8 @@ void expect_rectangular(const std::string& text) {
 }
 
 std::string row_key(const SocketRow& r) {
-  return fmt::format("{} {}", sim::to_string(r.local), r.listening ? std::string("0.0.0.0:*") : sim::to_string(r.peer));
+  return fmt::format("{} {}", sim::to_string(r.local),
+                     r.listening ? std::string("0.0.0.0:*") : sim::to_string(r.peer));
 }
 
 // Our rows in the order of the kernel's capture (matched by addresses).
@@ -419,8 +423,8 @@ std::vector<SocketRow> in_kernel_order(const std::vector<SocketRow>& rows, const
 // printed in the kernel's order for the exact comparison, and in tcpsim's own
 // order the header is compared only when own_order_header (not when the
 // order moves the only widest timer onto the last row).
-void expect_like_kernel(const std::string& prefix, const std::vector<SocketRow>& rows, const std::string& context,
-                        bool own_order_header = true) {
+void expect_like_kernel(const std::string& prefix, const std::vector<SocketRow>& rows,
+                        const std::string& context, bool own_order_header = true) {
   SCOPED_TRACE(prefix);
   const std::string kernel_tano = read_data(prefix + ".ss-tano.txt");
   const std::string tano = sim::format_ss(in_kernel_order(rows, kernel_tano), true);
@@ -428,12 +432,15 @@ void expect_like_kernel(const std::string& prefix, const std::vector<SocketRow>&
   ASSERT_EQ(ours_lines.size(), kernel_lines.size()) << tano << kernel_tano << context;
   EXPECT_EQ(ours_lines[0], kernel_lines[0]);
   for (std::size_t i = 1; i < ours_lines.size(); ++i) {
-    EXPECT_EQ(masked(ours_lines[i]), masked(kernel_lines[i])) << "ours:\n" << tano << "kernel:\n" << kernel_tano;
+    EXPECT_EQ(masked(ours_lines[i]), masked(kernel_lines[i])) << "ours:\n"
+                                                              << tano << "kernel:\n"
+                                                              << kernel_tano;
   }
   expect_rectangular(tano);
   const std::string own = sim::format_ss(rows, true);
-  EXPECT_EQ(masked_rows(own), masked_rows(kernel_tano))
-      << "ours:\n" << joined(masked_rows(own)) << "kernel:\n" << joined(masked_rows(kernel_tano)) << context;
+  EXPECT_EQ(masked_rows(own), masked_rows(kernel_tano)) << "ours:\n"
+                                                        << joined(masked_rows(own)) << "kernel:\n"
+                                                        << joined(masked_rows(kernel_tano)) << context;
   if (own_order_header) {
     EXPECT_EQ(lines_of(own)[0], kernel_lines[0]);
   }
@@ -444,7 +451,9 @@ void expect_like_kernel(const std::string& prefix, const std::vector<SocketRow>&
     const auto it = ours_t.find(k);
     const std::string ours = it == ours_t.end() ? "-" : it->second;
     ::testing::Test::RecordProperty(prefix + " " + k, "kernel " + v + ", tcpsim " + ours);
-    if (ours != v) std::printf("  timer %s %s: kernel %s, tcpsim %s\n", prefix.c_str(), k.c_str(), v.c_str(), ours.c_str());
+    if (ours != v)
+      std::printf("  timer %s %s: kernel %s, tcpsim %s\n", prefix.c_str(), k.c_str(), v.c_str(),
+                  ours.c_str());
   }
 }
 
@@ -470,7 +479,10 @@ struct States : Loopback {
     p.socket("L").setsockopt("L", SockOpt::ReuseAddr, 1).bind("L", Addr{kLo, 5007}).listen("L", 8);
     auto mk = [&](int n) {
       const std::string a = fmt::format("a{}", n), b = fmt::format("b{}", n);
-      p.socket(a).bind(a, Addr{kLo, static_cast<std::uint16_t>(43000 + n)}).connect(a, Addr{kLo, 5007}).accept("L", b);
+      p.socket(a)
+          .bind(a, Addr{kLo, static_cast<std::uint16_t>(43000 + n)})
+          .connect(a, Addr{kLo, 5007})
+          .accept("L", b);
     };
     mk(1);
     p.write("a1", std::string(100, 'x'));

@@ -24,7 +24,8 @@ const Addr kLo9090{ipv4(127, 0, 0, 1), 9090};
 struct Loopback : World {
   Loopback() : World("linux", 10 * kMicrosecond, false) {}
   // Packets a program's side sent, by the local port they left from.
-  std::vector<const sim::PacketRecord*> sent_from(std::uint16_t port, Time from = 0, Time to = INT64_MAX) const {
+  std::vector<const sim::PacketRecord*> sent_from(std::uint16_t port, Time from = 0,
+                                                  Time to = INT64_MAX) const {
     std::vector<const sim::PacketRecord*> v;
     for (const auto& p : net.trace().packets()) {
       if (p.packet.src.port == port && p.sent >= from && p.sent < to) v.push_back(&p);
@@ -85,7 +86,13 @@ TEST(NotesS3, AfterCloseDataIsAnsweredWithRstAndTheWriterGetsEpipe) {
   // B was in CLOSE-WAIT, which Linux's tcp_reset turns into EPIPE).
   Loopback w;
   Script server = w.script("server");
-  serve(server).read("c", 100).sleep(1 * s).write("c", "hello").sleep(1 * s).write("c", "again").read("c", 100);
+  serve(server)
+      .read("c", 100)
+      .sleep(1 * s)
+      .write("c", "hello")
+      .sleep(1 * s)
+      .write("c", "again")
+      .read("c", 100);
   Script client = w.script("client");
   client.socket("k").connect("k", kLo9090).sleep(1 * s).close("k");
   w.run_on(*w.a, server);
@@ -97,7 +104,8 @@ TEST(NotesS3, AfterCloseDataIsAnsweredWithRstAndTheWriterGetsEpipe) {
   EXPECT_EQ(again->err, Errno::Pipe);
   EXPECT_EQ(w.log->find("server", "read", 1)->value, 0);
   bool rst = false;
-  for (const auto* p : w.sent_from(w.log->find("client", "connect") ? 32768 : 0)) rst |= p->packet.seg.has(model::kRst);
+  for (const auto* p : w.sent_from(w.log->find("client", "connect") ? 32768 : 0))
+    rst |= p->packet.seg.has(model::kRst);
   EXPECT_TRUE(rst) << w.trace();
   // Reset, so no TIME-WAIT on the client's side.
   EXPECT_EQ(w.state(*w.a, Addr{ipv4(127, 0, 0, 1), 32768}), State::Closed);
@@ -127,7 +135,9 @@ Errno restart(bool old_reuse, bool new_reuse) {
   return w.log->find("new", "bind")->err;
 }
 
-TEST(NotesS5, RestartedServerMeetsItsTimeWaitWithoutReuseAddr) { EXPECT_EQ(restart(false, false), Errno::AddrInUse); }
+TEST(NotesS5, RestartedServerMeetsItsTimeWaitWithoutReuseAddr) {
+  EXPECT_EQ(restart(false, false), Errno::AddrInUse);
+}
 TEST(NotesS5, ReuseAddrOnBothSidesGetsPastTimeWait) { EXPECT_EQ(restart(true, true), Errno::Ok); }
 TEST(NotesS5, TimeWaitKeepsTheOldSocketsFlagsSoTheNewReuseAddrAloneFails) {
   EXPECT_EQ(restart(false, true), Errno::AddrInUse);
@@ -151,11 +161,19 @@ TEST(NotesS6, ReusePortOnBothLetsTwoListenersShareAndSpreadsConnections) {
   const Addr a7070{ipv4(127, 0, 0, 1), 7070};
   std::uint32_t ready_one = 0, ready_two = 0;
   Script one = w.script("one");
-  one.socket("s").setsockopt("s", SockOpt::ReusePort, 1).bind("s", a7070).listen("s", 16).sleep(1 * s).at(
-      [&](sim::StepContext& c) { ready_one = c.sockets.readiness(c.pid, 3); });
+  one.socket("s")
+      .setsockopt("s", SockOpt::ReusePort, 1)
+      .bind("s", a7070)
+      .listen("s", 16)
+      .sleep(1 * s)
+      .at([&](sim::StepContext& c) { ready_one = c.sockets.readiness(c.pid, 3); });
   Script two = w.script("two");
-  two.socket("s").setsockopt("s", SockOpt::ReusePort, 1).bind("s", a7070).listen("s", 16).sleep(1 * s).at(
-      [&](sim::StepContext& c) { ready_two = c.sockets.readiness(c.pid, 3); });
+  two.socket("s")
+      .setsockopt("s", SockOpt::ReusePort, 1)
+      .bind("s", a7070)
+      .listen("s", 16)
+      .sleep(1 * s)
+      .at([&](sim::StepContext& c) { ready_two = c.sockets.readiness(c.pid, 3); });
   w.run_on(*w.a, one);
   w.run_on(*w.a, two);
   for (int i = 0; i < 8; ++i) {
@@ -195,12 +213,14 @@ TEST(NotesS8, ShutRdSendsNothingAndStaysEstablished) {
 }
 TEST(NotesS8, ShutWrSendsFin) {
   State st;
-  EXPECT_EQ(sent_after([](Script& c) { c.shutdown("k", Shut::Wr); }, &st), std::vector<std::string>{"FIN,ACK"});
+  EXPECT_EQ(sent_after([](Script& c) { c.shutdown("k", Shut::Wr); }, &st),
+            std::vector<std::string>{"FIN,ACK"});
   EXPECT_EQ(st, State::FinWait2);
 }
 TEST(NotesS8, ShutRdwrSendsFin) {
   State st;
-  EXPECT_EQ(sent_after([](Script& c) { c.shutdown("k", Shut::RdWr); }, &st), std::vector<std::string>{"FIN,ACK"});
+  EXPECT_EQ(sent_after([](Script& c) { c.shutdown("k", Shut::RdWr); }, &st),
+            std::vector<std::string>{"FIN,ACK"});
   EXPECT_EQ(st, State::FinWait2);
 }
 TEST(NotesS8, CloseSendsFinAndTheKernelFinishesAlone) {
@@ -230,10 +250,17 @@ TEST(NotesS9, ServerCloseWaitWithRecvQ1WhileClientWaitsInFinWait2ThenOnlyClientT
       .close("ep")
       .close("s");
   Script client = w.script("378");
-  client.socket("k").connect("k", kLo9090).sleep(5 * s).shutdown("k", Shut::RdWr).sleep(5 * s).close("k").sleep(90 * s);
+  client.socket("k")
+      .connect("k", kLo9090)
+      .sleep(5 * s)
+      .shutdown("k", Shut::RdWr)
+      .sleep(5 * s)
+      .close("k")
+      .sleep(90 * s);
   std::vector<sim::SocketRow> during;
   Script look = w.script("ss");
-  look.sleep(20 * s).at([&](sim::StepContext& c) { during = sim::socket_rows(c.sockets.host(), c.net.now()); });
+  look.sleep(20 * s).at(
+      [&](sim::StepContext& c) { during = sim::socket_rows(c.sockets.host(), c.net.now()); });
   w.run_on(*w.a, server);
   w.run_on(*w.a, client);
   w.run_on(*w.a, look);

@@ -43,7 +43,8 @@ struct Two : World {
     for (const auto* p : packets(h, from, to)) v.push_back(sim::segment_label(p->packet.seg));
     return v;
   }
-  std::vector<const sim::PacketRecord*> packets(const sim::Host& h, Time from = 0, Time to = INT64_MAX) const {
+  std::vector<const sim::PacketRecord*> packets(const sim::Host& h, Time from = 0,
+                                                Time to = INT64_MAX) const {
     std::vector<const sim::PacketRecord*> v;
     for (const auto& p : net.trace().packets()) {
       if (p.from_host == h.index() && p.sent >= from && p.sent < to) v.push_back(&p);
@@ -186,7 +187,12 @@ TEST(SocketsSemantics, DataQueuedBeforeTheRstIsReadFirstThenEconnreset) {
   Script server = w.script("server");
   serve(server).sleep(2 * s).read("c", 100).read("c", 100).read("c", 100);
   Script client = w.script("client");
-  client.socket("k").setsockopt("k", SockOpt::Linger, 1, 0).connect("k", kSrv).write("k", "hello").sleep(1 * s).close("k");
+  client.socket("k")
+      .setsockopt("k", SockOpt::Linger, 1, 0)
+      .connect("k", kSrv)
+      .write("k", "hello")
+      .sleep(1 * s)
+      .close("k");
   w.run_on(*w.b, server);
   w.run_on(*w.a, client);
   w.run_until(5 * s);
@@ -281,7 +287,13 @@ TEST(SocketsSemantics, LingerZeroCloseSendsRstAndNoTimeWaitOnEitherSide) {
 TEST(SocketsSemantics, DataToAnOrphanInFinWait2IsAnsweredWithRst) {
   Two w;
   Script server = w.script("server");
-  serve(server).read("c", 100).sleep(1 * s).write("c", "hello").sleep(1 * s).write("c", "again").read("c", 100);
+  serve(server)
+      .read("c", 100)
+      .sleep(1 * s)
+      .write("c", "hello")
+      .sleep(1 * s)
+      .write("c", "again")
+      .read("c", 100);
   Script client = w.script("client");
   client.socket("k").connect("k", kSrv).sleep(1 * s).close("k");
   w.run_on(*w.b, server);
@@ -345,7 +357,13 @@ TEST(SocketsSemantics, ShutWrSendsFinAndTheSocketStillReads) {
   Script server = w.script("server");
   serve(server).read("c", 100).write("c", "reply").close("c");
   Script client = w.script("client");
-  client.socket("k").connect("k", kSrv).sleep(1 * s).shutdown("k", Shut::Wr).write("k", "late").read("k", 100).read("k", 100);
+  client.socket("k")
+      .connect("k", kSrv)
+      .sleep(1 * s)
+      .shutdown("k", Shut::Wr)
+      .write("k", "late")
+      .read("k", 100)
+      .read("k", 100);
   // Between the shutdown (1.002 s) and the server's reply (arriving 1.004 s).
   std::uint32_t ready_after_shut = 0;
   State state_after_shut = State::Closed;
@@ -531,7 +549,13 @@ TEST(SocketsSemantics, ConnectFailsWithEaddrnotavailWhenEphemeralPortsRunOut) {
   Two w;
   ASSERT_FALSE(sim::set_profile_value(w.a->profile(), "ephemeral_ports", "40000-40002"));
   Script server = w.script("server");
-  server.socket("s").bind("s", kSrv).listen("s", 16).socket("t").bind("t", kNobody).listen("t", 16).sleep(100 * s);
+  server.socket("s")
+      .bind("s", kSrv)
+      .listen("s", 16)
+      .socket("t")
+      .bind("t", kNobody)
+      .listen("t", 16)
+      .sleep(100 * s);
   std::set<std::uint16_t> ports;
   Script client = w.script("client");
   client.socket("k1").connect("k1", kSrv).socket("k2").connect("k2", kSrv).socket("k3").connect("k3", kSrv);
@@ -663,7 +687,8 @@ TEST(SocketsSemantics, AcceptQueueFullAtTheFinalAckIgnoresItAndRetransmitsSynAck
   }
   EXPECT_EQ(synacks, (std::vector<Time>{11 * ms, 1 * s + 11 * ms, 3 * s + 11 * ms})) << w.trace();
   int reacks = 0;
-  for (const auto* p : w.packets(*w.a, 1 * s)) reacks += p->packet.src == c3 && sim::segment_label(p->packet.seg) == "ACK";
+  for (const auto* p : w.packets(*w.a, 1 * s))
+    reacks += p->packet.src == c3 && sim::segment_label(p->packet.seg) == "ACK";
   EXPECT_EQ(reacks, 2) << w.trace();
   ASSERT_TRUE(w.log->find("server", "accept", 2)) << w.log->dump();
   EXPECT_EQ(w.log->find("server", "accept", 2)->t, 3 * s + 13 * ms);
