@@ -571,33 +571,20 @@ std::string xml_escape(const std::string& s) {
   return out;
 }
 
-std::string n(double v) {
-  std::string s = fmt::format("{:.1f}", v);
-  if (s.size() > 2 && s.compare(s.size() - 2, 2, ".0") == 0) s.resize(s.size() - 2);
-  if (s == "-0") s = "0";
-  return s;
-}
+std::string n(double v) { return number(v); }
 
-// A zig-zag across the picture at y, for a break.
 std::string zigzag(double x0, double x1, double y) {
-  std::string d = fmt::format("M{},{}", n(x0), n(y));
-  bool up = true;
-  for (double x = x0 + 6; x < x1; x += 6) {
-    d += fmt::format(" L{},{}", n(x), n(y + (up ? -3 : 3)));
-    up = !up;
-  }
-  d += fmt::format(" L{},{}", n(x1), n(y));
+  std::string d;
+  for (const Point& p : zigzag_points(x0, x1, y))
+    d += fmt::format("{}{},{}", d.empty() ? "M" : " L", n(p.x), n(p.y));
   return d;
 }
 
 std::string arrow_head(double x0, double y0, double x1, double y1) {
-  const double dx = x1 - x0, dy = y1 - y0;
-  const double len = std::sqrt(dx * dx + dy * dy);
-  if (len < 1e-9) return "";
-  const double ux = dx / len, uy = dy / len;
-  const double bx = x1 - 9 * ux, by = y1 - 9 * uy;
-  return fmt::format("M{},{} L{},{} L{},{} Z", n(x1), n(y1), n(bx - 3.5 * uy), n(by + 3.5 * ux),
-                     n(bx + 3.5 * uy), n(by - 3.5 * ux));
+  Point c[3];
+  if (!arrow_head_points(x0, y0, x1, y1, c)) return "";
+  return fmt::format("M{},{} L{},{} L{},{} Z", n(c[0].x), n(c[0].y), n(c[1].x), n(c[1].y), n(c[2].x),
+                     n(c[2].y));
 }
 
 }  // namespace
@@ -800,6 +787,36 @@ std::string svg(const scenario::RunResult& run, const PictureOptions& opt) {
   }
   o += "</svg>\n";
   return o;
+}
+
+std::string number(double v) {
+  std::string s = fmt::format("{:.1f}", v);
+  if (s.size() > 2 && s.compare(s.size() - 2, 2, ".0") == 0) s.resize(s.size() - 2);
+  if (s == "-0") s = "0";
+  return s;
+}
+
+std::vector<Point> zigzag_points(double x0, double x1, double y) {
+  std::vector<Point> pts{{x0, y}};
+  bool up = true;
+  for (double x = x0 + 6; x < x1; x += 6) {
+    pts.push_back({x, y + (up ? -3 : 3)});
+    up = !up;
+  }
+  pts.push_back({x1, y});
+  return pts;
+}
+
+bool arrow_head_points(double x0, double y0, double x1, double y1, Point (&corners)[3]) {
+  const double dx = x1 - x0, dy = y1 - y0;
+  const double len = std::sqrt(dx * dx + dy * dy);
+  if (len < 1e-9) return false;
+  const double ux = dx / len, uy = dy / len;
+  const double bx = x1 - 9 * ux, by = y1 - 9 * uy;
+  corners[0] = {x1, y1};
+  corners[1] = {bx - 3.5 * uy, by + 3.5 * ux};
+  corners[2] = {bx + 3.5 * uy, by - 3.5 * ux};
+  return true;
 }
 
 }  // namespace tcpsim::formats

@@ -89,6 +89,18 @@ struct LadderPicture {
 
 LadderPicture ladder_picture(const scenario::RunResult& run, const PictureOptions& opt);
 
+// Geometry both pictures draw the same way, each in its own syntax.
+struct Point {
+  double x, y;
+};
+// A zig-zag across the picture at y (a cut-out idle stretch).
+std::vector<Point> zigzag_points(double x0, double x1, double y);
+// The three corners of an arrowhead at (x1, y1) pointing along the segment;
+// false for a segment too short to have a direction.
+bool arrow_head_points(double x0, double y0, double x1, double y1, Point (&corners)[3]);
+// A coordinate with at most one decimal, "-0" written "0".
+std::string number(double v);
+
 // A standalone SVG 1.1 document.
 std::string svg(const scenario::RunResult& run, const PictureOptions& opt);
 
