@@ -39,7 +39,7 @@ void Rfc9293::enter(State s) {
       break;
     }
     case State::FinWait2:
-      if (engine.tcb().rexmt_armed) engine.cancel(TimerKind::Retransmission);
+      engine.cancel_rexmt();
       if (engine.tcb().orphaned && engine.config().fin_wait_2_timeout > 0) {
         engine.arm(TimerKind::FinWait2, engine.config().fin_wait_2_timeout);
       }
@@ -369,13 +369,14 @@ void Endpoint::timeout(TimerKind kind, Time now, Outbox& out) {
   Engine& e = m_->engine();
   Tcb& t = e.tcb();
   switch (kind) {
+    case TimerKind::LossProbe:
     case TimerKind::Retransmission:
       t.rexmt_armed = false;
       if (state() == State::Closed || state() == State::Listen || state() == State::TimeWait ||
           state() == State::FinWait2) {
         break;  // stale: nothing of ours is outstanding here
       }
-      if (t.tlp_pending) {
+      if (kind == TimerKind::LossProbe) {
         e.send_loss_probe();
         break;
       }

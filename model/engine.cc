@@ -28,14 +28,14 @@ void Engine::arm(TimerKind k, Duration after) {
   a.timer = k;
   a.after = after;
   out_->actions.push_back(a);
-  if (k == TimerKind::Retransmission) tcb_.rexmt_armed = true;
+  if (k == TimerKind::Retransmission || k == TimerKind::LossProbe) tcb_.rexmt_armed = true;
 }
 
 void Engine::cancel(TimerKind k) {
   Action a{ActionKind::CancelTimer};
   a.timer = k;
   out_->actions.push_back(a);
-  if (k == TimerKind::Retransmission) tcb_.rexmt_armed = false;
+  if (k == TimerKind::Retransmission || k == TimerKind::LossProbe) tcb_.rexmt_armed = false;
 }
 
 void Engine::notify(AppEvent e) {
@@ -129,7 +129,6 @@ void Engine::send_syn(bool retransmission) {
     tcb_.rtt_timing = true;
     tcb_.rtt_seq = tcb_.iss;
     tcb_.rtt_sent_at = now_;
-    tcb_.first_sent_at = now_;
     arm(TimerKind::Retransmission, tcb_.rtt.rto);
   }
 }
@@ -142,7 +141,6 @@ void Engine::send_syn_ack(bool retransmission) {
     tcb_.rtt_timing = true;
     tcb_.rtt_seq = tcb_.iss;
     tcb_.rtt_sent_at = now_;
-    tcb_.first_sent_at = now_;
     arm(TimerKind::Retransmission, tcb_.rtt.rto);
   }
 }
@@ -244,10 +242,9 @@ void Engine::process_ack(const Segment& seg) {
     }
     // RFC 6298 §5.2 and §5.3.
     if (tcb_.snd_una == tcb_.snd_nxt) {
-      if (tcb_.rexmt_armed) cancel(TimerKind::Retransmission);
+      cancel_rexmt();
       if (cfg_.user_timeout > 0) cancel(TimerKind::User);
     } else {
-      tcb_.first_sent_at = now_;
       arm_rexmt_or_probe();
     }
     if (freed > 0) notify(AppEvent::Writable);
@@ -407,7 +404,6 @@ void Engine::send_data_and_fin() {
   // RFC 6298 §5.1 (a stalled sender, zero window, probes with the same
   // timer); Linux re-schedules its loss probe after every new segment.
   if ((sent || stalled) && (!tcb_.rexmt_armed || (sent && tcb_.tlp_pending))) {
-    if (!tcb_.rexmt_armed) tcb_.first_sent_at = now_;
     arm_rexmt_or_probe();
     if (cfg_.user_timeout > 0 && sent) arm(TimerKind::User, cfg_.user_timeout);
   }
@@ -486,8 +482,15 @@ void Engine::backoff() {
 }
 
 void Engine::restart_rexmt() {
+  if (tcb_.tlp_pending) cancel(TimerKind::LossProbe);
   tcb_.tlp_pending = false;
   arm(TimerKind::Retransmission, tcb_.rtt.rto);
+}
+
+void Engine::cancel_rexmt() {
+  if (!tcb_.rexmt_armed) return;
+  cancel(tcb_.tlp_pending ? TimerKind::LossProbe : TimerKind::Retransmission);
+  tcb_.tlp_pending = false;
 }
 
 int Engine::segments_in_flight() const {
@@ -511,8 +514,10 @@ void Engine::arm_rexmt_or_probe() {
     return;
   }
   const Duration pto = 2 * tcb_.rtt.srtt + (segments_in_flight() == 1 ? cfg_.rto_min : cfg_.tlp_min);
+  // Linux has one pending timer for both: the probe replaces the RTO.
+  if (tcb_.rexmt_armed && !tcb_.tlp_pending) cancel(TimerKind::Retransmission);
   tcb_.tlp_pending = true;
-  arm(TimerKind::Retransmission, std::min(pto, tcb_.rtt.rto));
+  arm(TimerKind::LossProbe, std::min(pto, tcb_.rtt.rto));
 }
 
 void Engine::send_loss_probe() {
@@ -537,7 +542,7 @@ void Engine::send_loss_probe() {
 }
 
 void Engine::stop_all_timers() {
-  if (tcb_.rexmt_armed) cancel(TimerKind::Retransmission);
+  cancel_rexmt();
   if (tcb_.ack_pending) {
     tcb_.ack_pending = false;
     cancel(TimerKind::DelayedAck);

@@ -81,6 +81,7 @@ class Engine {
   bool retries_exhausted() const;
   void backoff();  // RFC 6298 §5.5
   void restart_rexmt();
+  void cancel_rexmt();  // the RTO or the loss probe, whichever is armed
   // The retransmission timer after new data or an ACK: the RTO, or under
   // Config::tail_loss_probe a loss probe first.
   void arm_rexmt_or_probe();

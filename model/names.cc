@@ -28,6 +28,7 @@ std::string_view timer_name(TimerKind k) {
     case TimerKind::FinWait2: return "FIN-WAIT-2";
     case TimerKind::DelayedAck: return "delayed-ACK";
     case TimerKind::User: return "user-timeout";
+    case TimerKind::LossProbe: return "TLP";
   }
   return "?";
 }

@@ -19,8 +19,9 @@ enum class TimerKind : std::uint8_t {
   FinWait2,        // orphaned FIN-WAIT-2 (Linux tcp_fin_timeout)
   DelayedAck,      // RFC 1122 4.2.3.2
   User,            // RFC 9293 §3.8.3 user timeout
+  LossProbe,       // Linux tail-loss probe (RFC 8985); armed instead of the RTO, never with it
 };
-constexpr int kTimerKindCount = 5;
+constexpr int kTimerKindCount = 6;
 std::string_view timer_name(TimerKind k);
 
 // What the application is told. Socket-level meaning (errno, epoll bits) is

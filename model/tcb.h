@@ -54,10 +54,9 @@ struct Tcb {
   Seq rtt_seq = 0;
   Time rtt_sent_at = 0;
   bool rexmt_armed = false;
-  Time first_sent_at = 0;          // of the oldest unacknowledged segment (user timeout)
   bool syn_retransmitted = false;  // RFC 6298 §5.7
   Time give_up_stamp = -1;         // Linux retrans_stamp: start of the retry budget
-  bool tlp_pending = false;        // the retransmission timer is a tail-loss probe
+  bool tlp_pending = false;        // the armed timer is the loss probe, not the RTO
   bool tlp_sent = false;           // a probe is out for the current tail
   Seq tlp_high = 0;                // SND.NXT when the probe went out
   bool fin_merged = false;         // our FIN rode on the last data segment

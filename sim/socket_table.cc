@@ -76,9 +76,11 @@ std::vector<SocketRow> socket_rows(const Host& h, Time now) {
       const bool fin_unacked = t.fin_queued && !(t.fin_sent && model::seq_gt(t.snd_una, t.fin_seq));
       r.send_q =
           static_cast<std::uint32_t>(t.send_buffer.size()) + (syn_unacked ? 1 : 0) + (fin_unacked ? 1 : 0);
-      if (armed(TimerKind::Retransmission)) {
+      // Linux shows its loss probe as "on" too (it is the same pending timer).
+      for (TimerKind k : {TimerKind::Retransmission, TimerKind::LossProbe}) {
+        if (!armed(k)) continue;
         r.timer = "on";
-        r.timer_left = left(TimerKind::Retransmission);
+        r.timer_left = left(k);
       }
       r.retransmits = t.retransmits;  // /proc prints icsk_retransmits with or without a timer
     }

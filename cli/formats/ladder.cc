@@ -169,7 +169,8 @@ std::string ladder(const scenario::RunResult& run, const LadderOptions& opt) {
           flush(r.t);
         }
         if (opt.verbose && end >= 0) {
-          side_text(r.t, view.is_right(end), fmt::format("{} timer expired", view.timer_label(i)));
+          side_text(r.t, view.is_right(end),
+                    fmt::format("{} timer expired", std::string(model::timer_name(r.timer))));
         }
         break;
       case TraceKind::Sent: {

@@ -168,7 +168,8 @@ std::string mermaid(const scenario::RunResult& run, const PictureOptions& opt) {
       case TraceKind::TimerFired:
         if (end < 0 || ends[static_cast<std::size_t>(end)].connection < 0) break;
         at(r.t);
-        out += fmt::format("  Note {}: {} timer expired\n", beside(view.is_right(end)), view.timer_label(i));
+        out += fmt::format("  Note {}: {} timer expired\n", beside(view.is_right(end)),
+                           std::string(model::timer_name(r.timer)));
         break;
       case TraceKind::Output: {
         at(r.t);

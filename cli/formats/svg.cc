@@ -234,7 +234,8 @@ LadderPicture ladder_picture(const scenario::RunResult& run, const PictureOption
       if (r.kind == TraceKind::TimerFired) {
         auto it = armed.find(key);
         if (it != armed.end()) {
-          timer_spans.push_back({e, it->second.first, r.t, r.timer, it->second.second, view.timer_label(i)});
+          timer_spans.push_back({e, it->second.first, r.t, r.timer, it->second.second,
+                                 std::string(model::timer_name(r.timer))});
           armed.erase(it);
         }
       }
@@ -268,7 +269,7 @@ LadderPicture ladder_picture(const scenario::RunResult& run, const PictureOption
     } else if (r.kind == TraceKind::TimerFired) {
       const int e = view.end_of(i);
       if (!drawn(e)) continue;
-      std::string text = fmt::format("{} timer expired", view.timer_label(i));
+      std::string text = fmt::format("{} timer expired", std::string(model::timer_name(r.timer)));
       for (const auto& ts : timer_spans) {
         if (ts.end == e && ts.fired == r.t && ts.kind == r.timer)
           text += " (" + sim::format_duration(ts.after) + ")";

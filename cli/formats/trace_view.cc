@@ -194,23 +194,6 @@ std::string TraceView::seq_text(std::uint32_t packet) const {
   return s;
 }
 
-std::string TraceView::timer_label(std::size_t record) const {
-  const auto& recs = run_.net->trace().records();
-  const sim::TraceRecord& r = recs[record];
-  if (r.timer == model::TimerKind::Retransmission) {
-    for (std::size_t j = record + 1; j < recs.size() && recs[j].t == r.t; ++j) {
-      const auto& n = recs[j];
-      if (n.host != r.host || n.conn != r.conn) continue;
-      if (n.kind == TraceKind::TimerFired) break;
-      if (n.kind == TraceKind::Note &&
-          run_.net->trace().text(n.ref).find("tail-loss probe") != std::string::npos) {
-        return "TLP";
-      }
-    }
-  }
-  return std::string(model::timer_name(r.timer));
-}
-
 std::string TraceView::program_name(std::uint32_t program) const {
   return program < run_.programs.size() ? run_.programs[program].name : std::string("?");
 }

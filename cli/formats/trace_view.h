@@ -47,9 +47,6 @@ class TraceView {
   // " seq=1 ack=1 win=65535", relative to each side's ISN where known.
   std::string seq_text(std::uint32_t packet) const;
   std::string program_name(std::uint32_t program) const;
-  // A timer that fired, as a person calls it: "RTO", "2MSL", ..., and "TLP"
-  // when the retransmission timer's expiry sent a tail-loss probe (Linux).
-  std::string timer_label(std::size_t record) const;
   // The title, the profile and seed, and the command to reproduce.
   std::string header() const;
 

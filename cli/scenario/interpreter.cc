@@ -106,7 +106,6 @@ struct Shared {
   std::shared_ptr<const Scenario> sc;
   std::vector<AssertionResult> results;
   std::vector<std::shared_ptr<ProgState>> progs;
-  std::vector<ProgramInfo>* infos = nullptr;
 };
 
 class Compiler {
@@ -302,7 +301,7 @@ class Compiler {
       if (r.blocked) {
         c.program.blocked_in =
             fmt::format("{} ({}:{}:{})", call_text(*s), sh->sc->file, s->loc.line, s->loc.col);
-        remember_conns(*sh, *ps, c);  // a connect() in progress already names its connection
+        remember_conns(*ps, c);  // a connect() in progress already names its connection
         return StepResult::block();
       }
       finish(*sh, *s, *ps, c, r, data, events, mark);
@@ -403,23 +402,20 @@ class Compiler {
   }
 
   // Remember which connection each variable names, for `at T expect p.v STATE`.
-  static void remember_conns(Shared& sh, ProgState& ps, StepContext& c) {
+  static void remember_conns(ProgState& ps, StepContext& c) {
     for (const auto& [v, fd] : ps.vars) {
       const sim::Socket* s = c.sockets.socket_of(c.pid, fd);
       if (!s || s->conn == sim::kNoConn) continue;
       const sim::Conn* conn = c.sockets.host().conn(s->conn);
       if (!conn) continue;
       ps.conns[v] = ProgState::Held{conn->id, conn->epoch};
-      auto& info = (*sh.infos)[ps.index];
-      if (std::find(info.conns.begin(), info.conns.end(), conn->id) == info.conns.end())
-        info.conns.push_back(conn->id);
     }
   }
 
   static void finish(Shared& sh, const Stmt& st, ProgState& ps, StepContext& c, const CallResult& r,
                      const std::string& data, const std::vector<sim::EpollEvent>& events, std::size_t mark) {
     if (!st.assign.empty() && r.value >= 0) ps.vars[st.assign] = static_cast<int>(r.value);
-    remember_conns(sh, ps, c);
+    remember_conns(ps, c);
     std::string result =
         r.err == Errno::Ok ? std::to_string(r.value) : fmt::format("-1 {}", sim::errno_name(r.err));
     if ((st.fn == "read" || st.fn == "recv") && r.value > 0) result += " " + quote(data);
@@ -563,7 +559,6 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
 
   auto shared = std::make_shared<Shared>();
   shared->sc = sc;
-  shared->infos = &res.programs;
   Compiler compiler(shared, net);
   for (const ProgramDecl& p : sc->programs) {
     std::size_t host = 0;
@@ -574,7 +569,7 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
     ps->index = shared->progs.size();
     ps->name = p.name;
     shared->progs.push_back(ps);
-    res.programs.push_back(ProgramInfo{p.name, static_cast<std::uint8_t>(host), {}});
+    res.programs.push_back(ProgramInfo{p.name, static_cast<std::uint8_t>(host)});
     std::vector<sim::Step> steps;
     if (auto e = compiler.compile(p, ps, steps)) return *e;
     res.runner->add(net.host(host), p.name, std::move(steps), p.start);

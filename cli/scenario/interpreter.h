@@ -32,11 +32,9 @@ struct AssertionResult {
   std::string detail;  // for a failure: expected vs got
 };
 
-// Which connection ends a program touched: for the ladder's columns.
 struct ProgramInfo {
   std::string name;
   std::uint8_t host = 0;
-  std::vector<sim::ConnId> conns;  // in the order the program first held them
 };
 
 struct RunResult {
