@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli/commands/commands.h"
+#include "kernel/command.h"
 
 int main(int argc, char** argv) {
   using namespace tcpsim::cli;
@@ -50,6 +51,8 @@ int main(int argc, char** argv) {
   CLI::App* profiles = app.add_subcommand(
       "profiles", "List every setting of the behaviour profiles (for --set) with their values");
 
+  const std::vector<Subcommand> more{add_sweep(app), add_merge(app), add_explore(app), add_kernel(app)};
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -61,5 +64,7 @@ int main(int argc, char** argv) {
   if (*check) return cmd_check(check_args);
   if (*states) return cmd_states(states_args);
   if (*profiles) return cmd_profiles();
+  for (const auto& s : more)
+    if (*s.app) return s.run();
   return 2;
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <functional>
 #include <optional>
 #include <string>
 #include <variant>
@@ -50,6 +51,16 @@ int cmd_run(const RunArgs& a);
 int cmd_check(const CheckArgs& a);
 int cmd_states(const StatesArgs& a);
 int cmd_profiles();
+
+// A subcommand that adds its own options: the CLI11 node, and what runs
+// (returning the exit status) when the command line chose it.
+struct Subcommand {
+  CLI::App* app = nullptr;
+  std::function<int()> run;
+};
+Subcommand add_sweep(CLI::App& app);    // cli/commands/sweep.cc
+Subcommand add_merge(CLI::App& app);    // cli/commands/sweep.cc
+Subcommand add_explore(CLI::App& app);  // cli/commands/explore.cc
 
 // Writes `text` to `path` atomically (a temporary file renamed over it), or
 // to standard output when path is empty. False, with a message, on failure.
