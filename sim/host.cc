@@ -151,7 +151,10 @@ model::Error Host::send(ConnId id, std::string_view data, std::size_t* accepted)
   Conn* c = conn(id);
   if (!c) return model::Error::ConnectionDoesNotExist;
   out_.clear();
-  const model::Error e = c->ep.send(data, net_.now(), out_, accepted);
+  std::size_t n = 0;
+  const model::Error e = c->ep.send(data, net_.now(), out_, &n);
+  if (accepted) *accepted = n;
+  if (keep_ledger_ && n > 0) ledger_[FourTuple{c->local, c->remote}].written += n;
   run(*c);
   return e;
 }
@@ -160,7 +163,10 @@ model::Error Host::receive(ConnId id, std::size_t max, std::string& into) {
   Conn* c = conn(id);
   if (!c) return model::Error::ConnectionDoesNotExist;
   out_.clear();
+  const std::size_t before = into.size();
   const model::Error e = c->ep.receive(max, into, net_.now(), out_);
+  if (keep_ledger_ && into.size() > before)
+    ledger_[FourTuple{c->local, c->remote}].read += into.size() - before;
   run(*c);
   return e;
 }

@@ -142,6 +142,17 @@ class Host {
   // What the application is told, for the socket layer.
   std::function<void(Conn&, model::AppEvent)> on_app;
 
+  // Bytes the applications handed to TCP and took from it, per 4-tuple
+  // (summed over connections that reuse one): with the peer's, they tell
+  // whether data written was ever read. Kept only when asked (scenarios do;
+  // a busy server with millions of connections does not).
+  struct Ledger {
+    std::uint64_t written = 0;
+    std::uint64_t read = 0;
+  };
+  void keep_ledger(bool on) { keep_ledger_ = on; }
+  const std::unordered_map<FourTuple, Ledger, FourTupleHash>& ledger() const { return ledger_; }
+
  private:
   Conn& new_conn(Addr local, Addr remote);
   void free_conn(Conn& c);
@@ -172,6 +183,8 @@ class Host {
   model::Endpoint closed_;  // answers for segments no TCB owns (RFC 9293 §3.10.7.1)
   std::uint64_t iss_counter_ = 0;
   std::uint16_t next_port_hint_ = 0;
+  bool keep_ledger_ = false;
+  std::unordered_map<FourTuple, Ledger, FourTupleHash> ledger_;
 };
 
 }  // namespace tcpsim::sim

@@ -9,6 +9,15 @@ Network::Network(std::uint64_t seed) : seed_(seed), rng_(seed) {}
 Host& Network::add_host(std::string name, std::uint32_t ip, Profile profile) {
   if (hosts_.size() == kMaxHosts) throw std::length_error("at most 256 hosts");
   const auto index = static_cast<std::uint8_t>(hosts_.size());
+  if (hosts_.size() == stride_) {
+    const std::size_t stride = stride_ * 2;
+    std::vector<std::unique_ptr<Link>> links(stride * stride);
+    for (std::size_t f = 0; f < stride_; ++f) {
+      for (std::size_t t = 0; t < stride_; ++t) links[f * stride + t] = std::move(links_[f * stride_ + t]);
+    }
+    links_ = std::move(links);
+    stride_ = stride;
+  }
   hosts_.push_back(std::make_unique<Host>(*this, index, std::move(name), ip, std::move(profile)));
   return *hosts_.back();
 }
@@ -24,11 +33,11 @@ void Network::set_link(const Host& from, const Host& to, LinkConfig cfg) {
   // Each direction draws from its own stream, fixed by the two hosts, so
   // adding a host or a link never changes another link's randomness.
   const std::uint64_t stream = (std::uint64_t{from.index()} << 8) | to.index();
-  links_[from.index() * kMaxHosts + to.index()] = std::make_unique<Link>(std::move(cfg), rng_.fork(stream));
+  links_[from.index() * stride_ + to.index()] = std::make_unique<Link>(std::move(cfg), rng_.fork(stream));
 }
 
 Link& Network::link(const Host& from, const Host& to) {
-  auto& l = links_[from.index() * kMaxHosts + to.index()];
+  auto& l = links_[from.index() * stride_ + to.index()];
   if (!l) set_link(from, to, default_link);
   return *l;
 }

@@ -70,9 +70,11 @@ class Network {
   Scheduler sched_;
   Trace trace_;
   std::vector<std::unique_ptr<Host>> hosts_;
-  // links_[from * kMaxHosts + to]; made on first use.
+  // links_[from * stride_ + to]; made on first use. The stride grows with
+  // the hosts (a sweep builds a network per run: no 256 x 256 table each time).
   static constexpr std::size_t kMaxHosts = 256;
-  std::vector<std::unique_ptr<Link>> links_ = std::vector<std::unique_ptr<Link>>(kMaxHosts * kMaxHosts);
+  std::size_t stride_ = 4;
+  std::vector<std::unique_ptr<Link>> links_ = std::vector<std::unique_ptr<Link>>(stride_ * stride_);
   std::vector<InFlight> flight_;
   std::vector<std::uint32_t> flight_free_;
   std::uint64_t packets_sent_ = 0;

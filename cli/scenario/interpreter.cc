@@ -509,7 +509,7 @@ std::variant<std::unique_ptr<sim::Network>, ParseError> build_network(const Scen
       if (auto e = sim::set_profile_value(*p, k, v))
         return ParseError{fmt::format("--set {}={}: {}", k, v, *e)};
     }
-    net->add_host(h.name, h.ip, std::move(*p));
+    net->add_host(h.name, h.ip, std::move(*p)).keep_ledger(true);
   }
   auto index_of = [&](const std::string& name) {
     for (std::size_t i = 0; i < sc.hosts.size(); ++i) {
