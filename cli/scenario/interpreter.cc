@@ -556,6 +556,7 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
   res.net = std::move(std::get<std::unique_ptr<sim::Network>>(built));
   res.runner = std::make_unique<sim::Runner>(*res.net);
   sim::Network& net = *res.net;
+  if (opt.on_network) opt.on_network(net);
 
   auto shared = std::make_shared<Shared>();
   shared->sc = sc;

@@ -3,6 +3,7 @@
 // run goes and at its end.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,6 +24,9 @@ struct RunOptions {
   std::optional<sim::Probability> loss;                   // --loss: random loss on every link
   std::optional<Time> until;
   bool trace = true;
+  // Called with the network once it is built, before anything runs: for
+  // tools that steer a run (explore decides each transmission's fate).
+  std::function<void(sim::Network&)> on_network;
 };
 
 struct AssertionResult {
