@@ -739,6 +739,7 @@ std::variant<RunResult, ParseError> run(std::shared_ptr<const Scenario> sc, cons
       probe->drops.end());
   RunOptions popt = opt;
   popt.trace = true;
+  popt.on_network = nullptr;  // the counting run is not the user's run
   auto first = run_once(probe, popt);
   if (auto* e = std::get_if<ParseError>(&first)) return *e;
   const auto& net = *std::get<RunResult>(first).net;
