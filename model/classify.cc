@@ -59,6 +59,12 @@ bool shut_and_new_data(State state, const Engine& e, const Segment& seg) {
 }
 
 Classified in_synchronized(State state, const Engine& e, const Segment& seg) {
+  // RFC 9293 §3.6.1 MAY-2, before the sequence check: the new SYN is not
+  // part of this connection's sequence space.
+  if (state == State::TimeWait && e.config().timewait_reopen && seg.has(kSyn) && !seg.has(kAck) &&
+      !seg.has(kRst) && (e.config().timewait_reopen_by_timestamp || seq_gt(seg.seq, e.tcb().rcv_nxt))) {
+    return table(SegKind::NewSyn);
+  }
   const Tcb& t = e.tcb();
   const Config& cfg = e.config();
 

@@ -22,6 +22,7 @@ enum class SegKind : std::uint8_t {
   Rst,             // acceptable RST
   BadAck,          // SYN-SENT / SYN-RECEIVED / LISTEN: ACK of something never sent
   DataAfterClose,  // Linux: new data in FIN-WAIT-1/2 after the reading side was shut
+  NewSyn,          // TIME-WAIT: a new connection's SYN (RFC 9293 §3.6.1 MAY-2)
   // Answers that change no state.
   Drop,          // discard silently
   AckAndDrop,    // discard, send <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>

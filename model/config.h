@@ -62,6 +62,13 @@ struct Config {
   // Linux (tcp_timewait_state_process): a bare ACK at RCV.NXT in TIME-WAIT is
   // ignored; RFC 9293 acknowledges anything there and restarts 2MSL.
   bool timewait_ignores_bare_ack = false;
+  // RFC 9293 §3.6.1 MAY-2: a new SYN may reopen a connection in TIME-WAIT
+  // (the listener takes it; our ISS then starts above the old SND.NXT).
+  // RFC 1122's condition is a SYN above RCV.NXT; Linux, with timestamps on
+  // (tcp_timestamps = 1, PAWS in tcp_timewait_state_process), takes any SYN
+  // that is newer by its timestamp, which a fresh connection's always is.
+  bool timewait_reopen = false;
+  bool timewait_reopen_by_timestamp = false;
   // Segment sizes and buffers.
   std::uint16_t mss = 1460;
   std::uint32_t rcv_buffer = 65535;

@@ -138,6 +138,13 @@ std::string_view rule_name(RuleId id) {
   return id < t.size() ? t[id].rule : std::string_view{};
 }
 
+RuleId rule_named(std::string_view name) {
+  for (const TransitionRow& r : transition_table()) {
+    if (r.rule == name) return r.id;
+  }
+  return kNoRule;
+}
+
 std::string_view error_name(Error e) {
   switch (e) {
     case Error::None: return "ok";
@@ -348,6 +355,7 @@ void Endpoint::segment_arrives(const Segment& seg, Time now, Outbox& out) {
     case SegKind::Rst: m_->dispatch(fsm::RcvRst{seg}); break;
     case SegKind::BadAck: m_->dispatch(fsm::RcvBadAck{seg}); break;
     case SegKind::DataAfterClose: m_->dispatch(fsm::RcvDataAfterClose{seg}); break;
+    case SegKind::NewSyn: m_->dispatch(fsm::RcvNewSyn{seg}); break;
     case SegKind::Drop: e.note(c.why); break;
     case SegKind::ResendSynAck:
       e.note(c.why);

@@ -106,6 +106,11 @@ struct RcvSyn {
   static constexpr std::string_view name = "rcv SYN";
   const Segment& seg;
 };
+// TIME-WAIT: a SYN that opens a new connection (RFC 9293 §3.6.1 MAY-2).
+struct RcvNewSyn {
+  static constexpr std::string_view name = "rcv new SYN";
+  const Segment& seg;
+};
 struct RcvSynAck {
   static constexpr std::string_view name = "rcv SYN,ACK";
   const Segment& seg;
@@ -264,6 +269,8 @@ TCPSIM_RULE(timewait_rcv_fin, "RFC 9293 §3.10.7.4", "rcv retransmitted FIN / sn
 TCPSIM_RULE(timewait_rcv_rst, "RFC 9293 §3.10.7.4", "rcv RST / delete TCB");
 TCPSIM_RULE(timewait_rcv_rst_rfc1337, "RFC 1337", "rcv RST / ignore (TIME-WAIT assassination hazard)");
 TCPSIM_RULE(timewait_rcv_syn, "RFC 9293 §3.10.7.4", "rcv SYN without RFC 5961 / snd RST, connection reset");
+TCPSIM_RULE(timewait_rcv_new_syn, "RFC 9293 §3.6.1 MAY-2",
+            "rcv new SYN / delete TCB, the listener takes the SYN");
 TCPSIM_RULE(timewait_2msl, "RFC 9293 §3.10.8", "Timeout=2MSL / delete TCB");
 TCPSIM_RULE(timewait_abort, "RFC 9293 §3.10.5", "ABORT / delete TCB");
 #undef TCPSIM_RULE
@@ -592,6 +599,7 @@ struct Rfc9293 : msmf::state_machine_def<Rfc9293> {
   Row< TimeWait,  RcvRst,            Closed,    Do<timewait_rcv_rst, Nothing>,                                      NotRfc1337  >,
   Row< TimeWait,  RcvRst,            none,      Do<timewait_rcv_rst_rfc1337, Nothing>,                              Rfc1337     >,
   Row< TimeWait,  RcvSyn,            Closed,    Do<timewait_rcv_syn, SendRstAbort, NotifyReset>                   >,
+  Row< TimeWait,  RcvNewSyn,         Closed,    Do<timewait_rcv_new_syn, Nothing>                                 >,
   Row< TimeWait,  TimeWaitTimeout,   Closed,    Do<timewait_2msl, Nothing>                                        >,
   Row< TimeWait,  Abort,             Closed,    Do<timewait_abort, Nothing>                                       >
   //  +---------+------------------+----------+-----------------------------------------------------------------+------------+

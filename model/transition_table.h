@@ -26,5 +26,7 @@ struct TransitionRow {
 const std::vector<TransitionRow>& transition_table();
 // kNoRule gives "".
 std::string_view rule_name(RuleId id);
+// The id of the rule with this name; kNoRule when there is none.
+RuleId rule_named(std::string_view name);
 
 }  // namespace tcpsim::model

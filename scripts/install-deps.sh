@@ -8,6 +8,7 @@ packages=(
   clang-format              # scripts/format.sh (CI checks the code is formatted)
   libboost-dev              # Boost.MSM (header-only): the state table
   libfmt-dev                # formatting of every output
+  libabsl-dev               # Abseil flat_hash_map: the hosts' connection tables
   libcli11-dev              # the tcpsim command line
   nlohmann-json3-dev        # --format json
   libgtest-dev              # tests

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "model/transition_table.h"
 #include "sim/network.h"
 
 namespace tcpsim::sim {
@@ -41,7 +42,24 @@ Conn& Host::new_conn(Addr local, Addr remote) {
   c.local = local;
   c.remote = remote;
   ++live_;
+  ++state_count_[static_cast<int>(c.state())];
   return c;
+}
+
+bool Host::ephemeral(std::uint16_t port) const {
+  return port >= profile_.ephemeral_low && port <= profile_.ephemeral_high;
+}
+
+void Host::table_insert(Addr local, Addr remote, ConnId id) {
+  table_[FourTuple{local, remote}] = id;
+  if (ephemeral(local.port)) ++pair_count_[FourTuple{Addr{local.ip, 0}, remote}];
+}
+
+void Host::table_erase(Addr local, Addr remote) {
+  table_.erase(FourTuple{local, remote});
+  if (!ephemeral(local.port)) return;
+  auto it = pair_count_.find(FourTuple{Addr{local.ip, 0}, remote});
+  if (it != pair_count_.end() && --it->second == 0) pair_count_.erase(it);
 }
 
 void Host::free_conn(Conn& c) {
@@ -56,7 +74,7 @@ void Host::free_conn(Conn& c) {
     }
   } else {
     auto it = table_.find(FourTuple{c.local, c.remote});
-    if (it != table_.end() && it->second == c.id) table_.erase(it);
+    if (it != table_.end() && it->second == c.id) table_erase(c.local, c.remote);
   }
   if (c.listener != kNoConn) {
     if (Conn* l = conn(c.listener); l && l->listening) {
@@ -64,6 +82,7 @@ void Host::free_conn(Conn& c) {
       q.erase(std::remove(q.begin(), q.end(), c.id), q.end());
     }
   }
+  --state_count_[static_cast<int>(c.state())];
   c.id = kNoConn;
   free_ids_.push_back(id);
   --live_;
@@ -101,17 +120,26 @@ bool Host::port_in_use(Addr local) const {
 
 std::optional<std::uint16_t> Host::pick_ephemeral_port(std::uint32_t local_ip, Addr remote,
                                                        const std::function<bool(std::uint16_t)>& held) {
-  // Linux (inet_hash_connect) walks the range from a hashed offset and takes
-  // the first port whose 4-tuple is free; we start from a rolling hint.
+  // Linux (__inet_hash_connect) walks the range from an offset of its own
+  // for each (source, destination) and takes the first port whose 4-tuple is
+  // free; we keep a rolling hint per source address and destination, so each
+  // client address has the whole range towards each server.
   const std::uint32_t lo = profile_.ephemeral_low, hi = profile_.ephemeral_high;
   const std::uint32_t n = hi - lo + 1;
+  // Every port of the range already has a connection to `remote`: no scan
+  // can succeed (a server's clients hit this at every connect once full).
+  if (auto it = pair_count_.find(FourTuple{Addr{local_ip, 0}, remote});
+      it != pair_count_.end() && it->second >= n) {
+    return std::nullopt;
+  }
+  std::uint16_t& hint = port_hints_[FourTuple{Addr{local_ip, 0}, remote}];
   for (std::uint32_t k = 0; k < n; ++k) {
-    const std::uint16_t port = static_cast<std::uint16_t>(lo + (next_port_hint_ + k) % n);
+    const std::uint16_t port = static_cast<std::uint16_t>(lo + (hint + k) % n);
     if (table_.count(FourTuple{Addr{local_ip, port}, remote})) continue;
     if (listeners_.count(listen_key(Addr{local_ip, port})) || listeners_.count(listen_key(Addr{0, port})))
       continue;
     if (held && held(port)) continue;
-    next_port_hint_ = static_cast<std::uint16_t>((next_port_hint_ + k + 1) % n);
+    hint = static_cast<std::uint16_t>((hint + k + 1) % n);
     return port;
   }
   return std::nullopt;
@@ -139,7 +167,7 @@ std::optional<ConnId> Host::connect(Addr local, Addr remote, std::uint32_t rcv_b
     return std::nullopt;
   }
   Conn& c = new_conn(local, remote);
-  table_[FourTuple{local, remote}] = c.id;
+  table_insert(local, remote, c.id);
   c.ep.set_buffers(rcv_buffer, snd_buffer);
   out_.clear();
   c.ep.open_active(next_iss(local, remote), net_.now(), out_);
@@ -205,7 +233,7 @@ void Host::release(ConnId id) {
   if (c->listening) {
     // Closing a listener resets the connections still waiting in its queue
     // (Linux inet_csk_listen_stop).
-    std::deque<ConnId> pending;
+    std::vector<ConnId> pending;
     pending.swap(c->accept_queue);
     for (ConnId child : pending) {
       if (Conn* ch = conn(child)) {
@@ -237,7 +265,7 @@ std::optional<ConnId> Host::accept(ConnId listener) {
   Conn* l = conn(listener);
   if (!l || !l->listening || l->accept_queue.empty()) return std::nullopt;
   const ConnId child = l->accept_queue.front();
-  l->accept_queue.pop_front();
+  l->accept_queue.erase(l->accept_queue.begin());
   if (Conn* ch = conn(child)) {
     ch->in_accept_queue = false;
     ch->listener = kNoConn;
@@ -263,7 +291,15 @@ void Host::answer_closed(const Packet& p) {
   }
 }
 
-void Host::syn_to_listener(Conn& listener, const Packet& p) {
+bool Host::reopened_by(const model::Outbox& out) {
+  static const model::RuleId rule = model::rule_named("timewait_rcv_new_syn");
+  for (const model::Action& a : out.actions) {
+    if (a.kind == model::ActionKind::StateChange && a.rule == rule) return true;
+  }
+  return false;
+}
+
+void Host::syn_to_listener(Conn& listener, const Packet& p, std::optional<model::Seq> iss) {
   // Linux drops a SYN while the accept queue is full (more than backlog
   // connections waiting): the client retransmits it later.
   if (listener.accept_queue.size() > static_cast<std::size_t>(listener.backlog)) {
@@ -273,9 +309,9 @@ void Host::syn_to_listener(Conn& listener, const Packet& p) {
   }
   Conn& child = new_conn(p.dst, p.src);
   child.listener = listener.id;
-  table_[FourTuple{p.dst, p.src}] = child.id;
+  table_insert(p.dst, p.src, child.id);
   out_.clear();
-  child.ep.open_passive(next_iss(p.dst, p.src), net_.now(), out_);
+  child.ep.open_passive(iss ? *iss : next_iss(p.dst, p.src), net_.now(), out_);
   child.ep.segment_arrives(p.seg, net_.now(), out_);
   run(child);
 }
@@ -294,8 +330,23 @@ void Host::receive_packet(const Packet& p) {
       }
     }
     out_.clear();
+    const model::Seq old_snd_nxt = c->ep.tcb().snd_nxt;
+    const bool time_wait = c->state() == model::State::TimeWait;
     c->ep.segment_arrives(p.seg, net_.now(), out_);
+    const bool reopened = time_wait && reopened_by(out_);
     run(*c);
+    if (reopened) {
+      // RFC 9293 §3.6.1 MAY-2 (Linux TCP_TW_SYN): TIME-WAIT is gone and the
+      // SYN goes on as if it had found no connection; our new ISS starts
+      // above the old connection's sequence space (Linux: tw_snd_nxt + 65537).
+      // A CLOSED connection an application still holds leaves the table.
+      if (find(p.dst, p.src)) table_erase(p.dst, p.src);
+      if (Conn* l = find_listener(p.dst, p.src)) {
+        syn_to_listener(*l, p, old_snd_nxt + 65535 + 2);
+      } else {
+        answer_closed(p);
+      }
+    }
     return;
   }
   if (Conn* l = find_listener(p.dst, p.src)) {
@@ -424,6 +475,8 @@ void Host::run(Conn& c) {
           r.rule = a.rule;
           net_.trace().add(r);
         }
+        --state_count_[static_cast<int>(a.from)];
+        ++state_count_[static_cast<int>(a.to)];
         if (a.to == model::State::Closed) c.state_before_close = a.from;
         // Handshake complete: into the listener's accept queue (also when the
         // completing ACK carried a FIN and went straight to CLOSE-WAIT).

@@ -4,6 +4,8 @@
 // (file descriptors, bind rules, epoll) is built on top of this in sockets/.
 #pragma once
 
+#include <absl/container/flat_hash_map.h>
+
 #include <array>
 #include <cstdint>
 #include <deque>
@@ -39,7 +41,9 @@ struct Conn {
   // A listener's own data.
   bool listening = false;
   int backlog = 0;
-  std::deque<ConnId> accept_queue;
+  // A vector, not a deque: libstdc++'s deque allocates ~600 bytes even
+  // empty, and every connection (a million TIME-WAITs) carries this field.
+  std::vector<ConnId> accept_queue;
   std::uint32_t syn_drops = 0;  // SYNs dropped because the accept queue was full
   // The application still holds it (a socket); a CLOSED connection nobody
   // holds leaves the table.
@@ -94,6 +98,11 @@ class Host {
   std::uint8_t index() const { return index_; }
   const std::string& name() const { return name_; }
   std::uint32_t ip() const { return ip_; }
+  // A host may own consecutive addresses ip() .. ip() + addresses() - 1 (a
+  // load's clients spread over many source addresses, as behind a NAT pool).
+  std::uint32_t addresses() const { return addresses_; }
+  void set_addresses(std::uint32_t n) { addresses_ = n == 0 ? 1 : n; }
+  bool owns(std::uint32_t ip) const { return ip - ip_ < addresses_; }
   const Profile& profile() const { return profile_; }
   Profile& profile() { return profile_; }
 
@@ -132,6 +141,14 @@ class Host {
     }
   }
   std::size_t conn_count() const { return live_; }
+  // Live connections in each state (listeners in LISTEN), kept as they
+  // change: a busy server's time series reads them without a walk.
+  std::uint32_t count_in(model::State s) const { return state_count_[static_cast<int>(s)]; }
+  // Ephemeral ports of local_ip with a connection (any state) to remote.
+  std::uint32_t ports_towards(std::uint32_t local_ip, Addr remote) const {
+    auto it = pair_count_.find(FourTuple{Addr{local_ip, 0}, remote});
+    return it == pair_count_.end() ? 0 : it->second;
+  }
   // Is this local address:port used by any connection or listener?
   bool port_in_use(Addr local) const;
 
@@ -160,18 +177,23 @@ class Host {
   Conn* find(Addr local, Addr remote);
   Conn* find_listener(Addr local, Addr remote);
   void answer_closed(const Packet& p);
-  void syn_to_listener(Conn& listener, const Packet& p);
+  void syn_to_listener(Conn& listener, const Packet& p, std::optional<model::Seq> iss = std::nullopt);
+  // The outbox of a TIME-WAIT connection closed by a new SYN (MAY-2).
+  static bool reopened_by(const model::Outbox& out);
   model::Seq next_iss(const Addr& local, const Addr& remote);
 
   Network& net_;
   std::uint8_t index_;
   std::string name_;
   std::uint32_t ip_;
+  std::uint32_t addresses_ = 1;
   Profile profile_;
   std::vector<std::unique_ptr<Conn>> conns_;
   std::vector<ConnId> free_ids_;
   std::size_t live_ = 0;
-  std::unordered_map<FourTuple, ConnId, FourTupleHash> table_;
+  // Looked up for every segment: an open-addressing table (Abseil's) costs
+  // half what std::unordered_map's node per entry does.
+  absl::flat_hash_map<FourTuple, ConnId, FourTupleHash> table_;
   std::unordered_map<std::uint64_t, std::vector<ConnId>> listeners_;  // (ip, port) -> listeners
   struct Told {
     ConnId id;
@@ -182,7 +204,16 @@ class Host {
   model::Outbox out_;       // reused for every input
   model::Endpoint closed_;  // answers for segments no TCB owns (RFC 9293 §3.10.7.1)
   std::uint64_t iss_counter_ = 0;
-  std::uint16_t next_port_hint_ = 0;
+  absl::flat_hash_map<FourTuple, std::uint16_t, FourTupleHash>
+      port_hints_;  // (local ip, remote) -> next offset
+  std::array<std::uint32_t, model::kStateCount> state_count_{};
+  // Connections from an ephemeral port per (local ip, remote address): when
+  // every port towards one destination is taken, connect() fails without a
+  // scan. Assumes ip_local_port_range is not changed while connections exist.
+  absl::flat_hash_map<FourTuple, std::uint32_t, FourTupleHash> pair_count_;
+  bool ephemeral(std::uint16_t port) const;
+  void table_insert(Addr local, Addr remote, ConnId id);
+  void table_erase(Addr local, Addr remote);
   bool keep_ledger_ = false;
   std::unordered_map<FourTuple, Ledger, FourTupleHash> ledger_;
 };

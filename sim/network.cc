@@ -24,7 +24,7 @@ Host& Network::add_host(std::string name, std::uint32_t ip, Profile profile) {
 
 Host* Network::host_by_ip(std::uint32_t ip) {
   for (auto& h : hosts_) {
-    if (h->ip() == ip) return h.get();
+    if (h->owns(ip)) return h.get();
   }
   return nullptr;
 }

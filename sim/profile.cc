@@ -58,11 +58,13 @@ Profile linux_profile() {
   c.rfc5961 = true;                           // challenge ACKs since Linux 3.6
   c.rfc1337 = false;                          // net.ipv4.tcp_rfc1337 = 0
   c.rst_on_data_after_close = true;
-  c.tail_loss_probe = true;            // net.ipv4.tcp_early_retrans = 3
-  c.give_up_by_time = true;            // retransmits_timed_out()
-  c.rst_ack_on_abort = true;           // tcp_send_active_reset()
-  c.synack_on_dup_syn = true;          // tcp_check_req()
-  c.timewait_ignores_bare_ack = true;  // tcp_timewait_state_process()
+  c.tail_loss_probe = true;               // net.ipv4.tcp_early_retrans = 3
+  c.give_up_by_time = true;               // retransmits_timed_out()
+  c.rst_ack_on_abort = true;              // tcp_send_active_reset()
+  c.synack_on_dup_syn = true;             // tcp_check_req()
+  c.timewait_ignores_bare_ack = true;     // tcp_timewait_state_process()
+  c.timewait_reopen = true;               // TCP_TW_SYN in tcp_timewait_state_process()
+  c.timewait_reopen_by_timestamp = true;  // net.ipv4.tcp_timestamps = 1
   return p;
 }
 
@@ -80,6 +82,7 @@ Profile bsd() {
   c.syn_retries = 6;
   c.delayed_ack = true;
   c.delayed_ack_timeout = 40 * kMillisecond;
+  c.timewait_reopen = true;  // tcp_twcheck(): a SYN above RCV.NXT
   p.ephemeral_low = 10000;
   p.ephemeral_high = 65535;
   return p;
@@ -150,6 +153,15 @@ const std::vector<Field>& fields() {
        nullptr,
        nullptr,
        &C::timewait_ignores_bare_ack},
+      {{"timewait_reopen", "bool", "a new SYN reopens a TIME-WAIT connection (RFC 9293 3.6.1 MAY-2)"},
+       nullptr,
+       nullptr,
+       &C::timewait_reopen},
+      {{"timewait_reopen_by_timestamp", "bool",
+        "...any new SYN, as timestamps tell (Linux); otherwise only a SYN above RCV.NXT"},
+       nullptr,
+       nullptr,
+       &C::timewait_reopen_by_timestamp},
       {{"rcv_buffer", "bytes", "receive buffer (the advertised window, at most 65535)"},
        nullptr,
        nullptr,

@@ -37,7 +37,9 @@ std::uint32_t Scheduler::alloc_slot() {
   }
   if (slot_count_ == UINT32_MAX - 1) throw std::length_error("Scheduler: too many pending events");
   if ((slot_count_ >> kChunkBits) == chunks_.size()) {
-    chunks_.push_back(std::make_unique<Slot[]>(std::size_t{1} << kChunkBits));
+    // Default-initialised: make_unique<Slot[]> would zero all 96 KB of
+    // callback storage first, which dominated a sweep's short runs.
+    chunks_.push_back(std::unique_ptr<Slot[]>(new Slot[std::size_t{1} << kChunkBits]));
   }
   return slot_count_++;
 }
@@ -52,9 +54,43 @@ void Scheduler::release_slot(std::uint32_t i) {
 
 EventId Scheduler::push(Time t, std::uint32_t s) {
   const std::uint32_t gen = slot(s).gen;
-  heap_push(Entry{static_cast<std::uint64_t>(t), seq_++, s, gen});
+  const Entry e{static_cast<std::uint64_t>(t), seq_++, s, gen};
   ++live_;
+  // The lane for this delay, or an idle one to take it over.
+  const Duration d = t - now_;
+  Lane* idle = nullptr;
+  for (Lane& l : lanes_) {
+    if (l.delay == d) {
+      if (l.empty() || l.q.back().time <= e.time) {
+        const bool front = l.empty();
+        l.q.push_back(e);
+        if (front) new_candidate(e, static_cast<std::size_t>(&l - lanes_));
+        return EventId{s, gen};
+      }
+      idle = nullptr;
+      break;
+    }
+    if (!idle && l.empty()) idle = &l;
+  }
+  if (idle) {
+    idle->delay = d;
+    idle->q.clear();
+    idle->head = 0;
+    idle->q.push_back(e);
+    new_candidate(e, static_cast<std::size_t>(idle - lanes_));
+    return EventId{s, gen};
+  }
+  heap_push(e);
+  if (heap_.front().seq == e.seq) new_candidate(e, kLanes);
   return EventId{s, gen};
+}
+
+void Scheduler::new_candidate(const Entry& e, std::size_t where) {
+  if (!top_valid_) return;
+  if (!has_top_ || earlier(e, top())) {
+    has_top_ = true;
+    top_lane_ = where;
+  }
 }
 
 bool Scheduler::is_pending(EventId id) const {
@@ -65,6 +101,7 @@ bool Scheduler::is_pending(EventId id) const {
 
 bool Scheduler::cancel(EventId id) {
   if (!is_pending(id)) return false;
+  if (top_valid_ && has_top_ && top().slot == id.slot && top().gen == id.gen) top_valid_ = false;
   ++slot(id.slot).gen;  // its heap entry no longer matches: skipped when it surfaces
   release_slot(id.slot);
   --live_;
@@ -73,7 +110,7 @@ bool Scheduler::cancel(EventId id) {
   return true;
 }
 
-Time Scheduler::next_time() { return settle_top() ? static_cast<Time>(heap_.front().time) : kNever; }
+Time Scheduler::next_time() { return settle_top() ? static_cast<Time>(top().time) : kNever; }
 
 // --- 4-ary heap ------------------------------------------------------------
 // Four children per node halve the depth of a binary heap and sit in one or
@@ -126,9 +163,18 @@ void Scheduler::heap_pop() {
 }
 
 void Scheduler::compact() {
+  top_valid_ = false;
+  for (Lane& l : lanes_) {
+    std::size_t out = 0;
+    for (std::size_t i = l.head; i < l.q.size(); ++i) {
+      if (live(l.q[i])) l.q[out++] = l.q[i];
+    }
+    l.q.resize(out);
+    l.head = 0;
+  }
   std::size_t out = 0;
   for (const Entry& e : heap_) {
-    if (slot(e.slot).gen == e.gen) heap_[out++] = e;
+    if (live(e)) heap_[out++] = e;
   }
   heap_.resize(out);
   // Rebuild by sifting each internal node down, last parent first. Pop order
@@ -156,23 +202,51 @@ void Scheduler::compact() {
 // --- running ---------------------------------------------------------------
 
 bool Scheduler::settle_top() {
-  while (!heap_.empty()) {
-    const Entry& top = heap_.front();
-    if (slot(top.slot).gen == top.gen) return true;
+  if (top_valid_) return has_top_;
+  while (!heap_.empty() && !live(heap_.front())) {
     heap_pop();
     --dead_;
   }
-  return false;
+  const Entry* best = heap_.empty() ? nullptr : &heap_.front();
+  top_lane_ = kLanes;
+  for (std::size_t k = 0; k < kLanes; ++k) {
+    Lane& l = lanes_[k];
+    while (!l.empty() && !live(l.q[l.head])) {
+      ++l.head;
+      --dead_;
+    }
+    if (l.empty()) continue;
+    if (!best || earlier(l.q[l.head], *best)) {
+      best = &l.q[l.head];
+      top_lane_ = k;
+    }
+  }
+  top_valid_ = true;
+  has_top_ = best != nullptr;
+  return has_top_;
+}
+
+void Scheduler::pop_top() {
+  top_valid_ = false;
+  if (top_lane_ == kLanes) {
+    heap_pop();
+    return;
+  }
+  Lane& l = lanes_[top_lane_];
+  ++l.head;
+  // Reclaim the consumed front now and then; an empty lane starts over.
+  if (l.empty()) {
+    l.q.clear();
+    l.head = 0;
+  } else if (l.head >= 4096 && l.head * 2 >= l.q.size()) {
+    l.q.erase(l.q.begin(), l.q.begin() + static_cast<std::ptrdiff_t>(l.head));
+    l.head = 0;
+  }
 }
 
 void Scheduler::fire_top() {
-  const Entry e = heap_.front();
-  heap_pop();
-#if defined(__GNUC__)
-  // The next event's slot is a likely cache miss in a large queue: start
-  // loading it while this callback runs.
-  if (!heap_.empty()) __builtin_prefetch(&slot(heap_.front().slot));
-#endif
+  const Entry e = top();
+  pop_top();
   now_ = static_cast<Time>(e.time);
   --live_;
   ++fired_total_;

@@ -6,12 +6,14 @@
 #include "cli/commands/commands.h"
 #include "cli/formats/json.h"
 #include "cli/formats/ladder.h"
+#include "cli/formats/load_series.h"
 #include "cli/formats/mermaid.h"
 #include "cli/formats/pcap.h"
 #include "cli/formats/state_diagram.h"
 #include "cli/formats/svg.h"
 #include "cli/formats/tikz.h"
 #include "cli/scenario/interpreter.h"
+#include "cli/scenario/load_run.h"
 #include "sim/units.h"
 
 namespace tcpsim::cli {
@@ -25,8 +27,9 @@ void add_run_options(CLI::App* app, RunArgs& a, bool with_file) {
     app->add_option(
            "-f,--format", a.format,
            "ascii, unicode, json (docs/json-format.md), events, svg, tikz, mermaid, or dot (the state "
-           "diagram with the transitions the run took); see docs/formats.md")
-        ->check(CLI::IsMember({"ascii", "unicode", "json", "events", "svg", "tikz", "mermaid", "dot"}))
+           "diagram with the transitions the run took); see docs/formats.md. A load scenario: ascii (a "
+           "table), csv or svg")
+        ->check(CLI::IsMember({"ascii", "unicode", "json", "events", "svg", "tikz", "mermaid", "dot", "csv"}))
         ->capture_default_str();
     app->add_flag("-v,--verbose", a.verbose,
                   "Show seq/ack (relative), windows, RFC processing notes and timers");
@@ -111,7 +114,38 @@ bool write_output(const std::string& path, const std::string& text) {
   return true;
 }
 
+// A scenario that describes load: its time series, as a table, CSV or SVG.
+// nullopt when the file has no load (or does not parse: the usual path
+// reports that).
+std::optional<int> run_load_scenario(const RunArgs& a) {
+  auto parsed = scenario::parse_file(a.file);
+  auto* sc = std::get_if<scenario::Scenario>(&parsed);
+  if (!sc || sc->loads.empty()) return std::nullopt;
+  auto fail = [](const std::string& msg) {
+    std::fprintf(stderr, "%s\n", msg.c_str());
+    return 2;
+  };
+  scenario::RunOptions o;
+  if (auto e = options_from(a, o)) return fail(*e);
+  if (a.format != "ascii" && a.format != "unicode" && a.format != "csv" && a.format != "svg")
+    return fail(
+        fmt::format("--format {}: a load scenario is drawn as ascii (a table), csv or svg", a.format));
+  if (!a.pcap.empty()) return fail("--pcap: a load scenario keeps no segments, only its time series");
+  auto ran = scenario::run_load(std::make_shared<const scenario::Scenario>(std::move(*sc)), o);
+  if (auto* e = std::get_if<scenario::ParseError>(&ran)) return fail(e->message);
+  const auto& r = std::get<scenario::LoadResult>(ran);
+  const std::string text = a.format == "csv"   ? formats::load_csv(r)
+                           : a.format == "svg" ? formats::load_svg(r)
+                                               : formats::load_table(r);
+  return write_output(a.output, text) ? 0 : 2;
+}
+
 int cmd_run(const RunArgs& a) {
+  if (auto rc = run_load_scenario(a)) return *rc;
+  if (a.format == "csv") {
+    std::fprintf(stderr, "--format csv: only a load scenario has a time series to write as CSV\n");
+    return 2;
+  }
   auto result = load_and_run(a.file, a);
   if (auto* e = std::get_if<std::string>(&result)) {
     std::fprintf(stderr, "%s\n", e->c_str());

@@ -115,6 +115,23 @@ struct Assertion {
   long times = -1;  // -1: at least once
 };
 
+// Load instead of programs: `load A -> B port 80 rate 20000/s for 120s ...`
+// (docs/scenario-language.md, "Busy servers").
+struct LoadDecl {
+  std::string client, server;
+  std::uint16_t port = 80;
+  std::uint64_t rate = 0;  // connections per second
+  tcpsim::Duration length = 0;
+  tcpsim::Duration start = 0;
+  std::uint32_t request = 100;
+  std::uint32_t response = 100;
+  bool server_closes = false;
+  int backlog = 4096;
+  std::uint64_t accept_rate = 0;  // 0: the server accepts at once
+  std::uint32_t addresses = 1;    // the clients' source addresses, from their host's
+  Loc loc;
+};
+
 struct Scenario {
   std::string file;
   std::string title;  // the first comment line
@@ -127,6 +144,8 @@ struct Scenario {
   std::vector<DropDecl> drops;
   std::vector<ProgramDecl> programs;
   std::vector<Assertion> assertions;
+  std::vector<LoadDecl> loads;
+  tcpsim::Duration sample_every = tcpsim::kSecond;  // `sample every 1s`: a load's time series
 };
 
 }  // namespace tcpsim::scenario

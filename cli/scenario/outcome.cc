@@ -99,8 +99,8 @@ Outcome classify(const RunResult& run) {
         const bool opening = st == model::State::SynSent || st == model::State::SynReceived;
         if (r.app == model::AppEvent::Refused || (r.app == model::AppEvent::TimedOut && opening)) {
           if (connect_failed.empty())
-            connect_failed = fmt::format("{} {}", where(r),
-                                         r.app == model::AppEvent::Refused ? "refused" : "timed out");
+            connect_failed =
+                fmt::format("{} {}", where(r), r.app == model::AppEvent::Refused ? "refused" : "timed out");
         } else if (r.app == model::AppEvent::TimedOut) {
           if (timed_out.empty()) timed_out = fmt::format("{} in {}", where(r), model::state_name(st));
         } else if (r.app == model::AppEvent::Reset) {

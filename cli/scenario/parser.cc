@@ -298,7 +298,7 @@ class Parser {
   void top() {
     const Loc at = cur().loc;
     if (cur().kind != Tok::Ident)
-      expected("a statement (host, link, drop, program, expect, at, profile, seed, set, until)");
+      expected("a statement (host, link, drop, program, load, expect, at, profile, seed, set, until)");
     const std::string kw = cur().text;
     bump();
     if (kw == "profile") {
@@ -338,6 +338,12 @@ class Parser {
       drop(at);
     } else if (kw == "program") {
       program(at);
+    } else if (kw == "load") {
+      load(at);
+    } else if (kw == "sample") {
+      need("every");
+      sc_.sample_every = duration("the sampling interval");
+      if (sc_.sample_every <= 0) fail(at, "the sampling interval must be positive");
     } else if (kw == "expect") {
       expect_top(at, std::nullopt, false);
     } else if (kw == "at") {
@@ -351,10 +357,76 @@ class Parser {
       need("expect");
       expect_top(at, t, end);
     } else {
-      fail(at, fmt::format("unknown statement '{}': expected host, link, drop, program, expect, at, profile, "
-                           "seed, set or until",
-                           kw));
+      fail(at,
+           fmt::format("unknown statement '{}': expected host, link, drop, program, load, sample, expect, "
+                       "at, profile, seed, set or until",
+                       kw));
     }
+  }
+
+  // "20000/s": a count per second.
+  std::uint64_t per_second(std::string_view what) {
+    const std::string s = cur().kind == Tok::Number ? cur().text : std::string();
+    const auto slash = s.find("/s");
+    std::uint64_t v = 0;
+    const bool ok = slash != std::string::npos && slash + 2 == s.size() && slash > 0 &&
+                    std::from_chars(s.data(), s.data() + slash, v).ptr == s.data() + slash;
+    if (!ok) expected(fmt::format("{} (a rate such as 20000/s)", what));
+    if (v == 0 || v > 1'000'000'000)
+      fail(cur().loc, fmt::format("{} must be from 1/s to 1000000000/s", what));
+    bump();
+    return v;
+  }
+
+  void load(const Loc& at) {
+    LoadDecl l;
+    l.loc = at;
+    l.client = ident("the clients' host name");
+    host_named(l.client, at);
+    need("->");
+    l.server = ident("the server's host name");
+    host_named(l.server, at);
+    bool rate = false, length = false;
+    while (cur().kind == Tok::Ident) {
+      const Loc oat = cur().loc;
+      const std::string opt = cur().text;
+      bump();
+      if (opt == "port") {
+        l.port = static_cast<std::uint16_t>(integer("a port", 1, 65535));
+      } else if (opt == "rate") {
+        l.rate = per_second("the connection rate");
+        rate = true;
+      } else if (opt == "for") {
+        l.length = duration("how long the clients keep connecting");
+        if (l.length <= 0) fail(oat, "the load must last a positive time");
+        length = true;
+      } else if (opt == "start") {
+        l.start = duration("when the load starts");
+      } else if (opt == "request") {
+        l.request = static_cast<std::uint32_t>(integer("the request size in bytes", 0, 1 << 24));
+      } else if (opt == "response") {
+        l.response = static_cast<std::uint32_t>(integer("the response size in bytes", 0, 1 << 24));
+      } else if (opt == "closer") {
+        const std::string who = ident("who closes first: client or server");
+        if (who != "client" && who != "server")
+          fail(oat, fmt::format("closer '{}': expected client or server", who));
+        l.server_closes = who == "server";
+      } else if (opt == "backlog") {
+        l.backlog = static_cast<int>(integer("the listen backlog", 0, 1 << 20));
+      } else if (opt == "accept") {
+        l.accept_rate = per_second("the server's accept rate");
+      } else if (opt == "addresses") {
+        l.addresses = static_cast<std::uint32_t>(integer("the number of client addresses", 1, 65536));
+      } else {
+        fail(oat,
+             fmt::format("unknown load setting '{}': expected port, rate, for, start, request, response, "
+                         "closer, backlog, accept or addresses",
+                         opt));
+      }
+    }
+    if (!rate) fail(at, "a load needs its rate, e.g. rate 20000/s");
+    if (!length) fail(at, "a load needs its length, e.g. for 120s");
+    sc_.loads.push_back(l);
   }
 
   void link(const Loc& at) {

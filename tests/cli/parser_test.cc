@@ -101,8 +101,8 @@ INSTANTIATE_TEST_SUITE_P(
     Messages, ParserErrors,
     ::testing::Values(
         Bad{"hots A 10.0.0.1\n",
-            "t.tcpsim:1:1: unknown statement 'hots': expected host, link, drop, program, expect, at, "
-            "profile, seed, set or until"},
+            "t.tcpsim:1:1: unknown statement 'hots': expected host, link, drop, program, load, sample, "
+            "expect, at, profile, seed, set or until"},
         Bad{"host A 10.0.0.300\n", "t.tcpsim:1:8: '10.0.0.300' is not an IPv4 address"},
         Bad{"host A 10.0.0.1\nlink A -> C delay 1ms\n",
             "t.tcpsim:2:1: no host named 'C' (declare it first: host C 10.0.0.1)"},
@@ -142,7 +142,18 @@ INSTANTIATE_TEST_SUITE_P(
         Bad{"host A 10.0.0.1 $\n", "t.tcpsim:1:17: unexpected character '$'"},
         Bad{"host A 10.0.0.1\nhost A 10.0.0.2\n", "t.tcpsim:2:1: host 'A' is declared twice"},
         Bad{"profile linux\n", "t.tcpsim:1:1: a scenario needs at least one host (host A 10.0.0.1)"},
-        Bad{"host A 10.0.0.1\nseed -4\n", "t.tcpsim:2:6: a seed must be from 0 to 9223372036854775807"}));
+        Bad{"host A 10.0.0.1\nseed -4\n", "t.tcpsim:2:6: a seed must be from 0 to 9223372036854775807"},
+        Bad{"host A 10.0.0.1\nhost B 10.0.0.2\nload A -> B rate 100 for 1s\n",
+            "t.tcpsim:3:18: expected the connection rate (a rate such as 20000/s), found '100'"},
+        Bad{"host A 10.0.0.1\nhost B 10.0.0.2\nload A -> B rate 100/s\n",
+            "t.tcpsim:3:1: a load needs its length, e.g. for 120s"},
+        Bad{"host A 10.0.0.1\nhost B 10.0.0.2\nload A -> B rate 10/s for 1s closer both\n",
+            "t.tcpsim:3:30: closer 'both': expected client or server"},
+        Bad{"host A 10.0.0.1\nhost B 10.0.0.2\nload A -> B rate 10/s for 1s speed 3\n",
+            "t.tcpsim:3:30: unknown load setting 'speed': expected port, rate, for, start, request, "
+            "response, "
+            "closer, backlog, accept or addresses"},
+        Bad{"host A 10.0.0.1\nsample every 0s\n", "t.tcpsim:2:1: the sampling interval must be positive"}));
 
 TEST(ParserSemantics, VariableUsedBeforeItIsSet) {
   EXPECT_EQ(run_error("host A 10.0.0.1\nprogram p on A {\n  close(c)\n}\n"),

@@ -204,5 +204,51 @@ ROW_TEST(timewait_abort, Rfc9293_3_10_5_TimeWait_AbortDeletesTcbWithoutRst) {
   EXPECT_TRUE(SentNothing(out));
 }
 
+// RFC 9293 §3.6.1 MAY-2: TIME-WAIT "MAY accept a new SYN from the remote TCP
+// endpoint to reopen the connection directly from TIME-WAIT state", if the
+// new ISS is above the old sequence space (the host does that) -- RFC 1122's
+// test for a new SYN is a sequence number above RCV.NXT. The TCB goes; the
+// host hands the SYN to its listener. Nothing is sent from TIME-WAIT.
+ROW_TEST(timewait_rcv_new_syn, Rfc9293_3_6_1_May2_TimeWait_SynAboveRcvNxtReopens) {
+  Config cfg;
+  cfg.timewait_reopen = true;
+  Endpoint ep = reach(State::TimeWait, cfg);
+  const Seq rcv_nxt = ep.tcb().rcv_nxt;
+  Outbox out = arrive(ep, seg(kSyn, rcv_nxt + 100000));
+  EXPECT_FIRED(out, "timewait_rcv_new_syn");
+  EXPECT_EQ(ep.state(), State::Closed);
+  EXPECT_TRUE(SentNothing(out));
+}
+
+// The same SYN below RCV.NXT is an old duplicate for RFC 1122's test: TIME-WAIT stays.
+TEST(Row_timewait_rcv_new_syn, Rfc9293_3_6_1_May2_TimeWait_SynBelowRcvNxtDoesNotReopen) {
+  Config cfg;
+  cfg.timewait_reopen = true;
+  Endpoint ep = reach(State::TimeWait, cfg);
+  Outbox out = arrive(ep, seg(kSyn, ep.tcb().rcv_nxt - 100000));
+  EXPECT_FALSE(fired(out, "timewait_rcv_new_syn"));
+  EXPECT_EQ(ep.state(), State::TimeWait);
+}
+
+// Linux takes any new SYN, as its timestamp is newer (tcp_timestamps = 1):
+// even one below RCV.NXT.
+TEST(Row_timewait_rcv_new_syn, Linux_TimeWait_SynBelowRcvNxtReopensByTimestamp) {
+  Config cfg;
+  cfg.timewait_reopen = true;
+  cfg.timewait_reopen_by_timestamp = true;
+  Endpoint ep = reach(State::TimeWait, cfg);
+  Outbox out = arrive(ep, seg(kSyn, ep.tcb().rcv_nxt - 100000));
+  EXPECT_FIRED(out, "timewait_rcv_new_syn");
+  EXPECT_EQ(ep.state(), State::Closed);
+}
+
+// Off (the rfc9293 profile), a SYN in TIME-WAIT gets RFC 5961's challenge ACK.
+TEST(Row_timewait_rcv_new_syn, Rfc9293_TimeWait_WithoutMay2TheSynIsNotTaken) {
+  Endpoint ep = reach(State::TimeWait);
+  Outbox out = arrive(ep, seg(kSyn, ep.tcb().rcv_nxt + 100000));
+  EXPECT_FALSE(fired(out, "timewait_rcv_new_syn"));
+  EXPECT_EQ(ep.state(), State::TimeWait);
+}
+
 }  // namespace
 }  // namespace tcpsim::test

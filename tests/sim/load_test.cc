@@ -1,0 +1,177 @@
+// sim::LoadRun, the busy-server load: counts per state and failures
+// derived by hand from the arrival spacing, the link delay and the
+// profile's TIME-WAIT, plus the two facts that shape S4 at scale: the
+// side that closes first holds TIME-WAIT, and Linux reopens a TIME-WAIT
+// 4-tuple for a new SYN (RFC 9293 §3.6.1 MAY-2) while RFC 9293 alone does not.
+#include "sim/load.h"
+
+#include <gtest/gtest.h>
+
+namespace tcpsim::sim {
+namespace {
+
+struct World {
+  Network net{1};
+  Host* a;
+  Host* b;
+  explicit World(const char* profile = "linux", Duration delay = kMillisecond) {
+    a = &net.add_host("A", ipv4(10, 1, 0, 1), *profile_named(profile));
+    b = &net.add_host("B", ipv4(10, 0, 0, 2), *profile_named(profile));
+    net.trace().set_enabled(false);
+    LinkConfig lc;
+    lc.delay = delay;
+    net.default_link = lc;
+  }
+};
+
+std::uint32_t at(const LoadSample& s, bool client, model::State st) {
+  return (client ? s.client_states : s.server_states)[static_cast<int>(st)];
+}
+
+// 1000/s for 1 s, 1 ms each way, client closes first. Connection k opens at
+// k ms; the handshake takes 2 ms, request and response 2 more, the
+// client's FIN reaches B at +5 ms and B's FIN reaches A at +6 ms: A is in
+// TIME-WAIT from k + 6 ms for 60 s, B's side is gone at k + 7 ms.
+TEST(Load, ClientClosesFirst_TimeWaitCountFollowsArrivals) {
+  World w;
+  LoadSpec l;
+  l.client = 0;
+  l.server = 1;
+  l.rate = 1000;
+  l.length = kSecond;
+  LoadRun run(w.net, {l}, 500 * kMillisecond);
+  run.start();
+  w.net.run();
+  const auto& v = run.samples(0);
+  ASSERT_GE(v.size(), 4u);
+  EXPECT_EQ(v[1].t, 500 * kMillisecond);
+  // At 500 ms: k + 6 < 500 (the sample comes first at equal times): k <= 493.
+  EXPECT_EQ(at(v[1], true, model::State::TimeWait), 494u);
+  EXPECT_EQ(at(v[1], false, model::State::TimeWait), 0u);
+  // At 2 s every connection is done: 1000 in TIME-WAIT on A, none on B.
+  EXPECT_EQ(v[4].t, 2 * kSecond);
+  EXPECT_EQ(at(v[4], true, model::State::TimeWait), 1000u);
+  EXPECT_EQ(v[4].client_ports, 1000u);  // TIME-WAIT holds the port
+  const LoadCounters& t = run.totals(0);
+  EXPECT_EQ(t.attempted, 1000u);
+  EXPECT_EQ(t.completed, 1000u);
+  EXPECT_EQ(t.no_port, 0u);
+  // TIME-WAIT k ends at k + 6 ms + 60 s: at 61 s, k = 995..999 remain (the
+  // last ends at 61.005 s); the next sample, at 61.5 s, sees none, and
+  // sampling stops as nothing else is left.
+  ASSERT_EQ(v.size(), 124u);
+  EXPECT_EQ(v[122].t, 61 * kSecond);
+  EXPECT_EQ(at(v[122], true, model::State::TimeWait), 5u);
+  EXPECT_EQ(v.back().t, 61500 * kMillisecond);
+  EXPECT_EQ(at(v.back(), true, model::State::TimeWait), 0u);
+}
+
+// S4's port exhaustion: 28,232 ephemeral ports (32768-60999), each held
+// 60 s in TIME-WAIT. At 10,000/s, connection 28,232 (at 2.8232 s) is the
+// first with no port; afterwards every connect fails until the first
+// TIME-WAIT ends at 60.006 s.
+TEST(Load, ClientClosesFirst_RunsOutOfEphemeralPorts) {
+  World w;
+  LoadSpec l;
+  l.client = 0;
+  l.server = 1;
+  l.rate = 10000;
+  l.length = 5 * kSecond;
+  LoadRun run(w.net, {l}, kSecond);
+  run.start();
+  w.net.run();
+  EXPECT_EQ(run.first_no_port(0), 2'823'200 * kMicrosecond);
+  const LoadCounters& t = run.totals(0);
+  EXPECT_EQ(t.attempted, 50000u);
+  EXPECT_EQ(t.completed, 28232u);
+  EXPECT_EQ(t.no_port, 50000u - 28232u);
+}
+
+// Server closes first: B holds the TIME-WAIT. A's ports come back at
+// once, so with one address A reuses a port 28,232 connections later
+// (2.8 s at 10,000/s) while B still has that 4-tuple in TIME-WAIT. Linux
+// takes the new SYN and reopens it: nothing fails and B never holds more
+// than one TIME-WAIT per client port.
+TEST(Load, Linux_ServerClosesFirst_NewSynReopensTimeWait) {
+  World w;
+  LoadSpec l;
+  l.client = 0;
+  l.server = 1;
+  l.rate = 10000;
+  l.length = 5 * kSecond;
+  l.server_closes = true;
+  LoadRun run(w.net, {l}, kSecond);
+  run.start();
+  w.net.run();
+  const LoadCounters& t = run.totals(0);
+  EXPECT_EQ(t.completed, 50000u);
+  EXPECT_EQ(t.no_port + t.reset + t.refused + t.timed_out, 0u);
+  std::uint32_t most = 0;
+  for (const auto& s : run.samples(0)) most = std::max(most, at(s, false, model::State::TimeWait));
+  EXPECT_EQ(most, 28232u);
+}
+
+// The same under rfc9293 (no MAY-2): the SYN meets TIME-WAIT's challenge
+// ACK, A answers it with a RST that ends TIME-WAIT (RFC 1337 off), and the
+// SYN is sent again after the 1 s initial RTO: connections still complete,
+// but those that met a TIME-WAIT complete 1 s late.
+TEST(Load, Rfc9293_ServerClosesFirst_ReusedPortWaitsForSynRetransmission) {
+  World w("rfc9293");
+  LoadSpec l;
+  l.client = 0;
+  l.server = 1;
+  l.rate = 10000;
+  l.length = 5 * kSecond;
+  l.server_closes = true;
+  LoadRun run(w.net, {l}, kSecond);
+  run.start();
+  w.net.run();
+  EXPECT_EQ(run.totals(0).completed, 50000u);
+  // At 4 s, reused ports (from 2.8232 s on) are waiting out their 1 s RTO:
+  // about 10,000 connections in SYN-SENT at once.
+  const auto& v = run.samples(0);
+  ASSERT_GT(v.size(), 4u);
+  EXPECT_GT(at(v[4], true, model::State::SynSent), 9000u);
+}
+
+// Spread over 4 source addresses, each address has its own 28,232 ports
+// towards B: 4 x 28,232 connections before the first EADDRNOTAVAIL.
+TEST(Load, ClientAddressesEachHaveTheirOwnPorts) {
+  World w;
+  w.a->set_addresses(4);
+  LoadSpec l;
+  l.client = 0;
+  l.server = 1;
+  l.rate = 40000;
+  l.length = 4 * kSecond;
+  l.client_addresses = 4;
+  LoadRun run(w.net, {l}, kSecond);
+  run.start();
+  w.net.run();
+  EXPECT_EQ(run.totals(0).completed, 4u * 28232u);
+  EXPECT_EQ(run.first_no_port(0), static_cast<Time>(4u * 28232u) * 25 * kMicrosecond);
+}
+
+// A server accepting 100/s while 1,000/s arrive: the accept queue fills
+// (backlog 10: Linux drops the SYN when more than backlog wait) and SYNs
+// are dropped; clients retransmit them.
+TEST(Load, SlowAccept_FullQueueDropsSyns) {
+  World w;
+  LoadSpec l;
+  l.client = 0;
+  l.server = 1;
+  l.rate = 1000;
+  l.length = kSecond;
+  l.backlog = 10;
+  l.accept_rate = 100;
+  LoadRun run(w.net, {l}, kSecond);
+  run.start();
+  w.net.run();
+  const LoadCounters& t = run.totals(0);
+  EXPECT_GT(t.syn_drops, 0u);
+  EXPECT_EQ(t.accepted, t.completed + t.timed_out + t.reset);
+  EXPECT_EQ(t.attempted, 1000u);
+}
+
+}  // namespace
+}  // namespace tcpsim::sim
