@@ -22,7 +22,7 @@ constexpr double kPanelW = 400;  // plotting area
 constexpr double kPanelH = 200;
 constexpr double kLeftAxis = 56;  // room for the y labels
 constexpr double kGapX = 40;      // between the two panels
-constexpr double kRowLabelH = 22;
+constexpr double kRowLabelH = 30;
 constexpr double kBelowPanel = 44;  // x labels and the axis name
 constexpr double kLegendH = 44;
 constexpr std::size_t kMaxXLabels = 11;
@@ -145,7 +145,7 @@ std::string plot_svg(const SweepSpec& spec, const std::vector<PointStats>& point
     const double bottom = top + kPanelH;
     if (spec.axes.size() > 1) {
       o += fmt::format("<text x=\"{}\" y=\"{}\" font-weight=\"bold\">{}</text>\n", number(kMargin),
-                       number(top - 8), esc(spec.axes[1].key + " = " + spec.axes[1].values[row]));
+                       number(top - 14), esc(spec.axes[1].key + " = " + spec.axes[1].values[row]));
     }
     // Frames, grid lines and y labels of both panels.
     for (int panel = 0; panel < 2; ++panel) {

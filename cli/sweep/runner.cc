@@ -51,6 +51,7 @@ std::variant<std::vector<PointStats>, std::string> run_sweep(std::shared_ptr<con
     auto o = point_options(spec, p);
     if (auto* e = std::get_if<std::string>(&o)) return *e;
     base.push_back(std::move(std::get<scenario::RunOptions>(o)));
+    base.back().texts = false;  // outcomes only: no call texts, no assertion messages
   }
   const std::uint64_t count = slice_size(spec, opt.slice);
   const unsigned jobs = std::max(1u, static_cast<unsigned>(std::min<std::uint64_t>(opt.jobs, count)));

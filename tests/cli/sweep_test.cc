@@ -5,12 +5,16 @@
 // follow from the scenarios' own timelines.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "cli/commands/commands.h"
+#include "cli/scenario/outcome.h"
+#include "cli/scenario/parser.h"
+#include "cli/sweep/spec.h"
 
 namespace tcpsim::cli {
 namespace {
@@ -216,6 +220,38 @@ TEST(Sweep, DifferentBaseSeed_DifferentRuns) {
   a.insert(a.end(), {"--seed", "1"});
   b.insert(b.end(), {"--seed", "2"});
   EXPECT_NE(sweep_text(a, d / "a.csv"), sweep_text(b, d / "b.csv"));
+}
+
+// The documented replay: a sweep's run r is `tcpsim run --seed seed(r)`
+// at the point's values. A one-run sweep with base seed B is run 0, whose
+// seed is run_seed(B, 0); the same run made as `tcpsim run` makes it (with
+// every text) must be counted the same way.
+TEST(Sweep, EachRunIsReplayableWithTcpsimRun) {
+  const fs::path d = scratch("replay");
+  auto parsed = scenario::parse_file(kS1);
+  ASSERT_TRUE(std::holds_alternative<scenario::Scenario>(parsed));
+  auto sc = std::make_shared<const scenario::Scenario>(std::get<scenario::Scenario>(parsed));
+  int differing_outcomes = 0;
+  for (std::uint64_t base = 1; base <= 12; ++base) {
+    const auto rows = csv_rows(
+        sweep_text({kS1, "--runs", "1", "--seed", std::to_string(base), "--loss", "0.25", "--format", "csv"},
+                   d / "one.csv"));
+    ASSERT_EQ(rows.size(), 1u);
+    scenario::RunOptions o;
+    o.seed = sweep::run_seed(base, 0);
+    o.loss = sim::Probability::parse("0.25");
+    auto ran = scenario::run(sc, o);
+    ASSERT_TRUE(std::holds_alternative<scenario::RunResult>(ran));
+    const scenario::Outcome out = scenario::classify(std::get<scenario::RunResult>(ran));
+    std::string kind(scenario::outcome_name(out.kind));
+    std::replace(kind.begin(), kind.end(), '-', '_');
+    EXPECT_EQ(rows[0].at(kind), "1") << base;
+    EXPECT_EQ(rows[0].at("assertions_failed"), out.assertions_failed ? "1" : "0") << base;
+    EXPECT_EQ(rows[0].at("retransmissions_max"), std::to_string(out.retransmissions)) << base;
+    EXPECT_EQ(rows[0].at("segments_mean"), std::to_string(out.segments) + ".0000") << base;
+    differing_outcomes += out.retransmissions > 0;
+  }
+  EXPECT_GT(differing_outcomes, 0);  // the loss did something in some of the runs
 }
 
 // --- shards and merge
