@@ -35,6 +35,7 @@ struct SweepArgs {
   std::string format = "table";
   std::string output;
   std::optional<std::string> shard;
+  bool format_given = false;  // --format, which a shard does not take
 };
 
 struct MergeArgs {
@@ -90,6 +91,8 @@ int cmd_sweep(const SweepArgs& a) {
     return fail(
         fmt::format("tcpsim sweep: {} points in the grid, at most {}", spec.points(), sweep::kMaxPoints));
   sweep::Slice slice;
+  if (a.shard && a.format_given)
+    return fail("tcpsim sweep: --shard writes a shard file; give --format to tcpsim merge instead");
   if (a.shard) {
     auto s = sweep::parse_slice(*a.shard);
     if (auto* e = std::get_if<std::string>(&s)) return fail(*e);
@@ -149,13 +152,25 @@ int cmd_merge(const MergeArgs& a) {
   return write_output(a.output, render(a.format, spec, points)) ? 0 : 2;
 }
 
-void add_format_options(CLI::App* sub, std::string& format, std::string& output) {
-  sub->add_option("-f,--format", format,
-                  "table (aligned columns), csv (every count and statistic), or svg (a plot)")
-      ->check(CLI::IsMember({"table", "csv", "svg"}))
-      ->capture_default_str();
+CLI::Option* add_format_options(CLI::App* sub, std::string& format, std::string& output) {
+  CLI::Option* f =
+      sub->add_option("-f,--format", format,
+                      "table (aligned columns), csv (every count and statistic), or svg (a plot)")
+          ->check(CLI::IsMember({"table", "csv", "svg"}))
+          ->capture_default_str();
   sub->add_option("-o,--output", output,
                   "Write to this file (whole, or not at all) instead of standard output");
+  return f;
+}
+
+// An exception (out of memory, say) is a message and exit status 2, not an abort.
+template <class F>
+int guarded(const char* command, F&& f) {
+  try {
+    return f();
+  } catch (const std::exception& e) {
+    return fail(fmt::format("tcpsim {}: {}", command, e.what()));
+  }
 }
 
 }  // namespace
@@ -173,7 +188,7 @@ Subcommand add_sweep(CLI::App& app) {
   sub->add_option("--seed", a->seed, "Base seed: run r has the same seed at every point (docs/sweep.md)")
       ->capture_default_str();
   sub->add_option("-j,--jobs", a->jobs, "Threads (default: every hardware thread); never changes the results")
-      ->check(CLI::Range(1u, 1024u));
+      ->check(CLI::Range(1u, 256u));
   sub->add_option("--loss", a->loss,
                   "Random loss on every link: A:B:STEP (0:0.3:0.02, 0%:30%:2%) or one value");
   sub->add_option("--param", a->params,
@@ -185,11 +200,14 @@ Subcommand add_sweep(CLI::App& app) {
   sub->add_option("--set", a->sets,
                   "Fixed profile value for every run, e.g. --set time_wait=30s (repeatable)");
   sub->add_option("--until", a->until, "Stop each run at this virtual time, e.g. 90s");
-  add_format_options(sub, a->format, a->output);
+  CLI::Option* format = add_format_options(sub, a->format, a->output);
   sub->add_option(
       "--shard", a->shard,
       "Run slice K of N (runs whose index is K-1 mod N) and write a shard file for `tcpsim merge`");
-  return {sub, [a] { return cmd_sweep(*a); }};
+  return {sub, [a, format] {
+            a->format_given = format->count() > 0;
+            return guarded("sweep", [&] { return cmd_sweep(*a); });
+          }};
 }
 
 Subcommand add_merge(CLI::App& app) {
@@ -198,7 +216,7 @@ Subcommand add_merge(CLI::App& app) {
       "merge", "Add up the shard files of a sweep (tcpsim sweep --shard K/N): the whole sweep's output");
   sub->add_option("files", a->files, "Shard files, every K of N once")->required()->check(CLI::ExistingFile);
   add_format_options(sub, a->format, a->output);
-  return {sub, [a] { return cmd_merge(*a); }};
+  return {sub, [a] { return guarded("merge", [&] { return cmd_merge(*a); }); }};
 }
 
 }  // namespace tcpsim::cli

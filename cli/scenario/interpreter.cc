@@ -116,7 +116,7 @@ class Compiler {
   // Static checks and translation of one program. Returns an error message.
   std::optional<ParseError> compile(const ProgramDecl& p, std::shared_ptr<ProgState> ps,
                                     std::vector<sim::Step>& out) {
-    std::set<std::string> assigned;
+    std::set<std::string_view> assigned;  // names in the scenario's statements
     if (auto e = check(p.body, assigned)) return e;
     emit(p.body, ps, out);
     return std::nullopt;
@@ -125,7 +125,7 @@ class Compiler {
  private:
   const Scenario& sc() const { return *sh_->sc; }
 
-  std::optional<ParseError> check(const std::vector<Stmt>& body, std::set<std::string>& assigned) {
+  std::optional<ParseError> check(const std::vector<Stmt>& body, std::set<std::string_view>& assigned) {
     for (const Stmt& st : body) {
       if (st.kind == Stmt::Repeat) {
         if (auto e = check(st.body, assigned)) return e;
@@ -480,7 +480,7 @@ class Compiler {
     ar.pass = ok;
     if (!ok && sh.texts)
       ar.detail = fmt::format("expected {} = {}\n     got {}", call_text(st), want, call_line());
-    sh.results.push_back(ar);
+    sh.results.push_back(std::move(ar));
   }
 
   std::shared_ptr<Shared> sh_;
@@ -566,6 +566,7 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
   auto shared = std::make_shared<Shared>();
   shared->sc = sc;
   shared->texts = opt.texts;
+  shared->results.reserve(sc->assertions.size());
   Compiler compiler(shared, net);
   for (const ProgramDecl& p : sc->programs) {
     std::size_t host = 0;
@@ -633,7 +634,7 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
     ar.loc = a.loc;
     ar.pass = got == want;
     if (!shared->texts) {
-      shared->results.push_back(ar);
+      shared->results.push_back(std::move(ar));
       return;
     }
     ar.what = fmt::format("at {} expect ss {}", sim::format_duration(net.now()), a.host);
@@ -644,7 +645,7 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
       for (const auto& l : got) ar.detail += "       " + l + "\n";
       while (!ar.detail.empty() && ar.detail.back() == '\n') ar.detail.pop_back();
     }
-    shared->results.push_back(ar);
+    shared->results.push_back(std::move(ar));
   };
   auto check_state = [&net, shared, state_of](const Assertion& a) {
     const model::State st = state_of(a);
@@ -652,7 +653,7 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
     ar.loc = a.loc;
     ar.pass = st == a.state;
     if (!shared->texts) {
-      shared->results.push_back(ar);
+      shared->results.push_back(std::move(ar));
       return;
     }
     ar.what = fmt::format("at {} expect {}.{} {}", a.at_end ? std::string("end") : sim::format_duration(a.at),
@@ -660,7 +661,7 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
     if (!ar.pass)
       ar.detail = fmt::format("expected {}, got {} at {}", model::state_name(a.state), model::state_name(st),
                               sim::format_seconds(net.now()));
-    shared->results.push_back(ar);
+    shared->results.push_back(std::move(ar));
   };
   for (const Assertion& a : sc->assertions) {
     if (a.at_end) continue;
@@ -722,7 +723,7 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
                     : a.times < 0                ? std::string("none was sent")
                                   : fmt::format("expected {} times, sent {} times", a.times, n);
       }
-      shared->results.push_back(ar);
+      shared->results.push_back(std::move(ar));
     }
     if (a.kind == Assertion::Finished) {
       AssertionResult ar;
@@ -730,12 +731,25 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
       ar.what = "expect finished";
       ar.pass = res.finished;
       if (!ar.pass) ar.detail = res.ending;
-      shared->results.push_back(ar);
+      shared->results.push_back(std::move(ar));
     }
   }
-  std::stable_sort(
-      shared->results.begin(), shared->results.end(),
-      [](const AssertionResult& x, const AssertionResult& y) { return x.loc.line < y.loc.line; });
+  // In line order, ties kept in the order checked. A scenario has a few
+  // dozen results: insertion sort then costs less than std::stable_sort's
+  // buffer (a sweep pays this every run).
+  auto& rs = shared->results;
+  if (rs.size() <= 64) {
+    for (std::size_t i = 1; i < rs.size(); ++i) {
+      AssertionResult x = std::move(rs[i]);
+      std::size_t j = i;
+      for (; j > 0 && rs[j - 1].loc.line > x.loc.line; --j) rs[j] = std::move(rs[j - 1]);
+      rs[j] = std::move(x);
+    }
+  } else {
+    std::stable_sort(rs.begin(), rs.end(), [](const AssertionResult& x, const AssertionResult& y) {
+      return x.loc.line < y.loc.line;
+    });
+  }
   res.results = std::move(shared->results);
   return res;
 }

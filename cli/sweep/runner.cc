@@ -54,7 +54,12 @@ std::variant<std::vector<PointStats>, std::string> run_sweep(std::shared_ptr<con
     base.back().texts = false;  // outcomes only: no call texts, no assertion messages
   }
   const std::uint64_t count = slice_size(spec, opt.slice);
-  const unsigned jobs = std::max(1u, static_cast<unsigned>(std::min<std::uint64_t>(opt.jobs, count)));
+  // Each thread keeps sums for every point: bound that memory (a big grid
+  // on many threads) by using fewer threads, which changes no result.
+  const std::uint64_t per_thread = points * sizeof(PointStats);
+  const std::uint64_t memory_cap = std::max<std::uint64_t>(1, (std::uint64_t{1} << 30) / per_thread);
+  const unsigned jobs =
+      std::max(1u, static_cast<unsigned>(std::min<std::uint64_t>({opt.jobs, count, memory_cap})));
 
   std::atomic<std::uint64_t> next{0};
   std::atomic<bool> stop{false};

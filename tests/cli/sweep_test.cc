@@ -359,6 +359,8 @@ TEST(SweepErrors, BadInput_ExitStatus2WithAOneLineMessage) {
       {"sweep", kS1, "--param", "time_wait=1s:2s:0s"},
       {"sweep", kS1, "--shard", "0/3"},
       {"sweep", kS1, "--shard", "4/3"},
+      {"sweep", kS1, "--shard", "1/2", "--format", "csv"},  // a shard is a shard file
+      {"sweep", kS1, "--jobs", "100000"},
       {"sweep", kS1, "--runs", "0"},
       {"sweep", kS1, "--runs", "-3"},
       {"sweep", kS1, "--runs", "99999999999"},
