@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cmath>
 
 #include "cli/formats/svg.h"
 #include "cli/sweep/report.h"
@@ -62,14 +61,16 @@ std::string esc(const std::string& s) {
   return o;
 }
 
-// A round upper bound for the time axis: 1, 2 or 5 times a power of ten.
-double nice_ceiling(double v) {
-  if (v <= 0) return 1;
-  double p = std::pow(10.0, std::floor(std::log10(v)));
-  for (double m : {1.0, 2.0, 5.0, 10.0}) {
-    if (m * p >= v) return m * p;
+// A round upper bound for the time axis, in ns: 1, 2 or 5 times a power of
+// ten, at least 1 ms. Integers, not log10/pow, whose last bits differ
+// between maths libraries: the picture is the same bytes everywhere.
+Time nice_ceiling(Time v) {
+  for (Time p = kMillisecond;; p *= 10) {
+    for (Time m : {1, 2, 5}) {
+      if (m * p >= v) return m * p;
+    }
+    if (p > INT64_MAX / 100) return v;
   }
-  return 10 * p;
 }
 
 std::string tick_text(double v) {
@@ -102,12 +103,12 @@ std::string plot_svg(const SweepSpec& spec, const std::vector<PointStats>& point
     if (any) kinds.push_back(k);
   }
   bool any_assert = false;
-  double max_s = 0;
+  Time max_ns = 0;
   for (const auto& p : points) {
     any_assert |= p.assertions_failed > 0;
-    if (auto t = p.closed_at.percentile(99)) max_s = std::max(max_s, static_cast<double>(*t) / 1e9);
+    if (auto t = p.closed_at.percentile(99)) max_ns = std::max(max_ns, *t);
   }
-  const double time_top = nice_ceiling(max_s);
+  const double time_top = static_cast<double>(nice_ceiling(max_ns)) / 1e9;
 
   const double row_h = kRowLabelH + kPanelH + kBelowPanel;
   const double width = kMargin * 2 + (kLeftAxis + kPanelW) * 2 + kGapX;
