@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "cli/sweep/axis.h"
+#include "cli/sweep/progress.h"
 #include "cli/sweep/runner.h"
 #include "cli/sweep/spec.h"
 #include "cli/sweep/stats.h"
@@ -220,6 +221,25 @@ TEST(Hash, Fnv1a64KnownValues) {
   // From the FNV reference test suite: "" and "a".
   EXPECT_EQ(fnv1a64_hex(""), "cbf29ce484222325");
   EXPECT_EQ(fnv1a64_hex("a"), "af63dc4c8601ec8c");
+}
+
+// --- progress bar
+
+TEST(Progress, LineShowsCellsPercentRunsAndTime) {
+  EXPECT_EQ(progress_line(35, 100, 1.26, 20), "[#######.............]  35%  35/100 runs  1.3 s");
+  EXPECT_EQ(progress_line(0, 7, 0, 4), "[....]   0%  0/7 runs  0.0 s");
+  EXPECT_EQ(progress_line(7, 7, 2, 4), "[####] 100%  7/7 runs  2.0 s");
+}
+
+// Not a terminal: nothing is written, whatever happens.
+TEST(Progress, DisabledBarWritesNothing) {
+  testing::internal::CaptureStderr();
+  {
+    ProgressBar bar(10, false);
+    bar.update(5);
+    bar.finish();
+  }
+  EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
 }
 
 }  // namespace
