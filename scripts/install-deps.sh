@@ -18,6 +18,7 @@ packages=(
   graphviz                  # dot: tests render the state diagram (--format dot)
   libpcap-dev pkgconf       # --pcap: capture files written with libpcap
   tshark                    # tests read --pcap files back with Wireshark's dissector
+  parallel                  # GNU parallel: docs/sweep.md's sharded sweep example
 )
 # pdflatex (TeX Live) would let tests compile --format tikz, but it is too
 # big for CI: those tests skip when it is not installed.

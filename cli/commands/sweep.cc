@@ -1,23 +1,222 @@
+// `tcpsim sweep` and `tcpsim merge`: a scenario run many times over seeds
+// and parameter ranges, its outcomes counted (cli/sweep/), and slices of a
+// big sweep run elsewhere added up. docs/sweep.md is the user's guide.
+#include <fmt/format.h>
+#include <unistd.h>
+
 #include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <thread>
 
 #include "cli/commands/commands.h"
+#include "cli/scenario/parser.h"
+#include "cli/sweep/axis.h"
+#include "cli/sweep/plot.h"
+#include "cli/sweep/progress.h"
+#include "cli/sweep/report.h"
+#include "cli/sweep/runner.h"
+#include "cli/sweep/shard_file.h"
 
 namespace tcpsim::cli {
 
+namespace {
+
+struct SweepArgs {
+  std::string file;
+  std::uint64_t runs = 1000;
+  std::uint64_t seed = 1;
+  unsigned jobs = 0;  // 0: every hardware thread
+  std::optional<std::string> loss;
+  std::vector<std::string> params;
+  std::optional<std::string> profile;
+  std::vector<std::string> sets;
+  std::optional<std::string> until;
+  std::string format = "table";
+  std::string output;
+  std::optional<std::string> shard;
+  bool format_given = false;  // --format, which a shard does not take
+};
+
+struct MergeArgs {
+  std::vector<std::string> files;
+  std::string format = "table";
+  std::string output;
+};
+
+int fail(const std::string& msg) {
+  std::fprintf(stderr, "%s\n", msg.c_str());
+  return 2;
+}
+
+std::optional<std::string> slurp(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return std::nullopt;
+  std::ostringstream s;
+  s << f.rdbuf();
+  if (f.bad()) return std::nullopt;
+  return s.str();
+}
+
+std::string render(const std::string& format, const sweep::SweepSpec& spec,
+                   const std::vector<sweep::PointStats>& points) {
+  if (format == "csv") return sweep::csv(spec, points);
+  if (format == "svg") return sweep::plot_svg(spec, points);
+  return sweep::table(spec, points);
+}
+
+int cmd_sweep(const SweepArgs& a) {
+  sweep::SweepSpec spec;
+  spec.scenario = a.file;
+  spec.runs = a.runs;
+  spec.seed = a.seed;
+  spec.profile = a.profile;
+  spec.sets = a.sets;
+  spec.until = a.until;
+  if (a.loss) {
+    auto axis = sweep::parse_loss_axis(*a.loss);
+    if (auto* e = std::get_if<std::string>(&axis)) return fail(*e);
+    spec.axes.push_back(std::move(std::get<sweep::Axis>(axis)));
+  }
+  for (const auto& p : a.params) {
+    auto axis = sweep::parse_param_axis(p);
+    if (auto* e = std::get_if<std::string>(&axis)) return fail(*e);
+    spec.axes.push_back(std::move(std::get<sweep::Axis>(axis)));
+  }
+  if (spec.axes.size() > 2)
+    return fail("tcpsim sweep: at most two parameters (a grid): --loss and one --param, or two --param");
+  if (spec.axes.size() == 2 && spec.axes[0].key == spec.axes[1].key)
+    return fail(fmt::format("tcpsim sweep: '{}' is swept twice", spec.axes[0].key));
+  if (spec.points() > sweep::kMaxPoints)
+    return fail(
+        fmt::format("tcpsim sweep: {} points in the grid, at most {}", spec.points(), sweep::kMaxPoints));
+  sweep::Slice slice;
+  if (a.shard && a.format_given)
+    return fail("tcpsim sweep: --shard writes a shard file; give --format to tcpsim merge instead");
+  if (a.shard) {
+    auto s = sweep::parse_slice(*a.shard);
+    if (auto* e = std::get_if<std::string>(&s)) return fail(*e);
+    slice = std::get<sweep::Slice>(s);
+  }
+  // Options every run shares are checked once, before any run.
+  if (auto o = sweep::point_options(spec, 0); std::holds_alternative<std::string>(o))
+    return fail(std::get<std::string>(o));
+
+  const auto text = slurp(a.file);
+  if (!text) return fail(fmt::format("tcpsim sweep: cannot read {}", a.file));
+  spec.scenario_hash = sweep::fnv1a64_hex(*text);
+  auto parsed = scenario::parse(*text, a.file);
+  if (auto* e = std::get_if<scenario::ParseError>(&parsed)) return fail(e->message);
+  auto sc = std::make_shared<const scenario::Scenario>(std::move(std::get<scenario::Scenario>(parsed)));
+
+  sweep::RunSweepOptions opt;
+  opt.jobs = a.jobs ? a.jobs : std::max(1u, std::thread::hardware_concurrency());
+  opt.slice = slice;
+  std::atomic<std::uint64_t> done{0};
+  opt.done = &done;
+  const std::uint64_t total = sweep::slice_size(spec, slice);
+  std::variant<std::vector<sweep::PointStats>, std::string> result;
+  if (isatty(STDERR_FILENO)) {
+    // The runs on their own thread, this one draws the bar.
+    std::atomic<bool> finished{false};
+    std::thread worker([&] {
+      result = sweep::run_sweep(sc, spec, opt);
+      finished = true;
+    });
+    sweep::ProgressBar bar(total, true);
+    while (!finished) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      bar.update(done.load(std::memory_order_relaxed));
+    }
+    worker.join();
+    bar.finish();
+  } else {
+    result = sweep::run_sweep(sc, spec, opt);
+  }
+  if (auto* e = std::get_if<std::string>(&result)) return fail(*e);
+  const auto& points = std::get<std::vector<sweep::PointStats>>(result);
+  const std::string out = a.shard ? sweep::write_shard(spec, slice, points) : render(a.format, spec, points);
+  return write_output(a.output, out) ? 0 : 2;
+}
+
+int cmd_merge(const MergeArgs& a) {
+  std::vector<sweep::MergeInput> inputs;
+  for (const auto& f : a.files) {
+    auto text = slurp(f);
+    if (!text) return fail(fmt::format("tcpsim merge: cannot read {}", f));
+    inputs.push_back({f, std::move(*text)});
+  }
+  auto merged = sweep::merge_shards(inputs);
+  if (auto* e = std::get_if<std::string>(&merged)) return fail(*e);
+  const auto& [spec, points] = std::get<std::pair<sweep::SweepSpec, std::vector<sweep::PointStats>>>(merged);
+  return write_output(a.output, render(a.format, spec, points)) ? 0 : 2;
+}
+
+CLI::Option* add_format_options(CLI::App* sub, std::string& format, std::string& output) {
+  CLI::Option* f =
+      sub->add_option("-f,--format", format,
+                      "table (aligned columns), csv (every count and statistic), or svg (a plot)")
+          ->check(CLI::IsMember({"table", "csv", "svg"}))
+          ->capture_default_str();
+  sub->add_option("-o,--output", output,
+                  "Write to this file (whole, or not at all) instead of standard output");
+  return f;
+}
+
+// An exception (out of memory, say) is a message and exit status 2, not an abort.
+template <class F>
+int guarded(const char* command, F&& f) {
+  try {
+    return f();
+  } catch (const std::exception& e) {
+    return fail(fmt::format("tcpsim {}: {}", command, e.what()));
+  }
+}
+
+}  // namespace
+
 Subcommand add_sweep(CLI::App& app) {
-  CLI::App* sub = app.add_subcommand("sweep", "Run a scenario over seeds and parameters (not yet built)");
-  return {sub, [] {
-            std::fprintf(stderr, "tcpsim sweep: not implemented yet\n");
-            return 2;
+  auto a = std::make_shared<SweepArgs>();
+  CLI::App* sub = app.add_subcommand(
+      "sweep",
+      "Run a scenario many times over seeds and parameter ranges; count how its connections ended "
+      "(docs/sweep.md)");
+  sub->add_option("file", a->file, "Scenario file")->required()->check(CLI::ExistingFile);
+  sub->add_option("--runs", a->runs, "Runs (seeds) per point")
+      ->check(CLI::Range(std::uint64_t{1}, sweep::kMaxRuns))
+      ->capture_default_str();
+  sub->add_option("--seed", a->seed, "Base seed: run r has the same seed at every point (docs/sweep.md)")
+      ->capture_default_str();
+  sub->add_option("-j,--jobs", a->jobs, "Threads (default: every hardware thread); never changes the results")
+      ->check(CLI::Range(1u, 256u));
+  sub->add_option("--loss", a->loss,
+                  "Random loss on every link: A:B:STEP (0:0.3:0.02, 0%:30%:2%) or one value");
+  sub->add_option("--param", a->params,
+                  "A profile setting over a range or list: key=A:B:STEP (time_wait=10s:60s:10s) or "
+                  "key=v1,v2 (delayed_ack=on,off; profile=linux,bsd); twice, or with --loss, for a grid")
+      ->take_all();
+  sub->add_option("--profile", a->profile, "Behaviour profile for every host: rfc9293, linux, bsd")
+      ->check(CLI::IsMember({"rfc9293", "linux", "bsd"}));
+  sub->add_option("--set", a->sets,
+                  "Fixed profile value for every run, e.g. --set time_wait=30s (repeatable)");
+  sub->add_option("--until", a->until, "Stop each run at this virtual time, e.g. 90s");
+  CLI::Option* format = add_format_options(sub, a->format, a->output);
+  sub->add_option(
+      "--shard", a->shard,
+      "Run slice K of N (runs whose index is K-1 mod N) and write a shard file for `tcpsim merge`");
+  return {sub, [a, format] {
+            a->format_given = format->count() > 0;
+            return guarded("sweep", [&] { return cmd_sweep(*a); });
           }};
 }
 
 Subcommand add_merge(CLI::App& app) {
-  CLI::App* sub = app.add_subcommand("merge", "Combine sweep shards (not yet built)");
-  return {sub, [] {
-            std::fprintf(stderr, "tcpsim merge: not implemented yet\n");
-            return 2;
-          }};
+  auto a = std::make_shared<MergeArgs>();
+  CLI::App* sub = app.add_subcommand(
+      "merge", "Add up the shard files of a sweep (tcpsim sweep --shard K/N): the whole sweep's output");
+  sub->add_option("files", a->files, "Shard files, every K of N once")->required()->check(CLI::ExistingFile);
+  add_format_options(sub, a->format, a->output);
+  return {sub, [a] { return guarded("merge", [&] { return cmd_merge(*a); }); }};
 }
 
 }  // namespace tcpsim::cli

@@ -104,6 +104,7 @@ struct ProgState {
 
 struct Shared {
   std::shared_ptr<const Scenario> sc;
+  bool texts = true;  // RunOptions::texts
   std::vector<AssertionResult> results;
   std::vector<std::shared_ptr<ProgState>> progs;
 };
@@ -115,7 +116,7 @@ class Compiler {
   // Static checks and translation of one program. Returns an error message.
   std::optional<ParseError> compile(const ProgramDecl& p, std::shared_ptr<ProgState> ps,
                                     std::vector<sim::Step>& out) {
-    std::set<std::string> assigned;
+    std::set<std::string_view> assigned;  // names in the scenario's statements
     if (auto e = check(p.body, assigned)) return e;
     emit(p.body, ps, out);
     return std::nullopt;
@@ -124,7 +125,7 @@ class Compiler {
  private:
   const Scenario& sc() const { return *sh_->sc; }
 
-  std::optional<ParseError> check(const std::vector<Stmt>& body, std::set<std::string>& assigned) {
+  std::optional<ParseError> check(const std::vector<Stmt>& body, std::set<std::string_view>& assigned) {
     for (const Stmt& st : body) {
       if (st.kind == Stmt::Repeat) {
         if (auto e = check(st.body, assigned)) return e;
@@ -299,8 +300,9 @@ class Compiler {
       const std::size_t mark = c.net.trace().records().size();
       const CallResult r = invoke(*s, *ps, c, data, events);
       if (r.blocked) {
-        c.program.blocked_in =
-            fmt::format("{} ({}:{}:{})", call_text(*s), sh->sc->file, s->loc.line, s->loc.col);
+        if (sh->texts)
+          c.program.blocked_in =
+              fmt::format("{} ({}:{}:{})", call_text(*s), sh->sc->file, s->loc.line, s->loc.col);
         remember_conns(*ps, c);  // a connect() in progress already names its connection
         return StepResult::block();
       }
@@ -416,13 +418,15 @@ class Compiler {
                      const std::string& data, const std::vector<sim::EpollEvent>& events, std::size_t mark) {
     if (!st.assign.empty() && r.value >= 0) ps.vars[st.assign] = static_cast<int>(r.value);
     remember_conns(ps, c);
-    std::string result =
-        r.err == Errno::Ok ? std::to_string(r.value) : fmt::format("-1 {}", sim::errno_name(r.err));
-    if ((st.fn == "read" || st.fn == "recv") && r.value > 0) result += " " + quote(data);
-    if (st.fn == "epoll_wait" && r.value > 0) result += " " + events_text(ps, events);
-    const std::string text =
-        fmt::format("{}{} = {}", st.assign.empty() ? "" : st.assign + " = ", call_text(st), result);
-    if (c.net.trace().enabled()) {
+    // The call as the trace shows it: made only for someone who will read it.
+    auto call_line = [&] {
+      std::string result =
+          r.err == Errno::Ok ? std::to_string(r.value) : fmt::format("-1 {}", sim::errno_name(r.err));
+      if ((st.fn == "read" || st.fn == "recv") && r.value > 0) result += " " + quote(data);
+      if (st.fn == "epoll_wait" && r.value > 0) result += " " + events_text(ps, events);
+      return fmt::format("{}{} = {}", st.assign.empty() ? "" : st.assign + " = ", call_text(st), result);
+    };
+    if (c.net.trace().enabled() && sh.texts) {
       sim::TraceRecord rec;
       rec.t = c.net.now();
       rec.kind = sim::TraceKind::Call;
@@ -438,14 +442,14 @@ class Compiler {
         if (fd >= 0) s = c.sockets.socket_of(c.pid, fd);
       }
       if (s) rec.conn = s->conn;
-      rec.ref = c.net.trace().add_text(text);
+      rec.ref = c.net.trace().add_text(call_line());
       c.net.trace().insert(mark, rec);
     }
     if (!st.expect.present) return;
     const Expect& e = st.expect;
     AssertionResult ar;
     ar.loc = e.loc;
-    ar.what = fmt::format("{}: {}", ps.name, call_text(st));
+    if (sh.texts) ar.what = fmt::format("{}: {}", ps.name, call_text(st));
     std::string want = e.value == -1 ? fmt::format("-1 {}", e.err) : std::to_string(e.value);
     bool ok = r.value == e.value || (e.value == -1 && r.err != Errno::Ok);
     if (e.value == -1) ok = r.err != Errno::Ok && sim::errno_name(r.err) == e.err;
@@ -474,8 +478,9 @@ class Compiler {
       want += " [" + w + "]";
     }
     ar.pass = ok;
-    if (!ok) ar.detail = fmt::format("expected {} = {}\n     got {}", call_text(st), want, text);
-    sh.results.push_back(ar);
+    if (!ok && sh.texts)
+      ar.detail = fmt::format("expected {} = {}\n     got {}", call_text(st), want, call_line());
+    sh.results.push_back(std::move(ar));
   }
 
   std::shared_ptr<Shared> sh_;
@@ -560,6 +565,8 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
 
   auto shared = std::make_shared<Shared>();
   shared->sc = sc;
+  shared->texts = opt.texts;
+  shared->results.reserve(sc->assertions.size());
   Compiler compiler(shared, net);
   for (const ProgramDecl& p : sc->programs) {
     std::size_t host = 0;
@@ -625,8 +632,12 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
     }
     AssertionResult ar;
     ar.loc = a.loc;
-    ar.what = fmt::format("at {} expect ss {}", sim::format_duration(net.now()), a.host);
     ar.pass = got == want;
+    if (!shared->texts) {
+      shared->results.push_back(std::move(ar));
+      return;
+    }
+    ar.what = fmt::format("at {} expect ss {}", sim::format_duration(net.now()), a.host);
     if (!ar.pass) {
       ar.detail = "expected:\n";
       for (const auto& l : want) ar.detail += "       " + l + "\n";
@@ -634,19 +645,23 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
       for (const auto& l : got) ar.detail += "       " + l + "\n";
       while (!ar.detail.empty() && ar.detail.back() == '\n') ar.detail.pop_back();
     }
-    shared->results.push_back(ar);
+    shared->results.push_back(std::move(ar));
   };
   auto check_state = [&net, shared, state_of](const Assertion& a) {
     const model::State st = state_of(a);
     AssertionResult ar;
     ar.loc = a.loc;
+    ar.pass = st == a.state;
+    if (!shared->texts) {
+      shared->results.push_back(std::move(ar));
+      return;
+    }
     ar.what = fmt::format("at {} expect {}.{} {}", a.at_end ? std::string("end") : sim::format_duration(a.at),
                           a.program, a.var, model::state_name(a.state));
-    ar.pass = st == a.state;
     if (!ar.pass)
       ar.detail = fmt::format("expected {}, got {} at {}", model::state_name(a.state), model::state_name(st),
                               sim::format_seconds(net.now()));
-    shared->results.push_back(ar);
+    shared->results.push_back(std::move(ar));
   };
   for (const Assertion& a : sc->assertions) {
     if (a.at_end) continue;
@@ -696,18 +711,19 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
       }
       AssertionResult ar;
       ar.loc = a.loc;
-      ar.what = fmt::format("expect {}sent {} -> {} {}", a.kind == Assertion::NotSent ? "not " : "", a.from,
-                            a.to, a.spec);
+      if (shared->texts)
+        ar.what = fmt::format("expect {}sent {} -> {} {}", a.kind == Assertion::NotSent ? "not " : "", a.from,
+                              a.to, a.spec);
       if (a.kind == Assertion::NotSent)
         ar.pass = n == 0;
       else
         ar.pass = a.times < 0 ? n > 0 : n == a.times;
-      if (!ar.pass) {
+      if (!ar.pass && shared->texts) {
         ar.detail = a.kind == Assertion::NotSent ? fmt::format("{} were sent", n)
                     : a.times < 0                ? std::string("none was sent")
                                   : fmt::format("expected {} times, sent {} times", a.times, n);
       }
-      shared->results.push_back(ar);
+      shared->results.push_back(std::move(ar));
     }
     if (a.kind == Assertion::Finished) {
       AssertionResult ar;
@@ -715,12 +731,25 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
       ar.what = "expect finished";
       ar.pass = res.finished;
       if (!ar.pass) ar.detail = res.ending;
-      shared->results.push_back(ar);
+      shared->results.push_back(std::move(ar));
     }
   }
-  std::stable_sort(
-      shared->results.begin(), shared->results.end(),
-      [](const AssertionResult& x, const AssertionResult& y) { return x.loc.line < y.loc.line; });
+  // In line order, ties kept in the order checked. A scenario has a few
+  // dozen results: insertion sort then costs less than std::stable_sort's
+  // buffer (a sweep pays this every run).
+  auto& rs = shared->results;
+  if (rs.size() <= 64) {
+    for (std::size_t i = 1; i < rs.size(); ++i) {
+      AssertionResult x = std::move(rs[i]);
+      std::size_t j = i;
+      for (; j > 0 && rs[j - 1].loc.line > x.loc.line; --j) rs[j] = std::move(rs[j - 1]);
+      rs[j] = std::move(x);
+    }
+  } else {
+    std::stable_sort(rs.begin(), rs.end(), [](const AssertionResult& x, const AssertionResult& y) {
+      return x.loc.line < y.loc.line;
+    });
+  }
   res.results = std::move(shared->results);
   return res;
 }

@@ -24,6 +24,11 @@ struct RunOptions {
   std::optional<sim::Probability> loss;                   // --loss: random loss on every link
   std::optional<Time> until;
   bool trace = true;
+  // False: leave out what only a person reads, the trace's call records and
+  // the assertions' descriptions and messages (whether each passed is still
+  // decided). For sweeps: classify() needs neither, and formatting them
+  // was a fifth of a short run's cost.
+  bool texts = true;
   // Called with the network once it is built, before anything runs: for
   // tools that steer a run (explore decides each transmission's fate).
   std::function<void(sim::Network&)> on_network;

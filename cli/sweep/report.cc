@@ -1,0 +1,150 @@
+#include "cli/sweep/report.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "sim/units.h"
+
+namespace tcpsim::sweep {
+
+using scenario::OutcomeKind;
+
+const std::vector<OutcomeKind>& report_kinds() {
+  static const std::vector<OutcomeKind> k = {OutcomeKind::Clean,         OutcomeKind::Reset,
+                                             OutcomeKind::ConnectFailed, OutcomeKind::TimedOut,
+                                             OutcomeKind::HalfOpen,      OutcomeKind::Stuck};
+  return k;
+}
+
+std::string seconds_text(Time t) { return sim::format_seconds(t, 9); }
+
+namespace {
+
+// Means as fixed-point decimals computed in integers: the same digits on
+// every machine, whatever its floating point.
+std::string mean_text(std::uint64_t sum, std::uint64_t n, int decimals) {
+  if (n == 0) return "";
+  std::uint64_t scale = 1;
+  for (int i = 0; i < decimals; ++i) scale *= 10;
+  // Rounded half up.
+  const unsigned __int128 scaled = (static_cast<unsigned __int128>(sum) * scale * 2 + n) / (2 * n);
+  const auto whole = static_cast<std::uint64_t>(scaled / scale);
+  const auto frac = static_cast<std::uint64_t>(scaled % scale);
+  return fmt::format("{}.{:0{}}", whole, frac, decimals);
+}
+
+std::string pct(double x) { return fmt::format("{:.1f}", x * 100); }
+
+// Seconds for the table: milliseconds shown, the exact value is in the CSV.
+std::string short_seconds(std::optional<Time> t) {
+  if (!t) return "-";
+  return sim::format_seconds(*t, 3);
+}
+
+std::string axis_header(const SweepSpec& spec, std::size_t i) { return spec.axes[i].key; }
+
+}  // namespace
+
+std::string table(const SweepSpec& spec, const std::vector<PointStats>& points) {
+  // Outcome columns: clean always, the others when some point has one.
+  std::vector<OutcomeKind> kinds;
+  for (OutcomeKind k : report_kinds()) {
+    bool any = k == OutcomeKind::Clean;
+    for (const auto& p : points) any |= p.count(k) > 0;
+    if (any) kinds.push_back(k);
+  }
+  bool any_assert = false;
+  for (const auto& p : points) any_assert |= p.assertions_failed > 0;
+
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> head;
+  for (std::size_t i = 0; i < spec.axes.size(); ++i) head.push_back(axis_header(spec, i));
+  head.push_back("runs");
+  for (OutcomeKind k : kinds) head.push_back(std::string(scenario::outcome_name(k)) + " %");
+  if (any_assert) head.push_back("assert-failed %");
+  for (const char* h : {"closed p50 s", "p90 s", "p99 s", "retrans mean", "max"}) head.push_back(h);
+  rows.push_back(head);
+  for (std::size_t pi = 0; pi < points.size(); ++pi) {
+    const PointStats& p = points[pi];
+    std::vector<std::string> row = spec.point_values(pi);
+    row.push_back(std::to_string(p.runs));
+    auto share = [&](std::uint64_t k) {
+      const Share s = wilson95(k, p.runs);
+      return fmt::format("{:>5} [{},{}]", pct(s.p), pct(s.lo), pct(s.hi));
+    };
+    for (OutcomeKind k : kinds) row.push_back(share(p.count(k)));
+    if (any_assert) row.push_back(share(p.assertions_failed));
+    row.push_back(short_seconds(p.closed_at.percentile(50)));
+    row.push_back(short_seconds(p.closed_at.percentile(90)));
+    row.push_back(short_seconds(p.closed_at.percentile(99)));
+    row.push_back(p.runs ? mean_text(p.retransmissions, p.runs, 2) : "-");
+    row.push_back(std::to_string(p.retransmissions_max));
+    rows.push_back(row);
+  }
+  std::vector<std::size_t> width(head.size(), 0);
+  for (const auto& r : rows) {
+    for (std::size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
+  }
+  std::string out = fmt::format("# {}: {} runs per point, seeds from {} (95% Wilson intervals)\n",
+                                spec.scenario, spec.runs, spec.seed);
+  for (const auto& r : rows) {
+    std::string line;
+    for (std::size_t i = 0; i < r.size(); ++i) {
+      // Parameter values left-aligned, numbers right-aligned.
+      const bool left = i < spec.axes.size();
+      line += (i ? "  " : "") +
+              (left ? fmt::format("{:<{}}", r[i], width[i]) : fmt::format("{:>{}}", r[i], width[i]));
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  return out;
+}
+
+std::string csv(const SweepSpec& spec, const std::vector<PointStats>& points) {
+  std::string out;
+  std::vector<std::string> head;
+  for (std::size_t i = 0; i < spec.axes.size(); ++i) head.push_back(axis_header(spec, i));
+  head.push_back("runs");
+  auto share_cols = [&](const std::string& name) {
+    for (const char* suffix : {"", "_share", "_lo", "_hi"}) head.push_back(name + suffix);
+  };
+  for (OutcomeKind k : report_kinds()) {
+    std::string name(scenario::outcome_name(k));
+    std::replace(name.begin(), name.end(), '-', '_');
+    share_cols(name);
+  }
+  share_cols("assertions_failed");
+  for (const char* h : {"closed", "closed_p50_s", "closed_p90_s", "closed_p99_s", "closed_max_s",
+                        "retransmissions_mean", "retransmissions_max", "segments_mean"})
+    head.push_back(h);
+  for (std::size_t i = 0; i < head.size(); ++i) out += (i ? "," : "") + head[i];
+  out += "\n";
+  for (std::size_t pi = 0; pi < points.size(); ++pi) {
+    const PointStats& p = points[pi];
+    std::vector<std::string> row = spec.point_values(pi);
+    row.push_back(std::to_string(p.runs));
+    auto share = [&](std::uint64_t k) {
+      const Share s = wilson95(k, p.runs);
+      row.push_back(std::to_string(k));
+      for (double v : {s.p, s.lo, s.hi}) row.push_back(fmt::format("{:.6f}", v));
+    };
+    for (OutcomeKind k : report_kinds()) share(p.count(k));
+    share(p.assertions_failed);
+    const auto time = [](std::optional<Time> t) { return t ? seconds_text(*t) : std::string(); };
+    row.push_back(std::to_string(p.closed_at.total()));
+    row.push_back(time(p.closed_at.percentile(50)));
+    row.push_back(time(p.closed_at.percentile(90)));
+    row.push_back(time(p.closed_at.percentile(99)));
+    row.push_back(time(p.closed_at.percentile(100)));
+    row.push_back(mean_text(p.retransmissions, p.runs, 4));
+    row.push_back(std::to_string(p.retransmissions_max));
+    row.push_back(mean_text(p.segments, p.runs, 4));
+    for (std::size_t i = 0; i < row.size(); ++i) out += (i ? "," : "") + row[i];
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace tcpsim::sweep

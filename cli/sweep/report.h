@@ -1,0 +1,23 @@
+// A sweep's results as text: an aligned table for the terminal, and CSV
+// with every count and statistic for other tools. Both are drawn from the
+// spec and the per-point sums alone, which is what makes `tcpsim merge`'s
+// output byte-identical to the whole sweep's.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "cli/sweep/spec.h"
+#include "cli/sweep/stats.h"
+
+namespace tcpsim::sweep {
+
+std::string table(const SweepSpec& spec, const std::vector<PointStats>& points);
+std::string csv(const SweepSpec& spec, const std::vector<PointStats>& points);
+
+// The outcome kinds in the order sweep prints them: the good one first.
+const std::vector<scenario::OutcomeKind>& report_kinds();
+// "5.005000000": seconds with nanoseconds, exact.
+std::string seconds_text(Time t);
+
+}  // namespace tcpsim::sweep

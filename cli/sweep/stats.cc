@@ -1,0 +1,81 @@
+#include "cli/sweep/stats.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace tcpsim::sweep {
+
+void TimeHistogram::fold() {
+  // Sorting first turns the batch into runs of equal values: one map update each.
+  std::sort(pending_.begin(), pending_.end());
+  for (std::size_t i = 0; i < pending_.size();) {
+    std::size_t j = i;
+    while (j < pending_.size() && pending_[j] == pending_[i]) ++j;
+    counts_[pending_[i]] += j - i;
+    i = j;
+  }
+  pending_.clear();
+}
+
+void TimeHistogram::merge(const TimeHistogram& other) {
+  for (const auto& [t, n] : other.counts_) counts_[t] += n;
+  for (Time t : other.pending_) add(t);
+}
+
+std::uint64_t TimeHistogram::total() const {
+  std::uint64_t n = pending_.size();
+  for (const auto& kv : counts_) n += kv.second;
+  return n;
+}
+
+std::optional<Time> TimeHistogram::percentile(int p) const {
+  const std::uint64_t n = total();
+  if (n == 0) return std::nullopt;
+  // ceil(p * n / 100) in integers; at least rank 1.
+  const unsigned __int128 rank128 = (static_cast<unsigned __int128>(n) * static_cast<unsigned>(p) + 99) / 100;
+  const std::uint64_t rank = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(rank128));
+  std::uint64_t seen = 0;
+  for (const auto& [t, c] : counts_) {
+    seen += c;
+    if (seen >= rank) return t;
+  }
+  return counts_.empty() ? std::nullopt : std::optional<Time>(counts_.rbegin()->first);
+}
+
+void PointStats::add(const scenario::Outcome& o) {
+  ++runs;
+  ++kinds[static_cast<int>(o.kind)];
+  if (o.assertions_failed) ++assertions_failed;
+  retransmissions += o.retransmissions;
+  retransmissions_max = std::max(retransmissions_max, o.retransmissions);
+  segments += o.segments;
+  if (o.closed_at) closed_at.add(*o.closed_at);
+}
+
+void PointStats::merge(const PointStats& other) {
+  runs += other.runs;
+  for (int i = 0; i < scenario::kOutcomeKindCount; ++i) kinds[i] += other.kinds[i];
+  assertions_failed += other.assertions_failed;
+  retransmissions += other.retransmissions;
+  retransmissions_max = std::max(retransmissions_max, other.retransmissions_max);
+  segments += other.segments;
+  closed_at.merge(other.closed_at);
+}
+
+Share wilson95(std::uint64_t k, std::uint64_t n) {
+  if (n == 0) return {};
+  // z for a two-sided 95% interval: the 0.975 quantile of the standard normal.
+  constexpr double z = 1.959963984540054;
+  const double nn = static_cast<double>(n);
+  const double p = static_cast<double>(k) / nn;
+  const double z2 = z * z;
+  const double denom = 1 + z2 / nn;
+  const double centre = (p + z2 / (2 * nn)) / denom;
+  const double half = z / denom * std::sqrt(p * (1 - p) / nn + z2 / (4 * nn * nn));
+  // At k = 0 or k = n the bound is exactly 0 or 1 in exact arithmetic.
+  const double lo = k == 0 ? 0.0 : std::max(0.0, centre - half);
+  const double hi = k == n ? 1.0 : std::min(1.0, centre + half);
+  return {p, lo, hi};
+}
+
+}  // namespace tcpsim::sweep

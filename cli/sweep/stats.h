@@ -1,0 +1,70 @@
+// What a sweep keeps per point, and the statistics it prints from it.
+//
+// Everything kept is an integer (counts, sums, maxima, a histogram of exact
+// closing times in ns), so partial results merge by addition in any order:
+// threads, and shards run on other machines, give the same totals bit for
+// bit. The only floating point is in the last step (Wilson intervals,
+// means), computed from those integers in one fixed order.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "cli/scenario/outcome.h"
+#include "model/time.h"
+
+namespace tcpsim::sweep {
+
+// Exact multiset of times: value -> how many runs. Appends are buffered and
+// folded into the map in batches, so a point with a million runs costs one
+// map node per distinct closing time, not per run.
+class TimeHistogram {
+ public:
+  void add(Time t) {
+    pending_.push_back(t);
+    if (pending_.size() >= kBatch) fold();
+  }
+  void add(Time t, std::uint64_t n) { counts_[t] += n; }
+  void merge(const TimeHistogram& other);
+  // Folds pending values in; call before reading.
+  void fold();
+  std::uint64_t total() const;
+  // Nearest-rank percentile (p in 1..100): the smallest value v such that at
+  // least p% of the values are <= v, i.e. the value of rank ceil(p * n / 100).
+  // None when empty.
+  std::optional<Time> percentile(int p) const;
+  const std::map<Time, std::uint64_t>& counts() const { return counts_; }
+
+ private:
+  static constexpr std::size_t kBatch = 4096;
+  std::vector<Time> pending_;
+  std::map<Time, std::uint64_t> counts_;
+};
+
+// The sums of one point's runs.
+struct PointStats {
+  std::uint64_t runs = 0;
+  std::array<std::uint64_t, scenario::kOutcomeKindCount> kinds{};  // by OutcomeKind
+  std::uint64_t assertions_failed = 0;
+  std::uint64_t retransmissions = 0;  // sum over runs
+  std::uint32_t retransmissions_max = 0;
+  std::uint64_t segments = 0;  // sum over runs
+  TimeHistogram closed_at;     // runs that fully closed
+
+  void add(const scenario::Outcome& o);
+  void merge(const PointStats& other);
+  std::uint64_t count(scenario::OutcomeKind k) const { return kinds[static_cast<int>(k)]; }
+};
+
+// A share with its 95% Wilson score interval (Wilson 1927; the interval of
+// choice for proportions near 0 or 1, where the normal approximation gives
+// bounds outside [0, 1] or of zero width).
+struct Share {
+  double p = 0, lo = 0, hi = 0;
+};
+Share wilson95(std::uint64_t k, std::uint64_t n);
+
+}  // namespace tcpsim::sweep
