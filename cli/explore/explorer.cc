@@ -199,6 +199,7 @@ ExploreResult explore_by_replay(const std::shared_ptr<const scenario::Scenario>&
     } catch (const std::exception& e) {
       r.error = fmt::format("the run stopped with an error: {}", e.what());
     }
+    if (opt.at_end) opt.at_end(p);
     if (p.empty()) res.base_transmissions = asked;
     res.patterns.push_back(std::move(r));
     for (auto it = found.rbegin(); it != found.rend(); ++it) todo.push_back(std::move(*it));
@@ -303,6 +304,7 @@ std::variant<ExploreResult, std::string> explore(std::shared_ptr<const scenario:
     failed = fmt::format("the run stopped with an error: {}", e.what());
   }
   mine.pattern = brancher.pattern();
+  if (opt.at_end) opt.at_end(mine.pattern);
   if (brancher.child()) {
     if (!failed.empty()) mine.error = failed;
     shared.append(mine);

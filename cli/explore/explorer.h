@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -42,6 +43,9 @@ struct ExploreOptions {
   Budget budget;
   std::uint64_t max_patterns = 100000;  // claimed before each fork: a bound, never a hang
   scenario::RunOptions run;             // seed, profile, sets, until; on_network is explore's
+  // Called in the process of each run when it ends, before it reports: lets
+  // tests make one run crash and check how the search reports it.
+  std::function<void(const Pattern&)> at_end;
 };
 
 struct ExploreResult {

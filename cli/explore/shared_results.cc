@@ -2,6 +2,7 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -44,7 +45,10 @@ static_assert(std::atomic<std::uint64_t>::is_always_lock_free,
 SharedResults::SharedResults(std::uint64_t patterns) {
   // A typical record is ~60 bytes; allow 256 per pattern, and pages are only
   // backed once written (MAP_NORESERVE).
-  size_ = sizeof(Header) + static_cast<std::size_t>(patterns) * 256 + 2 * (kRecordFixed + 2 * kMaxText);
+  // At most 1 GiB of address space: a larger --max-patterns stops when full
+  // (truncated()), as it would at the limit.
+  const std::uint64_t want = std::min<std::uint64_t>(patterns, (std::uint64_t{1} << 30) / 256);
+  size_ = sizeof(Header) + static_cast<std::size_t>(want) * 256 + 2 * (kRecordFixed + 2 * kMaxText);
   map_ = mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (map_ == MAP_FAILED) {
     map_ = nullptr;

@@ -5,6 +5,7 @@
 // result is checked against a run from scratch with the same pattern forced.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <set>
 
 #include "cli/explore/explorer.h"
@@ -322,6 +323,29 @@ TEST(Explore, RandomLossOnALinkIsRefusedWithTheLinkNamed) {
   ASSERT_TRUE(std::holds_alternative<std::string>(got));
   EXPECT_NE(std::get<std::string>(got).find("link A -> B has random loss"), std::string::npos)
       << std::get<std::string>(got);
+}
+
+// A process of the search that dies is reported by its parent with the
+// signal, the search goes on, and the exploration counts as incomplete.
+TEST(Explore, ARunThatCrashesIsReportedWithItsSignalAndTheRestExplored) {
+  const auto sc = trace("s01-close-fin-wait-2-time-wait.tcpsim");
+  const std::size_t n = delivered(plain_run(sc)).size();
+  const Pattern victim = drops({1});  // the SYN,ACK
+  ExploreOptions eo;
+  eo.strategy = Strategy::Fork;
+  eo.budget = Budget{1, 0, 0};
+  eo.at_end = [victim](const Pattern& p) {
+    if (p == victim) std::abort();
+  };
+  auto got = explore(sc, eo);
+  ASSERT_TRUE(std::holds_alternative<ExploreResult>(got));
+  const auto& r = std::get<ExploreResult>(got);
+  const Classes c = group(r);
+  EXPECT_EQ(c.patterns, n);  // 1 + n runs, less the one that crashed
+  ASSERT_EQ(c.errors.size(), 1u);
+  EXPECT_EQ(c.errors[0].pattern, victim);
+  EXPECT_NE(c.errors[0].error.find("signal 6"), std::string::npos) << c.errors[0].error;
+  EXPECT_EQ(exit_status(r, c), 2);
 }
 
 TEST(Explore, MaxPatternsStopsTheSearchAndSaysSo) {
