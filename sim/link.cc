@@ -98,6 +98,7 @@ const char* to_string(DropReason r) {
     case DropReason::kMtu: return "mtu";
     case DropReason::kLoss: return "loss";
     case DropReason::kBurstLoss: return "burst-loss";
+    case DropReason::kForced: return "forced";
   }
   return "?";
 }
@@ -235,6 +236,7 @@ std::string Link::describe_drop(const LinkOutcome& o) const {
     case DropReason::kMtu: return fmt::format("mtu {} exceeded", cfg_.mtu);
     case DropReason::kLoss: return "random loss";
     case DropReason::kBurstLoss: return "burst loss";
+    case DropReason::kForced: return "forced by the tool steering the run";
   }
   return "?";
 }

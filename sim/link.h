@@ -97,9 +97,11 @@ enum class DropReason : std::uint8_t {
   kMtu,
   kLoss,       // independent random loss
   kBurstLoss,  // Gilbert-Elliott
+  kForced,     // not the link: a tool steering the run (tcpsim explore) chose to lose it
 };
-constexpr std::size_t kDropReasonCount = 6;
-const char* to_string(DropReason r);  // "rule", "window", "mtu", "loss", "burst-loss"
+constexpr std::size_t kDropReasonCount = 7;
+// "rule", "window", "mtu", "loss", "burst-loss", "forced"
+const char* to_string(DropReason r);
 
 struct LinkOutcome {
   DropReason drop = DropReason::kNone;

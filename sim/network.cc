@@ -1,5 +1,6 @@
 #include "sim/network.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace tcpsim::sim {
@@ -75,7 +76,8 @@ void Network::transmit(Host& from, ConnId conn, Packet p) {
     return;
   }
   Link& l = link(from, *to);
-  const LinkOutcome o = l.offer(p, now);
+  LinkOutcome o = l.offer(p, now);
+  if (fate_hook_ && !o.dropped()) ask_fate(p, from, *to, o, l);
   if (o.dropped()) {
     if (trace_.enabled()) {
       TraceRecord r;
@@ -99,15 +101,66 @@ void Network::transmit(Host& from, ConnId conn, Packet p) {
     r.ref = index;
     trace_.add(r);
   }
+  const std::uint64_t id = p.id;
   for (std::uint8_t k = 0; k < o.deliveries; ++k) {
     const bool last = k + 1 == o.deliveries;
-    const std::uint32_t slot = park(InFlight{last ? std::move(p) : p, index, to->index()});
+    InFlight f;
+    f.packet = last ? std::move(p) : p;
+    f.trace_index = index;
+    f.to = to->index();
+    f.live = true;
+    const std::uint32_t slot = park(std::move(f));
     sched_.schedule_at(o.at[k], [this, slot] { deliver(slot); });
+    if (fate_hook_ && last) {
+      LastOnLink* e = nullptr;
+      for (auto& x : last_on_link_) {
+        if (x.from == from.index() && x.to == to->index()) e = &x;
+      }
+      if (!e) e = &last_on_link_.emplace_back();
+      *e = LastOnLink{from.index(), to->index(), slot, id, o.at[k]};
+    }
+  }
+}
+
+void Network::ask_fate(const Packet& p, const Host& from, const Host& to, LinkOutcome& o, const Link& l) {
+  const LastOnLink* last = nullptr;
+  for (const auto& x : last_on_link_) {
+    if (x.from == from.index() && x.to == to.index()) last = &x;
+  }
+  // Still in flight: its slot is live and not reused by a later packet. (A
+  // live last packet has not arrived yet: only a later one could defer it.)
+  const bool in_flight = last && flight_[last->slot].live && flight_[last->slot].packet.id == last->id;
+  Transmission t{p, from.index(), to.index(), in_flight, in_flight ? last->id : 0};
+  switch (fate_hook_(t)) {
+    case Fate::kDeliver: break;
+    case Fate::kDrop:
+      o.drop = DropReason::kForced;
+      o.deliveries = 0;
+      break;
+    case Fate::kDuplicate:
+      o.deliveries = 2;
+      o.at[1] = o.at[0] + l.config().duplicate_gap;
+      break;
+    case Fate::kOvertake:
+      if (!in_flight) break;  // nothing to overtake: delivered as decided
+      // Swap arrival times. At equal times the earlier packet's event fires
+      // first and, deferred, goes back in the queue behind this one's.
+      flight_[last->slot].deferred = true;
+      flight_[last->slot].defer_to = o.at[0];
+      o.at[0] = std::max(last->at, sched_.now());
+      if (o.deliveries == 2) o.at[1] = o.at[0] + l.config().duplicate_gap;
+      break;
   }
 }
 
 void Network::deliver(std::uint32_t slot) {
+  if (flight_[slot].deferred) {
+    flight_[slot].deferred = false;
+    sched_.schedule_at(std::max(flight_[slot].defer_to, sched_.now()), [this, slot] { deliver(slot); });
+    return;
+  }
   InFlight f = std::move(flight_[slot]);
+  flight_[slot].live = false;
   flight_free_.push_back(slot);
   Host& to = *hosts_[f.to];
   if (trace_.enabled()) {

@@ -3,6 +3,7 @@
 // time, and the trace that records it.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -18,6 +19,28 @@
 #include "sim/trace.h"
 
 namespace tcpsim::sim {
+
+// What a tool steering a run (tcpsim explore) makes of one transmission that
+// the link would deliver. The link's own verdict (rules, windows, MTU, random
+// effects) comes first; the hook is only asked about packets still alive.
+enum class Fate : std::uint8_t {
+  kDeliver,    // as the link decided
+  kDrop,       // lost in flight (traced as dropped, reason "forced")
+  kDuplicate,  // delivered twice, the copy the link's duplicate_gap later
+  kOvertake,   // arrives before the packet sent just before it on the same
+               // link, still in flight: the two swap arrival times
+};
+
+struct Transmission {
+  const Packet& packet;  // packet.id: its number in this run, from 0
+  std::uint8_t from = 0;
+  std::uint8_t to = 0;
+  // The packet sent just before on the same link is still in flight, so
+  // kOvertake means something; its id is `overtakes`.
+  bool can_overtake = false;
+  std::uint64_t overtakes = 0;
+};
+using FateHook = std::function<Fate(const Transmission&)>;
 
 class Network {
  public:
@@ -56,14 +79,32 @@ class Network {
 
   std::uint64_t packets_sent() const { return packets_sent_; }
 
+  // Asked about every transmission the link would deliver (none: the link
+  // decides alone, at no cost). Set before the run starts.
+  void set_fate_hook(FateHook hook) { fate_hook_ = std::move(hook); }
+
  private:
   struct InFlight {
     Packet packet;
     std::uint32_t trace_index = kNone32;
     std::uint8_t to = 0;
+    bool live = false;
+    // Overtaken (Fate::kOvertake): when its delivery event fires, it goes
+    // back in the queue for defer_to, behind the packet that overtook it.
+    bool deferred = false;
+    Time defer_to = 0;
+  };
+  // The last packet put in flight on a link, for Fate::kOvertake.
+  struct LastOnLink {
+    std::uint8_t from = 0, to = 0;
+    std::uint32_t slot = 0;
+    std::uint64_t id = 0;
+    Time at = 0;
   };
   void deliver(std::uint32_t slot);
   std::uint32_t park(InFlight f);
+  // Lets the fate hook change the link's verdict `o` on a packet it would deliver.
+  void ask_fate(const Packet& p, const Host& from, const Host& to, LinkOutcome& o, const Link& l);
 
   std::uint64_t seed_;
   Rng rng_;
@@ -78,6 +119,8 @@ class Network {
   std::vector<InFlight> flight_;
   std::vector<std::uint32_t> flight_free_;
   std::uint64_t packets_sent_ = 0;
+  FateHook fate_hook_;
+  std::vector<LastOnLink> last_on_link_;  // only kept with a fate hook: a few links
 };
 
 }  // namespace tcpsim::sim
