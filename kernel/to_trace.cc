@@ -113,6 +113,25 @@ class Builder {
       l.states.emplace_back(c.t, State::SynSent);
       lives_.push_back(l);
     }
+    // A call that returned a socket's addresses proves it existed then.
+    for (const CallRecord& c : rec_.calls) {
+      if (!c.has_socket) continue;
+      int first_after = -1;
+      bool covered = false;
+      for (std::size_t i = 0; i < lives_.size(); ++i) {
+        const Life& l = lives_[i];
+        if (l.local != c.local || l.peer != c.peer) continue;
+        if (l.created <= c.end && c.end <= l.closed) covered = true;
+        if (l.created > c.end &&
+            (first_after < 0 || l.created < lives_[static_cast<std::size_t>(first_after)].created))
+          first_after = static_cast<int>(i);
+      }
+      if (covered || first_after < 0) continue;
+      Life& l = lives_[static_cast<std::size_t>(first_after)];
+      if (previous_closed(l) > c.end) continue;
+      l.created = c.end;
+      l.states.front().first = c.end;
+    }
     // A socket's first segment can precede its first sighting: it existed then.
     for (Life& l : lives_) {
       for (const CapturedSegment& c : rec_.segments) {
@@ -302,7 +321,12 @@ scenario::RunResult to_run_result(std::shared_ptr<const scenario::Scenario> sc, 
     r.program = c.program;
     if (c.has_socket) {
       const int l = b.life_at(c.local, c.peer, c.end, true);
-      if (l >= 0) r.conn = b.lives_[static_cast<std::size_t>(l)].conn;
+      if (l >= 0) {
+        const Life& life = b.lives_[static_cast<std::size_t>(l)];
+        r.conn = life.conn;
+        // Shown once its socket exists (the call made it), within the call.
+        if (r.t < life.created) r.t = life.created;
+      }
     }
     r.ref = tr.add_text(c.text);
     out.push_back(r);

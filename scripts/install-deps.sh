@@ -17,6 +17,7 @@ packages=(
   graphviz                  # dot: tests render the state diagram (--format dot)
   libpcap-dev pkgconf       # --pcap: capture files written with libpcap
   tshark                    # tests read --pcap files back with Wireshark's dissector
+  iproute2 nftables         # tcpsim kernel: addresses and drop rules in its namespace
 )
 # pdflatex (TeX Live) would let tests compile --format tikz, but it is too
 # big for CI: those tests skip when it is not installed.
