@@ -186,7 +186,9 @@ int cmd_kernel(const KernelArgs& a) {
   kernel::DiffOptions dopt;
   dopt.tolerance = *tol;
   dopt.relative = static_cast<double>(rel->to_ppb()) / 1e9;
-  dopt.until = recording.end_time;
+  // A run that ended on its own is compared up to the cap: what the model
+  // still does after the kernel had nothing left counts.
+  dopt.until = recording.capped ? recording.end_time : until;
   const auto diffs = kernel::diff_runs(real, m, dopt);
   const auto judged = kernel::judge(diffs, known, sc->file);
   text += "\n" + judged.text;

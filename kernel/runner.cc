@@ -380,6 +380,10 @@ std::variant<Recording, std::string> run_in_namespace(const scenario::Scenario& 
   if (pid == 0) {
     close(fds[0]);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    // Ctrl-C reaches the whole process group: the child just dies (with its
+    // namespace); tcpsim itself says so.
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
     signal(SIGPIPE, SIG_IGN);
     // Real-time scheduling (the lowest priority) for the runner and its
     // threads: on a busy machine ordinary threads wait tens of milliseconds

@@ -356,8 +356,9 @@ scenario::RunResult to_run_result(std::shared_ptr<const scenario::Scenario> sc, 
     }
   }
   if (rec.capped) {
-    res.ending = fmt::format("kernel run stopped at the cap, {} of real time{}{}",
-                             sim::format_duration(rec.end_time), blocked.empty() ? "" : ": ", blocked);
+    res.ending =
+        fmt::format("kernel run stopped at the cap, {} of real time{}{} (assertions see the run up to it)",
+                    sim::format_duration(rec.end_time), blocked.empty() ? "" : ": ", blocked);
   } else {
     res.ending =
         fmt::format("all programs finished and no socket left after {} s", sim::format_seconds(rec.end_time));
