@@ -189,6 +189,8 @@ int cmd_kernel(const KernelArgs& a) {
   // A run that ended on its own is compared up to the cap: what the model
   // still does after the kernel had nothing left counts.
   dopt.until = recording.capped ? recording.end_time : until;
+  text += "\nSegments side by side (times in seconds; \"-\": not in that run):\n\n";
+  text += kernel::aligned_segments(real, m, dopt);
   const auto diffs = kernel::diff_runs(real, m, dopt);
   const auto judged = kernel::judge(diffs, known, sc->file);
   text += "\n" + judged.text;

@@ -160,6 +160,60 @@ std::string seconds(Duration d) { return sim::format_seconds(d); }
 
 }  // namespace
 
+std::string aligned_segments(const scenario::RunResult& kernel, const scenario::RunResult& model,
+                             const DiffOptions& opt) {
+  const Extract k = extract(kernel, opt.until);
+  const Extract m = extract(model, opt.until);
+  struct Row {
+    Time order;
+    std::string text;
+  };
+  std::vector<Row> rows;
+  std::vector<bool> used(m.conns.size(), false);
+  const auto line = [](const std::string& what, const std::string& tk, const std::string& tm) {
+    return fmt::format("  {:<44} {:>10} | {:<10}", what, tk, tm);
+  };
+  for (std::size_t i = 0; i < k.conns.size(); ++i) {
+    const Conn& kc = k.conns[i];
+    const Conn* mc = nullptr;
+    for (std::size_t j = 0; j < m.conns.size() && !mc; ++j) {
+      if (!used[j] && m.conns[j].name == kc.name) {
+        used[j] = true;
+        mc = &m.conns[j];
+      }
+    }
+    for (int dir = 0; dir < 2; ++dir) {
+      const auto& ks = dir == 0 ? kc.right : kc.left;
+      static const std::vector<Seg> none;
+      const auto& ms = mc ? (dir == 0 ? mc->right : mc->left) : none;
+      const std::string arrow = fmt::format("#{} {} -> {} ", i + 1, dir == 0 ? kc.left_name : kc.right_name,
+                                            dir == 0 ? kc.right_name : kc.left_name);
+      std::vector<std::string> ka, ma;
+      for (const auto& x : ks) ka.push_back(x.key);
+      for (const auto& x : ms) ma.push_back(x.key);
+      std::size_t a = 0, b = 0;
+      for (const auto& [pa, pb] : align(ka, ma)) {
+        for (; a < pa; ++a) rows.push_back({ks[a].t, line(arrow + ks[a].key, seconds(ks[a].t), "-")});
+        for (; b < pb; ++b) rows.push_back({ms[b].t, line(arrow + ms[b].key, "-", seconds(ms[b].t))});
+        rows.push_back({ks[pa].t, line(arrow + ks[pa].key, seconds(ks[pa].t), seconds(ms[pb].t))});
+        a = pa + 1;
+        b = pb + 1;
+      }
+      for (; a < ks.size(); ++a) rows.push_back({ks[a].t, line(arrow + ks[a].key, seconds(ks[a].t), "-")});
+      for (; b < ms.size(); ++b) rows.push_back({ms[b].t, line(arrow + ms[b].key, "-", seconds(ms[b].t))});
+    }
+  }
+  std::stable_sort(rows.begin(), rows.end(), [](const Row& x, const Row& y) { return x.order < y.order; });
+  rows.insert(rows.begin(), Row{0, line("segment", "kernel", "model")});
+  std::string out;
+  for (const auto& r : rows) {
+    std::string t = r.text;
+    while (!t.empty() && t.back() == ' ') t.pop_back();
+    out += t + "\n";
+  }
+  return out;
+}
+
 std::vector<Difference> diff_runs(const scenario::RunResult& kernel, const scenario::RunResult& model,
                                   const DiffOptions& opt) {
   std::vector<Difference> out;

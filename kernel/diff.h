@@ -43,6 +43,12 @@ struct Difference {
 std::vector<Difference> diff_runs(const scenario::RunResult& kernel, const scenario::RunResult& model,
                                   const DiffOptions& opt);
 
+// The segments of both runs side by side, aligned as diff_runs aligns them:
+// one line per segment, its time on the kernel and in the model ("-" where
+// a run has no such segment).
+std::string aligned_segments(const scenario::RunResult& kernel, const scenario::RunResult& model,
+                             const DiffOptions& opt);
+
 // Alignment of two sequences by longest common subsequence: pairs of
 // indices (a, b) that match, in order.
 std::vector<std::pair<std::size_t, std::size_t>> align(const std::vector<std::string>& a,

@@ -1,19 +1,21 @@
 // The comparison logic, from hand-built inputs: alignment, state sequences,
 // known differences, and whole model runs compared with each other.
+#include "kernel/diff.h"
+
 #include <gtest/gtest.h>
 
 #include <memory>
 
 #include "cli/scenario/interpreter.h"
 #include "cli/scenario/parser.h"
-#include "kernel/diff.h"
 #include "kernel/known.h"
 
 namespace tcpsim::kernel {
 namespace {
 
 TEST(Align, PairsTheCommonSubsequenceAroundAnExtraAndAMissingSegment) {
-  const std::vector<std::string> kernel = {"SYN seq=0", "ACK seq=1 ack=1", "FIN,ACK seq=1 ack=1", "ACK seq=2 ack=2"};
+  const std::vector<std::string> kernel = {"SYN seq=0", "ACK seq=1 ack=1", "FIN,ACK seq=1 ack=1",
+                                           "ACK seq=2 ack=2"};
   const std::vector<std::string> model = {"SYN seq=0", "FIN,ACK seq=1 ack=1", "RST seq=2", "ACK seq=2 ack=2"};
   const auto pairs = align(kernel, model);
   ASSERT_EQ(pairs.size(), 3u);
@@ -29,14 +31,15 @@ TEST(Align, EmptySidesPairNothing) {
 
 TEST(CompareStates, ABriefModelStateMissingFromTheSamplesIsNoDifference) {
   // FIN-WAIT-1 lasts microseconds on loopback: sampling may not see it.
-  EXPECT_EQ(compare_states({"ESTABLISHED", "FIN-WAIT-2", "TIME-WAIT"},
-                           {{"ESTABLISHED", false}, {"FIN-WAIT-1", true}, {"FIN-WAIT-2", false}, {"TIME-WAIT", false}}),
+  EXPECT_EQ(compare_states(
+                {"ESTABLISHED", "FIN-WAIT-2", "TIME-WAIT"},
+                {{"ESTABLISHED", false}, {"FIN-WAIT-1", true}, {"FIN-WAIT-2", false}, {"TIME-WAIT", false}}),
             "");
 }
 
 TEST(CompareStates, AHeldModelStateTheKernelNeverShowedIsADifference) {
-  const std::string why = compare_states({"ESTABLISHED", "TIME-WAIT"},
-                                         {{"ESTABLISHED", false}, {"FIN-WAIT-2", false}, {"TIME-WAIT", false}});
+  const std::string why = compare_states(
+      {"ESTABLISHED", "TIME-WAIT"}, {{"ESTABLISHED", false}, {"FIN-WAIT-2", false}, {"TIME-WAIT", false}});
   EXPECT_NE(why.find("never showed FIN-WAIT-2"), std::string::npos) << why;
 }
 
@@ -173,12 +176,26 @@ TEST(DiffRuns, ADifferentCallResultIsACallDifference) {
   const auto d = diff_runs(model_run(other), model_run(base), o);
   bool only_kernel = false, only_model = false;
   for (const auto& x : d) {
-    only_kernel |= x.kind == "call" && x.text.find("bind(s, 10.0.0.2:8081) = -1 EINVAL only on the kernel") !=
-                                           std::string::npos;
-    only_model |= x.kind == "call" && x.text.find("getsockname(s) = 8080 only in the model") != std::string::npos;
+    only_kernel |= x.kind == "call" &&
+                   x.text.find("bind(s, 10.0.0.2:8081) = -1 EINVAL only on the kernel") != std::string::npos;
+    only_model |=
+        x.kind == "call" && x.text.find("getsockname(s) = 8080 only in the model") != std::string::npos;
   }
   EXPECT_TRUE(only_kernel);
   EXPECT_TRUE(only_model);
+}
+
+TEST(AlignedSegments, ShowsEachSegmentWithItsTimeInEachRunAndADashWhereItIsMissing) {
+  const auto lost = model_run(close_scenario("drop A -> B first FIN"));
+  const auto plain = model_run(close_scenario(""));
+  DiffOptions o;
+  o.until = 10 * kSecond;
+  const std::string t = aligned_segments(lost, plain, o);
+  EXPECT_NE(t.find("#1 A -> B SYN seq=0"), std::string::npos) << t;
+  const auto dropped = t.find("#1 A -> B FIN,ACK seq=1 ack=1 (dropped)");
+  ASSERT_NE(dropped, std::string::npos) << t;
+  const std::string row = t.substr(dropped, t.find('\n', dropped) - dropped);
+  EXPECT_NE(row.find("1.002000 | -"), std::string::npos) << row;
 }
 
 TEST(DiffRuns, EventsPastTheEndAreNotCompared) {

@@ -29,8 +29,8 @@ std::string shell(const char* cmd) {
   return out;
 }
 
-#define NEEDS_ROOT()                                                             \
-  do {                                                                           \
+#define NEEDS_ROOT()                                                           \
+  do {                                                                         \
     if (geteuid() != 0) GTEST_SKIP() << "needs root (CAP_NET_ADMIN): skipped"; \
   } while (0)
 

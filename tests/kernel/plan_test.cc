@@ -1,10 +1,11 @@
 // What the kernel runner agrees to reproduce, and how: refusals with their
 // positions, settings as sysctls or socket options, drop rules as nftables.
+#include "kernel/plan.h"
+
 #include <gtest/gtest.h>
 
 #include "cli/scenario/parser.h"
 #include "kernel/nft.h"
-#include "kernel/plan.h"
 
 namespace tcpsim::kernel {
 namespace {
@@ -63,9 +64,11 @@ TEST(Plan, TwoHostsOnLoopbackAreRefused) {
 }
 
 TEST(Plan, ExcludingRetransmissionsOfPureAcksIsRefused) {
-  const Plan p = make_plan(parse(std::string(kHosts) + "drop A -> B first ACK excluding retransmissions\n"), {});
+  const Plan p =
+      make_plan(parse(std::string(kHosts) + "drop A -> B first ACK excluding retransmissions\n"), {});
   EXPECT_EQ(p.refusals.size(), 1u);
-  const Plan q = make_plan(parse(std::string(kHosts) + "drop A -> B first FIN excluding retransmissions\n"), {});
+  const Plan q =
+      make_plan(parse(std::string(kHosts) + "drop A -> B first FIN excluding retransmissions\n"), {});
   EXPECT_TRUE(q.refusals.empty());
   ASSERT_EQ(q.rules.size(), 1u);
   EXPECT_FALSE(q.rules[0].rule.include_retransmissions);
@@ -74,7 +77,8 @@ TEST(Plan, ExcludingRetransmissionsOfPureAcksIsRefused) {
 TEST(Nft, TheFirstFinRuleMarksTheFirstMatchAndTheInputChainDropsWhatIsMarked) {
   const Plan p = make_plan(parse(std::string(kHosts) + "drop A -> B first FIN\n"), {});
   const std::string r = nft_ruleset(p.rules, p.windows);
-  EXPECT_NE(r.find("ip saddr 10.0.0.1 ip daddr 10.0.0.2 tcp flags & (fin) == fin jump r0"), std::string::npos) << r;
+  EXPECT_NE(r.find("ip saddr 10.0.0.1 ip daddr 10.0.0.2 tcp flags & (fin) == fin jump r0"), std::string::npos)
+      << r;
   EXPECT_NE(r.find("numgen inc mod 1000000000 0-0 meta mark set 1"), std::string::npos) << r;
   EXPECT_NE(r.find("meta mark 1 counter drop"), std::string::npos) << r;
   EXPECT_EQ(nft_ruleset({}, {}), "");
@@ -105,8 +109,8 @@ constexpr std::uint32_t kA = 0x0a000001, kB = 0x0a000002;
 TEST(ReplayDrops, TheSecondDataSegmentOnlyAndOnlyInItsDirection) {
   const Plan p = make_plan(parse(std::string(kHosts) + "drop A -> B second data\n"), {});
   const std::vector<CapturedSegment> segs = {
-      seg(1, kA, kB, model::kAck, 1, "x"),  seg(2, kB, kA, model::kAck, 1, "y"),
-      seg(3, kA, kB, model::kAck, 2),       seg(4, kA, kB, model::kAck, 2, "z"),
+      seg(1, kA, kB, model::kAck, 1, "x"), seg(2, kB, kA, model::kAck, 1, "y"),
+      seg(3, kA, kB, model::kAck, 2),      seg(4, kA, kB, model::kAck, 2, "z"),
       seg(5, kA, kB, model::kAck, 3, "w"),
   };
   EXPECT_EQ(replay_drops(segs, p.rules, p.windows), (std::vector<bool>{false, false, false, true, false}));
@@ -119,13 +123,15 @@ TEST(ReplayDrops, RetransmissionsCountUnlessExcluded) {
   };
   const Plan incl = make_plan(parse(std::string(kHosts) + "drop A -> B second FIN\n"), {});
   EXPECT_EQ(replay_drops(segs, incl.rules, incl.windows), (std::vector<bool>{false, true}));
-  const Plan excl = make_plan(parse(std::string(kHosts) + "drop A -> B second FIN excluding retransmissions\n"), {});
+  const Plan excl =
+      make_plan(parse(std::string(kHosts) + "drop A -> B second FIN excluding retransmissions\n"), {});
   EXPECT_EQ(replay_drops(segs, excl.rules, excl.windows), (std::vector<bool>{false, false}));
 }
 
 TEST(ReplayDrops, EveryRuleCountsASegmentAnotherRuleDropped) {
   // As in the simulator: "the 2nd packet" is the 2nd sent, dropped or not.
-  const Plan p = make_plan(parse(std::string(kHosts) + "drop A -> B first packet\ndrop A -> B second packet\n"), {});
+  const Plan p =
+      make_plan(parse(std::string(kHosts) + "drop A -> B first packet\ndrop A -> B second packet\n"), {});
   const std::vector<CapturedSegment> segs = {seg(1, kA, kB, model::kSyn, 0), seg(2, kA, kB, model::kSyn, 0),
                                              seg(3, kA, kB, model::kSyn, 0)};
   EXPECT_EQ(replay_drops(segs, p.rules, p.windows), (std::vector<bool>{true, true, false}));
@@ -145,7 +151,8 @@ TEST(CountMatching, CountsTheLastAckOfADirection) {
   ack.match.required = model::kAck;
   ack.match.forbidden = model::kSyn | model::kFin | model::kRst;
   ack.match.payload = sim::PacketMatch::Payload::kWithout;
-  const std::vector<CapturedSegment> segs = {seg(1, kA, kB, model::kAck, 1), seg(2, kA, kB, model::kAck, 1, "d"),
+  const std::vector<CapturedSegment> segs = {seg(1, kA, kB, model::kAck, 1),
+                                             seg(2, kA, kB, model::kAck, 1, "d"),
                                              seg(3, kA, kB, model::kAck, 2), seg(4, kB, kA, model::kAck, 1)};
   EXPECT_EQ(count_matching(segs, kA, kB, ack), 2u);
 }

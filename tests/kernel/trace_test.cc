@@ -14,8 +14,8 @@ namespace {
 
 constexpr std::uint32_t kA = 0x0a000001, kB = 0x0a000002;
 
-CapturedSegment seg(Time t, sim::Addr src, sim::Addr dst, std::uint8_t flags, std::uint32_t seq, std::uint32_t ack,
-                    std::string payload = "") {
+CapturedSegment seg(Time t, sim::Addr src, sim::Addr dst, std::uint8_t flags, std::uint32_t seq,
+                    std::uint32_t ack, std::string payload = "") {
   CapturedSegment c;
   c.t = t;
   c.src = src;
