@@ -1,6 +1,7 @@
 // Real runs in a private network namespace. They need root (CAP_NET_ADMIN)
 // and are skipped, saying so, without it.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -115,6 +116,24 @@ program client on A {
   EXPECT_TRUE(std::get<Recording>(rec).capped);
   EXPECT_EQ(shell("nft list tables 2>/dev/null | grep -c tcpsim"), "0\n");
   EXPECT_EQ(shell("ip -o addr show dev lo | grep -c '10\\.0\\.0\\.'"), "0\n");
+}
+
+TEST(KernelRun, WithoutCapNetAdminSaysSoInOneLine) {
+  NEEDS_ROOT();  // to become someone without it
+  const auto sc = parse("host A 10.0.0.1\nprogram p on A {\n  sleep(1)\n}\n");
+  const Plan plan = make_plan(sc, {});
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    if (setgid(65534) != 0 || setuid(65534) != 0) _exit(3);
+    auto rec = run_in_namespace(sc, plan, RunnerOptions{});
+    const auto* e = std::get_if<std::string>(&rec);
+    _exit(e && *e == "needs root (CAP_NET_ADMIN) to create a network namespace" ? 0 : 1);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
 }  // namespace
