@@ -211,6 +211,16 @@ class Builder {
   const Plan& plan_;
 };
 
+// "c = accept(s) = 4" -> whether accept() is a call that waits for the peer.
+bool waits(const std::string& text) {
+  const auto paren = text.find('(');
+  if (paren == std::string::npos) return false;
+  const auto space = text.rfind(' ', paren);
+  const std::string fn = text.substr(space == std::string::npos ? 0 : space + 1,
+                                     paren - (space == std::string::npos ? 0 : space + 1));
+  return fn == "connect" || fn == "accept" || fn == "read" || fn == "recv" || fn == "epoll_wait";
+}
+
 std::uint8_t program_host(const scenario::Scenario& sc, std::size_t p) {
   for (std::size_t i = 0; i < sc.hosts.size(); ++i) {
     if (sc.hosts[i].name == sc.programs[p].host) return static_cast<std::uint8_t>(i);
@@ -313,9 +323,10 @@ scenario::RunResult to_run_result(std::shared_ptr<const scenario::Scenario> sc, 
 
   for (const CallRecord& c : rec.calls) {
     TraceRecord r;
-    // A call that did not block shows where it began, before the segments it
-    // caused, as tcpsim shows it; a blocking one where it returned.
-    r.t = c.end - c.start < kMillisecond ? c.start : c.end;
+    // A call that waits for the peer (connect, accept, read, epoll_wait)
+    // shows where it returned, after what it waited for; any other where it
+    // began, before the segments it caused, as tcpsim shows them.
+    r.t = waits(c.text) ? c.end : c.start;
     r.kind = TraceKind::Call;
     r.host = program_host(*sc, c.program);
     r.program = c.program;
