@@ -19,6 +19,7 @@ packages=(
   libpcap-dev pkgconf       # --pcap: capture files written with libpcap
   tshark                    # tests read --pcap files back with Wireshark's dissector
   parallel                  # GNU parallel: docs/sweep.md's sharded sweep example
+  iproute2 nftables         # tcpsim kernel: addresses and drop rules in its namespace
 )
 # pdflatex (TeX Live) would let tests compile --format tikz, but it is too
 # big for CI: those tests skip when it is not installed.

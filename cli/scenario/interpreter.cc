@@ -10,22 +10,6 @@
 
 namespace tcpsim::scenario {
 
-namespace {
-
-using sim::CallResult;
-using sim::Errno;
-using sim::StepContext;
-using sim::StepResult;
-
-// Links nobody declared: loopback takes 10 us, a wire between hosts 1 ms.
-constexpr Duration kLoopbackDelay = 10 * kMicrosecond;
-constexpr Duration kWireDelay = 1 * kMillisecond;
-constexpr Time kDefaultUntil = 3600 * kSecond;
-
-ParseError error_at(const Scenario& sc, const Loc& at, const std::string& msg) {
-  return ParseError{fmt::format("{}:{}:{}: {}", sc.file, at.line, at.col, msg)};
-}
-
 std::string quote(std::string_view s) {
   std::string out = "\"";
   std::size_t n = 0;
@@ -48,7 +32,7 @@ std::string quote(std::string_view s) {
   return out + "\"";
 }
 
-std::string arg_text(const Arg& a) {
+static std::string arg_text(const Arg& a) {
   switch (a.kind) {
     case Arg::Ident: return a.text;
     case Arg::Number: return std::to_string(a.number);
@@ -68,6 +52,22 @@ std::string call_text(const Stmt& st) {
   std::string s = st.fn + "(";
   for (std::size_t i = 0; i < st.args.size(); ++i) s += (i ? ", " : "") + arg_text(st.args[i]);
   return s + ")";
+}
+
+namespace {
+
+using sim::CallResult;
+using sim::Errno;
+using sim::StepContext;
+using sim::StepResult;
+
+// Links nobody declared: loopback takes 10 us, a wire between hosts 1 ms.
+constexpr Duration kLoopbackDelay = 10 * kMicrosecond;
+constexpr Duration kWireDelay = 1 * kMillisecond;
+constexpr Time kDefaultUntil = 3600 * kSecond;
+
+ParseError error_at(const Scenario& sc, const Loc& at, const std::string& msg) {
+  return ParseError{fmt::format("{}:{}:{}: {}", sc.file, at.line, at.col, msg)};
 }
 
 // Deterministic filler for write(fd, N): "0123456789" repeated.

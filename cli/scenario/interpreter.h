@@ -67,4 +67,10 @@ std::variant<RunResult, ParseError> run(std::shared_ptr<const Scenario> sc, cons
 std::variant<std::unique_ptr<sim::Network>, ParseError> build_network(const Scenario& sc,
                                                                       const RunOptions& opt);
 
+// How a call is written in traces and ladders, `connect(k, 10.0.0.2:9090)`,
+// and a string as a call's result shows it (quoted, escaped, cut at 24
+// characters): shared with the kernel runner so both runs print alike.
+std::string call_text(const Stmt& st);
+std::string quote(std::string_view s);
+
 }  // namespace tcpsim::scenario

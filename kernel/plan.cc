@@ -1,0 +1,206 @@
+#include "kernel/plan.h"
+
+#include <fmt/format.h>
+
+#include <optional>
+
+#include "sim/profile.h"
+
+namespace tcpsim::kernel {
+
+namespace {
+
+std::string where(const scenario::Scenario& sc, const scenario::Loc& l) {
+  return fmt::format("{}:{}:{}", sc.file, l.line, l.col);
+}
+
+bool is_loopback(std::uint32_t ip) { return (ip >> 24) == 127; }
+
+std::string ip_text(std::uint32_t ip) {
+  return fmt::format("{}.{}.{}.{}", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255);
+}
+
+// A profile setting, as the kernel can (or cannot) be told it.
+struct Mapped {
+  enum Kind { Sysctl, Linger2, SynCnt, Refused } kind = Refused;
+  std::string path;   // below /proc/sys/net/
+  std::string value;  // what to write
+  int option = 0;     // the socket option's value
+  std::string why;    // for Refused
+};
+
+Mapped map_setting(const std::string& key, const sim::Profile& p) {
+  const model::Config& c = p.tcp;
+  auto seconds = [](Duration d) { return d / kSecond; };
+  auto whole_seconds = [](Duration d) { return d % kSecond == 0; };
+  Mapped m;
+  if (key == "fin_wait_2_timeout") {
+    if (c.fin_wait_2_timeout <= 0 || !whole_seconds(c.fin_wait_2_timeout) ||
+        c.fin_wait_2_timeout > 120 * kSecond) {
+      m.why = "Linux bounds an orphaned FIN-WAIT-2 by whole seconds from 1 to 120 (TCP_LINGER2)";
+      return m;
+    }
+    m.kind = Mapped::Linger2;
+    m.option = static_cast<int>(seconds(c.fin_wait_2_timeout));
+    return m;
+  }
+  if (key == "syn_retries") {
+    if (c.syn_retries < 1 || c.syn_retries > 127) {
+      m.why = "Linux takes 1 to 127 SYN retransmissions (TCP_SYNCNT)";
+      return m;
+    }
+    m.kind = Mapped::SynCnt;
+    m.option = c.syn_retries;
+    return m;
+  }
+  m.kind = Mapped::Sysctl;
+  if (key == "synack_retries") {
+    m.path = "ipv4/tcp_synack_retries";
+    m.value = std::to_string(c.synack_retries);
+  } else if (key == "data_retries") {
+    m.path = "ipv4/tcp_retries2";
+    m.value = std::to_string(c.data_retries);
+  } else if (key == "orphan_retries") {
+    m.path = "ipv4/tcp_orphan_retries";
+    m.value = std::to_string(c.orphan_retries);
+  } else if (key == "syn_linear_timeouts") {
+    m.path = "ipv4/tcp_syn_linear_timeouts";
+    m.value = std::to_string(c.syn_linear_timeouts);
+  } else if (key == "rto_min") {
+    m.path = "ipv4/tcp_rto_min_us";
+    m.value = std::to_string(c.rto_min / kMicrosecond);
+  } else if (key == "rto_max") {
+    m.path = "ipv4/tcp_rto_max_ms";
+    m.value = std::to_string(c.rto_max / kMillisecond);
+  } else if (key == "rfc1337") {
+    m.path = "ipv4/tcp_rfc1337";
+    m.value = c.rfc1337 ? "1" : "0";
+  } else if (key == "ephemeral_ports") {
+    m.path = "ipv4/ip_local_port_range";
+    m.value = fmt::format("{} {}", p.ephemeral_low, p.ephemeral_high);
+  } else if (key == "somaxconn") {
+    m.path = "core/somaxconn";
+    m.value = std::to_string(p.somaxconn);
+  } else {
+    m.kind = Mapped::Refused;
+    m.why = key == "time_wait" ? "TIME-WAIT is the kernel constant TCP_TIMEWAIT_LEN (60 s), no sysctl sets it"
+                               : "no sysctl or socket option sets it";
+  }
+  return m;
+}
+
+}  // namespace
+
+Plan make_plan(const scenario::Scenario& sc, const std::vector<std::pair<std::string, std::string>>& sets) {
+  Plan plan;
+  const std::size_t n = sc.hosts.size();
+  plan.host_options.resize(n);
+  for (const auto& h : sc.hosts) {
+    plan.host_ips.push_back(h.ip);
+    if (is_loopback(h.ip) && n > 1) {
+      plan.refusals.push_back(fmt::format(
+          "{}: host {} on {}: with several hosts each needs its own address (one namespace holds them all)",
+          where(sc, h.loc), h.name, ip_text(h.ip)));
+    }
+    for (const auto& g : sc.hosts) {
+      if (&g < &h && g.ip == h.ip) {
+        plan.refusals.push_back(
+            fmt::format("{}: host {} has the address of host {}: the kernel needs one per host",
+                        where(sc, h.loc), h.name, g.name));
+      }
+    }
+  }
+  // The kernel is Linux whatever the scenario was written for.
+  std::string others;
+  if (sc.profile != "linux") others = sc.profile;
+  for (const auto& h : sc.hosts) {
+    if (!h.profile.empty() && h.profile != "linux" && others.find(h.profile) == std::string::npos)
+      others += (others.empty() ? "" : ", ") + h.profile;
+  }
+  if (!others.empty()) {
+    plan.notes.push_back(
+        fmt::format("the scenario is written for profile {}; the kernel is Linux, and --diff compares it "
+                    "with the linux profile",
+                    others));
+  }
+
+  for (const auto& l : sc.links) {
+    plan.refusals.push_back(fmt::format(
+        "{}: link {} {} {}: link delay, jitter, loss, bandwidth, MTU, duplication and reordering need tc "
+        "netem, "
+        "which this kernel lacks (CONFIG_NET_SCH_NETEM); the kernel runner reproduces only drop rules",
+        where(sc, l.loc), l.from, l.both ? "<->" : "->", l.to));
+  }
+
+  auto host_index = [&](const std::string& name) -> std::size_t {
+    for (std::size_t i = 0; i < n; ++i) {
+      if (sc.hosts[i].name == name) return i;
+    }
+    return 0;
+  };
+
+  // Settings: a socket option where one exists (it can differ per host), a
+  // namespace sysctl where every host agrees, else refused.
+  std::vector<std::pair<std::string, std::string>> sysctl_seen;  // path, value
+  auto apply = [&](const std::string& key, const std::string& value, const std::string& host,
+                   const std::string& at) {
+    sim::Profile p = *sim::profile_named("linux");
+    if (auto e = sim::set_profile_value(p, key, value)) {
+      plan.refusals.push_back(fmt::format("{}: {}", at, *e));
+      return;
+    }
+    const Mapped m = map_setting(key, p);
+    if (m.kind == Mapped::Refused) {
+      const sim::Profile linux = *sim::profile_named("linux");
+      if (sim::get_profile_value(linux, key) == sim::get_profile_value(p, key)) return;  // Linux's own value
+      plan.refusals.push_back(
+          fmt::format("{}: set {} {}: cannot be reproduced on the kernel: {}", at, key, value, m.why));
+      return;
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!host.empty() && sc.hosts[i].name != host) continue;
+      if (m.kind == Mapped::Linger2) plan.host_options[i].linger2_s = m.option;
+      if (m.kind == Mapped::SynCnt) plan.host_options[i].syncnt = m.option;
+    }
+    if (m.kind != Mapped::Sysctl) return;
+    if (!host.empty() && n > 1) {
+      plan.refusals.push_back(
+          fmt::format("{}: set {} {} {}: the sysctl net.{} would apply to every host of the one namespace",
+                      at, host, key, value, m.path));
+      return;
+    }
+    for (const auto& [path, v] : sysctl_seen) {
+      if (path == m.path && v != m.value) {
+        plan.refusals.push_back(
+            fmt::format("{}: set {} {}: conflicts with an earlier value of net.{}", at, key, value, m.path));
+        return;
+      }
+    }
+    sysctl_seen.emplace_back(m.path, m.value);
+    plan.sysctls.emplace_back(m.path, m.value);
+  };
+  for (const auto& s : sc.sets) apply(s.key, s.value, s.host, where(sc, s.loc));
+  for (const auto& [k, v] : sets) apply(k, v, "", fmt::format("--set {}={}", k, v));
+
+  for (const auto& d : sc.drops) {
+    const std::uint32_t src = sc.hosts[host_index(d.from)].ip, dst = sc.hosts[host_index(d.to)].ip;
+    if (d.window) {
+      plan.windows.push_back(DirectedWindow{src, dst, d.span, d.text});
+      continue;
+    }
+    const auto& m = d.rule.match;
+    const bool occupies_sequence =
+        (m.required & (model::kSyn | model::kFin)) != 0 || m.payload == sim::PacketMatch::Payload::kWith;
+    if (!d.rule.include_retransmissions && !occupies_sequence) {
+      plan.refusals.push_back(fmt::format(
+          "{}: {}: 'excluding retransmissions' is reproduced only for SYN, FIN and data segments (a segment "
+          "whose sequence number was seen before)",
+          where(sc, d.loc), d.text));
+      continue;
+    }
+    plan.rules.push_back(DirectedRule{src, dst, d.rule, d.text, d.last});
+  }
+  return plan;
+}
+
+}  // namespace tcpsim::kernel

@@ -1,0 +1,51 @@
+// What a scenario asks of the real kernel, decided before anything runs: the
+// namespace's addresses and sysctls, socket options standing in for per-host
+// settings, the nftables drop rules, and every directive the kernel cannot
+// reproduce (each refused with its file:line:col, rather than ignored).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cli/scenario/ast.h"
+#include "sim/link.h"
+
+namespace tcpsim::kernel {
+
+// A drop rule between two addresses (one direction), as the simulator's link
+// applies it; windows are in time since the run's start.
+struct DirectedRule {
+  std::uint32_t src_ip = 0, dst_ip = 0;
+  sim::DropRule rule;
+  std::string text;   // as written: "drop A -> B first FIN"
+  bool last = false;  // "the last ACK": counted in a first run without it
+};
+struct DirectedWindow {
+  std::uint32_t src_ip = 0, dst_ip = 0;
+  sim::DropWindow span;
+  std::string text;
+};
+
+// Settings per host that a socket option reproduces (the sysctl would set
+// them for every host of the one namespace).
+struct HostOptions {
+  int linger2_s = 0;  // TCP_LINGER2: the orphaned FIN-WAIT-2 bound; 0 = the sysctl's
+  int syncnt = 0;     // TCP_SYNCNT: SYN retransmissions; 0 = the sysctl's
+};
+
+struct Plan {
+  std::vector<std::uint32_t> host_ips;                       // by host index
+  std::vector<std::pair<std::string, std::string>> sysctls;  // /proc/sys path below net/, value
+  std::vector<HostOptions> host_options;                     // by host index
+  std::vector<DirectedRule> rules;
+  std::vector<DirectedWindow> windows;
+  std::vector<std::string> notes;     // what the reader should know (profiles compared)
+  std::vector<std::string> refusals;  // "file:line:col: ...", one per directive
+};
+
+// `sets` are --set key=value from the command line, for every host.
+Plan make_plan(const scenario::Scenario& sc, const std::vector<std::pair<std::string, std::string>>& sets);
+
+}  // namespace tcpsim::kernel

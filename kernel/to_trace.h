@@ -1,0 +1,21 @@
+// The real run as a scenario::RunResult, the structure every tcpsim output
+// reads: segments become Sent (and Dropped) records, socket snapshots become
+// each connection end's State records, calls become Call records; the
+// scenario's assertions are checked against what the kernel did. So
+// `tcpsim kernel` draws with the very code that draws `tcpsim run`.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "cli/scenario/interpreter.h"
+#include "kernel/plan.h"
+#include "kernel/recording.h"
+
+namespace tcpsim::kernel {
+
+// `kernel_name`: what the ladder's header calls the profile ("Linux 6.18.44").
+scenario::RunResult to_run_result(std::shared_ptr<const scenario::Scenario> sc, const Recording& rec,
+                                  const Plan& plan, const std::string& kernel_name);
+
+}  // namespace tcpsim::kernel

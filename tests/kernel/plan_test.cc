@@ -1,0 +1,161 @@
+// What the kernel runner agrees to reproduce, and how: refusals with their
+// positions, settings as sysctls or socket options, drop rules as nftables.
+#include "kernel/plan.h"
+
+#include <gtest/gtest.h>
+
+#include "cli/scenario/parser.h"
+#include "kernel/nft.h"
+
+namespace tcpsim::kernel {
+namespace {
+
+scenario::Scenario parse(const std::string& text) {
+  auto p = scenario::parse(text, "t.tcpsim");
+  if (auto* e = std::get_if<scenario::ParseError>(&p)) {
+    ADD_FAILURE() << e->message;
+    return {};
+  }
+  return std::get<scenario::Scenario>(p);
+}
+
+const char* kHosts = "host A 10.0.0.1\nhost B 10.0.0.2\n";
+
+TEST(Plan, LinkDelaysAreRefusedWithTheirPosition) {
+  const Plan p = make_plan(parse(std::string(kHosts) + "link A <-> B delay 10ms\n"), {});
+  ASSERT_EQ(p.refusals.size(), 1u);
+  EXPECT_EQ(p.refusals[0].rfind("t.tcpsim:3:1: link A <-> B:", 0), 0u) << p.refusals[0];
+  EXPECT_NE(p.refusals[0].find("netem"), std::string::npos);
+}
+
+TEST(Plan, APerHostFinTimeoutBecomesThatHostsSocketOption) {
+  const Plan p = make_plan(parse(std::string(kHosts) + "set A fin_wait_2_timeout 3s\n"), {});
+  EXPECT_TRUE(p.refusals.empty());
+  EXPECT_EQ(p.host_options[0].linger2_s, 3);
+  EXPECT_EQ(p.host_options[1].linger2_s, 0);
+  EXPECT_TRUE(p.sysctls.empty());
+}
+
+TEST(Plan, ASettingWithOnlyASysctlAppliesToAllHostsOrIsRefused) {
+  const Plan all = make_plan(parse(std::string(kHosts) + "set synack_retries 2\n"), {});
+  ASSERT_EQ(all.sysctls.size(), 1u);
+  EXPECT_EQ(all.sysctls[0], (std::pair<std::string, std::string>{"ipv4/tcp_synack_retries", "2"}));
+  const Plan one = make_plan(parse(std::string(kHosts) + "set B synack_retries 2\n"), {});
+  ASSERT_EQ(one.refusals.size(), 1u);
+  EXPECT_NE(one.refusals[0].find("every host"), std::string::npos) << one.refusals[0];
+}
+
+TEST(Plan, TimeWaitCanOnlyBeLinuxsOwn) {
+  EXPECT_EQ(make_plan(parse(std::string(kHosts) + "set time_wait 30s\n"), {}).refusals.size(), 1u);
+  EXPECT_TRUE(make_plan(parse(std::string(kHosts) + "set time_wait 60s\n"), {}).refusals.empty());
+  EXPECT_EQ(make_plan(parse(kHosts), {{"time_wait", "1s"}}).refusals.size(), 1u);
+}
+
+TEST(Plan, ProfilesOtherThanLinuxAreNotedNotRefused) {
+  const Plan p = make_plan(parse(std::string("profile rfc9293\n") + kHosts), {});
+  EXPECT_TRUE(p.refusals.empty());
+  ASSERT_EQ(p.notes.size(), 1u);
+  EXPECT_NE(p.notes[0].find("rfc9293"), std::string::npos);
+}
+
+TEST(Plan, TwoHostsOnLoopbackAreRefused) {
+  EXPECT_FALSE(make_plan(parse("host A 127.0.0.1\nhost B 127.0.0.2\n"), {}).refusals.empty());
+  EXPECT_TRUE(make_plan(parse("host A 127.0.0.1\n"), {}).refusals.empty());
+}
+
+TEST(Plan, ExcludingRetransmissionsOfPureAcksIsRefused) {
+  const Plan p =
+      make_plan(parse(std::string(kHosts) + "drop A -> B first ACK excluding retransmissions\n"), {});
+  EXPECT_EQ(p.refusals.size(), 1u);
+  const Plan q =
+      make_plan(parse(std::string(kHosts) + "drop A -> B first FIN excluding retransmissions\n"), {});
+  EXPECT_TRUE(q.refusals.empty());
+  ASSERT_EQ(q.rules.size(), 1u);
+  EXPECT_FALSE(q.rules[0].rule.include_retransmissions);
+}
+
+TEST(Nft, TheFirstFinRuleMarksTheFirstMatchAndTheInputChainDropsWhatIsMarked) {
+  const Plan p = make_plan(parse(std::string(kHosts) + "drop A -> B first FIN\n"), {});
+  const std::string r = nft_ruleset(p.rules, p.windows);
+  EXPECT_NE(r.find("ip saddr 10.0.0.1 ip daddr 10.0.0.2 tcp flags & (fin) == fin jump r0"), std::string::npos)
+      << r;
+  EXPECT_NE(r.find("numgen inc mod 1000000000 0-0 meta mark set 1"), std::string::npos) << r;
+  EXPECT_NE(r.find("meta mark 1 counter drop"), std::string::npos) << r;
+  EXPECT_EQ(nft_ruleset({}, {}), "");
+}
+
+TEST(Nft, DataRulesSkipSegmentsWithoutPayloadForEveryHeaderLength) {
+  const Plan p = make_plan(parse(std::string(kHosts) + "drop B -> A second data\n"), {});
+  const std::string r = nft_ruleset(p.rules, p.windows);
+  EXPECT_NE(r.find("tcp doff 5 ip length 40 return"), std::string::npos) << r;
+  EXPECT_NE(r.find("tcp doff 8 ip length 52 return"), std::string::npos) << r;
+  EXPECT_NE(r.find("numgen inc mod 1000000000 1-1"), std::string::npos) << r;
+}
+
+CapturedSegment seg(Time t, std::uint32_t src, std::uint32_t dst, std::uint8_t flags, std::uint32_t seq,
+                    std::string payload = "") {
+  CapturedSegment c;
+  c.t = t;
+  c.src = sim::Addr{src, 40000};
+  c.dst = sim::Addr{dst, 8080};
+  c.flags = flags;
+  c.seq = seq;
+  c.payload = std::move(payload);
+  return c;
+}
+
+constexpr std::uint32_t kA = 0x0a000001, kB = 0x0a000002;
+
+TEST(ReplayDrops, TheSecondDataSegmentOnlyAndOnlyInItsDirection) {
+  const Plan p = make_plan(parse(std::string(kHosts) + "drop A -> B second data\n"), {});
+  const std::vector<CapturedSegment> segs = {
+      seg(1, kA, kB, model::kAck, 1, "x"), seg(2, kB, kA, model::kAck, 1, "y"),
+      seg(3, kA, kB, model::kAck, 2),      seg(4, kA, kB, model::kAck, 2, "z"),
+      seg(5, kA, kB, model::kAck, 3, "w"),
+  };
+  EXPECT_EQ(replay_drops(segs, p.rules, p.windows), (std::vector<bool>{false, false, false, true, false}));
+}
+
+TEST(ReplayDrops, RetransmissionsCountUnlessExcluded) {
+  const std::vector<CapturedSegment> segs = {
+      seg(1, kA, kB, model::kFin | model::kAck, 5),
+      seg(2, kA, kB, model::kFin | model::kAck, 5),  // the same FIN again
+  };
+  const Plan incl = make_plan(parse(std::string(kHosts) + "drop A -> B second FIN\n"), {});
+  EXPECT_EQ(replay_drops(segs, incl.rules, incl.windows), (std::vector<bool>{false, true}));
+  const Plan excl =
+      make_plan(parse(std::string(kHosts) + "drop A -> B second FIN excluding retransmissions\n"), {});
+  EXPECT_EQ(replay_drops(segs, excl.rules, excl.windows), (std::vector<bool>{false, false}));
+}
+
+TEST(ReplayDrops, EveryRuleCountsASegmentAnotherRuleDropped) {
+  // As in the simulator: "the 2nd packet" is the 2nd sent, dropped or not.
+  const Plan p =
+      make_plan(parse(std::string(kHosts) + "drop A -> B first packet\ndrop A -> B second packet\n"), {});
+  const std::vector<CapturedSegment> segs = {seg(1, kA, kB, model::kSyn, 0), seg(2, kA, kB, model::kSyn, 0),
+                                             seg(3, kA, kB, model::kSyn, 0)};
+  EXPECT_EQ(replay_drops(segs, p.rules, p.windows), (std::vector<bool>{true, true, false}));
+}
+
+TEST(ReplayDrops, AWindowDropsWhatIsSentInsideIt) {
+  const Plan p = make_plan(parse(std::string(kHosts) + "drop A -> B from 1s to 2s\n"), {});
+  const std::vector<CapturedSegment> segs = {seg(kSecond - 1, kA, kB, model::kAck, 1),
+                                             seg(kSecond, kA, kB, model::kAck, 1),
+                                             seg(2 * kSecond, kA, kB, model::kAck, 1)};
+  EXPECT_EQ(replay_drops(segs, p.rules, p.windows), (std::vector<bool>{false, true, false}));
+  EXPECT_NE(nft_ruleset(p.rules, p.windows).find("jump w0"), std::string::npos);
+}
+
+TEST(CountMatching, CountsTheLastAckOfADirection) {
+  sim::DropRule ack;
+  ack.match.required = model::kAck;
+  ack.match.forbidden = model::kSyn | model::kFin | model::kRst;
+  ack.match.payload = sim::PacketMatch::Payload::kWithout;
+  const std::vector<CapturedSegment> segs = {seg(1, kA, kB, model::kAck, 1),
+                                             seg(2, kA, kB, model::kAck, 1, "d"),
+                                             seg(3, kA, kB, model::kAck, 2), seg(4, kB, kA, model::kAck, 1)};
+  EXPECT_EQ(count_matching(segs, kA, kB, ack), 2u);
+}
+
+}  // namespace
+}  // namespace tcpsim::kernel

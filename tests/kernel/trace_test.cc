@@ -1,0 +1,168 @@
+// A real run's recording: its trip through the pipe, and its conversion into
+// the trace the ladder draws.
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "cli/formats/ladder.h"
+#include "cli/scenario/parser.h"
+#include "kernel/recording.h"
+#include "kernel/to_trace.h"
+
+namespace tcpsim::kernel {
+namespace {
+
+constexpr std::uint32_t kA = 0x0a000001, kB = 0x0a000002;
+
+CapturedSegment seg(Time t, sim::Addr src, sim::Addr dst, std::uint8_t flags, std::uint32_t seq,
+                    std::uint32_t ack, std::string payload = "") {
+  CapturedSegment c;
+  c.t = t;
+  c.src = src;
+  c.dst = dst;
+  c.flags = flags;
+  c.seq = seq;
+  c.ack = ack;
+  c.window = 512;
+  c.payload = std::move(payload);
+  return c;
+}
+
+SocketSample sock(model::State s, sim::Addr local, sim::Addr peer) {
+  SocketSample k;
+  k.state = s;
+  k.local = local;
+  k.peer = peer;
+  k.inode = 7;
+  return k;
+}
+
+// A handshake and one "hi", as a kernel run would record it.
+Recording handshake() {
+  const sim::Addr a{kA, 40000}, b{kB, 8080}, any{0, 0};
+  Recording r;
+  r.segments = {seg(100, a, b, model::kSyn, 1000, 0), seg(110, b, a, model::kSyn | model::kAck, 5000, 1001),
+                seg(120, a, b, model::kAck, 1001, 5001),
+                seg(200, a, b, model::kAck | model::kPsh, 1001, 5001, "hi"),
+                seg(210, b, a, model::kAck, 5001, 1003)};
+  r.snapshots = {Snapshot{50, {sock(model::State::Listen, b, any)}},
+                 Snapshot{150,
+                          {sock(model::State::Listen, b, any), sock(model::State::Established, a, b),
+                           sock(model::State::Established, b, a)}}};
+  CallRecord listen;
+  listen.program = 0;
+  listen.start = listen.end = 40;
+  listen.text = "listen(s, 5) = 0";
+  listen.var = "s";
+  listen.has_socket = true;
+  listen.local = b;
+  listen.peer = any;
+  CallRecord connect;
+  connect.program = 1;
+  connect.start = 90;
+  connect.end = 125;
+  connect.text = "connect(k, 10.0.0.2:8080) = 0";
+  connect.var = "k";
+  connect.has_socket = true;
+  connect.local = a;
+  connect.peer = b;
+  r.calls = {listen, connect};
+  r.programs = {ProgramEnd{true, ""}, ProgramEnd{false, "asleep"}};
+  r.end_time = 1000;
+  r.capped = true;
+  return r;
+}
+
+std::shared_ptr<const scenario::Scenario> scenario_text() {
+  auto p = scenario::parse(R"(host A 10.0.0.1
+host B 10.0.0.2
+program server on B {
+  s = socket()
+  bind(s, 10.0.0.2:8080)
+  listen(s, 5)
+}
+program client on A {
+  k = socket()
+  connect(k, 10.0.0.2:8080)
+  sleep(10)
+}
+expect sent A -> B data 1 times
+expect not sent B -> A RST
+expect sent A -> B FIN
+)",
+                           "t.tcpsim");
+  return std::make_shared<const scenario::Scenario>(std::get<scenario::Scenario>(p));
+}
+
+Plan plan_for_two_hosts() {
+  Plan p;
+  p.host_ips = {kA, kB};
+  p.host_options.resize(2);
+  return p;
+}
+
+TEST(Recording, SurvivesThePipeWhole) {
+  Recording r = handshake();
+  r.outputs.push_back(OutputRecord{1, 300, "State Recv-Q\nLISTEN 0\n"});
+  r.results.push_back(scenario::AssertionResult{{3, 4}, false, "what\twith tab", "detail\\n"});
+  r.error = "a warning";
+  const auto back = deserialize(serialize(r));
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(serialize(*back), serialize(r));
+  EXPECT_EQ(back->segments[3].payload, "hi");
+  EXPECT_EQ(back->outputs[0].text, "State Recv-Q\nLISTEN 0\n");
+  EXPECT_EQ(back->results[0].what, "what\twith tab");
+  EXPECT_TRUE(back->capped);
+}
+
+TEST(Recording, ACutOffRecordingIsRejected) {
+  const std::string text = serialize(handshake());
+  EXPECT_FALSE(deserialize(text.substr(0, text.size() / 2)).has_value());
+  EXPECT_FALSE(deserialize(text.substr(0, text.size() - 1)).has_value());  // no final line
+  EXPECT_FALSE(deserialize("X\tgarbage\n").has_value());
+}
+
+TEST(ToTrace, TheLadderShowsTheHandshakeTheDataAndTheCallsOnTheirSides) {
+  const auto run = to_run_result(scenario_text(), handshake(), plan_for_two_hosts(), "Linux test");
+  const std::string ladder = formats::ladder(run, formats::LadderOptions{});
+  EXPECT_NE(ladder.find("profile Linux test"), std::string::npos) << ladder;
+  EXPECT_NE(ladder.find("client 10.0.0.1:40000"), std::string::npos) << ladder;
+  // The SYN's end exists before its first sample: SYN-SENT is implied by the SYN.
+  EXPECT_NE(ladder.find("SYN-SENT     --SYN---"), std::string::npos) << ladder;
+  EXPECT_NE(ladder.find("--ACK len=2---"), std::string::npos) << ladder;
+  EXPECT_NE(ladder.find("ESTABLISHED  <-----"), std::string::npos) << ladder;
+  // The server's call is on the right, the client's on the left.
+  const auto listen = ladder.find("listen(s, 5) = 0");
+  ASSERT_NE(listen, std::string::npos);
+  EXPECT_GT(listen - ladder.rfind('\n', listen), 40u) << ladder;
+  const auto connect = ladder.find("connect(k, 10.0.0.2:8080) = 0");
+  ASSERT_NE(connect, std::string::npos);
+  EXPECT_LT(connect - ladder.rfind('\n', connect), 20u) << ladder;
+}
+
+TEST(ToTrace, AssertionsAreCheckedAgainstTheCapture) {
+  const auto run = to_run_result(scenario_text(), handshake(), plan_for_two_hosts(), "Linux");
+  ASSERT_EQ(run.results.size(), 3u);
+  EXPECT_TRUE(run.results[0].pass);   // one data segment A -> B
+  EXPECT_TRUE(run.results[1].pass);   // no RST
+  EXPECT_FALSE(run.results[2].pass);  // no FIN was sent
+  EXPECT_FALSE(run.finished);
+  EXPECT_NE(run.ending.find("'client' is asleep"), std::string::npos) << run.ending;
+}
+
+TEST(ToTrace, ADroppedSegmentIsMarkedLostWhereTheRuleSaysSo) {
+  Plan p = plan_for_two_hosts();
+  DirectedRule r;
+  r.src_ip = kA;
+  r.dst_ip = kB;
+  r.rule.match.payload = sim::PacketMatch::Payload::kWith;
+  p.rules.push_back(r);
+  const auto run = to_run_result(scenario_text(), handshake(), p, "Linux");
+  const std::string ladder = formats::ladder(run, formats::LadderOptions{});
+  const auto lost = ladder.find("--ACK len=2---");
+  ASSERT_NE(lost, std::string::npos) << ladder;
+  EXPECT_EQ(ladder.substr(lost, ladder.find('\n', lost) - lost).find("x "), 19u) << ladder;
+}
+
+}  // namespace
+}  // namespace tcpsim::kernel
