@@ -42,7 +42,8 @@ void LoadRun::start() {
     const LoadSpec& l = loads_[i];
     Host& server = net_.host(l.server);
     state_[i].listener = server.listen(Addr{server.ip(), l.port}, l.backlog);
-    if (l.rate > 0 && l.length > 0) net_.scheduler().schedule_at(arrival_time(l, 0), [this, i] { arrive(i); });
+    if (l.rate > 0 && l.length > 0)
+      net_.scheduler().schedule_at(arrival_time(l, 0), [this, i] { arrive(i); });
     if (l.accept_rate > 0) {
       net_.scheduler().schedule_at(l.start, [this, i] { accept_one(i); });
       ++periodic_;

@@ -19,13 +19,13 @@ struct LoadSpec {
   std::uint8_t client = 0;  // host indices
   std::uint8_t server = 0;
   std::uint16_t port = 80;
-  std::uint64_t rate = 100;    // connections per second, evenly spaced
-  Duration length = kSecond;   // how long the clients keep opening
+  std::uint64_t rate = 100;   // connections per second, evenly spaced
+  Duration length = kSecond;  // how long the clients keep opening
   Time start = 0;
-  std::uint32_t request = 100;   // bytes the client sends
-  std::uint32_t response = 100;  // bytes the server answers
-  bool server_closes = false;    // who closes first (and so holds TIME-WAIT)
-  int backlog = 4096;            // listen() backlog (capped by somaxconn)
+  std::uint32_t request = 100;    // bytes the client sends
+  std::uint32_t response = 100;   // bytes the server answers
+  bool server_closes = false;     // who closes first (and so holds TIME-WAIT)
+  int backlog = 4096;             // listen() backlog (capped by somaxconn)
   std::uint64_t accept_rate = 0;  // accept() calls per second; 0: at once
   // Source addresses the clients use in turn, from the client host's own:
   // each has its own ephemeral ports (set the host's addresses to match).
@@ -34,14 +34,14 @@ struct LoadSpec {
 
 // Totals since the start, per load.
 struct LoadCounters {
-  std::uint64_t attempted = 0;     // connect() calls
-  std::uint64_t no_port = 0;       // connect() = -1 EADDRNOTAVAIL
-  std::uint64_t completed = 0;     // the client read the whole response
-  std::uint64_t refused = 0;       // ECONNREFUSED
-  std::uint64_t timed_out = 0;     // ETIMEDOUT
-  std::uint64_t reset = 0;         // ECONNRESET
-  std::uint64_t accepted = 0;      // accept() returned a connection
-  std::uint64_t syn_drops = 0;     // SYNs the server dropped, accept queue full
+  std::uint64_t attempted = 0;  // connect() calls
+  std::uint64_t no_port = 0;    // connect() = -1 EADDRNOTAVAIL
+  std::uint64_t completed = 0;  // the client read the whole response
+  std::uint64_t refused = 0;    // ECONNREFUSED
+  std::uint64_t timed_out = 0;  // ETIMEDOUT
+  std::uint64_t reset = 0;      // ECONNRESET
+  std::uint64_t accepted = 0;   // accept() returned a connection
+  std::uint64_t syn_drops = 0;  // SYNs the server dropped, accept queue full
 };
 
 struct LoadSample {
@@ -76,9 +76,9 @@ class LoadRun {
  private:
   struct PerConn {
     std::uint32_t load = 0;
-    std::uint32_t got = 0;   // bytes read
-    bool done = false;       // request/response finished
-    bool server = false;     // the server's end (accepted), not a client's
+    std::uint32_t got = 0;  // bytes read
+    bool done = false;      // request/response finished
+    bool server = false;    // the server's end (accepted), not a client's
   };
   struct State {
     LoadCounters totals;

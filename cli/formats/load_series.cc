@@ -22,11 +22,12 @@ std::uint64_t failed(const sim::LoadCounters& c) { return c.no_port + c.refused 
 std::string describe(const scenario::LoadResult& r, std::size_t i) {
   const sim::LoadSpec& l = r.load->spec(i);
   const auto& hosts = r.scenario->hosts;
-  return fmt::format("load {} -> {} port {}: {}/s for {}, request {} B, response {} B, {} closes first{}{}",
-                     hosts[l.client].name, hosts[l.server].name, l.port, l.rate, sim::format_duration(l.length),
-                     l.request, l.response, l.server_closes ? "server" : "client",
-                     l.client_addresses > 1 ? fmt::format(", from {} addresses", l.client_addresses) : std::string(),
-                     l.accept_rate ? fmt::format(", server accepts {}/s", l.accept_rate) : std::string());
+  return fmt::format(
+      "load {} -> {} port {}: {}/s for {}, request {} B, response {} B, {} closes first{}{}",
+      hosts[l.client].name, hosts[l.server].name, l.port, l.rate, sim::format_duration(l.length), l.request,
+      l.response, l.server_closes ? "server" : "client",
+      l.client_addresses > 1 ? fmt::format(", from {} addresses", l.client_addresses) : std::string(),
+      l.accept_rate ? fmt::format(", server accepts {}/s", l.accept_rate) : std::string());
 }
 
 std::uint32_t peak(const std::vector<sim::LoadSample>& v, bool client, State s) {
@@ -45,38 +46,52 @@ std::string load_table(const scenario::LoadResult& r) {
     const sim::LoadSpec& l = r.load->spec(i);
     const auto& hosts = r.scenario->hosts;
     o += fmt::format("\n{}\n", describe(r, i));
-    o += fmt::format("{:>9} {:>9} {:>10} {:>8} {:>9} | {:>8} {:>8} {:>8} {:>9} {:>7} | {:>8} {:>8} {:>8} "
-                     "{:>8} {:>9} {:>6}\n",
-                     "", "connects", "completed", "no-port", "syn-drop", "SYN-SENT", "ESTAB", "FIN-WAIT",
-                     "TIME-WAIT", "ports", "SYN-RECV", "ESTAB", "CLOSE-WT", "LAST-ACK", "TIME-WAIT", "acc-q");
+    o += fmt::format(
+        "{:>9} {:>9} {:>10} {:>8} {:>9} | {:>8} {:>8} {:>8} {:>9} {:>7} | {:>8} {:>8} {:>8} "
+        "{:>8} {:>9} {:>6}\n",
+        "", "connects", "completed", "no-port", "syn-drop", "SYN-SENT", "ESTAB", "FIN-WAIT", "TIME-WAIT",
+        "ports", "SYN-RECV", "ESTAB", "CLOSE-WT", "LAST-ACK", "TIME-WAIT", "acc-q");
     o += fmt::format("{:>9} {:>9} {:>10} {:>8} {:>9} | {:<54} | {:<58}\n", "time (s)", "per int.", "total",
                      "total", "total", fmt::format("client {}", hosts[l.client].name),
                      fmt::format("server {}", hosts[l.server].name));
+    // Rows that repeat the one before (a load that has stopped while
+    // TIME-WAIT runs out) are elided to one "..." line; CSV keeps them all.
     std::uint64_t prev = 0;
-    for (const auto& s : v) {
+    std::string last;
+    bool eliding = false;
+    for (std::size_t k = 0; k < v.size(); ++k) {
+      const auto& s = v[k];
       const auto& c = s.client_states;
       const auto& sv = s.server_states;
-      o += fmt::format("{:>9} {:>9} {:>10} {:>8} {:>9} | {:>8} {:>8} {:>8} {:>9} {:>7} | {:>8} {:>8} {:>8} "
-                       "{:>8} {:>9} {:>6}\n",
-                       sim::format_seconds(s.t, 3), s.totals.attempted - prev, s.totals.completed,
-                       s.totals.no_port, s.totals.syn_drops, at(c, State::SynSent), at(c, State::Established),
-                       at(c, State::FinWait1) + at(c, State::FinWait2), at(c, State::TimeWait), s.client_ports,
-                       at(sv, State::SynReceived), at(sv, State::Established), at(sv, State::CloseWait),
-                       at(sv, State::LastAck), at(sv, State::TimeWait), s.accept_queue);
+      const std::string row = fmt::format(
+          " {:>9} {:>10} {:>8} {:>9} | {:>8} {:>8} {:>8} {:>9} {:>7} | {:>8} {:>8} {:>8} {:>8} {:>9} {:>6}\n",
+          s.totals.attempted - prev, s.totals.completed, s.totals.no_port, s.totals.syn_drops,
+          at(c, State::SynSent), at(c, State::Established), at(c, State::FinWait1) + at(c, State::FinWait2),
+          at(c, State::TimeWait), s.client_ports, at(sv, State::SynReceived), at(sv, State::Established),
+          at(sv, State::CloseWait), at(sv, State::LastAck), at(sv, State::TimeWait), s.accept_queue);
       prev = s.totals.attempted;
+      if (row == last && k + 1 < v.size()) {
+        eliding = true;
+        continue;
+      }
+      if (eliding) o += fmt::format("{:>9}\n", "...");
+      eliding = false;
+      o += fmt::format("{:>9}", sim::format_seconds(s.t, 3)) + row;
+      last = row;
     }
     const sim::LoadCounters& t = r.load->totals(i);
     o += fmt::format(
         "\n{} connects, {} completed, {} failed (EADDRNOTAVAIL {}, ECONNREFUSED {}, ETIMEDOUT {}, ECONNRESET "
         "{}); {} SYNs dropped on a full accept queue\n",
         t.attempted, t.completed, failed(t), t.no_port, t.refused, t.timed_out, t.reset, t.syn_drops);
-    o += fmt::format("TIME-WAIT at most {} on the client, {} on the server; at most {} connections on the "
-                     "client, {} on the server\n",
-                     peak(v, true, State::TimeWait), peak(v, false, State::TimeWait), r.load->peak_client_conns(i),
-                     r.load->peak_server_conns(i));
+    o += fmt::format(
+        "TIME-WAIT at most {} on the client, {} on the server; at most {} connections on the "
+        "client, {} on the server\n",
+        peak(v, true, State::TimeWait), peak(v, false, State::TimeWait), r.load->peak_client_conns(i),
+        r.load->peak_server_conns(i));
     if (r.load->first_no_port(i) >= 0) {
-      o += fmt::format("the client ran out of ephemeral ports towards {}:{} at {} s\n", hosts[l.server].name, l.port,
-                       sim::format_seconds(r.load->first_no_port(i), 3));
+      o += fmt::format("the client ran out of ephemeral ports towards {}:{} at {} s\n", hosts[l.server].name,
+                       l.port, sim::format_seconds(r.load->first_no_port(i), 3));
     } else {
       o += "the client never ran out of ephemeral ports\n";
     }
@@ -86,13 +101,15 @@ std::string load_table(const scenario::LoadResult& r) {
 }
 
 std::string load_csv(const scenario::LoadResult& r) {
-  std::string o = "load,time_s,attempted,completed,no_port,refused,timed_out,reset,syn_drops,accepted,"
-                  "client_ports,accept_queue";
+  std::string o =
+      "load,time_s,attempted,completed,no_port,refused,timed_out,reset,syn_drops,accepted,"
+      "client_ports,accept_queue";
   for (const char* side : {"client", "server"}) {
     for (int k = 0; k < model::kStateCount; ++k) {
       std::string name(model::state_name(static_cast<State>(k)));
       std::replace(name.begin(), name.end(), '-', '_');
-      std::transform(name.begin(), name.end(), name.begin(), [](char ch) { return static_cast<char>(std::tolower(ch)); });
+      std::transform(name.begin(), name.end(), name.begin(),
+                     [](char ch) { return static_cast<char>(std::tolower(ch)); });
       o += fmt::format(",{}_{}", side, name);
     }
   }

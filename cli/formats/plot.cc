@@ -73,10 +73,10 @@ std::string chart(const Chart& c, double top) {
         "<text x=\"{:.1f}\" y=\"{:.1f}\" class=\"xtick\">{}</text>\n",
         px(v), y0, px(v), y0 + 4, px(v), y0 + 17, label(v));
   }
-  o += fmt::format("<line x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{2:.1f}\" y2=\"{1:.1f}\" class=\"axis\"/>\n", x0, y0,
-                   x1);
-  o += fmt::format("<line x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{0:.1f}\" y2=\"{2:.1f}\" class=\"axis\"/>\n", x0, y0,
-                   y1);
+  o += fmt::format("<line x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{2:.1f}\" y2=\"{1:.1f}\" class=\"axis\"/>\n", x0,
+                   y0, x1);
+  o += fmt::format("<line x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{0:.1f}\" y2=\"{2:.1f}\" class=\"axis\"/>\n", x0,
+                   y0, y1);
   o += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" class=\"xlabel\">{}</text>\n", (x0 + x1) / 2, y0 + 34,
                    esc(c.x_label));
   o += fmt::format("<text transform=\"translate({:.1f},{:.1f}) rotate(-90)\" class=\"ylabel\">{}</text>\n",
@@ -137,7 +137,8 @@ std::string svg_charts(const std::string& title, const std::vector<Chart>& chart
       "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
       "<text x=\"{2:.1f}\" y=\"22\" class=\"heading\">{3}</text>\n",
       kWidth, height, kLeft, esc(title));
-  for (std::size_t i = 0; i < charts.size(); ++i) o += chart(charts[i], 30 + kChartHeight * static_cast<double>(i));
+  for (std::size_t i = 0; i < charts.size(); ++i)
+    o += chart(charts[i], 30 + kChartHeight * static_cast<double>(i));
   return o + "</svg>\n";
 }
 

@@ -26,11 +26,13 @@ std::uint8_t host_index(const Scenario& sc, const std::string& name) {
 std::variant<LoadResult, ParseError> run_load(std::shared_ptr<const Scenario> sc, const RunOptions& opt) {
   if (sc->loads.empty()) return ParseError{fmt::format("{}: no load in this scenario", sc->file)};
   if (!sc->programs.empty())
-    return error_at(*sc, sc->programs.front().loc,
-                    "a scenario with a load has no programs: put single connections in a scenario of their own");
+    return error_at(
+        *sc, sc->programs.front().loc,
+        "a scenario with a load has no programs: put single connections in a scenario of their own");
   if (!sc->assertions.empty())
-    return error_at(*sc, sc->assertions.front().loc,
-                    "assertions about programs do not apply to a load scenario: read its time series instead");
+    return error_at(
+        *sc, sc->assertions.front().loc,
+        "assertions about programs do not apply to a load scenario: read its time series instead");
   if (!sc->drops.empty())
     return error_at(*sc, sc->drops.front().loc,
                     "targeted drops count segments of single connections: a load takes random loss "
@@ -67,8 +69,8 @@ std::variant<LoadResult, ParseError> run_load(std::shared_ptr<const Scenario> sc
         const std::uint32_t ip = res.net->host(h).ip();
         if (h != s.client && ip >= first && ip <= last)
           return error_at(*sc, d.loc,
-                          fmt::format("addresses {}: {}'s addresses would include {}'s", d.addresses, d.client,
-                                      res.net->host(h).name()));
+                          fmt::format("addresses {}: {}'s addresses would include {}'s", d.addresses,
+                                      d.client, res.net->host(h).name()));
       }
       client.set_addresses(d.addresses);
     }

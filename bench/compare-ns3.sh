@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# tcpsim against ns-3 on the same job (shared/bench/ns3/short_conns.cc):
+# N short connections, one at a time, loss 0 and 1%. Runs the two
+# alternately, three rounds, in one sitting (the machines are shared and
+# absolute times drift), and prints each round's lifecycles per second and
+# the ratio. Needs Debian's ns3 and libns3-dev (apt-get install ns3
+# libns3-dev) and a Release build of short_conns_bench:
+#   cmake -S . -B build-rel -DCMAKE_BUILD_TYPE=Release && cmake --build build-rel --target short_conns_bench
+#   bench/compare-ns3.sh [build-rel]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build="${1:-build-rel}"
+shared="$(cd ../shared && pwd)"
+ns3="$build/ns3/short_conns"
+if [ ! -x "$ns3" ]; then
+  here="$(pwd)"
+  (cd "$shared" && BUILD_DIR="$here/$build/ns3" bench/ns3/build.sh) >&2
+fi
+n=10000
+for round in 1 2 3; do
+  for p in 0 10; do
+    ns3_rate=$("$ns3" --n=$n --k=1 --p=$(awk "BEGIN{print $p/1000}") | sed -E 's/.*conns_per_s=([0-9.]+).*/\1/')
+    ours=$("$build/short_conns_bench" --benchmark_filter="BM_ShortConns/k:1/loss_permille:$p/" \
+      --benchmark_format=csv 2>/dev/null | tr -d '"' |
+      awk -F, '/^name,/{for(i=1;i<=NF;i++) h[i]=$i; next} /BM_ShortConns/{for(i=1;i<=NF;i++) if(h[i]=="lifecycles_per_s") print $i}')
+    awk -v r=$round -v p=$p -v a="$ours" -v b="$ns3_rate" \
+      'BEGIN{printf "round %d loss %4.1f%%: tcpsim %9.0f lifecycles/s, ns-3 %7.0f lifecycles/s, ratio %.0fx\n", r, p/10, a, b, a/b}'
+  done
+done
