@@ -112,8 +112,8 @@ void BM_ShortConns(benchmark::State& state) {
   }
   const double conns = static_cast<double>(n) * static_cast<double>(state.iterations());
   state.counters["lifecycles_per_s"] = benchmark::Counter(conns, benchmark::Counter::kIsRate);
-  state.counters["ns_per_event"] = benchmark::Counter(static_cast<double>(events),
-                                                      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["ns_per_event"] = benchmark::Counter(
+      static_cast<double>(events), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
   state.counters["failed_share"] = static_cast<double>(failed) / conns;
   state.counters["completed_share"] = static_cast<double>(done) / conns;
 }

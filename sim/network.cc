@@ -104,12 +104,7 @@ void Network::transmit(Host& from, ConnId conn, Packet p) {
   const std::uint64_t id = p.id;
   for (std::uint8_t k = 0; k < o.deliveries; ++k) {
     const bool last = k + 1 == o.deliveries;
-    InFlight f;
-    f.packet = last ? std::move(p) : p;
-    f.trace_index = index;
-    f.to = to->index();
-    f.live = true;
-    const std::uint32_t slot = park(std::move(f));
+    const std::uint32_t slot = park(InFlight{last ? std::move(p) : p, index, to->index(), true});
     sched_.schedule_at(o.at[k], [this, slot] { deliver(slot); });
     if (fate_hook_ && last) {
       LastOnLink* e = nullptr;

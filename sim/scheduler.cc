@@ -64,7 +64,9 @@ EventId Scheduler::push(Time t, std::uint32_t s) {
       if (l.empty() || l.q.back().time <= e.time) {
         const bool front = l.empty();
         l.q.push_back(e);
-        if (front) new_candidate(e, static_cast<std::size_t>(&l - lanes_));
+        const auto k = static_cast<std::size_t>(&l - lanes_);
+        busy_ |= 1u << k;
+        if (front) new_candidate(e, k);
         return EventId{s, gen};
       }
       idle = nullptr;
@@ -77,7 +79,9 @@ EventId Scheduler::push(Time t, std::uint32_t s) {
     idle->q.clear();
     idle->head = 0;
     idle->q.push_back(e);
-    new_candidate(e, static_cast<std::size_t>(idle - lanes_));
+    const auto k = static_cast<std::size_t>(idle - lanes_);
+    busy_ |= 1u << k;
+    new_candidate(e, k);
     return EventId{s, gen};
   }
   heap_push(e);
@@ -164,13 +168,16 @@ void Scheduler::heap_pop() {
 
 void Scheduler::compact() {
   top_valid_ = false;
-  for (Lane& l : lanes_) {
+  busy_ = 0;
+  for (std::size_t k = 0; k < kLanes; ++k) {
+    Lane& l = lanes_[k];
     std::size_t out = 0;
     for (std::size_t i = l.head; i < l.q.size(); ++i) {
       if (live(l.q[i])) l.q[out++] = l.q[i];
     }
     l.q.resize(out);
     l.head = 0;
+    if (out > 0) busy_ |= 1u << k;
   }
   std::size_t out = 0;
   for (const Entry& e : heap_) {
@@ -209,13 +216,17 @@ bool Scheduler::settle_top() {
   }
   const Entry* best = heap_.empty() ? nullptr : &heap_.front();
   top_lane_ = kLanes;
-  for (std::size_t k = 0; k < kLanes; ++k) {
+  for (std::uint32_t m = busy_; m != 0; m &= m - 1) {
+    const auto k = static_cast<std::size_t>(__builtin_ctz(m));
     Lane& l = lanes_[k];
     while (!l.empty() && !live(l.q[l.head])) {
       ++l.head;
       --dead_;
     }
-    if (l.empty()) continue;
+    if (l.empty()) {
+      busy_ &= ~(1u << k);
+      continue;
+    }
     if (!best || earlier(l.q[l.head], *best)) {
       best = &l.q[l.head];
       top_lane_ = k;
@@ -238,6 +249,7 @@ void Scheduler::pop_top() {
   if (l.empty()) {
     l.q.clear();
     l.head = 0;
+    busy_ &= ~(1u << top_lane_);
   } else if (l.head >= 4096 && l.head * 2 >= l.q.size()) {
     l.q.erase(l.q.begin(), l.q.begin() + static_cast<std::ptrdiff_t>(l.head));
     l.head = 0;

@@ -155,6 +155,7 @@ class Scheduler {
 
   std::vector<Entry> heap_;  // 4-ary min-heap on (time, seq)
   Lane lanes_[kLanes];
+  std::uint32_t busy_ = 0;  // bit k: lane k is not empty
   // settle_top()'s answer, kept until something could change it: it is
   // asked two or three times per event.
   std::size_t top_lane_ = kLanes;  // the lane holding the top, or kLanes for the heap
