@@ -411,7 +411,7 @@ void Endpoint::timeout(TimerKind kind, Time now, Outbox& out) {
   m_->end();
 }
 
-void Endpoint::force_state_for_test(State state, const Tcb& tcb) {
+void Endpoint::restore(State state, const Tcb& tcb) {
   // MSM has no public setter for the active state; its current_state() array
   // is the machine's own storage, and writing the id there is what MSM's
   // explicit entry does internally.

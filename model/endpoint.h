@@ -90,7 +90,11 @@ class Endpoint {
   // Test support: put a fresh endpoint straight into `state` with the given
   // sequence variables, as the real path would have left it. Tests compare
   // each such fixture with the state reached by the real path.
-  void force_state_for_test(State state, const Tcb& tcb);
+  void force_state_for_test(State state, const Tcb& tcb) { restore(state, tcb); }
+  // Puts the endpoint in `state` with this TCB, without running any row: for
+  // a host that kept a TIME-WAIT connection compactly (its TCB only) and
+  // brings it back when a segment arrives for it.
+  void restore(State state, const Tcb& tcb);
 
  private:
   struct Machine;

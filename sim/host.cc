@@ -62,7 +62,7 @@ void Host::table_erase(Addr local, Addr remote) {
   if (it != pair_count_.end() && --it->second == 0) pair_count_.erase(it);
 }
 
-void Host::free_conn(Conn& c) {
+void Host::free_conn(Conn& c, bool keep_table_entry) {
   const ConnId id = c.id;
   for (std::size_t k = 0; k < c.timers.size(); ++k) net_.scheduler().cancel(c.timers[k]);
   if (c.listening) {
@@ -74,7 +74,7 @@ void Host::free_conn(Conn& c) {
     }
   } else {
     auto it = table_.find(FourTuple{c.local, c.remote});
-    if (it != table_.end() && it->second == c.id) table_erase(c.local, c.remote);
+    if (!keep_table_entry && it != table_.end() && it->second == c.id) table_erase(c.local, c.remote);
   }
   if (c.listener != kNoConn) {
     if (Conn* l = conn(c.listener); l && l->listening) {
@@ -90,7 +90,84 @@ void Host::free_conn(Conn& c) {
 
 Conn* Host::find(Addr local, Addr remote) {
   auto it = table_.find(FourTuple{local, remote});
-  return it == table_.end() ? nullptr : conn(it->second);
+  if (it == table_.end()) return nullptr;
+  if (it->second & kTimeWaitTag) return bring_back(it->second & ~kTimeWaitTag);
+  return conn(it->second);
+}
+
+// Only a TIME-WAIT whose one pending timer is its 2MSL, entered with a
+// fresh 2MSL (so records stay in expiry order), is kept compactly.
+bool Host::compactable(const Conn& c) const {
+  for (std::size_t k = 0; k < c.timers.size(); ++k) {
+    const bool pending = net_.scheduler().is_pending(c.timers[k]);
+    if (pending != (k == static_cast<std::size_t>(model::TimerKind::TimeWait))) return false;
+  }
+  const Time expires = c.expires[static_cast<int>(model::TimerKind::TimeWait)];
+  return tw_.empty() || tw_.back().expires <= expires;
+}
+
+void Host::compact(Conn& c) {
+  const std::uint64_t number = tw_base_ + tw_.size();
+  const int k = static_cast<int>(model::TimerKind::TimeWait);
+  // The 2MSL timer is re-made at once, at the same time: no event was
+  // scheduled in between, so it keeps its place among equal times.
+  net_.scheduler().cancel(c.timers[k]);
+  c.timers[k] = EventId{};
+  TimeWaitRecord r;
+  r.local = c.local;
+  r.remote = c.remote;
+  r.expires = c.expires[k];
+  r.live = true;
+  r.tcb = c.ep.tcb();
+  r.event = net_.scheduler().schedule_at(r.expires, [this, number] { time_wait_expired(number); });
+  tw_.push_back(std::move(r));
+  ++tw_live_;
+  table_[FourTuple{c.local, c.remote}] =
+      kTimeWaitTag | static_cast<ConnId>(number & ~std::uint64_t{kTimeWaitTag});
+  // The record stands in for the connection: it stays counted in TIME-WAIT.
+  ++state_count_[static_cast<int>(model::State::TimeWait)];
+  free_conn(c, true);
+}
+
+Conn* Host::bring_back(std::uint64_t low_bits) {
+  // Record numbers are kept modulo 2^31 in the table: find the one in tw_.
+  const std::uint64_t mask = ~std::uint64_t{kTimeWaitTag} & 0xffffffffu;
+  const std::uint64_t offset = (low_bits - (tw_base_ & mask)) & mask;
+  if (offset >= tw_.size() || !tw_[offset].live) return nullptr;
+  TimeWaitRecord& r = tw_[offset];
+  r.live = false;
+  --tw_live_;
+  Conn& c = new_conn(r.local, r.remote);
+  --state_count_[static_cast<int>(model::State::Closed)];  // new_conn counted it CLOSED; it is TIME-WAIT
+  table_[FourTuple{r.local, r.remote}] = c.id;
+  c.held = false;
+  c.ep.restore(model::State::TimeWait, r.tcb);
+  const int k = static_cast<int>(model::TimerKind::TimeWait);
+  c.timers[k] = r.event;  // still its timer: time_wait_expired passes it on
+  c.expires[k] = r.expires;
+  r.conn = c.id;
+  r.epoch = c.epoch;
+  return &c;
+}
+
+void Host::time_wait_expired(std::uint64_t number) {
+  TimeWaitRecord& r = tw_[number - tw_base_];
+  if (r.live) {
+    // What the 2MSL row does for a connection nobody holds: it leaves.
+    r.live = false;
+    --tw_live_;
+    table_erase(r.local, r.remote);
+    --state_count_[static_cast<int>(model::State::TimeWait)];
+  } else if (r.conn != kNoConn) {
+    const ConnId id = r.conn;
+    r.conn = kNoConn;
+    timer_fired(id, r.epoch, model::TimerKind::TimeWait);
+  }
+  // Records whose timer has fired or was cancelled are done with.
+  while (!tw_.empty() && !tw_.front().live && !net_.scheduler().is_pending(tw_.front().event)) {
+    tw_.pop_front();
+    ++tw_base_;
+  }
 }
 
 Conn* Host::find_listener(Addr local, Addr remote) {
@@ -522,6 +599,9 @@ void Host::run(Conn& c) {
     free_conn(c);
   } else if (closed && c.listener != kNoConn && !c.in_accept_queue) {
     free_conn(c);
+  } else if (compact_tw_ && c.id != kNoConn && c.state() == model::State::TimeWait && !c.held &&
+             c.listener == kNoConn && !tracing && compactable(c)) {
+    compact(c);
   }
   const std::size_t told_to = told_.size();
   for (std::size_t i = told_from; i < told_to; ++i) {

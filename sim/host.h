@@ -168,11 +168,19 @@ class Host {
     std::uint64_t read = 0;
   };
   void keep_ledger(bool on) { keep_ledger_ = on; }
+
+  // Keep orphaned TIME-WAIT connections as a TCB and an expiry time, as
+  // Linux's inet_timewait_sock does, instead of a whole connection: a busy
+  // server holds a million. A segment for one brings the connection back.
+  // They are not listed by for_each_conn (so not by ss) nor seen by bind():
+  // for load runs, which have neither.
+  void compact_time_wait(bool on) { compact_tw_ = on; }
+  std::size_t compact_time_waits() const { return tw_live_; }
   const std::unordered_map<FourTuple, Ledger, FourTupleHash>& ledger() const { return ledger_; }
 
  private:
   Conn& new_conn(Addr local, Addr remote);
-  void free_conn(Conn& c);
+  void free_conn(Conn& c, bool keep_table_entry = false);
   void run(Conn& c);  // applies the outbox after one input to c
   Conn* find(Addr local, Addr remote);
   Conn* find_listener(Addr local, Addr remote);
@@ -215,6 +223,24 @@ class Host {
   void table_insert(Addr local, Addr remote, ConnId id);
   void table_erase(Addr local, Addr remote);
   bool keep_ledger_ = false;
+  struct TimeWaitRecord {
+    Addr local, remote;
+    Time expires = 0;
+    bool live = false;      // still kept here, not brought back
+    EventId event;          // the connection's own 2MSL timer, kept
+    ConnId conn = kNoConn;  // once brought back: the connection that owns the timer
+    std::uint32_t epoch = 0;
+    model::Tcb tcb;
+  };
+  static constexpr ConnId kTimeWaitTag = 0x80000000u;  // table_ values: TIME-WAIT records
+  bool compact_tw_ = false;
+  std::deque<TimeWaitRecord> tw_;  // by expiry: TIME-WAIT's length is fixed
+  std::uint64_t tw_base_ = 0;      // the number of tw_.front()
+  std::size_t tw_live_ = 0;
+  void compact(Conn& c);
+  bool compactable(const Conn& c) const;
+  Conn* bring_back(std::uint64_t record);
+  void time_wait_expired(std::uint64_t record);
   std::unordered_map<FourTuple, Ledger, FourTupleHash> ledger_;
 };
 

@@ -51,6 +51,7 @@ void LoadRun::start() {
   }
   for (std::size_t h = 0; h < net_.host_count(); ++h) {
     Host& host = net_.host(h);
+    host.compact_time_wait(true);
     host.on_app = [this, &host](Conn& c, model::AppEvent e) {
       if (c.listening || c.in_accept_queue) {
         if (c.listening) server_event(host, c, e);
@@ -81,7 +82,7 @@ void LoadRun::arrive(std::uint32_t i) {
     ++st.totals.no_port;
     if (st.first_no_port < 0) st.first_no_port = net_.now();
   }
-  st.peak_client = std::max(st.peak_client, client.conn_count());
+  st.peak_client = std::max(st.peak_client, client.conn_count() + client.compact_time_waits());
   const std::uint64_t next = ++st.next;
   const Time t = arrival_time(l, next);
   if (t < l.start + l.length) net_.scheduler().schedule_at(t, [this, i] { arrive(i); });
@@ -222,8 +223,8 @@ void LoadRun::sample() {
       s.accept_queue = static_cast<std::uint32_t>(lc->accept_queue.size());
       st.totals.syn_drops = lc->syn_drops;
     }
-    st.peak_client = std::max(st.peak_client, client.conn_count());
-    st.peak_server = std::max(st.peak_server, server.conn_count());
+    st.peak_client = std::max(st.peak_client, client.conn_count() + client.compact_time_waits());
+    st.peak_server = std::max(st.peak_server, server.conn_count() + server.compact_time_waits());
     s.totals = st.totals;
     series_[i].push_back(s);
   }

@@ -173,5 +173,60 @@ TEST(Load, SlowAccept_FullQueueDropsSyns) {
   EXPECT_EQ(t.attempted, 1000u);
 }
 
+// TIME-WAIT kept compactly (a TCB and its timer, as Linux's timewait sock)
+// must not change anything a load shows: the same series, sample for
+// sample, as whole connections. With 3% loss, retransmitted FINs and new
+// SYNs reach TIME-WAITs and bring them back; both closers, one address
+// (ports reused while the old 4-tuple is in TIME-WAIT).
+std::vector<LoadSample> series(bool server_closes, bool compact) {
+  World w;
+  LinkConfig lc;
+  lc.delay = kMillisecond;
+  lc.loss = *Probability::parse("3%");
+  w.net.set_link(*w.a, *w.b, lc);
+  w.net.set_link(*w.b, *w.a, lc);
+  LoadSpec l;
+  l.client = 0;
+  l.server = 1;
+  l.rate = 20000;
+  l.length = 2 * kSecond;
+  l.server_closes = server_closes;
+  LoadRun run(w.net, {l}, 100 * kMillisecond);
+  run.start();
+  w.a->compact_time_wait(compact);
+  w.b->compact_time_wait(compact);
+  w.net.run();
+  return run.samples(0);
+}
+
+void expect_same(const std::vector<LoadSample>& x, const std::vector<LoadSample>& y) {
+  ASSERT_EQ(x.size(), y.size());
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(x[i].t, y[i].t);
+    EXPECT_EQ(x[i].client_states, y[i].client_states);
+    EXPECT_EQ(x[i].server_states, y[i].server_states);
+    EXPECT_EQ(x[i].client_ports, y[i].client_ports);
+    EXPECT_EQ(x[i].totals.completed, y[i].totals.completed);
+    EXPECT_EQ(x[i].totals.no_port, y[i].totals.no_port);
+    EXPECT_EQ(x[i].totals.reset, y[i].totals.reset);
+    EXPECT_EQ(x[i].totals.timed_out, y[i].totals.timed_out);
+  }
+}
+
+TEST(Load, CompactTimeWait_SameSeriesAsWholeConnections_ServerCloses) {
+  const auto whole = series(true, false);
+  const auto compact = series(true, true);
+  expect_same(whole, compact);
+  // The test means something only if TIME-WAIT was there and loss hit it.
+  std::uint32_t most = 0;
+  for (const auto& s : whole) most = std::max(most, at(s, false, model::State::TimeWait));
+  EXPECT_GT(most, 20000u);
+}
+
+TEST(Load, CompactTimeWait_SameSeriesAsWholeConnections_ClientCloses) {
+  expect_same(series(false, false), series(false, true));
+}
+
 }  // namespace
 }  // namespace tcpsim::sim
