@@ -63,6 +63,10 @@ EventId Scheduler::push(Time t, std::uint32_t s) {
     if (l.delay == d) {
       if (l.empty() || l.q.back().time <= e.time) {
         const bool front = l.empty();
+        if (front) {
+          l.q.clear();
+          l.head = 0;
+        }
         l.q.push_back(e);
         const auto k = static_cast<std::size_t>(&l - lanes_);
         busy_ |= 1u << k;
@@ -224,6 +228,9 @@ bool Scheduler::settle_top() {
       --dead_;
     }
     if (l.empty()) {
+      // Its last entries were cancelled: start it over, or it only grows.
+      l.q.clear();
+      l.head = 0;
       busy_ &= ~(1u << k);
       continue;
     }
