@@ -551,22 +551,33 @@ class Parser {
       return;
     }
     const Loc ord_at = cur().loc;
-    const std::string ord =
-        ident("which one: first, second, third, last, all, every, or 1st, 2nd, 3rd, 4th ...");
-    if (ord == "first" || ord == "1st")
+    // "2nd", "4th" start with a digit, so the lexer makes them numbers.
+    if (cur().kind != Tok::Ident && cur().kind != Tok::Number)
+      expected("which one: first, second, third, last, all, every, or 1st, 2nd, 3rd, 4th ...");
+    const std::string ord = cur().text;
+    bump();
+    const std::string suffix = ord.size() > 2 ? ord.substr(ord.size() - 2) : std::string();
+    unsigned long n = 0;
+    bool numbered = false;
+    if (suffix == "st" || suffix == "nd" || suffix == "rd" || suffix == "th") {
+      const char* end = ord.data() + ord.size() - 2;
+      const auto [ptr, ec] = std::from_chars(ord.data(), end, n);
+      numbered = ec == std::errc() && ptr == end;
+    }
+    if (ord == "first")
       d.rule.nth = 1;
-    else if (ord == "second" || ord == "2nd")
+    else if (ord == "second")
       d.rule.nth = 2;
-    else if (ord == "third" || ord == "3rd")
+    else if (ord == "third")
       d.rule.nth = 3;
     else if (ord == "last")
       d.last = true;
     else if (ord == "all" || ord == "every")
       d.rule.count = sim::DropRule::kAll;
-    else if (ord.size() > 2 && std::isdigit(static_cast<unsigned char>(ord[0])) &&
-             ord.substr(ord.size() - 2) == "th") {
-      d.rule.nth = std::stoul(ord.substr(0, ord.size() - 2));
-      if (d.rule.nth == 0) fail(ord_at, "counting starts at 1st");
+    else if (numbered) {
+      if (n == 0) fail(ord_at, "counting starts at 1st");
+      if (n > 1'000'000'000) fail(ord_at, fmt::format("'{}': at most the 1000000000th", ord));
+      d.rule.nth = n;
     } else {
       fail(ord_at,
            fmt::format(

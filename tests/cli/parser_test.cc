@@ -203,5 +203,23 @@ TEST(ParserSemantics, LoopWithoutTimeIsStoppedNotHung) {
   EXPECT_EQ(rr.ending, "program 'p' ran 1000000 steps without time passing: stopped");
 }
 
+// docs/scenario-language.md writes `drop A -> B 3rd data`: numbered
+// ordinals start with a digit, which the lexer reads as a number.
+TEST(Parser, NumberedOrdinalsPickTheNthMatch) {
+  for (const auto& [word, n] : std::vector<std::pair<std::string, unsigned long>>{
+           {"1st", 1}, {"2nd", 2}, {"3rd", 3}, {"4th", 4}, {"21st", 21}, {"second", 2}}) {
+    auto r = parse("host A 10.0.0.1\nhost B 10.0.0.2\ndrop A -> B " + word + " data\n", "t.tcpsim");
+    ASSERT_TRUE(std::holds_alternative<Scenario>(r)) << word << ": " << std::get<ParseError>(r).message;
+    EXPECT_EQ(std::get<Scenario>(r).drops.at(0).rule.nth, n) << word;
+  }
+  EXPECT_EQ(error_of("host A 10.0.0.1\nhost B 10.0.0.2\ndrop A -> B 0th data\n"),
+            "t.tcpsim:3:13: counting starts at 1st");
+  // Too big for any counter: an error, not an exception.
+  EXPECT_EQ(
+      error_of("host A 10.0.0.1\nhost B 10.0.0.2\ndrop A -> B 99999999999999999999th data\n"),
+      "t.tcpsim:3:13: '99999999999999999999th' is not an ordinal: expected first, second, third, last, all, "
+      "or 1st, 2nd, 3rd, 4th ...");
+}
+
 }  // namespace
 }  // namespace tcpsim::scenario
