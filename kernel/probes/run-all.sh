@@ -33,6 +33,7 @@ for p in "p01_syn_retries.py 3" "p02_synack_retries.py 3" p03_lost_fin.py \
          p10_abort.py p11_accept_overflow.py p11b_accept_overflow_ack.py; do
   echo; echo "### $p"; python3 $p
 done
+echo; echo "### p12_timewait_reopen.py"; unshare -n python3 p12_timewait_reopen.py
 wait
 if [ "$1" != "--quick" ]; then
   echo; echo "### p01_syn_retries.py 6"; cat "$tmp/p01_6"
