@@ -354,18 +354,9 @@ class Program {
       return check(::epoll_ctl(fd, o, real_fd(a[2]), &ev));
     }
     if (fn == "epoll_wait") {
-      int max = 16;
-      Duration timeout = -1;
-      auto as_timeout = [](const Arg& x) {
-        return x.kind == Arg::Duration ? x.duration : (x.number < 0 ? Duration{-1} : x.number * kMillisecond);
-      };
-      if (a.size() == 2) timeout = as_timeout(a[1]);
-      if (a.size() == 3) {
-        max = static_cast<int>(a[1].number);
-        timeout = as_timeout(a[2]);
-      }
-      std::vector<epoll_event> evs(static_cast<std::size_t>(std::max(1, max)));
-      const int ms = timeout < 0 ? -1 : static_cast<int>((timeout + kMillisecond - 1) / kMillisecond);
+      const scenario::EpollWaitArgs w = scenario::epoll_wait_args(a);
+      std::vector<epoll_event> evs(static_cast<std::size_t>(std::max(1, w.max)));
+      const int ms = w.timeout < 0 ? -1 : static_cast<int>((w.timeout + kMillisecond - 1) / kMillisecond);
       int n;
       do {
         n = ::epoll_wait(fd, evs.data(), static_cast<int>(evs.size()), ms);

@@ -6,6 +6,7 @@
 #include <limits>
 #include <map>
 
+#include "cli/scenario/interpreter.h"
 #include "kernel/nft.h"
 #include "kernel/programs.h"
 #include "sim/profile.h"
@@ -415,33 +416,12 @@ scenario::RunResult to_run_result(std::shared_ptr<const scenario::Scenario> sc, 
       for (const auto& h : sc->hosts) {
         if (h.name == a.host) ip = h.ip;
       }
-      bool timers = false;
-      for (const auto& l : a.lines) timers |= l.find("timer:") != std::string::npos;
-      const std::string text = ss_text(snap ? snap->sockets : std::vector<SocketSample>{}, ip, timers);
-      std::vector<std::string> got, want;
-      std::size_t pos = 0;
-      while (pos < text.size()) {
-        const auto nl = text.find('\n', pos);
-        std::string l = text.substr(pos, nl - pos);
-        while (!l.empty() && l.back() == ' ') l.pop_back();
-        got.push_back(l);
-        pos = nl == std::string::npos ? text.size() : nl + 1;
-      }
-      const bool header = !a.lines.empty() && a.lines[0].rfind("State", 0) == 0;
-      if (!header && !got.empty()) got.erase(got.begin());
-      for (auto l : a.lines) {
-        while (!l.empty() && l.back() == ' ') l.pop_back();
-        want.push_back(l);
-      }
+      const std::string text =
+          ss_text(snap ? snap->sockets : std::vector<SocketSample>{}, ip, scenario::ss_wants_timers(a));
+      const std::optional<std::string> mismatch = scenario::ss_mismatch(a, text);
       ar.what = fmt::format("at {} expect ss {}", sim::format_duration(at), a.host);
-      ar.pass = got == want;
-      if (!ar.pass) {
-        ar.detail = "expected:\n";
-        for (const auto& l : want) ar.detail += "       " + l + "\n";
-        ar.detail += "     got:\n";
-        for (const auto& l : got) ar.detail += "       " + l + "\n";
-        while (!ar.detail.empty() && ar.detail.back() == '\n') ar.detail.pop_back();
-      }
+      ar.pass = !mismatch;
+      if (mismatch) ar.detail = *mismatch;
     } else if (a.kind == scenario::Assertion::Sent || a.kind == scenario::Assertion::NotSent) {
       std::uint32_t from = 0, to = 0;
       for (const auto& h : sc->hosts) {

@@ -92,11 +92,7 @@ void LoadRun::accept_one(std::uint32_t i) {
   const LoadSpec& l = loads_[i];
   State& st = state_[i];
   Host& server = net_.host(l.server);
-  if (auto id = server.accept(st.listener)) {
-    ++st.totals.accepted;
-    per(server.index(), *id) = PerConn{i, 0, false, true};
-    if (Conn* c = server.conn(*id)) server_event(server, *c, model::AppEvent::Readable);
-  }
+  if (auto id = server.accept(st.listener)) accepted(i, server, *id);
   // Keep accepting while anything else can still happen.
   const Conn* lc = server.conn(st.listener);
   const bool queued = lc && !lc->accept_queue.empty();
@@ -106,6 +102,19 @@ void LoadRun::accept_one(std::uint32_t i) {
   } else {
     --periodic_;
   }
+}
+
+void LoadRun::accepted(std::uint32_t load, Host& server, ConnId id) {
+  ++state_[load].totals.accepted;
+  per(server.index(), id) = PerConn{load, 0, false, true};
+  // The request may be there already: read it as if it had just arrived.
+  if (Conn* c = server.conn(id)) server_event(server, *c, model::AppEvent::Readable);
+}
+
+// The application's close() of its last descriptor.
+void LoadRun::close(Host& h, ConnId id) {
+  h.close(id);
+  h.release(id);
 }
 
 void LoadRun::client_event(Host& h, Conn& c, model::AppEvent e) {
@@ -119,8 +128,7 @@ void LoadRun::client_event(Host& h, Conn& c, model::AppEvent e) {
         pc.done = true;
         ++t.completed;
         if (!l.server_closes) {
-          h.close(c.id);
-          h.release(c.id);
+          close(h, c.id);
         }
       }
       break;
@@ -133,27 +141,19 @@ void LoadRun::client_event(Host& h, Conn& c, model::AppEvent e) {
         pc.done = true;
         ++t.completed;
         if (!l.server_closes) {
-          h.close(c.id);
-          h.release(c.id);
+          close(h, c.id);
           break;
         }
       }
       if (e == model::AppEvent::EndOfStream) {
-        h.close(c.id);
-        h.release(c.id);
+        close(h, c.id);
       }
       break;
     }
     case model::AppEvent::Reset:
-      ++t.reset;
-      h.release(c.id);
-      break;
     case model::AppEvent::Refused:
-      ++t.refused;
-      h.release(c.id);
-      break;
     case model::AppEvent::TimedOut:
-      ++t.timed_out;
+      ++(e == model::AppEvent::Reset ? t.reset : e == model::AppEvent::Refused ? t.refused : t.timed_out);
       h.release(c.id);
       break;
     default: break;
@@ -164,11 +164,7 @@ void LoadRun::server_event(Host& h, Conn& c, model::AppEvent e) {
   if (c.listening) {
     const std::uint32_t i = load_of_listener(h.index(), c.id);
     if (e != model::AppEvent::Connected || loads_[i].accept_rate > 0) return;
-    while (auto id = h.accept(c.id)) {
-      ++state_[i].totals.accepted;
-      per(h.index(), *id) = PerConn{i, 0, false, true};
-      if (Conn* child = h.conn(*id)) server_event(h, *child, model::AppEvent::Readable);
-    }
+    while (auto id = h.accept(c.id)) accepted(i, h, *id);
     return;
   }
   PerConn& pc = per(h.index(), c.id);
@@ -185,16 +181,14 @@ void LoadRun::server_event(Host& h, Conn& c, model::AppEvent e) {
         pc.done = true;
         if (l.response > 0) h.send(id, std::string_view(payload_.data(), l.response));
         if (l.server_closes) {
-          h.close(id);
-          h.release(id);
+          close(h, id);
           break;
         }
       }
       // The client closed first: end of stream, then our close.
       const Conn* now = h.conn(id);
       if (pc.done && !l.server_closes && now && now->id == id && now->ep.tcb().fin_received) {
-        h.close(id);
-        h.release(id);
+        close(h, id);
       }
       break;
     }

@@ -91,6 +91,8 @@ class LoadRun {
 
   void arrive(std::uint32_t load);
   void accept_one(std::uint32_t load);
+  void accepted(std::uint32_t load, Host& server, ConnId id);
+  static void close(Host& h, ConnId id);
   void sample();
   void client_event(Host& h, Conn& c, model::AppEvent e);
   void server_event(Host& h, Conn& c, model::AppEvent e);

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "cli/formats/xml.h"
+
 namespace tcpsim::formats {
 
 namespace {
@@ -12,23 +14,6 @@ namespace {
 constexpr double kWidth = 760, kChartHeight = 300, kLeft = 70, kRight = 190, kTop = 40, kBottom = 45;
 constexpr const char* kPalette[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e",
                                     "#9467bd", "#8c564b", "#e377c2", "#17becf"};
-
-std::string esc(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    if (c == '&')
-      o += "&amp;";
-    else if (c == '<')
-      o += "&lt;";
-    else if (c == '>')
-      o += "&gt;";
-    else if (c == '"')
-      o += "&quot;";
-    else
-      o += c;
-  }
-  return o;
-}
 
 // Tick labels without trailing zeros: 0, 2.5, 10000.
 std::string label(double v) {
@@ -60,7 +45,8 @@ std::string chart(const Chart& c, double top) {
   auto px = [&](double x) { return x0 + (x - xmin) / (xmax - xmin) * (x1 - x0); };
   auto py = [&](double y) { return y0 - y / ymax * (y0 - y1); };
 
-  o += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" class=\"title\">{}</text>\n", x0, top + 22, esc(c.title));
+  o += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" class=\"title\">{}</text>\n", x0, top + 22,
+                   xml_escape(c.title));
   for (double v = 0; v <= ymax + ystep / 2; v += ystep) {
     o += fmt::format(
         "<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" class=\"grid\"/>"
@@ -78,9 +64,9 @@ std::string chart(const Chart& c, double top) {
   o += fmt::format("<line x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{0:.1f}\" y2=\"{2:.1f}\" class=\"axis\"/>\n", x0,
                    y0, y1);
   o += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" class=\"xlabel\">{}</text>\n", (x0 + x1) / 2, y0 + 34,
-                   esc(c.x_label));
+                   xml_escape(c.x_label));
   o += fmt::format("<text transform=\"translate({:.1f},{:.1f}) rotate(-90)\" class=\"ylabel\">{}</text>\n",
-                   x0 - 52, (y0 + y1) / 2, esc(c.y_label));
+                   x0 - 52, (y0 + y1) / 2, xml_escape(c.y_label));
   std::size_t k = 0;
   for (const Series& s : c.series) {
     const std::string colour = s.colour.empty() ? kPalette[k % std::size(kPalette)] : s.colour;
@@ -103,7 +89,7 @@ std::string chart(const Chart& c, double top) {
     o += fmt::format(
         "<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"{}\" class=\"line{}\"/>"
         "<text x=\"{:.1f}\" y=\"{:.1f}\" class=\"legend\">{}</text>\n",
-        x1 + 12, ly, x1 + 36, ly, colour, s.dashed ? " dashed" : "", x1 + 42, ly + 4, esc(s.name));
+        x1 + 12, ly, x1 + 36, ly, colour, s.dashed ? " dashed" : "", x1 + 42, ly + 4, xml_escape(s.name));
     ++k;
   }
   return o;
@@ -136,7 +122,7 @@ std::string svg_charts(const std::string& title, const std::vector<Chart>& chart
       "</style>\n"
       "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
       "<text x=\"{2:.1f}\" y=\"22\" class=\"heading\">{3}</text>\n",
-      kWidth, height, kLeft, esc(title));
+      kWidth, height, kLeft, xml_escape(title));
   for (std::size_t i = 0; i < charts.size(); ++i)
     o += chart(charts[i], 30 + kChartHeight * static_cast<double>(i));
   return o + "</svg>\n";

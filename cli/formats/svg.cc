@@ -8,6 +8,7 @@
 #include <set>
 
 #include "cli/formats/trace_view.h"
+#include "cli/formats/xml.h"
 #include "model/transition_table.h"
 #include "sim/trace_text.h"
 #include "sim/units.h"
@@ -550,27 +551,6 @@ LadderPicture ladder_picture(const scenario::RunResult& run, const PictureOption
 }
 
 namespace {
-
-std::string xml_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default:
-        // XML 1.0 forbids most control characters.
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n') {
-          out += '?';
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
-}
 
 std::string n(double v) { return number(v); }
 

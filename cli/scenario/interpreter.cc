@@ -54,6 +54,61 @@ std::string call_text(const Stmt& st) {
   return s + ")";
 }
 
+ParseError error_at(const Scenario& sc, const Loc& at, const std::string& msg) {
+  return ParseError{fmt::format("{}:{}:{}: {}", sc.file, at.line, at.col, msg)};
+}
+
+std::size_t host_index(const Scenario& sc, const std::string& name) {
+  for (std::size_t i = 0; i < sc.hosts.size(); ++i) {
+    if (sc.hosts[i].name == name) return i;
+  }
+  return 0;
+}
+
+bool ss_wants_timers(const Assertion& a) {
+  bool timers = false;
+  for (const auto& l : a.lines) timers |= l.find("timer:") != std::string::npos;
+  return timers;
+}
+
+std::optional<std::string> ss_mismatch(const Assertion& a, const std::string& table) {
+  auto trimmed = [](std::string l) {
+    while (!l.empty() && l.back() == ' ') l.pop_back();
+    return l;
+  };
+  std::vector<std::string> got;
+  std::size_t pos = 0;
+  while (pos < table.size()) {
+    const auto end = table.find('\n', pos);
+    got.push_back(trimmed(table.substr(pos, end - pos)));
+    pos = end == std::string::npos ? table.size() : end + 1;
+  }
+  const bool header = !a.lines.empty() && a.lines[0].rfind("State", 0) == 0;
+  if (!header && !got.empty()) got.erase(got.begin());
+  std::vector<std::string> want;
+  for (const auto& l : a.lines) want.push_back(trimmed(l));
+  if (got == want) return std::nullopt;
+  std::string d = "expected:\n";
+  for (const auto& l : want) d += "       " + l + "\n";
+  d += "     got:\n";
+  for (const auto& l : got) d += "       " + l + "\n";
+  while (!d.empty() && d.back() == '\n') d.pop_back();
+  return d;
+}
+
+EpollWaitArgs epoll_wait_args(const std::vector<Arg>& a) {
+  auto as_timeout = [](const Arg& x) {
+    return x.kind == Arg::Duration ? x.duration : (x.number < 0 ? Duration{-1} : x.number * kMillisecond);
+  };
+  EpollWaitArgs r;
+  if (a.size() == 2) r.timeout = as_timeout(a[1]);
+  if (a.size() == 3) {
+    r.max = static_cast<int>(a[1].number);
+    r.timeout = as_timeout(a[2]);
+  }
+  return r;
+}
+
 namespace {
 
 using sim::CallResult;
@@ -64,11 +119,6 @@ using sim::StepResult;
 // Links nobody declared: loopback takes 10 us, a wire between hosts 1 ms.
 constexpr Duration kLoopbackDelay = 10 * kMicrosecond;
 constexpr Duration kWireDelay = 1 * kMillisecond;
-constexpr Time kDefaultUntil = 3600 * kSecond;
-
-ParseError error_at(const Scenario& sc, const Loc& at, const std::string& msg) {
-  return ParseError{fmt::format("{}:{}:{}: {}", sc.file, at.line, at.col, msg)};
-}
 
 // Deterministic filler for write(fd, N): "0123456789" repeated.
 std::string filler(long n) {
@@ -376,17 +426,8 @@ class Compiler {
       return k.epoll_ctl(c.pid, fd, o, fd_of(ps, a[2]), bits);
     }
     if (fn == "epoll_wait") {
-      int max = 16;
-      Duration timeout = -1;
-      auto as_timeout = [](const Arg& x) {
-        return x.kind == Arg::Duration ? x.duration : (x.number < 0 ? Duration{-1} : x.number * kMillisecond);
-      };
-      if (a.size() == 2) timeout = as_timeout(a[1]);
-      if (a.size() == 3) {
-        max = static_cast<int>(a[1].number);
-        timeout = as_timeout(a[2]);
-      }
-      return sim::epoll_wait_for(c, fd, max, timeout, &events);
+      const EpollWaitArgs w = epoll_wait_args(a);
+      return sim::epoll_wait_for(c, fd, w.max, w.timeout, &events);
     }
     return CallResult::fail(Errno::Inval);
   }
@@ -514,14 +555,10 @@ std::variant<std::unique_ptr<sim::Network>, ParseError> build_network(const Scen
       if (auto e = sim::set_profile_value(*p, k, v))
         return ParseError{fmt::format("--set {}={}: {}", k, v, *e)};
     }
-    net->add_host(h.name, h.ip, std::move(*p)).keep_ledger(true);
+    // The ledger is for outcome classification, which reads the trace too.
+    net->add_host(h.name, h.ip, std::move(*p)).keep_ledger(opt.trace);
   }
-  auto index_of = [&](const std::string& name) {
-    for (std::size_t i = 0; i < sc.hosts.size(); ++i) {
-      if (sc.hosts[i].name == name) return i;
-    }
-    return std::size_t{0};
-  };
+  auto index_of = [&sc](const std::string& name) { return host_index(sc, name); };
   // Every direction between every pair of hosts, and each host's loopback.
   const std::size_t n = sc.hosts.size();
   std::vector<sim::LinkConfig> cfg(n * n);
@@ -569,10 +606,7 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
   shared->results.reserve(sc->assertions.size());
   Compiler compiler(shared, net);
   for (const ProgramDecl& p : sc->programs) {
-    std::size_t host = 0;
-    for (std::size_t i = 0; i < sc->hosts.size(); ++i) {
-      if (sc->hosts[i].name == p.host) host = i;
-    }
+    const std::size_t host = host_index(*sc, p.host);
     auto ps = std::make_shared<ProgState>();
     ps->index = shared->progs.size();
     ps->name = p.name;
@@ -591,11 +625,7 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
       if (it == ps->conns.end()) return model::State::Closed;
       std::size_t host = 0;
       for (const auto& p : sc->programs) {
-        if (p.name == a.program) {
-          for (std::size_t i = 0; i < sc->hosts.size(); ++i) {
-            if (sc->hosts[i].name == p.host) host = i;
-          }
-        }
+        if (p.name == a.program) host = host_index(*sc, p.host);
       }
       const sim::Conn* c = net.host(host).conn(it->second.id);
       if (!c || c->id != it->second.id || c->epoch != it->second.epoch) return model::State::Closed;
@@ -603,48 +633,18 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
     }
     return model::State::Closed;
   };
-  auto host_index = [sc](const std::string& name) {
-    for (std::size_t i = 0; i < sc->hosts.size(); ++i) {
-      if (sc->hosts[i].name == name) return i;
-    }
-    return std::size_t{0};
-  };
-  auto check_ss = [&net, sc, shared, host_index](const Assertion& a) {
-    const auto rows = sim::socket_rows(net.host(host_index(a.host)), net.now());
-    bool timers = false;
-    for (const auto& l : a.lines) timers |= l.find("timer:") != std::string::npos;
-    const std::string text = sim::format_ss(rows, timers);
-    std::vector<std::string> got;
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-      const auto end = text.find('\n', pos);
-      std::string l = text.substr(pos, end - pos);
-      while (!l.empty() && l.back() == ' ') l.pop_back();
-      got.push_back(l);
-      pos = end == std::string::npos ? text.size() : end + 1;
-    }
-    const bool header = !a.lines.empty() && a.lines[0].rfind("State", 0) == 0;
-    if (!header && !got.empty()) got.erase(got.begin());
-    std::vector<std::string> want;
-    for (auto l : a.lines) {
-      while (!l.empty() && l.back() == ' ') l.pop_back();
-      want.push_back(l);
-    }
+  auto check_ss = [&net, sc, shared](const Assertion& a) {
+    const auto rows = sim::socket_rows(net.host(host_index(*sc, a.host)), net.now());
+    const std::optional<std::string> mismatch = ss_mismatch(a, sim::format_ss(rows, ss_wants_timers(a)));
     AssertionResult ar;
     ar.loc = a.loc;
-    ar.pass = got == want;
+    ar.pass = !mismatch;
     if (!shared->texts) {
       shared->results.push_back(std::move(ar));
       return;
     }
     ar.what = fmt::format("at {} expect ss {}", sim::format_duration(net.now()), a.host);
-    if (!ar.pass) {
-      ar.detail = "expected:\n";
-      for (const auto& l : want) ar.detail += "       " + l + "\n";
-      ar.detail += "     got:\n";
-      for (const auto& l : got) ar.detail += "       " + l + "\n";
-      while (!ar.detail.empty() && ar.detail.back() == '\n') ar.detail.pop_back();
-    }
+    if (mismatch) ar.detail = *mismatch;
     shared->results.push_back(std::move(ar));
   };
   auto check_state = [&net, shared, state_of](const Assertion& a) {
@@ -704,7 +704,7 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
     if (a.at_end && a.kind == Assertion::StateAt) check_state(a);
     if (a.at_end && a.kind == Assertion::SsAt) check_ss(a);
     if (a.kind == Assertion::Sent || a.kind == Assertion::NotSent) {
-      const std::size_t from = host_index(a.from), to = host_index(a.to);
+      const std::size_t from = host_index(*sc, a.from), to = host_index(*sc, a.to);
       long n = 0;
       for (const auto& p : net.trace().packets()) {
         if (p.from_host == from && p.to_host == to && a.match.matches(p.packet.seg)) ++n;
@@ -776,11 +776,7 @@ std::variant<RunResult, ParseError> run(std::shared_ptr<const Scenario> sc, cons
   for (auto& d : fixed->drops) {
     if (!d.last) continue;
     std::uint64_t count = 0;
-    std::size_t from = 0, to = 0;
-    for (std::size_t i = 0; i < sc->hosts.size(); ++i) {
-      if (sc->hosts[i].name == d.from) from = i;
-      if (sc->hosts[i].name == d.to) to = i;
-    }
+    const std::size_t from = host_index(*sc, d.from), to = host_index(*sc, d.to);
     for (const auto& p : net.trace().packets()) {
       if (p.from_host == from && p.to_host == to && d.rule.match.matches(p.packet.seg) &&
           (d.rule.include_retransmissions || !p.packet.retransmission)) {

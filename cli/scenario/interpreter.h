@@ -73,4 +73,26 @@ std::variant<std::unique_ptr<sim::Network>, ParseError> build_network(const Scen
 std::string call_text(const Stmt& st);
 std::string quote(std::string_view s);
 
+// Shared by every way of running a scenario (programs, load, the kernel):
+// `file:line:col: msg`; a host's index by name (0 when unknown: the parser
+// has checked names); the time limit without `until` or --until.
+ParseError error_at(const Scenario& sc, const Loc& at, const std::string& msg);
+std::size_t host_index(const Scenario& sc, const std::string& name);
+constexpr Time kDefaultUntil = 3600 * kSecond;
+
+// `expect ss HOST { lines }` against a table as format_ss prints it: whether
+// its lines ask for the timer column, and nullopt when the table matches,
+// else what was expected and what was got (trailing blanks ignored; the
+// header compared only when the assertion writes one).
+bool ss_wants_timers(const Assertion& a);
+std::optional<std::string> ss_mismatch(const Assertion& a, const std::string& table);
+
+// epoll_wait(ep[, max], timeout): timeout in ms or as a duration, negative
+// for none; max 16 unless given.
+struct EpollWaitArgs {
+  int max = 16;
+  Duration timeout = -1;
+};
+EpollWaitArgs epoll_wait_args(const std::vector<Arg>& a);
+
 }  // namespace tcpsim::scenario

@@ -6,23 +6,6 @@
 
 namespace tcpsim::scenario {
 
-namespace {
-
-constexpr Time kDefaultUntil = 3600 * kSecond;
-
-ParseError error_at(const Scenario& sc, const Loc& at, const std::string& msg) {
-  return ParseError{fmt::format("{}:{}:{}: {}", sc.file, at.line, at.col, msg)};
-}
-
-std::uint8_t host_index(const Scenario& sc, const std::string& name) {
-  for (std::size_t i = 0; i < sc.hosts.size(); ++i) {
-    if (sc.hosts[i].name == name) return static_cast<std::uint8_t>(i);
-  }
-  return 0;
-}
-
-}  // namespace
-
 std::variant<LoadResult, ParseError> run_load(std::shared_ptr<const Scenario> sc, const RunOptions& opt) {
   if (sc->loads.empty()) return ParseError{fmt::format("{}: no load in this scenario", sc->file)};
   if (!sc->programs.empty())
@@ -44,12 +27,11 @@ std::variant<LoadResult, ParseError> run_load(std::shared_ptr<const Scenario> sc
   LoadResult res;
   res.scenario = sc;
   res.net = std::move(std::get<std::unique_ptr<sim::Network>>(built));
-  for (std::size_t i = 0; i < res.net->host_count(); ++i) res.net->host(i).keep_ledger(false);
   std::vector<sim::LoadSpec> specs;
   for (const LoadDecl& d : sc->loads) {
     sim::LoadSpec s;
-    s.client = host_index(*sc, d.client);
-    s.server = host_index(*sc, d.server);
+    s.client = static_cast<std::uint8_t>(host_index(*sc, d.client));
+    s.server = static_cast<std::uint8_t>(host_index(*sc, d.server));
     if (s.client == s.server)
       return error_at(*sc, d.loc, "clients and server on one host: give each its own host");
     s.port = d.port;

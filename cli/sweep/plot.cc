@@ -5,11 +5,13 @@
 #include <algorithm>
 
 #include "cli/formats/svg.h"
+#include "cli/formats/xml.h"
 #include "cli/sweep/report.h"
 
 namespace tcpsim::sweep {
 
 using formats::number;
+using formats::xml_escape;
 using scenario::OutcomeKind;
 
 namespace {
@@ -43,23 +45,6 @@ const char* kind_colour(OutcomeKind k) {
 }
 constexpr const char* kAssertColour = "#555555";
 constexpr const char* kTimeColour = "#08519c";
-
-std::string esc(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    if (c == '&')
-      o += "&amp;";
-    else if (c == '<')
-      o += "&lt;";
-    else if (c == '>')
-      o += "&gt;";
-    else if (c == '"')
-      o += "&quot;";
-    else
-      o += c;
-  }
-  return o;
-}
 
 // A round upper bound for the time axis, in ns: 1, 2 or 5 times a power of
 // ten, at least 1 ms. Integers, not log10/pow, whose last bits differ
@@ -128,25 +113,25 @@ std::string plot_svg(const SweepSpec& spec, const std::vector<PointStats>& point
       "viewBox=\"0 0 {0} {1}\" font-family=\"{2}\" font-size=\"11\">\n",
       number(width), number(height), kSans);
   const std::string title = fmt::format("tcpsim sweep {}", spec.scenario);
-  o += fmt::format("<title>{}</title>\n", esc(title));
+  o += fmt::format("<title>{}</title>\n", xml_escape(title));
   o += "<desc>Outcome shares with 95% Wilson intervals and time to fully closed, drawn by tcpsim "
        "sweep</desc>\n";
   o += fmt::format("<rect x=\"0\" y=\"0\" width=\"{}\" height=\"{}\" fill=\"#ffffff\"/>\n", number(width),
                    number(height));
   o += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"14\" font-weight=\"bold\">{}</text>\n",
-                   number(kMargin), number(kMargin + 14), esc(title));
+                   number(kMargin), number(kMargin + 14), xml_escape(title));
   o += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"#555555\">{}</text>\n", number(kMargin),
                    number(kMargin + 32),
-                   esc(fmt::format("{} runs per point, seeds from {}; whiskers: 95% Wilson intervals; "
-                                   "times over the runs that fully closed",
-                                   spec.runs, spec.seed)));
+                   xml_escape(fmt::format("{} runs per point, seeds from {}; whiskers: 95% Wilson intervals; "
+                                          "times over the runs that fully closed",
+                                          spec.runs, spec.seed)));
 
   for (std::size_t row = 0; row < rows; ++row) {
     const double top = kHeaderH + row_h * static_cast<double>(row) + kRowLabelH;
     const double bottom = top + kPanelH;
     if (spec.axes.size() > 1) {
       o += fmt::format("<text x=\"{}\" y=\"{}\" font-weight=\"bold\">{}</text>\n", number(kMargin),
-                       number(top - 14), esc(spec.axes[1].key + " = " + spec.axes[1].values[row]));
+                       number(top - 14), xml_escape(spec.axes[1].key + " = " + spec.axes[1].values[row]));
     }
     // Frames, grid lines and y labels of both panels.
     for (int panel = 0; panel < 2; ++panel) {
@@ -158,7 +143,7 @@ std::string plot_svg(const SweepSpec& spec, const std::vector<PointStats>& point
                          number(y), number(x0 + kPanelW), number(y));
         const std::string label = panel == 0 ? fmt::format("{}%", t * 25) : tick_text(time_top * t / 4);
         o += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\" fill=\"#444444\">{}</text>\n",
-                         number(x0 - 6), number(y + 4), esc(label));
+                         number(x0 - 6), number(y + 4), xml_escape(label));
       }
       o += fmt::format(
           "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#444444\"/>\n",
@@ -170,10 +155,10 @@ std::string plot_svg(const SweepSpec& spec, const std::vector<PointStats>& point
                          number(x), number(bottom), number(bottom + 4));
         if (i % every == 0 && !spec.axes.empty())
           o += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"#444444\">{}</text>\n",
-                           number(x), number(bottom + 16), esc(spec.axes[0].values[i]));
+                           number(x), number(bottom + 16), xml_escape(spec.axes[0].values[i]));
       }
       o += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-style=\"italic\">{}</text>\n",
-                       number(x0 + kPanelW / 2), number(bottom + 34), esc(x_name));
+                       number(x0 + kPanelW / 2), number(bottom + 34), xml_escape(x_name));
       o += fmt::format(
           "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-style=\"italic\" "
           "transform=\"rotate(-90 {} {})\">{}</text>\n",
@@ -258,7 +243,8 @@ std::string plot_svg(const SweepSpec& spec, const std::vector<PointStats>& point
     o += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"2\"{}/>\n",
                      number(lx), number(ly), number(lx + 26), number(ly), s.colour,
                      *s.dash ? fmt::format(" stroke-dasharray=\"{}\"", s.dash) : "");
-    o += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", number(lx + 32), number(ly + 4), esc(s.label));
+    o += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", number(lx + 32), number(ly + 4),
+                     xml_escape(s.label));
     lx += w;
   }
   o += "</g>\n</svg>\n";
