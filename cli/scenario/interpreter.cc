@@ -757,6 +757,11 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
 }  // namespace
 
 std::variant<RunResult, ParseError> run(std::shared_ptr<const Scenario> sc, const RunOptions& opt) {
+  // A load has no programs to run: only `tcpsim run` draws its time series.
+  if (!sc->loads.empty()) {
+    return error_at(*sc, sc->loads.front().loc,
+                    "a load scenario has a time series, not programs: run it with `tcpsim run`");
+  }
   // "The last ACK from A": count in a first run without those rules, then
   // drop that one.
   bool any_last = false;

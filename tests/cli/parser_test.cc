@@ -221,5 +221,12 @@ TEST(Parser, NumberedOrdinalsPickTheNthMatch) {
       "or 1st, 2nd, 3rd, 4th ...");
 }
 
+// A load scenario has no programs: the program runner (check, sweep,
+// explore, states --coverage) says so instead of passing an empty run.
+TEST(Parser, LoadScenarioIsNotRunAsPrograms) {
+  EXPECT_EQ(run_error("host A 10.0.0.1\nhost B 10.0.0.2\nload A -> B rate 10/s for 1s\n"),
+            "t.tcpsim:3:1: a load scenario has a time series, not programs: run it with `tcpsim run`");
+}
+
 }  // namespace
 }  // namespace tcpsim::scenario
