@@ -18,7 +18,9 @@ struct RttEstimator {
   bool has_sample = false;
 };
 
-struct Tcb {
+// Everything in a TCB but its buffers. A TIME-WAIT's buffers are empty, so a
+// host can keep one as these variables alone (a busy server holds a million).
+struct TcbVariables {
   // Send sequence variables (RFC 9293 §3.3.1).
   Seq snd_una = 0;            // SND.UNA  oldest unacknowledged sequence number
   Seq snd_nxt = 0;            // SND.NXT  next sequence number to be sent
@@ -33,11 +35,7 @@ struct Tcb {
 
   std::uint16_t peer_mss = 536;  // RFC 9293 §3.7.1 default send MSS
 
-  // Buffers. send_buffer holds the bytes from SND.UNA on (the retransmission
-  // queue and the not yet sent), recv_buffer what arrived and was not read.
-  std::string send_buffer;
   Seq snd_buf_seq = 0;  // sequence number of send_buffer[0]
-  std::string recv_buffer;
 
   bool passive_open = false;  // came from LISTEN (RST in SYN-RECEIVED returns there)
   bool fin_queued = false;    // CLOSE called: a FIN follows the queued data
@@ -67,6 +65,13 @@ struct Tcb {
   bool data_received = false;  // any payload has arrived on this connection
   int quick_acks_left = 0;
   int unacked_full_segments = 0;
+};
+
+struct Tcb : TcbVariables {
+  // send_buffer holds the bytes from SND.UNA on (the retransmission queue and
+  // the not yet sent), recv_buffer what arrived and was not read.
+  std::string send_buffer;
+  std::string recv_buffer;
 };
 
 }  // namespace tcpsim::model

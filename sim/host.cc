@@ -96,12 +96,15 @@ Conn* Host::find(Addr local, Addr remote) {
 }
 
 // Only a TIME-WAIT whose one pending timer is its 2MSL, entered with a
-// fresh 2MSL (so records stay in expiry order), is kept compactly.
+// fresh 2MSL (so records stay in expiry order), with nothing buffered, is
+// kept compactly.
 bool Host::compactable(const Conn& c) const {
   for (std::size_t k = 0; k < c.timers.size(); ++k) {
     const bool pending = net_.scheduler().is_pending(c.timers[k]);
     if (pending != (k == static_cast<std::size_t>(model::TimerKind::TimeWait))) return false;
   }
+  const model::Tcb& t = c.ep.tcb();
+  if (!t.send_buffer.empty() || !t.recv_buffer.empty()) return false;
   const Time expires = c.expires[static_cast<int>(model::TimerKind::TimeWait)];
   return tw_.empty() || tw_.back().expires <= expires;
 }
@@ -109,17 +112,17 @@ bool Host::compactable(const Conn& c) const {
 void Host::compact(Conn& c) {
   const std::uint64_t number = tw_base_ + tw_.size();
   const int k = static_cast<int>(model::TimerKind::TimeWait);
-  // The 2MSL timer is re-made at once, at the same time: no event was
-  // scheduled in between, so it keeps its place among equal times.
+  // The 2MSL timer's place in the event order is taken again at once: no
+  // event was scheduled in between, so it keeps its place among equal times.
   net_.scheduler().cancel(c.timers[k]);
   c.timers[k] = EventId{};
   TimeWaitRecord r;
   r.local = c.local;
   r.remote = c.remote;
   r.expires = c.expires[k];
+  r.seq = net_.scheduler().take_seq();
   r.live = true;
   r.tcb = c.ep.tcb();
-  r.event = net_.scheduler().schedule_at(r.expires, [this, number] { time_wait_expired(number); });
   tw_.push_back(std::move(r));
   ++tw_live_;
   table_[FourTuple{c.local, c.remote}] =
@@ -127,6 +130,7 @@ void Host::compact(Conn& c) {
   // The record stands in for the connection: it stays counted in TIME-WAIT.
   ++state_count_[static_cast<int>(model::State::TimeWait)];
   free_conn(c, true);
+  if (tw_.size() == 1) schedule_reaper();
 }
 
 Conn* Host::bring_back(std::uint64_t low_bits) {
@@ -141,33 +145,41 @@ Conn* Host::bring_back(std::uint64_t low_bits) {
   --state_count_[static_cast<int>(model::State::Closed)];  // new_conn counted it CLOSED; it is TIME-WAIT
   table_[FourTuple{r.local, r.remote}] = c.id;
   c.held = false;
-  c.ep.restore(model::State::TimeWait, r.tcb);
+  model::Tcb tcb;
+  static_cast<model::TcbVariables&>(tcb) = r.tcb;
+  c.ep.restore(model::State::TimeWait, tcb);
+  // Its 2MSL timer again, where it was in the event order; the reaper passes
+  // over the record.
   const int k = static_cast<int>(model::TimerKind::TimeWait);
-  c.timers[k] = r.event;  // still its timer: time_wait_expired passes it on
+  const ConnId id = c.id;
+  const std::uint32_t epoch = c.epoch;
+  c.timers[k] = net_.scheduler().schedule_at_seq(
+      r.expires, r.seq, [this, id, epoch] { timer_fired(id, epoch, model::TimerKind::TimeWait); });
   c.expires[k] = r.expires;
-  r.conn = c.id;
-  r.epoch = c.epoch;
   return &c;
 }
 
-void Host::time_wait_expired(std::uint64_t number) {
-  TimeWaitRecord& r = tw_[number - tw_base_];
+void Host::schedule_reaper() {
+  const TimeWaitRecord& r = tw_.front();
+  net_.scheduler().schedule_at_seq(r.expires, r.seq, [this] { reap_front(); });
+}
+
+void Host::reap_front() {
+  TimeWaitRecord& r = tw_.front();
   if (r.live) {
     // What the 2MSL row does for a connection nobody holds: it leaves.
-    r.live = false;
     --tw_live_;
     table_erase(r.local, r.remote);
     --state_count_[static_cast<int>(model::State::TimeWait)];
-  } else if (r.conn != kNoConn) {
-    const ConnId id = r.conn;
-    r.conn = kNoConn;
-    timer_fired(id, r.epoch, model::TimerKind::TimeWait);
   }
-  // Records whose timer has fired or was cancelled are done with.
-  while (!tw_.empty() && !tw_.front().live && !net_.scheduler().is_pending(tw_.front().event)) {
+  tw_.pop_front();
+  ++tw_base_;
+  // Records brought back are done with: their connections have the timers.
+  while (!tw_.empty() && !tw_.front().live) {
     tw_.pop_front();
     ++tw_base_;
   }
+  if (!tw_.empty()) schedule_reaper();
 }
 
 Conn* Host::find_listener(Addr local, Addr remote) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "model/endpoint.h"
+#include "sim/chunked_fifo.h"
 #include "sim/packet.h"
 #include "sim/profile.h"
 #include "sim/scheduler.h"
@@ -223,24 +224,28 @@ class Host {
   void table_insert(Addr local, Addr remote, ConnId id);
   void table_erase(Addr local, Addr remote);
   bool keep_ledger_ = false;
+  // A compact TIME-WAIT: no Conn, and no event of its own. One event per
+  // host (the reaper) waits for the oldest record, at the place in the event
+  // order its 2MSL timer would have had (seq), so a run is the same event
+  // for event with or without compaction.
   struct TimeWaitRecord {
     Addr local, remote;
     Time expires = 0;
-    bool live = false;      // still kept here, not brought back
-    EventId event;          // the connection's own 2MSL timer, kept
-    ConnId conn = kNoConn;  // once brought back: the connection that owns the timer
-    std::uint32_t epoch = 0;
-    model::Tcb tcb;
+    std::uint64_t seq = 0;
+    bool live = false;  // still kept here: not expired nor brought back
+    model::TcbVariables tcb;
   };
   static constexpr ConnId kTimeWaitTag = 0x80000000u;  // table_ values: TIME-WAIT records
   bool compact_tw_ = false;
-  std::deque<TimeWaitRecord> tw_;  // by expiry: TIME-WAIT's length is fixed
-  std::uint64_t tw_base_ = 0;      // the number of tw_.front()
+  ChunkedFifo<TimeWaitRecord> tw_;  // by expiry: TIME-WAIT's length is fixed
+  std::uint64_t tw_base_ = 0;       // the number of tw_.front()
   std::size_t tw_live_ = 0;
+  // The reaper is pending while tw_ is not empty, and fires for tw_.front().
   void compact(Conn& c);
   bool compactable(const Conn& c) const;
   Conn* bring_back(std::uint64_t record);
-  void time_wait_expired(std::uint64_t record);
+  void reap_front();
+  void schedule_reaper();
   std::unordered_map<FourTuple, Ledger, FourTupleHash> ledger_;
 };
 

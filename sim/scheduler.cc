@@ -93,6 +93,16 @@ EventId Scheduler::push(Time t, std::uint32_t s) {
   return EventId{s, gen};
 }
 
+EventId Scheduler::push_keyed(Time t, std::uint64_t seq, std::uint32_t s) {
+  // Never into a lane: a lane's entries are in the order they were pushed.
+  const std::uint32_t gen = slot(s).gen;
+  const Entry e{static_cast<std::uint64_t>(t), seq, s, gen};
+  ++live_;
+  heap_push(e);
+  if (heap_.front().seq == e.seq) new_candidate(e, kLanes);
+  return EventId{s, gen};
+}
+
 void Scheduler::new_candidate(const Entry& e, std::size_t where) {
   if (!top_valid_) return;
   if (!has_top_ || earlier(e, top())) {
@@ -116,6 +126,12 @@ bool Scheduler::cancel(EventId id) {
   ++dead_;
   if (dead_ >= kCompactMinDead && dead_ > live_) compact();
   return true;
+}
+
+std::size_t Scheduler::queued() const {
+  std::size_t n = heap_.size();
+  for (const Lane& l : lanes_) n += l.q.size();
+  return n;
 }
 
 Time Scheduler::next_time() { return settle_top() ? static_cast<Time>(top().time) : kNever; }
@@ -223,17 +239,13 @@ bool Scheduler::settle_top() {
   for (std::uint32_t m = busy_; m != 0; m &= m - 1) {
     const auto k = static_cast<std::size_t>(__builtin_ctz(m));
     Lane& l = lanes_[k];
+    const std::size_t head = l.head;
     while (!l.empty() && !live(l.q[l.head])) {
       ++l.head;
       --dead_;
     }
-    if (l.empty()) {
-      // Its last entries were cancelled: start it over, or it only grows.
-      l.q.clear();
-      l.head = 0;
-      busy_ &= ~(1u << k);
-      continue;
-    }
+    if (l.head != head) reclaim(k);
+    if (l.empty()) continue;
     if (!best || earlier(l.q[l.head], *best)) {
       best = &l.q[l.head];
       top_lane_ = k;
@@ -250,13 +262,19 @@ void Scheduler::pop_top() {
     heap_pop();
     return;
   }
-  Lane& l = lanes_[top_lane_];
-  ++l.head;
-  // Reclaim the consumed front now and then; an empty lane starts over.
+  ++lanes_[top_lane_].head;
+  reclaim(top_lane_);
+}
+
+void Scheduler::reclaim(std::size_t k) {
+  // An empty lane starts over; a consumed front is reclaimed now and then, or
+  // a lane whose timers are all cancelled before they fire (a loss probe
+  // re-armed on every ACK) grows for ever.
+  Lane& l = lanes_[k];
   if (l.empty()) {
     l.q.clear();
     l.head = 0;
-    busy_ &= ~(1u << top_lane_);
+    busy_ &= ~(1u << k);
   } else if (l.head >= 4096 && l.head * 2 >= l.q.size()) {
     l.q.erase(l.q.begin(), l.q.begin() + static_cast<std::ptrdiff_t>(l.head));
     l.head = 0;

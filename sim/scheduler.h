@@ -73,6 +73,9 @@ class Scheduler {
   // Live events: scheduled, not yet fired nor cancelled.
   std::size_t pending() const { return live_; }
   bool empty() const { return live_ == 0; }
+  // Queue entries held, cancelled ones included: what the queues cost in
+  // memory, which must follow the live events, not the total ever scheduled.
+  std::size_t queued() const;
   std::uint64_t fired_total() const { return fired_total_; }
   // Time of the earliest live event, or kNever when none.
   static constexpr Time kNever = INT64_MAX;
@@ -86,6 +89,12 @@ class Scheduler {
   EventId schedule_after(Duration d, F&& f) {
     return schedule_at(now_ + d, std::forward<F>(f));
   }
+  // A place in the order taken now for an event scheduled later with
+  // schedule_at_seq(): it then fires where one scheduled now would have. A
+  // host's TIME-WAIT records wait this way without an event each.
+  std::uint64_t take_seq() { return seq_++; }
+  template <class F>
+  EventId schedule_at_seq(Time t, std::uint64_t seq, F&& f);
   // True if the event was pending and now never fires; false if it already
   // fired, was already cancelled, or id is default-constructed.
   bool cancel(EventId id);
@@ -134,7 +143,10 @@ class Scheduler {
   const Slot& slot(std::uint32_t i) const { return chunks_[i >> kChunkBits][i & kChunkMask]; }
   std::uint32_t alloc_slot();
   void release_slot(std::uint32_t i);
+  template <class F>
+  std::uint32_t emplace(Time t, F&& f);
   EventId push(Time t, std::uint32_t s);
+  EventId push_keyed(Time t, std::uint64_t seq, std::uint32_t s);
   void heap_push(const Entry& e);
   void heap_pop();
   void compact();
@@ -146,6 +158,7 @@ class Scheduler {
     return top_lane_ < kLanes ? lanes_[top_lane_].q[lanes_[top_lane_].head] : heap_.front();
   }
   void pop_top();
+  void reclaim(std::size_t lane);
   // A new entry at the front of its queue: the top if it is earlier.
   void new_candidate(const Entry& e, std::size_t where);
   // Fires the top entry (settle_top() returned true).
@@ -173,7 +186,7 @@ class Scheduler {
 };
 
 template <class F>
-EventId Scheduler::schedule_at(Time t, F&& f) {
+std::uint32_t Scheduler::emplace(Time t, F&& f) {
   using Fn = std::decay_t<F>;
   static_assert(sizeof(Fn) <= kCallbackCapacity,
                 "callback too large for inline storage: capture less, or capture a pointer");
@@ -189,7 +202,18 @@ EventId Scheduler::schedule_at(Time t, F&& f) {
   } else {
     s.destroy = [](void* p) { std::launder(static_cast<Fn*>(p))->~Fn(); };
   }
-  return push(t, i);
+  return i;
+}
+
+template <class F>
+EventId Scheduler::schedule_at(Time t, F&& f) {
+  return push(t, emplace(t, std::forward<F>(f)));
+}
+
+template <class F>
+EventId Scheduler::schedule_at_seq(Time t, std::uint64_t seq, F&& f) {
+  if (seq >= seq_) throw std::invalid_argument("Scheduler::schedule_at_seq: seq was not taken");
+  return push_keyed(t, seq, emplace(t, std::forward<F>(f)));
 }
 
 template <class Pred>

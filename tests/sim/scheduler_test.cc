@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -129,6 +131,41 @@ TEST(Scheduler, RearmingATimerManyTimesFiresOnlyTheLastOne) {
   s.run();
   EXPECT_EQ(fired, 1);
   EXPECT_EQ(fired_at, 51000);
+}
+
+TEST(Scheduler, ATimerRearmedOnEveryTickWithAFixedDelayKeepsTheQueueSmall) {
+  // A loss probe re-armed on every ACK, always the same delay after it: one
+  // fixed-delay queue whose entries are all cancelled but the newest, which
+  // is never empty. The ticks fire; the timer never does.
+  Scheduler s;
+  EventId timer;
+  int fired = 0;
+  int ticks = 0;
+  std::function<void()> tick = [&] {
+    s.cancel(timer);
+    timer = s.schedule_after(50, [&] { ++fired; });
+    if (++ticks < 200000) s.schedule_after(3, tick);
+  };
+  s.schedule_at(0, tick);
+  std::size_t most = 0;
+  while (s.run(1000).status == RunStatus::kEventLimit) most = std::max(most, s.queued());
+  EXPECT_EQ(fired, 1);  // only the last one
+  EXPECT_LT(most, 20000u) << "cancelled entries pile up: " << most;
+}
+
+TEST(Scheduler, AnEventWithATakenSeqFiresWhereOneScheduledThenWouldHave) {
+  Scheduler s;
+  std::string order;
+  s.schedule_at(10, [&] { order += 'a'; });
+  const std::uint64_t seq = s.take_seq();  // 'b' belongs here among equal times
+  s.schedule_at(10, [&] { order += 'c'; });
+  s.schedule_at(5, [&] {
+    order += '0';
+    s.schedule_at_seq(10, seq, [&] { order += 'b'; });
+  });
+  s.run();
+  EXPECT_EQ(order, "0abc");
+  EXPECT_THROW(s.schedule_at_seq(20, s.take_seq() + 1, [] {}), std::invalid_argument);
 }
 
 TEST(Scheduler, RunUntilStopsAndLeavesLaterEvents) {
