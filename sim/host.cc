@@ -57,12 +57,16 @@ void Host::table_insert(Addr local, Addr remote, ConnId id) {
 
 void Host::table_erase(Addr local, Addr remote) {
   table_.erase(FourTuple{local, remote});
+  uncount(local, remote);
+}
+
+void Host::uncount(Addr local, Addr remote) {
   if (!ephemeral(local.port)) return;
   auto it = pair_count_.find(FourTuple{Addr{local.ip, 0}, remote});
   if (it != pair_count_.end() && --it->second == 0) pair_count_.erase(it);
 }
 
-void Host::free_conn(Conn& c, bool keep_table_entry) {
+void Host::free_conn(Conn& c, bool to_time_wait) {
   const ConnId id = c.id;
   for (std::size_t k = 0; k < c.timers.size(); ++k) net_.scheduler().cancel(c.timers[k]);
   if (c.listening) {
@@ -74,7 +78,11 @@ void Host::free_conn(Conn& c, bool keep_table_entry) {
     }
   } else {
     auto it = table_.find(FourTuple{c.local, c.remote});
-    if (!keep_table_entry && it != table_.end() && it->second == c.id) table_erase(c.local, c.remote);
+    if (it != table_.end() && it->second == c.id) {
+      table_.erase(it);
+      // A compact TIME-WAIT record keeps the 4-tuple in use.
+      if (!to_time_wait) uncount(c.local, c.remote);
+    }
   }
   if (c.listener != kNoConn) {
     if (Conn* l = conn(c.listener); l && l->listening) {
@@ -89,10 +97,14 @@ void Host::free_conn(Conn& c, bool keep_table_entry) {
 }
 
 Conn* Host::find(Addr local, Addr remote) {
-  auto it = table_.find(FourTuple{local, remote});
-  if (it == table_.end()) return nullptr;
-  if (it->second & kTimeWaitTag) return bring_back(it->second & ~kTimeWaitTag);
-  return conn(it->second);
+  const FourTuple key{local, remote};
+  if (auto it = table_.find(key); it != table_.end()) return conn(it->second);
+  if (tw_table_.empty()) return nullptr;
+  auto it = tw_table_.find(key);
+  if (it == tw_table_.end()) return nullptr;
+  const std::uint32_t record = it->second;
+  tw_table_.erase(it);
+  return bring_back(record);
 }
 
 // Only a TIME-WAIT whose one pending timer is its 2MSL, entered with a
@@ -125,18 +137,16 @@ void Host::compact(Conn& c) {
   r.tcb = c.ep.tcb();
   tw_.push_back(std::move(r));
   ++tw_live_;
-  table_[FourTuple{c.local, c.remote}] =
-      kTimeWaitTag | static_cast<ConnId>(number & ~std::uint64_t{kTimeWaitTag});
   // The record stands in for the connection: it stays counted in TIME-WAIT.
   ++state_count_[static_cast<int>(model::State::TimeWait)];
+  tw_table_[FourTuple{c.local, c.remote}] = static_cast<std::uint32_t>(number);
   free_conn(c, true);
   if (tw_.size() == 1) schedule_reaper();
 }
 
-Conn* Host::bring_back(std::uint64_t low_bits) {
-  // Record numbers are kept modulo 2^31 in the table: find the one in tw_.
-  const std::uint64_t mask = ~std::uint64_t{kTimeWaitTag} & 0xffffffffu;
-  const std::uint64_t offset = (low_bits - (tw_base_ & mask)) & mask;
+Conn* Host::bring_back(std::uint32_t low_bits) {
+  // Record numbers are kept modulo 2^32 in the table: find the one in tw_.
+  const std::uint64_t offset = static_cast<std::uint32_t>(low_bits - static_cast<std::uint32_t>(tw_base_));
   if (offset >= tw_.size() || !tw_[offset].live) return nullptr;
   TimeWaitRecord& r = tw_[offset];
   r.live = false;
@@ -169,7 +179,8 @@ void Host::reap_front() {
   if (r.live) {
     // What the 2MSL row does for a connection nobody holds: it leaves.
     --tw_live_;
-    table_erase(r.local, r.remote);
+    tw_table_.erase(FourTuple{r.local, r.remote});
+    uncount(r.local, r.remote);
     --state_count_[static_cast<int>(model::State::TimeWait)];
   }
   tw_.pop_front();
@@ -224,7 +235,9 @@ std::optional<std::uint16_t> Host::pick_ephemeral_port(std::uint32_t local_ip, A
   std::uint16_t& hint = port_hints_[FourTuple{Addr{local_ip, 0}, remote}];
   for (std::uint32_t k = 0; k < n; ++k) {
     const std::uint16_t port = static_cast<std::uint16_t>(lo + (hint + k) % n);
-    if (table_.count(FourTuple{Addr{local_ip, port}, remote})) continue;
+    if (table_.count(FourTuple{Addr{local_ip, port}, remote}) ||
+        tw_table_.count(FourTuple{Addr{local_ip, port}, remote}))
+      continue;
     if (listeners_.count(listen_key(Addr{local_ip, port})) || listeners_.count(listen_key(Addr{0, port})))
       continue;
     if (held && held(port)) continue;
@@ -252,7 +265,7 @@ std::optional<ConnId> Host::connect(Addr local, Addr remote, std::uint32_t rcv_b
     auto port = pick_ephemeral_port(local.ip, remote);
     if (!port) return std::nullopt;
     local.port = *port;
-  } else if (table_.count(FourTuple{local, remote})) {
+  } else if (table_.count(FourTuple{local, remote}) || tw_table_.count(FourTuple{local, remote})) {
     return std::nullopt;
   }
   Conn& c = new_conn(local, remote);

@@ -181,7 +181,7 @@ class Host {
 
  private:
   Conn& new_conn(Addr local, Addr remote);
-  void free_conn(Conn& c, bool keep_table_entry = false);
+  void free_conn(Conn& c, bool to_time_wait = false);
   void run(Conn& c);  // applies the outbox after one input to c
   Conn* find(Addr local, Addr remote);
   Conn* find_listener(Addr local, Addr remote);
@@ -223,6 +223,7 @@ class Host {
   bool ephemeral(std::uint16_t port) const;
   void table_insert(Addr local, Addr remote, ConnId id);
   void table_erase(Addr local, Addr remote);
+  void uncount(Addr local, Addr remote);  // pair_count_'s side of a 4-tuple leaving
   bool keep_ledger_ = false;
   // A compact TIME-WAIT: no Conn, and no event of its own. One event per
   // host (the reaper) waits for the oldest record, at the place in the event
@@ -235,7 +236,10 @@ class Host {
     bool live = false;  // still kept here: not expired nor brought back
     model::TcbVariables tcb;
   };
-  static constexpr ConnId kTimeWaitTag = 0x80000000u;  // table_ values: TIME-WAIT records
+  // Compact TIME-WAITs by 4-tuple: record numbers modulo 2^32. Apart from
+  // table_ so the live connections' table, touched by every segment, stays
+  // small enough for the cache.
+  absl::flat_hash_map<FourTuple, std::uint32_t, FourTupleHash> tw_table_;
   bool compact_tw_ = false;
   ChunkedFifo<TimeWaitRecord> tw_;  // by expiry: TIME-WAIT's length is fixed
   std::uint64_t tw_base_ = 0;       // the number of tw_.front()
@@ -243,7 +247,7 @@ class Host {
   // The reaper is pending while tw_ is not empty, and fires for tw_.front().
   void compact(Conn& c);
   bool compactable(const Conn& c) const;
-  Conn* bring_back(std::uint64_t record);
+  Conn* bring_back(std::uint32_t record);
   void reap_front();
   void schedule_reaper();
   std::unordered_map<FourTuple, Ledger, FourTupleHash> ledger_;

@@ -230,30 +230,34 @@ void Scheduler::compact() {
 
 bool Scheduler::settle_top() {
   if (top_valid_) return has_top_;
-  while (!heap_.empty() && !live(heap_.front())) {
-    heap_pop();
+  // The earliest entry by key, live or not; only that one is checked, and a
+  // cancelled one is dropped and the search repeated. Checking every queue's
+  // front for liveness on every event cost more than the rest of the search.
+  for (;;) {
+    const Entry* best = heap_.empty() ? nullptr : &heap_.front();
+    std::size_t where = kLanes;
+    for (std::uint32_t m = busy_; m != 0; m &= m - 1) {
+      const auto k = static_cast<std::size_t>(__builtin_ctz(m));
+      const Entry& front = lanes_[k].q[lanes_[k].head];
+      if (!best || earlier(front, *best)) {
+        best = &front;
+        where = k;
+      }
+    }
+    if (best == nullptr || live(*best)) {
+      top_lane_ = where;
+      top_valid_ = true;
+      has_top_ = best != nullptr;
+      return has_top_;
+    }
     --dead_;
-  }
-  const Entry* best = heap_.empty() ? nullptr : &heap_.front();
-  top_lane_ = kLanes;
-  for (std::uint32_t m = busy_; m != 0; m &= m - 1) {
-    const auto k = static_cast<std::size_t>(__builtin_ctz(m));
-    Lane& l = lanes_[k];
-    const std::size_t head = l.head;
-    while (!l.empty() && !live(l.q[l.head])) {
-      ++l.head;
-      --dead_;
-    }
-    if (l.head != head) reclaim(k);
-    if (l.empty()) continue;
-    if (!best || earlier(l.q[l.head], *best)) {
-      best = &l.q[l.head];
-      top_lane_ = k;
+    if (where == kLanes) {
+      heap_pop();
+    } else {
+      ++lanes_[where].head;
+      reclaim(where);
     }
   }
-  top_valid_ = true;
-  has_top_ = best != nullptr;
-  return has_top_;
 }
 
 void Scheduler::pop_top() {
