@@ -80,13 +80,20 @@ struct FourTuple {
   Addr local, remote;
   bool operator==(const FourTuple& o) const { return local == o.local && remote == o.remote; }
 };
+// Eight consecutive remote ports of one (local address, remote address)
+// share their place in the table and differ in the tag bits only (Abseil's
+// H2, the low 7 bits): ephemeral ports are handed out in order, so the
+// connections a busy server sees one after another sit in the same cache
+// lines, in a table of a million.
 struct FourTupleHash {
   std::size_t operator()(const FourTuple& t) const {
     std::uint64_t a = (std::uint64_t{t.local.ip} << 16) ^ t.local.port;
-    std::uint64_t b = (std::uint64_t{t.remote.ip} << 16) ^ t.remote.port;
+    std::uint64_t b = (std::uint64_t{t.remote.ip} << 16) ^ (t.remote.port >> 3);
     a ^= b * 0x9e3779b97f4a7c15ull;
     a ^= a >> 29;
-    return static_cast<std::size_t>(a * 0xbf58476d1ce4e5b9ull);
+    a *= 0xbf58476d1ce4e5b9ull;
+    a ^= a >> 32;
+    return static_cast<std::size_t>((a & ~std::uint64_t{0x70}) | (std::uint64_t{t.remote.port & 7u} << 4));
   }
 };
 
