@@ -151,12 +151,16 @@ Conn* Host::bring_back(std::uint32_t low_bits) {
   TimeWaitRecord& r = tw_[offset];
   r.live = false;
   --tw_live_;
-  Conn& c = new_conn(r.local, r.remote);
-  --state_count_[static_cast<int>(model::State::Closed)];  // new_conn counted it CLOSED; it is TIME-WAIT
-  table_[FourTuple{r.local, r.remote}] = c.id;
-  c.held = false;
+  const Addr local = r.local, remote = r.remote;
+  const Time expires = r.expires;
+  const std::uint64_t seq = r.seq;
   model::Tcb tcb;
   static_cast<model::TcbVariables&>(tcb) = r.tcb;
+  if (tw_.size() >= 4096 && tw_.size() > 2 * tw_live_) sweep_time_waits();  // r is gone
+  Conn& c = new_conn(local, remote);
+  --state_count_[static_cast<int>(model::State::Closed)];  // new_conn counted it CLOSED; it is TIME-WAIT
+  table_[FourTuple{local, remote}] = c.id;
+  c.held = false;
   c.ep.restore(model::State::TimeWait, tcb);
   // Its 2MSL timer again, where it was in the event order; the reaper passes
   // over the record.
@@ -164,14 +168,28 @@ Conn* Host::bring_back(std::uint32_t low_bits) {
   const ConnId id = c.id;
   const std::uint32_t epoch = c.epoch;
   c.timers[k] = net_.scheduler().schedule_at_seq(
-      r.expires, r.seq, [this, id, epoch] { timer_fired(id, epoch, model::TimerKind::TimeWait); });
-  c.expires[k] = r.expires;
+      expires, seq, [this, id, epoch] { timer_fired(id, epoch, model::TimerKind::TimeWait); });
+  c.expires[k] = expires;
   return &c;
 }
 
 void Host::schedule_reaper() {
   const TimeWaitRecord& r = tw_.front();
-  net_.scheduler().schedule_at_seq(r.expires, r.seq, [this] { reap_front(); });
+  reaper_ = net_.scheduler().schedule_at_seq(r.expires, r.seq, [this] { reap_front(); });
+}
+
+void Host::sweep_time_waits() {
+  ChunkedFifo<TimeWaitRecord> kept;
+  for (std::size_t i = 0; i < tw_.size(); ++i) {
+    TimeWaitRecord& r = tw_[i];
+    if (!r.live) continue;
+    tw_table_[FourTuple{r.local, r.remote}] = static_cast<std::uint32_t>(tw_base_ + kept.size());
+    kept.push_back(std::move(r));
+  }
+  tw_ = std::move(kept);
+  // The reaper waits for the oldest record still kept.
+  net_.scheduler().cancel(reaper_);
+  if (!tw_.empty()) schedule_reaper();
 }
 
 void Host::reap_front() {

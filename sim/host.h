@@ -184,6 +184,9 @@ class Host {
   // for load runs, which have neither.
   void compact_time_wait(bool on) { compact_tw_ = on; }
   std::size_t compact_time_waits() const { return tw_live_; }
+  // Records held, those brought back included until they are swept out:
+  // what compact TIME-WAITs cost in memory.
+  std::size_t time_wait_records() const { return tw_.size(); }
   const std::unordered_map<FourTuple, Ledger, FourTupleHash>& ledger() const { return ledger_; }
 
  private:
@@ -252,11 +255,16 @@ class Host {
   std::uint64_t tw_base_ = 0;       // the number of tw_.front()
   std::size_t tw_live_ = 0;
   // The reaper is pending while tw_ is not empty, and fires for tw_.front().
+  EventId reaper_;
   void compact(Conn& c);
   bool compactable(const Conn& c) const;
   Conn* bring_back(std::uint32_t record);
   void reap_front();
   void schedule_reaper();
+  // Drops the records brought back once they outnumber the rest: a server
+  // whose clients reuse ports (MAY-2) brings back most of them, and memory
+  // must follow the TIME-WAITs alive, not those of the last 2MSL.
+  void sweep_time_waits();
   std::unordered_map<FourTuple, Ledger, FourTupleHash> ledger_;
 };
 

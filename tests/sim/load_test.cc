@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace tcpsim::sim {
 namespace {
 
@@ -109,6 +111,33 @@ TEST(Load, Linux_ServerClosesFirst_NewSynReopensTimeWait) {
   std::uint32_t most = 0;
   for (const auto& s : run.samples(0)) most = std::max(most, at(s, false, model::State::TimeWait));
   EXPECT_EQ(most, 28232u);
+}
+
+// The same clients reopen TIME-WAITs all the time: a record brought back is
+// dead weight until its 2MSL would have ended, and without sweeping them out
+// the server would hold all 200,000 connections of these 20 s instead of
+// the 28,232 TIME-WAITs alive.
+TEST(Load, Linux_ReopenedTimeWaits_MemoryFollowsTheTimeWaitsAlive) {
+  World w;
+  LoadSpec l;
+  l.client = 0;
+  l.server = 1;
+  l.rate = 10000;
+  l.length = 20 * kSecond;
+  l.server_closes = true;
+  LoadRun run(w.net, {l}, 10 * kSecond);
+  run.start();
+  std::size_t most_records = 0, most_alive = 0;
+  for (Time t = kSecond; t <= 21 * kSecond; t += kSecond) {
+    w.net.run_until(t);
+    most_records = std::max(most_records, w.b->time_wait_records());
+    most_alive = std::max(most_alive, w.b->compact_time_waits());
+  }
+  w.net.run();
+  EXPECT_EQ(run.totals(0).completed, 200000u);
+  EXPECT_EQ(most_alive, 28232u);
+  EXPECT_LE(most_records, 2 * most_alive + 1);
+  EXPECT_EQ(w.b->time_wait_records(), 0u);
 }
 
 // The same under rfc9293 (no MAY-2): the SYN meets TIME-WAIT's challenge
