@@ -41,6 +41,7 @@ std::uint32_t Scheduler::alloc_slot() {
     // callback storage first, which dominated a sweep's short runs.
     chunks_.push_back(std::unique_ptr<Slot[]>(new Slot[std::size_t{1} << kChunkBits]));
   }
+  gens_.push_back(0);
   return slot_count_++;
 }
 
@@ -53,40 +54,34 @@ void Scheduler::release_slot(std::uint32_t i) {
 }
 
 EventId Scheduler::push(Time t, std::uint32_t s) {
-  const std::uint32_t gen = slot(s).gen;
+  const std::uint32_t gen = gens_[s];
   const Entry e{static_cast<std::uint64_t>(t), seq_++, s, gen};
   ++live_;
-  // The lane for this delay, or an idle one to take it over.
+  // The lane for this delay (most often the last one used: a link's
+  // propagation delay), or an idle one to take it over.
   const Duration d = t - now_;
-  Lane* idle = nullptr;
-  for (Lane& l : lanes_) {
-    if (l.delay == d) {
-      if (l.empty() || l.q.back().time <= e.time) {
-        const bool front = l.empty();
-        if (front) {
-          l.q.clear();
-          l.head = 0;
-        }
-        l.q.push_back(e);
-        const auto k = static_cast<std::size_t>(&l - lanes_);
-        busy_ |= 1u << k;
-        if (front) new_candidate(e, k);
-        return EventId{s, gen};
-      }
-      idle = nullptr;
-      break;
+  std::size_t k = last_lane_;
+  if (lanes_[k].delay != d) {
+    std::size_t idle = kLanes;
+    for (k = 0; k < kLanes; ++k) {
+      if (lanes_[k].delay == d) break;
+      if (idle == kLanes && lanes_[k].empty()) idle = k;
     }
-    if (!idle && l.empty()) idle = &l;
+    if (k == kLanes) {
+      k = idle;
+      if (k < kLanes) lanes_[k].delay = d;
+    }
   }
-  if (idle) {
-    idle->delay = d;
-    idle->q.clear();
-    idle->head = 0;
-    idle->q.push_back(e);
-    const auto k = static_cast<std::size_t>(idle - lanes_);
-    busy_ |= 1u << k;
-    new_candidate(e, k);
-    return EventId{s, gen};
+  if (k < kLanes) {
+    Lane& l = lanes_[k];
+    if (l.empty() || l.q.back().time <= e.time) {
+      const bool front = l.empty();
+      l.q.push_back(e);
+      busy_ |= 1u << k;
+      last_lane_ = k;
+      if (front) new_candidate(e, k);
+      return EventId{s, gen};
+    }
   }
   heap_push(e);
   if (heap_.front().seq == e.seq) new_candidate(e, kLanes);
@@ -95,7 +90,7 @@ EventId Scheduler::push(Time t, std::uint32_t s) {
 
 EventId Scheduler::push_keyed(Time t, std::uint64_t seq, std::uint32_t s) {
   // Never into a lane: a lane's entries are in the order they were pushed.
-  const std::uint32_t gen = slot(s).gen;
+  const std::uint32_t gen = gens_[s];
   const Entry e{static_cast<std::uint64_t>(t), seq, s, gen};
   ++live_;
   heap_push(e);
@@ -113,14 +108,14 @@ void Scheduler::new_candidate(const Entry& e, std::size_t where) {
 
 bool Scheduler::is_pending(EventId id) const {
   if (id.slot >= slot_count_) return false;
-  const Slot& s = slot(id.slot);
-  return s.invoke != nullptr && s.gen == id.gen;
+  // A free slot's generation is one no EventId has yet.
+  return gens_[id.slot] == id.gen;
 }
 
 bool Scheduler::cancel(EventId id) {
   if (!is_pending(id)) return false;
   if (top_valid_ && has_top_ && top().slot == id.slot && top().gen == id.gen) top_valid_ = false;
-  ++slot(id.slot).gen;  // its heap entry no longer matches: skipped when it surfaces
+  ++gens_[id.slot];  // its queue entry no longer matches: skipped when it surfaces
   release_slot(id.slot);
   --live_;
   ++dead_;
@@ -270,16 +265,15 @@ void Scheduler::pop_top() {
   reclaim(top_lane_);
 }
 
-void Scheduler::reclaim(std::size_t k) {
-  // An empty lane starts over; a consumed front is reclaimed now and then, or
-  // a lane whose timers are all cancelled before they fire (a loss probe
-  // re-armed on every ACK) grows for ever.
+void Scheduler::reclaim_slow(std::size_t k) {
+  // A lane whose timers are all cancelled before they fire (a loss probe
+  // re-armed on every ACK) would otherwise grow for ever.
   Lane& l = lanes_[k];
   if (l.empty()) {
     l.q.clear();
     l.head = 0;
     busy_ &= ~(1u << k);
-  } else if (l.head >= 4096 && l.head * 2 >= l.q.size()) {
+  } else if (l.head * 2 >= l.q.size()) {
     l.q.erase(l.q.begin(), l.q.begin() + static_cast<std::ptrdiff_t>(l.head));
     l.head = 0;
   }
@@ -292,7 +286,7 @@ void Scheduler::fire_top() {
   --live_;
   ++fired_total_;
   Slot& s = slot(e.slot);
-  ++s.gen;  // from here on the id is no longer pending: cancel() returns false
+  ++gens_[e.slot];  // from here on the id is no longer pending: cancel() returns false
   // Released even if the callback throws, so the slot is not lost.
   struct Release {
     Scheduler* self;

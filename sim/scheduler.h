@@ -115,7 +115,6 @@ class Scheduler {
     alignas(std::max_align_t) unsigned char storage[kCallbackCapacity];
     void (*invoke)(void*) = nullptr;   // non-null while an event is pending
     void (*destroy)(void*) = nullptr;  // null for trivially destructible callables
-    std::uint32_t gen = 0;
     std::uint32_t next_free = UINT32_MAX;
   };
   struct Entry {
@@ -150,7 +149,7 @@ class Scheduler {
   void heap_push(const Entry& e);
   void heap_pop();
   void compact();
-  bool live(const Entry& e) const { return slot(e.slot).gen == e.gen; }
+  bool live(const Entry& e) const { return gens_[e.slot] == e.gen; }
   // Drops cancelled entries from the heap's top and the lanes' fronts and
   // finds the earliest live entry; false when nothing is queued.
   bool settle_top();
@@ -158,7 +157,15 @@ class Scheduler {
     return top_lane_ < kLanes ? lanes_[top_lane_].q[lanes_[top_lane_].head] : heap_.front();
   }
   void pop_top();
-  void reclaim(std::size_t lane);
+  // After a lane's head moved: an empty lane starts over, and a consumed
+  // front is given back now and then (the check is inline: it runs for
+  // nearly every event, the work rarely).
+  void reclaim(std::size_t lane) {
+    const Lane& l = lanes_[lane];
+    if (l.empty() || l.head >= kReclaimFrom) reclaim_slow(lane);
+  }
+  static constexpr std::size_t kReclaimFrom = 4096;
+  void reclaim_slow(std::size_t lane);
   // A new entry at the front of its queue: the top if it is earlier.
   void new_candidate(const Entry& e, std::size_t where);
   // Fires the top entry (settle_top() returned true).
@@ -168,13 +175,18 @@ class Scheduler {
 
   std::vector<Entry> heap_;  // 4-ary min-heap on (time, seq)
   Lane lanes_[kLanes];
-  std::uint32_t busy_ = 0;  // bit k: lane k is not empty
+  std::uint32_t busy_ = 0;     // bit k: lane k is not empty
+  std::size_t last_lane_ = 0;  // where push() looks first
   // settle_top()'s answer, kept until something could change it: it is
   // asked two or three times per event.
   std::size_t top_lane_ = kLanes;  // the lane holding the top, or kLanes for the heap
   bool top_valid_ = false;
   bool has_top_ = false;
   std::vector<std::unique_ptr<Slot[]>> chunks_;
+  // Each slot's generation, apart from its 128 bytes: checking whether a
+  // queued entry or an EventId is still pending then reads 4 bytes, which
+  // stay in the cache with a hundred thousand events queued.
+  std::vector<std::uint32_t> gens_;
   std::uint32_t free_head_ = UINT32_MAX;
   std::uint32_t slot_count_ = 0;
   std::size_t live_ = 0;
