@@ -245,11 +245,19 @@ bool Scheduler::settle_top() {
       has_top_ = best != nullptr;
       return has_top_;
     }
-    --dead_;
+    // Cancelled entries come in runs (a timer re-armed on every ACK): drop
+    // the whole run of this queue before searching again.
     if (where == kLanes) {
-      heap_pop();
+      do {
+        heap_pop();
+        --dead_;
+      } while (!heap_.empty() && !live(heap_.front()));
     } else {
-      ++lanes_[where].head;
+      Lane& l = lanes_[where];
+      do {
+        ++l.head;
+        --dead_;
+      } while (!l.empty() && !live(l.q[l.head]));
       reclaim(where);
     }
   }
