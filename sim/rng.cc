@@ -109,29 +109,11 @@ std::string Probability::to_string() const {
   return s + "." + frac;
 }
 
-Rng::Rng(std::uint64_t seed) : seed_(seed) {
-  SplitMix64 sm(seed);
-  for (auto& w : s_) w = sm.next();
-}
-
 Rng Rng::from_state(const std::array<std::uint64_t, 4>& s) {
   Rng r;
   r.s_ = s;
   r.seed_ = mix64(s[0] ^ rotl(s[1], 16) ^ rotl(s[2], 32) ^ rotl(s[3], 48));
   return r;
-}
-
-std::uint64_t Rng::next() {
-  // xoshiro256** 1.0, as in Blackman & Vigna's reference xoshiro256starstar.c.
-  const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
-  const std::uint64_t t = s_[1] << 17;
-  s_[2] ^= s_[0];
-  s_[3] ^= s_[1];
-  s_[1] ^= s_[2];
-  s_[0] ^= s_[3];
-  s_[2] ^= t;
-  s_[3] = rotl(s_[3], 45);
-  return result;
 }
 
 std::uint64_t Rng::uniform(std::uint64_t n) {
@@ -152,12 +134,6 @@ Duration Rng::uniform_duration(Duration lo, Duration hi) {
   const std::uint64_t span = static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo);
   const std::uint64_t off = span == std::numeric_limits<std::uint64_t>::max() ? next() : uniform(span + 1);
   return static_cast<Duration>(static_cast<std::uint64_t>(lo) + off);
-}
-
-Rng Rng::fork(std::uint64_t stream_id) const {
-  // The stream id is mixed on its own first so that seed ^ id collisions
-  // (seed 1 stream 0 vs seed 0 stream 1) do not give the same child.
-  return Rng(mix64(seed_ ^ mix64(stream_id + SplitMix64::kGamma)));
 }
 
 }  // namespace tcpsim::sim

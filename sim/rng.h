@@ -69,15 +69,32 @@ class Probability {
 };
 
 class Rng {
+  static constexpr std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
  public:
   // The state is four SplitMix64 outputs from seed (never all zero: SplitMix64
   // is a bijection of a counter, four consecutive outputs cannot all be 0).
-  explicit Rng(std::uint64_t seed);
+  explicit Rng(std::uint64_t seed) : seed_(seed) {
+    SplitMix64 sm(seed);
+    for (auto& w : s_) w = sm.next();
+  }
   // Exact state, for reproducing published test vectors. Must not be all zero.
   static Rng from_state(const std::array<std::uint64_t, 4>& s);
 
-  // xoshiro256**: 64 uniformly distributed bits.
-  std::uint64_t next();
+  // xoshiro256**: 64 uniformly distributed bits. Inline, as fork(): a lossy
+  // link forks a stream and draws six times for every packet.
+  std::uint64_t next() {
+    // xoshiro256** 1.0, as in Blackman & Vigna's reference xoshiro256starstar.c.
+    const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
+    const std::uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = rotl(s_[3], 45);
+    return result;
+  }
   // Uniform in [0, n), unbiased (Lemire's multiply-and-reject). n == 0 gives 0.
   std::uint64_t uniform(std::uint64_t n);
   // Uniform in [lo, hi], both ends included. Requires lo <= hi.
@@ -88,7 +105,11 @@ class Rng {
   // An independent generator for stream `stream_id`, derived from this one's
   // seed and the id only: how much this generator has drawn does not matter,
   // so adding draws to one stream never shifts another.
-  Rng fork(std::uint64_t stream_id) const;
+  Rng fork(std::uint64_t stream_id) const {
+    // The stream id is mixed on its own first so that seed ^ id collisions
+    // (seed 1 stream 0 vs seed 0 stream 1) do not give the same child.
+    return Rng(mix64(seed_ ^ mix64(stream_id + SplitMix64::kGamma)));
+  }
 
   std::uint64_t seed() const { return seed_; }
   const std::array<std::uint64_t, 4>& state() const { return s_; }
