@@ -125,9 +125,13 @@ Link::Link(LinkConfig config, Rng rng)
     : cfg_(std::move(config)), rng_(rng), rule_seen_(cfg_.rules.size(), 0) {
   stats_.rule_drops.assign(cfg_.rules.size(), 0);
   stats_.window_drops.assign(cfg_.windows.size(), 0);
-  random_ = !cfg_.loss.is_zero() || cfg_.burst.enabled() || !cfg_.burst.p_good_to_bad.is_zero() ||
-            !cfg_.burst.loss_bad.is_zero() || !cfg_.duplicate.is_zero() || !cfg_.reorder.is_zero() ||
+  const bool burst = cfg_.burst.enabled() || !cfg_.burst.p_good_to_bad.is_zero() ||
+                     !cfg_.burst.p_bad_to_good.is_zero() || !cfg_.burst.loss_bad.is_zero();
+  random_ = !cfg_.loss.is_zero() || burst || !cfg_.duplicate.is_zero() || !cfg_.reorder.is_zero() ||
             cfg_.jitter != 0;
+  // Draws after the last effect configured cannot change anything: they are
+  // not made (draws before it are, to keep every draw in its place).
+  draws_ = cfg_.jitter != 0 ? 6 : !cfg_.reorder.is_zero() ? 5 : !cfg_.duplicate.is_zero() ? 4 : burst ? 3 : 1;
 }
 
 Duration Link::serialisation(std::uint32_t wire_bytes) const {
@@ -149,12 +153,14 @@ LinkOutcome Link::offer(const Packet& p, Time now) {
   if (random_) {
     Rng r = rng_.fork(k);
     random_loss = r.bernoulli(cfg_.loss);
-    burst_loss = r.bernoulli(burst_bad_ ? cfg_.burst.loss_bad : cfg_.burst.loss_good);
-    const bool burst_flip = r.bernoulli(burst_bad_ ? cfg_.burst.p_bad_to_good : cfg_.burst.p_good_to_bad);
-    duplicate = r.bernoulli(cfg_.duplicate);
-    reorder = r.bernoulli(cfg_.reorder);
-    jitter = r.uniform_duration(0, cfg_.jitter);  // last: may draw twice
-    if (burst_flip) burst_bad_ = !burst_bad_;
+    if (draws_ >= 3) {
+      burst_loss = r.bernoulli(burst_bad_ ? cfg_.burst.loss_bad : cfg_.burst.loss_good);
+      const bool burst_flip = r.bernoulli(burst_bad_ ? cfg_.burst.p_bad_to_good : cfg_.burst.p_good_to_bad);
+      if (burst_flip) burst_bad_ = !burst_bad_;
+    }
+    if (draws_ >= 4) duplicate = r.bernoulli(cfg_.duplicate);
+    if (draws_ >= 5) reorder = r.bernoulli(cfg_.reorder);
+    if (draws_ >= 6) jitter = r.uniform_duration(0, cfg_.jitter);  // last: may draw twice
   }
 
   // Targeted rules first: each counts every packet it matches.

@@ -153,6 +153,7 @@ class Link {
   Time last_in_order_ = 0;                // latest arrival of a non-reordered packet
   bool burst_bad_ = false;                // Gilbert-Elliott channel state
   bool random_ = false;                   // any random effect configured
+  int draws_ = 0;                         // how many of a packet's draws can matter
 };
 
 // "1st FIN (retransmissions excluded)", "2nd to 4th ACK (no SYN/FIN, no
