@@ -8,7 +8,6 @@
 #include <deque>
 #include <memory>
 #include <utility>
-#include <vector>
 
 namespace tcpsim::sim {
 
@@ -31,14 +30,7 @@ class ChunkedFifo {
 
   void push_back(T&& v) {
     const std::size_t end = head_ + size_;
-    if (end == blocks_.size() * N) {
-      if (spare_.empty()) {
-        blocks_.push_back(std::make_unique<T[]>(N));
-      } else {
-        blocks_.push_back(std::move(spare_.back()));
-        spare_.pop_back();
-      }
-    }
+    if (end == blocks_.size() * N) blocks_.push_back(spare_ ? std::move(spare_) : std::make_unique<T[]>(N));
     blocks_[end / N][end % N] = std::move(v);
     ++size_;
   }
@@ -49,7 +41,7 @@ class ChunkedFifo {
     if (head_ == N || size_ == 0) {
       // Its front block is used up (an empty queue has a single block).
       // One spare is enough for a queue that moves along steadily.
-      if (spare_.empty()) spare_.push_back(std::move(blocks_.front()));
+      if (!spare_) spare_ = std::move(blocks_.front());
       blocks_.pop_front();
       head_ = 0;
     }
@@ -57,7 +49,7 @@ class ChunkedFifo {
 
  private:
   std::deque<std::unique_ptr<T[]>> blocks_;
-  std::vector<std::unique_ptr<T[]>> spare_;
+  std::unique_ptr<T[]> spare_;
   std::size_t head_ = 0;  // index of front() in blocks_.front()
   std::size_t size_ = 0;
 };

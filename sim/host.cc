@@ -201,13 +201,11 @@ void Host::reap_front() {
     uncount(r.local, r.remote);
     --state_count_[static_cast<int>(model::State::TimeWait)];
   }
-  tw_.pop_front();
-  ++tw_base_;
-  // Records brought back are done with: their connections have the timers.
-  while (!tw_.empty() && !tw_.front().live) {
+  // Then the records brought back: their connections have the timers.
+  do {
     tw_.pop_front();
     ++tw_base_;
-  }
+  } while (!tw_.empty() && !tw_.front().live);
   if (!tw_.empty()) schedule_reaper();
 }
 

@@ -125,8 +125,7 @@ Link::Link(LinkConfig config, Rng rng)
     : cfg_(std::move(config)), rng_(rng), rule_seen_(cfg_.rules.size(), 0) {
   stats_.rule_drops.assign(cfg_.rules.size(), 0);
   stats_.window_drops.assign(cfg_.windows.size(), 0);
-  const bool burst = cfg_.burst.enabled() || !cfg_.burst.p_good_to_bad.is_zero() ||
-                     !cfg_.burst.p_bad_to_good.is_zero() || !cfg_.burst.loss_bad.is_zero();
+  const bool burst = cfg_.burst.any();
   random_ = !cfg_.loss.is_zero() || burst || !cfg_.duplicate.is_zero() || !cfg_.reorder.is_zero() ||
             cfg_.jitter != 0;
   // Draws after the last effect configured cannot change anything: they are

@@ -73,6 +73,8 @@ struct GilbertElliott {
   Probability loss_good;
   Probability loss_bad;
   bool enabled() const { return !p_good_to_bad.is_zero() || !loss_good.is_zero(); }
+  // Any probability set: its draws can change something.
+  bool any() const { return enabled() || !p_bad_to_good.is_zero() || !loss_bad.is_zero(); }
 };
 
 struct LinkConfig {

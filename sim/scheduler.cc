@@ -83,19 +83,19 @@ EventId Scheduler::push(Time t, std::uint32_t s) {
       return EventId{s, gen};
     }
   }
-  heap_push(e);
-  if (heap_.front().seq == e.seq) new_candidate(e, kLanes);
-  return EventId{s, gen};
+  return into_heap(e);
 }
 
 EventId Scheduler::push_keyed(Time t, std::uint64_t seq, std::uint32_t s) {
   // Never into a lane: a lane's entries are in the order they were pushed.
-  const std::uint32_t gen = gens_[s];
-  const Entry e{static_cast<std::uint64_t>(t), seq, s, gen};
   ++live_;
+  return into_heap(Entry{static_cast<std::uint64_t>(t), seq, s, gens_[s]});
+}
+
+EventId Scheduler::into_heap(const Entry& e) {
   heap_push(e);
   if (heap_.front().seq == e.seq) new_candidate(e, kLanes);
-  return EventId{s, gen};
+  return EventId{e.slot, e.gen};
 }
 
 void Scheduler::new_candidate(const Entry& e, std::size_t where) {

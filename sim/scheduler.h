@@ -146,12 +146,13 @@ class Scheduler {
   std::uint32_t emplace(Time t, F&& f);
   EventId push(Time t, std::uint32_t s);
   EventId push_keyed(Time t, std::uint64_t seq, std::uint32_t s);
+  EventId into_heap(const Entry& e);
   void heap_push(const Entry& e);
   void heap_pop();
   void compact();
   bool live(const Entry& e) const { return gens_[e.slot] == e.gen; }
-  // Drops cancelled entries from the heap's top and the lanes' fronts and
-  // finds the earliest live entry; false when nothing is queued.
+  // Finds the earliest live entry, dropping the cancelled ones that come
+  // before it; false when nothing is queued.
   bool settle_top();
   const Entry& top() const {
     return top_lane_ < kLanes ? lanes_[top_lane_].q[lanes_[top_lane_].head] : heap_.front();

@@ -30,17 +30,25 @@ std::uint32_t at(const LoadSample& s, bool client, model::State st) {
   return (client ? s.client_states : s.server_states)[static_cast<int>(st)];
 }
 
+// Clients on A (host 0) opening `rate` connections a second to B (host 1)
+// for `length`.
+LoadSpec a_to_b(std::uint64_t rate, Duration length, bool server_closes = false) {
+  LoadSpec l;
+  l.client = 0;
+  l.server = 1;
+  l.rate = rate;
+  l.length = length;
+  l.server_closes = server_closes;
+  return l;
+}
+
 // 1000/s for 1 s, 1 ms each way, client closes first. Connection k opens at
 // k ms; the handshake takes 2 ms, request and response 2 more, the
 // client's FIN reaches B at +5 ms and B's FIN reaches A at +6 ms: A is in
 // TIME-WAIT from k + 6 ms for 60 s, B's side is gone at k + 7 ms.
 TEST(Load, ClientClosesFirst_TimeWaitCountFollowsArrivals) {
   World w;
-  LoadSpec l;
-  l.client = 0;
-  l.server = 1;
-  l.rate = 1000;
-  l.length = kSecond;
+  LoadSpec l = a_to_b(1000, kSecond);
   LoadRun run(w.net, {l}, 500 * kMillisecond);
   run.start();
   w.net.run();
@@ -74,11 +82,7 @@ TEST(Load, ClientClosesFirst_TimeWaitCountFollowsArrivals) {
 // TIME-WAIT ends at 60.006 s.
 TEST(Load, ClientClosesFirst_RunsOutOfEphemeralPorts) {
   World w;
-  LoadSpec l;
-  l.client = 0;
-  l.server = 1;
-  l.rate = 10000;
-  l.length = 5 * kSecond;
+  LoadSpec l = a_to_b(10000, 5 * kSecond);
   LoadRun run(w.net, {l}, kSecond);
   run.start();
   w.net.run();
@@ -96,12 +100,7 @@ TEST(Load, ClientClosesFirst_RunsOutOfEphemeralPorts) {
 // than one TIME-WAIT per client port.
 TEST(Load, Linux_ServerClosesFirst_NewSynReopensTimeWait) {
   World w;
-  LoadSpec l;
-  l.client = 0;
-  l.server = 1;
-  l.rate = 10000;
-  l.length = 5 * kSecond;
-  l.server_closes = true;
+  LoadSpec l = a_to_b(10000, 5 * kSecond, true);
   LoadRun run(w.net, {l}, kSecond);
   run.start();
   w.net.run();
@@ -119,12 +118,7 @@ TEST(Load, Linux_ServerClosesFirst_NewSynReopensTimeWait) {
 // the 28,232 TIME-WAITs alive.
 TEST(Load, Linux_ReopenedTimeWaits_MemoryFollowsTheTimeWaitsAlive) {
   World w;
-  LoadSpec l;
-  l.client = 0;
-  l.server = 1;
-  l.rate = 10000;
-  l.length = 20 * kSecond;
-  l.server_closes = true;
+  LoadSpec l = a_to_b(10000, 20 * kSecond, true);
   LoadRun run(w.net, {l}, 10 * kSecond);
   run.start();
   std::size_t most_records = 0, most_alive = 0;
@@ -146,12 +140,7 @@ TEST(Load, Linux_ReopenedTimeWaits_MemoryFollowsTheTimeWaitsAlive) {
 // but those that met a TIME-WAIT complete 1 s late.
 TEST(Load, Rfc9293_ServerClosesFirst_ReusedPortWaitsForSynRetransmission) {
   World w("rfc9293");
-  LoadSpec l;
-  l.client = 0;
-  l.server = 1;
-  l.rate = 10000;
-  l.length = 5 * kSecond;
-  l.server_closes = true;
+  LoadSpec l = a_to_b(10000, 5 * kSecond, true);
   LoadRun run(w.net, {l}, kSecond);
   run.start();
   w.net.run();
@@ -168,11 +157,7 @@ TEST(Load, Rfc9293_ServerClosesFirst_ReusedPortWaitsForSynRetransmission) {
 TEST(Load, ClientAddressesEachHaveTheirOwnPorts) {
   World w;
   w.a->set_addresses(4);
-  LoadSpec l;
-  l.client = 0;
-  l.server = 1;
-  l.rate = 40000;
-  l.length = 4 * kSecond;
+  LoadSpec l = a_to_b(40000, 4 * kSecond);
   l.client_addresses = 4;
   LoadRun run(w.net, {l}, kSecond);
   run.start();
@@ -186,11 +171,7 @@ TEST(Load, ClientAddressesEachHaveTheirOwnPorts) {
 // are dropped; clients retransmit them.
 TEST(Load, SlowAccept_FullQueueDropsSyns) {
   World w;
-  LoadSpec l;
-  l.client = 0;
-  l.server = 1;
-  l.rate = 1000;
-  l.length = kSecond;
+  LoadSpec l = a_to_b(1000, kSecond);
   l.backlog = 10;
   l.accept_rate = 100;
   LoadRun run(w.net, {l}, kSecond);
@@ -214,12 +195,7 @@ std::vector<LoadSample> series(bool server_closes, bool compact) {
   lc.loss = *Probability::parse("3%");
   w.net.set_link(*w.a, *w.b, lc);
   w.net.set_link(*w.b, *w.a, lc);
-  LoadSpec l;
-  l.client = 0;
-  l.server = 1;
-  l.rate = 20000;
-  l.length = 2 * kSecond;
-  l.server_closes = server_closes;
+  LoadSpec l = a_to_b(20000, 2 * kSecond, server_closes);
   LoadRun run(w.net, {l}, 100 * kMillisecond);
   run.start();
   w.a->compact_time_wait(compact);
