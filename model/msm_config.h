@@ -4,13 +4,14 @@
 // (50 with BOOST_MPL_CFG_NO_PREPROCESSED_HEADERS, 20 without). MPL ships the
 // numbered vector templates up to vector50; the ones above are generated here
 // from MPL's own pattern (boost/mpl/vector/aux_/numbered.hpp), after which the
-// variadic mpl::vector accepts up to TCPSIM_MPL_VECTOR_MAX types.
+// variadic mpl::vector accepts up to TCPSIM_MPL_VECTOR_MAX types
+// (model/table_limits.h).
 #pragma once
+
+#include "model/table_limits.h"
 
 // The order of these lines is the point: clang-format leaves them alone.
 // clang-format off
-
-#define TCPSIM_MPL_VECTOR_MAX 80
 
 #define BOOST_MPL_CFG_NO_PREPROCESSED_HEADERS
 #define BOOST_BIND_GLOBAL_PLACEHOLDERS
@@ -37,3 +38,26 @@ namespace mpl {
 #include <boost/msm/front/functor_row.hpp>
 #include <boost/msm/front/state_machine_def.hpp>
 // clang-format on
+
+namespace tcpsim::model::fsm {
+
+// The table's rows as an MPL vector, counted first: one row too many gives
+// the message below instead of pages of errors from inside MPL (the vector is
+// then left empty so that nothing else is instantiated with too many rows).
+template <bool fits, class... Rows>
+struct RowsVector {
+  using type = boost::mpl::vector<Rows...>;
+};
+template <class... Rows>
+struct RowsVector<false, Rows...> {
+  using type = boost::mpl::vector<>;
+};
+template <class... Rows>
+struct TableRows : RowsVector<(sizeof...(Rows) <= TCPSIM_MPL_VECTOR_MAX), Rows...>::type {
+  static_assert(sizeof...(Rows) <= TCPSIM_MPL_VECTOR_MAX,
+                "tcpsim: the transition table has more rows than TCPSIM_MPL_VECTOR_MAX; "
+                "raise it in model/table_limits.h (it costs compile time, see there)");
+  static constexpr int count = sizeof...(Rows);
+};
+
+}  // namespace tcpsim::model::fsm

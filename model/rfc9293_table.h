@@ -509,7 +509,7 @@ struct Rfc9293 : msmf::state_machine_def<Rfc9293> {
   }
 
   // clang-format off
-  struct transition_table : boost::mpl::vector<
+  struct transition_table : TableRows<
   //   from       event              to         action: rule, steps                                             guard
   //  +---------+------------------+----------+-----------------------------------------------------------------+------------+
   Row< Closed,    OpenPassive,       Listen,    Do<closed_open_passive, InitPassive>                              >,

@@ -2,6 +2,7 @@
 #include <set>
 
 #include "harness.h"
+#include "model/table_limits.h"
 
 namespace tcpsim::test {
 namespace {
@@ -67,6 +68,16 @@ TEST(TransitionTable, StatesPrintWithRfcSpellings) {
   EXPECT_EQ(state_name(State::TimeWait), "TIME-WAIT");
   EXPECT_EQ(state_name(State::CloseWait), "CLOSE-WAIT");
   EXPECT_EQ(state_name(State::LastAck), "LAST-ACK");
+}
+
+// Boost 1.74's MPL caps the table's length at compile time (model/table_limits.h);
+// one row past the cap breaks the build. This fails first, with the remedy,
+// while a few rows are still left, so a change that adds rows is told in time.
+TEST(TransitionTable, LeavesHeadroomUnderTheMplVectorLimit) {
+  const int rows = static_cast<int>(model::transition_table().size());
+  EXPECT_LE(rows + model::kTableHeadroomRows, model::kMaxTableRows)
+      << "the table has " << rows << " rows and TCPSIM_MPL_VECTOR_MAX is " << model::kMaxTableRows
+      << ": raise it in model/table_limits.h before adding more rows";
 }
 
 }  // namespace
