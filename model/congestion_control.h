@@ -74,6 +74,16 @@ constexpr std::uint32_t rfc5681_initial_window(std::uint32_t smss) {
 // RFC 6928 IW10, Linux TCP_INIT_CWND: 10 segments.
 constexpr std::uint32_t kLinuxInitialWindow = 10;
 
+// Linux tcp_is_cwnd_limited, for Delivery::cwnd_limited: the window was the
+// limit (tp->is_cwnd_limited), or, in slow start, cwnd is below twice the
+// largest flight of the last window (max_packets_out), so that an
+// application-limited sender still doubles what it actually sent.
+constexpr bool linux_is_cwnd_limited(std::uint32_t cwnd, std::uint32_t ssthresh,
+                                     std::uint32_t max_packets_out, bool was_cwnd_limited) {
+  if (was_cwnd_limited) return true;
+  return cwnd < ssthresh && cwnd < 2 * max_packets_out;
+}
+
 class CongestionControl {
  public:
   virtual ~CongestionControl() = default;
