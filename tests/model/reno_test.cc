@@ -46,6 +46,18 @@ TEST(InitialWindow, Rfc5681_3_1_IwIsMin4SmssMax2Smss4380Bytes) {
   EXPECT_EQ(RfcNewReno(1460).cwnd(), 4380u);
 }
 
+TEST(InitialWindow, UnitsAreLinuxSegmentsAndRfcBytesBehindOneInterface) {
+  // The engine compares its flight with cwnd() in the controller's unit.
+  LinuxReno linux_reno;
+  RfcNewReno rfc(1460);
+  const CongestionControl& a = linux_reno;
+  const CongestionControl& b = rfc;
+  EXPECT_EQ(a.unit(), Unit::Segments);
+  EXPECT_EQ(b.unit(), Unit::Bytes);
+  EXPECT_TRUE(a.in_slow_start());
+  EXPECT_TRUE(b.in_slow_start());
+}
+
 // ------------------------------------------------------------- LinuxReno
 
 TEST(LinuxReno, Rfc5681_3_1_SlowStartGrowsCwndBySegmentsAcked) {
