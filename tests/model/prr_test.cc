@@ -12,6 +12,9 @@
 
 #include <vector>
 
+#include "model/congestion_control.h"
+#include "model/cubic.h"
+
 namespace tcpsim::model {
 namespace {
 
@@ -152,6 +155,38 @@ TEST(Prr, LinuxCwndReduction_ProportionalUsesPriorCwndAsRecoverFs) {
     total += *s;
   }
   EXPECT_EQ(total, 7u);
+}
+
+TEST(Prr, PacketdrillFr4PktSack_ThirdSackRetransmitsOneSegmentThenCwndIsSsthresh) {
+  // fast_retransmit/fr-4pkt-sack.pkt (CUBIC, IW10): 4 segments out, SACKs
+  // for 2, 3, 4. Not cwnd-limited (cwnd 10 >= 2 * 4), so the first two
+  // SACKs grow nothing. The third enters recovery: CUBIC's ssthresh
+  // max(10 * 717 / 1024, 2) = 7, PRR with RecoverFS = prior_cwnd 10.
+  // In flight: 4 out - 3 SACKed - 1 lost = 0 <= 7: sndcnt = MIN(7 - 0,
+  // MAX(1 - 0, 1)) = 1 (SND.UNA did not move): cwnd = 0 + 1, the one
+  // retransmission the script expects ("> . 1:1461(1460)"). The ACK of
+  // everything ends recovery: cwnd = ssthresh = 7.
+  cc::Cubic c;
+  cc::Path p;
+  c.init(p);
+  cc::Delivery sacked;
+  sacked.segments = 1;
+  sacked.cwnd_limited = cc::linux_is_cwnd_limited(c.cwnd(), c.ssthresh(), 4, false);
+  ASSERT_FALSE(sacked.cwnd_limited);
+  c.on_ack(p, sacked);
+  c.on_ack(p, sacked);
+  ASSERT_EQ(c.cwnd(), 10u);
+  const std::uint32_t prior_cwnd = c.cwnd();
+  c.on_congestion_event(p);
+  EXPECT_EQ(c.ssthresh(), 7u);
+  Prr prr;
+  prr.start(c.ssthresh(), prior_cwnd);
+  const auto sndcnt = prr.on_ack_linux(1, 0, false, false);
+  ASSERT_EQ(sndcnt, std::optional<std::uint64_t>(1));
+  c.set_cwnd(static_cast<std::uint32_t>(0 + *sndcnt));
+  EXPECT_EQ(c.cwnd(), 1u);
+  c.on_recovery_end(p);
+  EXPECT_EQ(c.cwnd(), 7u);
 }
 
 }  // namespace
