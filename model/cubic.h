@@ -18,8 +18,11 @@
 //       exceeds delay_min + clamp(delay_min / 8, 4 ms, 16 ms) (delay)
 //   undo: tcp_reno_undo_cwnd, cwnd = max(cwnd, prior cwnd)
 //
-// Checked against tcp_cubic.c of Linux 6.6 (the version with hystart_ack_delay
-// and tcp_jiffies32); the kernel runner compares with 6.18.
+// Follows tcp_cubic.c as of Linux 6.6 (hystart_ack_delay, tcp_jiffies32);
+// the defaults above are those /sys/module/tcp_cubic/parameters shows on the
+// 6.18 kernel the runner compares with (beta 717, bic_scale 41,
+// fast_convergence 1, tcp_friendliness 1, hystart 1, hystart_detect 3,
+// hystart_low_window 16, hystart_ack_delta_us 2000, initial_ssthresh 0).
 #pragma once
 
 #include <cstdint>
