@@ -148,19 +148,24 @@ void SackScoreboard::apply_block(const SackBlock& b, AckResult& r) {
   if (seq_gt(b.right, high_sacked_)) high_sacked_ = b.right;
 }
 
+// RFC 6675 §4 IsLost()'s test, given what is SACKed above: DupThresh
+// segments, or more than (DupThresh - 1) * SMSS octets.
+bool SackScoreboard::lost_given(int sacked_segs, std::uint64_t sacked_octets) const {
+  return sacked_segs >= cfg_.dup_thresh ||
+         sacked_octets > std::uint64_t{cfg_.smss} * static_cast<std::uint64_t>(cfg_.dup_thresh - 1);
+}
+
 // IsLost() for every unSACKed segment in one pass from the top: the SACKed
 // segments and octets above each are counted on the way down.
 int SackScoreboard::mark_lost_by_dupthresh() {
   int newly = 0;
   int sacked_segs = 0;
   std::uint64_t sacked_octets = 0;
-  const std::uint64_t octet_thresh =
-      std::uint64_t{cfg_.smss} * static_cast<std::uint64_t>(cfg_.dup_thresh - 1);
   for (auto it = segs_.rbegin(); it != segs_.rend(); ++it) {
     if (it->sacked) {
       ++sacked_segs;
       sacked_octets += it->len;
-    } else if (!it->lost && (sacked_segs >= cfg_.dup_thresh || sacked_octets > octet_thresh)) {
+    } else if (!it->lost && lost_given(sacked_segs, sacked_octets)) {
       it->lost = true;
       ++newly;
     }
@@ -200,8 +205,7 @@ AckResult SackScoreboard::on_ack(Seq ack, const std::vector<SackBlock>& blocks) 
 
 // ------------------------------------------------------------ queries
 
-// RFC 6675 §4: lost when DupThresh SACKed segments, or more than
-// (DupThresh - 1) * SMSS SACKed octets, lie above `seq`.
+// RFC 6675 §4 IsLost(SeqNum): what is SACKed above `seq`.
 bool SackScoreboard::is_lost(Seq seq) const {
   int sacked_segs = 0;
   std::uint64_t sacked_octets = 0;
@@ -210,8 +214,7 @@ bool SackScoreboard::is_lost(Seq seq) const {
     ++sacked_segs;
     sacked_octets += s.len;
   }
-  return sacked_segs >= cfg_.dup_thresh ||
-         sacked_octets > std::uint64_t{cfg_.smss} * static_cast<std::uint64_t>(cfg_.dup_thresh - 1);
+  return lost_given(sacked_segs, sacked_octets);
 }
 
 // RFC 6675 §4 SetPipe(): for each unSACKed octet, (a) one if it is not

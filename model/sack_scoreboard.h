@@ -127,6 +127,7 @@ class SackScoreboard {
   void note_dsack(const SackBlock& b, AckResult& r);
   void cumulative_ack(Seq ack, AckResult& r);
   void apply_block(const SackBlock& b, AckResult& r);
+  bool lost_given(int sacked_segs, std::uint64_t sacked_octets) const;
   int mark_lost_by_dupthresh();
 
   ScoreboardConfig cfg_;

@@ -207,6 +207,16 @@ TEST(Reassembly, Rfc9293_3_10_7_4_OverlappingPayloadKeepsTheFirstArrivedBytes) {
   EXPECT_EQ(a.data, "abcDEFGh");
 }
 
+// A payload that is not the segment's length is not its bytes: the
+// octets are taken as numbers only (never a read past the payload).
+TEST(Reassembly, PayloadOfTheWrongLengthIsNotStored) {
+  ReassemblyQueue q(100);
+  q.arrive(105, 5, false, kWindow, "xy");
+  const auto a = q.arrive(100, 5, false, kWindow, "abcde");
+  EXPECT_EQ(a.delivered, 10u);
+  EXPECT_EQ(a.data, "abcde") << "only the stored octets come back";
+}
+
 // An out-of-order FIN is kept until the gap before it fills; RCV.NXT then
 // passes it (RFC 9293 §3.10.7.4 eighth step). Linux's block covers it.
 TEST(Reassembly, Rfc9293_3_10_7_4_OutOfOrderFinIsKeptUntilTheGapFills) {
