@@ -128,24 +128,25 @@ void SackScoreboard::cumulative_ack(Seq ack, AckResult& r) {
 }
 
 // Marks the segments a block covers whole as SACKed; they are no longer
-// lost nor in flight (Linux tcp_sacktag_one()). A block reaching past
-// SND.NXT is refused (tcp_is_sackblock_valid()); one starting below SND.UNA
-// counts from it.
+// lost nor in flight (Linux tcp_sacktag_one()). Like Linux
+// (tcp_match_skb_to_sack() SACKs whole MSSes only), a segment the block
+// covers in part is not SACKed: a one-octet SACK of a segment's last octet
+// says nothing (packetdrill fr-4pkt-fack-last-byte.pkt). A block reaching
+// past SND.NXT is refused (tcp_is_sackblock_valid()); one starting below
+// SND.UNA counts from it.
 void SackScoreboard::apply_block(const SackBlock& b, AckResult& r) {
   const Seq left = seq_lt(b.left, high_ack_) ? high_ack_ : b.left;
   if (seq_gt(b.right, high_data_) || seq_le(b.right, left)) return;
-  split_at(left);
-  split_at(b.right);
   for (std::size_t i = index_of(left); i < segs_.size() && seq_le(segs_[i].end(), b.right); ++i) {
     SentSegment& s = segs_[i];
-    if (s.sacked) continue;
+    if (s.sacked || seq_lt(s.seq, left)) continue;
     s.sacked = true;
     s.lost = false;
     s.rexmit_out = false;
     r.sacked_bytes += s.len;
     r.delivered.push_back(s);
+    if (seq_gt(s.end(), high_sacked_)) high_sacked_ = s.end();
   }
-  if (seq_gt(b.right, high_sacked_)) high_sacked_ = b.right;
 }
 
 // RFC 6675 §4 IsLost()'s test, given what is SACKed above: DupThresh

@@ -14,9 +14,10 @@
 //   RFC 3708 §2   a recovery whose every retransmission was D-SACKed was
 //                 spurious (Linux: undo_retrans reaching 0)
 //
-// In segments, as the sender sent them (Linux's skbs), not octets: a
-// segment is SACKed when a block covers it whole (a block edge inside one
-// splits it, as tcp_match_skb_to_sack() does). Sequence numbers compare
+// In segments, as the sender sent them (Linux's skbs, each at most one
+// SMSS), not octets: a segment is SACKed when a block covers it whole, as
+// Linux's tcp_match_skb_to_sack() rounds to whole MSSes. A cumulative ACK
+// inside a segment trims it (tcp_trim_head()). Sequence numbers compare
 // modulo 2^32 (model/seq.h). A FIN is a segment of length 1.
 //
 // HighData and HighRxt are kept one past their octet (SND.NXT-like), where
@@ -114,7 +115,7 @@ class SackScoreboard {
   Seq high_ack() const { return high_ack_; }    // SND.UNA
   Seq high_data() const { return high_data_; }  // SND.NXT
   Seq high_rxt() const { return high_rxt_; }
-  Seq high_sacked() const { return high_sacked_; }  // end of the highest SACK block
+  Seq high_sacked() const { return high_sacked_; }  // end of the highest SACKed segment
   int dup_acks() const { return dup_acks_; }
   int undo_retrans() const { return undo_retrans_; }
   const std::deque<SentSegment>& segments() const { return segs_; }

@@ -119,6 +119,157 @@ TEST(Rack, Rfc8985_3_4_FastRecoveryExampleRepairsTailAndLostRetransmission) {
   EXPECT_TRUE(sb.segments().empty());
 }
 
+// ------------------------------------------------ packetdrill scripts
+
+// A Linux sender as the scripts in ../shared/conformance/packetdrill/tcp/
+// drive it: scoreboard marking left to RACK, RTT 100 ms from the handshake
+// (SYN,ACK at 0, its ACK at 0.1 s), the data written at 0.1 s in one burst.
+struct LinuxSender {
+  SackScoreboard sb;
+  Rack rack;
+  Duration min_rtt = 100 * ms, srtt = 100 * ms;
+  explicit LinuxSender(int segments, std::uint32_t mss = 1000, Time sent = 100 * ms)
+      : sb(1, rack_marks_mss(mss)) {
+    for (int i = 0; i < segments; ++i) sb.on_send(1 + mss * static_cast<Seq>(i), mss, sent);
+  }
+  static ScoreboardConfig rack_marks_mss(std::uint32_t mss) {
+    ScoreboardConfig c = rack_marks();
+    c.smss = mss;
+    return c;
+  }
+  // tcp_ack() -> tcp_fastretrans_alert() -> tcp_identify_packet_loss():
+  // RACK marks; recovery starts when something is lost.
+  RackLoss ack(Time now, Seq cum, const std::vector<SackBlock>& blocks) {
+    deliver(sb, rack, cum, blocks, now, min_rtt);
+    return detect(now);
+  }
+  RackLoss detect(Time now) {
+    const Duration reo = rack.reo_wnd(min_rtt, srtt, sb.in_recovery(), sacked_segments(sb));
+    RackLoss l = rack.detect_loss(sb.segments(), now, reo);
+    for (Seq s : l.lost) sb.mark_lost(s);
+    if (!l.lost.empty() && !sb.in_recovery()) sb.enter_recovery();
+    return l;
+  }
+  Seq retransmit_next(Time now) {
+    const auto n = sb.next_seg(false);
+    if (n.rule != model::NextSegment::Rule::LostHole) return 0;
+    sb.on_retransmit(n.seq, now);
+    return n.seq;
+  }
+  int lost() const {  // tcpi_lost: segments marked lost (retransmitted or not)
+    int n = 0;
+    for (const auto& seg : sb.segments()) n += seg.lost ? 1 : 0;
+    return n;
+  }
+};
+
+// fast_retransmit/fr-4pkt-sack.pkt: 4 segments of 1460; SACKs of
+// 1461:2921, 1461:4381, 1461:5841 at 0.3 s: the third (3 SACKed =
+// tp->reordering: reo_wnd 0) retransmits 1:1461 at once, not before.
+TEST(Rack, Packetdrill_Fr4pktSack_ThirdSackRetransmitsTheFirstSegment) {
+  LinuxSender tx(4, 1460);
+  EXPECT_TRUE(tx.ack(300 * ms, 1, {{1461, 2921}}).lost.empty());
+  EXPECT_TRUE(tx.ack(300 * ms, 1, {{1461, 4381}}).lost.empty());
+  EXPECT_EQ(tx.ack(300 * ms, 1, {{1461, 5841}}).lost, (std::vector<Seq>{1}));
+  EXPECT_EQ(tx.retransmit_next(300 * ms), 1u);
+  EXPECT_TRUE(tx.sb.on_ack(5841, {}).recovery_ended);
+}
+
+// The same script under RFC 6675's DupThresh marking (the rfc9293 profile's
+// way): the third duplicate ACK makes IsLost(1) true and enters recovery.
+TEST(Rack, Packetdrill_Fr4pktSack_Rfc6675ScoreboardAgrees) {
+  ScoreboardConfig cfg;
+  cfg.smss = 1460;
+  SackScoreboard sb(1, cfg);
+  for (int i = 0; i < 4; ++i) sb.on_send(1 + 1460 * i, 1460, 100 * ms);
+  sb.on_ack(1, {{1461, 2921}});
+  sb.on_ack(1, {{1461, 4381}});
+  EXPECT_FALSE(sb.should_enter_recovery());
+  sb.on_ack(1, {{1461, 5841}});
+  EXPECT_TRUE(sb.should_enter_recovery());
+  EXPECT_EQ(sb.next_seg(false).seq, 1u);
+}
+
+// sack/sack-shift-sacked-7-5-6-8-9-fack.pkt: 10 segments of 1000. The
+// SACK of 7001:8001 at 0.2 s: reo_wnd = min_RTT/4 = 25 ms, so RACK arms
+// its timer (25 + 2 ms) instead: "+.027 > . 1:1001"; then tcpi_lost == 7
+// ("RACK thinks 1:7001 are lost"). SACKs of 5001:6001 (reordering: below
+// 8001, never retransmitted), 6001:7001, 8001:9001, 9001:10001 each
+// release the next retransmission; lost 6, 5, 5, 5.
+TEST(Rack, Packetdrill_SackShift75689_RackTimerThenOneRetransmissionPerSack) {
+  LinuxSender tx(10);
+  RackLoss l = tx.ack(200 * ms, 1, {{7001, 8001}});
+  EXPECT_TRUE(l.lost.empty());
+  EXPECT_EQ(l.timer, 27 * ms);
+  const Time t = 227 * ms;
+  l = tx.detect(t);  // the reordering timer fires
+  EXPECT_EQ(l.lost.size(), 7u);
+  EXPECT_TRUE(tx.sb.in_recovery());
+  EXPECT_EQ(tx.lost(), 7);
+  EXPECT_EQ(tx.retransmit_next(t), 1u);
+  tx.ack(t, 1, {{5001, 6001}, {7001, 8001}});
+  EXPECT_EQ(tx.lost(), 6);
+  EXPECT_TRUE(tx.rack.reordering_seen());
+  EXPECT_EQ(tx.retransmit_next(t), 1001u);
+  tx.ack(t, 1, {{5001, 8001}});
+  EXPECT_EQ(tx.lost(), 5);
+  EXPECT_EQ(tx.retransmit_next(t), 2001u);
+  tx.ack(t, 1, {{5001, 9001}});
+  EXPECT_EQ(tx.lost(), 5);
+  EXPECT_EQ(tx.retransmit_next(t), 3001u);
+  tx.ack(t, 1, {{5001, 10001}});
+  EXPECT_EQ(tx.retransmit_next(t), 4001u);
+  const AckResult done = tx.sb.on_ack(10001, {});
+  EXPECT_TRUE(done.recovery_ended);
+  EXPECT_TRUE(tx.sb.segments().empty());
+}
+
+// sack/sack-shift-sacked-2-6-8-3-9-nofack.pkt: SACKs of 2001:3001 (0.2 s),
+// 6001:7001 (0.201), 8001:9001 (0.202). The third makes 3 SACKed
+// (reo_wnd 0): everything sent before 8001:9001 and not SACKed is lost:
+// 1, 1001, 3001, 4001, 5001, 7001: tcpi_lost == 6; 1:1001 is resent.
+// 3001:4001 SACKed at 0.209: lost 5, 1001:2001 resent. 9001:10001 SACKed
+// at 0.219: lost 5. ACK 1001 at 0.302: 4; ACK 4001 at 0.319: 3.
+TEST(Rack, Packetdrill_SackShift26839_LostCountsFollowTheScript) {
+  LinuxSender tx(10);
+  tx.ack(200 * ms, 1, {{2001, 3001}});
+  tx.ack(201 * ms, 1, {{2001, 3001}, {6001, 7001}});
+  tx.ack(202 * ms, 1, {{2001, 3001}, {6001, 7001}, {8001, 9001}});
+  EXPECT_TRUE(tx.sb.in_recovery());
+  EXPECT_EQ(tx.lost(), 6);
+  EXPECT_EQ(tx.retransmit_next(202 * ms), 1u);
+  tx.ack(209 * ms, 1, {{2001, 4001}, {6001, 7001}, {8001, 9001}});
+  EXPECT_EQ(tx.retransmit_next(209 * ms), 1001u);
+  EXPECT_EQ(tx.lost(), 5);
+  tx.ack(219 * ms, 1, {{2001, 4001}, {6001, 7001}, {8001, 10001}});
+  EXPECT_EQ(tx.lost(), 5);
+  tx.ack(302 * ms, 1001, {{2001, 4001}, {6001, 7001}, {8001, 10001}});
+  EXPECT_EQ(tx.lost(), 4);
+  tx.ack(319 * ms, 4001, {{6001, 7001}, {8001, 10001}});
+  EXPECT_EQ(tx.lost(), 3);
+  tx.ack(429 * ms, 10001, {});
+  EXPECT_FALSE(tx.sb.in_recovery());
+  EXPECT_EQ(tx.lost(), 0);
+}
+
+// fast_retransmit/fr-4pkt-fack-last-byte.pkt (handshake RTT 100 ms, data
+// at 0.2 s): a SACK of 4000:4001 only (part of the 4th segment) at 0.3 s
+// SACKs nothing, so RACK has nothing to go on; the TLP armed when the data
+// went out fires at 0.2 + 2 * 0.1 + 0.002 = 0.402 s, inside the script's
+// "+.1~+.105" after the SACK, and resends the last segment 3001:4001.
+TEST(Rack, Packetdrill_Fr4pktFackLastByte_PartialSackWaitsForTheProbe) {
+  LinuxSender tx(4, 1000, 200 * ms);
+  const RackLoss l = tx.ack(300 * ms, 1, {{4000, 4001}});
+  EXPECT_TRUE(l.lost.empty());
+  EXPECT_EQ(l.timer, 0) << "no reordering timer either";
+  EXPECT_FALSE(tx.rack.advanced());
+  const TailLossProbe tlp;
+  ASSERT_TRUE(model::tlp_allowed(true, 4, tx.sb.in_recovery(), tlp.outstanding()));
+  const Time data_sent = 200 * ms;
+  EXPECT_EQ(data_sent + model::tlp_pto(TlpConfig{}, true, tx.srtt, 4, 300 * ms), 402 * ms);
+  EXPECT_EQ(model::tlp_choose_probe(false, true), TlpProbe::LastSegment);
+}
+
 // ------------------------------------------------ §6.2 step 5: the rule
 
 // P0 sent at 0, P1 at 10 ms; P1 SACKed at 110 ms: RACK.rtt = 100 ms. With

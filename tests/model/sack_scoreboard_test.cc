@@ -198,17 +198,33 @@ TEST(SackScoreboard, Rfc6675_3_UpdateReportsNewlyDeliveredSegments) {
   EXPECT_EQ(sb.segments().front().seq, 1200u);
 }
 
-// A block edge inside a segment splits it (Linux tcp_match_skb_to_sack()):
-// the covered part is SACKed, the rest is not.
-TEST(SackScoreboard, Rfc6675_3_BlockEdgeInsideASegmentSplitsIt) {
+// Linux SACKs whole segments only (tcp_match_skb_to_sack() rounds to
+// MSSes): packetdrill fast_retransmit/fr-4pkt-fack-last-byte.pkt SACKs
+// 4000:4001, the last octet of the 4th 1000-octet segment, and the sender
+// neither counts a SACKed segment nor starts recovery (it waits for the TLP).
+TEST(SackScoreboard, Linux_SackOfPartOfASegmentSacksNothing) {
+  ScoreboardConfig cfg;
+  cfg.smss = 1000;
+  SackScoreboard sb(1, cfg);
+  for (int i = 0; i < 4; ++i) sb.on_send(1 + 1000 * i, 1000, 0);
+  const AckResult r = sb.on_ack(1, {{4000, 4001}});
+  EXPECT_EQ(r.sacked_bytes, 0u);
+  EXPECT_TRUE(r.delivered.empty()) << "nothing for RACK to advance on";
+  EXPECT_FALSE(r.dup_ack);
+  EXPECT_FALSE(sb.find(3001)->sacked);
+  EXPECT_FALSE(sb.should_enter_recovery());
+  EXPECT_EQ(sb.pipe(), 4000u);
+}
+
+// A partial cumulative ACK trims the segment (Linux tcp_trim_head()).
+TEST(SackScoreboard, Rfc6675_3_PartialAckTrimsTheSegment) {
   SackScoreboard sb = flight();
-  const AckResult r = sb.on_ack(1000, {{1050, 1100}});
-  EXPECT_EQ(r.sacked_bytes, 50u);
-  ASSERT_NE(sb.find(1000), nullptr);
-  EXPECT_FALSE(sb.find(1000)->sacked);
-  EXPECT_EQ(sb.find(1000)->len, 50u);
-  ASSERT_NE(sb.find(1050), nullptr);
-  EXPECT_TRUE(sb.find(1050)->sacked);
+  const AckResult r = sb.on_ack(1050, {});
+  EXPECT_EQ(r.acked_bytes, 50u);
+  EXPECT_TRUE(r.delivered.empty()) << "P0 is not delivered whole";
+  EXPECT_EQ(sb.segments().front().seq, 1050u);
+  EXPECT_EQ(sb.segments().front().len, 50u);
+  EXPECT_EQ(sb.pipe(), 950u);
 }
 
 // A block past SND.NXT is invalid (Linux tcp_is_sackblock_valid()).
