@@ -162,9 +162,10 @@ TEST(SackScoreboard, Rfc6675_2_DupAckMustSackNewData) {
   EXPECT_EQ(sb.dup_acks(), 1);
 }
 
-// RFC 6675 §5 step (7)... "once a TCP is in the loss recovery phase ...
-// until all data sent before entering loss recovery (RecoveryPoint) has
-// been acknowledged": a partial ACK keeps it, the ACK of 2000 ends it.
+// RFC 6675 §5 (A): "An incoming cumulative ACK for a sequence number
+// greater than RecoveryPoint signals the end of loss recovery"
+// (RecoveryPoint = HighData, the octet 1999 here): a partial ACK keeps it,
+// the ACK of 2000 ends it although new data (2000..2099) is still out.
 TEST(SackScoreboard, Rfc6675_5_RecoveryEndsWhenRecoveryPointIsAcked) {
   SackScoreboard sb = flight();
   sb.on_ack(1000, {{1100, 1400}});
