@@ -62,9 +62,9 @@ std::optional<std::string> check_together(const std::vector<Shard>& shards,
       // Name the first line that differs: the reader sees which setting.
       std::istringstream a(first.header), b(s.header);
       std::string la, lb;
-      while (std::getline(a, la) && std::getline(b, lb) && la == lb) {
-      }
-      return fmt::format("{}: a shard of a different sweep than {} ('{}' vs '{}')", files[i].name,
+      std::size_t line = 1;
+      while (std::getline(a, la) && std::getline(b, lb) && la == lb) ++line;
+      return fmt::format("{}:{}: a shard of a different sweep than {} ('{}' vs '{}')", files[i].name, line,
                          files[0].name, lb, la);
     }
     if (s.slice.n != first.slice.n)

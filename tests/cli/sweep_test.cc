@@ -254,6 +254,8 @@ TEST(Merge, ShardsOfDifferentSweeps_Refused) {
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("different sweep"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("seed 2"), std::string::npos) << r.err;
+  // Where: the seed line of the second file (the header's 6th line).
+  EXPECT_EQ(r.err.rfind((d / "other.txt").string() + ":6: ", 0), 0u) << r.err;
 }
 
 TEST(Merge, ShardsOfDifferentCounts_Refused) {
