@@ -1,21 +1,23 @@
 #!/usr/bin/env bash
-# tcpsim against ns-3 on the same job (shared/bench/ns3/short_conns.cc):
-# N short connections, one at a time, loss 0 and 1%. Runs the two
-# alternately, three rounds, in one sitting (the machines are shared and
-# absolute times drift), and prints each round's lifecycles per second and
-# the ratio. Needs Debian's ns3 and libns3-dev (apt-get install ns3
-# libns3-dev) and a Release build of short_conns_bench:
+# tcpsim against ns-3 on the same job: bench/short_conns_bench.cc and
+# bench/ns3/short_conns.cc (N short connections, one at a time, loss 0 and
+# 1%, TIME-WAIT 1 s). Runs the two alternately, three rounds, in one
+# sitting (the machines are shared and absolute times drift), and prints
+# each round's lifecycles per second and the ratio. Needs Debian's ns3 and
+# libns3-dev (apt-get install -y ns3 libns3-dev) and a Release build of
+# short_conns_bench:
 #   cmake -S . -B build-rel -DCMAKE_BUILD_TYPE=Release && cmake --build build-rel --target short_conns_bench
 #   bench/compare-ns3.sh [build-rel]
+# The ns-3 program is built into BUILD/ns3/ by bench/ns3/build.sh when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build="${1:-build-rel}"
-shared="$(cd ../shared && pwd)"
 ns3="$build/ns3/short_conns"
-if [ ! -x "$ns3" ]; then
-  here="$(pwd)"
-  (cd "$shared" && BUILD_DIR="$here/$build/ns3" bench/ns3/build.sh) >&2
+if [ ! -x "$build/short_conns_bench" ]; then
+  echo "bench/compare-ns3.sh: no $build/short_conns_bench; build it as this script's header says" >&2
+  exit 1
 fi
+[ -x "$ns3" ] || BUILD_DIR="$build/ns3" bench/ns3/build.sh short_conns
 n=10000
 for round in 1 2 3; do
   for p in 0 10; do

@@ -36,10 +36,20 @@ std::variant<Slice, std::string> parse_slice(std::string_view text) {
   return Slice{*k, *n};
 }
 
+namespace {
+
+// Global indices g < end with g % n == k - 1. Indices stay below
+// kMaxPoints * kMaxRuns = 10^14: no overflow.
+std::uint64_t slice_below(std::uint64_t end, Slice s) { return end / s.n + (end % s.n > s.k - 1 ? 1 : 0); }
+
+}  // namespace
+
 std::uint64_t slice_size(const SweepSpec& spec, Slice s) {
-  const std::uint64_t total = static_cast<std::uint64_t>(spec.points()) * spec.runs;
-  // Global indices g < total with g % n == k - 1.
-  return total / s.n + (total % s.n > s.k - 1 ? 1 : 0);
+  return slice_below(static_cast<std::uint64_t>(spec.points()) * spec.runs, s);
+}
+
+std::uint64_t slice_runs_of_point(const SweepSpec& spec, Slice s, std::size_t point) {
+  return slice_below((point + 1) * spec.runs, s) - slice_below(point * spec.runs, s);
 }
 
 std::variant<std::vector<PointStats>, std::string> run_sweep(std::shared_ptr<const scenario::Scenario> sc,
@@ -70,6 +80,9 @@ std::variant<std::vector<PointStats>, std::string> run_sweep(std::shared_ptr<con
   std::string error;
   std::vector<std::vector<PointStats>> partial(jobs, std::vector<PointStats>(points));
 
+  auto overflow = [&](std::size_t point) {
+    return fmt::format("{}: point {}: a sum of the runs' counts overflows 64 bits", spec.scenario, point);
+  };
   auto fail = [&](std::uint64_t g, std::string msg) {
     std::lock_guard<std::mutex> lock(error_mutex);
     if (g < error_index) {
@@ -96,7 +109,10 @@ std::variant<std::vector<PointStats>, std::string> run_sweep(std::shared_ptr<con
             fail(g, e->message);
             break;
           }
-          mine[point].add(scenario::classify(std::get<scenario::RunResult>(ran)));
+          if (!mine[point].add(scenario::classify(std::get<scenario::RunResult>(ran)))) {
+            fail(g, overflow(point));
+            break;
+          }
         } catch (const std::exception& e) {
           fail(g, fmt::format("{}: run {} at point {} (seed {}) failed: {}", spec.scenario, g % spec.runs,
                               point, *o.seed, e.what()));
@@ -113,10 +129,11 @@ std::variant<std::vector<PointStats>, std::string> run_sweep(std::shared_ptr<con
   if (!error.empty()) return error;
 
   std::vector<PointStats> total = std::move(partial[0]);
-  for (unsigned t = 1; t < jobs; ++t) {
-    for (std::size_t p = 0; p < points; ++p) total[p].merge(partial[t][p]);
+  for (std::size_t p = 0; p < points; ++p) {
+    for (unsigned t = 1; t < jobs; ++t)
+      if (!total[p].merge(partial[t][p])) return overflow(p);
+    if (!total[p].closed_at.fold()) return overflow(p);
   }
-  for (auto& s : total) s.closed_at.fold();
   return total;
 }
 

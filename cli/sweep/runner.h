@@ -34,8 +34,9 @@ struct RunSweepOptions {
   std::atomic<std::uint64_t>* done = nullptr;
 };
 
-// How many runs the slice holds.
+// How many runs the slice holds: of the whole sweep, and of one point.
 std::uint64_t slice_size(const SweepSpec& spec, Slice s);
+std::uint64_t slice_runs_of_point(const SweepSpec& spec, Slice s, std::size_t point);
 
 // One PointStats per point; a message (`file:line:col: ...` for a scenario
 // error) when a run could not be made.

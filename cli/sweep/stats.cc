@@ -5,27 +5,33 @@
 
 namespace tcpsim::sweep {
 
-void TimeHistogram::fold() {
+bool TimeHistogram::fold() {
   // Sorting first turns the batch into runs of equal values: one map update each.
   std::sort(pending_.begin(), pending_.end());
+  bool ok = true;
   for (std::size_t i = 0; i < pending_.size();) {
     std::size_t j = i;
     while (j < pending_.size() && pending_[j] == pending_[i]) ++j;
-    counts_[pending_[i]] += j - i;
+    ok = ok && add(pending_[i], j - i);
     i = j;
   }
   pending_.clear();
+  return ok;
 }
 
-void TimeHistogram::merge(const TimeHistogram& other) {
-  for (const auto& [t, n] : other.counts_) counts_[t] += n;
-  for (Time t : other.pending_) add(t);
+bool TimeHistogram::add(Time t, std::uint64_t n) {
+  // The total first: when it fits, so does every single count.
+  if (!checked_add(total_, n)) return false;
+  counts_[t] += n;
+  return true;
 }
 
-std::uint64_t TimeHistogram::total() const {
-  std::uint64_t n = pending_.size();
-  for (const auto& kv : counts_) n += kv.second;
-  return n;
+bool TimeHistogram::merge(const TimeHistogram& other) {
+  for (const auto& [t, n] : other.counts_)
+    if (!add(t, n)) return false;
+  for (Time t : other.pending_)
+    if (!add(t)) return false;
+  return true;
 }
 
 std::optional<Time> TimeHistogram::percentile(int p) const {
@@ -42,24 +48,20 @@ std::optional<Time> TimeHistogram::percentile(int p) const {
   return counts_.empty() ? std::nullopt : std::optional<Time>(counts_.rbegin()->first);
 }
 
-void PointStats::add(const scenario::Outcome& o) {
-  ++runs;
-  ++kinds[static_cast<int>(o.kind)];
-  if (o.assertions_failed) ++assertions_failed;
-  retransmissions += o.retransmissions;
+bool PointStats::add(const scenario::Outcome& o) {
   retransmissions_max = std::max(retransmissions_max, o.retransmissions);
-  segments += o.segments;
-  if (o.closed_at) closed_at.add(*o.closed_at);
+  return checked_add(runs, 1) && checked_add(kinds[static_cast<int>(o.kind)], 1) &&
+         checked_add(assertions_failed, o.assertions_failed ? 1 : 0) &&
+         checked_add(retransmissions, o.retransmissions) && checked_add(segments, o.segments) &&
+         (!o.closed_at || closed_at.add(*o.closed_at));
 }
 
-void PointStats::merge(const PointStats& other) {
-  runs += other.runs;
-  for (int i = 0; i < scenario::kOutcomeKindCount; ++i) kinds[i] += other.kinds[i];
-  assertions_failed += other.assertions_failed;
-  retransmissions += other.retransmissions;
+bool PointStats::merge(const PointStats& other) {
+  bool ok = checked_add(runs, other.runs) && checked_add(assertions_failed, other.assertions_failed) &&
+            checked_add(retransmissions, other.retransmissions) && checked_add(segments, other.segments);
+  for (int i = 0; i < scenario::kOutcomeKindCount; ++i) ok = ok && checked_add(kinds[i], other.kinds[i]);
   retransmissions_max = std::max(retransmissions_max, other.retransmissions_max);
-  segments += other.segments;
-  closed_at.merge(other.closed_at);
+  return ok && closed_at.merge(other.closed_at);
 }
 
 Share wilson95(std::uint64_t k, std::uint64_t n) {

@@ -5,6 +5,10 @@
 // threads, and shards run on other machines, give the same totals bit for
 // bit. The only floating point is in the last step (Wilson intervals,
 // means), computed from those integers in one fixed order.
+//
+// Sums never wrap: every addition is checked, and one that does not fit in
+// 64 bits makes add() or merge() return false (the totals are then not to
+// be used). A wrapped sum would print as a small, plausible number.
 #pragma once
 
 #include <array>
@@ -18,20 +22,27 @@
 
 namespace tcpsim::sweep {
 
+// a += b; false (a unspecified) when the sum does not fit in 64 bits.
+[[nodiscard]] inline bool checked_add(std::uint64_t& a, std::uint64_t b) {
+  return !__builtin_add_overflow(a, b, &a);
+}
+
 // Exact multiset of times: value -> how many runs. Appends are buffered and
 // folded into the map in batches, so a point with a million runs costs one
 // map node per distinct closing time, not per run.
 class TimeHistogram {
  public:
-  void add(Time t) {
+  // Each returns false when a count would overflow 64 bits.
+  [[nodiscard]] bool add(Time t) {
     pending_.push_back(t);
-    if (pending_.size() >= kBatch) fold();
+    return pending_.size() < kBatch || fold();
   }
-  void add(Time t, std::uint64_t n) { counts_[t] += n; }
-  void merge(const TimeHistogram& other);
+  [[nodiscard]] bool add(Time t, std::uint64_t n);
+  [[nodiscard]] bool merge(const TimeHistogram& other);
   // Folds pending values in; call before reading.
-  void fold();
-  std::uint64_t total() const;
+  [[nodiscard]] bool fold();
+  // How many values, pending ones included (the checked sum of the counts).
+  std::uint64_t total() const { return total_ + pending_.size(); }
   // Nearest-rank percentile (p in 1..100): the smallest value v such that at
   // least p% of the values are <= v, i.e. the value of rank ceil(p * n / 100).
   // None when empty.
@@ -42,6 +53,7 @@ class TimeHistogram {
   static constexpr std::size_t kBatch = 4096;
   std::vector<Time> pending_;
   std::map<Time, std::uint64_t> counts_;
+  std::uint64_t total_ = 0;  // of counts_
 };
 
 // The sums of one point's runs.
@@ -54,8 +66,9 @@ struct PointStats {
   std::uint64_t segments = 0;  // sum over runs
   TimeHistogram closed_at;     // runs that fully closed
 
-  void add(const scenario::Outcome& o);
-  void merge(const PointStats& other);
+  // False when a sum would overflow 64 bits.
+  [[nodiscard]] bool add(const scenario::Outcome& o);
+  [[nodiscard]] bool merge(const PointStats& other);
   std::uint64_t count(scenario::OutcomeKind k) const { return kinds[static_cast<int>(k)]; }
 };
 

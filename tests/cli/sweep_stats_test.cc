@@ -68,8 +68,8 @@ TEST(Wilson, NoRuns_AllZero) {
 // = 20, p50 -> rank 3 = 35, p100 -> 50, p1 -> rank 1 = 15.
 TEST(Percentile, NearestRank_FiveValues) {
   TimeHistogram h;
-  for (Time t : {50, 15, 40, 20, 35}) h.add(t);
-  h.fold();
+  for (Time t : {50, 15, 40, 20, 35}) ASSERT_TRUE(h.add(t));
+  ASSERT_TRUE(h.fold());
   EXPECT_EQ(h.percentile(1), 15);
   EXPECT_EQ(h.percentile(30), 20);
   EXPECT_EQ(h.percentile(40), 20);
@@ -80,10 +80,10 @@ TEST(Percentile, NearestRank_FiveValues) {
 // p99 of 1..100 is 99 (rank 99); p99 of 1..1000 is 990.
 TEST(Percentile, NearestRank_RanksAreCeilings) {
   TimeHistogram a, b;
-  for (Time t = 1; t <= 100; ++t) a.add(t);
-  for (Time t = 1; t <= 1000; ++t) b.add(t);
-  a.fold();
-  b.fold();
+  for (Time t = 1; t <= 100; ++t) ASSERT_TRUE(a.add(t));
+  for (Time t = 1; t <= 1000; ++t) ASSERT_TRUE(b.add(t));
+  ASSERT_TRUE(a.fold());
+  ASSERT_TRUE(b.fold());
   EXPECT_EQ(a.percentile(99), 99);
   EXPECT_EQ(a.percentile(90), 90);
   EXPECT_EQ(b.percentile(99), 990);
@@ -101,14 +101,44 @@ TEST(Percentile, MergeOfHalvesEqualsWhole) {
   TimeHistogram whole, a, b;
   for (Time t = 0; t < 10000; ++t) {
     const Time v = (t * 7919) % 613;  // repeated values, out of order
-    whole.add(v);
-    (t % 3 ? a : b).add(v);
+    ASSERT_TRUE(whole.add(v));
+    ASSERT_TRUE((t % 3 ? a : b).add(v));
   }
-  whole.fold();
-  a.merge(b);
-  a.fold();
+  ASSERT_TRUE(whole.fold());
+  ASSERT_TRUE(a.merge(b));
+  ASSERT_TRUE(a.fold());
   EXPECT_EQ(a.counts(), whole.counts());
   EXPECT_EQ(a.total(), 10000u);
+}
+
+// Sums that do not fit in 64 bits are refused, never wrapped: two points
+// of 2^63 retransmissions would add up to 0, a histogram of 2^64-1 runs
+// plus 2 to 1 (p50 then became whatever time had the 2).
+TEST(Overflow, PointStatsMerge_SumBeyond64Bits_False) {
+  PointStats a, b;
+  a.retransmissions = b.retransmissions = std::uint64_t{1} << 63;
+  EXPECT_FALSE(a.merge(b));
+  PointStats c, d;
+  c.kinds[0] = UINT64_MAX;
+  d.kinds[0] = 1;
+  EXPECT_FALSE(c.merge(d));
+}
+
+TEST(Overflow, HistogramCounts_SumBeyond64Bits_False) {
+  TimeHistogram h;
+  ASSERT_TRUE(h.add(5, UINT64_MAX - 1));
+  EXPECT_FALSE(h.add(1, 2));
+  TimeHistogram g;
+  ASSERT_TRUE(g.add(7, 2));
+  EXPECT_FALSE(g.merge(h));
+}
+
+TEST(Overflow, PointStatsAdd_RunCountAtTheLimit_False) {
+  PointStats p;
+  p.segments = UINT64_MAX;
+  scenario::Outcome o;
+  o.segments = 1;
+  EXPECT_FALSE(p.add(o));
 }
 
 // --- axes

@@ -15,65 +15,13 @@
 #include "cli/scenario/outcome.h"
 #include "cli/scenario/parser.h"
 #include "cli/sweep/spec.h"
+#include "sweep_cli.h"
 
 namespace tcpsim::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-const std::string kS1 = std::string(TCPSIM_SOURCE_DIR) + "/traces/s01-close-fin-wait-2-time-wait.tcpsim";
-
-struct Ran {
-  int status = -1;
-  std::string err;  // standard error
-};
-
-// Runs `tcpsim <args>` for the sweep and merge subcommands as main.cc does.
-Ran tcpsim(std::vector<std::string> args) {
-  CLI::App app;
-  app.require_subcommand(1);
-  const std::vector<Subcommand> subs{add_sweep(app), add_merge(app)};
-  args.insert(args.begin(), "tcpsim");
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  Ran r;
-  testing::internal::CaptureStderr();
-  try {
-    app.parse(static_cast<int>(argv.size()), argv.data());
-    for (const auto& s : subs)
-      if (*s.app) r.status = s.run();
-  } catch (const CLI::ParseError& e) {
-    r.status = app.exit(e) == 0 ? 0 : 2;
-  }
-  r.err = testing::internal::GetCapturedStderr();
-  return r;
-}
-
-fs::path scratch(const std::string& name) {
-  fs::path d = fs::path(testing::TempDir()) / ("tcpsim-sweep-" + name);
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
-void write(const fs::path& p, const std::string& text) { std::ofstream(p, std::ios::binary) << text; }
-
-// Runs a sweep into a file and returns the file's text ("" on failure).
-std::string sweep_text(std::vector<std::string> args, const fs::path& out) {
-  args.insert(args.begin(), "sweep");
-  args.push_back("-o");
-  args.push_back(out.string());
-  const Ran r = tcpsim(args);
-  EXPECT_EQ(r.status, 0) << r.err;
-  return slurp(out);
-}
+using namespace test;
 
 // The CSV's rows as maps from column name to value.
 std::vector<std::map<std::string, std::string>> csv_rows(const std::string& text) {
@@ -256,18 +204,6 @@ TEST(Sweep, EachRunIsReplayableWithTcpsimRun) {
 
 // --- shards and merge
 
-struct Shards {
-  fs::path dir;
-  std::vector<std::string> args;  // the sweep's arguments, without --shard
-  std::string shard(int k, int n, const std::string& name = "") {
-    auto a = args;
-    a.insert(a.end(), {"--shard", std::to_string(k) + "/" + std::to_string(n)});
-    const fs::path f = dir / (name.empty() ? "shard-" + std::to_string(k) + ".txt" : name);
-    sweep_text(a, f);
-    return f.string();
-  }
-};
-
 TEST(Merge, ShardsMergeToTheWholeSweepByteForByte) {
   const fs::path d = scratch("merge");
   Shards s{d, {kS1, "--runs", "120", "--loss", "0:0.2:0.1", "--param", "delayed_ack=on,off"}};
@@ -318,6 +254,8 @@ TEST(Merge, ShardsOfDifferentSweeps_Refused) {
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("different sweep"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("seed 2"), std::string::npos) << r.err;
+  // Where: the seed line of the second file (the header's 6th line).
+  EXPECT_EQ(r.err.rfind((d / "other.txt").string() + ":6: ", 0), 0u) << r.err;
 }
 
 TEST(Merge, ShardsOfDifferentCounts_Refused) {
