@@ -37,8 +37,8 @@ inline const std::string kOutputOptionHelp = option_help("Write to this file ins
 
 // What tests change: the path taken and a moment to interrupt.
 struct Hooks {
-  bool no_tmpfile = false;               // take the O_EXCL fallback even where O_TMPFILE works
-  void (*before_rename)() = nullptr;     // called while the temporary has its name
+  bool no_tmpfile = false;            // take the O_EXCL fallback even where O_TMPFILE works
+  void (*before_rename)() = nullptr;  // called while the temporary has its name
 };
 
 // One output being written. Open, write, then commit; destroyed without a
@@ -69,14 +69,14 @@ class OutputFile {
   bool set_error(int err);
   void abandon();
 
-  std::string name_;    // as the user gave it, for messages ("standard output" for "")
+  std::string name_;  // as the user gave it, for messages ("standard output" for "")
   int fd_ = -1;
-  bool own_fd_ = false;     // close fd_ when done (not fd 1 itself)
-  bool replace_ = false;    // a temporary to rename over target_
-  bool tmpfile_ = false;    // the temporary is an unnamed O_TMPFILE
-  int dir_fd_ = -1;         // the target's real directory
-  std::string target_;      // the target's name in dir_fd_
-  std::string temp_;        // the temporary's name in dir_fd_ once it has one
+  bool own_fd_ = false;   // close fd_ when done (not fd 1 itself)
+  bool replace_ = false;  // a temporary to rename over target_
+  bool tmpfile_ = false;  // the temporary is an unnamed O_TMPFILE
+  int dir_fd_ = -1;       // the target's real directory
+  std::string target_;    // the target's name in dir_fd_
+  std::string temp_;      // the temporary's name in dir_fd_ once it has one
   std::string error_;
   Hooks hooks_;
 };
