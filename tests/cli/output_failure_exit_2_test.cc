@@ -92,6 +92,26 @@ TEST_F(OutputFailureTest, StdoutClosedIsExit2WithBadFileDescriptor) {
   }
 }
 
+// merge reads shard files: made here by sweep --shard, then merged onto a
+// full standard output, a closed one, and under a regular file.
+TEST_F(OutputFailureTest, MergeOutputFailuresAreExit2WithTheReason) {
+  const std::string s1 = (dir_ / "s1").string(), s2 = (dir_ / "s2").string();
+  ASSERT_EQ(run_tcpsim({"sweep", kTrace, "--runs", "2", "-j", "1", "--shard", "1/2", "-o", s1}, 1).status, 0);
+  ASSERT_EQ(run_tcpsim({"sweep", kTrace, "--runs", "2", "-j", "1", "--shard", "2/2", "-o", s2}, 1).status, 0);
+  const int full = open_full_device();
+  ASSERT_GE(full, 0);
+  Ran r = run_tcpsim({"merge", s1, s2}, full);
+  close(full);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("cannot write standard output: No space left on device"), std::string::npos) << r.err;
+  r = run_tcpsim({"merge", s1, s2}, -1);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("cannot write standard output: Bad file descriptor"), std::string::npos) << r.err;
+  r = run_tcpsim({"merge", s1, s2, "-o", s1 + "/x"}, 1);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("cannot write " + s1 + "/x: Not a directory"), std::string::npos) << r.err;
+}
+
 // Closed standard output is not an error when nothing goes there (-o).
 TEST_F(OutputFailureTest, StdoutClosedWithMinusOWritesTheFileAndSucceeds) {
   const std::string out = (dir_ / "out.json").string();

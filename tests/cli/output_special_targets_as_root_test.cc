@@ -71,6 +71,26 @@ TEST_F(OutputAsRootTest, ALinkPlantedAtTheOldTemporaryNameDoesNotReachItsVictim)
   EXPECT_GT(fs::file_size(dir_ / "out.pcap"), 24u);  // more than the pcap file header
 }
 
+// tcpsim kernel (root: a network namespace): its --pcap goes through the
+// same module (not through the planted link), and its standard output on a
+// full device is exit 2 with the reason.
+TEST_F(OutputAsRootTest, KernelPcapAvoidsThePlantedLinkAndAFullStdoutIsExit2) {
+  const std::string victim = at("victim");
+  std::ofstream(victim) << "the victim's bytes\n";
+  fs::create_symlink(victim, dir_ / "k.pcap.tcpsim-tmp");
+  const std::string full = at("full");
+  ASSERT_EQ(mknod(full.c_str(), S_IFCHR | 0666, makedev(1, 7)), 0);
+  const int fd = open(full.c_str(), O_WRONLY);
+  const Ran r = run_tcpsim({"kernel", "--max-time", "1s", "--pcap", at("k.pcap"), kTrace}, fd);
+  close(fd);
+  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_NE(r.err.find("tcpsim: cannot write standard output: No space left on device"), std::string::npos)
+      << r.err;
+  EXPECT_EQ(slurp(victim), "the victim's bytes\n");
+  EXPECT_TRUE(fs::is_regular_file(fs::symlink_status(dir_ / "k.pcap")));
+  EXPECT_GT(fs::file_size(dir_ / "k.pcap"), 24u);
+}
+
 TEST_F(OutputAsRootTest, ACharacterDeviceTargetStaysThatDevice) {
   const std::string null = at("null");
   ASSERT_EQ(mknod(null.c_str(), S_IFCHR | 0666, makedev(1, 3)), 0);
