@@ -11,7 +11,9 @@
 #include "cli/commands/commands.h"
 #include "kernel/command.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run_command(int argc, char** argv) {
   using namespace tcpsim::cli;
   CLI::App app{
       "tcpsim: a packet-level simulator of TCP connections (RFC 9293, and Linux as it behaves).\n"
@@ -44,8 +46,7 @@ int main(int argc, char** argv) {
       "Run the given scenarios and show which rows of the table they fired, and which they never did");
   states->add_option("files", states_args.files, "Scenario files, for --coverage (e.g. traces/*.tcpsim)")
       ->check(CLI::ExistingFile);
-  states->add_option("-o,--output", states_args.output,
-                     "Write to this file (whole, or not at all) instead of standard output");
+  states->add_option("-o,--output", states_args.output, tcpsim::output::kOutputOptionHelp);
   add_run_options(states, states_args.run, false);
 
   CLI::App* profiles = app.add_subcommand(
@@ -67,4 +68,14 @@ int main(int argc, char** argv) {
   for (const auto& s : more)
     if (*s.app) return s.run();
   return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  tcpsim::output::reserve_standard_fds();
+  const int status = run_command(argc, argv);
+  // What stdio still holds (--help, say) written and standard output closed,
+  // both checked: an output that did not get out is exit status 2.
+  return tcpsim::output::finish_stdout(status);
 }

@@ -174,7 +174,7 @@ int cmd_kernel(const KernelArgs& a) {
     if (!err.empty()) return fail(err);
   }
   if (!a.diff) {
-    if (!write_output("", text)) return 2;
+    if (!output::write_output("", text)) return 2;
     return real.failed() ? 1 : 0;
   }
   auto& m = std::get<scenario::RunResult>(model);
@@ -194,7 +194,7 @@ int cmd_kernel(const KernelArgs& a) {
   const auto diffs = kernel::diff_runs(real, m, dopt);
   const auto judged = kernel::judge(diffs, known, sc->file);
   text += "\n" + judged.text;
-  if (!write_output("", text)) return 2;
+  if (!output::write_output("", text)) return 2;
   return judged.unexplained > 0 ? 1 : 0;
 }
 
@@ -228,7 +228,8 @@ Subcommand add_kernel(CLI::App& app) {
       ->check(CLI::IsMember({"ascii", "unicode", "events", "json"}))
       ->capture_default_str();
   sub->add_flag("-v,--verbose", args->verbose, "Show relative seq/ack and windows");
-  sub->add_option("--pcap", args->pcap, "Also write the captured segments to this pcap file");
+  sub->add_option("--pcap", args->pcap,
+                  output::option_help("Also write the captured segments to this pcap file"));
   return {sub, [args] { return cmd_kernel(*args); }};
 }
 

@@ -19,23 +19,25 @@ int cmd_check(const CheckArgs& a) {
       continue;
     }
     const auto& run = std::get<scenario::RunResult>(result);
+    // Each file's lines at once, after any message of its own on standard
+    // error, and written by the output module: a failed write is exit status 2.
+    std::string out;
     int file_failed = 0;
     for (const auto& r : run.results) {
       if (r.pass) {
         ++passed;
-        if (!a.quiet) std::printf("%s:%d:%d: PASS %s\n", file.c_str(), r.loc.line, r.loc.col, r.what.c_str());
+        if (!a.quiet) out += fmt::format("{}:{}:{}: PASS {}\n", file, r.loc.line, r.loc.col, r.what);
       } else {
         ++failed;
         ++file_failed;
-        std::printf("%s:%d:%d: FAIL %s\n     %s\n", file.c_str(), r.loc.line, r.loc.col, r.what.c_str(),
-                    r.detail.c_str());
+        out += fmt::format("{}:{}:{}: FAIL {}\n     {}\n", file, r.loc.line, r.loc.col, r.what, r.detail);
       }
     }
-    if (run.results.empty() && !a.quiet)
-      std::printf("%s: no assertions (%s)\n", file.c_str(), run.ending.c_str());
-    if (file_failed && !a.quiet) std::printf("%s: %s\n", file.c_str(), run.ending.c_str());
+    if (run.results.empty() && !a.quiet) out += fmt::format("{}: no assertions ({})\n", file, run.ending);
+    if (file_failed && !a.quiet) out += fmt::format("{}: {}\n", file, run.ending);
+    if (!output::write_output("", out)) return 2;
   }
-  std::printf("%d passed, %d failed\n", passed, failed + broken);
+  if (!output::write_output("", fmt::format("{} passed, {} failed\n", passed, failed + broken))) return 2;
   if (broken) return 2;
   return failed ? 1 : 0;
 }

@@ -8,6 +8,7 @@
 #include <variant>
 #include <vector>
 
+#include "cli/output_file.h"  // output::write_output, for every command
 #include "cli/scenario/interpreter.h"
 
 namespace tcpsim::cli {
@@ -61,9 +62,5 @@ struct Subcommand {
 Subcommand add_sweep(CLI::App& app);    // cli/commands/sweep.cc
 Subcommand add_merge(CLI::App& app);    // cli/commands/sweep.cc
 Subcommand add_explore(CLI::App& app);  // cli/commands/explore.cc
-
-// Writes `text` to `path` atomically (a temporary file renamed over it), or
-// to standard output when path is empty. False, with a message, on failure.
-bool write_output(const std::string& path, const std::string& text);
 
 }  // namespace tcpsim::cli

@@ -111,7 +111,7 @@ int cmd_explore(const ExploreArgs& a) {
   if (res.truncated)
     std::fprintf(stderr, "tcpsim explore: stopped at --max-patterns %llu: not every pattern was explored\n",
                  static_cast<unsigned long long>(eo.max_patterns));
-  if (!write_output(a.run.output, text)) return 2;
+  if (!output::write_output(a.run.output, text)) return 2;
   return explore::exit_status(res, classes);
 }
 
@@ -143,8 +143,7 @@ Subcommand add_explore(CLI::App& app) {
       ->check(CLI::IsMember({"ascii", "unicode", "json"}))
       ->capture_default_str();
   sub->add_flag("-v,--verbose", a->run.verbose, "Ladders with seq/ack, windows and RFC processing notes");
-  sub->add_option("-o,--output", a->run.output,
-                  "Write to this file (whole, or not at all) instead of standard output");
+  sub->add_option("-o,--output", a->run.output, output::kOutputOptionHelp);
   sub->add_option("--strategy", a->strategy,
                   "fork: runs share their common prefix (copy-on-write processes); replay: every pattern is "
                   "run from the start in one process; auto: fork when a run costs more than two forks. Same "

@@ -17,7 +17,7 @@ int cmd_profiles() {
         fmt::format("{:<26} {:>10} {:>10} {:>10}  {}\n", k.name, sim::get_profile_value(rfc, k.name),
                     sim::get_profile_value(lin, k.name), sim::get_profile_value(bsd, k.name), k.description);
   }
-  return write_output("", out) ? 0 : 2;
+  return output::write_output("", out) ? 0 : 2;
 }
 
 }  // namespace tcpsim::cli

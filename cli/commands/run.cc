@@ -1,7 +1,6 @@
 #include <fmt/format.h>
 
 #include <cstdio>
-#include <fstream>
 
 #include "cli/commands/commands.h"
 #include "cli/formats/json.h"
@@ -33,9 +32,9 @@ void add_run_options(CLI::App* app, RunArgs& a, bool with_file) {
         ->capture_default_str();
     app->add_flag("-v,--verbose", a.verbose,
                   "Show seq/ack (relative), windows, RFC processing notes and timers");
-    app->add_option("-o,--output", a.output,
-                    "Write to this file (whole, or not at all) instead of standard output");
-    app->add_option("--pcap", a.pcap, "Also write every segment to this pcap file (Wireshark, tshark)");
+    app->add_option("-o,--output", a.output, output::kOutputOptionHelp);
+    app->add_option("--pcap", a.pcap,
+                    output::option_help("Also write every segment to this pcap file (Wireshark, tshark)"));
     app->add_option("--pcap-at", a.pcap_at,
                     "Where the capture is taken: sender (every segment, lost ones included) or receiver "
                     "(what arrived)")
@@ -90,30 +89,6 @@ std::variant<scenario::RunResult, std::string> load_and_run(const std::string& f
   return std::move(std::get<scenario::RunResult>(ran));
 }
 
-bool write_output(const std::string& path, const std::string& text) {
-  if (path.empty()) {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    return std::fflush(stdout) == 0;
-  }
-  const std::string tmp = path + ".tcpsim-tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    f << text;
-    f.flush();
-    if (!f) {
-      std::remove(tmp.c_str());
-      std::fprintf(stderr, "tcpsim: cannot write %s\n", path.c_str());
-      return false;
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    std::fprintf(stderr, "tcpsim: cannot write %s\n", path.c_str());
-    return false;
-  }
-  return true;
-}
-
 // A scenario that describes load: its time series, as a table, CSV or SVG.
 // nullopt when the file has no load (or does not parse: the usual path
 // reports that).
@@ -137,7 +112,7 @@ std::optional<int> run_load_scenario(const RunArgs& a) {
   const std::string text = a.format == "csv"   ? formats::load_csv(r)
                            : a.format == "svg" ? formats::load_svg(r)
                                                : formats::load_table(r);
-  return write_output(a.output, text) ? 0 : 2;
+  return output::write_output(a.output, text) ? 0 : 2;
 }
 
 int cmd_run(const RunArgs& a) {
@@ -177,7 +152,7 @@ int cmd_run(const RunArgs& a) {
       return 2;
     }
   }
-  if (!write_output(a.output, text)) return 2;
+  if (!output::write_output(a.output, text)) return 2;
   return run.failed() ? 1 : 0;
 }
 

@@ -12,7 +12,7 @@ int cmd_states(const StatesArgs& a) {
       return 2;
     }
     const std::string text = a.format == "table" ? formats::state_table() : formats::state_diagram_dot({});
-    return write_output(a.output, text) ? 0 : 2;
+    return output::write_output(a.output, text) ? 0 : 2;
   }
   if (a.files.empty()) {
     std::fprintf(stderr, "tcpsim states --coverage: give the scenarios to run, e.g. traces/*.tcpsim\n");
@@ -30,7 +30,7 @@ int cmd_states(const StatesArgs& a) {
     formats::add_coverage(cov, file, std::get<scenario::RunResult>(result));
   }
   const std::string text = a.format == "dot" ? formats::coverage_dot(cov) : formats::coverage_text(cov);
-  return write_output(a.output, text) ? 0 : 2;
+  return output::write_output(a.output, text) ? 0 : 2;
 }
 
 }  // namespace tcpsim::cli

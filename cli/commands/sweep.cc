@@ -136,7 +136,7 @@ int cmd_sweep(const SweepArgs& a) {
   if (auto* e = std::get_if<std::string>(&result)) return fail(*e);
   const auto& points = std::get<std::vector<sweep::PointStats>>(result);
   const std::string out = a.shard ? sweep::write_shard(spec, slice, points) : render(a.format, spec, points);
-  return write_output(a.output, out) ? 0 : 2;
+  return output::write_output(a.output, out) ? 0 : 2;
 }
 
 int cmd_merge(const MergeArgs& a) {
@@ -149,7 +149,7 @@ int cmd_merge(const MergeArgs& a) {
   auto merged = sweep::merge_shards(inputs);
   if (auto* e = std::get_if<std::string>(&merged)) return fail(*e);
   const auto& [spec, points] = std::get<std::pair<sweep::SweepSpec, std::vector<sweep::PointStats>>>(merged);
-  return write_output(a.output, render(a.format, spec, points)) ? 0 : 2;
+  return output::write_output(a.output, render(a.format, spec, points)) ? 0 : 2;
 }
 
 CLI::Option* add_format_options(CLI::App* sub, std::string& format, std::string& output) {
@@ -158,8 +158,7 @@ CLI::Option* add_format_options(CLI::App* sub, std::string& format, std::string&
                       "table (aligned columns), csv (every count and statistic), or svg (a plot)")
           ->check(CLI::IsMember({"table", "csv", "svg"}))
           ->capture_default_str();
-  sub->add_option("-o,--output", output,
-                  "Write to this file (whole, or not at all) instead of standard output");
+  sub->add_option("-o,--output", output, output::kOutputOptionHelp);
   return f;
 }
 

@@ -1,9 +1,14 @@
 #include "cli/formats/pcap.h"
 
+#include <fcntl.h>
 #include <pcap/pcap.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <vector>
+
+#include "cli/output_file.h"
 
 namespace tcpsim::formats {
 
@@ -71,14 +76,25 @@ std::vector<std::uint8_t> datagram(const sim::Packet& p, std::uint16_t ip_id) {
 
 std::string write_pcap(const scenario::RunResult& run, const std::string& path, CapturePoint at) {
   const sim::Trace& tr = run.net->trace();
+  std::string error;
+  // The file is opened here, not by pcap_dump_open (which would follow a
+  // link at any name and truncate in place): libpcap writes through a FILE*
+  // on a copy of the descriptor, and every failure is seen before commit().
+  auto out = output::OutputFile::open(path, error);
+  if (!out) return error;
+  const int fd = fcntl(out->fd(), F_DUPFD_CLOEXEC, 3);
+  FILE* f = fd < 0 ? nullptr : fdopen(fd, "wb");
+  if (!f) {
+    out->fail(errno);
+    if (fd >= 0) close(fd);
+    return out->error();  // out, abandoned, leaves nothing behind
+  }
   pcap_t* dead = pcap_open_dead_with_tstamp_precision(DLT_RAW, 65535, PCAP_TSTAMP_PRECISION_NANO);
-  if (!dead) return "cannot start a pcap writer";
-  const std::string tmp = path + ".tcpsim-tmp";
-  pcap_dumper_t* dump = pcap_dump_open(dead, tmp.c_str());
+  pcap_dumper_t* dump = dead ? pcap_dump_fopen(dead, f) : nullptr;
   if (!dump) {
-    const std::string err = pcap_geterr(dead);
-    pcap_close(dead);
-    return "cannot write " + path + ": " + err;
+    std::fclose(f);
+    if (dead) pcap_close(dead);
+    return "cannot write " + path + ": cannot start a pcap writer";
   }
   for (const sim::TraceRecord& r : tr.records()) {
     const bool take =
@@ -92,13 +108,14 @@ std::string write_pcap(const scenario::RunResult& run, const std::string& path, 
     h.caplen = h.len = static_cast<bpf_u_int32>(bytes.size());
     pcap_dump(reinterpret_cast<u_char*>(dump), &h, bytes.data());
   }
-  const bool flushed = pcap_dump_flush(dump) == 0;
-  pcap_dump_close(dump);
+  // pcap_dump ignores fwrite's result; the stream's error flag keeps it.
+  errno = 0;
+  const bool flushed = pcap_dump_flush(dump) == 0 && !std::ferror(f);
+  const int err = errno ? errno : EIO;
+  pcap_dump_close(dump);  // closes f, the copy: everything is already written
   pcap_close(dead);
-  if (!flushed || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    return "cannot write " + path;
-  }
+  if (!flushed) out->fail(err);
+  if (!out->commit()) return out->error();
   return "";
 }
 

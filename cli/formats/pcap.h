@@ -13,7 +13,8 @@ namespace tcpsim::formats {
 // lost ones included) or at the receiver (what arrived, when it arrived).
 enum class CapturePoint { Sender, Receiver };
 
-// Writes the file whole or not at all (a temporary file renamed over it).
+// Writes the file by cli/output_file.h's rules (whole or not at all; a
+// device or FIFO in place).
 // Returns an error message, or "" on success.
 std::string write_pcap(const scenario::RunResult& run, const std::string& path, CapturePoint at);
 

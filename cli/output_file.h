@@ -1,0 +1,99 @@
+// Every output tcpsim writes, files and standard output, goes through here,
+// so that no output is lost in silence and none overwrites what it must not
+// (issue 13). What a path names decides how it is written:
+//  - a regular file, or a path that does not exist yet: replaced whole or
+//    not at all, through a temporary file in the directory of its real path
+//    (realpath), renamed over it once every byte is written and synced. The
+//    temporary is an unnamed O_TMPFILE, linked under a random name only for
+//    the rename, so that even SIGKILL leaves nothing behind; where the file
+//    system has no O_TMPFILE, a randomly named file created with O_EXCL
+//    (SIGKILL may then leave it; SIGINT and SIGTERM remove it). A
+//    replaced file keeps its permission bits; a new one gets 0666 & ~umask.
+//  - a symbolic link: followed deliberately, the file it points to is
+//    replaced as above (the link stays a link); a dangling link is refused.
+//  - a character device or a FIFO (/dev/null, a terminal, a pipe): written
+//    in place, never created, truncated or renamed over.
+//  - /dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N: that descriptor,
+//    in place (as a shell does), whatever it is open on.
+// Every write is checked (short writes continued, EINTR retried), and so are
+// the flush, the sync and the close: a failure is a one-line message naming
+// the file and the reason (strerror), never a partial file left as if whole.
+// No CLI11 here: the formats library is to use it too.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tcpsim::output {
+
+// The words --help uses for -o and --pcap, from the rules above.
+inline std::string option_help(const std::string& what) {
+  return what +
+         " (written whole or not at all; a symbolic link is followed and the file it points to replaced; a "
+         "device or FIFO is written in place)";
+}
+inline const std::string kOutputOptionHelp = option_help("Write to this file instead of standard output");
+
+// What tests change: the path taken and a moment to interrupt.
+struct Hooks {
+  bool no_tmpfile = false;            // take the O_EXCL fallback even where O_TMPFILE works
+  void (*before_rename)() = nullptr;  // called while the temporary has its name
+};
+
+// One output being written. Open, write, then commit; destroyed without a
+// successful commit, it leaves the target as it was (and no temporary).
+class OutputFile {
+ public:
+  // "" is standard output. On failure, nullopt and `error` says why.
+  static std::optional<OutputFile> open(const std::string& path, std::string& error, Hooks hooks = {});
+  OutputFile(OutputFile&& o) noexcept;
+  OutputFile& operator=(OutputFile&&) = delete;
+  OutputFile(const OutputFile&) = delete;
+  ~OutputFile();
+
+  // Every byte, or false with error() set.
+  bool write(std::string_view bytes);
+  // The file descriptor being written (for libraries that take a FILE*:
+  // fdopen a dup of it, flush and check it before commit()).
+  int fd() const { return fd_; }
+  // Syncs, closes and renames the temporary over the target. False with error() set.
+  bool commit();
+  // Records a failure seen outside (e.g. a FILE* on fd()); commit() then fails with it.
+  void fail(int err);
+  const std::string& error() const { return error_; }
+  const std::string& name() const { return name_; }
+
+ private:
+  OutputFile() = default;
+  bool set_error(int err);
+  void abandon();
+
+  std::string name_;  // as the user gave it, for messages ("standard output" for "")
+  int fd_ = -1;
+  bool own_fd_ = false;   // close fd_ when done (not fd 1 itself)
+  bool replace_ = false;  // a temporary to rename over target_
+  bool tmpfile_ = false;  // the temporary is an unnamed O_TMPFILE
+  int dir_fd_ = -1;       // the target's real directory
+  std::string target_;    // the target's name in dir_fd_
+  std::string temp_;      // the temporary's name in dir_fd_ once it has one
+  std::string error_;
+  Hooks hooks_;
+};
+
+// Writes `text` to `path` ("": standard output) by the rules above. The
+// error message ("cannot write PATH: reason"), or nullopt.
+std::optional<std::string> write_file(const std::string& path, std::string_view text, Hooks hooks = {});
+// The same, printing the message on standard error ("tcpsim: ..."); false on failure.
+bool write_output(const std::string& path, std::string_view text);
+
+// At the start of main: a closed descriptor 0, 1 or 2 is taken by /dev/null
+// opened read-only, so that no file opened later becomes "standard output"
+// by accident and a write to a closed standard output fails (EBADF).
+void reserve_standard_fds();
+// At the end of main: flushes and closes standard output (what stdio still
+// holds, e.g. --help); exit status 2, with a message, when that fails and
+// `status` was not already 2.
+int finish_stdout(int status);
+
+}  // namespace tcpsim::output
