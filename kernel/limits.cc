@@ -16,12 +16,8 @@ namespace tcpsim::kernel {
 
 namespace {
 
-void out_of_memory() {
-  static const char msg[] = "tcpsim kernel: the run reached its memory bound\n";
-  ssize_t w = write(2, msg, sizeof(msg) - 1);
-  (void)w;
-  _exit(kOutOfMemoryStatus);
-}
+// tcpsim (the parent) says why, from the exit status.
+void out_of_memory() { _exit(kOutOfMemoryStatus); }
 
 // What the process already holds of RLIMIT_DATA's kind of memory (VmData),
 // in bytes: the child inherits tcpsim's (the model's run is in it).
