@@ -32,10 +32,9 @@ ToolRun run_tool(const std::vector<std::string>& argv, const std::string& input)
   ToolRun out;
   const std::string path = find_tool(argv.at(0));
   if (path.empty()) {
-    out.error = fmt::format(
-        "{}: not found in /usr/sbin, /sbin, /usr/bin or /bin (install it: "
-        "scripts/install-deps.sh)",
-        argv[0]);
+    std::string dirs;
+    for (const char* dir : kToolDirs) dirs += std::string(dirs.empty() ? "" : ", ") + dir;
+    out.error = fmt::format("{}: not found in {} (install it: scripts/install-deps.sh)", argv[0], dirs);
     return out;
   }
   int in[2], err[2];
