@@ -13,6 +13,7 @@
 #include "cli/scenario/parser.h"
 #include "kernel/diff.h"
 #include "kernel/known.h"
+#include "kernel/limits.h"
 #include "kernel/nft.h"
 #include "kernel/runner.h"
 #include "kernel/to_trace.h"
@@ -92,6 +93,10 @@ int cmd_kernel(const KernelArgs& a) {
   }
   const auto cap = sim::parse_duration(a.max_time);
   if (!cap || *cap <= 0) return fail(fmt::format("--max-time {}: expected a time such as 10s", a.max_time));
+  // The run is real time, as root, at real-time priority: not for ever.
+  if (*cap > kernel::kMaxRunTime)
+    return fail(
+        fmt::format("--max-time {}: at most {}", a.max_time, sim::format_duration(kernel::kMaxRunTime)));
   const auto tol = sim::parse_duration(a.tolerance);
   if (!tol) return fail(fmt::format("--tolerance {}: expected a time such as 5ms", a.tolerance));
   const auto rel = sim::Probability::parse(a.relative);
@@ -212,7 +217,8 @@ Subcommand add_kernel(CLI::App& app) {
   sub->add_flag("--diff", args->diff,
                 "Also run the model (linux profile) and list the differences; exit 1 when they disagree");
   sub->add_option("--max-time", args->max_time,
-                  "Cap on the real run's length (TIME-WAIT lasts 60 s); both runs are compared up to it")
+                  "Cap on the real run's length (TIME-WAIT lasts 60 s; at most 10min); both runs are "
+                  "compared up to it")
       ->capture_default_str();
   sub->add_option("--tolerance", args->tolerance, "Timing tolerance, absolute part")->capture_default_str();
   sub->add_option("--relative-tolerance", args->relative,

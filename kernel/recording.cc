@@ -125,7 +125,7 @@ std::string serialize(const Recording& r) {
                        esc(a.detail));
   }
   for (const auto& p : r.programs) out += fmt::format("P\t{}\t{}\n", p.finished ? 1 : 0, esc(p.blocked_in));
-  out += fmt::format("Z\t{}\t{}\t{}\n", r.end_time, r.capped ? 1 : 0, esc(r.error));
+  out += fmt::format("Z\t{}\t{}\t{}\t{}\n", r.end_time, r.capped ? 1 : 0, esc(r.error), esc(r.fault));
   return out;
 }
 
@@ -203,6 +203,7 @@ std::optional<Recording> deserialize(std::string_view text) {
       r.end_time = f.num<Time>();
       r.capped = f.num<int>() != 0;
       r.error = f.str();
+      r.fault = f.str();
       complete = true;
     } else {
       return std::nullopt;

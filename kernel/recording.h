@@ -76,6 +76,7 @@ struct Recording {
   Time end_time = 0;
   bool capped = false;  // stopped at --max-time rather than with nothing left
   std::string error;    // the run could not be made (one line)
+  std::string fault;    // a program was stopped as a runaway loop: the run ended there
 };
 
 std::string serialize(const Recording& r);

@@ -5,7 +5,6 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -23,11 +22,11 @@
 
 #include "kernel/capture.h"
 #include "kernel/diff.h"
+#include "kernel/limits.h"
 #include "kernel/nft.h"
 #include "kernel/programs.h"
 #include "kernel/sockdiag.h"
-
-extern char** environ;
+#include "kernel/tools.h"
 
 namespace tcpsim::kernel {
 
@@ -39,48 +38,10 @@ std::string ip_text(std::uint32_t a) {
   return fmt::format("{}.{}.{}.{}", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
 }
 
-// Runs a command (ip, nft), optionally feeding it `input`; its stderr, or
-// "" on success.
-std::string run_tool(const std::vector<std::string>& argv, const std::string& input = "") {
-  int in[2], err[2];
-  if (pipe2(in, O_CLOEXEC) != 0) return "pipe: " + std::string(std::strerror(errno));
-  if (pipe2(err, O_CLOEXEC) != 0) return "pipe: " + std::string(std::strerror(errno));
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, in[0], 0);
-  posix_spawn_file_actions_adddup2(&fa, err[1], 2);
-  posix_spawn_file_actions_adddup2(&fa, err[1], 1);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = 0;
-  const int rc = posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  close(in[0]);
-  close(err[1]);
-  if (rc != 0) {
-    close(in[1]);
-    close(err[0]);
-    return fmt::format("{}: {} (install it: scripts/install-deps.sh)", argv[0], std::strerror(rc));
-  }
-  if (!input.empty()) {
-    ssize_t w = write(in[1], input.data(), input.size());
-    (void)w;
-  }
-  close(in[1]);
-  std::string out;
-  char buf[512];
-  ssize_t n;
-  while ((n = read(err[0], buf, sizeof(buf))) > 0) out.append(buf, static_cast<std::size_t>(n));
-  close(err[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return "";
-  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
-  for (auto& c : out) {
-    if (c == '\n') c = ' ';
-  }
-  return fmt::format("{}: {}", argv[0], out.empty() ? "failed" : out);
+// Runs ip or nft (kernel/tools.h: by absolute path, in a clean
+// environment); its complaint, or "" on success.
+std::string tool(const std::vector<std::string>& argv, const std::string& input = "") {
+  return run_tool(argv, input).error;
 }
 
 std::int64_t realtime_ns() {
@@ -99,13 +60,12 @@ void sleep_ns(Duration d) {
 std::string setup(const Plan& plan) {
   // lo with a wire's MTU, and one segment per packet (no GSO super-packets):
   // the capture then sees the segments a wire would carry.
-  if (auto e =
-          run_tool({"ip", "link", "set", "lo", "mtu", std::to_string(kLoMtu), "gso_max_segs", "1", "up"});
+  if (auto e = tool({"ip", "link", "set", "lo", "mtu", std::to_string(kLoMtu), "gso_max_segs", "1", "up"});
       !e.empty())
     return e;
   for (std::uint32_t a : plan.host_ips) {
     if ((a >> 24) == 127) continue;
-    if (auto e = run_tool({"ip", "addr", "add", ip_text(a) + "/32", "dev", "lo"}); !e.empty()) return e;
+    if (auto e = tool({"ip", "addr", "add", ip_text(a) + "/32", "dev", "lo"}); !e.empty()) return e;
   }
   for (const auto& [path, value] : plan.sysctls) {
     std::ofstream f("/proc/sys/net/" + path);
@@ -115,37 +75,18 @@ std::string setup(const Plan& plan) {
   }
   const std::string rules = nft_ruleset(plan.rules, plan.windows);
   if (!rules.empty()) {
-    if (auto e = run_tool({"nft", "-f", "-"}, rules); !e.empty()) return e;
+    if (auto e = tool({"nft", "-f", "-"}, rules); !e.empty()) return e;
   }
   return "";
 }
 
 // How many segments nft dropped: the input chain's counter.
 long nft_drop_count() {
-  int out[2];
-  if (pipe2(out, O_CLOEXEC) != 0) return -1;
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-  const std::string table = kNftTable;
-  std::vector<std::string> argv = {"nft", "list", "chain", "ip", table, "input"};
-  std::vector<char*> args;
-  for (auto& a : argv) args.push_back(a.data());
-  args.push_back(nullptr);
-  pid_t pid = 0;
-  const int rc = posix_spawnp(&pid, "nft", &fa, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  close(out[1]);
-  std::string text;
-  char buf[512];
-  ssize_t n;
-  while (rc == 0 && (n = read(out[0], buf, sizeof(buf))) > 0) text.append(buf, static_cast<std::size_t>(n));
-  close(out[0]);
-  if (rc != 0) return -1;
-  waitpid(pid, nullptr, 0);
-  const auto at = text.find("counter packets ");
+  const ToolRun r = run_tool({"nft", "list", "chain", "ip", kNftTable, "input"});
+  if (!r.ok) return -1;
+  const auto at = r.output.find("counter packets ");
   if (at == std::string::npos) return -1;
-  return std::strtol(text.c_str() + at + 16, nullptr, 10);
+  return std::strtol(r.output.c_str() + at + 16, nullptr, 10);
 }
 
 // What the child's threads share. Never freed: program threads still blocked
@@ -249,9 +190,9 @@ std::string run_child(const scenario::Scenario& sc, const Plan& plan, const Runn
       while (!quit && ctx.now() < e.t) sleep_ns(std::min<Duration>(e.t - ctx.now(), 10 * kMillisecond));
       if (quit) break;
       if (e.open)
-        run_tool({"nft", "add", "rule", "ip", kNftTable, window_chain(e.i), "meta", "mark", "set", "1"});
+        tool({"nft", "add", "rule", "ip", kNftTable, window_chain(e.i), "meta", "mark", "set", "1"});
       else
-        run_tool({"nft", "flush", "chain", "ip", kNftTable, window_chain(e.i)});
+        tool({"nft", "flush", "chain", "ip", kNftTable, window_chain(e.i)});
     }
   });
 
@@ -314,6 +255,7 @@ std::string run_child(const scenario::Scenario& sc, const Plan& plan, const Runn
       rec.capped = true;
       break;
     }
+    if (ctx.fault) break;  // a runaway loop: the run ends there, as the simulator's
   }
   ctx.snapshot();
   const Time end = ctx.now();
@@ -385,14 +327,25 @@ std::variant<Recording, std::string> run_in_namespace(const scenario::Scenario& 
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     signal(SIGPIPE, SIG_IGN);
+    // Bounds on memory and on real-time CPU (kernel/limits.h), before anything runs.
+    std::string text;
+    if (auto e = limit_child(); !e.empty()) {
+      Recording rec;
+      rec.error = e;
+      text = serialize(rec);
+      ssize_t w = write(fds[1], text.data(), text.size());
+      (void)w;
+      _exit(0);
+    }
     // Real-time scheduling (the lowest priority) for the runner and its
     // threads: on a busy machine ordinary threads wait tens of milliseconds
     // for a CPU, which would show as timing differences. They sleep nearly
-    // all the time, so they cannot starve anything. Best effort.
+    // all the time, so they cannot starve anything; a program that loops
+    // without waiting is stopped by its step count, and any thread by
+    // RLIMIT_RTTIME. Best effort.
     sched_param sp{};
     sp.sched_priority = 1;
     sched_setscheduler(0, SCHED_FIFO, &sp);
-    std::string text;
     // A first namespace only to say how big the next one's TCP hash table
     // is: otherwise it shares the host's (262144 buckets here), and every
     // socket-table dump walks all of it, 2 ms instead of 20 us.
@@ -446,7 +399,7 @@ std::variant<Recording, std::string> run_in_namespace(const scenario::Scenario& 
   g_child = 0;
   if (timed_out) return std::string("the kernel run did not end in time; it was killed");
   auto rec = deserialize(text);
-  if (!rec) return std::string("the kernel run ended without a whole recording (it was killed or crashed)");
+  if (!rec) return child_death(status);
   if (!rec->error.empty() && rec->segments.empty() && rec->calls.empty()) return rec->error;
   return std::move(*rec);
 }

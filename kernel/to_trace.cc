@@ -367,7 +367,9 @@ scenario::RunResult to_run_result(std::shared_ptr<const scenario::Scenario> sc, 
                              rec.programs[i].blocked_in.empty() ? "running" : rec.programs[i].blocked_in);
     }
   }
-  if (rec.capped) {
+  if (!rec.fault.empty()) {
+    res.ending = rec.fault;  // as the simulator says it
+  } else if (rec.capped) {
     res.ending =
         fmt::format("kernel run stopped at the cap, {} of real time{}{} (assertions see the run up to it)",
                     sim::format_duration(rec.end_time), blocked.empty() ? "" : ": ", blocked);

@@ -60,6 +60,11 @@ void Runner::exit(Program& p) {
   for (int fd : fds) p.sockets_->close(p.pid_, fd);
 }
 
+std::string Runner::runaway_fault(const std::string& program) {
+  return "program '" + program + "' ran " + std::to_string(kMaxStepsWithoutTime) +
+         " steps without time passing: stopped";
+}
+
 void Runner::run(Program& p, bool resume) {
   if (p.status_ == Program::Status::Done) return;
   p.status_ = Program::Status::Running;
@@ -69,7 +74,7 @@ void Runner::run(Program& p, bool resume) {
       return;
     }
     if (n == kMaxStepsWithoutTime) {
-      fault = "program '" + p.name_ + "' ran " + std::to_string(n) + " steps without time passing: stopped";
+      fault = runaway_fault(p.name_);
       exit(p);
       net_.scheduler().stop();
       return;

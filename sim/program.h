@@ -86,6 +86,8 @@ class Runner {
   // Steps one program may take without time passing before it is stopped as
   // a runaway loop.
   static constexpr std::uint64_t kMaxStepsWithoutTime = 1'000'000;
+  // What a run stopped for that says (the kernel runner says it too).
+  static std::string runaway_fault(const std::string& program);
   // Set when a program was stopped for looping; the run should end.
   std::string fault;
 
