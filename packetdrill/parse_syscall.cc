@@ -20,27 +20,22 @@ Syscall Parser::syscall() {
   return s;
 }
 
-// (Connection reset by peer), (flags O_RDWR): free text up to ')'.
+// (Connection reset by peer), (flags O_RDWR): free text up to ')', its
+// tokens as written joined by single spaces (comments inside are dropped).
 std::string Parser::note() {
   const Token& open = next();
-  std::size_t begin = open.end, end = begin;
+  std::string text;
+  std::size_t last = open.end;
   while (!at_punct(')')) {
     if (peek().kind == TokenKind::End) fail(open, "unterminated note: '(' without ')'");
     if (at_punct('(')) fail(peek(), "'(' inside a note");
-    next();
+    const Token& t = next();
+    if (!text.empty() && t.begin > last) text += ' ';
+    text += src_.substr(t.begin, t.end - t.begin);
+    last = t.end;
+    if (text.size() > kMaxBlockBytes) fail(open, "note too long");
   }
-  end = peek().begin;
   next();
-  std::string text;
-  for (char c : src_.substr(begin, end - begin)) {
-    bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r';
-    if (space) {
-      if (!text.empty() && text.back() != ' ') text += ' ';
-    } else {
-      text += c;
-    }
-  }
-  if (!text.empty() && text.back() == ' ') text.pop_back();
   return text;
 }
 

@@ -61,7 +61,7 @@ std::vector<RawStatement> split(std::string_view code, Location where) {
     }
     if (c == '\\' && i + 1 < code.size() && code[i + 1] == '\n') {
       pos = advance(pos, code.substr(++i, 1));
-      cur.text += ' ';
+      if (!cur.text.empty()) cur.text += ' ';
       continue;
     }
     if ((c == '\n' && depth == 0) || c == ';') {
