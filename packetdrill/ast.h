@@ -39,11 +39,11 @@ struct Option {
 // not) is also in `all`, so that a runner can call the others unsupported.
 struct Flags {
   std::vector<Option> all;
-  std::optional<Duration> tolerance;  // --tolerance_usecs
+  std::optional<Duration> tolerance;      // --tolerance_usecs
   std::optional<std::string> ip_version;  // ipv4, ipv6, ipv4-mapped-ipv6
   std::optional<std::string> local_ip, remote_ip;
   std::optional<std::uint32_t> mss, mtu;
-  std::optional<Duration> tcp_ts_tick;           // --tcp_ts_tick_usecs
+  std::optional<Duration> tcp_ts_tick;         // --tcp_ts_tick_usecs
   std::map<std::string, std::string> defines;  // --define=NAME[=VALUE] (value "" if none)
 };
 
@@ -67,8 +67,18 @@ struct EventTime {
 // ---------------------------------------------------------------- packets
 
 struct TcpOption {
-  enum class Kind : std::uint8_t { Nop, Eol, Mss, WindowScale, SackPermitted, Sack, Timestamp, FastOpen,
-                                   FastOpenExp, Md5 };
+  enum class Kind : std::uint8_t {
+    Nop,
+    Eol,
+    Mss,
+    WindowScale,
+    SackPermitted,
+    Sack,
+    Timestamp,
+    FastOpen,
+    FastOpenExp,
+    Md5
+  };
   Kind kind = Kind::Nop;
   Location where;
   std::uint32_t value = 0;  // mss, wscale
@@ -120,7 +130,7 @@ struct Expr {
   Location where;
   std::int64_t integer = 0;
   bool hex = false;
-  std::string text;  // Word, String, Call (the name), Binary (the operator: "|" or "=")
+  std::string text;              // Word, String, Call (the name), Binary (the operator: "|" or "=")
   bool string_ellipsis = false;  // "abc"...
   std::vector<Expr> items;       // Binary: {lhs, rhs}; List, Struct, Call: elements/arguments
 
@@ -164,10 +174,10 @@ struct PythonStatement {
   bool supported = false;
   std::string unsupported_reason;
   // Supported: field `op` value, after (field & mask) when mask is set.
-  std::string field;  // "tcpi_state"
-  std::optional<Expr> mask;   // Integer or Word (TCPI_OPT_SYN_DATA)
-  std::string op;             // == != < <= > >=
-  Expr value;                 // Integer or Word (TCP_CA_Open, TCPI_SYN_RECEIVED, TCP_CLOSE)
+  std::string field;                   // "tcpi_state"
+  std::optional<Expr> mask;            // Integer or Word (TCPI_OPT_SYN_DATA)
+  std::string op;                      // == != < <= > >=
+  Expr value;                          // Integer or Word (TCP_CA_Open, TCPI_SYN_RECEIVED, TCP_CLOSE)
   std::optional<std::string> message;  // as written, not evaluated
 };
 

@@ -85,7 +85,8 @@ std::variant<Packet, Unsupported> Parser::packet() {
   if (at_punct('{')) fail(peek(), "packet fuzzing ({...} after a packet) is not supported");
   bool inbound = p.direction == Packet::Direction::Inbound;
   if (inbound && !p.window) fail(dir, "window must be specified for inbound packets");
-  if (inbound && p.options_unchecked) fail(dir, "<...> for TCP options can only be used with outbound packets");
+  if (inbound && p.options_unchecked)
+    fail(dir, "<...> for TCP options can only be used with outbound packets");
   if (inbound && p.ecn && *p.ecn == "ect01") fail(dir, "[ect01] can only be used with outbound packets");
   if (inbound && p.any_seq) fail(dir, "...(len) for the sequence can only be used with outbound packets");
   return p;
@@ -110,7 +111,8 @@ void Parser::ip_info(Packet& p, char close) {
       next();
       p.flow_label = static_cast<std::uint32_t>(unsigned_integer("flow label", 0xfffff));
     } else {
-      fail(t, fmt::format("expected noecn, ect0, ect1, ce, ect01, tos, ttl or flowlabel, not {}", describe(t)));
+      fail(t,
+           fmt::format("expected noecn, ect0, ect1, ce, ect01, tos, ttl or flowlabel, not {}", describe(t)));
     }
   } while (at_punct(',') && (next(), true));
   expect_punct(close, "after the IP fields");
@@ -141,8 +143,7 @@ void Parser::tcp_flags(Packet& p) {
       case 'W': p.cwr = true; break;
       case 'U': p.urg_flag = true; break;
       case 'A': p.ae = true; break;
-      default:
-        fail(t, fmt::format("invalid TCP flag '{}' in '{}' (valid: . F S R P E W U A)", c, p.flags));
+      default: fail(t, fmt::format("invalid TCP flag '{}' in '{}' (valid: . F S R P E W U A)", c, p.flags));
     }
   }
 }
@@ -191,7 +192,8 @@ void Parser::tcp_options(Packet& p) {
   if (!known) return;
   if (bytes > kMaxOptionBytes) fail(open, fmt::format("TCP options take {} bytes, more than 40", bytes));
   if (bytes % 4 != 0) {
-    fail(open, fmt::format("TCP options are not padded to a multiple of 4 bytes: {} excess bytes", bytes % 4));
+    fail(open,
+         fmt::format("TCP options are not padded to a multiple of 4 bytes: {} excess bytes", bytes % 4));
   }
 }
 
@@ -245,9 +247,10 @@ TcpOption Parser::tcp_option() {
       if (o.blob.size() / 2 > max) fail(t, fmt::format("{} {}: longer than {} bytes", name, o.blob, max));
     }
   } else {
-    fail(t, fmt::format("unknown TCP option '{}' (expected nop, eol, mss, wscale, sackOK, sack, TS, FO, FOEXP "
-                        "or md5)",
-                        name));
+    fail(t,
+         fmt::format("unknown TCP option '{}' (expected nop, eol, mss, wscale, sackOK, sack, TS, FO, FOEXP "
+                     "or md5)",
+                     name));
   }
   return o;
 }

@@ -14,7 +14,9 @@
 
 namespace tcpsim::packetdrill {
 
-std::string ParseError::message() const { return fmt::format("{}:{}:{}: {}", file, where.line, where.column, what); }
+std::string ParseError::message() const {
+  return fmt::format("{}:{}:{}: {}", file, where.line, where.column, what);
+}
 
 void Parser::fail(const Token& at, std::string what) const { throw Failure{at.where, std::move(what)}; }
 
@@ -40,7 +42,8 @@ std::uint64_t Parser::unsigned_integer(const char* what, std::uint64_t max) {
   if (t.kind != TokenKind::Integer && t.kind != TokenKind::Hex) {
     fail(t, fmt::format("expected {} (a number), not {}", what, describe(t)));
   }
-  if (t.overflow || t.number > max) fail(t, fmt::format("{} {} out of range (at most {})", what, t.text, max));
+  if (t.overflow || t.number > max)
+    fail(t, fmt::format("{} {} out of range (at most {})", what, t.text, max));
   next();
   return t.number;
 }
@@ -62,7 +65,8 @@ Duration Parser::seconds(const char* what) {
   std::int64_t secs = 0;
   for (char c : whole) {
     secs = secs * 10 + (c - '0');
-    if (secs > kMaxSeconds) fail(t, fmt::format("{} {} is too large (at most {} s)", what, t.text, kMaxSeconds));
+    if (secs > kMaxSeconds)
+      fail(t, fmt::format("{} {} is too large (at most {} s)", what, t.text, kMaxSeconds));
   }
   std::int64_t ns = 0, scale = kSecond;
   for (char c : frac) {

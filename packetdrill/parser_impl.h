@@ -27,9 +27,7 @@ class Parser {
   Script script(const std::string& file);
 
   // Tokens.
-  const Token& peek(std::size_t k = 0) const {
-    return i_ + k < t_.size() ? t_[i_ + k] : t_.back();
-  }
+  const Token& peek(std::size_t k = 0) const { return i_ + k < t_.size() ? t_[i_ + k] : t_.back(); }
   const Token& next() { return i_ + 1 < t_.size() ? t_[i_++] : t_.back(); }
   bool at_punct(char c, std::size_t k = 0) const {
     return peek(k).kind == TokenKind::Punct && peek(k).text[0] == c;

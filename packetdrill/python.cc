@@ -144,7 +144,8 @@ void assertion(PythonStatement& st) {
   if (c.ident() != "assert") return unsupported("not an assert statement");
   bool paren = c.eat("(");
   st.field = c.ident();
-  if (!starts_with(st.field, "tcpi_")) return unsupported("the assert is not about a tcpi_ field of TCP_INFO");
+  if (!starts_with(st.field, "tcpi_"))
+    return unsupported("the assert is not about a tcpi_ field of TCP_INFO");
   if (paren) {
     if (!c.eat("&")) return unsupported("only (tcpi_field & MASK) is understood inside parentheses");
     st.mask = c.constant();
@@ -159,7 +160,8 @@ void assertion(PythonStatement& st) {
   }
   if (st.op.empty()) return unsupported("expected a comparison (== != < <= > >=) after the field");
   auto value = c.constant();
-  if (!value) return unsupported("the field is compared with something other than a number or a TCP_/TCPI_ name");
+  if (!value)
+    return unsupported("the field is compared with something other than a number or a TCP_/TCPI_ name");
   st.value = *value;
   c.space();
   if (c.i < c.s.size()) {

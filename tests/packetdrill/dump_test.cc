@@ -55,8 +55,9 @@ TEST(PacketdrillDump, NormalizesTimesSpacingAndNumbersAndKeepsTheRest) {
 }
 
 TEST(PacketdrillDump, ExpressionsPrintTheWayTheyAreRead) {
-  Script s = ok("0 bind(3, {sa_family=AF_INET, sin_port=htons(80), sin_addr=inet_addr(\"1.2.3.4\")}, -16) = 0\n"
-                "0 write(3, \"a\\\"b\"..., []) = 0\n");
+  Script s =
+      ok("0 bind(3, {sa_family=AF_INET, sin_port=htons(80), sin_addr=inet_addr(\"1.2.3.4\")}, -16) = 0\n"
+         "0 write(3, \"a\\\"b\"..., []) = 0\n");
   EXPECT_EQ(dump(s),
             "0 bind(3, {sa_family=AF_INET, sin_port=htons(80), sin_addr=inet_addr(\"1.2.3.4\")}, -16) = 0\n"
             "0 write(3, \"a\\\"b\"..., []) = 0\n");

@@ -28,13 +28,16 @@ std::vector<std::string> builtin() {
       "+0 > S. 0:0(0) ack 11 <mss 1460,nop,nop,sackOK>\n+0 accept(3, ..., ...) = 4\n"
       "+0 %{ assert (tcpi_options & TCPI_OPT_SYN_DATA) != 0, tcpi_options }%\n"
       "+0 read(4, ..., 512) = -1 ECONNRESET (Connection reset by peer)\n`/tmp/x.sh`\n",
-      "--ip_version=ipv6\n 0.00 `sysctl -w net.inet.tcp.rfc1323=1`\n+0.00 fcntl(3, F_GETFL) = 0x02 (flags O_RDWR)\n"
+      "--ip_version=ipv6\n 0.00 `sysctl -w net.inet.tcp.rfc1323=1`\n+0.00 fcntl(3, F_GETFL) = 0x02 (flags "
+      "O_RDWR)\n"
       "+0.10 < SEW  0:0(0)       win 32767 <mss 1460,sackOK,eol,eol>\n"
-      "#ifdef STANDARD\n+0.00 > R. 2:2(0) ack 2 win     0\n#else\n*  > S. ...(0) ack 1 win 65535 <...>\n#endif\n"
+      "#ifdef STANDARD\n+0.00 > R. 2:2(0) ack 2 win     0\n#else\n*  > S. ...(0) ack 1 win 65535 "
+      "<...>\n#endif\n"
       "+0.01 <[noecn] . 1:1(0) ack 1 win 65535\n1.00...6.00 connect(3, ..., ...) = -1 ETIMEDOUT\n"
       "+0.00 %{ assert tcpi_state == TCPI_SYN_RECEIVED }%\n",
       "0 poll([{fd=3,\n events=POLLIN|POLLOUT,\n revents=POLLOUT}], 1, 100) = 1\n"
-      "+.3~+.400 > F. 1:1(0) ack 1 <sack 1:2 3:4,TS val 1 ecr 2>\n/* c */ +0 %{\nassert tcpi_lost == 7 # x\n}%\n"
+      "+.3~+.400 > F. 1:1(0) ack 1 <sack 1:2 3:4,TS val 1 ecr 2>\n/* c */ +0 %{\nassert tcpi_lost == 7 # "
+      "x\n}%\n"
       "+0 sendmsg(4, {msg_name(...)=..., msg_iov(1)=[{..., 40}], msg_flags=0}, MSG_MORE) = 40\n"
       "+0 epoll_ctl(5, EPOLL_CTL_ADD, 4, {events=EPOLLOUT|EPOLLIN|EPOLLET, fd=4}) = 0\n"
       "+0 write(3, \"ab\" \"c\"..., 3) = 3\n+0 < udp (1472)\n",
@@ -44,7 +47,8 @@ std::vector<std::string> builtin() {
 std::vector<std::string> corpus_sample() {
   std::vector<std::string> out;
   const char* env = std::getenv("TCPSIM_SHARED_DIR");
-  fs::path root = (env && *env ? fs::path(env) : fs::path(TCPSIM_SOURCE_DIR) / ".." / "shared") / "conformance";
+  fs::path root =
+      (env && *env ? fs::path(env) : fs::path(TCPSIM_SOURCE_DIR) / ".." / "shared") / "conformance";
   if (!fs::exists(root)) return out;
   std::vector<fs::path> files;
   for (const auto& f : fs::recursive_directory_iterator(root)) {
@@ -61,11 +65,57 @@ std::vector<std::string> corpus_sample() {
 }
 
 std::string mutate(const std::string& s, std::mt19937_64& rng) {
-  static const char* const kTokens[] = {
-      "(", ")", "[", "]", "{", "}", "<", ">", ",", ":", "=", "|", "~", "*", "+", "-", ".", "...", "`", "\"", "%{",
-      "}%", "/*", "*/", "//", "#ifdef X\n", "#else\n", "#endif\n", "\n", " ", "0", "4294967296", "0x", "1.5",
-      "S.", "ack", "win", "<...>", "...(0)", "mss", "sack", "TS val", "FO", "assert", "tcpi_state", "--mss=",
-      "99999999999999999999999", "\xff", "\t", "\\\n", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["};
+  static const char* const kTokens[] = {"(",
+                                        ")",
+                                        "[",
+                                        "]",
+                                        "{",
+                                        "}",
+                                        "<",
+                                        ">",
+                                        ",",
+                                        ":",
+                                        "=",
+                                        "|",
+                                        "~",
+                                        "*",
+                                        "+",
+                                        "-",
+                                        ".",
+                                        "...",
+                                        "`",
+                                        "\"",
+                                        "%{",
+                                        "}%",
+                                        "/*",
+                                        "*/",
+                                        "//",
+                                        "#ifdef X\n",
+                                        "#else\n",
+                                        "#endif\n",
+                                        "\n",
+                                        " ",
+                                        "0",
+                                        "4294967296",
+                                        "0x",
+                                        "1.5",
+                                        "S.",
+                                        "ack",
+                                        "win",
+                                        "<...>",
+                                        "...(0)",
+                                        "mss",
+                                        "sack",
+                                        "TS val",
+                                        "FO",
+                                        "assert",
+                                        "tcpi_state",
+                                        "--mss=",
+                                        "99999999999999999999999",
+                                        "\xff",
+                                        "\t",
+                                        "\\\n",
+                                        "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["};
   std::string m = s;
   int edits = 1 + static_cast<int>(rng() % 4);
   for (int k = 0; k < edits && !m.empty(); ++k) {
@@ -109,8 +159,9 @@ TEST(PacketdrillFuzz, MutatedScriptsGiveAScriptOrAPositionedErrorNeverACrash) {
     ++parsed;
     const std::string once = dump(std::get<Script>(r));
     auto again = parse(once, "f.pkt");
-    ASSERT_TRUE(std::holds_alternative<Script>(again))
-        << std::get<ParseError>(again).message() << "\ndump:\n" << once << "\ninput:\n" << input;
+    ASSERT_TRUE(std::holds_alternative<Script>(again)) << std::get<ParseError>(again).message() << "\ndump:\n"
+                                                       << once << "\ninput:\n"
+                                                       << input;
     EXPECT_EQ(dump(std::get<Script>(again)), once) << "input:\n" << input;
   }
   // Both outcomes must be exercised, or the mutations test nothing.

@@ -95,10 +95,12 @@ TEST(PacketdrillPacket, NplabAnySequenceNumberOnOutboundPacketsOnly) {
 }
 
 TEST(PacketdrillPacket, PacketdrillsInboundRules) {
-  EXPECT_EQ(error("0 close(3) = 0\n+0 < . 1:1(0) ack 1\n"), "t.pkt:2:4: window must be specified for inbound packets");
+  EXPECT_EQ(error("0 close(3) = 0\n+0 < . 1:1(0) ack 1\n"),
+            "t.pkt:2:4: window must be specified for inbound packets");
   EXPECT_EQ(error("0 < S 0:0(0) win 5 <...>\n"),
             "t.pkt:1:3: <...> for TCP options can only be used with outbound packets");
-  EXPECT_EQ(error("0 <[ect01] . 1:1(0) ack 1 win 5\n"), "t.pkt:1:3: [ect01] can only be used with outbound packets");
+  EXPECT_EQ(error("0 <[ect01] . 1:1(0) ack 1 win 5\n"),
+            "t.pkt:1:3: [ect01] can only be used with outbound packets");
   EXPECT_TRUE(one("> S 0:0(0) win 65535 <...>").options_unchecked);
 }
 
@@ -148,17 +150,19 @@ TEST(PacketdrillPacket, OptionsMustBePaddedToFourBytesAndFitInForty) {
   EXPECT_EQ(error("0 > . 1:1(0) ack 1 <sack 1:2 3:4 5:6 7:8 9:10>\n"), "t.pkt:1:42: more than 4 SACK blocks");
   // A cookie that is still a symbol has no known size yet: not checked.
   EXPECT_EQ(one("< S 0:0(0) win 5 <FO TFO_COOKIE>").options.size(), 1u);
-  EXPECT_EQ(error("0 > S 0:0(0) <mss 1460,window 7>\n"),
-            "t.pkt:1:24: unknown TCP option 'window' (expected nop, eol, mss, wscale, sackOK, sack, TS, FO, FOEXP "
-            "or md5)");
+  EXPECT_EQ(
+      error("0 > S 0:0(0) <mss 1460,window 7>\n"),
+      "t.pkt:1:24: unknown TCP option 'window' (expected nop, eol, mss, wscale, sackOK, sack, TS, FO, FOEXP "
+      "or md5)");
   EXPECT_EQ(error("0 > S 0:0(0) <TS 1 ecr 2>\n"), "t.pkt:1:18: expected 'val' after TS, not '1'");
   EXPECT_EQ(error("0 > S 0:0(0) <mss 1460\n+0 close(3) = 0\n"),
             "t.pkt:2:1: expected '>' after the TCP options, not '+'");
 }
 
 TEST(PacketdrillPacket, UdpIcmpAndEncapsulatedPacketsAreKeptAsUnsupported) {
-  Script s = ok("0 < udp (1472)\n+0 > icmp unreachable frag_needed mtu 1480 [1:1461(1460)]\n"
-                "+0 < ipv4 1.1.1.1 > 2.2.2.2: . 1:1(0) ack 1 win 5\n+0 close(3) = 0\n");
+  Script s =
+      ok("0 < udp (1472)\n+0 > icmp unreachable frag_needed mtu 1480 [1:1461(1460)]\n"
+         "+0 < ipv4 1.1.1.1 > 2.2.2.2: . 1:1(0) ack 1 win 5\n+0 close(3) = 0\n");
   ASSERT_EQ(s.events.size(), 4u);
   EXPECT_EQ(action<Unsupported>(s, 0).what, "udp packet");
   EXPECT_EQ(action<Unsupported>(s, 0).text, "< udp (1472)");

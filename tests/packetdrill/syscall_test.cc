@@ -74,14 +74,16 @@ TEST(PacketdrillSyscall, StructLiteralsForPollEpollMsghdrAndSockaddr) {
   EXPECT_EQ(pfd.field("missing"), nullptr);
   Syscall e = call("epoll_wait(5, {events=0, ptr=0}, 1, 0) = 0");
   EXPECT_EQ(e.args[1].field("ptr")->integer, 0);
-  Syscall m = call("sendmsg(4, {msg_name(...)=..., msg_iov(3)=[{..., 100}, {..., 200}, {..., 195}], msg_flags=0}, "
-                   "MSG_MORE) = 495");
+  Syscall m = call(
+      "sendmsg(4, {msg_name(...)=..., msg_iov(3)=[{..., 100}, {..., 200}, {..., 195}], msg_flags=0}, "
+      "MSG_MORE) = 495");
   const Expr* iov = m.args[1].field("msg_iov");
   ASSERT_NE(iov, nullptr);
   ASSERT_EQ(iov->items.size(), 3u);
   EXPECT_EQ(iov->items[2].items[1].integer, 195);
   EXPECT_EQ(m.args[1].field("msg_name")->kind, Expr::Kind::Ellipsis);
-  Syscall b = call("bind(3, {sa_family=AF_INET, sin_port=htons(8080), sin_addr=inet_addr(\"192.0.2.1\")}, 16) = 0");
+  Syscall b =
+      call("bind(3, {sa_family=AF_INET, sin_port=htons(8080), sin_addr=inet_addr(\"192.0.2.1\")}, 16) = 0");
   const Expr* port = b.args[1].field("sin_port");
   ASSERT_EQ(port->kind, Expr::Kind::Call);
   EXPECT_EQ(port->text, "htons");
@@ -98,8 +100,10 @@ TEST(PacketdrillSyscall, MistakesArePositioned) {
             "t.pkt:2:1: expected '=' after close(...): a system call needs its expected result, not '+'");
   EXPECT_EQ(error("0 close(3, ) = 0\n"),
             "t.pkt:1:12: expected an expression (a number, a name, \"string\", ..., [..] or {..}), not ')'");
-  EXPECT_EQ(error("0 read(3, ..., 10 = 0\n"), "t.pkt:1:19: expected ')' or ',' in the argument list, not '='");
-  EXPECT_EQ(error("0 close(99999999999999999999) = 0\n"), "t.pkt:1:9: number 99999999999999999999 is too large");
+  EXPECT_EQ(error("0 read(3, ..., 10 = 0\n"),
+            "t.pkt:1:19: expected ')' or ',' in the argument list, not '='");
+  EXPECT_EQ(error("0 close(99999999999999999999) = 0\n"),
+            "t.pkt:1:9: number 99999999999999999999 is too large");
   EXPECT_EQ(error("0 read(3, ..., 1) = -1 EAGAIN (Resource\n"),
             "t.pkt:1:31: unterminated note: '(' without ')'");
   std::string deep = "0 f(" + std::string(40, '[') + std::string(40, ']') + ") = 0\n";
@@ -107,11 +111,12 @@ TEST(PacketdrillSyscall, MistakesArePositioned) {
 }
 
 TEST(PacketdrillPython, AssertsOnTcpInfoFieldsAreParsed) {
-  Script s = ok("0 close(3) = 0\n+0 %{ assert tcpi_state == TCP_SYN_RECV, tcpi_state }%\n"
-                "+0 %{ assert (tcpi_options & TCPI_OPT_SYN_DATA) != 0, tcpi_options }%\n"
-                "+0 %{\nassert tcpi_ca_state == TCP_CA_Recovery, tcpi_ca_state\n"
-                "assert tcpi_lost == 7,tcpi_lost         # RACK thinks 1:7001 are lost\n}%\n"
-                "+0 %{ assert tcpi_snd_cwnd >= 0x0a, 'cwnd=%d; #' % tcpi_snd_cwnd; assert tcpi_rto < 3 }%\n");
+  Script s =
+      ok("0 close(3) = 0\n+0 %{ assert tcpi_state == TCP_SYN_RECV, tcpi_state }%\n"
+         "+0 %{ assert (tcpi_options & TCPI_OPT_SYN_DATA) != 0, tcpi_options }%\n"
+         "+0 %{\nassert tcpi_ca_state == TCP_CA_Recovery, tcpi_ca_state\n"
+         "assert tcpi_lost == 7,tcpi_lost         # RACK thinks 1:7001 are lost\n}%\n"
+         "+0 %{ assert tcpi_snd_cwnd >= 0x0a, 'cwnd=%d; #' % tcpi_snd_cwnd; assert tcpi_rto < 3 }%\n");
   const PythonBlock& a = action<PythonBlock>(s, 1);
   ASSERT_EQ(a.statements.size(), 1u);
   const PythonStatement& st = a.statements[0];
@@ -156,7 +161,8 @@ TEST(PacketdrillPython, EverythingElseIsUnsupportedWithAReason) {
             "the field is compared with something other than a number or a TCP_/TCPI_ name");
   EXPECT_EQ(reason("assert tcpi_rtt in (1, 2)"), "expected a comparison (== != < <= > >=) after the field");
   EXPECT_EQ(reason("assert tcpi_rtt == 1 + 2"), "unexpected '+ 2' after the comparison");
-  EXPECT_EQ(reason("assert (tcpi_options | 1) == 1"), "only (tcpi_field & MASK) is understood inside parentheses");
+  EXPECT_EQ(reason("assert (tcpi_options | 1) == 1"),
+            "only (tcpi_field & MASK) is understood inside parentheses");
   EXPECT_EQ(reason("assert tcpi_rtt == 1,"), "',' without a message");
   EXPECT_EQ(reason("assert tcpi_rtt == f(1"), "unbalanced brackets or quotes");
   EXPECT_TRUE(parse_python("  # only a comment\n\n", {1, 1}).empty());
