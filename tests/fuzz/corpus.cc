@@ -165,7 +165,9 @@ void save_failures(const std::vector<Result>& failures, const Env& env, const st
   std::map<std::string, int> seen;
   std::vector<Result> chosen;
   for (Result r : failures) {
-    r.args.erase(std::remove(r.args.begin(), r.args.end(), "s1.shard"), r.args.end());
+    // The corpus holds one input per case: a merge is replayed on the mutated shard alone.
+    if (r.args[0] == "merge")
+      r.args.erase(std::remove(r.args.begin(), r.args.end(), "s1.shard"), r.args.end());
     if (++seen[class_of(r)] <= per_class) chosen.push_back(r);
   }
   std::vector<std::string> texts(chosen.size());
