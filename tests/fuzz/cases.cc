@@ -82,7 +82,7 @@ void sweep_command(Case& c, sim::Rng& rng) {
 void explore_command(Case& c, sim::Rng& rng) {
   // The cap keeps a case short: without it a scenario with many
   // transmissions is 100,000 runs, long but not a bug.
-  c.args = {"explore", kInput, "--max-drops", std::to_string(1 + rng.uniform(2)), "--max-patterns", "2000"};
+  c.args = {"explore", kInput, "--max-drops", std::to_string(1 + rng.uniform(2)), "--max-patterns", "300"};
   if (rng.uniform(4) == 0) c.args.insert(c.args.end(), {"--max-dups", "1"});
   if (rng.uniform(6) == 0) c.args.insert(c.args.end(), {"--max-reorders", "1"});
   static const char* const kStrategies[] = {"auto", "fork", "replay"};
