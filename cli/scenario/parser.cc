@@ -154,7 +154,7 @@ class Lexer {
 
 // ------------------------------------------------------------------ calls
 
-const CallSpec kCalls[] = {
+const std::vector<CallSpec> kCalls = {
     {"socket", 0, 3, true},        {"setsockopt", 3, 4, false},  {"getsockopt", 2, 2, false},
     {"bind", 2, 2, false},         {"listen", 1, 2, false},      {"accept", 1, 1, true},
     {"connect", 2, 2, false},      {"read", 2, 2, false},        {"recv", 2, 3, false},
@@ -163,6 +163,21 @@ const CallSpec kCalls[] = {
     {"epoll_create1", 0, 1, true}, {"epoll_ctl", 4, 4, false},   {"epoll_wait", 1, 3, false},
     {"getsockname", 1, 1, false},  {"getpeername", 1, 1, false},
 };
+
+// Every statement keyword, in the order the messages list them.
+const std::vector<std::string_view> kTopLevel = {"host",   "link", "drop",    "program", "load", "sample",
+                                                 "expect", "at",   "profile", "seed",    "set",  "until"};
+const std::vector<std::string_view> kInProgram = {"sleep", "usleep", "repeat", "ss", "exit"};
+
+// "a, b or c"
+std::string listed(const std::vector<std::string_view>& words, std::string_view last_sep) {
+  std::string s;
+  for (std::size_t k = 0; k < words.size(); ++k) {
+    if (k > 0) s += k + 1 == words.size() ? last_sep : std::string_view(", ");
+    s += words[k];
+  }
+  return s;
+}
 
 // ------------------------------------------------------------------ parser
 
@@ -297,8 +312,7 @@ class Parser {
   // --- top level
   void top() {
     const Loc at = cur().loc;
-    if (cur().kind != Tok::Ident)
-      expected("a statement (host, link, drop, program, load, expect, at, profile, seed, set, until)");
+    if (cur().kind != Tok::Ident) expected(fmt::format("a statement ({})", listed(kTopLevel, ", ")));
     const std::string kw = cur().text;
     bump();
     if (kw == "profile") {
@@ -357,10 +371,7 @@ class Parser {
       need("expect");
       expect_top(at, t, end);
     } else {
-      fail(at,
-           fmt::format("unknown statement '{}': expected host, link, drop, program, load, sample, expect, "
-                       "at, profile, seed, set or until",
-                       kw));
+      fail(at, fmt::format("unknown statement '{}': expected {}", kw, listed(kTopLevel, " or ")));
     }
   }
 
@@ -629,7 +640,7 @@ class Parser {
   Stmt stmt() {
     Stmt s;
     s.loc = cur().loc;
-    if (cur().kind != Tok::Ident) expected("a call, sleep, repeat, ss or exit");
+    if (cur().kind != Tok::Ident) expected(fmt::format("a call, {}", listed(kInProgram, " or ")));
     if (accept("sleep")) {
       s.kind = Stmt::Sleep;
       const bool paren = accept("(");
@@ -906,6 +917,10 @@ const CallSpec* find_call(std::string_view name) {
   }
   return nullptr;
 }
+
+const std::vector<std::string_view>& top_level_statements() { return kTopLevel; }
+const std::vector<std::string_view>& program_statements() { return kInProgram; }
+const std::vector<CallSpec>& calls() { return kCalls; }
 
 std::variant<Scenario, ParseError> parse(std::string_view text, const std::string& file) {
   Scenario sc;

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "cli/scenario/ast.h"
 
@@ -25,5 +26,12 @@ struct CallSpec {
   bool returns_fd;  // `x = name(...)` binds a descriptor
 };
 const CallSpec* find_call(std::string_view name);
+
+// The words that start a statement, as the parser dispatches on them: at the
+// top level, and inside a program besides the calls. One list, for the
+// parser's messages and for tests that generate statements (tests/fuzz/).
+const std::vector<std::string_view>& top_level_statements();
+const std::vector<std::string_view>& program_statements();
+const std::vector<CallSpec>& calls();
 
 }  // namespace tcpsim::scenario
