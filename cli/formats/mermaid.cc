@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/formats/gap.h"
 #include "cli/formats/trace_view.h"
 #include "model/transition_table.h"
 #include "sim/trace_text.h"
@@ -39,22 +40,6 @@ std::string escape(const std::string& s) {
   }
   // Mermaid trims text: keep at least something visible.
   return out.empty() ? std::string("#32;") : out;
-}
-
-std::string approx(Duration g) {
-  auto trim = [](std::string s) {
-    if (s.find('.') != std::string::npos) {
-      while (s.back() == '0') s.pop_back();
-      if (s.back() == '.') s.pop_back();
-    }
-    return s;
-  };
-  const double x = static_cast<double>(g);
-  if (g >= 100 * kSecond) return fmt::format("{:.0f} s", x / 1e9);
-  if (g >= kSecond) return trim(fmt::format("{:.1f}", x / 1e9)) + " s";
-  if (g >= kMillisecond) return trim(fmt::format("{:.1f}", x / 1e6)) + " ms";
-  if (g >= kMicrosecond) return trim(fmt::format("{:.1f}", x / 1e3)) + " us";
-  return fmt::format("{} ns", g);
 }
 
 }  // namespace
@@ -115,7 +100,7 @@ std::string mermaid(const scenario::RunResult& run, const PictureOptions& opt) {
   Time last = -1;
   auto at = [&](Time t) {
     if (last >= 0 && t - last > 6 * unit)
-      out += fmt::format("  Note over L,R: \u2026 {} \u2026\n", approx(t - last));
+      out += fmt::format("  Note over L,R: \u2026 {} \u2026\n", gap_label(t - last, "u"));
     last = t;
   };
   for (std::size_t i = 0; i < recs.size(); ++i) {
