@@ -15,7 +15,8 @@ std::string gap_label(Duration gap, const char* micro) {
     std::int64_t ns;
     std::string name;
   };
-  const Unit units[] = {{kSecond, "s"}, {kMillisecond, "ms"}, {kMicrosecond, std::string(micro) + "s"}, {1, "ns"}};
+  const Unit units[] = {
+      {kSecond, "s"}, {kMillisecond, "ms"}, {kMicrosecond, std::string(micro) + "s"}, {1, "ns"}};
   for (const Unit& u : units) {
     if (rounded < u.ns) continue;
     std::string s = fmt::format("{}", rounded / u.ns);

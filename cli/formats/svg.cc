@@ -8,6 +8,7 @@
 #include <set>
 
 #include "cli/formats/gap.h"
+#include "cli/formats/label_layout.h"
 #include "cli/formats/trace_view.h"
 #include "cli/formats/xml.h"
 #include "model/transition_table.h"
@@ -30,6 +31,7 @@ constexpr double kBreakPx = 58;       // a break's height
 constexpr double kBreakAbove = 22;    // from the break's top to the centre of the cut
 constexpr double kMinGap = 20;        // between two instants
 constexpr double kSlotPx = 16;        // between segments sent at the same instant
+constexpr double kLabelPx = 11;       // a segment's label
 constexpr double kLineH = 14;         // a line of notes
 constexpr double kBandW = 112;        // a state band's width (one lane)
 constexpr double kLaneGap = 6;
@@ -550,6 +552,7 @@ LadderPicture ladder_picture(const scenario::RunResult& run, const PictureOption
       a.rightwards = s.side == 0;
       a.retransmission = p.packet.retransmission;
       a.duplicate = d > 0;
+      a.packet = s.packet;
       pic.arrows.push_back(a);
     }
     if (lost_mid[k] >= 0) {
@@ -562,10 +565,26 @@ LadderPicture ladder_picture(const scenario::RunResult& run, const PictureOption
       a.rightwards = s.side == 0;
       a.lost = true;
       a.retransmission = p.packet.retransmission;
+      a.packet = s.packet;
       pic.arrows.push_back(a);
     }
     pic.any_lost = pic.any_lost || s.lost;
     pic.any_retransmission = pic.any_retransmission || p.packet.retransmission;
+  }
+
+  {
+    std::vector<ArrowLine> lines;
+    std::vector<double> widths;
+    for (const auto& a : pic.arrows) {
+      lines.push_back({a.x0, a.y0, a.x1, a.y1});
+      widths.push_back(dejavu_sans_width(a.label, kLabelPx));
+    }
+    const auto places = place_labels(lines, widths, kLabelPx, xl, xr);
+    for (std::size_t k = 0; k < places.size(); ++k) {
+      pic.arrows[k].label_x = places[k].x;
+      pic.arrows[k].label_y = places[k].y;
+      pic.arrows[k].label_angle = places[k].angle_deg;
+    }
   }
 
   // Timers: a bracket just outside the band.
@@ -733,17 +752,11 @@ std::string svg(const scenario::RunResult& run, const PictureOptions& opt) {
     } else {
       o += fmt::format("<path d=\"{}\" fill=\"{}\"/>\n", arrow_head(a.x0, a.y0, a.x1, a.y1), colour);
     }
-    // The label along the arrow, near its sender, always readable left to right.
-    const double lx0 = std::min(a.x0, a.x1), lx1 = std::max(a.x0, a.x1);
-    const double ly0 = a.x0 < a.x1 ? a.y0 : a.y1, ly1 = a.x0 < a.x1 ? a.y1 : a.y0;
-    const double angle = std::atan2(ly1 - ly0, lx1 - lx0) * 180.0 / M_PI;
-    const double f = a.lost ? 0.5 : 0.3;
-    const double along = a.rightwards ? f : 1 - f;
-    const double mx = lx0 + along * (lx1 - lx0), my = ly0 + along * (ly1 - ly0);
+    // The label along the arrow, always readable left to right, where it crosses nothing.
     o += fmt::format(
-        "<text x=\"{0}\" y=\"{1}\" transform=\"rotate({2} {0} {1})\" text-anchor=\"middle\" "
-        "dy=\"-4\"{3}>{4}</text>\n",
-        n(mx), n(my), n(angle), a.retransmission ? " font-style=\"italic\"" : "", xml_escape(a.label));
+        "<text x=\"{0}\" y=\"{1}\" transform=\"rotate({2} {0} {1})\" text-anchor=\"middle\"{3}>{4}</text>\n",
+        n(a.label_x), n(a.label_y), n(a.label_angle), a.retransmission ? " font-style=\"italic\"" : "",
+        xml_escape(a.label));
   }
   o += "</g>\n";
 

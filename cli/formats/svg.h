@@ -55,6 +55,9 @@ struct LadderPicture {
     bool lost = false;
     bool retransmission = false;
     bool duplicate = false;
+    std::uint32_t packet = 0;         // the trace's packet it draws
+    double label_x = 0, label_y = 0;  // the label's baseline centre (cli/formats/label_layout.h)
+    double label_angle = 0;           // degrees, clockwise (y grows downwards)
   };
   struct Note {  // a call, a timer's expiry, a program's output: beside a side
     int side;
