@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "cli/formats/gap.h"
 #include "cli/formats/trace_view.h"
 #include "model/transition_table.h"
@@ -169,8 +171,27 @@ std::string mermaid(const scenario::RunResult& run, const PictureOptions& opt) {
         out += fmt::format("  Note {}: {}\n", beside(view.call_is_right(i)), text);
         break;
       }
+      case TraceKind::Delivered:
+      case TraceKind::TimerArmed:
+        // Nothing drawn, but something happened: an idle stretch starts
+        // after it, as the SVG measures it.
+        if (r.kind == TraceKind::Delivered ? view.connection_of_packet(r.ref) >= 0
+                                           : end >= 0 && ends[static_cast<std::size_t>(end)].connection >= 0)
+          last = std::max(last, r.t);
+        break;
       default: break;
     }
+  }
+  // A connection still open when the run ended: the time it stayed so, as
+  // the SVG draws its bands down to the end of the run.
+  {
+    std::vector<bool> open(ends.size(), false);
+    for (std::size_t i = 0; i < recs.size(); ++i) {
+      const int e = view.end_of(i);
+      if (recs[i].kind == TraceKind::State && e >= 0 && ends[static_cast<std::size_t>(e)].connection >= 0)
+        open[static_cast<std::size_t>(e)] = recs[i].to != State::Closed;
+    }
+    if (std::find(open.begin(), open.end(), true) != open.end() && run.end_time > last) at(run.end_time);
   }
   return out;
 }
