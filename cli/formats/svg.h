@@ -10,6 +10,10 @@
 // slants are true to the delays; a gap longer than kLinearUnits units is
 // drawn as a break of fixed height labelled with its length; an instant that
 // needs room for text (several calls at once) pushes what follows down.
+// Events at one instant are ordered sub-steps of it, in trace order, so a
+// state held for no time still gets a band and an arrival sits above the
+// state change it caused. Segment labels run along their arrows where
+// nothing crosses them (cli/formats/label_layout.h).
 // Everything is derived from the trace alone, with integer time, so the
 // same run gives the same bytes.
 #pragma once

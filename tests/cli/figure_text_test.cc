@@ -49,7 +49,7 @@ TEST(GapLabel, FourSignificantFiguresInTheLargestUnitReached) {
   EXPECT_EQ(gap_label(1999 * kMillisecond), "1.999 s");  // not rounded to 2 s: ms resolution up to 10 s
   EXPECT_EQ(gap_label(997 * kMillisecond), "997 ms");
   EXPECT_EQ(gap_label(59 * kSecond + 2 * kMillisecond), "59 s");  // 59.002 -> 59.00
-  EXPECT_EQ(gap_label(999'960 * kMicrosecond), "1 s");              // 999.96 ms -> 1000 ms
+  EXPECT_EQ(gap_label(999'960 * kMicrosecond), "1 s");            // 999.96 ms -> 1000 ms
   EXPECT_EQ(gap_label(1500 * kMicrosecond), "1.5 ms");
   EXPECT_EQ(gap_label(12'345), "12.35 \u00b5s");  // half up
   EXPECT_EQ(gap_label(200 * kMicrosecond, "u"), "200 us");
