@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <map>
 
 namespace tcpsim::formats {
 
@@ -20,6 +22,36 @@ constexpr double kAscent = 0.76;    // ink above the baseline, in ems (digits, c
 constexpr double kDescent = 0.24;   // below ('g', 'p', ',')
 constexpr double kBaselineGap = 4;  // arrow to the nearer edge of the text
 constexpr double kPad = 2;          // clearance kept around a label
+
+// Things drawn, bucketed by height, so that a label is tested only against
+// what lies near it (a run with thousands of segments stays linear).
+class YBuckets {
+ public:
+  void add(std::size_t item, double y0, double y1) {
+    for (long b = bucket(std::min(y0, y1)); b <= bucket(std::max(y0, y1)); ++b) buckets_[b].push_back(item);
+    if (item >= stamp_.size()) stamp_.resize(item + 1, 0);
+  }
+  // Calls f(item) once for each item whose band of height meets [y0, y1].
+  template <class F>
+  void near(double y0, double y1, F f) {
+    ++round_;
+    for (long b = bucket(y0); b <= bucket(y1); ++b) {
+      auto it = buckets_.find(b);
+      if (it == buckets_.end()) continue;
+      for (std::size_t item : it->second) {
+        if (stamp_[item] == round_) continue;
+        stamp_[item] = round_;
+        f(item);
+      }
+    }
+  }
+
+ private:
+  static long bucket(double y) { return static_cast<long>(std::floor(y / 64.0)); }
+  std::map<long, std::vector<std::size_t>> buckets_;
+  std::vector<std::uint64_t> stamp_;
+  std::uint64_t round_ = 0;
+};
 
 }  // namespace
 
@@ -90,6 +122,8 @@ std::vector<LabelPlace> place_labels(const std::vector<ArrowLine>& arrows, const
   static const double kAlong[] = {0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78, 0.15, 0.85};
   std::vector<LabelPlace> out;
   std::vector<LabelBox> placed;
+  YBuckets arrow_index, label_index;
+  for (std::size_t k = 0; k < arrows.size(); ++k) arrow_index.add(k, arrows[k].y0, arrows[k].y1);
   for (std::size_t i = 0; i < arrows.size(); ++i) {
     const ArrowLine& a = arrows[i];
     // Written left to right whichever way the segment goes.
@@ -113,11 +147,13 @@ std::vector<LabelPlace> place_labels(const std::vector<ArrowLine>& arrows, const
         int hits = 0;
         const double ex = box.half_w * std::abs(box.ux) + box.half_h * std::abs(box.uy);
         if (box.cx - ex < x_min || box.cx + ex > x_max) hits += 100;
-        for (std::size_t k = 0; k < arrows.size(); ++k) {
+        const double ey = box.half_w * std::abs(box.uy) + box.half_h * std::abs(box.ux);
+        arrow_index.near(box.cy - ey, box.cy + ey, [&](std::size_t k) {
           if (k != i && segment_crosses_box(arrows[k].x0, arrows[k].y0, arrows[k].x1, arrows[k].y1, box))
             ++hits;
-        }
-        for (const LabelBox& q : placed) hits += boxes_overlap(q, box) ? 1 : 0;
+        });
+        label_index.near(box.cy - ey, box.cy + ey,
+                         [&](std::size_t q) { hits += boxes_overlap(placed[q], box); });
         if (best_hits < 0 || hits < best_hits) {
           best_hits = hits;
           best = {bx, by, angle, hits == 0};
@@ -127,6 +163,8 @@ std::vector<LabelPlace> place_labels(const std::vector<ArrowLine>& arrows, const
       if (best_hits == 0) break;
     }
     out.push_back(best);
+    const double ey = best_box.half_w * std::abs(best_box.uy) + best_box.half_h * std::abs(best_box.ux);
+    label_index.add(placed.size(), best_box.cy - ey, best_box.cy + ey);
     placed.push_back(best_box);
   }
   return out;
