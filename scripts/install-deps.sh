@@ -14,6 +14,7 @@ packages=(
   libgtest-dev              # tests
   libbenchmark-dev          # bench/
   librsvg2-bin              # rsvg-convert: tests render --format svg to PNG
+  fonts-dejavu-core libfreetype-dev libfontconfig-dev  # the SVG's font, measured by tests/cli/figure_geometry_test.cc
   libxml2-utils             # xmllint: tests check --format svg is well-formed XML
   graphviz                  # dot: tests render the state diagram (--format dot)
   libpcap-dev pkgconf       # --pcap: capture files written with libpcap

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 
 #include "cli/formats/trace_view.h"
@@ -38,8 +39,10 @@ std::string repeat(const char* g, std::size_t n) {
 }
 
 // An arrow of `width` columns with `label` inside, pointing right or left;
-// a lost segment stops half-way with an x.
-std::string arrow(const std::string& label, bool rightwards, bool lost, std::size_t width, const Glyphs& g) {
+// a lost segment stops with an x at column `lost_x` from its sender (the
+// same column for every lost segment of a figure, so the x's line up).
+std::string arrow(const std::string& label, bool rightwards, bool lost, std::size_t width, std::size_t lost_x,
+                  const Glyphs& g) {
   const std::size_t len = label.size();
   if (!lost) {
     const std::size_t pad = width - len - 1;  // one for the head
@@ -48,20 +51,24 @@ std::string arrow(const std::string& label, bool rightwards, bool lost, std::siz
     if (rightwards) return repeat(g.fill, before) + label + repeat(g.fill, after) + g.right_head;
     return std::string(g.left_head) + repeat(g.fill, before) + label + repeat(g.fill, after);
   }
-  // The segment dies in the middle of the link.
-  const std::size_t half = width / 2 + len / 2 + 1;
-  if (rightwards) {
-    const std::size_t fill = half > len + 3 ? half - len - 3 : 1;
-    return repeat(g.fill, 2) + label + repeat(g.fill, fill) + g.lost +
-           std::string(width - (2 + len + fill + 1), ' ');
-  }
-  const std::size_t fill = half > len + 3 ? half - len - 3 : 1;
-  return std::string(width - (2 + len + fill + 1), ' ') + g.lost + repeat(g.fill, fill) + label +
-         repeat(g.fill, 2);
+  // The segment dies in the middle of the link: 2 fill, the label, fill up to the x.
+  const std::size_t fill = lost_x > len + 2 ? lost_x - len - 2 : 1;
+  const std::size_t blank = width > 2 + len + fill + 1 ? width - (2 + len + fill + 1) : 0;
+  if (rightwards) return repeat(g.fill, 2) + label + repeat(g.fill, fill) + g.lost + std::string(blank, ' ');
+  return std::string(blank, ' ') + g.lost + repeat(g.fill, fill) + label + repeat(g.fill, 2);
 }
 
 std::string pad_right(const std::string& s, std::size_t w) {
   return s.size() >= w ? s : s + std::string(w - s.size(), ' ');
+}
+
+// A segment's label: flags, with -v its numbers, and "(again)" when resent.
+std::string segment_text(const TraceView& view, const sim::Trace& tr, std::uint32_t packet, bool verbose) {
+  const auto& p = tr.packet(packet);
+  std::string label = sim::segment_label(p.packet.seg);
+  if (verbose) label += view.seq_text(packet);
+  if (p.packet.retransmission) label += " (again)";
+  return label;
 }
 
 std::string trim_right(std::string s) {
@@ -84,7 +91,27 @@ std::string ladder(const scenario::RunResult& run, const LadderOptions& opt) {
     left_name = view.end_label(c0.left);
     right_name = view.end_label(c0.right);
   }
-  const std::size_t arrow_w = kArrowWidth;
+  // One arrow width for the whole figure (the widest label and room around
+  // it), so that the right state column stays straight with -v, and one
+  // column for the x of every lost segment.
+  std::size_t arrow_w = kArrowWidth, lost_len = 0;
+  {
+    std::vector<bool> dropped(tr.packets().size(), false);
+    for (const auto& r : tr.records()) {
+      if (r.kind == TraceKind::Dropped && r.ref < dropped.size()) dropped[r.ref] = true;
+    }
+    for (const auto& r : tr.records()) {
+      if (r.kind != TraceKind::Sent || view.connection_of_packet(r.ref) < 0) continue;
+      const std::size_t len = segment_text(view, tr, r.ref, opt.verbose).size();
+      arrow_w = std::max(arrow_w, len + 6);
+      if (dropped[r.ref]) lost_len = std::max(lost_len, len);
+    }
+  }
+  // The x in the middle of the link, unless a lost segment's label needs more room.
+  const std::size_t lost_x = std::max(arrow_w / 2, lost_len + 3);
+  arrow_w = std::max(arrow_w, lost_x + 3);
+  const std::size_t line_w =
+      std::max(kLineWidth, kTimeWidth + 2 + kStateWidth + 1 + arrow_w + 2 + kStateWidth);
   const std::size_t right_col = kTimeWidth + 2 + kStateWidth + 1 + arrow_w + 2;
   out += trim_right(fmt::format("{:>{}}  {:<{}}{}", "time", kTimeWidth, left_name, right_col - kTimeWidth - 2,
                                 right_name)) +
@@ -117,7 +144,7 @@ std::string ladder(const scenario::RunResult& run, const LadderOptions& opt) {
   auto side_text = [&](Time t, bool right, const std::string& text) {
     std::string line = fmt::format("{:>{}}  ", sim::format_seconds(t), kTimeWidth);
     if (right) {
-      const std::size_t col = text.size() + line.size() < kLineWidth ? kLineWidth - text.size() : line.size();
+      const std::size_t col = text.size() + line.size() < line_w ? line_w - text.size() : line.size();
       line += std::string(col - line.size(), ' ');
     }
     out += trim_right(line + text) + "\n";
@@ -187,12 +214,8 @@ std::string ladder(const scenario::RunResult& run, const LadderOptions& opt) {
         if (end >= 0) dirty[static_cast<std::size_t>(end)] = false;
         const bool lost =
             i + 1 < recs.size() && recs[i + 1].kind == TraceKind::Dropped && recs[i + 1].ref == r.ref;
-        const auto& p = tr.packet(r.ref);
-        std::string label = sim::segment_label(p.packet.seg);
-        if (opt.verbose) label += view.seq_text(r.ref);
-        if (p.packet.retransmission) label += " (again)";
-        const std::size_t w = std::max(arrow_w, label.size() + 6);
-        row(r.t, conn, arrow(label, rightwards, lost, w, g));
+        row(r.t, conn,
+            arrow(segment_text(view, tr, r.ref, opt.verbose), rightwards, lost, arrow_w, lost_x, g));
         break;
       }
       case TraceKind::Call: {

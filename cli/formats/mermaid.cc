@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
+#include "cli/formats/gap.h"
 #include "cli/formats/trace_view.h"
 #include "model/transition_table.h"
 #include "sim/trace_text.h"
@@ -39,22 +42,6 @@ std::string escape(const std::string& s) {
   }
   // Mermaid trims text: keep at least something visible.
   return out.empty() ? std::string("#32;") : out;
-}
-
-std::string approx(Duration g) {
-  auto trim = [](std::string s) {
-    if (s.find('.') != std::string::npos) {
-      while (s.back() == '0') s.pop_back();
-      if (s.back() == '.') s.pop_back();
-    }
-    return s;
-  };
-  const double x = static_cast<double>(g);
-  if (g >= 100 * kSecond) return fmt::format("{:.0f} s", x / 1e9);
-  if (g >= kSecond) return trim(fmt::format("{:.1f}", x / 1e9)) + " s";
-  if (g >= kMillisecond) return trim(fmt::format("{:.1f}", x / 1e6)) + " ms";
-  if (g >= kMicrosecond) return trim(fmt::format("{:.1f}", x / 1e3)) + " us";
-  return fmt::format("{} ns", g);
 }
 
 }  // namespace
@@ -115,7 +102,7 @@ std::string mermaid(const scenario::RunResult& run, const PictureOptions& opt) {
   Time last = -1;
   auto at = [&](Time t) {
     if (last >= 0 && t - last > 6 * unit)
-      out += fmt::format("  Note over L,R: \u2026 {} \u2026\n", approx(t - last));
+      out += fmt::format("  Note over L,R: \u2026 {} \u2026\n", gap_label(t - last, "u"));
     last = t;
   };
   for (std::size_t i = 0; i < recs.size(); ++i) {
@@ -184,8 +171,27 @@ std::string mermaid(const scenario::RunResult& run, const PictureOptions& opt) {
         out += fmt::format("  Note {}: {}\n", beside(view.call_is_right(i)), text);
         break;
       }
+      case TraceKind::Delivered:
+      case TraceKind::TimerArmed:
+        // Nothing drawn, but something happened: an idle stretch starts
+        // after it, as the SVG measures it.
+        if (r.kind == TraceKind::Delivered ? view.connection_of_packet(r.ref) >= 0
+                                           : end >= 0 && ends[static_cast<std::size_t>(end)].connection >= 0)
+          last = std::max(last, r.t);
+        break;
       default: break;
     }
+  }
+  // A connection still open when the run ended: the time it stayed so, as
+  // the SVG draws its bands down to the end of the run.
+  {
+    std::vector<bool> open(ends.size(), false);
+    for (std::size_t i = 0; i < recs.size(); ++i) {
+      const int e = view.end_of(i);
+      if (recs[i].kind == TraceKind::State && e >= 0 && ends[static_cast<std::size_t>(e)].connection >= 0)
+        open[static_cast<std::size_t>(e)] = recs[i].to != State::Closed;
+    }
+    if (std::find(open.begin(), open.end(), true) != open.end() && run.end_time > last) at(run.end_time);
   }
   return out;
 }

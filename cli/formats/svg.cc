@@ -7,6 +7,8 @@
 #include <map>
 #include <set>
 
+#include "cli/formats/gap.h"
+#include "cli/formats/label_layout.h"
 #include "cli/formats/trace_view.h"
 #include "cli/formats/xml.h"
 #include "model/transition_table.h"
@@ -28,7 +30,8 @@ constexpr Duration kLinearUnits = 6;  // longer gaps become breaks
 constexpr double kBreakPx = 58;       // a break's height
 constexpr double kBreakAbove = 22;    // from the break's top to the centre of the cut
 constexpr double kMinGap = 20;        // between two instants
-constexpr double kSlotPx = 16;        // between segments sent at the same instant
+constexpr double kSlotPx = 16;        // a sub-step of an instant (two segment ends on one side)
+constexpr double kLabelPx = 11;       // a segment's label
 constexpr double kLineH = 14;         // a line of notes
 constexpr double kBandW = 112;        // a state band's width (one lane)
 constexpr double kLaneGap = 6;
@@ -39,27 +42,68 @@ constexpr double kMinArrowSpan = 300;
 constexpr double kHeaderH = 78;
 constexpr double kLegendW = 880;  // the legend's row
 
-std::string approx_duration(Duration g) {
-  auto trim = [](std::string s) {
-    if (s.find('.') != std::string::npos) {
-      while (s.back() == '0') s.pop_back();
-      if (s.back() == '.') s.pop_back();
-    }
-    return s;
-  };
-  const double x = static_cast<double>(g);
-  if (g >= 100 * kSecond) return fmt::format("{:.0f} s", x / 1e9);
-  if (g >= kSecond) return trim(fmt::format("{:.1f}", x / 1e9)) + " s";
-  if (g >= kMillisecond) return trim(fmt::format("{:.1f}", x / 1e6)) + " ms";
-  if (g >= kMicrosecond) return trim(fmt::format("{:.1f}", x / 1e3)) + " \u00b5s";
-  return fmt::format("{} ns", g);
-}
-
 double text_w(const std::string& s) {
   // Count code points, not bytes.
   std::size_t n = 0;
   for (unsigned char c : s) n += (c & 0xc0) != 0x80;
   return static_cast<double>(n) * kCharW;
+}
+
+// Where each trace record is drawn below its instant, in pixels: events at
+// one instant are laid out as ordered sub-steps, in trace order, as the
+// ASCII ladder lists them. A state change sits half a step below what came
+// before it (the arrival that caused it is drawn above it) and what follows
+// goes half a step further (a segment leaves the state it was sent in); two
+// segment ends on one side at one instant are a full step apart, and a state
+// left at the instant it was entered keeps a full step, room for its name.
+template <class Drawn>
+std::vector<double> substep_offsets(const TraceView& view, const sim::Trace& tr, const Drawn& drawn) {
+  const auto& recs = tr.records();
+  std::vector<double> off(recs.size(), 0);
+  std::vector<int> unplaced;  // a listener's child's birth: where its next change is
+  std::size_t i = 0;
+  while (i < recs.size()) {
+    const Time t = recs[i].t;
+    int h = 0;  // half-steps
+    bool any = false, last_state = false, used[2] = {false, false};
+    for (; i < recs.size() && recs[i].t == t; ++i) {
+      const TraceRecord& r = recs[i];
+      int side = -1;
+      if (r.kind == TraceKind::Sent && view.connection_of_packet(r.ref) >= 0) {
+        side = view.packet_goes_right(r.ref) ? 0 : 1;
+      } else if (r.kind == TraceKind::Delivered && view.connection_of_packet(r.ref) >= 0) {
+        side = view.packet_goes_right(r.ref) ? 1 : 0;
+      } else if (r.kind == TraceKind::State && drawn(view.end_of(i))) {
+        if (r.from == State::Closed && r.to == State::Listen) {
+          unplaced.push_back(static_cast<int>(i));
+          continue;
+        }
+        if (any) h += last_state ? 2 : 1;
+        off[i] = h * kSlotPx / 2;
+        for (int u : unplaced) {
+          if (view.end_of(static_cast<std::size_t>(u)) == view.end_of(i))
+            off[static_cast<std::size_t>(u)] = off[i];
+        }
+        any = last_state = true;
+        used[0] = used[1] = false;
+        continue;
+      } else {
+        continue;
+      }
+      if (last_state) {
+        h += 1;
+      } else if (used[side]) {
+        h += 2;
+        used[0] = used[1] = false;
+      }
+      off[i] = h * kSlotPx / 2;
+      used[side] = true;
+      any = true;
+      last_state = false;
+    }
+    unplaced.clear();
+  }
+  return off;
 }
 
 }  // namespace
@@ -115,8 +159,15 @@ LadderPicture ladder_picture(const scenario::RunResult& run, const PictureOption
     Time t0, t1;  // t1 < 0: still open at the end
     State state;
     bool listener = false;
+    double off0 = 0, off1 = 0;  // the sub-steps of its instants, in pixels
   };
-  std::vector<std::vector<std::pair<Time, State>>> changes(ends.size());
+  const std::vector<double> off = substep_offsets(view, tr, drawn);
+  struct Change {
+    Time t;
+    State to;
+    double off;
+  };
+  std::vector<std::vector<Change>> changes(ends.size());
   std::vector<Time> listen_since(ends.size(), -1);  // listeners: when they entered LISTEN
   for (std::size_t i = 0; i < recs.size(); ++i) {
     const TraceRecord& r = recs[i];
@@ -127,10 +178,11 @@ LadderPicture ladder_picture(const scenario::RunResult& run, const PictureOption
         listen_since[static_cast<std::size_t>(e)] < 0) {
       listen_since[static_cast<std::size_t>(e)] = r.t;
     }
-    if (drawn(e)) changes[static_cast<std::size_t>(e)].emplace_back(r.t, r.to);
+    if (drawn(e)) changes[static_cast<std::size_t>(e)].push_back({r.t, r.to, off[i]});
   }
   std::vector<Span> spans;
   std::vector<Time> closed_at(ends.size(), -1);
+  std::vector<double> closed_off(ends.size(), 0);
   std::set<int> listener_used;
   for (std::size_t e = 0; e < ends.size(); ++e) {
     const auto& ch = changes[e];
@@ -140,27 +192,32 @@ LadderPicture ladder_picture(const scenario::RunResult& run, const PictureOption
       int best = -1;
       for (std::size_t l = 0; l < ends.size(); ++l) {
         if (!ends[l].listener || ends[l].host != ends[e].host || listen_since[l] < 0 ||
-            listen_since[l] > ch.front().first)
+            listen_since[l] > ch.front().t)
           continue;
         if (best < 0 || listen_since[l] >= listen_since[static_cast<std::size_t>(best)])
           best = static_cast<int>(l);
       }
       if (best >= 0 && !listener_used.count(best)) {
         listener_used.insert(best);
-        if (listen_since[static_cast<std::size_t>(best)] < ch.front().first) {
-          spans.push_back({static_cast<int>(e), listen_since[static_cast<std::size_t>(best)],
-                           ch.front().first, State::Listen, true});
+        if (listen_since[static_cast<std::size_t>(best)] < ch.front().t) {
+          spans.push_back({static_cast<int>(e), listen_since[static_cast<std::size_t>(best)], ch.front().t,
+                           State::Listen, true, 0, ch.front().off});
         }
       }
     }
     for (std::size_t k = 0; k < ch.size(); ++k) {
-      if (ch[k].second == State::Closed) {
-        closed_at[e] = ch[k].first;
+      if (ch[k].to == State::Closed) {
+        closed_at[e] = ch[k].t;
+        closed_off[e] = ch[k].off;
         break;
       }
-      const Time t1 = k + 1 < ch.size() ? ch[k + 1].first : -1;
-      if (t1 == ch[k].first) continue;  // a state held for no time (CLOSED -> LISTEN -> SYN-RECEIVED)
-      spans.push_back({static_cast<int>(e), ch[k].first, t1, ch[k].second, false});
+      const Time t1 = k + 1 < ch.size() ? ch[k + 1].t : -1;
+      const double off1 = k + 1 < ch.size() ? ch[k + 1].off : 0;
+      // A listener's child is born in LISTEN and leaves it at once: its
+      // listener's band stands for it. Every other state gets its band, even
+      // one held for no virtual time (drawn as a sub-step of its instant).
+      if (t1 == ch[k].t && ch[k].to == State::Listen) continue;
+      spans.push_back({static_cast<int>(e), ch[k].t, t1, ch[k].to, false, ch[k].off, off1});
     }
   }
 
@@ -171,8 +228,8 @@ LadderPicture ladder_picture(const scenario::RunResult& run, const PictureOption
     int side;  // sender's side
     std::vector<Time> delivered;
     bool lost = false;
-    std::size_t send_slot = 0;
-    std::vector<std::size_t> recv_slots;
+    double send_off = 0;
+    std::vector<double> recv_offs;
   };
   std::vector<Seg> segs;
   std::vector<int> seg_of(tr.packets().size(), -1);
@@ -182,7 +239,7 @@ LadderPicture ladder_picture(const scenario::RunResult& run, const PictureOption
     if (r.kind == TraceKind::Sent) {
       if (view.connection_of_packet(r.ref) < 0) continue;
       seg_of[r.ref] = static_cast<int>(segs.size());
-      segs.push_back({r.ref, r.t, view.packet_goes_right(r.ref) ? 0 : 1, {}, false, 0, {}});
+      segs.push_back({r.ref, r.t, view.packet_goes_right(r.ref) ? 0 : 1, {}, false, off[i], {}});
     } else if (r.kind == TraceKind::Delivered || r.kind == TraceKind::Dropped) {
       if (r.ref >= seg_of.size() || seg_of[r.ref] < 0) continue;
       Seg& s = segs[static_cast<std::size_t>(seg_of[r.ref])];
@@ -190,6 +247,7 @@ LadderPicture ladder_picture(const scenario::RunResult& run, const PictureOption
         s.lost = true;
       } else {
         s.delivered.push_back(r.t);
+        s.recv_offs.push_back(off[i]);
         if (r.t > s.sent && (unit < 0 || r.t - s.sent < unit)) unit = r.t - s.sent;
       }
     }
@@ -313,15 +371,6 @@ LadderPicture ladder_picture(const scenario::RunResult& run, const PictureOption
     return static_cast<std::size_t>(std::lower_bound(T.begin(), T.end(), t) - T.begin());
   };
 
-  // Segments sent (or received) at one instant by one side are drawn one
-  // below the other.
-  {
-    std::map<std::pair<Time, int>, std::size_t> sent_n, recv_n;
-    for (auto& s : segs) {
-      s.send_slot = sent_n[{s.sent, s.side}]++;
-      for (Time t : s.delivered) s.recv_slots.push_back(recv_n[{t, 1 - s.side}]++);
-    }
-  }
   std::vector<double> need(T.size(), kMinGap);
   {
     std::map<std::pair<Time, int>, std::size_t> lines;
@@ -330,13 +379,11 @@ LadderPicture ladder_picture(const scenario::RunResult& run, const PictureOption
       const std::size_t i = index_of(k.first);
       need[i] = std::max(need[i], static_cast<double>(v) * kLineH + 6);
     }
-    for (const auto& s : segs) {
-      need[index_of(s.sent)] =
-          std::max(need[index_of(s.sent)], static_cast<double>(s.send_slot) * kSlotPx + kMinGap);
-      for (std::size_t d = 0; d < s.delivered.size(); ++d) {
-        const std::size_t i = index_of(s.delivered[d]);
-        need[i] = std::max(need[i], static_cast<double>(s.recv_slots[d]) * kSlotPx + kMinGap);
-      }
+    // Room for the sub-steps of each instant.
+    for (std::size_t r = 0; r < recs.size(); ++r) {
+      if (off[r] <= 0) continue;
+      const std::size_t i = index_of(recs[r].t);
+      if (i < T.size() && T[i] == recs[r].t) need[i] = std::max(need[i], off[r] + kMinGap);
     }
   }
   // One scale for the whole picture: as many pixels per unit as an instant
@@ -369,7 +416,13 @@ LadderPicture ladder_picture(const scenario::RunResult& run, const PictureOption
     if (g > kLinearUnits * unit) {
       cut[i] = true;
       y += need[i] + kBreakPx;
-      pic.breaks.push_back({Y[i] + need[i] + kBreakAbove, "\u2026 " + approx_duration(g) + " \u2026"});
+      // Labelled with the idle time between real events (not the instant a
+      // lost segment would have arrived), as every other format measures it.
+      auto after = event_times.upper_bound(T[i]);
+      auto before = event_times.lower_bound(T[i + 1]);
+      const Time from = after == event_times.begin() ? T[i] : *std::prev(after);
+      const Time to = before == event_times.end() ? T[i + 1] : *before;
+      pic.breaks.push_back({Y[i] + need[i] + kBreakAbove, "\u2026 " + gap_label(to - from) + " \u2026"});
     } else {
       y += std::max(need[i], static_cast<double>(g) / static_cast<double>(unit) * unit_px);
     }
@@ -448,9 +501,9 @@ LadderPicture ladder_picture(const scenario::RunResult& run, const PictureOption
     b.side = side;
     b.x0 = x0;
     b.x1 = x0 + kBandW;
-    b.y0 = ymap(s.t0);
+    b.y0 = ymap(s.t0) + s.off0;
     b.open = s.t1 < 0;
-    b.y1 = b.open ? pic.bottom : ymap(s.t1);
+    b.y1 = b.open ? pic.bottom : ymap(s.t1) + s.off1;
     b.state = std::string(model::state_name(s.state));
     if (view.connections().size() > 1)
       b.state = fmt::format("#{} {}", ends[static_cast<std::size_t>(s.end)].connection + 1, b.state);
@@ -477,7 +530,7 @@ LadderPicture ladder_picture(const scenario::RunResult& run, const PictureOption
           next_starts || (sp.t0 == closed_at[e] && lane[static_cast<std::size_t>(sp.end)] == lane[e] &&
                           side_of_end(sp.end) == side);
     }
-    pic.closed.push_back({side, x0, x0 + kBandW, ymap(closed_at[e]), !next_starts});
+    pic.closed.push_back({side, x0, x0 + kBandW, ymap(closed_at[e]) + closed_off[e], !next_starts});
   }
 
   // Arrows.
@@ -488,17 +541,18 @@ LadderPicture ladder_picture(const scenario::RunResult& run, const PictureOption
     std::string label = sim::segment_label(p.packet.seg);
     if (opt.verbose) label += view.seq_text(s.packet);
     const double x_from = s.side == 0 ? xl : xr, x_to = s.side == 0 ? xr : xl;
-    const double y0 = ymap(s.sent) + static_cast<double>(s.send_slot) * kSlotPx;
+    const double y0 = ymap(s.sent) + s.send_off;
     for (std::size_t d = 0; d < s.delivered.size(); ++d) {
       LadderPicture::Arrow a;
       a.x0 = x_from;
       a.y0 = y0;
       a.x1 = x_to;
-      a.y1 = ymap(s.delivered[d]) + static_cast<double>(s.recv_slots[d]) * kSlotPx;
+      a.y1 = ymap(s.delivered[d]) + s.recv_offs[d];
       a.label = label + (p.packet.retransmission ? " (again)" : "") + (d > 0 ? " (duplicate)" : "");
       a.rightwards = s.side == 0;
       a.retransmission = p.packet.retransmission;
       a.duplicate = d > 0;
+      a.packet = s.packet;
       pic.arrows.push_back(a);
     }
     if (lost_mid[k] >= 0) {
@@ -511,10 +565,26 @@ LadderPicture ladder_picture(const scenario::RunResult& run, const PictureOption
       a.rightwards = s.side == 0;
       a.lost = true;
       a.retransmission = p.packet.retransmission;
+      a.packet = s.packet;
       pic.arrows.push_back(a);
     }
     pic.any_lost = pic.any_lost || s.lost;
     pic.any_retransmission = pic.any_retransmission || p.packet.retransmission;
+  }
+
+  {
+    std::vector<ArrowLine> lines;
+    std::vector<double> widths;
+    for (const auto& a : pic.arrows) {
+      lines.push_back({a.x0, a.y0, a.x1, a.y1});
+      widths.push_back(dejavu_sans_width(a.label, kLabelPx));
+    }
+    const auto places = place_labels(lines, widths, kLabelPx, xl, xr);
+    for (std::size_t k = 0; k < places.size(); ++k) {
+      pic.arrows[k].label_x = places[k].x;
+      pic.arrows[k].label_y = places[k].y;
+      pic.arrows[k].label_angle = places[k].angle_deg;
+    }
   }
 
   // Timers: a bracket just outside the band.
@@ -544,7 +614,7 @@ LadderPicture ladder_picture(const scenario::RunResult& run, const PictureOption
     last_tick = ty;
   }
   pic.scale_px = unit_px;
-  pic.scale_label = approx_duration(unit);
+  pic.scale_label = gap_label(unit);
   pic.legend_y = pic.bottom + 20 + std::max(14.0, unit_px / 2);
   pic.height = pic.legend_y + std::max(14.0, unit_px / 2) + 12;
   return pic;
@@ -682,17 +752,11 @@ std::string svg(const scenario::RunResult& run, const PictureOptions& opt) {
     } else {
       o += fmt::format("<path d=\"{}\" fill=\"{}\"/>\n", arrow_head(a.x0, a.y0, a.x1, a.y1), colour);
     }
-    // The label along the arrow, near its sender, always readable left to right.
-    const double lx0 = std::min(a.x0, a.x1), lx1 = std::max(a.x0, a.x1);
-    const double ly0 = a.x0 < a.x1 ? a.y0 : a.y1, ly1 = a.x0 < a.x1 ? a.y1 : a.y0;
-    const double angle = std::atan2(ly1 - ly0, lx1 - lx0) * 180.0 / M_PI;
-    const double f = a.lost ? 0.5 : 0.3;
-    const double along = a.rightwards ? f : 1 - f;
-    const double mx = lx0 + along * (lx1 - lx0), my = ly0 + along * (ly1 - ly0);
+    // The label along the arrow, always readable left to right, where it crosses nothing.
     o += fmt::format(
-        "<text x=\"{0}\" y=\"{1}\" transform=\"rotate({2} {0} {1})\" text-anchor=\"middle\" "
-        "dy=\"-4\"{3}>{4}</text>\n",
-        n(mx), n(my), n(angle), a.retransmission ? " font-style=\"italic\"" : "", xml_escape(a.label));
+        "<text x=\"{0}\" y=\"{1}\" transform=\"rotate({2} {0} {1})\" text-anchor=\"middle\"{3}>{4}</text>\n",
+        n(a.label_x), n(a.label_y), n(a.label_angle), a.retransmission ? " font-style=\"italic\"" : "",
+        xml_escape(a.label));
   }
   o += "</g>\n";
 

@@ -10,6 +10,10 @@
 // slants are true to the delays; a gap longer than kLinearUnits units is
 // drawn as a break of fixed height labelled with its length; an instant that
 // needs room for text (several calls at once) pushes what follows down.
+// Events at one instant are ordered sub-steps of it, in trace order, so a
+// state held for no time still gets a band and an arrival sits above the
+// state change it caused. Segment labels run along their arrows where
+// nothing crosses them (cli/formats/label_layout.h).
 // Everything is derived from the trace alone, with integer time, so the
 // same run gives the same bytes.
 #pragma once
@@ -55,6 +59,9 @@ struct LadderPicture {
     bool lost = false;
     bool retransmission = false;
     bool duplicate = false;
+    std::uint32_t packet = 0;         // the trace's packet it draws
+    double label_x = 0, label_y = 0;  // the label's baseline centre (cli/formats/label_layout.h)
+    double label_angle = 0;           // degrees, clockwise (y grows downwards)
   };
   struct Note {  // a call, a timer's expiry, a program's output: beside a side
     int side;

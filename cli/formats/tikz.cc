@@ -195,14 +195,9 @@ std::string tikz(const scenario::RunResult& run, const PictureOptions& opt) {
     } else {
       o += head(a.x0, a.y0, a.x1, a.y1);
     }
-    const double lx0 = std::min(a.x0, a.x1), lx1 = std::max(a.x0, a.x1);
-    const double ly0 = a.x0 < a.x1 ? a.y0 : a.y1, ly1 = a.x0 < a.x1 ? a.y1 : a.y0;
-    const double angle = std::atan2(ly1 - ly0, lx1 - lx0) * 180.0 / M_PI;
-    const double f = a.lost ? 0.5 : 0.3;
-    const double along = a.rightwards ? f : 1 - f;
-    const double mx = lx0 + along * (lx1 - lx0), my = ly0 + along * (ly1 - ly0);
-    o += fmt::format("\\node[anchor=south,inner sep={},rotate={},font=\\tcpsimsans{}] at ({},{}) {{{}}};\n",
-                     pt(3), n(-angle), a.retransmission ? "\\slshape" : "", n(mx), n(my), tex(a.label));
+    o += fmt::format("\\node[anchor=base,inner sep=0pt,rotate={},font=\\tcpsimsans{}] at ({},{}) {{{}}};\n",
+                     n(-a.label_angle), a.retransmission ? "\\slshape" : "", n(a.label_x), n(a.label_y),
+                     tex(a.label));
   }
 
   // Notes.

@@ -177,10 +177,23 @@ std::string TraceView::seq_text(std::uint32_t packet) const {
   const auto& p = run_.net->trace().packet(packet).packet;
   const int e = pkt_end_[packet];
   std::uint32_t seq = p.seg.seq, ack = p.seg.ack;
+  const int c = pkt_conn_[packet];
+  if (e < 0 && c >= 0) {
+    // A RST from a port with no TCB: its ack acknowledges the peer's
+    // sequence space (RFC 9293 3.10.7.1: SEG.SEQ + SEG.LEN of a SYN), so it
+    // is relative to the receiver's ISN like every other ack in the figure;
+    // its seq is zero (nothing to be relative to) or the peer's own SEG.ACK.
+    const Connection& cc = conns_[static_cast<std::size_t>(c)];
+    const int to = pkt_right_[packet] ? cc.right : cc.left;
+    const int from = pkt_right_[packet] ? cc.left : cc.right;
+    if (to >= 0 && ends_[static_cast<std::size_t>(to)].has_isn)
+      ack -= ends_[static_cast<std::size_t>(to)].isn;
+    if (from >= 0 && ends_[static_cast<std::size_t>(from)].has_isn && seq != 0)
+      seq -= ends_[static_cast<std::size_t>(from)].isn;
+  }
   if (e >= 0) {
     const End& me = ends_[static_cast<std::size_t>(e)];
     if (me.has_isn) seq -= me.isn;
-    const int c = me.connection;
     if (c >= 0) {
       const Connection& cc = conns_[static_cast<std::size_t>(c)];
       const int peer = cc.left == e ? cc.right : cc.left;

@@ -161,7 +161,8 @@ TEST(ToTrace, ADroppedSegmentIsMarkedLostWhereTheRuleSaysSo) {
   const std::string ladder = formats::ladder(run, formats::LadderOptions{});
   const auto lost = ladder.find("--ACK len=2---");
   ASSERT_NE(lost, std::string::npos) << ladder;
-  EXPECT_EQ(ladder.substr(lost, ladder.find('\n', lost) - lost).find("x "), 19u) << ladder;
+  // The x in the middle of the 30-column link, whatever the label's length (issue 18).
+  EXPECT_EQ(ladder.substr(lost, ladder.find('\n', lost) - lost).find("x "), 15u) << ladder;
 }
 
 }  // namespace
