@@ -88,7 +88,7 @@ TEST(WriteLimits, AHugeWriteQueuesWhatTheSendBufferTakesAndBlocks) {
   const auto r = run_text(
       "host A 10.0.0.1\nhost B 10.0.0.2\nuntil 2s\n"
       "program server on B {\n  s = socket()\n  bind(s, *:80)\n  listen(s, 5)\n  c = accept(s)\n"
-      "  read(c, 12) = 12 \"012345678901\"\n}\n"
+      "  read(c, 12) = 12 \"012345678901\"\n  sleep(10)\n}\n"
       "program client on A {\n  k = socket()\n  connect(k, 10.0.0.2:80) = 0\n"
       "  write(k, 9223372036854775807)\n}\n");
   ASSERT_TRUE(std::holds_alternative<sc::RunResult>(r)) << error_of(r);
