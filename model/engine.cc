@@ -87,10 +87,7 @@ std::uint16_t Engine::advertised_window() const {
   return static_cast<std::uint16_t>(std::min<std::size_t>(free, 65535));
 }
 
-std::size_t Engine::send_space() const {
-  const std::size_t used = tcb_.send_buffer.size();
-  return used >= cfg_.snd_buffer ? 0 : cfg_.snd_buffer - used;
-}
+std::size_t Engine::send_space() const { return tcb_.send_buffer.free_space(cfg_.snd_buffer); }
 
 // ---------------------------------------------------------------- opening
 
@@ -217,8 +214,8 @@ void Engine::rtt_sample(Duration r) {
     e.srtt = (7 * e.srtt + r) / 8;
   }
   Duration rto = cfg_.rto_min_on_variance
-                     ? e.srtt + std::max(4 * e.rttvar, cfg_.rto_min)
-                     : std::max(cfg_.rto_min, e.srtt + std::max<Duration>(1, 4 * e.rttvar));
+                     ? sat_add(e.srtt, std::max(sat_mul(e.rttvar, 4), cfg_.rto_min))
+                     : std::max(cfg_.rto_min, sat_add(e.srtt, std::max<Duration>(1, sat_mul(e.rttvar, 4))));
   e.rto = std::min(rto, cfg_.rto_max);
 }
 
@@ -237,7 +234,7 @@ void Engine::process_ack(const Segment& seg) {
     std::size_t freed = 0;
     if (seq_gt(seg.ack, tcb_.snd_buf_seq)) {
       freed = std::min<std::size_t>(seg.ack - tcb_.snd_buf_seq, tcb_.send_buffer.size());
-      tcb_.send_buffer.erase(0, freed);
+      tcb_.send_buffer.consume(freed);
       tcb_.snd_buf_seq += static_cast<Seq>(freed);
     }
     // RFC 6298 §5.2 and §5.3.
@@ -357,7 +354,7 @@ void Engine::send_range(Seq from, bool retransmission) {
                         (!retransmission && tcb_.fin_queued && !tcb_.fin_sent && end == data_end());
   if (fin_here) flags |= kFin;
   Segment& s = new_segment(flags, from, retransmission);
-  s.payload.assign(tcb_.send_buffer, offset, n);
+  s.payload.assign(tcb_.send_buffer.view(offset, n));
   if (!retransmission) {
     tcb_.snd_nxt = end;
     if (fin_here) {
@@ -441,7 +438,7 @@ void Engine::retransmit_head() {
     // Zero-window probe: one byte past the window, as BSD's persist timer does.
     const std::size_t offset = tcb_.snd_nxt - tcb_.snd_buf_seq;
     Segment& s = new_segment(kAck, tcb_.snd_nxt, false);
-    s.payload.assign(tcb_.send_buffer, offset, 1);
+    s.payload.assign(tcb_.send_buffer.view(offset, 1));
     tcb_.snd_nxt += 1;
     note("zero-window probe");
   }
@@ -450,11 +447,14 @@ void Engine::retransmit_head() {
 namespace {
 // Linux tcp_model_timeout(): how long `boundary` doublings of `base` take,
 // the doubling stopping at rto_max.
+// Saturating: a base of 0 (or below) would double for ever, and a thousand
+// retries of a long rto_max pass the end of time.
 Duration model_timeout(int boundary, Duration base, Duration rto_max) {
+  base = std::max<Duration>(base, 1);
   int thresh = 0;
-  while ((base << (thresh + 1)) <= rto_max) ++thresh;  // ilog2(rto_max / base)
-  if (boundary <= thresh) return ((Duration{2} << boundary) - 1) * base;
-  return ((Duration{2} << thresh) - 1) * base + (boundary - thresh) * rto_max;
+  while (thresh < 61 && sat_mul(base, Duration{2} << thresh) <= rto_max) ++thresh;  // ilog2(rto_max / base)
+  if (boundary <= thresh) return sat_mul(base, (Duration{2} << boundary) - 1);
+  return sat_add(sat_mul(base, (Duration{2} << thresh) - 1), sat_mul(rto_max, boundary - thresh));
 }
 }  // namespace
 
@@ -478,7 +478,7 @@ void Engine::backoff() {
   // tcp_syn_linear_timeouts SYN retransmissions.
   ++tcb_.retransmits;
   if (state_ == State::SynSent && tcb_.retransmits <= cfg_.syn_linear_timeouts) return;
-  tcb_.rtt.rto = std::min(tcb_.rtt.rto * 2, cfg_.rto_max);
+  tcb_.rtt.rto = std::min(sat_mul(tcb_.rtt.rto, 2), cfg_.rto_max);
 }
 
 void Engine::restart_rexmt() {
@@ -513,7 +513,8 @@ void Engine::arm_rexmt_or_probe() {
     restart_rexmt();
     return;
   }
-  const Duration pto = 2 * tcb_.rtt.srtt + (segments_in_flight() == 1 ? cfg_.rto_min : cfg_.tlp_min);
+  const Duration pto =
+      sat_add(sat_mul(tcb_.rtt.srtt, 2), segments_in_flight() == 1 ? cfg_.rto_min : cfg_.tlp_min);
   // Linux has one pending timer for both: the probe replaces the RTO.
   if (tcb_.rexmt_armed && !tcb_.tlp_pending) cancel(TimerKind::Retransmission);
   tcb_.tlp_pending = true;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "model/send_buffer.h"
 #include "model/seq.h"
 #include "model/time.h"
 
@@ -70,7 +71,7 @@ struct TcbVariables {
 struct Tcb : TcbVariables {
   // send_buffer holds the bytes from SND.UNA on (the retransmission queue and
   // the not yet sent), recv_buffer what arrived and was not read.
-  std::string send_buffer;
+  SendBuffer send_buffer;
   std::string recv_buffer;
 };
 

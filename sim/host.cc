@@ -537,7 +537,7 @@ void Host::run(Conn& c) {
         Host* self = this;
         c.timers[k] = net_.scheduler().schedule_after(
             a.after, [self, id, epoch, kind] { self->timer_fired(id, epoch, kind); });
-        c.expires[k] = net_.now() + a.after;
+        c.expires[k] = sat_add(net_.now(), a.after);  // as schedule_after: never past the end of time
         if (tracing) {
           TraceRecord r;
           r.t = net_.now();

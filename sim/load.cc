@@ -85,7 +85,7 @@ void LoadRun::arrive(std::uint32_t i) {
   st.peak_client = std::max(st.peak_client, client.conn_count() + client.compact_time_waits());
   const std::uint64_t next = ++st.next;
   const Time t = arrival_time(l, next);
-  if (t < l.start + l.length) net_.scheduler().schedule_at(t, [this, i] { arrive(i); });
+  if (t < sat_add(l.start, l.length)) net_.scheduler().schedule_at(t, [this, i] { arrive(i); });
 }
 
 void LoadRun::accept_one(std::uint32_t i) {

@@ -88,107 +88,153 @@ Profile bsd() {
   return p;
 }
 
+enum class Kind { Duration, Count, Flag, Bytes, Small, HostCount, Ports };
+
+constexpr std::string_view kind_name(Kind k) {
+  switch (k) {
+    case Kind::Duration: return "duration";
+    case Kind::Flag: return "bool";
+    case Kind::Bytes:
+    case Kind::Small: return "bytes";
+    case Kind::Ports: return "range";
+    default: return "count";
+  }
+}
+
+// One row per setting, with the values it takes: the one table `set`,
+// `--set`, `tcpsim profiles` and the docs read. Each range is Linux's where
+// Linux bounds the value (its sysctl or socket option), otherwise what keeps
+// the simulation meaningful; the source is in the comment.
 struct Field {
-  ProfileKey key;
+  std::string_view name;
+  Kind kind;
+  std::int64_t lo, hi;  // inclusive; durations in ns
+  std::string_view description;
   Duration model::Config::*duration = nullptr;
   int model::Config::*count = nullptr;
   bool model::Config::*flag = nullptr;
   std::uint32_t model::Config::*bytes = nullptr;
   std::uint16_t model::Config::*small = nullptr;
+  int Profile::*host = nullptr;
 };
+
+constexpr std::int64_t kUs = kMicrosecond, kMs = kMillisecond, kS = kSecond;
+
+Field dur(std::string_view n, std::int64_t lo, std::int64_t hi, std::string_view d,
+          Duration model::Config::*m) {
+  return Field{n, Kind::Duration, lo, hi, d, m};
+}
+Field cnt(std::string_view n, std::int64_t lo, std::int64_t hi, std::string_view d, int model::Config::*m) {
+  return Field{n, Kind::Count, lo, hi, d, nullptr, m};
+}
+Field flag(std::string_view n, std::string_view d, bool model::Config::*m) {
+  return Field{n, Kind::Flag, 0, 1, d, nullptr, nullptr, m};
+}
 
 const std::vector<Field>& fields() {
   using C = model::Config;
   static const std::vector<Field> f = {
-      {{"rto_initial", "duration", "RTO before the first RTT sample (RFC 6298 2.1)"}, &C::rto_initial},
-      {{"rto_min", "duration", "lower bound of the RTO"}, &C::rto_min},
-      {{"rto_max", "duration", "upper bound of the RTO"}, &C::rto_max},
-      {{"time_wait", "duration", "TIME-WAIT length (2 MSL)"}, &C::time_wait},
-      {{"fin_wait_2_timeout", "duration", "orphaned FIN-WAIT-2 bound, 0 = none (Linux tcp_fin_timeout)"},
-       &C::fin_wait_2_timeout},
-      {{"user_timeout", "duration", "RFC 9293 3.8.3 user timeout, 0 = off"}, &C::user_timeout},
-      {{"delayed_ack_timeout", "duration", "how long an ACK may wait"}, &C::delayed_ack_timeout},
-      {{"syn_retries", "count", "SYN retransmissions before giving up"}, nullptr, &C::syn_retries},
-      {{"synack_retries", "count", "SYN,ACK retransmissions before giving up"}, nullptr, &C::synack_retries},
-      {{"data_retries", "count", "data/FIN retransmissions before giving up (Linux tcp_retries2)"},
-       nullptr,
-       &C::data_retries},
-      {{"syn_linear_timeouts", "count", "SYN retransmissions at the initial RTO before doubling"},
-       nullptr,
-       &C::syn_linear_timeouts},
-      {{"quick_acks", "count", "ACKs sent at once at a connection's start"}, nullptr, &C::quick_acks},
-      {{"delayed_ack", "bool", "delay ACKs (RFC 1122 4.2.3.2)"}, nullptr, nullptr, &C::delayed_ack},
-      {{"rfc5961", "bool", "challenge ACKs for in-window RST and for SYN"}, nullptr, nullptr, &C::rfc5961},
-      {{"rfc1337", "bool", "TIME-WAIT ignores RST"}, nullptr, nullptr, &C::rfc1337},
-      {{"rst_on_data_after_close", "bool", "RST for new data after the reader has gone (Linux)"},
-       nullptr,
-       nullptr,
-       &C::rst_on_data_after_close},
-      {{"rto_min_on_variance", "bool", "Linux RTO formula: SRTT + max(4 RTTVAR, rto_min)"},
-       nullptr,
-       nullptr,
-       &C::rto_min_on_variance},
-      {{"rto_after_syn_timeout", "duration", "RTO for data after a SYN timed out (RFC 6298 5.7), 0 = off"},
-       &C::rto_after_syn_timeout},
-      {{"tail_loss_probe", "bool", "Linux tail-loss probe before the RTO (RFC 8985)"},
-       nullptr,
-       nullptr,
-       &C::tail_loss_probe},
-      {{"give_up_by_time", "bool", "retry counts as Linux time budgets (tcp_model_timeout)"},
-       nullptr,
-       nullptr,
-       &C::give_up_by_time},
-      {{"orphan_retries", "count", "data retries of an orphaned connection (Linux; 0 = 8)"},
-       nullptr,
-       &C::orphan_retries},
-      {{"rst_ack_on_abort", "bool", "an abort's RST carries an ACK (Linux)"},
-       nullptr,
-       nullptr,
-       &C::rst_ack_on_abort},
-      {{"synack_on_dup_syn", "bool", "answer a retransmitted SYN in SYN-RECEIVED with the SYN,ACK (Linux)"},
-       nullptr,
-       nullptr,
-       &C::synack_on_dup_syn},
-      {{"timewait_ignores_bare_ack", "bool", "TIME-WAIT ignores a bare ACK at RCV.NXT (Linux)"},
-       nullptr,
-       nullptr,
-       &C::timewait_ignores_bare_ack},
-      {{"timewait_reopen", "bool", "a new SYN reopens a TIME-WAIT connection (RFC 9293 3.6.1 MAY-2)"},
-       nullptr,
-       nullptr,
-       &C::timewait_reopen},
-      {{"timewait_reopen_by_timestamp", "bool",
-        "...any new SYN, as timestamps tell (Linux); otherwise only a SYN above RCV.NXT"},
-       nullptr,
-       nullptr,
-       &C::timewait_reopen_by_timestamp},
-      {{"rcv_buffer", "bytes", "receive buffer (the advertised window, at most 65535)"},
-       nullptr,
-       nullptr,
-       nullptr,
-       &C::rcv_buffer},
-      {{"snd_buffer", "bytes", "send buffer"}, nullptr, nullptr, nullptr, &C::snd_buffer},
-      {{"mss", "bytes", "our maximum segment size"}, nullptr, nullptr, nullptr, nullptr, &C::mss},
+      // Linux has no knob for the initial RTO (TCP_TIMEOUT_INIT); the bounds
+      // of rto_min and rto_max, and rto_min <= rto_initial <= rto_max.
+      dur("rto_initial", 1 * kUs, 120 * kS, "RTO before the first RTT sample (RFC 6298 2.1)",
+          &C::rto_initial),
+      // net.ipv4.tcp_rto_min_us: at least 1 us.
+      dur("rto_min", 1 * kUs, 120 * kS, "lower bound of the RTO", &C::rto_min),
+      // net.ipv4.tcp_rto_max_ms and TCP_RTO_MAX_MS: 1 s to TCP_RTO_MAX (120 s).
+      dur("rto_max", 1 * kS, 120 * kS, "upper bound of the RTO", &C::rto_max),
+      // Fixed in Linux (TCP_TIMEWAIT_LEN); any span up to kMaxDuration here.
+      dur("time_wait", 0, kMaxDuration, "TIME-WAIT length (2 MSL)", &C::time_wait),
+      dur("fin_wait_2_timeout", 0, kMaxDuration,
+          "orphaned FIN-WAIT-2 bound, 0 = none (Linux tcp_fin_timeout)", &C::fin_wait_2_timeout),
+      // TCP_USER_TIMEOUT takes an int of milliseconds.
+      dur("user_timeout", 0, 2147483647 * kMs, "RFC 9293 3.8.3 user timeout, 0 = off", &C::user_timeout),
+      // RFC 1122 4.2.3.2: "the delay MUST be less than 0.5 seconds".
+      dur("delayed_ack_timeout", 1 * kMs, 500 * kMs, "how long an ACK may wait", &C::delayed_ack_timeout),
+      // net.ipv4.tcp_syn_retries: 1 to MAX_TCP_SYNCNT (127).
+      cnt("syn_retries", 1, 127, "SYN retransmissions before giving up", &C::syn_retries),
+      // net.ipv4.tcp_synack_retries, tcp_retries2, tcp_orphan_retries: a u8.
+      cnt("synack_retries", 0, 255, "SYN,ACK retransmissions before giving up", &C::synack_retries),
+      cnt("data_retries", 0, 255, "data/FIN retransmissions before giving up (Linux tcp_retries2)",
+          &C::data_retries),
+      // net.ipv4.tcp_syn_linear_timeouts: 0 to MAX_TCP_SYNCNT.
+      cnt("syn_linear_timeouts", 0, 127, "SYN retransmissions at the initial RTO before doubling",
+          &C::syn_linear_timeouts),
+      cnt("quick_acks", 0, 1000, "ACKs sent at once at a connection's start", &C::quick_acks),
+      flag("delayed_ack", "delay ACKs (RFC 1122 4.2.3.2)", &C::delayed_ack),
+      flag("rfc5961", "challenge ACKs for in-window RST and for SYN", &C::rfc5961),
+      flag("rfc1337", "TIME-WAIT ignores RST", &C::rfc1337),
+      flag("rst_on_data_after_close", "RST for new data after the reader has gone (Linux)",
+           &C::rst_on_data_after_close),
+      flag("rto_min_on_variance", "Linux RTO formula: SRTT + max(4 RTTVAR, rto_min)",
+           &C::rto_min_on_variance),
+      // Linux's TCP_TIMEOUT_FALLBACK is 3 s; at most TCP_RTO_MAX.
+      dur("rto_after_syn_timeout", 0, 120 * kS, "RTO for data after a SYN timed out (RFC 6298 5.7), 0 = off",
+          &C::rto_after_syn_timeout),
+      flag("tail_loss_probe", "Linux tail-loss probe before the RTO (RFC 8985)", &C::tail_loss_probe),
+      flag("give_up_by_time", "retry counts as Linux time budgets (tcp_model_timeout)", &C::give_up_by_time),
+      cnt("orphan_retries", 0, 255, "data retries of an orphaned connection (Linux; 0 = 8)",
+          &C::orphan_retries),
+      flag("rst_ack_on_abort", "an abort's RST carries an ACK (Linux)", &C::rst_ack_on_abort),
+      flag("synack_on_dup_syn", "answer a retransmitted SYN in SYN-RECEIVED with the SYN,ACK (Linux)",
+           &C::synack_on_dup_syn),
+      flag("timewait_ignores_bare_ack", "TIME-WAIT ignores a bare ACK at RCV.NXT (Linux)",
+           &C::timewait_ignores_bare_ack),
+      flag("timewait_reopen", "a new SYN reopens a TIME-WAIT connection (RFC 9293 3.6.1 MAY-2)",
+           &C::timewait_reopen),
+      flag("timewait_reopen_by_timestamp",
+           "...any new SYN, as timestamps tell (Linux); otherwise only a SYN above RCV.NXT",
+           &C::timewait_reopen_by_timestamp),
+      Field{"rcv_buffer", Kind::Bytes, 1, 1 << 30, "receive buffer (the advertised window, at most 65535)",
+            nullptr, nullptr, nullptr, &C::rcv_buffer},
+      Field{"snd_buffer", Kind::Bytes, 1, 1 << 30, "send buffer", nullptr, nullptr, nullptr, &C::snd_buffer},
+      Field{"mss", Kind::Small, 64, 65535, "our maximum segment size", nullptr, nullptr, nullptr, nullptr,
+            &C::mss},
+      // net.ipv4.ip_local_port_range.
+      Field{"ephemeral_ports", Kind::Ports, 1, 65535, "ports connect() picks from, e.g. 32768-60999"},
+      Field{"somaxconn", Kind::HostCount, 0, 1 << 30, "cap on listen()'s backlog", nullptr, nullptr, nullptr,
+            nullptr, nullptr, &Profile::somaxconn},
+      // RLIMIT_NOFILE: Linux's fs.nr_open (1048576) bounds it.
+      Field{"nofile", Kind::HostCount, 1, 1 << 20, "descriptors per process (RLIMIT_NOFILE): EMFILE past it",
+            nullptr, nullptr, nullptr, nullptr, nullptr, &Profile::nofile},
   };
   return f;
 }
 
 const Field* find_field(std::string_view key) {
   for (const Field& f : fields()) {
-    if (f.key.name == key) return &f;
+    if (f.name == key) return &f;
   }
   return nullptr;
 }
 
-template <class T>
-std::optional<T> parse_int(std::string_view s, T lo, T hi) {
+std::optional<long long> parse_int(std::string_view s) {
   long long v = 0;
   auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || ptr != s.data() + s.size() || v < static_cast<long long>(lo) ||
-      v > static_cast<long long>(hi)) {
-    return std::nullopt;
-  }
-  return static_cast<T>(v);
+  if (ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+std::string range_text(const Field& f) {
+  if (f.kind == Kind::Flag) return "on|off";
+  if (f.kind == Kind::Duration) return format_duration(f.lo) + ".." + format_duration(f.hi);
+  if (f.kind == Kind::Ports) return fmt::format("{}-{}", f.lo, f.hi);
+  return fmt::format("{}..{}", f.lo, f.hi);
+}
+
+std::string out_of_range(const Field& f) { return fmt::format("{} takes {}", f.name, range_text(f)); }
+
+std::optional<std::string> set_ports(Profile& p, const Field& f, std::string_view value) {
+  const std::string want = fmt::format(
+      "expected a port range like 32768-60999 (each port {}..{}, the first "
+      "not above the second)",
+      f.lo, f.hi);
+  const auto dash = value.find('-');
+  if (dash == std::string_view::npos) return want;
+  const auto lo = parse_int(value.substr(0, dash)), hi = parse_int(value.substr(dash + 1));
+  if (!lo || !hi || *lo < f.lo || *hi > f.hi || *lo > *hi) return want;
+  p.ephemeral_low = static_cast<std::uint16_t>(*lo);
+  p.ephemeral_high = static_cast<std::uint16_t>(*hi);
+  return std::nullopt;
 }
 
 }  // namespace
@@ -208,71 +254,77 @@ const std::vector<std::string_view>& profile_names() {
 const std::vector<ProfileKey>& profile_keys() {
   static const std::vector<ProfileKey> keys = [] {
     std::vector<ProfileKey> k;
-    for (const Field& f : fields()) k.push_back(f.key);
-    k.push_back({"ephemeral_ports", "range", "ports connect() picks from, e.g. 32768-60999"});
-    k.push_back({"somaxconn", "count", "cap on listen()'s backlog"});
+    for (const Field& f : fields()) k.push_back({f.name, kind_name(f.kind), f.description, range_text(f)});
     return k;
   }();
   return keys;
 }
 
 std::optional<std::string> set_profile_value(Profile& p, std::string_view key, std::string_view value) {
-  if (key == "ephemeral_ports") {
-    const auto dash = value.find('-');
-    if (dash == std::string_view::npos) return std::string("expected a port range like 32768-60999");
-    auto lo = parse_int<std::uint16_t>(value.substr(0, dash), 1, 65535);
-    auto hi = parse_int<std::uint16_t>(value.substr(dash + 1), 1, 65535);
-    if (!lo || !hi || *lo > *hi) return std::string("expected a port range like 32768-60999");
-    p.ephemeral_low = *lo;
-    p.ephemeral_high = *hi;
-    return std::nullopt;
-  }
-  if (key == "somaxconn") {
-    auto v = parse_int<int>(value, 0, 1 << 30);
-    if (!v) return std::string("expected a whole number");
-    p.somaxconn = *v;
-    return std::nullopt;
-  }
   const Field* f = find_field(key);
   if (!f) return fmt::format("unknown setting '{}'", key);
-  if (f->duration) {
-    auto d = parse_duration(value);
-    if (!d) return fmt::format("'{}' is not a duration (e.g. 200ms, 1.5s, 2min)", value);
-    p.tcp.*(f->duration) = *d;
-  } else if (f->count) {
-    auto v = parse_int<int>(value, 0, 1000);
-    if (!v) return std::string("expected a whole number from 0 to 1000");
-    p.tcp.*(f->count) = *v;
-  } else if (f->flag) {
+  if (f->kind == Kind::Ports) return set_ports(p, *f, value);
+  if (f->kind == Kind::Flag) {
     if (value == "on" || value == "true" || value == "1")
       p.tcp.*(f->flag) = true;
     else if (value == "off" || value == "false" || value == "0")
       p.tcp.*(f->flag) = false;
     else
       return std::string("expected on or off");
-  } else if (f->bytes) {
-    auto v = parse_int<std::uint32_t>(value, 1, 1u << 30);
-    if (!v) return std::string("expected a byte count");
-    p.tcp.*(f->bytes) = *v;
-  } else if (f->small) {
-    auto v = parse_int<std::uint16_t>(value, 64, 65535);
-    if (!v) return std::string("expected a byte count from 64 to 65535");
-    p.tcp.*(f->small) = *v;
+    return std::nullopt;
+  }
+  std::int64_t v = 0;
+  if (f->kind == Kind::Duration) {
+    auto d = parse_duration(value);
+    if (!d) return fmt::format("'{}' is not a duration (e.g. 200ms, 1.5s, 2min)", value);
+    v = *d;
+  } else {
+    auto n = parse_int(value);
+    if (!n) return fmt::format("'{}' is not a whole number; {}", value, out_of_range(*f));
+    v = *n;
+  }
+  if (v < f->lo || v > f->hi) return fmt::format("{} is out of range: {}", value, out_of_range(*f));
+  switch (f->kind) {
+    case Kind::Duration: p.tcp.*(f->duration) = v; break;
+    case Kind::Count: p.tcp.*(f->count) = static_cast<int>(v); break;
+    case Kind::Bytes: p.tcp.*(f->bytes) = static_cast<std::uint32_t>(v); break;
+    case Kind::Small: p.tcp.*(f->small) = static_cast<std::uint16_t>(v); break;
+    case Kind::HostCount: p.*(f->host) = static_cast<int>(v); break;
+    default: break;
   }
   return std::nullopt;
 }
 
 std::string get_profile_value(const Profile& p, std::string_view key) {
-  if (key == "ephemeral_ports") return fmt::format("{}-{}", p.ephemeral_low, p.ephemeral_high);
-  if (key == "somaxconn") return std::to_string(p.somaxconn);
   const Field* f = find_field(key);
   if (!f) return {};
-  if (f->duration) return format_duration(p.tcp.*(f->duration));
-  if (f->count) return std::to_string(p.tcp.*(f->count));
-  if (f->flag) return p.tcp.*(f->flag) ? "on" : "off";
-  if (f->bytes) return std::to_string(p.tcp.*(f->bytes));
-  if (f->small) return std::to_string(p.tcp.*(f->small));
+  switch (f->kind) {
+    case Kind::Duration: return format_duration(p.tcp.*(f->duration));
+    case Kind::Count: return std::to_string(p.tcp.*(f->count));
+    case Kind::Flag: return p.tcp.*(f->flag) ? "on" : "off";
+    case Kind::Bytes: return std::to_string(p.tcp.*(f->bytes));
+    case Kind::Small: return std::to_string(p.tcp.*(f->small));
+    case Kind::HostCount: return std::to_string(p.*(f->host));
+    case Kind::Ports: return fmt::format("{}-{}", p.ephemeral_low, p.ephemeral_high);
+  }
   return {};
+}
+
+std::optional<ProfileProblem> check_profile(const Profile& p) {
+  // RFC 6298 2.4/2.5: the RTO is kept within [rto_min, rto_max]; the initial
+  // RTO (2.1) too, else the first backoff would leave the range.
+  const model::Config& c = p.tcp;
+  auto named = [&p](std::string_view k) { return fmt::format("{} ({})", k, get_profile_value(p, k)); };
+  if (c.rto_min > c.rto_max)
+    return ProfileProblem{fmt::format("{} must not exceed {}", named("rto_min"), named("rto_max")),
+                          {"rto_min", "rto_max"}};
+  if (c.rto_initial < c.rto_min)
+    return ProfileProblem{fmt::format("{} must not be below {}", named("rto_initial"), named("rto_min")),
+                          {"rto_initial", "rto_min"}};
+  if (c.rto_initial > c.rto_max)
+    return ProfileProblem{fmt::format("{} must not exceed {}", named("rto_initial"), named("rto_max")),
+                          {"rto_initial", "rto_max"}};
+  return std::nullopt;
 }
 
 }  // namespace tcpsim::sim

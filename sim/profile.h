@@ -24,6 +24,10 @@ struct Profile {
   std::uint16_t ephemeral_low = 32768;  // net.ipv4.ip_local_port_range
   std::uint16_t ephemeral_high = 60999;
   int somaxconn = 4096;  // net.core.somaxconn caps listen()'s backlog
+  // RLIMIT_NOFILE (`ulimit -n`) of every process on the host: socket(),
+  // accept(), dup() and epoll_create1() fail with EMFILE once a descriptor
+  // would be this number or more. 1024 is Linux's default soft limit.
+  int nofile = 1024;
 };
 
 // "rfc9293", "linux", "bsd"; nullopt for an unknown name.
@@ -32,13 +36,24 @@ const std::vector<std::string_view>& profile_names();
 
 struct ProfileKey {
   std::string_view name;         // "time_wait"
-  std::string_view kind;         // "duration", "count", "bool", "bytes"
+  std::string_view kind;         // "duration", "count", "bool", "bytes", "range"
   std::string_view description;  // one line for --help and docs
+  std::string range;             // the values `set` takes: "1us..120s", "0..255", "on|off"
 };
 const std::vector<ProfileKey>& profile_keys();
 
-// Sets one value; on failure returns a message naming what was wrong.
+// Sets one value; on failure returns a message naming what was wrong (a
+// value outside its range says the range).
 std::optional<std::string> set_profile_value(Profile& p, std::string_view key, std::string_view value);
 std::string get_profile_value(const Profile& p, std::string_view key);
+
+// The relations between values, checked once every `set` is applied (one
+// value at a time may pass through an inconsistent state):
+// rto_min <= rto_initial <= rto_max.
+struct ProfileProblem {
+  std::string message;                 // names the values and their settings
+  std::vector<std::string_view> keys;  // the settings involved
+};
+std::optional<ProfileProblem> check_profile(const Profile& p);
 
 }  // namespace tcpsim::sim

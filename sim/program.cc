@@ -54,7 +54,7 @@ void Runner::exit(Program& p) {
   // A process that ends has its descriptors closed by the kernel, in order.
   p.status_ = Program::Status::Done;
   std::vector<int> fds;
-  for (const auto& [fd, sock] : p.sockets_->process(p.pid_).fds) fds.push_back(fd);
+  p.sockets_->process(p.pid_).fds.for_each([&fds](int fd, SocketId) { fds.push_back(fd); });
   if (!fds.empty())
     net_.note(p.sockets_->host(), kNoConn, "a program exits: the kernel closes its descriptors");
   for (int fd : fds) p.sockets_->close(p.pid_, fd);
@@ -113,8 +113,11 @@ void Runner::run(Program& p, bool resume) {
 }
 
 CallResult write_all(StepContext& c, int fd, std::string_view data) {
-  std::string_view rest = data.substr(std::min(c.program.progress, data.size()));
-  const CallResult r = c.sockets.write(c.pid, fd, rest);
+  return write_all(c, fd, model::WriteSource(data));
+}
+
+CallResult write_all(StepContext& c, int fd, const model::WriteSource& data) {
+  const CallResult r = c.sockets.write(c.pid, fd, data.tail(c.program.progress));
   if (r.blocked) return r;
   if (r.err != Errno::Ok)
     return c.program.progress ? CallResult::ok(static_cast<long>(c.program.progress)) : r;
@@ -126,7 +129,7 @@ CallResult write_all(StepContext& c, int fd, std::string_view data) {
 
 CallResult epoll_wait_for(StepContext& c, int epfd, int maxevents, Duration timeout,
                           std::vector<EpollEvent>* out) {
-  if (!c.resume) c.program.deadline = timeout < 0 ? INT64_MAX : c.net.now() + timeout;
+  if (!c.resume) c.program.deadline = timeout < 0 ? kTimeMax : sat_add(c.net.now(), timeout);
   if (out) out->clear();
   const CallResult r = c.sockets.epoll_wait(c.pid, epfd, maxevents, out);
   if (r.blocked && (timeout == 0 || c.net.now() >= c.program.deadline)) return CallResult::ok(0);

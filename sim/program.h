@@ -107,6 +107,7 @@ class Runner {
 // write() that returns when all of `data` is queued, or on an error (then
 // with the part written so far, if any, as Linux does).
 CallResult write_all(StepContext& c, int fd, std::string_view data);
+CallResult write_all(StepContext& c, int fd, const model::WriteSource& data);
 // epoll_wait() with a timeout (< 0: for ever, 0: poll), returning 0 events
 // when it expires.
 CallResult epoll_wait_for(StepContext& c, int epfd, int maxevents, Duration timeout,

@@ -78,16 +78,20 @@ class Scheduler {
   std::size_t queued() const;
   std::uint64_t fired_total() const { return fired_total_; }
   // Time of the earliest live event, or kNever when none.
-  static constexpr Time kNever = INT64_MAX;
+  static constexpr Time kNever = kTimeMax;
   Time next_time();
 
   // t must not be before now() (std::invalid_argument otherwise): the past
   // cannot be changed, and silently clamping would hide a model bug.
+  // kTimeMax is the end of time: an event there is pending but never fires.
   template <class F>
   EventId schedule_at(Time t, F&& f);
+  // now() + d, saturating at kTimeMax: a delay past the end of time (a huge
+  // `set time_wait`, a backoff) gives an event that never fires instead of
+  // one that wraps into the past.
   template <class F>
   EventId schedule_after(Duration d, F&& f) {
-    return schedule_at(now_ + d, std::forward<F>(f));
+    return schedule_at(sat_add(now_, d), std::forward<F>(f));
   }
   // A place in the order taken now for an event scheduled later with
   // schedule_at_seq(): it then fires where one scheduled now would have. A
@@ -100,6 +104,7 @@ class Scheduler {
   bool cancel(EventId id);
   bool is_pending(EventId id) const;
 
+  // Fires events until none is left but those at the end of time (kEmpty).
   RunResult run(std::uint64_t max_events = kDefaultMaxEvents);
   // Fires every event at or before limit, then moves now() to limit (unless
   // the event bound or stop() ended the run first).
@@ -240,6 +245,8 @@ RunResult Scheduler::run_loop(Pred&& keep_going, Time limit, std::uint64_t max_e
   std::uint64_t n = 0;
   for (;;) {
     if (!settle_top()) return {RunStatus::kEmpty, n};
+    // What is left waits for the end of time, which never comes.
+    if (static_cast<Time>(top().time) == kTimeMax) return {RunStatus::kEmpty, n};
     if (static_cast<Time>(top().time) > limit) return {RunStatus::kTimeLimit, n};
     if (!keep_going()) return {RunStatus::kPredicate, n};
     if (n == max_events) return {RunStatus::kEventLimit, n};

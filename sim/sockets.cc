@@ -11,8 +11,6 @@ using model::State;
 
 namespace {
 
-constexpr int kFirstFd = 3;  // 0, 1, 2 are the standard streams
-
 // Linux tcp_reset(): the error a RST leaves, by the state it arrived in.
 Errno error_for_reset(State before) {
   if (before == State::SynSent) return Errno::ConnRefused;
@@ -78,7 +76,7 @@ Sockets::Sockets(Host& host) : host_(host) {
 }
 
 ProcessId Sockets::add_process(std::string name) {
-  procs_.push_back(Process{std::move(name), {}});
+  procs_.push_back(Process{std::move(name)});
   return static_cast<ProcessId>(procs_.size() - 1);
 }
 
@@ -99,28 +97,27 @@ Socket& Sockets::new_socket() {
 }
 
 int Sockets::new_fd(ProcessId p, SocketId s) {
-  // POSIX: the lowest-numbered descriptor not open.
-  auto& fds = procs_[p].fds;
-  int fd = kFirstFd;
-  for (const auto& [n, sock] : fds) {
-    if (n != fd) break;
-    ++fd;
-  }
-  fds[fd] = s;
+  // POSIX: the lowest-numbered descriptor not open (the caller checked
+  // fd_available()).
   ++sockets_[s]->refs;
-  return fd;
+  return procs_[p].fds.open(s);
+}
+
+bool Sockets::fd_available(ProcessId p) const {
+  // Linux alloc_fd(): EMFILE once the descriptor would reach RLIMIT_NOFILE.
+  return procs_[p].fds.lowest_free() < host_.profile().nofile;
 }
 
 Socket* Sockets::lookup(ProcessId p, int fd) {
   if (p >= procs_.size()) return nullptr;
-  auto it = procs_[p].fds.find(fd);
-  return it == procs_[p].fds.end() ? nullptr : sockets_[it->second].get();
+  const SocketId id = procs_[p].fds.find(fd);
+  return id == FdTable::kNone ? nullptr : sockets_[id].get();
 }
 
 const Socket* Sockets::lookup(ProcessId p, int fd) const {
   if (p >= procs_.size()) return nullptr;
-  auto it = procs_[p].fds.find(fd);
-  return it == procs_[p].fds.end() ? nullptr : sockets_[it->second].get();
+  const SocketId id = procs_[p].fds.find(fd);
+  return id == FdTable::kNone ? nullptr : sockets_[id].get();
 }
 
 const Socket* Sockets::socket_of(ProcessId p, int fd) const { return lookup(p, fd); }
@@ -184,6 +181,7 @@ void Sockets::on_app(Conn& c, model::AppEvent e) {
 // ---------------------------------------------------------------- creation
 
 CallResult Sockets::socket(ProcessId p) {
+  if (!fd_available(p)) return CallResult::fail(Errno::MFile);
   Socket& s = new_socket();
   return CallResult::ok(new_fd(p, s.id));
 }
@@ -191,6 +189,7 @@ CallResult Sockets::socket(ProcessId p) {
 CallResult Sockets::dup(ProcessId p, int fd) {
   Socket* s = lookup(p, fd);
   if (!s) return CallResult::fail(Errno::BadF);
+  if (!fd_available(p)) return CallResult::fail(Errno::MFile);
   return CallResult::ok(new_fd(p, s->id));
 }
 
@@ -362,6 +361,9 @@ CallResult Sockets::accept(ProcessId p, int fd, Addr* peer) {
   Socket* s = lookup(p, fd);
   if (!s) return CallResult::fail(Errno::BadF);
   if (!s->listening) return CallResult::fail(Errno::Inval);
+  // Linux takes the descriptor before the connection: without one, the
+  // connection stays queued.
+  if (!fd_available(p)) return CallResult::fail(Errno::MFile);
   std::optional<ConnId> child = host_.accept(s->conn);
   if (!child) return s->nonblocking ? CallResult::fail(Errno::Again) : CallResult::wait();
   Socket& ns = new_socket();
@@ -496,6 +498,10 @@ CallResult Sockets::read(ProcessId p, int fd, std::size_t n, std::string* into) 
 }
 
 CallResult Sockets::write(ProcessId p, int fd, std::string_view data) {
+  return write(p, fd, model::WriteSource(data));
+}
+
+CallResult Sockets::write(ProcessId p, int fd, const model::WriteSource& data) {
   Socket* s = lookup(p, fd);
   if (!s) return CallResult::fail(Errno::BadF);
   if (s->is_epoll) return CallResult::fail(Errno::Inval);
@@ -509,8 +515,13 @@ CallResult Sockets::write(ProcessId p, int fd, std::string_view data) {
   }
   if (st != State::Established && st != State::CloseWait) return CallResult::fail(Errno::Pipe);
   if (data.empty()) return CallResult::ok(0);
+  // Only what the buffer has room for is made (write(k, 10000000000) must
+  // not allocate 10 GB); at least a byte, so that a full buffer answers
+  // WouldBlock as it did for the whole write.
+  const std::size_t room = c->ep.tcb().send_buffer.free_space(c->ep.config().snd_buffer);
+  const std::string_view chunk = data.head(std::max<std::size_t>(room, 1), write_scratch_);
   std::size_t accepted = 0;
-  const model::Error e = host_.send(c->id, data, &accepted);
+  const model::Error e = host_.send(c->id, chunk, &accepted);
   // SOCK_NOSPACE: freed space will wake EPOLLOUT waiters (on_app).
   if (accepted < data.size()) s->nospace = true;
   if (e == model::Error::WouldBlock || accepted == 0) {
@@ -573,7 +584,7 @@ void Sockets::release(Socket& s) {
 CallResult Sockets::close(ProcessId p, int fd) {
   Socket* s = lookup(p, fd);
   if (!s) return CallResult::fail(Errno::BadF);
-  procs_[p].fds.erase(fd);
+  procs_[p].fds.close(fd);
   // Closing a descriptor drops it from every epoll interest list of this process.
   for (SocketId e : epolls_) {
     auto& sp = sockets_[e];
@@ -622,6 +633,7 @@ std::uint32_t Sockets::readiness(ProcessId p, int fd) const {
 }
 
 CallResult Sockets::epoll_create1(ProcessId p) {
+  if (!fd_available(p)) return CallResult::fail(Errno::MFile);
   Socket& s = new_socket();
   s.is_epoll = true;
   epolls_.push_back(s.id);

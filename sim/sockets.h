@@ -21,7 +21,9 @@
 #include <string_view>
 #include <vector>
 
+#include "model/send_buffer.h"
 #include "sim/errno.h"
+#include "sim/fd_table.h"
 #include "sim/host.h"
 
 namespace tcpsim::sim {
@@ -111,7 +113,7 @@ struct Socket {
 
 struct Process {
   std::string name;
-  std::map<int, SocketId> fds;
+  FdTable fds{3};  // 0, 1, 2 are the standard streams
 };
 
 class Sockets {
@@ -135,6 +137,9 @@ class Sockets {
   CallResult connect(ProcessId p, int fd, Addr to, bool resume = false);
   CallResult read(ProcessId p, int fd, std::size_t n, std::string* into = nullptr);
   CallResult write(ProcessId p, int fd, std::string_view data);
+  // Queues what fits of data in the send buffer; data may be far larger
+  // than memory (write(k, N)'s filler is made as it is taken).
+  CallResult write(ProcessId p, int fd, const model::WriteSource& data);
   CallResult shutdown(ProcessId p, int fd, Shut how);
   CallResult close(ProcessId p, int fd);
   CallResult dup(ProcessId p, int fd);
@@ -157,6 +162,8 @@ class Sockets {
   Socket* lookup(ProcessId p, int fd);
   const Socket* lookup(ProcessId p, int fd) const;
   int new_fd(ProcessId p, SocketId s);
+  // A new descriptor would be below the host's RLIMIT_NOFILE (Profile::nofile).
+  bool fd_available(ProcessId p) const;
   Socket& new_socket();
   void release(Socket& s);
   std::uint32_t poll(const Socket& s) const;
@@ -172,6 +179,7 @@ class Sockets {
   const Conn* conn_of(const Socket& s) const;
 
   Host& host_;
+  std::string write_scratch_;  // the filler bytes of the write being queued
   std::vector<Process> procs_;
   std::vector<std::unique_ptr<Socket>> sockets_;  // by SocketId; null once released
   std::vector<SocketId> free_sockets_;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -98,7 +99,9 @@ std::optional<std::string> ss_mismatch(const Assertion& a, const std::string& ta
 
 EpollWaitArgs epoll_wait_args(const std::vector<Arg>& a) {
   auto as_timeout = [](const Arg& x) {
-    return x.kind == Arg::Duration ? x.duration : (x.number < 0 ? Duration{-1} : x.number * kMillisecond);
+    // Saturating: a timeout of 10^18 ms is for ever, not a wrapped negative.
+    return x.kind == Arg::Duration ? x.duration
+                                   : (x.number < 0 ? Duration{-1} : sat_mul(x.number, kMillisecond));
   };
   EpollWaitArgs r;
   if (a.size() == 2) r.timeout = as_timeout(a[1]);
@@ -119,13 +122,6 @@ using sim::StepResult;
 // Links nobody declared: loopback takes 10 us, a wire between hosts 1 ms.
 constexpr Duration kLoopbackDelay = 10 * kMicrosecond;
 constexpr Duration kWireDelay = 1 * kMillisecond;
-
-// Deterministic filler for write(fd, N): "0123456789" repeated.
-std::string filler(long n) {
-  std::string s(static_cast<std::size_t>(std::max(0L, n)), '0');
-  for (std::size_t i = 0; i < s.size(); ++i) s[i] = static_cast<char>('0' + i % 10);
-  return s;
-}
 
 std::optional<std::uint32_t> epoll_bit(std::string_view n) {
   if (n == "EPOLLIN") return sim::kEpollIn;
@@ -381,8 +377,11 @@ class Compiler {
     if (fn == "connect") return k.connect(c.pid, fd, a[1].addr, c.resume);
     if (fn == "read" || fn == "recv") return k.read(c.pid, fd, static_cast<std::size_t>(a[1].number), &data);
     if (fn == "write" || fn == "send") {
-      if (!c.resume) c.program.buffer = a[1].kind == Arg::String ? a[1].text : filler(a[1].number);
-      return sim::write_all(c, fd, c.program.buffer);
+      // write(fd, N): N bytes of "0123456789" repeated, made as the send
+      // buffer takes them (N may be 10^18).
+      if (a[1].kind == Arg::String) return sim::write_all(c, fd, std::string_view(a[1].text));
+      return sim::write_all(
+          c, fd, model::WriteSource::filler(static_cast<std::uint64_t>(std::max(0L, a[1].number))));
     }
     if (fn == "shutdown") {
       const long how = a[1].kind == Arg::Number ? a[1].number
@@ -537,10 +536,33 @@ bool RunResult::failed() const {
   return false;
 }
 
+namespace {
+
+// Values that do not go together: blamed on the last --set of one of them,
+// else on the last `set` of one for this host, else on the host's profile.
+ParseError profile_problem(const Scenario& sc, const RunOptions& opt, const HostDecl& h,
+                           const sim::ProfileProblem& bad) {
+  auto involved = [&bad](std::string_view k) {
+    return std::find(bad.keys.begin(), bad.keys.end(), k) != bad.keys.end();
+  };
+  for (auto it = opt.sets.rbegin(); it != opt.sets.rend(); ++it) {
+    if (involved(it->first))
+      return ParseError{fmt::format("--set {}={}: {}", it->first, it->second, bad.message)};
+  }
+  for (auto it = sc.sets.rbegin(); it != sc.sets.rend(); ++it) {
+    if ((it->host.empty() || it->host == h.name) && involved(it->key))
+      return error_at(sc, it->loc, fmt::format("{} on host {}", bad.message, h.name));
+  }
+  return error_at(sc, h.loc, fmt::format("profile of host {}: {}", h.name, bad.message));
+}
+
+}  // namespace
+
 std::variant<std::unique_ptr<sim::Network>, ParseError> build_network(const Scenario& sc,
                                                                       const RunOptions& opt) {
   auto net = std::make_unique<sim::Network>(opt.seed.value_or(sc.seed));
   net->trace().set_enabled(opt.trace);
+  net->trace().set_limit(opt.trace_limit);
   for (const HostDecl& h : sc.hosts) {
     const std::string name = opt.profile.value_or(h.profile.empty() ? sc.profile : h.profile);
     std::optional<sim::Profile> p = sim::profile_named(name);
@@ -555,6 +577,7 @@ std::variant<std::unique_ptr<sim::Network>, ParseError> build_network(const Scen
       if (auto e = sim::set_profile_value(*p, k, v))
         return ParseError{fmt::format("--set {}={}: {}", k, v, *e)};
     }
+    if (auto bad = sim::check_profile(*p)) return profile_problem(sc, opt, h, *bad);
     // The ledger is for outcome classification, which reads the trace too.
     net->add_host(h.name, h.ip, std::move(*p)).keep_ledger(opt.trace);
   }
@@ -671,7 +694,15 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
   }
 
   const Time limit = opt.until.value_or(sc->until.value_or(kDefaultUntil));
-  const sim::RunResult rr = net.scheduler().run_while([&] { return net.scheduler().next_time() <= limit; });
+  const sim::RunResult rr =
+      net.scheduler().run_while([&] { return !net.trace().full() && net.scheduler().next_time() <= limit; });
+  if (net.trace().full()) {
+    // A run past the limit is incomplete: no output is drawn from it.
+    return ParseError{fmt::format(
+        "{}: trace limit of {} records reached at {} s: the run stops; end it sooner with --until "
+        "(or `until`)",
+        sc->file, net.trace().limit(), sim::format_seconds(net.trace().full_at()))};
+  }
   res.end_time = net.now();
   res.finished = res.runner->all_done();
   std::string blocked;

@@ -24,6 +24,9 @@ struct RunOptions {
   std::optional<sim::Probability> loss;                   // --loss: random loss on every link
   std::optional<Time> until;
   bool trace = true;
+  // The most trace records a run keeps (sim::Trace::kDefaultLimit): a run
+  // that would record more stops there with an error (exit status 2).
+  std::size_t trace_limit = sim::Trace::kDefaultLimit;
   // False: leave out what only a person reads, the trace's call records and
   // the assertions' descriptions and messages (whether each passed is still
   // decided). For sweeps: classify() needs neither, and formatting them

@@ -20,6 +20,17 @@ std::variant<LoadResult, ParseError> run_load(std::shared_ptr<const Scenario> sc
     return error_at(*sc, sc->drops.front().loc,
                     "targeted drops count segments of single connections: a load takes random loss "
                     "(link ... loss 1%) instead");
+  const Time limit = opt.until.value_or(sc->until.value_or(kDefaultUntil));
+  // A sample every interval up to the time limit: bounded before the run,
+  // as `sample every 1ns` filled gigabytes.
+  const std::uint64_t samples =
+      sc->sample_every > 0 ? static_cast<std::uint64_t>(limit / sc->sample_every) + 1 : UINT64_MAX;
+  if (samples > kMaxLoadSamples)
+    return ParseError{
+        fmt::format("{}: sample every {} up to {} would take {} samples, more than the {} "
+                    "allowed: sample less often, or end the run sooner (until)",
+                    sc->file, sim::format_duration(sc->sample_every), sim::format_duration(limit), samples,
+                    kMaxLoadSamples)};
   RunOptions o = opt;
   o.trace = false;  // millions of connections: the time series is the record
   auto built = build_network(*sc, o);
@@ -60,7 +71,6 @@ std::variant<LoadResult, ParseError> run_load(std::shared_ptr<const Scenario> sc
   }
   res.load = std::make_unique<sim::LoadRun>(*res.net, std::move(specs), sc->sample_every);
   res.load->start();
-  const Time limit = opt.until.value_or(sc->until.value_or(kDefaultUntil));
   sim::Network& net = *res.net;
   // A load's length bounds it; the event limit is a backstop sized for
   // millions of connections (about a dozen events each).

@@ -3,6 +3,7 @@
 // clients and server, sampled every `sample every` interval.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <variant>
@@ -19,6 +20,10 @@ struct LoadResult {
   Time end_time = 0;
   std::string ending;  // one line: how the run ended
 };
+
+// The most samples of a load's time series (one every `sample every` up to
+// the time limit): a million rows, about 200 MB per load.
+constexpr std::uint64_t kMaxLoadSamples = 1'000'000;
 
 // The scenario must have loads and no programs or assertions (those
 // describe single connections); errors come back as `file:line:col: ...`.
