@@ -74,7 +74,8 @@ std::string duration_error(std::string_view text) {
   switch (parse(text, d)) {
     case Parsed::kOk: return {};
     case Parsed::kTooLong:
-      return fmt::format("'{}' is longer than the maximum duration, {}", echo(text), format_duration(kMaxDuration));
+      return fmt::format("'{}' is longer than the maximum duration, {}", echo(text),
+                         format_duration(kMaxDuration));
     case Parsed::kMalformed: break;
   }
   return fmt::format("'{}' is not a duration: write a number and a unit (ns, us, ms, s, min)", echo(text));

@@ -42,9 +42,9 @@ struct StatesArgs {
   std::string output;
 };
 
-// --seed: what a scenario's `seed` takes too, 0 to 2^63-1 (CLI11 checks the
-// text, so "-1" is refused instead of becoming 2^64-1).
-inline const CLI::Range kSeedRange(std::int64_t{0}, std::numeric_limits<std::int64_t>::max(), "SEED");
+// --seed: a whole number from 0 to 2^64-1, checked on the text (CLI11
+// would take "-1" as 2^64-1 without a word).
+CLI::Validator seed_check();
 
 // Options shared by run and check (the file positional only for run).
 void add_run_options(CLI::App* app, RunArgs& a, bool with_file);

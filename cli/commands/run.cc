@@ -1,7 +1,9 @@
 #include <fmt/format.h>
 
+#include <charconv>
 #include <cstdio>
 #include <fstream>
+#include <limits>
 
 #include "cli/commands/commands.h"
 #include "cli/formats/json.h"
@@ -17,6 +19,19 @@
 #include "sim/units.h"
 
 namespace tcpsim::cli {
+
+CLI::Validator seed_check() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        std::uint64_t v = 0;
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+        if (text.empty() || ec != std::errc() || end != text.data() + text.size())
+          return fmt::format("'{}' is not a seed: a whole number from 0 to {}", sim::echo(text),
+                             std::numeric_limits<std::uint64_t>::max());
+        return {};
+      },
+      "SEED");
+}
 
 void add_run_options(CLI::App* app, RunArgs& a, bool with_file) {
   if (with_file)
@@ -44,7 +59,7 @@ void add_run_options(CLI::App* app, RunArgs& a, bool with_file) {
   }
   // A range check before conversion: CLI11 would take "-1" as 2^64-1.
   app->add_option("--seed", a.seed, "Seed for random loss, jitter, ISNs (overrides the scenario's)")
-      ->check(kSeedRange);
+      ->check(seed_check());
   app->add_option("--profile", a.profile, "Behaviour profile for every host: rfc9293, linux, bsd")
       ->check(CLI::IsMember({"rfc9293", "linux", "bsd"}));
   app->add_option("--set", a.sets,

@@ -163,8 +163,9 @@ struct Shared {
 // The expected results of calls no program reached (blocked, asleep or
 // stopped when the run ended), in the bodies' order; `repeat 0` bodies never
 // run by design and are left out.
-void unreached_calls(const ProgramDecl& p, const std::vector<Stmt>& body, const std::set<std::pair<int, int>>& seen,
-                     const std::string& end, bool texts, std::vector<AssertionResult>& out) {
+void unreached_calls(const ProgramDecl& p, const std::vector<Stmt>& body,
+                     const std::set<std::pair<int, int>>& seen, const std::string& end, bool texts,
+                     std::vector<AssertionResult>& out) {
   for (const Stmt& st : body) {
     if (st.kind == Stmt::Repeat && st.count > 0) unreached_calls(p, st.body, seen, end, texts, out);
     if (st.kind != Stmt::Call || !st.expect.present || seen.count({st.expect.loc.line, st.expect.loc.col}))

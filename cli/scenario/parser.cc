@@ -169,8 +169,8 @@ const CallSpec kCalls[] = {
 
 // The top-level statements, for both the "expected a statement" message and
 // the unknown-statement one.
-constexpr std::string_view kStatements[] = {"host", "link",   "drop", "program", "load", "sample",
-                                            "expect", "at",   "profile", "seed", "set",  "until"};
+constexpr std::string_view kStatements[] = {"host",   "link", "drop",    "program", "load", "sample",
+                                            "expect", "at",   "profile", "seed",    "set",  "until"};
 
 std::string statement_list(std::string_view last_joiner) {
   std::string out;
@@ -272,7 +272,8 @@ class Parser {
     if (cur().kind != Tok::Number) expected(fmt::format("{} (a probability such as 5% or 0.05)", what));
     auto p = sim::Probability::parse(cur().text);
     if (!p)
-      fail(cur().loc, fmt::format("'{}' is not a probability: write 5%, 0.05 or 1/20", sim::echo(cur().text)));
+      fail(cur().loc,
+           fmt::format("'{}' is not a probability: write 5%, 0.05 or 1/20", sim::echo(cur().text)));
     bump();
     return *p;
   }
@@ -542,7 +543,7 @@ class Parser {
       mul = 1000000;
     else if (unit == "Gbit")
       mul = 1000000000;
-    if (k == 0 || mul == 0 || v == 0)
+    if (k == 0 || mul == 0 || (v == 0 && ec != std::errc::result_out_of_range))
       fail(at, fmt::format("'{}' is not a bandwidth: write e.g. 10Mbit, 512kbit, 1Gbit", sim::echo(s)));
     // v * mul neither overflows nor comes near: v is checked first.
     if (ec == std::errc::result_out_of_range || v > kMaxBandwidth / mul)
@@ -670,9 +671,6 @@ class Parser {
   }
 
   std::vector<Stmt> block() {
-    if (depth_ >= kMaxNesting)
-      fail(cur().loc, fmt::format("blocks nest too deep: at most {} repeat blocks inside each other", kMaxNesting));
-    ++depth_;
     need("{");
     std::vector<Stmt> body;
     skip_newlines();
@@ -683,7 +681,6 @@ class Parser {
       skip_newlines();
     }
     bump();
-    --depth_;
     return body;
   }
 
@@ -721,7 +718,12 @@ class Parser {
     if (accept("repeat")) {
       s.kind = Stmt::Repeat;
       s.count = integer("how many times", 0, 1000000);
+      if (depth_ >= kMaxNesting)
+        fail(cur().loc,
+             fmt::format("blocks nest too deep: at most {} repeat blocks inside each other", kMaxNesting));
+      ++depth_;
       s.body = block();
+      --depth_;
       return s;
     }
     if (accept("ss")) {
@@ -908,9 +910,8 @@ class Parser {
     bool found = false;
     for (const auto& p : sc_.programs) found |= p.name == a.program;
     if (!found)
-      fail(who_at,
-           fmt::format("no program named '{}' (assertions come after the programs they name)",
-                       sim::echo(a.program)));
+      fail(who_at, fmt::format("no program named '{}' (assertions come after the programs they name)",
+                               sim::echo(a.program)));
     const Loc st_at = cur().loc;
     const std::string st = ident("a TCP state (ESTABLISHED, FIN-WAIT-2, TIME-WAIT, CLOSED ...)");
     bool ok = false;
@@ -922,9 +923,8 @@ class Parser {
       }
     }
     if (!ok)
-      fail(st_at,
-           fmt::format("'{}' is not a TCP state: use RFC 9293's names (FIN-WAIT-1, TIME-WAIT ...)",
-                       sim::echo(st)));
+      fail(st_at, fmt::format("'{}' is not a TCP state: use RFC 9293's names (FIN-WAIT-1, TIME-WAIT ...)",
+                              sim::echo(st)));
     sc_.assertions.push_back(a);
   }
 
@@ -937,7 +937,7 @@ class Parser {
  private:
   std::vector<Token> t_;
   std::size_t p_ = 0;
-  int depth_ = 0;  // blocks open
+  int depth_ = 0;  // repeat blocks open
   Scenario& sc_;
 };
 
