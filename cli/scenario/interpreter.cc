@@ -636,6 +636,24 @@ std::variant<std::unique_ptr<sim::Network>, ParseError> build_network(const Scen
 
 namespace {
 
+void sort_by_line(std::vector<AssertionResult>& rs) {
+  // In line order, ties kept in the order checked. A scenario has a few
+  // dozen results: insertion sort then costs less than std::stable_sort's
+  // buffer (a sweep pays this every run).
+  if (rs.size() <= 64) {
+    for (std::size_t i = 1; i < rs.size(); ++i) {
+      AssertionResult x = std::move(rs[i]);
+      std::size_t j = i;
+      for (; j > 0 && rs[j - 1].loc.line > x.loc.line; --j) rs[j] = std::move(rs[j - 1]);
+      rs[j] = std::move(x);
+    }
+  } else {
+    std::stable_sort(rs.begin(), rs.end(), [](const AssertionResult& x, const AssertionResult& y) {
+      return x.loc.line < y.loc.line;
+    });
+  }
+}
+
 std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc, const RunOptions& opt) {
   auto built = build_network(*sc, opt);
   if (auto* e = std::get_if<ParseError>(&built)) return *e;
@@ -794,22 +812,7 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
       shared->results.push_back(std::move(ar));
     }
   }
-  // In line order, ties kept in the order checked. A scenario has a few
-  // dozen results: insertion sort then costs less than std::stable_sort's
-  // buffer (a sweep pays this every run).
-  auto& rs = shared->results;
-  if (rs.size() <= 64) {
-    for (std::size_t i = 1; i < rs.size(); ++i) {
-      AssertionResult x = std::move(rs[i]);
-      std::size_t j = i;
-      for (; j > 0 && rs[j - 1].loc.line > x.loc.line; --j) rs[j] = std::move(rs[j - 1]);
-      rs[j] = std::move(x);
-    }
-  } else {
-    std::stable_sort(rs.begin(), rs.end(), [](const AssertionResult& x, const AssertionResult& y) {
-      return x.loc.line < y.loc.line;
-    });
-  }
+  sort_by_line(shared->results);
   res.results = std::move(shared->results);
   return res;
 }

@@ -28,8 +28,9 @@ Scenario parsed(const std::string& text) {
 
 std::string hosts(int n) {
   std::string s;
-  for (int i = 0; i < n; ++i) s += "host H" + std::to_string(i) + " 10.0." + std::to_string(i / 200) + "." +
-                                   std::to_string(i % 200 + 1) + "\n";
+  for (int i = 0; i < n; ++i)
+    s += "host H" + std::to_string(i) + " 10.0." + std::to_string(i / 200) + "." +
+         std::to_string(i % 200 + 1) + "\n";
   return s;
 }
 
@@ -56,7 +57,8 @@ std::string nested(int depth) {
 TEST(ParserLimits, RepeatNestsAtMost64DeepAndDeeperIsALocatedError) {
   EXPECT_EQ(error_of(nested(64)), "");
   // Line 2 + 65 repeats: the 65th `repeat 1 {` is line 67, its '{' column 10.
-  EXPECT_EQ(error_of(nested(65)), "t.tcpsim:67:10: blocks nest too deep: at most 64 repeat blocks inside each other");
+  EXPECT_EQ(error_of(nested(65)),
+            "t.tcpsim:67:10: blocks nest too deep: at most 64 repeat blocks inside each other");
   EXPECT_EQ(error_of(nested(12000)),
             "t.tcpsim:67:10: blocks nest too deep: at most 64 repeat blocks inside each other");
 }
@@ -69,7 +71,9 @@ class TooLong : public ::testing::TestWithParam<Bad> {};
 // Every place a duration is written checks kMaxDuration (10,000,000 s) where
 // it is read; 9223372036s (~2^63 ns) used to reach the scheduler and abort
 // with "time is in the past".
-TEST_P(TooLong, DurationsPastTheMaximumAreLocatedErrors) { EXPECT_EQ(error_of(GetParam().text), GetParam().message); }
+TEST_P(TooLong, DurationsPastTheMaximumAreLocatedErrors) {
+  EXPECT_EQ(error_of(GetParam().text), GetParam().message);
+}
 
 const std::string kAB = "host A 10.0.0.1\nhost B 10.0.0.2\n";
 const std::string kMax = "is longer than the maximum duration, 10000000s";
@@ -78,7 +82,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         Bad{kAB + "until 10000001s\n", "t.tcpsim:3:7: '10000001s' " + kMax},
         Bad{kAB + "link A <-> B reorder 50% by 9223372036s\n", "t.tcpsim:3:29: '9223372036s' " + kMax},
-        Bad{kAB + "link A -> B delay 9223372036854775807ms\n", "t.tcpsim:3:19: '9223372036854775807ms' " + kMax},
+        Bad{kAB + "link A -> B delay 9223372036854775807ms\n",
+            "t.tcpsim:3:19: '9223372036854775807ms' " + kMax},
         Bad{kAB + "link A -> B jitter 99999999999999999999999s\n",
             "t.tcpsim:3:20: '99999999999999999999999s' " + kMax},
         Bad{kAB + "drop A -> B from 1s to 200000min\n", "t.tcpsim:3:24: '200000min' " + kMax},
@@ -88,7 +93,8 @@ INSTANTIATE_TEST_SUITE_P(
         Bad{kAB + "program p on A {\n  sleep(9223372036s)\n}\n", "t.tcpsim:4:9: '9223372036s' " + kMax},
         Bad{kAB + "program p on A {\n  s = socket()\n  epoll_wait(s, 9223372036s)\n}\n",
             "t.tcpsim:5:17: '9223372036s' " + kMax},
-        Bad{kAB + "program p on A {\n}\nat 9223372036s expect p.s ESTABLISHED\n", "t.tcpsim:5:4: '9223372036s' " + kMax},
+        Bad{kAB + "program p on A {\n}\nat 9223372036s expect p.s ESTABLISHED\n",
+            "t.tcpsim:5:4: '9223372036s' " + kMax},
         // usleep takes microseconds, like C: 9223372036854775 us is 2^63 ns.
         Bad{kAB + "program p on A {\n  usleep(9223372036854775)\n}\n",
             "t.tcpsim:4:10: usleep(9223372036854775) " + kMax + " (10000000000000 us)"},
@@ -117,7 +123,8 @@ TEST(ParserLimits, EpollWaitTimeoutIsAnIntOfMilliseconds) {
   const std::string head = kAB + "program p on A {\n  ep = epoll_create1()\n  epoll_wait(ep, ";
   EXPECT_EQ(error_of(head + "2147483647)\n}\n"), "");
   EXPECT_EQ(error_of(head + "-1)\n}\n"), "");
-  const std::string msg = "epoll_wait's timeout must be from -2147483648 to 2147483647 ms (an int; negative waits forever)";
+  const std::string msg =
+      "epoll_wait's timeout must be from -2147483648 to 2147483647 ms (an int; negative waits forever)";
   EXPECT_EQ(error_of(head + "2147483648)\n}\n"), "t.tcpsim:5:18: " + msg);
   EXPECT_EQ(error_of(head + "9223372036854775807)\n}\n"), "t.tcpsim:5:18: " + msg);
   EXPECT_EQ(error_of(head + "99999999999, 5)\n}\n"),
@@ -125,7 +132,8 @@ TEST(ParserLimits, EpollWaitTimeoutIsAnIntOfMilliseconds) {
 }
 
 TEST(ParserLimits, BandwidthAtMost1000Gbit) {
-  EXPECT_EQ(parsed(kAB + "link A -> B bandwidth 1000Gbit\n").links.at(0).cfg.bandwidth_bps, 1'000'000'000'000u);
+  EXPECT_EQ(parsed(kAB + "link A -> B bandwidth 1000Gbit\n").links.at(0).cfg.bandwidth_bps,
+            1'000'000'000'000u);
   EXPECT_EQ(error_of(kAB + "link A -> B bandwidth 1001Gbit\n"),
             "t.tcpsim:3:23: '1001Gbit' is faster than the maximum bandwidth, 1000Gbit");
   // 2^55 * 10^9 wrapped to 0, read as "no limit".
@@ -145,15 +153,17 @@ TEST(ParserLimits, AHugeTokenIsEchoedCutTo40Characters) {
 }
 
 TEST(ParserLimits, TheStatementListNamesSampleEverywhere) {
-  EXPECT_EQ(error_of(kAB + "5\n"),
-            "t.tcpsim:3:1: expected a statement (host, link, drop, program, load, sample, expect, at, profile, "
-            "seed, set, until), found '5'");
+  EXPECT_EQ(
+      error_of(kAB + "5\n"),
+      "t.tcpsim:3:1: expected a statement (host, link, drop, program, load, sample, expect, at, profile, "
+      "seed, set, until), found '5'");
 }
 
 // ------------------------------------------------------------ line endings
 
-const std::string kSs = "host A 127.0.0.1\nprogram p on A {\n  s = socket()\n  bind(s, *:80) = 0\n  listen(s, 5)\n}\n"
-                        "at 1s expect ss A {\n  LISTEN 0 5 *:80 *:*\n}\n";
+const std::string kSs =
+    "host A 127.0.0.1\nprogram p on A {\n  s = socket()\n  bind(s, *:80) = 0\n  listen(s, 5)\n}\n"
+    "at 1s expect ss A {\n  LISTEN 0 5 *:80 *:*\n}\n";
 
 std::string with_endings(const std::string& lf, const std::string& eol) {
   std::string out;
@@ -164,8 +174,8 @@ std::string with_endings(const std::string& lf, const std::string& eol) {
 TEST(ParserLineEndings, CrlfCrAndAByteOrderMarkParseAsLf) {
   const Scenario want = parsed(kSs);
   ASSERT_EQ(want.assertions.size(), 1u);
-  for (const std::string& text :
-       {with_endings(kSs, "\r\n"), with_endings(kSs, "\r"), "\xEF\xBB\xBF" + kSs, "\xEF\xBB\xBF" + with_endings(kSs, "\r\n")}) {
+  for (const std::string& text : {with_endings(kSs, "\r\n"), with_endings(kSs, "\r"), "\xEF\xBB\xBF" + kSs,
+                                  "\xEF\xBB\xBF" + with_endings(kSs, "\r\n")}) {
     const Scenario got = parsed(text);
     ASSERT_EQ(got.assertions.size(), 1u);
     EXPECT_EQ(got.assertions[0].lines, want.assertions[0].lines);
@@ -176,10 +186,12 @@ TEST(ParserLineEndings, CrlfCrAndAByteOrderMarkParseAsLf) {
 }
 
 TEST(ParserLineEndings, ErrorsKeepTheirColumnsAfterABomAndCrlf) {
-  EXPECT_EQ(error_of("\xEF\xBB\xBFhost A 10.0.0.1\r\n  hots B\r\n"),
-            "t.tcpsim:2:3: unknown statement 'hots': expected host, link, drop, program, load, sample, expect, at, "
-            "profile, seed, set or until");
-  EXPECT_EQ(error_of("host A 10.0.0.1\rhost B 10.0.0.1\r"), "t.tcpsim:2:8: address 10.0.0.1 is already host A's (line 1)");
+  EXPECT_EQ(
+      error_of("\xEF\xBB\xBFhost A 10.0.0.1\r\n  hots B\r\n"),
+      "t.tcpsim:2:3: unknown statement 'hots': expected host, link, drop, program, load, sample, expect, at, "
+      "profile, seed, set or until");
+  EXPECT_EQ(error_of("host A 10.0.0.1\rhost B 10.0.0.1\r"),
+            "t.tcpsim:2:8: address 10.0.0.1 is already host A's (line 1)");
 }
 
 // ------------------------------------------------------------ set
@@ -190,7 +202,8 @@ TEST(ParserSet, APortRangeIsOneValueAsWithDashDashSet) {
   EXPECT_EQ(sc.sets[0].value, "40000-40010");
   EXPECT_EQ(sc.sets[1].value, "30s");
   auto net = build_network(sc, RunOptions{});
-  ASSERT_TRUE(std::holds_alternative<std::unique_ptr<sim::Network>>(net)) << std::get<ParseError>(net).message;
+  ASSERT_TRUE(std::holds_alternative<std::unique_ptr<sim::Network>>(net))
+      << std::get<ParseError>(net).message;
   const sim::Profile& p = std::get<std::unique_ptr<sim::Network>>(net)->host(0).profile();
   EXPECT_EQ(p.ephemeral_low, 40000);
   EXPECT_EQ(p.ephemeral_high, 40010);

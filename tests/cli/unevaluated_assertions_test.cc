@@ -77,11 +77,13 @@ TEST(UnevaluatedAssertions, ACallNotReachedFails) {
   ASSERT_EQ(r.results.size(), 1u);
   EXPECT_FALSE(r.results[0].pass);
   EXPECT_EQ(r.results[0].what, "p: listen(s, 5)");
-  EXPECT_EQ(r.results[0].detail, "not evaluated: the call was not reached before the run's end at 2s (the time limit)");
+  EXPECT_EQ(r.results[0].detail,
+            "not evaluated: the call was not reached before the run's end at 2s (the time limit)");
 }
 
 TEST(UnevaluatedAssertions, ARepeatZeroBodyIsNotReported) {
-  const RunResult r = run_text("host A 10.0.0.1\nprogram p on A {\n  repeat 0 {\n    s = socket()\n    listen(s, 5) = 0\n  }\n}\n");
+  const RunResult r = run_text(
+      "host A 10.0.0.1\nprogram p on A {\n  repeat 0 {\n    s = socket()\n    listen(s, 5) = 0\n  }\n}\n");
   EXPECT_TRUE(r.results.empty());
 }
 
@@ -112,7 +114,8 @@ TEST(CommandLineLimits, SeedMinusOneIsARangeError) {
 
 TEST(CommandLineLimits, SetAndUntilPastTheMaximumAreErrorsNotAborts) {
   const std::string lost_fin = std::string(TCPSIM_SOURCE_DIR) + "/traces/lost-fin.tcpsim";
-  for (const char* kv : {"time_wait=9223372036s", "delayed_ack_timeout=9223372036s", "rto_after_syn_timeout=9223372036s"}) {
+  for (const char* kv :
+       {"time_wait=9223372036s", "delayed_ack_timeout=9223372036s", "rto_after_syn_timeout=9223372036s"}) {
     RunArgs a;
     a.sets = {kv};
     auto r = load_and_run(lost_fin, a);
@@ -124,7 +127,8 @@ TEST(CommandLineLimits, SetAndUntilPastTheMaximumAreErrorsNotAborts) {
   a.until = "9223372036s";
   auto r = load_and_run(lost_fin, a);
   ASSERT_TRUE(std::holds_alternative<std::string>(r));
-  EXPECT_EQ(std::get<std::string>(r), "--until: '9223372036s' is longer than the maximum duration, 10000000s");
+  EXPECT_EQ(std::get<std::string>(r),
+            "--until: '9223372036s' is longer than the maximum duration, 10000000s");
 }
 
 }  // namespace
