@@ -54,6 +54,8 @@ class Network {
   const Trace& trace() const { return trace_; }
   Time now() const { return sched_.now(); }
 
+  // Hosts are numbered with one byte (Transmission, trace records).
+  static constexpr std::size_t kMaxHosts = 256;
   Host& add_host(std::string name, std::uint32_t ip, Profile profile);
   Host& host(std::size_t i) { return *hosts_[i]; }
   const Host& host(std::size_t i) const { return *hosts_[i]; }
@@ -113,7 +115,6 @@ class Network {
   std::vector<std::unique_ptr<Host>> hosts_;
   // links_[from * stride_ + to]; made on first use. The stride grows with
   // the hosts (a sweep builds a network per run: no 256 x 256 table each time).
-  static constexpr std::size_t kMaxHosts = 256;
   std::size_t stride_ = 4;
   std::vector<std::unique_ptr<Link>> links_ = std::vector<std::unique_ptr<Link>>(stride_ * stride_);
   std::vector<InFlight> flight_;

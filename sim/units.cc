@@ -6,13 +6,19 @@
 
 namespace tcpsim::sim {
 
-std::optional<Duration> parse_duration(std::string_view text) {
+namespace {
+
+enum class Parsed : std::uint8_t { kOk, kMalformed, kTooLong };
+
+// The value in ns, or why there is none. Digits past what int64 holds make
+// the value too long, not malformed (and never overflow).
+Parsed parse(std::string_view text, Duration& out) {
   std::size_t i = 0;
   std::int64_t whole = 0;
-  bool digits = false;
+  bool digits = false, huge = false;
   while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
-    if (whole > (INT64_MAX - 9) / 10) return std::nullopt;
-    whole = whole * 10 + (text[i] - '0');
+    if (whole > (INT64_MAX - 9) / 10) huge = true;
+    if (!huge) whole = whole * 10 + (text[i] - '0');
     digits = true;
     ++i;
   }
@@ -22,15 +28,15 @@ std::optional<Duration> parse_duration(std::string_view text) {
     std::int64_t scale = 100000000;
     bool frac_digits = false;
     while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
-      if (scale == 0) return std::nullopt;  // finer than 10^-9 of the unit
+      if (scale == 0) return Parsed::kMalformed;  // finer than 10^-9 of the unit
       frac += (text[i] - '0') * scale;
       scale /= 10;
       frac_digits = true;
       ++i;
     }
-    if (!frac_digits) return std::nullopt;
+    if (!frac_digits) return Parsed::kMalformed;
   }
-  if (!digits) return std::nullopt;
+  if (!digits) return Parsed::kMalformed;
   const std::string_view unit = text.substr(i);
   std::int64_t ns;
   if (unit == "ns")
@@ -44,14 +50,45 @@ std::optional<Duration> parse_duration(std::string_view text) {
   else if (unit == "min")
     ns = 60 * kSecond;
   else
-    return std::nullopt;
-  if (whole > INT64_MAX / ns) return std::nullopt;
+    return Parsed::kMalformed;
   // frac * ns / 10^9 must be whole: "1.5ns" is not a duration.
   const __int128 f = static_cast<__int128>(frac) * ns;
-  if (f % 1000000000 != 0) return std::nullopt;
+  if (f % 1000000000 != 0) return Parsed::kMalformed;
+  if (huge || whole > INT64_MAX / ns) return Parsed::kTooLong;
   const __int128 total = static_cast<__int128>(whole) * ns + f / 1000000000;
-  if (total > INT64_MAX) return std::nullopt;
-  return static_cast<Duration>(total);
+  if (total > kMaxDuration) return Parsed::kTooLong;
+  out = static_cast<Duration>(total);
+  return Parsed::kOk;
+}
+
+}  // namespace
+
+std::optional<Duration> parse_duration(std::string_view text) {
+  Duration d = 0;
+  if (parse(text, d) != Parsed::kOk) return std::nullopt;
+  return d;
+}
+
+std::string duration_error(std::string_view text) {
+  Duration d = 0;
+  switch (parse(text, d)) {
+    case Parsed::kOk: return {};
+    case Parsed::kTooLong:
+      return fmt::format("'{}' is longer than the maximum duration, {}", echo(text),
+                         format_duration(kMaxDuration));
+    case Parsed::kMalformed: break;
+  }
+  return fmt::format("'{}' is not a duration: write a number and a unit (ns, us, ms, s, min)", echo(text));
+}
+
+bool duration_too_long(std::string_view text) {
+  Duration d = 0;
+  return parse(text, d) == Parsed::kTooLong;
+}
+
+std::string echo(std::string_view text) {
+  if (text.size() <= kEchoMax) return std::string(text);
+  return std::string(text.substr(0, kEchoMax)) + "...";
 }
 
 std::string format_duration(Duration d) {

@@ -43,6 +43,10 @@ struct StatesArgs {
   std::string output;
 };
 
+// --seed: a whole number from 0 to 2^64-1, checked on the text (CLI11
+// would take "-1" as 2^64-1 without a word).
+CLI::Validator seed_check();
+
 // Options shared by run and check (the file positional only for run).
 void add_run_options(CLI::App* app, RunArgs& a, bool with_file);
 // Parses and runs one scenario with the command line's options; a message on failure.

@@ -32,12 +32,12 @@ int cmd_explore(const ExploreArgs& a) {
   ro.seed = a.run.seed;
   ro.profile = a.run.profile;
   for (const auto& kv : a.run.sets) {
-    const auto eq = kv.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      std::fprintf(stderr, "--set %s: expected key=value, e.g. time_wait=30s\n", kv.c_str());
+    auto set = scenario::parse_set_option(kv);
+    if (auto* e = std::get_if<std::string>(&set)) {
+      std::fprintf(stderr, "%s\n", e->c_str());
       return 2;
     }
-    ro.sets.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+    ro.sets.push_back(std::get<0>(std::move(set)));
   }
   if (a.run.loss) {
     auto p = sim::Probability::parse(*a.run.loss);
@@ -48,12 +48,12 @@ int cmd_explore(const ExploreArgs& a) {
     ro.loss = *p;
   }
   if (a.run.until) {
-    auto d = sim::parse_duration(*a.run.until);
-    if (!d) {
-      std::fprintf(stderr, "--until %s: expected a time such as 90s or 500ms\n", a.run.until->c_str());
+    auto d = scenario::parse_until_option(*a.run.until);
+    if (auto* e = std::get_if<std::string>(&d)) {
+      std::fprintf(stderr, "%s\n", e->c_str());
       return 2;
     }
-    ro.until = *d;
+    ro.until = std::get<Duration>(d);
   }
   auto parsed = scenario::parse_file(a.run.file);
   if (auto* e = std::get_if<scenario::ParseError>(&parsed)) {

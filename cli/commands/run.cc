@@ -1,6 +1,8 @@
 #include <fmt/format.h>
 
+#include <charconv>
 #include <cstdio>
+#include <limits>
 
 #include "cli/commands/commands.h"
 #include "cli/formats/json.h"
@@ -16,6 +18,19 @@
 #include "sim/units.h"
 
 namespace tcpsim::cli {
+
+CLI::Validator seed_check() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        std::uint64_t v = 0;
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+        if (text.empty() || ec != std::errc() || end != text.data() + text.size())
+          return fmt::format("'{}' is not a seed: a whole number from 0 to {}", sim::echo(text),
+                             std::numeric_limits<std::uint64_t>::max());
+        return {};
+      },
+      "SEED");
+}
 
 void add_run_options(CLI::App* app, RunArgs& a, bool with_file) {
   if (with_file)
@@ -41,7 +56,9 @@ void add_run_options(CLI::App* app, RunArgs& a, bool with_file) {
         ->check(CLI::IsMember({"sender", "receiver"}))
         ->capture_default_str();
   }
-  app->add_option("--seed", a.seed, "Seed for random loss, jitter, ISNs (overrides the scenario's)");
+  // A range check before conversion: CLI11 would take "-1" as 2^64-1.
+  app->add_option("--seed", a.seed, "Seed for random loss, jitter, ISNs (overrides the scenario's)")
+      ->check(seed_check());
   app->add_option("--profile", a.profile, "Behaviour profile for every host: rfc9293, linux, bsd")
       ->check(CLI::IsMember({"rfc9293", "linux", "bsd"}));
   app->add_option("--set", a.sets,
@@ -58,10 +75,9 @@ std::optional<std::string> options_from(const RunArgs& a, scenario::RunOptions& 
   o.seed = a.seed;
   o.profile = a.profile;
   for (const auto& kv : a.sets) {
-    const auto eq = kv.find('=');
-    if (eq == std::string::npos || eq == 0)
-      return fmt::format("--set {}: expected key=value, e.g. time_wait=30s", kv);
-    o.sets.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+    auto set = scenario::parse_set_option(kv);
+    if (auto* e = std::get_if<std::string>(&set)) return *e;
+    o.sets.push_back(std::get<0>(std::move(set)));
   }
   if (a.loss) {
     auto p = sim::Probability::parse(*a.loss);
@@ -69,9 +85,9 @@ std::optional<std::string> options_from(const RunArgs& a, scenario::RunOptions& 
     o.loss = *p;
   }
   if (a.until) {
-    auto d = sim::parse_duration(*a.until);
-    if (!d) return fmt::format("--until {}: expected a time such as 90s or 500ms", *a.until);
-    o.until = *d;
+    auto d = scenario::parse_until_option(*a.until);
+    if (auto* e = std::get_if<std::string>(&d)) return *e;
+    o.until = std::get<Duration>(d);
   }
   return std::nullopt;
 }

@@ -185,6 +185,7 @@ Subcommand add_sweep(CLI::App& app) {
       ->check(CLI::Range(std::uint64_t{1}, sweep::kMaxRuns))
       ->capture_default_str();
   sub->add_option("--seed", a->seed, "Base seed: run r has the same seed at every point (docs/sweep.md)")
+      ->check(seed_check())
       ->capture_default_str();
   sub->add_option("-j,--jobs", a->jobs, "Threads (default: every hardware thread); never changes the results")
       ->check(CLI::Range(1u, 256u));

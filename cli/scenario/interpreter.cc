@@ -153,7 +153,53 @@ struct Shared {
   bool texts = true;  // RunOptions::texts
   std::vector<AssertionResult> results;
   std::vector<std::shared_ptr<ProgState>> progs;
+  std::vector<bool> evaluated;  // per assertion at a time: whether its moment came
 };
+
+// The expected results of calls no program reached (blocked, asleep or
+// stopped when the run ended), in the bodies' order; `repeat 0` bodies never
+// run by design and are left out.
+void unreached_calls(const ProgramDecl& p, const std::vector<Stmt>& body,
+                     const std::set<std::pair<int, int>>& seen, const std::string& end, bool texts,
+                     std::vector<AssertionResult>& out) {
+  for (const Stmt& st : body) {
+    if (st.kind == Stmt::Repeat && st.count > 0) unreached_calls(p, st.body, seen, end, texts, out);
+    if (st.kind != Stmt::Call || !st.expect.present || seen.count({st.expect.loc.line, st.expect.loc.col}))
+      continue;
+    AssertionResult ar;
+    ar.loc = st.expect.loc;
+    if (texts) {
+      ar.what = fmt::format("{}: {}", p.name, call_text(st));
+      ar.detail = fmt::format("not evaluated: the call was not reached before the run's end at {}", end);
+    }
+    out.push_back(std::move(ar));
+  }
+}
+
+// An assertion the run never reached (at a time after --until, the time
+// limit or where the run stopped; a call not made) cannot pass: it fails,
+// saying so, rather than vanish from the report.
+void report_unevaluated(const Shared& sh, const std::string& end, std::vector<AssertionResult>& out) {
+  std::set<std::pair<int, int>> seen;
+  for (const auto& r : out) seen.insert({r.loc.line, r.loc.col});
+  for (const auto& p : sh.sc->programs) unreached_calls(p, p.body, seen, end, sh.texts, out);
+  const auto& as = sh.sc->assertions;
+  for (std::size_t i = 0; i < as.size(); ++i) {
+    const Assertion& a = as[i];
+    if (a.at_end || (a.kind != Assertion::StateAt && a.kind != Assertion::SsAt) || sh.evaluated[i]) continue;
+    AssertionResult ar;
+    ar.loc = a.loc;
+    ar.pass = false;
+    if (sh.texts) {
+      const std::string at = sim::format_duration(a.at);
+      ar.what = a.kind == Assertion::SsAt
+                    ? fmt::format("at {} expect ss {}", at, a.host)
+                    : fmt::format("at {} expect {}.{} {}", at, a.program, a.var, model::state_name(a.state));
+      ar.detail = fmt::format("not evaluated: at {} is after the run's end at {}", at, end);
+    }
+    out.push_back(std::move(ar));
+  }
+}
 
 class Compiler {
  public:
@@ -613,6 +659,24 @@ std::variant<std::unique_ptr<sim::Network>, ParseError> build_network(const Scen
 
 namespace {
 
+void sort_by_line(std::vector<AssertionResult>& rs) {
+  // In line order, ties kept in the order checked. A scenario has a few
+  // dozen results: insertion sort then costs less than std::stable_sort's
+  // buffer (a sweep pays this every run).
+  if (rs.size() <= 64) {
+    for (std::size_t i = 1; i < rs.size(); ++i) {
+      AssertionResult x = std::move(rs[i]);
+      std::size_t j = i;
+      for (; j > 0 && rs[j - 1].loc.line > x.loc.line; --j) rs[j] = std::move(rs[j - 1]);
+      rs[j] = std::move(x);
+    }
+  } else {
+    std::stable_sort(rs.begin(), rs.end(), [](const AssertionResult& x, const AssertionResult& y) {
+      return x.loc.line < y.loc.line;
+    });
+  }
+}
+
 std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc, const RunOptions& opt) {
   auto built = build_network(*sc, opt);
   if (auto* e = std::get_if<ParseError>(&built)) return *e;
@@ -627,6 +691,7 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
   shared->sc = sc;
   shared->texts = opt.texts;
   shared->results.reserve(sc->assertions.size());
+  shared->evaluated.assign(sc->assertions.size(), false);
   Compiler compiler(shared, net);
   for (const ProgramDecl& p : sc->programs) {
     const std::size_t host = host_index(*sc, p.host);
@@ -686,11 +751,19 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
                               sim::format_seconds(net.now()));
     shared->results.push_back(std::move(ar));
   };
-  for (const Assertion& a : sc->assertions) {
+  for (std::size_t i = 0; i < sc->assertions.size(); ++i) {
+    const Assertion& a = sc->assertions[i];
     if (a.at_end) continue;
     if (a.kind == Assertion::StateAt)
-      net.scheduler().schedule_at(a.at, [&a, check_state] { check_state(a); });
-    if (a.kind == Assertion::SsAt) net.scheduler().schedule_at(a.at, [&a, check_ss] { check_ss(a); });
+      net.scheduler().schedule_at(a.at, [&a, i, shared, check_state] {
+        shared->evaluated[i] = true;
+        check_state(a);
+      });
+    if (a.kind == Assertion::SsAt)
+      net.scheduler().schedule_at(a.at, [&a, i, shared, check_ss] {
+        shared->evaluated[i] = true;
+        check_ss(a);
+      });
   }
 
   const Time limit = opt.until.value_or(sc->until.value_or(kDefaultUntil));
@@ -730,6 +803,11 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
         fmt::format("nothing left to happen after {} s: {}", sim::format_seconds(net.now()), blocked);
   }
 
+  report_unevaluated(*shared,
+                     rr.status == sim::RunStatus::kPredicate
+                         ? fmt::format("{} (the time limit)", sim::format_duration(limit))
+                         : fmt::format("{} s ({})", sim::format_seconds(net.now()), res.ending),
+                     shared->results);
   // Assertions on the whole run.
   for (const Assertion& a : sc->assertions) {
     if (a.at_end && a.kind == Assertion::StateAt) check_state(a);
@@ -765,22 +843,7 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
       shared->results.push_back(std::move(ar));
     }
   }
-  // In line order, ties kept in the order checked. A scenario has a few
-  // dozen results: insertion sort then costs less than std::stable_sort's
-  // buffer (a sweep pays this every run).
-  auto& rs = shared->results;
-  if (rs.size() <= 64) {
-    for (std::size_t i = 1; i < rs.size(); ++i) {
-      AssertionResult x = std::move(rs[i]);
-      std::size_t j = i;
-      for (; j > 0 && rs[j - 1].loc.line > x.loc.line; --j) rs[j] = std::move(rs[j - 1]);
-      rs[j] = std::move(x);
-    }
-  } else {
-    std::stable_sort(rs.begin(), rs.end(), [](const AssertionResult& x, const AssertionResult& y) {
-      return x.loc.line < y.loc.line;
-    });
-  }
+  sort_by_line(shared->results);
   res.results = std::move(shared->results);
   return res;
 }

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "sim/network.h"
 #include "sim/units.h"
 
 namespace tcpsim::scenario {
@@ -181,6 +182,11 @@ std::string listed(const std::vector<std::string_view>& words, std::string_view 
 
 // ------------------------------------------------------------------ parser
 
+// `repeat` blocks nest at most this deep (the parser recurses per level).
+constexpr int kMaxNesting = 64;
+// The fastest link a scenario may declare: 1000Gbit.
+constexpr std::uint64_t kMaxBandwidth = 1'000'000'000'000;
+
 struct Fail {
   Loc loc;
   std::string message;
@@ -211,8 +217,8 @@ class Parser {
     switch (t.kind) {
       case Tok::Newline: return "end of line";
       case Tok::End: return "end of file";
-      case Tok::String: return fmt::format("\"{}\"", t.text);
-      default: return fmt::format("'{}'", t.text);
+      case Tok::String: return fmt::format("\"{}\"", sim::echo(t.text));
+      default: return fmt::format("'{}'", sim::echo(t.text));
     }
   }
   [[noreturn]] void expected(std::string what) {
@@ -246,24 +252,28 @@ class Parser {
     long v = 0;
     const std::string& s = cur().text;
     auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || ptr != s.data() + s.size()) expected(std::string(what));
-    if (v < lo || v > hi) fail(cur().loc, fmt::format("{} must be from {} to {}", what, lo, hi));
+    if (ptr != s.data() + s.size() || (ec != std::errc() && ec != std::errc::result_out_of_range))
+      expected(std::string(what));
+    // Too many digits for a long is out of range too, never a wrapped value.
+    if (ec == std::errc::result_out_of_range || v < lo || v > hi)
+      fail(cur().loc, fmt::format("{} must be from {} to {}", what, lo, hi));
     bump();
     return v;
   }
   Duration duration(std::string_view what) {
     if (cur().kind != Tok::Number) expected(fmt::format("{} (a duration such as 200ms or 1.5s)", what));
+    // sim::parse_duration bounds every duration by kMaxDuration.
     auto d = sim::parse_duration(cur().text);
-    if (!d)
-      fail(cur().loc,
-           fmt::format("'{}' is not a duration: write a number and a unit (ns, us, ms, s, min)", cur().text));
+    if (!d) fail(cur().loc, sim::duration_error(cur().text));
     bump();
     return *d;
   }
   sim::Probability probability(std::string_view what) {
     if (cur().kind != Tok::Number) expected(fmt::format("{} (a probability such as 5% or 0.05)", what));
     auto p = sim::Probability::parse(cur().text);
-    if (!p) fail(cur().loc, fmt::format("'{}' is not a probability: write 5%, 0.05 or 1/20", cur().text));
+    if (!p)
+      fail(cur().loc,
+           fmt::format("'{}' is not a probability: write 5%, 0.05 or 1/20", sim::echo(cur().text)));
     bump();
     return *p;
   }
@@ -284,18 +294,18 @@ class Parser {
       char tail;
       if (std::sscanf(ip_part.c_str(), "%u.%u.%u.%u%c", &b[0], &b[1], &b[2], &b[3], &tail) != 4 ||
           b[0] > 255 || b[1] > 255 || b[2] > 255 || b[3] > 255) {
-        fail(at, fmt::format("'{}' is not an IPv4 address", ip_part));
+        fail(at, fmt::format("'{}' is not an IPv4 address", sim::echo(ip_part)));
       }
       a.ip = sim::ipv4(static_cast<std::uint8_t>(b[0]), static_cast<std::uint8_t>(b[1]),
                        static_cast<std::uint8_t>(b[2]), static_cast<std::uint8_t>(b[3]));
     }
     if (port_required && port_part.empty())
-      fail(at, fmt::format("'{}' needs a port: write {}:PORT", s, ip_part));
+      fail(at, fmt::format("'{}' needs a port: write {}:PORT", sim::echo(s), sim::echo(ip_part)));
     if (!port_part.empty()) {
       unsigned port = 0;
       auto [ptr, ec] = std::from_chars(port_part.data(), port_part.data() + port_part.size(), port);
       if (ec != std::errc() || ptr != port_part.data() + port_part.size() || port > 65535) {
-        fail(at, fmt::format("'{}' is not a port (0 to 65535)", port_part));
+        fail(at, fmt::format("'{}' is not a port (0 to 65535)", sim::echo(port_part)));
       }
       a.port = static_cast<std::uint16_t>(port);
     }
@@ -306,7 +316,8 @@ class Parser {
     for (const auto& h : sc_.hosts) {
       if (h.name == name) return &h;
     }
-    fail(at, fmt::format("no host named '{}' (declare it first: host {} 10.0.0.1)", name, name));
+    fail(at, fmt::format("no host named '{}' (declare it first: host {} 10.0.0.1)", sim::echo(name),
+                         sim::echo(name)));
   }
 
   // --- top level
@@ -332,20 +343,10 @@ class Parser {
       } else {
         s.key = first;
       }
-      if (cur().kind == Tok::Newline || cur().kind == Tok::End) expected("a value");
-      s.value = cur().text;
-      bump();
+      s.value = setting_value();
       sc_.sets.push_back(s);
     } else if (kw == "host") {
-      HostDecl h;
-      h.loc = at;
-      h.name = ident("a host name");
-      for (const auto& o : sc_.hosts) {
-        if (o.name == h.name) fail(at, fmt::format("host '{}' is declared twice", h.name));
-      }
-      h.ip = address("an IPv4 address", false).ip;
-      if (accept("profile")) h.profile = ident("a profile name");
-      sc_.hosts.push_back(h);
+      host(at);
     } else if (kw == "link") {
       link(at);
     } else if (kw == "drop") {
@@ -371,8 +372,49 @@ class Parser {
       need("expect");
       expect_top(at, t, end);
     } else {
-      fail(at, fmt::format("unknown statement '{}': expected {}", kw, listed(kTopLevel, " or ")));
+      fail(at, fmt::format("unknown statement '{}': expected {}", sim::echo(kw), listed(kTopLevel, " or ")));
     }
+  }
+
+  void host(const Loc& at) {
+    // The simulator numbers hosts with one byte.
+    if (sc_.hosts.size() >= sim::Network::kMaxHosts)
+      fail(at, fmt::format("too many hosts: a scenario has at most {}", sim::Network::kMaxHosts));
+    HostDecl h;
+    h.loc = at;
+    h.name = ident("a host name");
+    for (const auto& o : sc_.hosts) {
+      if (o.name == h.name) fail(at, fmt::format("host '{}' is declared twice", sim::echo(h.name)));
+    }
+    const Loc ip_at = cur().loc;
+    const std::string ip_text = cur().text;
+    h.ip = address("an IPv4 address", false).ip;
+    // Segments are delivered by address: a second host there would never get any.
+    for (const auto& o : sc_.hosts) {
+      if (o.ip == h.ip)
+        fail(ip_at, fmt::format("address {} is already host {}'s (line {})", sim::echo(ip_text), o.name,
+                                o.loc.line));
+    }
+    if (accept("profile")) h.profile = ident("a profile name");
+    sc_.hosts.push_back(h);
+  }
+
+  // A setting's value: the tokens written together, so `40000-40010` (two
+  // numbers to the lexer) is one value, the same text `--set` would give.
+  std::string setting_value() {
+    if (cur().kind == Tok::Newline || cur().kind == Tok::End) expected("a value");
+    const Loc at = cur().loc;
+    std::string v = cur().text;
+    Loc end{at.line, at.col + static_cast<int>(cur().text.size())};
+    bump();
+    while (cur().kind != Tok::Newline && cur().kind != Tok::End && cur().kind != Tok::String &&
+           cur().loc.line == end.line && cur().loc.col == end.col) {
+      v += cur().text;
+      end.col += static_cast<int>(cur().text.size());
+      bump();
+    }
+    if (auto e = setting_value_error(v)) fail(at, *e);
+    return v;
   }
 
   // "20000/s": a count per second.
@@ -420,7 +462,7 @@ class Parser {
       } else if (opt == "closer") {
         const std::string who = ident("who closes first: client or server");
         if (who != "client" && who != "server")
-          fail(oat, fmt::format("closer '{}': expected client or server", who));
+          fail(oat, fmt::format("closer '{}': expected client or server", sim::echo(who)));
         l.server_closes = who == "server";
       } else if (opt == "backlog") {
         l.backlog = static_cast<int>(integer("the listen backlog", 0, 1 << 20));
@@ -432,7 +474,7 @@ class Parser {
         fail(oat,
              fmt::format("unknown load setting '{}': expected port, rate, for, start, request, response, "
                          "closer, backlog, accept or addresses",
-                         opt));
+                         sim::echo(opt)));
       }
     }
     if (!rate) fail(at, "a load needs its rate, e.g. rate 20000/s");
@@ -480,7 +522,7 @@ class Parser {
       } else {
         fail(at, fmt::format("unknown link setting '{}': expected delay, jitter, loss, duplicate, reorder, "
                              "mtu, bandwidth or burst",
-                             opt));
+                             sim::echo(opt)));
       }
     }
     sc_.links.push_back(l);
@@ -490,7 +532,7 @@ class Parser {
     std::size_t k = 0;
     while (k < s.size() && std::isdigit(static_cast<unsigned char>(s[k]))) ++k;
     std::uint64_t v = 0;
-    std::from_chars(s.data(), s.data() + k, v);
+    const auto ec = std::from_chars(s.data(), s.data() + k, v).ec;
     const std::string unit = s.substr(k);
     std::uint64_t mul = 0;
     if (unit == "bit" || unit == "bps")
@@ -501,8 +543,11 @@ class Parser {
       mul = 1000000;
     else if (unit == "Gbit")
       mul = 1000000000;
-    if (k == 0 || mul == 0 || v == 0)
-      fail(at, fmt::format("'{}' is not a bandwidth: write e.g. 10Mbit, 512kbit, 1Gbit", s));
+    if (k == 0 || mul == 0 || (v == 0 && ec != std::errc::result_out_of_range))
+      fail(at, fmt::format("'{}' is not a bandwidth: write e.g. 10Mbit, 512kbit, 1Gbit", sim::echo(s)));
+    // v * mul neither overflows nor comes near: v is checked first.
+    if (ec == std::errc::result_out_of_range || v > kMaxBandwidth / mul)
+      fail(at, fmt::format("'{}' is faster than the maximum bandwidth, 1000Gbit", sim::echo(s)));
     return v * mul;
   }
 
@@ -537,7 +582,7 @@ class Parser {
     } else if (s != "packet") {
       fail(at, fmt::format("unknown segment kind '{}': expected SYN, SYN,ACK, ACK, FIN, FIN,ACK, RST, "
                            "RST,ACK, data or packet",
-                           s));
+                           sim::echo(s)));
     }
     return m;
   }
@@ -573,7 +618,9 @@ class Parser {
     if (suffix == "st" || suffix == "nd" || suffix == "rd" || suffix == "th") {
       const char* end = ord.data() + ord.size() - 2;
       const auto [ptr, ec] = std::from_chars(ord.data(), end, n);
-      numbered = ec == std::errc() && ptr == end;
+      // Too many digits is an ordinal out of range, reported below.
+      numbered = ptr == end && (ec == std::errc() || ec == std::errc::result_out_of_range);
+      if (ec == std::errc::result_out_of_range) n = ULONG_MAX;
     }
     if (ord == "first")
       d.rule.nth = 1;
@@ -587,13 +634,13 @@ class Parser {
       d.rule.count = sim::DropRule::kAll;
     else if (numbered) {
       if (n == 0) fail(ord_at, "counting starts at 1st");
-      if (n > 1'000'000'000) fail(ord_at, fmt::format("'{}': at most the 1000000000th", ord));
+      if (n > 1'000'000'000) fail(ord_at, fmt::format("'{}': at most the 1000000000th", sim::echo(ord)));
       d.rule.nth = n;
     } else {
       fail(ord_at,
            fmt::format(
                "'{}' is not an ordinal: expected first, second, third, last, all, or 1st, 2nd, 3rd, 4th ...",
-               ord));
+               sim::echo(ord)));
     }
     std::string spec;
     d.rule.match = segment_spec(&spec);
@@ -613,7 +660,7 @@ class Parser {
     p.loc = at;
     p.name = ident("a program name");
     for (const auto& o : sc_.programs) {
-      if (o.name == p.name) fail(at, fmt::format("program '{}' is declared twice", p.name));
+      if (o.name == p.name) fail(at, fmt::format("program '{}' is declared twice", sim::echo(p.name)));
     }
     need("on");
     p.host = ident("a host name");
@@ -659,14 +706,24 @@ class Parser {
     if (accept("usleep")) {
       s.kind = Stmt::Sleep;
       need("(");
-      s.sleep = integer("microseconds", 0, LONG_MAX / 1000) * kMicrosecond;
+      const Loc us_at = cur().loc;
+      const long us = integer("microseconds", 0, LONG_MAX);
+      if (us > kMaxDuration / kMicrosecond)
+        fail(us_at, fmt::format("usleep({}) is longer than the maximum duration, {} ({} us)", us,
+                                sim::format_duration(kMaxDuration), kMaxDuration / kMicrosecond));
+      s.sleep = us * kMicrosecond;
       need(")");
       return s;
     }
     if (accept("repeat")) {
       s.kind = Stmt::Repeat;
       s.count = integer("how many times", 0, 1000000);
+      if (depth_ >= kMaxNesting)
+        fail(cur().loc,
+             fmt::format("blocks nest too deep: at most {} repeat blocks inside each other", kMaxNesting));
+      ++depth_;
       s.body = block();
+      --depth_;
       return s;
     }
     if (accept("ss")) {
@@ -696,10 +753,10 @@ class Parser {
                "unknown call '{}': expected one of socket, setsockopt, getsockopt, bind, listen, accept, "
                "connect, read, recv, write, send, shutdown, close, dup, fcntl, epoll_create1, "
                "epoll_ctl, epoll_wait, getsockname, getpeername, sleep, usleep, repeat, ss, exit",
-               name));
+               sim::echo(name)));
     }
     if (!s.assign.empty() && !spec->returns_fd) {
-      fail(s.loc, fmt::format("{}() returns no descriptor to keep in '{}'", name, s.assign));
+      fail(s.loc, fmt::format("{}() returns no descriptor to keep in '{}'", name, sim::echo(s.assign)));
     }
     s.fn = name;
     need("(");
@@ -717,8 +774,20 @@ class Parser {
                          : fmt::format("{}() takes {} to {} arguments, found {}", name, spec->min_args,
                                        spec->max_args, n));
     }
+    if (s.fn == "epoll_wait") epoll_wait_ints(s.args);
     if (accept("=")) s.expect = expect_value();
     return s;
+  }
+
+  // Linux's epoll_wait takes maxevents and the timeout (ms, negative: wait
+  // forever) as ints: a number beyond one is not a call C could make.
+  void epoll_wait_ints(const std::vector<Arg>& a) {
+    for (std::size_t i = 1; i < a.size(); ++i) {
+      if (a[i].kind != Arg::Number || (a[i].number >= INT_MIN && a[i].number <= INT_MAX)) continue;
+      const bool timeout = i + 1 == a.size();
+      fail(a[i].loc, fmt::format("epoll_wait's {} must be from {} to {}{}", timeout ? "timeout" : "maxevents",
+                                 INT_MIN, INT_MAX, timeout ? " ms (an int; negative waits forever)" : ""));
+    }
   }
 
   Arg arg() {
@@ -834,14 +903,15 @@ class Parser {
     const Loc who_at = cur().loc;
     const std::string who = ident("program.variable (e.g. client.k)");
     const auto dot = who.find('.');
-    if (dot == std::string::npos) fail(who_at, fmt::format("expected program.variable, found '{}'", who));
+    if (dot == std::string::npos)
+      fail(who_at, fmt::format("expected program.variable, found '{}'", sim::echo(who)));
     a.program = who.substr(0, dot);
     a.var = who.substr(dot + 1);
     bool found = false;
     for (const auto& p : sc_.programs) found |= p.name == a.program;
     if (!found)
-      fail(who_at,
-           fmt::format("no program named '{}' (assertions come after the programs they name)", a.program));
+      fail(who_at, fmt::format("no program named '{}' (assertions come after the programs they name)",
+                               sim::echo(a.program)));
     const Loc st_at = cur().loc;
     const std::string st = ident("a TCP state (ESTABLISHED, FIN-WAIT-2, TIME-WAIT, CLOSED ...)");
     bool ok = false;
@@ -853,8 +923,8 @@ class Parser {
       }
     }
     if (!ok)
-      fail(st_at,
-           fmt::format("'{}' is not a TCP state: use RFC 9293's names (FIN-WAIT-1, TIME-WAIT ...)", st));
+      fail(st_at, fmt::format("'{}' is not a TCP state: use RFC 9293's names (FIN-WAIT-1, TIME-WAIT ...)",
+                              sim::echo(st)));
     sc_.assertions.push_back(a);
   }
 
@@ -867,6 +937,7 @@ class Parser {
  private:
   std::vector<Token> t_;
   std::size_t p_ = 0;
+  int depth_ = 0;  // repeat blocks open
   Scenario& sc_;
 };
 
@@ -922,9 +993,54 @@ const std::vector<std::string_view>& top_level_statements() { return kTopLevel; 
 const std::vector<std::string_view>& program_statements() { return kInProgram; }
 const std::vector<CallSpec>& calls() { return kCalls; }
 
-std::variant<Scenario, ParseError> parse(std::string_view text, const std::string& file) {
+std::optional<std::string> setting_value_error(std::string_view value) {
+  if (sim::duration_too_long(value)) return sim::duration_error(value);
+  return std::nullopt;
+}
+
+std::variant<std::pair<std::string, std::string>, std::string> parse_set_option(std::string_view kv) {
+  const auto eq = kv.find('=');
+  if (eq == std::string_view::npos || eq == 0)
+    return fmt::format("--set {}: expected key=value, e.g. time_wait=30s", sim::echo(kv));
+  const std::string_view value = kv.substr(eq + 1);
+  if (auto e = setting_value_error(value)) return fmt::format("--set {}: {}", sim::echo(kv), *e);
+  return std::make_pair(std::string(kv.substr(0, eq)), std::string(value));
+}
+
+std::variant<Duration, std::string> parse_until_option(std::string_view text) {
+  auto d = sim::parse_duration(text);
+  if (d) return *d;
+  if (sim::duration_too_long(text)) return fmt::format("--until: {}", sim::duration_error(text));
+  return fmt::format("--until {}: expected a time such as 90s or 500ms", sim::echo(text));
+}
+
+namespace {
+
+// Lines may end in CRLF or a lone CR (old Mac files) as well as LF, and a
+// UTF-8 byte order mark may open the file: the parser sees LF only and no
+// mark, so line and column numbers are those an editor shows.
+std::string normalized(std::string_view text) {
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\r') {
+      out += text[i];
+    } else {
+      out += '\n';
+      if (i + 1 < text.size() && text[i + 1] == '\n') ++i;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::variant<Scenario, ParseError> parse(std::string_view raw, const std::string& file) {
   Scenario sc;
   sc.file = file;
+  const std::string normal = normalized(raw);
+  const std::string_view text = normal;
   // The title: the first comment line, if the file starts with one.
   if (text.substr(0, 1) == "#") {
     auto end = text.find('\n');

@@ -2,8 +2,10 @@
 // never as a crash or an exception escaping to the user.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -17,6 +19,16 @@ struct ParseError {
 
 std::variant<Scenario, ParseError> parse(std::string_view text, const std::string& file);
 std::variant<Scenario, ParseError> parse_file(const std::string& path);
+
+// What every setting value, from `set` or `--set`, must be before
+// sim::set_profile_value reads it: no duration past kMaxDuration (whatever
+// the key). A message, or nullopt when the value may go on.
+std::optional<std::string> setting_value_error(std::string_view value);
+
+// The command line's `--set key=value` and `--until T`, one way for run,
+// check, sweep and explore: the parsed value, or a message.
+std::variant<std::pair<std::string, std::string>, std::string> parse_set_option(std::string_view kv);
+std::variant<Duration, std::string> parse_until_option(std::string_view text);
 
 // The calls a program may make, with their argument counts, for parse-time
 // checks and the language reference.

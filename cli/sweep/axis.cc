@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstdint>
 
+#include "cli/scenario/parser.h"
 #include "sim/profile.h"
 #include "sim/rng.h"
 #include "sim/units.h"
@@ -160,7 +161,7 @@ std::variant<Axis, std::string> parse_param_axis(std::string_view spec) {
     for (int i = 0; i < 3; ++i) {
       if (duration) {
         auto d = sim::parse_duration(parts[i]);
-        if (!d) return fmt::format("{}: '{}' is not a duration (e.g. 200ms, 1.5s)", what, parts[i]);
+        if (!d) return fmt::format("{}: {}", what, sim::duration_error(parts[i]));
         u[i] = static_cast<std::uint64_t>(*d);
       } else {
         auto n = parse_u64(parts[i]);
@@ -179,6 +180,7 @@ std::variant<Axis, std::string> parse_param_axis(std::string_view spec) {
   // the middle of a sweep.
   sim::Profile probe = *sim::profile_named("linux");
   for (const auto& v : axis.values) {
+    if (auto e = scenario::setting_value_error(v)) return fmt::format("{}: {}", what, *e);
     if (auto e = sim::set_profile_value(probe, axis.key, v)) return fmt::format("{}: {}: {}", what, v, *e);
   }
   return axis;

@@ -40,15 +40,14 @@ std::variant<scenario::RunOptions, std::string> point_options(const SweepSpec& s
   scenario::RunOptions o;
   o.profile = spec.profile;
   for (const auto& kv : spec.sets) {
-    const auto eq = kv.find('=');
-    if (eq == std::string::npos || eq == 0)
-      return fmt::format("--set {}: expected key=value, e.g. time_wait=30s", kv);
-    o.sets.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+    auto set = scenario::parse_set_option(kv);
+    if (auto* e = std::get_if<std::string>(&set)) return *e;
+    o.sets.push_back(std::get<0>(std::move(set)));
   }
   if (spec.until) {
-    auto d = sim::parse_duration(*spec.until);
-    if (!d) return fmt::format("--until {}: expected a time such as 90s or 500ms", *spec.until);
-    o.until = *d;
+    auto d = scenario::parse_until_option(*spec.until);
+    if (auto* e = std::get_if<std::string>(&d)) return *e;
+    o.until = std::get<Duration>(d);
   }
   const auto values = spec.point_values(point);
   for (std::size_t i = 0; i < spec.axes.size(); ++i) {
