@@ -122,7 +122,7 @@ program client on A at 1ms {
   close(k) = 0
 }
 )",
-                          5 * kSecond);
+                          1 * kSecond);
   const CapturedSegment* syn = find(r, model::kSyn, kA);
   const CapturedSegment* synack = find(r, model::kSyn | model::kAck, kB);
   const CapturedSegment* ack = find(r, model::kAck, kA);
@@ -203,7 +203,7 @@ program client on A at 1ms {
   close(k) = 0
 }
 )",
-                          20 * kSecond);
+                          10 * kSecond);
   int sent = 0, lost = 0;
   for (const auto& s : r.segments) {
     if (s.src.ip != kA || s.payload.empty()) continue;
