@@ -36,9 +36,13 @@ namespace tcpsim::kernel {
 
 // The wire's MTU: a wire between hosts, as the loopback path's lo has.
 inline constexpr int kWireMtu = 1500;
-// Packets held in the line at once, all links together (about 3 MB at 1500
+// Packets held in the line at once, all links together (about 15 MB at 1500
 // bytes); past it a packet is lost as at a full queue.
-inline constexpr std::size_t kMaxInFlight = 2000;
+inline constexpr std::size_t kMaxInFlight = 10000;
+// The wire's own queue (the tun device's txqueuelen): what the kernel may
+// send before the line reads it; larger than Linux's 500 so that a burst is
+// never lost there, unrecorded.
+inline constexpr int kWireTxQueue = 10000;
 
 // The wire of one host: its tun descriptor and address.
 struct Wire {

@@ -39,7 +39,8 @@ std::string setup_host(const Plan& plan, std::uint32_t ip, Hosts& hosts) {
   hosts.wires.push_back(Wire{fd, ip});
   const std::vector<std::vector<std::string>> steps = {
       {"ip", "link", "set", "lo", "up"},
-      {"ip", "link", "set", "wire", "mtu", std::to_string(kWireMtu), "up"},
+      {"ip", "link", "set", "wire", "mtu", std::to_string(kWireMtu), "txqueuelen",
+       std::to_string(kWireTxQueue), "up"},
       {"ip", "addr", "add", ip_text(ip) + "/32", "dev", "wire"},
       {"ip", "route", "add", "default", "dev", "wire"},
   };

@@ -248,8 +248,14 @@ std::string run_child(const scenario::Scenario& sc, const Plan& plan, const Runn
     const int ns = hosts.empty() ? -1 : hosts.ns[prog_host[i]];
     threads[i] = std::thread([&ctx, &specs, done, i, ns] {
       // The program's sockets are its host's (setns: this thread only).
-      if (ns >= 0 && setns(ns, CLONE_NEWNET) != 0) ctx.fault = true;
-      run_program(ctx, specs[i]);
+      if (ns >= 0 && setns(ns, CLONE_NEWNET) != 0) {
+        const int e = errno;
+        std::lock_guard<std::mutex> lock(ctx.mu);
+        ctx.rec->error = std::string("setns into a host's namespace: ") + std::strerror(e);
+        ctx.fault = true;
+      } else {
+        run_program(ctx, specs[i]);
+      }
       done[i] = true;
     });
   }
