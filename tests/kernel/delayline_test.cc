@@ -63,6 +63,25 @@ TEST(DelayLine, RandomLossLosesItsShareOfPackets) {
   EXPECT_NEAR(lost / 100000.0, 0.10, 0.005);
 }
 
+// What the line lost and when it delivered cross the pipe from the runner
+// child with the segment (to_trace draws the loss and the arrival from them).
+TEST(DelayLine, ALostSegmentAndATransitTimeSurviveTheRecordingsText) {
+  Recording r;
+  CapturedSegment a, b;
+  a.flags = model::kSyn;
+  a.lost = true;
+  b.flags = model::kAck;
+  b.transit = 20 * kMillisecond + 123;
+  r.segments = {a, b};
+  const auto back = deserialize(serialize(r));
+  ASSERT_TRUE(back.has_value());
+  ASSERT_EQ(back->segments.size(), 2u);
+  EXPECT_TRUE(back->segments[0].lost);
+  EXPECT_EQ(back->segments[0].transit, 0);
+  EXPECT_FALSE(back->segments[1].lost);
+  EXPECT_EQ(back->segments[1].transit, 20 * kMillisecond + 123);
+}
+
 // --- Real runs through the delay line ---
 
 #define NEEDS_ROOT()                                                           \
