@@ -48,21 +48,14 @@ std::string Capture::open() {
   return "";
 }
 
-void Capture::handle(u_char* self, const pcap_pkthdr* h, const u_char* bytes) {
-  auto* c = reinterpret_cast<Capture*>(self);
-  std::size_t off = c->linktype_ == DLT_EN10MB ? 14 : c->linktype_ == DLT_NULL ? 4 : 0;
-  if (h->caplen < off + 20) return;
-  const u_char* ip = bytes + off;
-  if ((ip[0] >> 4) != 4 || ip[9] != 6) return;
+bool parse_ipv4_tcp(const unsigned char* ip, std::size_t caplen, CapturedSegment& s) {
+  if (caplen < 20 || (ip[0] >> 4) != 4 || ip[9] != 6) return false;
   const std::size_t ihl = (ip[0] & 15) * 4u;
   const std::size_t total = be16(ip + 2);
-  if (h->caplen < off + ihl + 20 || total < ihl + 20) return;
+  if (caplen < ihl + 20 || total < ihl + 20) return false;
   const u_char* tcp = ip + ihl;
   const std::size_t thl = (tcp[12] >> 4) * 4u;
-  if (total < ihl + thl) return;
-  CapturedSegment s;
-  s.t =
-      static_cast<Time>(h->ts.tv_sec) * 1000000000 + h->ts.tv_usec - c->t0_->load();  // tv_usec holds ns here
+  if (total < ihl + thl || caplen < ihl + thl) return false;
   s.src = sim::Addr{be32(ip + 12), be16(tcp)};
   s.dst = sim::Addr{be32(ip + 16), be16(tcp + 2)};
   s.seq = be32(tcp + 4);
@@ -70,8 +63,19 @@ void Capture::handle(u_char* self, const pcap_pkthdr* h, const u_char* bytes) {
   s.flags = tcp[13] & 0x3f;
   s.window = be16(tcp + 14);
   const std::size_t len = total - ihl - thl;
-  const std::size_t have = h->caplen - off - ihl - thl;
+  const std::size_t have = caplen - ihl - thl;
   s.payload.assign(reinterpret_cast<const char*>(tcp + thl), std::min(len, have));
+  return true;
+}
+
+void Capture::handle(u_char* self, const pcap_pkthdr* h, const u_char* bytes) {
+  auto* c = reinterpret_cast<Capture*>(self);
+  std::size_t off = c->linktype_ == DLT_EN10MB ? 14 : c->linktype_ == DLT_NULL ? 4 : 0;
+  if (h->caplen < off) return;
+  CapturedSegment s;
+  if (!parse_ipv4_tcp(bytes + off, h->caplen - off, s)) return;
+  s.t =
+      static_cast<Time>(h->ts.tv_sec) * 1000000000 + h->ts.tv_usec - c->t0_->load();  // tv_usec holds ns here
   {
     std::lock_guard<std::mutex> lock(c->mu_);
     c->segs_.push_back(std::move(s));

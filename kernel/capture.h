@@ -15,6 +15,10 @@
 
 namespace tcpsim::kernel {
 
+// An IPv4 packet's TCP segment (addresses, header fields, payload); false
+// when it is not one. Times are the caller's.
+bool parse_ipv4_tcp(const unsigned char* ip, std::size_t caplen, CapturedSegment& s);
+
 class Capture {
  public:
   ~Capture();

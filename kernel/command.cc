@@ -56,15 +56,24 @@ int fail(const std::string& msg) {
   return 2;
 }
 
-// The model's run to compare with: the linux profile, every link at loopback
-// delay (the real run's links have no delay: the kernel offers none without
-// netem), cut at the same time as the real run.
+// The model's run to compare with: the linux profile, cut at the same time as
+// the real run, every link at loopback delay (the real run's hosts share
+// loopback) unless the real run has a delay line: then the scenario's links
+// are kept, and only pairs it left undeclared are at loopback delay (the
+// delay line passes them on at once).
 std::variant<scenario::RunResult, std::string> model_run(
-    const scenario::Scenario& sc, const std::vector<std::pair<std::string, std::string>>& sets, Time until) {
+    const scenario::Scenario& sc, const std::vector<std::pair<std::string, std::string>>& sets, Time until,
+    bool delay_line) {
   auto copy = std::make_shared<scenario::Scenario>(sc);
+  auto declared = [&](const std::string& a, const std::string& b) {
+    for (const auto& l : sc.links) {
+      if ((l.from == a && l.to == b) || (l.both && l.from == b && l.to == a)) return true;
+    }
+    return false;
+  };
   for (const auto& a : sc.hosts) {
     for (const auto& b : sc.hosts) {
-      if (a.name == b.name) continue;
+      if (a.name == b.name || (delay_line && declared(a.name, b.name))) continue;
       scenario::LinkDecl l;
       l.from = a.name;
       l.to = b.name;
@@ -113,12 +122,12 @@ int cmd_kernel(const KernelArgs& a) {
   // Semantic checks (variables used before they are set, unknown settings):
   // the model's own run makes them, before anything real starts.
   Time until = std::min(*cap, sc->until.value_or(*cap));
-  auto model = model_run(*sc, sets, until);
+  kernel::Plan plan = kernel::make_plan(*sc, sets);
+  auto model = model_run(*sc, sets, until, !plan.links.empty());
   if (auto* e = std::get_if<std::string>(&model)) {
     std::fprintf(stderr, "%s\n", e->c_str());
     return 2;
   }
-  kernel::Plan plan = kernel::make_plan(*sc, sets);
   if (!plan.refusals.empty()) {
     for (const auto& r : plan.refusals) std::fprintf(stderr, "%s\n", r.c_str());
     std::fprintf(stderr,
@@ -186,7 +195,11 @@ int cmd_kernel(const KernelArgs& a) {
   // The scenario's assertions are written for its own links; this run has
   // loopback ones, so they are not its measure.
   m.results.clear();
-  text += "\nThe model (tcpsim, profile linux, links at loopback delay) up to the same time:\n\n";
+  text +=
+      plan.links.empty()
+          ? "\nThe model (tcpsim, profile linux, links at loopback delay) up to the same time:\n\n"
+          : "\nThe model (tcpsim, profile linux, the scenario's links, others at loopback delay) up to the "
+            "same time:\n\n";
   text += formats::ladder(m, formats::LadderOptions{a.format == "unicode", a.verbose});
   kernel::DiffOptions dopt;
   dopt.tolerance = *tol;

@@ -90,29 +90,37 @@ std::string nft_ruleset(const std::vector<DirectedRule>& rules, const std::vecto
   return out;
 }
 
+DropReplay::DropReplay(std::vector<DirectedRule> rules, std::vector<DirectedWindow> windows)
+    : rules_(std::move(rules)),
+      windows_(std::move(windows)),
+      seen_count_(rules_.size(), 0),
+      seen_(rules_.size()) {}
+
+bool DropReplay::next(const CapturedSegment& c) {
+  bool dropped = false;
+  const model::Segment s = as_segment(c);
+  for (std::size_t i = 0; i < rules_.size(); ++i) {
+    const DirectedRule& d = rules_[i];
+    if (d.rule.count == 0 || c.src.ip != d.src_ip || c.dst.ip != d.dst_ip || !d.rule.match.matches(s))
+      continue;
+    if (!d.rule.include_retransmissions && !seen_[i].insert(SeenKey{c.src.ip, c.src.port, c.seq}).second)
+      continue;
+    const std::uint64_t n = ++seen_count_[i];
+    if (n >= d.rule.nth && n - d.rule.nth < d.rule.count) dropped = true;
+  }
+  for (const auto& w : windows_) {
+    if (c.src.ip == w.src_ip && c.dst.ip == w.dst_ip && c.t >= w.span.start && c.t < w.span.end)
+      dropped = true;
+  }
+  return dropped;
+}
+
 std::vector<bool> replay_drops(const std::vector<CapturedSegment>& segs,
                                const std::vector<DirectedRule>& rules,
                                const std::vector<DirectedWindow>& windows) {
   std::vector<bool> dropped(segs.size(), false);
-  std::vector<std::uint64_t> seen_count(rules.size(), 0);
-  std::vector<std::set<SeenKey>> seen(rules.size());
-  for (std::size_t k = 0; k < segs.size(); ++k) {
-    const CapturedSegment& c = segs[k];
-    const model::Segment s = as_segment(c);
-    for (std::size_t i = 0; i < rules.size(); ++i) {
-      const DirectedRule& d = rules[i];
-      if (d.rule.count == 0 || c.src.ip != d.src_ip || c.dst.ip != d.dst_ip || !d.rule.match.matches(s))
-        continue;
-      if (!d.rule.include_retransmissions && !seen[i].insert(SeenKey{c.src.ip, c.src.port, c.seq}).second)
-        continue;
-      const std::uint64_t n = ++seen_count[i];
-      if (n >= d.rule.nth && n - d.rule.nth < d.rule.count) dropped[k] = true;
-    }
-    for (const auto& w : windows) {
-      if (c.src.ip == w.src_ip && c.dst.ip == w.dst_ip && c.t >= w.span.start && c.t < w.span.end)
-        dropped[k] = true;
-    }
-  }
+  DropReplay replay(rules, windows);
+  for (std::size_t k = 0; k < segs.size(); ++k) dropped[k] = replay.next(segs[k]);
   return dropped;
 }
 

@@ -10,7 +10,9 @@
 // rule, which the runner adds and flushes at the window's start and end.
 #pragma once
 
+#include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "kernel/plan.h"
@@ -24,6 +26,22 @@ inline constexpr const char* kNftTable = "tcpsim";
 std::string nft_ruleset(const std::vector<DirectedRule>& rules, const std::vector<DirectedWindow>& windows);
 // The chain a window's rule goes into while it is open.
 std::string window_chain(std::size_t i);
+
+// The rules applied to segments one at a time, in the order they were sent:
+// what replay_drops does over a whole capture, and what the delay line
+// (kernel/delayline.h) does as segments pass through it.
+class DropReplay {
+ public:
+  DropReplay(std::vector<DirectedRule> rules, std::vector<DirectedWindow> windows);
+  // Whether the rules drop this segment (windows by its time).
+  bool next(const CapturedSegment& c);
+
+ private:
+  std::vector<DirectedRule> rules_;
+  std::vector<DirectedWindow> windows_;
+  std::vector<std::uint64_t> seen_count_;
+  std::vector<std::set<std::tuple<std::uint32_t, std::uint16_t, std::uint32_t>>> seen_;
+};
 
 // For each captured segment, whether the rules dropped it (windows by the
 // segment's capture time).

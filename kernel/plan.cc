@@ -89,6 +89,46 @@ Mapped map_setting(const std::string& key, const sim::Profile& p) {
   return m;
 }
 
+// The scenario's links: delay, bandwidth and random loss go to the delay
+// line; what it does not reproduce is refused.
+void plan_links(const scenario::Scenario& sc, Plan& plan) {
+  auto ip_of = [&](const std::string& name) {
+    for (const auto& h : sc.hosts) {
+      if (h.name == name) return h.ip;
+    }
+    return std::uint32_t{0};
+  };
+  bool any = false;
+  for (const auto& l : sc.links) {
+    const sim::LinkConfig& c = l.cfg;
+    if (c.jitter != 0 || c.mtu != 0 || c.burst.any() || !c.duplicate.is_zero() || !c.reorder.is_zero() ||
+        !c.rules.empty() || !c.windows.empty()) {
+      plan.refusals.push_back(fmt::format(
+          "{}: link {} {} {}: the delay line reproduces a link's delay, bandwidth and loss; not its jitter, "
+          "MTU, burst loss, duplication or reordering (this kernel has no tc netem: "
+          "CONFIG_NET_SCH_NETEM)",
+          where(sc, l.loc), l.from, l.both ? "<->" : "->", l.to));
+      continue;
+    }
+    any = any || c.delay != 0 || c.bandwidth_bps != 0 || !c.loss.is_zero();
+    const std::uint32_t a = ip_of(l.from), b = ip_of(l.to);
+    plan.links.push_back(DirectedLink{a, b, c.delay, c.bandwidth_bps, c.loss});
+    if (l.both) plan.links.push_back(DirectedLink{b, a, c.delay, c.bandwidth_bps, c.loss});
+  }
+  if (!any) {
+    plan.links.clear();  // nothing to delay: loopback, as without links
+    return;
+  }
+  for (const auto& h : sc.hosts) {
+    if (is_loopback(h.ip)) {
+      plan.refusals.push_back(
+          fmt::format("{}: host {} on {}: the delay line needs hosts outside 127.0.0.0/8 (each host's "
+                      "loopback is its own)",
+                      where(sc, h.loc), h.name, ip_text(h.ip)));
+    }
+  }
+}
+
 }  // namespace
 
 Plan make_plan(const scenario::Scenario& sc, const std::vector<std::pair<std::string, std::string>>& sets) {
@@ -124,13 +164,7 @@ Plan make_plan(const scenario::Scenario& sc, const std::vector<std::pair<std::st
                     others));
   }
 
-  for (const auto& l : sc.links) {
-    plan.refusals.push_back(fmt::format(
-        "{}: link {} {} {}: link delay, jitter, loss, bandwidth, MTU, duplication and reordering need tc "
-        "netem, "
-        "which this kernel lacks (CONFIG_NET_SCH_NETEM); the kernel runner reproduces only drop rules",
-        where(sc, l.loc), l.from, l.both ? "<->" : "->", l.to));
-  }
+  plan_links(sc, plan);
 
   auto host_index = [&](const std::string& name) -> std::size_t {
     for (std::size_t i = 0; i < n; ++i) {

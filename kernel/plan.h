@@ -28,6 +28,15 @@ struct DirectedWindow {
   std::string text;
 };
 
+// A link the delay line (kernel/delayline.h) reproduces: one direction.
+struct DirectedLink {
+  std::uint32_t src_ip = 0, dst_ip = 0;
+  Duration delay = 0;
+  std::uint64_t bandwidth_bps = 0;  // 0: no serialisation
+  sim::Probability loss;
+  std::uint32_t queue_packets = 1000;  // drop-tail, where there is a bandwidth (Linux's txqueuelen)
+};
+
 // Settings per host that a socket option reproduces (the sysctl would set
 // them for every host of the one namespace).
 struct HostOptions {
@@ -41,6 +50,10 @@ struct Plan {
   std::vector<HostOptions> host_options;                     // by host index
   std::vector<DirectedRule> rules;
   std::vector<DirectedWindow> windows;
+  // Links with a delay, a bandwidth or a loss: each host then runs in a
+  // namespace of its own, joined to the others through the delay line, which
+  // also applies the drop rules (no nftables). Empty: one namespace, loopback.
+  std::vector<DirectedLink> links;
   std::vector<std::string> notes;     // what the reader should know (profiles compared)
   std::vector<std::string> refusals;  // "file:line:col: ...", one per directive
 };

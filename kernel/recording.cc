@@ -104,8 +104,8 @@ struct Fields {
 std::string serialize(const Recording& r) {
   std::string out;
   for (const auto& s : r.segments) {
-    out += fmt::format("G\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n", s.t, addr(s.src), addr(s.dst), s.flags, s.seq,
-                       s.ack, s.window, hex(s.payload));
+    out += fmt::format("G\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n", s.t, addr(s.src), addr(s.dst), s.flags,
+                       s.seq, s.ack, s.window, hex(s.payload), s.lost ? 1 : 0, s.transit);
   }
   for (const auto& n : r.snapshots) {
     out += fmt::format("N\t{}\t{}\n", n.t, n.sockets.size());
@@ -149,6 +149,8 @@ std::optional<Recording> deserialize(std::string_view text) {
       s.ack = f.num<std::uint32_t>();
       s.window = f.num<std::uint16_t>();
       s.payload = unhex(f.i < f.f.size() ? f.f[f.i++] : "-");
+      s.lost = f.i < f.f.size() && f.num<int>() == 1;
+      s.transit = f.i < f.f.size() ? f.num<Duration>() : 0;
       r.segments.push_back(std::move(s));
     } else if (kind == "N") {
       Snapshot n;

@@ -26,6 +26,10 @@ struct CapturedSegment {
   std::uint32_t seq = 0, ack = 0;
   std::uint16_t window = 0;
   std::string payload;
+  // Lost by the delay line (random loss, a full queue): not by a drop rule,
+  // which replay_drops finds again from the capture.
+  bool lost = false;
+  Duration transit = 0;  // from capture to delivery, in the delay line
 };
 
 // One socket as socket diagnostics (netlink INET_DIAG, what `ss` reads) listed it.

@@ -21,7 +21,9 @@
 #include <thread>
 
 #include "kernel/capture.h"
+#include "kernel/delayline.h"
 #include "kernel/diff.h"
+#include "kernel/hosts.h"
 #include "kernel/limits.h"
 #include "kernel/nft.h"
 #include "kernel/programs.h"
@@ -67,12 +69,7 @@ std::string setup(const Plan& plan) {
     if ((a >> 24) == 127) continue;
     if (auto e = tool({"ip", "addr", "add", ip_text(a) + "/32", "dev", "lo"}); !e.empty()) return e;
   }
-  for (const auto& [path, value] : plan.sysctls) {
-    std::ofstream f("/proc/sys/net/" + path);
-    f << value;
-    f.flush();
-    if (!f) return fmt::format("cannot set net.{} = {} in the namespace", path, value);
-  }
+  if (auto e = write_sysctls(plan); !e.empty()) return e;
   const std::string rules = nft_ruleset(plan.rules, plan.windows);
   if (!rules.empty()) {
     if (auto e = tool({"nft", "-f", "-"}, rules); !e.empty()) return e;
@@ -97,6 +94,8 @@ struct ChildState {
   SockDiag diag;
   std::mutex diag_mu;  // one dump at a time, so snapshots are in time order
   Capture cap;
+  Hosts hosts;                      // with a delay line: a namespace per host
+  std::unique_ptr<DelayLine> line;  // ... joined by it, which is then the capture point
   std::vector<ProgramSpec> specs;
   std::unique_ptr<std::atomic<bool>[]> done;
   std::unique_ptr<std::atomic<bool>[]> settled;
@@ -108,27 +107,32 @@ std::string run_child(const scenario::Scenario& sc, const Plan& plan, const Runn
   auto& state = *new ChildState;
   Recording& rec = state.rec;
   rec.programs.resize(sc.programs.size());
-  if (auto e = setup(plan); !e.empty()) {
+  SockDiag& diag = state.diag;
+  Hosts& hosts = state.hosts;
+  Capture& capture = state.cap;
+  if (auto e = plan.links.empty() ? setup(plan) : setup_hosts(plan, hosts); !e.empty()) {
     rec.error = e;
     return serialize(rec);
   }
-  SockDiag& diag = state.diag;
   if (!diag.ok()) {
     rec.error = "socket diagnostics (NETLINK_SOCK_DIAG) are not available";
     return serialize(rec);
   }
-  Capture& capture = state.cap;
-  if (auto e = capture.open(); !e.empty()) {
+  if (!hosts.empty()) {
+    state.line = std::make_unique<DelayLine>(hosts.wires, plan, 1);
+  } else if (auto e = capture.open(); !e.empty()) {
     rec.error = e;
     return serialize(rec);
   }
+  // Every socket of the run: one namespace's, or every host's.
+  auto dump = [&diag, &hosts] { return hosts.empty() ? diag.dump() : hosts.dump(); };
   RunContext& ctx = state.ctx;
   ctx.sc = &sc;
   ctx.rec = &rec;
   std::mutex& diag_mu = state.diag_mu;
-  ctx.snapshot = [&ctx, &diag, &diag_mu, &rec]() -> std::vector<SocketSample> {
+  ctx.snapshot = [&ctx, dump, &diag_mu, &rec]() -> std::vector<SocketSample> {
     std::lock_guard<std::mutex> dl(diag_mu);
-    auto socks = diag.dump();
+    auto socks = dump();
     if (!socks) return {};
     const Time t = ctx.now();
     std::lock_guard<std::mutex> lock(ctx.mu);
@@ -154,13 +158,18 @@ std::string run_child(const scenario::Scenario& sc, const Plan& plan, const Runn
   std::mutex wake_mu;
   std::condition_variable wake;
   bool segment_seen = false;
-  capture.start(&ctx.t0, [&] {
+  auto on_segment = [&] {
     {
       std::lock_guard<std::mutex> l(wake_mu);
       segment_seen = true;
     }
     wake.notify_one();
-  });
+  };
+  if (state.line) {
+    state.line->start(&ctx.t0, on_segment);
+  } else {
+    capture.start(&ctx.t0, on_segment);
+  }
   ctx.snapshot();
 
   std::atomic<bool> quit{false};
@@ -181,7 +190,8 @@ std::string run_child(const scenario::Scenario& sc, const Plan& plan, const Runn
       bool open;
     };
     std::vector<Edge> edges;
-    for (std::size_t i = 0; i < plan.windows.size(); ++i) {
+    // (The delay line applies windows itself, by each segment's time.)
+    for (std::size_t i = 0; i < (state.line ? 0 : plan.windows.size()); ++i) {
       edges.push_back({plan.windows[i].span.start, i, true});
       edges.push_back({plan.windows[i].span.end, i, false});
     }
@@ -199,6 +209,7 @@ std::string run_child(const scenario::Scenario& sc, const Plan& plan, const Runn
   std::vector<ProgramSpec>& specs = state.specs;
   specs.resize(sc.programs.size());
   std::vector<std::thread> threads;
+  std::vector<std::size_t> prog_host(sc.programs.size(), 0);
   state.done.reset(new std::atomic<bool>[sc.programs.size()]);
   std::atomic<bool>* done = state.done.get();
   for (std::size_t i = 0; i < sc.programs.size(); ++i) {
@@ -206,6 +217,7 @@ std::string run_child(const scenario::Scenario& sc, const Plan& plan, const Runn
     for (std::size_t k = 0; k < sc.hosts.size(); ++k) {
       if (sc.hosts[k].name == sc.programs[i].host) h = k;
     }
+    prog_host[i] = h;
     specs[i] =
         ProgramSpec{&sc.programs[i], static_cast<std::uint32_t>(i), plan.host_ips[h], plan.host_options[h]};
     done[i] = false;
@@ -233,8 +245,17 @@ std::string run_child(const scenario::Scenario& sc, const Plan& plan, const Runn
       const Time limit = ctx.now() + 1 * kSecond;
       while (!state.settled[order[m]] && ctx.now() < limit) sleep_ns(20 * kMicrosecond);
     }
-    threads[i] = std::thread([&ctx, &specs, done, i] {
-      run_program(ctx, specs[i]);
+    const int ns = hosts.empty() ? -1 : hosts.ns[prog_host[i]];
+    threads[i] = std::thread([&ctx, &specs, done, i, ns] {
+      // The program's sockets are its host's (setns: this thread only).
+      if (ns >= 0 && setns(ns, CLONE_NEWNET) != 0) {
+        const int e = errno;
+        std::lock_guard<std::mutex> lock(ctx.mu);
+        ctx.rec->error = std::string("setns into a host's namespace: ") + std::strerror(e);
+        ctx.fault = true;
+      } else {
+        run_program(ctx, specs[i]);
+      }
       done[i] = true;
     });
   }
@@ -248,7 +269,7 @@ std::string run_child(const scenario::Scenario& sc, const Plan& plan, const Runn
     for (std::size_t i = 0; i < specs.size(); ++i) all = all && done[i];
     if (all) {
       std::lock_guard<std::mutex> dl(diag_mu);
-      auto socks = diag.dump();
+      auto socks = dump();
       if (socks && socks->empty()) break;
     }
     if (now >= cap) {
@@ -271,13 +292,12 @@ std::string run_child(const scenario::Scenario& sc, const Plan& plan, const Runn
   wake.notify_one();
   sampler.join();
   windows.join();
-  rec.segments = capture.stop();
-  if (capture.dropped() > 0) {
-    rec.error = fmt::format("the capture lost {} segments: the run is incomplete", capture.dropped());
-  }
+  rec.segments = state.line ? state.line->stop() : capture.stop();
+  const unsigned lost = state.line ? state.line->dropped() : capture.dropped();
+  if (lost > 0) rec.error = fmt::format("the capture lost {} segments: the run is incomplete", lost);
   // Whatever came after the end (the drain) is not part of the run.
   while (!rec.segments.empty() && rec.segments.back().t > rec.end_time) rec.segments.pop_back();
-  if (!plan.rules.empty() || !plan.windows.empty()) {
+  if (!state.line && (!plan.rules.empty() || !plan.windows.empty())) {
     const long nft = nft_drop_count();
     const auto marked = replay_drops(rec.segments, plan.rules, plan.windows);
     const long replayed = std::count(marked.begin(), marked.end(), true);

@@ -310,11 +310,12 @@ scenario::RunResult to_run_result(std::shared_ptr<const scenario::Scenario> sc, 
     s.ref = ref;
     out.push_back(s);
     TraceRecord d = s;
-    if (dropped[k]) {
+    if (dropped[k] || c.lost) {
       d.kind = TraceKind::Dropped;
-      d.drop = static_cast<std::uint8_t>(sim::DropReason::kRule);
+      d.drop = static_cast<std::uint8_t>(dropped[k] ? sim::DropReason::kRule : sim::DropReason::kLoss);
     } else {
       d.kind = TraceKind::Delivered;
+      d.t = sat_add(c.t, c.transit);  // through the delay line, else at once
       d.host = p.to_host;
       const int to = b.life_at(c.dst, c.src, c.t);
       d.conn = to < 0 ? sim::kNone32 : b.lives_[static_cast<std::size_t>(to)].conn;

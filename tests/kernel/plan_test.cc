@@ -21,11 +21,30 @@ scenario::Scenario parse(const std::string& text) {
 
 const char* kHosts = "host A 10.0.0.1\nhost B 10.0.0.2\n";
 
-TEST(Plan, LinkDelaysAreRefusedWithTheirPosition) {
-  const Plan p = make_plan(parse(std::string(kHosts) + "link A <-> B delay 10ms\n"), {});
+TEST(Plan, LinkJitterIsRefusedWithItsPosition) {
+  const Plan p = make_plan(parse(std::string(kHosts) + "link A <-> B delay 10ms jitter 1ms\n"), {});
   ASSERT_EQ(p.refusals.size(), 1u);
   EXPECT_EQ(p.refusals[0].rfind("t.tcpsim:3:1: link A <-> B:", 0), 0u) << p.refusals[0];
-  EXPECT_NE(p.refusals[0].find("netem"), std::string::npos);
+  EXPECT_NE(p.refusals[0].find("jitter"), std::string::npos);
+}
+
+TEST(Plan, ALinksDelayBandwidthAndLossGoToTheDelayLineEachWay) {
+  const Plan p =
+      make_plan(parse(std::string(kHosts) + "link A <-> B delay 20ms bandwidth 10Mbit loss 1%\n"), {});
+  EXPECT_TRUE(p.refusals.empty());
+  ASSERT_EQ(p.links.size(), 2u);
+  EXPECT_EQ(p.links[0].src_ip, 0x0a000001u);
+  EXPECT_EQ(p.links[1].src_ip, 0x0a000002u);
+  EXPECT_EQ(p.links[1].delay, 20 * kMillisecond);
+  EXPECT_EQ(p.links[1].bandwidth_bps, 10000000u);
+  EXPECT_EQ(p.links[1].loss, sim::Probability::ratio(1, 100));
+  EXPECT_EQ(p.links[1].queue_packets, 1000u);  // Linux's txqueuelen
+}
+
+TEST(Plan, ALinkThatDelaysNothingKeepsTheOneLoopbackNamespace) {
+  const Plan p = make_plan(parse(std::string(kHosts) + "link A <-> B delay 0ms\n"), {});
+  EXPECT_TRUE(p.refusals.empty());
+  EXPECT_TRUE(p.links.empty());
 }
 
 TEST(Plan, APerHostFinTimeoutBecomesThatHostsSocketOption) {
