@@ -117,7 +117,7 @@ TEST(LinkQueue, AnIdleTransmitterTakesAPacketWhateverTheLimit) {
   Link none = link_with(one_megabit(QueueLimit::packets(0)));
   EXPECT_FALSE(none.offer(sized(1000), 0).dropped());
   EXPECT_EQ(none.offer(sized(1000), 7 * kMillisecond).drop, DropReason::kQueue);  // busy until 8 ms
-  EXPECT_FALSE(none.offer(sized(1000), 8 * kMillisecond).dropped());             // idle again
+  EXPECT_FALSE(none.offer(sized(1000), 8 * kMillisecond).dropped());              // idle again
   // A byte limit smaller than the packet: the same.
   Link tiny = link_with(one_megabit(QueueLimit::bytes(100)));
   EXPECT_FALSE(tiny.offer(sized(1000), 0).dropped());
