@@ -99,8 +99,14 @@ const char* to_string(DropReason r) {
     case DropReason::kLoss: return "loss";
     case DropReason::kBurstLoss: return "burst-loss";
     case DropReason::kForced: return "forced";
+    case DropReason::kQueue: return "queue-full";
   }
   return "?";
+}
+
+std::string to_string(const QueueLimit& q) {
+  if (!q.bounded()) return "unlimited";
+  return fmt::format("{} {}", q.limit, q.unit == QueueLimit::Unit::kBytes ? "bytes" : "packets");
 }
 
 std::string describe(const DropRule& r) {
@@ -182,18 +188,27 @@ LinkOutcome Link::offer(const Packet& p, Time now) {
       }
     }
   }
+  // Causes before the wire (MTU, queue), then losses in flight. The queue
+  // draws nothing: a packet it drops has made its draws like any other.
   const std::uint32_t size = p.wire_size();
   const bool too_big = cfg_.mtu != 0 && size > cfg_.mtu;
+  const bool queue_full = !too_big && !queue_admits(size, now);
   if (!out.dropped() && too_big) out.drop = DropReason::kMtu;
+  if (!out.dropped() && queue_full) out.drop = DropReason::kQueue;
   if (!out.dropped() && random_loss) out.drop = DropReason::kLoss;
   if (!out.dropped() && burst_loss) out.drop = DropReason::kBurstLoss;
 
-  // A packet that is not too big is transmitted, and so occupies the sender,
-  // even if it is then lost in flight.
+  // A packet that gets past the MTU and the queue is transmitted, and so
+  // occupies the sender (and first the queue), even if it is lost in flight.
   Time tx_end = 0;
-  if (!too_big) {
-    tx_end = std::max(now, tx_free_) + serialisation(size);
+  if (!too_big && !queue_full) {
+    const Time tx_start = std::max(now, tx_free_);
+    tx_end = tx_start + serialisation(size);
     tx_free_ = tx_end;
+    if (tx_start > now && cfg_.queue.bounded()) {
+      waiting_.push_back(Waiting{tx_start, size});
+      waiting_bytes_ += size;
+    }
   }
 
   if (out.dropped()) {
@@ -224,6 +239,17 @@ LinkOutcome Link::offer(const Packet& p, Time now) {
   return out;
 }
 
+bool Link::queue_admits(std::uint32_t bytes, Time now) {
+  if (cfg_.bandwidth_bps == 0 || !cfg_.queue.bounded()) return true;
+  while (!waiting_.empty() && waiting_.front().start <= now) {
+    waiting_bytes_ -= waiting_.front().bytes;
+    waiting_.pop_front();
+  }
+  if (tx_free_ <= now) return true;  // the transmitter is idle (so the queue is empty)
+  if (cfg_.queue.unit == QueueLimit::Unit::kBytes) return waiting_bytes_ + bytes <= cfg_.queue.limit;
+  return waiting_.size() < cfg_.queue.limit;
+}
+
 std::string Link::describe_rule(std::size_t i) const {
   return fmt::format("rule #{}: {}", i, describe(cfg_.rules.at(i)));
 }
@@ -242,6 +268,7 @@ std::string Link::describe_drop(const LinkOutcome& o) const {
     case DropReason::kLoss: return "random loss";
     case DropReason::kBurstLoss: return "burst loss";
     case DropReason::kForced: return "forced by the tool steering the run";
+    case DropReason::kQueue: return fmt::format("queue full (limit {})", to_string(cfg_.queue));
   }
   return "?";
 }

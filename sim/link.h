@@ -12,7 +12,21 @@
 // duplicate_gap after the original.
 //
 // Every packet that reaches the wire occupies the transmitter, lost or not
-// (it is lost in flight); only an MTU drop happens before transmission.
+// (it is lost in flight); only an MTU drop and a queue drop happen before
+// transmission.
+//
+// The queue (drop-tail, as Linux's pfifo/bfifo qdiscs): a packet offered while
+// the transmitter is busy waits for it, in order. The limit counts the packets
+// (or bytes of wire size) waiting, not the one being serialised: in Linux that
+// one has left the qdisc for the driver. A packet is dropped, reason "queue
+// full", when
+//   packets: waiting >= limit                  (pfifo_enqueue: qlen < limit)
+//   bytes:   waiting_bytes + S > limit          (bfifo_enqueue: backlog + len <= limit)
+// A packet that finds the transmitter idle goes straight onto the wire and is
+// never dropped by the queue (the qdisc bypass), whatever the limit. A packet
+// waits from its offer until tx_start; at an instant t the ones with
+// tx_start <= t are on the wire, not waiting. With no bandwidth nothing ever
+// waits, so the limit never bites. Default: 1000 packets, Linux's txqueuelen.
 //
 // Randomness: packet k (counting every offer) draws from its own stream
 // rng.fork(k), in a fixed order. So a packet's random fate depends only on the
@@ -28,6 +42,7 @@
 #include <vector>
 
 #include "model/time.h"
+#include "sim/chunked_fifo.h"
 #include "sim/packet.h"
 #include "sim/rng.h"
 #include "sim/units.h"
@@ -77,10 +92,27 @@ struct GilbertElliott {
   bool any() const { return enabled() || !p_bad_to_good.is_zero() || !loss_bad.is_zero(); }
 };
 
+// How much may wait for the transmitter; see the header comment.
+struct QueueLimit {
+  enum class Unit : std::uint8_t { kPackets, kBytes };
+  static constexpr std::uint64_t kLinuxTxQueueLen = 1000;  // ip link's default qlen
+  static constexpr std::uint64_t kUnlimited = std::numeric_limits<std::uint64_t>::max();
+  Unit unit = Unit::kPackets;
+  std::uint64_t limit = kLinuxTxQueueLen;  // packets or bytes waiting; kUnlimited: never full
+
+  static QueueLimit packets(std::uint64_t n) { return {Unit::kPackets, n}; }
+  static QueueLimit bytes(std::uint64_t n) { return {Unit::kBytes, n}; }
+  static QueueLimit unlimited() { return {Unit::kPackets, kUnlimited}; }
+  bool bounded() const { return limit != kUnlimited; }
+};
+// "1000 packets", "65536 bytes", "unlimited".
+std::string to_string(const QueueLimit& q);
+
 struct LinkConfig {
   Duration delay = 0;
   Duration jitter = 0;              // extra delay uniform in [0, jitter]
   std::uint64_t bandwidth_bps = 0;  // 0: infinite, no serialisation delay
+  QueueLimit queue;                 // drop-tail; only bites with a bandwidth
   std::uint32_t mtu = 0;            // 0: no limit; else wire size > mtu is dropped
   Probability loss;                 // independent per packet
   GilbertElliott burst;
@@ -100,9 +132,10 @@ enum class DropReason : std::uint8_t {
   kLoss,       // independent random loss
   kBurstLoss,  // Gilbert-Elliott
   kForced,     // not the link: a tool steering the run (tcpsim explore) chose to lose it
+  kQueue,      // the queue before the transmitter was full (drop-tail)
 };
-constexpr std::size_t kDropReasonCount = 7;
-// "rule", "window", "mtu", "loss", "burst-loss", "forced"
+constexpr std::size_t kDropReasonCount = 8;
+// "rule", "window", "mtu", "loss", "burst-loss", "forced", "queue-full"
 const char* to_string(DropReason r);
 
 struct LinkOutcome {
@@ -143,15 +176,26 @@ class Link {
   // "window #0: sent in [100ms, 2s)".
   std::string describe_window(std::size_t i) const;
   // Why a packet was dropped, for traces: the rule or window description, or
-  // "mtu 1500 exceeded", "random loss", "burst loss".
+  // "mtu 1500 exceeded", "random loss", "burst loss", "queue full (limit 1000 packets)".
   std::string describe_drop(const LinkOutcome& o) const;
 
  private:
+  // A packet waiting for the transmitter: when it starts, its wire size.
+  struct Waiting {
+    Time start = 0;
+    std::uint32_t bytes = 0;
+  };
+  // Whether a packet of `bytes` offered at `now` gets onto the wire or into
+  // the queue; forgets the packets that have started by `now`.
+  bool queue_admits(std::uint32_t bytes, Time now);
+
   LinkConfig cfg_;
   Rng rng_;
   LinkStats stats_;
   std::vector<std::uint64_t> rule_seen_;  // matches counted so far, per rule
   Time tx_free_ = 0;                      // transmitter busy until
+  ChunkedFifo<Waiting, 256> waiting_;     // only with a bandwidth and a bounded queue
+  std::uint64_t waiting_bytes_ = 0;       // sum of waiting_[i].bytes
   Time last_in_order_ = 0;                // latest arrival of a non-reordered packet
   bool burst_bad_ = false;                // Gilbert-Elliott channel state
   bool random_ = false;                   // any random effect configured
