@@ -24,11 +24,21 @@ std::int64_t realtime_ns() {
 
 Passage pass(LinkState& l, Time now, std::uint32_t ip_bytes) {
   Passage out;
-  // The queue: transmissions not yet ended when this packet arrives.
-  while (!l.tx_ends.empty() && l.tx_ends.front() <= now) l.tx_ends.pop_front();
-  if (l.link.bandwidth_bps != 0 && l.tx_ends.size() >= l.link.queue_packets) {
-    out.lost = true;  // drop-tail: it never occupies the link
-    return out;
+  // The queue: transmissions not yet ended when this packet arrives; the
+  // first of them is on the wire, the rest wait (as sim::Link counts them).
+  auto on_wire_bytes = [&] { return l.tx_ends.empty() ? 0 : l.tx_ends.front().bytes; };
+  while (!l.tx_ends.empty() && l.tx_ends.front().end <= now) {
+    l.tx_ends.pop_front();
+    l.waiting_bytes -= on_wire_bytes();  // the next one leaves the queue for the wire
+  }
+  if (l.link.bandwidth_bps != 0 && !l.tx_ends.empty() && l.link.queue.bounded()) {
+    const bool full = l.link.queue.unit == sim::QueueLimit::Unit::kPackets
+                          ? l.tx_ends.size() - 1 >= l.link.queue.limit
+                          : l.waiting_bytes + ip_bytes > l.link.queue.limit;
+    if (full) {
+      out.lost = true;  // drop-tail: it never occupies the link
+      return out;
+    }
   }
   // As sim::Link: random loss is in flight, after the packet took its turn
   // on the link; serialisation as the model computes it.
@@ -38,7 +48,10 @@ Passage pass(LinkState& l, Time now, std::uint32_t ip_bytes) {
   const Duration ser = sim::Link(cfg, sim::Rng(1)).serialisation(ip_bytes);
   const Time tx_end = sat_add(std::max(now, l.tx_free), ser);
   l.tx_free = tx_end;
-  if (l.link.bandwidth_bps != 0) l.tx_ends.push_back(tx_end);
+  if (l.link.bandwidth_bps != 0) {
+    if (!l.tx_ends.empty()) l.waiting_bytes += ip_bytes;
+    l.tx_ends.push_back({tx_end, ip_bytes});
+  }
   out.due = sat_add(tx_end, l.link.delay);
   return out;
 }

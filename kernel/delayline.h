@@ -56,7 +56,14 @@ struct LinkState {
   DirectedLink link;
   sim::Rng rng{1};
   Time tx_free = 0;          // when the link ends its current transmission
-  std::deque<Time> tx_ends;  // transmissions not yet ended: the queue
+  // Transmissions not yet ended, with their sizes: the front one is on the
+  // wire, the others wait in the queue (sim::Link's convention, Linux's qdisc).
+  struct Tx {
+    Time end;
+    std::uint32_t bytes;
+  };
+  std::deque<Tx> tx_ends;
+  std::uint64_t waiting_bytes = 0;  // of tx_ends after the front
 };
 struct Passage {
   bool lost = false;

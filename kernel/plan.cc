@@ -112,8 +112,8 @@ void plan_links(const scenario::Scenario& sc, Plan& plan) {
     }
     any = any || c.delay != 0 || c.bandwidth_bps != 0 || !c.loss.is_zero();
     const std::uint32_t a = ip_of(l.from), b = ip_of(l.to);
-    plan.links.push_back(DirectedLink{a, b, c.delay, c.bandwidth_bps, c.loss});
-    if (l.both) plan.links.push_back(DirectedLink{b, a, c.delay, c.bandwidth_bps, c.loss});
+    plan.links.push_back(DirectedLink{a, b, c.delay, c.bandwidth_bps, c.loss, c.queue});
+    if (l.both) plan.links.push_back(DirectedLink{b, a, c.delay, c.bandwidth_bps, c.loss, c.queue});
   }
   if (!any) {
     plan.links.clear();  // nothing to delay: loopback, as without links

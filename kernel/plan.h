@@ -34,7 +34,7 @@ struct DirectedLink {
   Duration delay = 0;
   std::uint64_t bandwidth_bps = 0;  // 0: no serialisation
   sim::Probability loss;
-  std::uint32_t queue_packets = 1000;  // drop-tail, where there is a bandwidth (Linux's txqueuelen)
+  sim::QueueLimit queue;  // drop-tail, where there is a bandwidth (default Linux's txqueuelen, 1000)
 };
 
 // Settings per host that a socket option reproduces (the sysctl would set

@@ -494,6 +494,7 @@ class Parser {
     }
     l.to = ident("a host name");
     host_named(l.to, at);
+    std::optional<Loc> queue_at;
     while (cur().kind == Tok::Ident) {
       const std::string opt = cur().text;
       bump();
@@ -514,6 +515,9 @@ class Parser {
         if (cur().kind != Tok::Number) expected("a bandwidth such as 10Mbit");
         l.cfg.bandwidth_bps = bandwidth(cur().text, cur().loc);
         bump();
+      } else if (opt == "queue") {
+        queue_at = cur().loc;
+        l.cfg.queue = queue_limit();
       } else if (opt == "burst") {
         l.cfg.burst.p_good_to_bad = probability("p(good->bad)");
         l.cfg.burst.p_bad_to_good = probability("p(bad->good)");
@@ -521,11 +525,50 @@ class Parser {
         l.cfg.burst.loss_bad = probability("the loss in the bad state");
       } else {
         fail(at, fmt::format("unknown link setting '{}': expected delay, jitter, loss, duplicate, reorder, "
-                             "mtu, bandwidth or burst",
+                             "mtu, bandwidth, queue or burst",
                              sim::echo(opt)));
       }
     }
+    // Each link statement sets the whole configuration, so the check is here.
+    if (queue_at && l.cfg.bandwidth_bps == 0)
+      fail(*queue_at, "a queue needs a bandwidth: without one no packet waits (e.g. bandwidth 10Mbit queue 100)");
     sc_.links.push_back(l);
+  }
+
+  // `queue 100` (packets waiting), `queue 64KB` / `64KiB` / `1500B` (bytes
+  // waiting), `queue unlimited`: the drop-tail queue before a link's transmitter.
+  sim::QueueLimit queue_limit() {
+    const Loc at = cur().loc;
+    if (cur().kind == Tok::Ident && cur().text == "unlimited") {
+      bump();
+      return sim::QueueLimit::unlimited();
+    }
+    if (cur().kind != Tok::Number) expected("a queue limit such as 100 (packets), 64KB or unlimited");
+    const std::string s = cur().text;
+    bump();
+    std::size_t k = 0;
+    while (k < s.size() && std::isdigit(static_cast<unsigned char>(s[k]))) ++k;
+    std::uint64_t v = 0;
+    const auto ec = std::from_chars(s.data(), s.data() + k, v).ec;
+    const std::string unit = s.substr(k);
+    constexpr std::uint64_t kMaxQueue = 1ull << 32;  // packets or bytes: far above any real qdisc
+    std::uint64_t mul = 0;
+    if (unit.empty() || unit == "B")
+      mul = 1;
+    else if (unit == "KB")
+      mul = 1000;
+    else if (unit == "KiB")
+      mul = 1024;
+    else if (unit == "MB")
+      mul = 1000000;
+    else if (unit == "MiB")
+      mul = 1 << 20;
+    if (k == 0 || mul == 0)
+      fail(at, fmt::format("'{}' is not a queue limit: write e.g. 100 (packets), 64KB, 64KiB or unlimited",
+                           sim::echo(s)));
+    if (ec == std::errc::result_out_of_range || v > kMaxQueue / mul)
+      fail(at, fmt::format("'{}' is larger than the largest queue, {} packets or bytes", sim::echo(s), kMaxQueue));
+    return unit.empty() ? sim::QueueLimit::packets(v) : sim::QueueLimit::bytes(v * mul);
   }
 
   std::uint64_t bandwidth(const std::string& s, const Loc& at) {

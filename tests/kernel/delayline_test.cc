@@ -19,7 +19,7 @@ LinkState link(Duration delay, std::uint64_t bps, std::uint32_t queue = 1000) {
   LinkState l;
   l.link.delay = delay;
   l.link.bandwidth_bps = bps;
-  l.link.queue_packets = queue;
+  l.link.queue = sim::QueueLimit::packets(queue);
   return l;
 }
 
@@ -41,16 +41,34 @@ TEST(DelayLine, WithoutBandwidthAPacketTakesOnlyTheDelay) {
   EXPECT_EQ(pass(l, 5, 1500).due, 5 + 20 * kMillisecond);
 }
 
-// Drop-tail: a packet that finds `queue` transmissions not yet ended is lost,
-// and does not occupy the link.
+// Drop-tail as sim::Link counts it (Linux's pfifo: qlen < limit): the packet
+// on the wire is not in the queue; a packet that finds `queue` others waiting
+// is lost and does not occupy the link. Queue 2 at 1.2 ms per packet: the
+// first goes on the wire, two wait, the fourth is lost. At 1.2 ms the first
+// has left and the second is on the wire: one waits, so a fifth fits, and
+// goes after the third (3.6 ms), not after the lost fourth: due at 4.8 ms.
 TEST(DelayLine, TheDropTailQueueLosesWhatArrivesWhenItIsFull) {
   LinkState l = link(0, 10000000, 2);
   EXPECT_FALSE(pass(l, 0, 1500).lost);
   EXPECT_FALSE(pass(l, 0, 1500).lost);
+  EXPECT_FALSE(pass(l, 0, 1500).lost);
   EXPECT_TRUE(pass(l, 0, 1500).lost);
-  const Passage d = pass(l, 1200 * kMicrosecond, 1500);  // the first has left
-  EXPECT_FALSE(d.lost);
-  EXPECT_EQ(d.due, 3600 * kMicrosecond);  // after the second, not after the lost third
+  const Passage e = pass(l, 1200 * kMicrosecond, 1500);
+  EXPECT_FALSE(e.lost);
+  EXPECT_EQ(e.due, 4800 * kMicrosecond);
+}
+
+// A queue in bytes (bfifo: backlog + len <= limit): 3000 bytes hold two
+// waiting 1500-byte packets besides the one on the wire, not a third; a
+// 40-byte packet still does not fit in the 0 bytes left.
+TEST(DelayLine, AByteLimitedQueueCountsTheBytesWaiting) {
+  LinkState l = link(0, 10000000);
+  l.link.queue = sim::QueueLimit::bytes(3000);
+  EXPECT_FALSE(pass(l, 0, 1500).lost);
+  EXPECT_FALSE(pass(l, 0, 1500).lost);
+  EXPECT_FALSE(pass(l, 0, 1500).lost);
+  EXPECT_TRUE(pass(l, 0, 1500).lost);
+  EXPECT_TRUE(pass(l, 0, 40).lost);
 }
 
 // Independent loss at 10 %: over 100000 packets the share lost has a

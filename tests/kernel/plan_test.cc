@@ -38,7 +38,7 @@ TEST(Plan, ALinksDelayBandwidthAndLossGoToTheDelayLineEachWay) {
   EXPECT_EQ(p.links[1].delay, 20 * kMillisecond);
   EXPECT_EQ(p.links[1].bandwidth_bps, 10000000u);
   EXPECT_EQ(p.links[1].loss, sim::Probability::ratio(1, 100));
-  EXPECT_EQ(p.links[1].queue_packets, 1000u);  // Linux's txqueuelen
+  EXPECT_EQ(p.links[1].queue.limit, 1000u);  // Linux's txqueuelen
 }
 
 TEST(Plan, ALinkThatDelaysNothingKeepsTheOneLoopbackNamespace) {
