@@ -1,7 +1,9 @@
 #include "cli/sweep/spec.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include "sim/profile.h"
 #include "sim/rng.h"
 #include "sim/units.h"
 
@@ -36,19 +38,42 @@ std::string fnv1a64_hex(const std::string& bytes) {
   return fmt::format("{:016x}", h);
 }
 
+std::optional<std::string> check_profile_name(std::string_view name) {
+  if (sim::profile_named(name)) return std::nullopt;
+  return fmt::format("--profile {}: unknown profile ({})", name, fmt::join(sim::profile_names(), ", "));
+}
+
+std::variant<std::pair<std::string, std::string>, std::string> parse_set(std::string_view kv) {
+  const auto eq = kv.find('=');
+  if (eq == std::string_view::npos || eq == 0)
+    return fmt::format("--set {}: expected key=value, e.g. time_wait=30s", kv);
+  std::pair<std::string, std::string> p(kv.substr(0, eq), kv.substr(eq + 1));
+  // The value is checked against one profile, as --param's are (axis.cc).
+  sim::Profile probe = *sim::profile_named("linux");
+  if (auto e = sim::set_profile_value(probe, p.first, p.second)) return fmt::format("--set {}: {}", kv, *e);
+  return p;
+}
+
+std::variant<Time, std::string> parse_until(std::string_view text) {
+  auto d = sim::parse_duration(text);
+  if (!d) return fmt::format("--until {}: expected a time such as 90s or 500ms", text);
+  return Time{*d};
+}
+
 std::variant<scenario::RunOptions, std::string> point_options(const SweepSpec& spec, std::size_t point) {
   scenario::RunOptions o;
   o.profile = spec.profile;
+  if (spec.profile)
+    if (auto e = check_profile_name(*spec.profile)) return *e;
   for (const auto& kv : spec.sets) {
-    const auto eq = kv.find('=');
-    if (eq == std::string::npos || eq == 0)
-      return fmt::format("--set {}: expected key=value, e.g. time_wait=30s", kv);
-    o.sets.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+    auto p = parse_set(kv);
+    if (auto* e = std::get_if<std::string>(&p)) return *e;
+    o.sets.push_back(std::move(std::get<0>(p)));
   }
   if (spec.until) {
-    auto d = sim::parse_duration(*spec.until);
-    if (!d) return fmt::format("--until {}: expected a time such as 90s or 500ms", *spec.until);
-    o.until = *d;
+    auto d = parse_until(*spec.until);
+    if (auto* e = std::get_if<std::string>(&d)) return *e;
+    o.until = std::get<Time>(d);
   }
   const auto values = spec.point_values(point);
   for (std::size_t i = 0; i < spec.axes.size(); ++i) {
