@@ -224,7 +224,7 @@ std::optional<AxisProblem> check_axis(const Axis& axis) {
     if (!id) return AxisProblem{i, why};
     auto [it, fresh] = seen.emplace(*id, i);
     if (!fresh)
-      return AxisProblem{i, fmt::format("'{}' twice on the axis (the same value as '{}'): a row twice",
+      return AxisProblem{i, fmt::format("'{}' is on the axis twice (as '{}' too): a row twice",
                                         axis.values[i], axis.values[it->second])};
   }
   return std::nullopt;

@@ -212,7 +212,7 @@ class Reader {
       throw Bad{n_, w[1].col, "a loss axis after another: --loss is the first axis of a sweep"};
     if (auto p = check_axis(a)) {
       if (p->value == std::string::npos) throw Bad{n_, w[2].col, p->why};
-      throw Bad{n_, w[3 + p->value].col, fmt::format("'{}': {}", a.values[p->value], p->why)};
+      throw Bad{n_, w[3 + p->value].col, fmt::format("axis value '{}': {}", a.values[p->value], p->why)};
     }
     spec.axes.push_back(std::move(a));
     if (spec.points() > kMaxPoints) throw Bad{n_, 0, "too many points in the grid"};
@@ -390,11 +390,10 @@ void Reader::closed_line(std::size_t i, const std::vector<Word>& w) {
         number<std::uint64_t>(Word{w[j].text.substr(star + 1), w[j].col + star + 1}, n_, "a count");
     if (t < 0) throw Bad{n_, w[j].col, "a closing time before the start of the run"};
     if (t > limit_)
-      throw Bad{
-          n_, w[j].col,
-          fmt::format("closing time {} ns: after {}, where every run of the sweep stops", t,
-                      s_.spec.until ? "its --until " + *s_.spec.until
-                                    : sim::format_duration(kMaxDuration) + ", the longest a run lasts")};
+      throw Bad{n_, w[j].col,
+                fmt::format("closing time {} ns: no run of the sweep lasts past {}", t,
+                            s_.spec.until ? "its --until " + *s_.spec.until
+                                          : sim::format_duration(kMaxDuration) + " (the longest run)")};
     if (last && t <= *last)
       throw Bad{
           n_, w[j].col,
