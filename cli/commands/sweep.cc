@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -56,6 +57,31 @@ std::optional<std::string> slurp(const std::string& path) {
   s << f.rdbuf();
   if (f.bad()) return std::nullopt;
   return s.str();
+}
+
+// A shard's text, read only from a regular file of at most kMaxShardBytes
+// (a device such as /dev/zero would be read until memory ran out); a
+// message `file: ...` otherwise. At most the cap plus one byte is read, in
+// case the file grows after it was measured.
+std::optional<std::string> read_shard_file(const std::string& path, std::string& text) {
+  std::error_code ec;
+  const auto st = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::is_regular_file(st))
+    return fmt::format("{}: not a regular file (a shard is one, written by tcpsim sweep --shard)", path);
+  const std::string too_big = fmt::format("{}: larger than a shard can be ({} MiB at most)", path,
+                                          sweep::kMaxShardBytes / (1024 * 1024));
+  const auto size = std::filesystem::file_size(path, ec);
+  if (!ec && size > sweep::kMaxShardBytes) return too_big;
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return fmt::format("tcpsim merge: cannot read {}", path);
+  text.clear();
+  std::vector<char> buf(1 << 16);
+  while (f.read(buf.data(), static_cast<std::streamsize>(buf.size())) || f.gcount() > 0) {
+    text.append(buf.data(), static_cast<std::size_t>(f.gcount()));
+    if (text.size() > sweep::kMaxShardBytes) return too_big;
+  }
+  if (f.bad()) return fmt::format("tcpsim merge: cannot read {}", path);
+  return std::nullopt;
 }
 
 std::string render(const std::string& format, const sweep::SweepSpec& spec,
@@ -136,15 +162,20 @@ int cmd_sweep(const SweepArgs& a) {
   if (auto* e = std::get_if<std::string>(&result)) return fail(*e);
   const auto& points = std::get<std::vector<sweep::PointStats>>(result);
   const std::string out = a.shard ? sweep::write_shard(spec, slice, points) : render(a.format, spec, points);
+  if (a.shard && out.size() > sweep::kMaxShardBytes)
+    return fail(
+        fmt::format("tcpsim sweep: the shard is {} bytes, more than tcpsim merge reads ({} MiB): "
+                    "split the sweep into more shards",
+                    out.size(), sweep::kMaxShardBytes / (1024 * 1024)));
   return output::write_output(a.output, out) ? 0 : 2;
 }
 
 int cmd_merge(const MergeArgs& a) {
   std::vector<sweep::MergeInput> inputs;
   for (const auto& f : a.files) {
-    auto text = slurp(f);
-    if (!text) return fail(fmt::format("tcpsim merge: cannot read {}", f));
-    inputs.push_back({f, std::move(*text)});
+    std::string text;
+    if (auto e = read_shard_file(f, text)) return fail(*e);
+    inputs.push_back({f, std::move(text)});
   }
   auto merged = sweep::merge_shards(inputs);
   if (auto* e = std::get_if<std::string>(&merged)) return fail(*e);

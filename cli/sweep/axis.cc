@@ -1,9 +1,11 @@
 #include "cli/sweep/axis.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <charconv>
 #include <cstdint>
+#include <map>
 
 #include "cli/scenario/parser.h"
 #include "sim/profile.h"
@@ -108,9 +110,8 @@ std::variant<Axis, std::string> parse_loss_axis(std::string_view spec) {
   axis.key = "loss";
   Range r;
   if (!split_range(spec, r)) {
-    if (!sim::Probability::parse(spec))
-      return fmt::format("--loss {}: expected a probability such as 5% or 0.05, or a range A:B:STEP", spec);
     axis.values.emplace_back(spec);
+    if (auto p = check_axis(axis)) return fmt::format("--loss {}: {}, or a range A:B:STEP", spec, p->why);
     return axis;
   }
   std::uint64_t u[3];
@@ -138,11 +139,8 @@ std::variant<Axis, std::string> parse_param_axis(std::string_view spec) {
   if (axis.key == "loss") return fmt::format("{}: use --loss A:B:STEP for loss", what);
   if (axis.key == "profile") {
     axis.kind = Axis::Kind::Profile;
-    for (auto& v : split_list(rhs)) {
-      if (!sim::profile_named(v))
-        return fmt::format("{}: unknown profile '{}' (rfc9293, linux, bsd)", what, v);
-      axis.values.push_back(v);
-    }
+    axis.values = split_list(rhs);
+    if (auto p = check_axis(axis)) return fmt::format("{}: {}", what, p->why);
     return axis;
   }
   axis.kind = Axis::Kind::Setting;
@@ -178,12 +176,59 @@ std::variant<Axis, std::string> parse_param_axis(std::string_view spec) {
   }
   // Every value must be one the profile takes, checked now rather than in
   // the middle of a sweep.
-  sim::Profile probe = *sim::profile_named("linux");
-  for (const auto& v : axis.values) {
-    if (auto e = scenario::setting_value_error(v)) return fmt::format("{}: {}", what, *e);
-    if (auto e = sim::set_profile_value(probe, axis.key, v)) return fmt::format("{}: {}: {}", what, v, *e);
-  }
+  if (auto p = check_axis(axis)) return fmt::format("{}: {}", what, p->why);
   return axis;
+}
+
+namespace {
+
+// What identifies a value of the axis: two spellings of one value
+// (0.01 and 1%, on and true) are one row written twice. Empty when the
+// value is not one a sweep takes, with `why` said.
+std::optional<std::string> axis_value_identity(const Axis& axis, const std::string& v, std::string& why) {
+  switch (axis.kind) {
+    case Axis::Kind::Loss: {
+      const auto p = sim::Probability::parse(v);
+      if (!p) why = "expected a probability such as 5% or 0.05";
+      return p ? std::optional<std::string>(std::to_string(p->threshold())) : std::nullopt;
+    }
+    case Axis::Kind::Profile:
+      if (!sim::profile_named(v))
+        why = fmt::format("unknown profile '{}' ({})", v, fmt::join(sim::profile_names(), ", "));
+      return sim::profile_named(v) ? std::optional<std::string>(v) : std::nullopt;
+    case Axis::Kind::Setting: {
+      sim::Profile probe = *sim::profile_named("linux");
+      if (auto e = sim::set_profile_value(probe, axis.key, v)) {
+        why = fmt::format("{}: {}", v, *e);
+        return std::nullopt;
+      }
+      return sim::get_profile_value(probe, axis.key);
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<AxisProblem> check_axis(const Axis& axis) {
+  if (axis.kind == Axis::Kind::Setting) {
+    bool known = false;
+    for (const auto& k : sim::profile_keys()) known |= k.name == axis.key;
+    if (!known)
+      return AxisProblem{std::string::npos,
+                         fmt::format("unknown setting '{}' (`tcpsim profiles` lists them)", axis.key)};
+  }
+  std::map<std::string, std::size_t> seen;  // identity -> index
+  for (std::size_t i = 0; i < axis.values.size(); ++i) {
+    std::string why;
+    const auto id = axis_value_identity(axis, axis.values[i], why);
+    if (!id) return AxisProblem{i, why};
+    auto [it, fresh] = seen.emplace(*id, i);
+    if (!fresh)
+      return AxisProblem{i, fmt::format("'{}' is on the axis twice (as '{}' too): a row twice",
+                                        axis.values[i], axis.values[it->second])};
+  }
+  return std::nullopt;
 }
 
 }  // namespace tcpsim::sweep

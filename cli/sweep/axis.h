@@ -5,6 +5,7 @@
 // on every machine, and any run of a sweep can be replayed with `tcpsim run`.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -28,6 +29,17 @@ std::variant<Axis, std::string> parse_loss_axis(std::string_view spec);
 // "time_wait=10s:60s:10s", "syn_retries=1:6:1", "delayed_ack=on,off",
 // "profile=linux,rfc9293,bsd". A message on failure.
 std::variant<Axis, std::string> parse_param_axis(std::string_view spec);
+
+// The first value of an axis a sweep could not have written, and why: a
+// value its parser refuses (a loss that is not a probability, an unknown
+// profile, a setting value the profile refuses) or one seen before (two
+// rows of one point). `value` is npos when the key itself is wrong. Both
+// parsers above end with it, and `tcpsim merge` holds a shard's axes to it.
+struct AxisProblem {
+  std::size_t value;
+  std::string why;
+};
+std::optional<AxisProblem> check_axis(const Axis& axis);
 
 // Loss as an exact decimal, for tests and the parser: units of 10^-18.
 std::variant<std::uint64_t, std::string> parse_loss_units(std::string_view text);

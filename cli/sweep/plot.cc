@@ -112,7 +112,7 @@ std::string plot_svg(const SweepSpec& spec, const std::vector<PointStats>& point
       "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"{0}\" height=\"{1}\" "
       "viewBox=\"0 0 {0} {1}\" font-family=\"{2}\" font-size=\"11\">\n",
       number(width), number(height), kSans);
-  const std::string title = fmt::format("tcpsim sweep {}", spec.scenario);
+  const std::string title = fmt::format("tcpsim sweep {}", printable(spec.scenario));
   o += fmt::format("<title>{}</title>\n", xml_escape(title));
   o += "<desc>Outcome shares with 95% Wilson intervals and time to fully closed, drawn by tcpsim "
        "sweep</desc>\n";

@@ -17,6 +17,25 @@ const std::vector<OutcomeKind>& report_kinds() {
   return k;
 }
 
+std::string printable(std::string_view text) {
+  std::string out;
+  for (char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (c < 0x20 || c == 0x7f)
+          out += fmt::format("\\x{:02x}", c);
+        else
+          out += ch;
+    }
+  }
+  return out;
+}
+
 std::string seconds_text(Time t) { return sim::format_seconds(t, 9); }
 
 namespace {
@@ -42,7 +61,14 @@ std::string short_seconds(std::optional<Time> t) {
   return sim::format_seconds(*t, 3);
 }
 
-std::string axis_header(const SweepSpec& spec, std::size_t i) { return spec.axes[i].key; }
+std::string axis_header(const SweepSpec& spec, std::size_t i) { return printable(spec.axes[i].key); }
+
+// The axis values of a point, as printed.
+std::vector<std::string> printed_values(const SweepSpec& spec, std::size_t point) {
+  std::vector<std::string> v = spec.point_values(point);
+  for (auto& s : v) s = printable(s);
+  return v;
+}
 
 }  // namespace
 
@@ -67,7 +93,7 @@ std::string table(const SweepSpec& spec, const std::vector<PointStats>& points) 
   rows.push_back(head);
   for (std::size_t pi = 0; pi < points.size(); ++pi) {
     const PointStats& p = points[pi];
-    std::vector<std::string> row = spec.point_values(pi);
+    std::vector<std::string> row = printed_values(spec, pi);
     row.push_back(std::to_string(p.runs));
     auto share = [&](std::uint64_t k) {
       const Share s = wilson95(k, p.runs);
@@ -87,7 +113,7 @@ std::string table(const SweepSpec& spec, const std::vector<PointStats>& points) 
     for (std::size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
   }
   std::string out = fmt::format("# {}: {} runs per point, seeds from {} (95% Wilson intervals)\n",
-                                spec.scenario, spec.runs, spec.seed);
+                                printable(spec.scenario), spec.runs, spec.seed);
   for (const auto& r : rows) {
     std::string line;
     for (std::size_t i = 0; i < r.size(); ++i) {
@@ -123,7 +149,7 @@ std::string csv(const SweepSpec& spec, const std::vector<PointStats>& points) {
   out += "\n";
   for (std::size_t pi = 0; pi < points.size(); ++pi) {
     const PointStats& p = points[pi];
-    std::vector<std::string> row = spec.point_values(pi);
+    std::vector<std::string> row = printed_values(spec, pi);
     row.push_back(std::to_string(p.runs));
     auto share = [&](std::uint64_t k) {
       const Share s = wilson95(k, p.runs);

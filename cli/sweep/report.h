@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cli/sweep/spec.h"
@@ -17,6 +18,11 @@ std::string csv(const SweepSpec& spec, const std::vector<PointStats>& points);
 
 // The outcome kinds in the order sweep prints them: the good one first.
 const std::vector<scenario::OutcomeKind>& report_kinds();
+// Text from the user (a scenario's path, which may hold any byte) as it is
+// printed in a title or table cell: a control character or a backslash
+// escaped (\n, \t, \r, \\, \xHH for the rest), so it never moves the cursor
+// or recolours a terminal and a table row stays one line.
+std::string printable(std::string_view text);
 // "5.005000000": seconds with nanoseconds, exact.
 std::string seconds_text(Time t);
 

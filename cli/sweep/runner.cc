@@ -28,7 +28,7 @@ std::optional<std::uint64_t> parse_u64(std::string_view s) {
 
 std::variant<Slice, std::string> parse_slice(std::string_view text) {
   const auto slash = text.find('/');
-  const std::string bad = fmt::format("--shard {}: expected K/N with 1 <= K <= N, e.g. 3/8", text);
+  const std::string bad = fmt::format("--shard {}: {}", text, kSliceRule);
   if (slash == std::string_view::npos) return bad;
   auto k = parse_u64(text.substr(0, slash));
   auto n = parse_u64(text.substr(slash + 1));

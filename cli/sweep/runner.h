@@ -24,6 +24,8 @@ namespace tcpsim::sweep {
 struct Slice {
   std::uint64_t k = 1, n = 1;
 };
+// What K/N must be, for messages about --shard and a shard file's line.
+inline constexpr const char* kSliceRule = "expected K/N with 1 <= K <= N <= 1000000, e.g. 3/8";
 // "3/8"; a message unless 1 <= K <= N.
 std::variant<Slice, std::string> parse_slice(std::string_view text);
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <iterator>
 #include <map>
 #include <sstream>
 
@@ -37,11 +38,21 @@ std::string write_shard(const SweepSpec& spec, Slice slice, const std::vector<Po
   o += fmt::format("shard {}/{}\n", slice.k, slice.n);
   for (std::size_t i = 0; i < points.size(); ++i) {
     const PointStats& p = points[i];
-    o += fmt::format("point {} runs={} kinds=", i, p.runs);
-    for (int k = 0; k < scenario::kOutcomeKindCount; ++k) o += fmt::format("{}{}", k ? "," : "", p.kinds[k]);
-    o += fmt::format(
-        " assertions_failed={} closed={} retransmissions={} retransmissions_max={} segments={}\n",
-        p.assertions_failed, p.closed_at.total(), p.retransmissions, p.retransmissions_max, p.segments);
+    std::string kinds;
+    for (int k = 0; k < scenario::kOutcomeKindCount; ++k)
+      kinds += fmt::format("{}{}", k ? "," : "", p.kinds[k]);
+    // In kPointFields' order.
+    const std::string values[] = {std::to_string(p.runs),
+                                  kinds,
+                                  std::to_string(p.assertions_failed),
+                                  std::to_string(p.closed_at.total()),
+                                  std::to_string(p.retransmissions),
+                                  std::to_string(p.retransmissions_max),
+                                  std::to_string(p.segments)};
+    static_assert(std::size(values) == kPointFieldCount);
+    o += fmt::format("point {}", i);
+    for (std::size_t f = 0; f < kPointFieldCount; ++f) o += fmt::format(" {}={}", kPointFields[f], values[f]);
+    o += "\n";
     o += fmt::format("closed {}", i);
     for (const auto& [t, n] : p.closed_at.counts()) o += fmt::format(" {}*{}", t, n);
     o += "\n";

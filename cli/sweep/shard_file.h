@@ -19,6 +19,7 @@
 // `end` marks a complete file: a shard cut short by a crash is refused.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <variant>
 #include <vector>
@@ -28,6 +29,11 @@
 #include "cli/sweep/stats.h"
 
 namespace tcpsim::sweep {
+
+// The largest shard merge reads: a shard's size grows with its points
+// (at most kMaxPoints, each a point line and a closing-time histogram),
+// never with its runs; a sweep's shards are far smaller. docs/sweep.md.
+inline constexpr std::uintmax_t kMaxShardBytes = 64 * 1024 * 1024;
 
 struct Shard {
   SweepSpec spec;

@@ -18,6 +18,12 @@ inline constexpr const char* kShardMagic = "tcpsim-sweep-shard";
 // 2: a `format` line, `closed=N` on point lines, percent-encoded fields.
 inline constexpr int kShardFormat = 2;
 
+// A point line's fields after `point I`, each once as key=value, in the
+// order the writer puts them: the one list of their names.
+inline constexpr const char* kPointFields[] = {
+    "runs", "kinds", "assertions_failed", "closed", "retransmissions", "retransmissions_max", "segments"};
+inline constexpr std::size_t kPointFieldCount = sizeof kPointFields / sizeof *kPointFields;
+
 // Percent-encoding (RFC 3986 section 2.1): '%', space, the control
 // characters and DEL become %XX, so a field is one word of printable bytes
 // however odd the path or value; every other byte (UTF-8 included) is kept.

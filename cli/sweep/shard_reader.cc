@@ -13,6 +13,8 @@
 
 #include "cli/sweep/shard_file.h"
 #include "cli/sweep/shard_format.h"
+#include "model/time.h"
+#include "sim/units.h"
 
 namespace tcpsim::sweep {
 
@@ -62,16 +64,28 @@ T number(const Word& w, std::size_t n, std::string_view what) {
   return v;
 }
 
-std::string field(const Word& w, std::size_t n) {
+// A percent-encoded field decoded. Only a path may hold control
+// characters (the scenario's, printed escaped: report.h); in a setting, a
+// profile or an axis they are an edit, refused before anything prints them.
+std::string field(const Word& w, std::size_t n, bool control_ok = false) {
   auto d = percent_decode(w.text);
   if (auto* at = std::get_if<std::size_t>(&d))
     throw Bad{n, w.col + *at, "bad percent escape: expected % and two hex digits"};
-  return std::get<std::string>(d);
+  std::string s = std::get<std::string>(std::move(d));
+  for (unsigned char c : s)
+    if (!control_ok && (c < 0x20 || c == 0x7f))
+      throw Bad{n, w.col,
+                fmt::format("control character 0x{:02x} in '{}' (no sweep writes one here)", c, w.text)};
+  return s;
 }
 
-// The point line's fields, each once: key=value.
-const char* const kPointFields[] = {
-    "runs", "kinds", "assertions_failed", "closed", "retransmissions", "retransmissions_max", "segments"};
+// The value of a header line, held to the rule `tcpsim sweep` applies to
+// the option (spec.h): a message at the value otherwise.
+template <class T>
+T checked(std::variant<T, std::string> v, const Word& w, std::size_t n) {
+  if (auto* e = std::get_if<std::string>(&v)) throw Bad{n, w.col, *e};
+  return std::get<T>(std::move(v));
+}
 
 class Reader {
  public:
@@ -148,7 +162,7 @@ class Reader {
     if (key == "version") {
       // compared with the other shards' through the header
     } else if (key == "scenario") {
-      spec.scenario = field(w[1], n_);
+      spec.scenario = field(w[1], n_, /*control_ok=*/true);
     } else if (key == "scenario-fnv1a64") {
       if (w[1].text.size() != 16 || w[1].text.find_first_not_of("0123456789abcdef") != std::string_view::npos)
         throw Bad{n_, w[1].col, "expected 16 lowercase hex digits"};
@@ -162,10 +176,13 @@ class Reader {
                   fmt::format("runs {}: a sweep has 1 to {} runs per point", spec.runs, kMaxRuns)};
     } else if (key == "profile") {
       spec.profile = field(w[1], n_);
+      if (auto e = check_profile_name(*spec.profile)) throw Bad{n_, w[1].col, *e};
     } else if (key == "set") {
       spec.sets.push_back(field(w[1], n_));
+      checked(parse_set(spec.sets.back()), w[1], n_);
     } else if (key == "until") {
       spec.until = field(w[1], n_);
+      limit_ = checked(parse_until(*spec.until), w[1], n_);
     } else {
       throw Bad{n_, 1, fmt::format("unknown line '{}'", key)};
     }
@@ -187,6 +204,16 @@ class Reader {
       throw Bad{n_, w[1].col, "expected 'axis loss loss', 'axis profile profile' or 'axis set KEY'"};
     for (std::size_t i = 3; i < w.size(); ++i) a.values.push_back(field(w[i], n_));
     if (a.values.size() > kMaxAxisPoints) throw Bad{n_, 0, "too many points on an axis"};
+    // As `tcpsim sweep` builds its axes: --loss first, then each --param,
+    // no key twice, each value one its parser takes, once.
+    for (const Axis& b : spec.axes)
+      if (b.key == a.key) throw Bad{n_, w[2].col, fmt::format("'{}' is swept twice", a.key)};
+    if (a.kind == Axis::Kind::Loss && !spec.axes.empty())
+      throw Bad{n_, w[1].col, "a loss axis after another: --loss is the first axis of a sweep"};
+    if (auto p = check_axis(a)) {
+      if (p->value == std::string::npos) throw Bad{n_, w[2].col, p->why};
+      throw Bad{n_, w[3 + p->value].col, fmt::format("axis value '{}': {}", a.values[p->value], p->why)};
+    }
     spec.axes.push_back(std::move(a));
     if (spec.points() > kMaxPoints) throw Bad{n_, 0, "too many points in the grid"};
   }
@@ -197,7 +224,8 @@ class Reader {
     }
     if (w.size() != 2) throw Bad{n_, 0, "expected 'shard K/N'"};
     auto sl = parse_slice(w[1].text);
-    if (auto* e = std::get_if<std::string>(&sl)) throw Bad{n_, w[1].col, *e};
+    if (std::holds_alternative<std::string>(sl))
+      throw Bad{n_, w[1].col, fmt::format("shard {}: {}", w[1].text, kSliceRule)};
     s_.slice = std::get<Slice>(sl);
     s_.points.resize(s_.spec.points());
   }
@@ -254,6 +282,9 @@ class Reader {
   Shard s_;
   std::map<std::string, std::size_t> header_seen_, seen_;  // -> the line it is on
   std::vector<std::uint64_t> closed_;                      // per point, as the point line says
+  // No run goes on past --until, or without it past kMaxDuration (the
+  // longest `until` a scenario can have: the limit merge cannot see).
+  Time limit_ = kMaxDuration;
 };
 
 // Each run has one outcome and belongs to one shard, so the counts of a
@@ -358,6 +389,11 @@ void Reader::closed_line(std::size_t i, const std::vector<Word>& w) {
     const auto c =
         number<std::uint64_t>(Word{w[j].text.substr(star + 1), w[j].col + star + 1}, n_, "a count");
     if (t < 0) throw Bad{n_, w[j].col, "a closing time before the start of the run"};
+    if (t > limit_)
+      throw Bad{n_, w[j].col,
+                fmt::format("closing time {} ns: no run of the sweep lasts past {}", t,
+                            s_.spec.until ? "its --until " + *s_.spec.until
+                                          : sim::format_duration(kMaxDuration) + " (the longest run)")};
     if (last && t <= *last)
       throw Bad{
           n_, w[j].col,

@@ -1,7 +1,10 @@
 #include "cli/sweep/spec.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include "cli/scenario/parser.h"
+#include "sim/profile.h"
 #include "sim/rng.h"
 #include "sim/units.h"
 
@@ -36,18 +39,42 @@ std::string fnv1a64_hex(const std::string& bytes) {
   return fmt::format("{:016x}", h);
 }
 
+std::optional<std::string> check_profile_name(std::string_view name) {
+  if (sim::profile_named(name)) return std::nullopt;
+  return fmt::format("--profile {}: unknown profile ({})", name, fmt::join(sim::profile_names(), ", "));
+}
+
+// The command line's own --set and --until parsing (cli/scenario/parser.h),
+// then the value checked against one profile, as --param's are (axis.cc).
+std::variant<std::pair<std::string, std::string>, std::string> parse_set(std::string_view kv) {
+  auto p = scenario::parse_set_option(kv);
+  if (auto* e = std::get_if<std::string>(&p)) return *e;
+  auto& [key, value] = std::get<0>(p);
+  sim::Profile probe = *sim::profile_named("linux");
+  if (auto e = sim::set_profile_value(probe, key, value)) return fmt::format("--set {}: {}", sim::echo(kv), *e);
+  return std::move(std::get<0>(p));
+}
+
+std::variant<Time, std::string> parse_until(std::string_view text) {
+  auto d = scenario::parse_until_option(text);
+  if (auto* e = std::get_if<std::string>(&d)) return *e;
+  return Time{std::get<Duration>(d)};
+}
+
 std::variant<scenario::RunOptions, std::string> point_options(const SweepSpec& spec, std::size_t point) {
   scenario::RunOptions o;
   o.profile = spec.profile;
+  if (spec.profile)
+    if (auto e = check_profile_name(*spec.profile)) return *e;
   for (const auto& kv : spec.sets) {
-    auto set = scenario::parse_set_option(kv);
-    if (auto* e = std::get_if<std::string>(&set)) return *e;
-    o.sets.push_back(std::get<0>(std::move(set)));
+    auto p = parse_set(kv);
+    if (auto* e = std::get_if<std::string>(&p)) return *e;
+    o.sets.push_back(std::move(std::get<0>(p)));
   }
   if (spec.until) {
-    auto d = scenario::parse_until_option(*spec.until);
+    auto d = parse_until(*spec.until);
     if (auto* e = std::get_if<std::string>(&d)) return *e;
-    o.until = std::get<Duration>(d);
+    o.until = std::get<Time>(d);
   }
   const auto values = spec.point_values(point);
   for (std::size_t i = 0; i < spec.axes.size(); ++i) {

@@ -8,7 +8,9 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "cli/scenario/interpreter.h"
@@ -43,6 +45,15 @@ std::uint64_t run_seed(std::uint64_t base, std::uint64_t run);
 // FNV-1a 64 (Fowler, Noll, Vo) of some bytes, 16 hex digits: identifies a
 // scenario's content in shard headers (not a security measure).
 std::string fnv1a64_hex(const std::string& bytes);
+
+// The options every run of a sweep shares, checked as `tcpsim sweep` takes
+// them (point_options) and as `tcpsim merge` reads them from a shard: one
+// set of rules. A message naming the value on failure.
+std::optional<std::string> check_profile_name(std::string_view name);
+// `key=value`, a setting the profile has and a value it takes.
+std::variant<std::pair<std::string, std::string>, std::string> parse_set(std::string_view kv);
+// A duration (90s, 500ms): each run stops at it.
+std::variant<Time, std::string> parse_until(std::string_view text);
 
 // The run options of a point, seed left unset; a message for a --set that
 // is not key=value or an --until that is not a duration.

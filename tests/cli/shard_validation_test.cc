@@ -321,3 +321,167 @@ TEST(ShardFormat, BadPercentEscape_RefusedAtItsColumn) {
 
 }  // namespace
 }  // namespace tcpsim::cli
+
+// --- values no sweep could have written
+//
+// A sweep checks its axis values, --profile, --set and --until with its own
+// parsers before any run; merge holds a shard's header to the same parsers,
+// so a table row or setting a sweep would have refused is never printed.
+
+namespace tcpsim::cli {
+namespace {
+
+// S1, 4 runs at loss 0, 0.01 and 0.02, shard 1/1: `axis loss loss 0 0.01 0.02`.
+OneShard loss_shard(const std::string& name, std::vector<std::string> extra = {}) {
+  OneShard s;
+  s.dir = scratch(name);
+  std::vector<std::string> args{kS1, "--runs", "4", "--loss", "0:0.02:0.01"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  Shards sh{s.dir, args};
+  s.file = sh.shard(1, 1);
+  s.text = slurp(s.file);
+  return s;
+}
+
+struct Edit {
+  const char* line;  // replaces the `axis` line
+  std::size_t col;   // where the first bad value starts
+  const char* what;  // in the message
+};
+
+TEST(ShardValidation, AxisValuesNoSweepCouldHave_RefusedAtTheValue) {
+  const OneShard s = loss_shard("axis-values");
+  ASSERT_EQ(line_at(s.text, line_of(s.text, "axis ")), "axis loss loss 0 0.01 0.02");
+  const std::size_t n = line_of(s.text, "axis ");
+  for (const Edit& e : {
+           Edit{"axis loss loss 500%25 -3%25 banana", 16, "500%"},        // above 1 (--loss's parser)
+           Edit{"axis loss loss 0 -3%25 banana", 18, "-3%"},              // not a probability
+           Edit{"axis loss loss 0.01 0.01 0.01", 21, "0.01"},             // a row twice
+           Edit{"axis loss loss 0 0.010 0.01", 24, "0.01"},               // the same loss, written twice
+           Edit{"axis profile profile linux linux banana", 28, "linux"},  // a row twice
+           Edit{"axis profile profile linux bsd banana", 32, "banana"},   // no such profile
+           Edit{"axis set nosuchkey a b c", 10, "nosuchkey"},             // no such setting
+           Edit{"axis set time_wait 10s 20s banana", 28, "banana"},       // not a duration
+           Edit{"axis set delayed_ack on off on", 29, "on"},              // a row twice
+           Edit{"axis set loss 0 0.01 0.02", 10, "loss"},                 // --param loss= is refused
+       }) {
+    const std::string edited = with_line_replaced(s.text, "axis ", e.line);
+    expect_refused_at(merge_text(s, edited), s.dir / "edited.txt", n, e.col, e.what);
+  }
+}
+
+// A sweep has at most one axis per key, the loss axis first (--loss, then
+// each --param), at most two.
+TEST(ShardValidation, AxisASweepCannotHave_Refused) {
+  const OneShard s = loss_shard("axis-count");
+  const std::size_t n = line_of(s.text, "axis ");
+  auto v = lines_of(s.text);
+  v.insert(v.begin() + static_cast<std::ptrdiff_t>(n), "axis loss loss x");
+  expect_refused_at(merge_text(s, join(v)), s.dir / "edited.txt", n + 1, 0, "loss");
+  v[n] = "axis loss loss 0.5";  // a valid value, still a second loss axis
+  expect_refused_at(merge_text(s, join(v)), s.dir / "edited.txt", n + 1, 0, "twice");
+  // --loss comes first: a loss axis after a --param one is not a sweep's.
+  v = lines_of(s.text);
+  v.insert(v.begin() + static_cast<std::ptrdiff_t>(n - 1), "axis set delayed_ack on");
+  expect_refused_at(merge_text(s, join(v)), s.dir / "edited.txt", n + 1, 0, "first");
+}
+
+// `until`, `profile` and `set` are what --until, --profile and --set
+// take; the same edit in every shard (so the headers agree) is refused.
+TEST(ShardValidation, HeaderValuesNoSweepCouldHave_RefusedAtTheValue) {
+  const fs::path d = scratch("header-values");
+  Shards sh{d, {kS1, "--runs", "4", "--loss", "0:0.02:0.01"}};
+  const std::string t1 = slurp(sh.shard(1, 2)), t2 = slurp(sh.shard(2, 2));
+  const std::size_t n = line_of(t1, "runs ") + 1;
+  for (const Edit& e : {
+           Edit{"until banana", 7, "banana"},
+           Edit{"until -5s", 7, "-5s"},
+           Edit{"profile nonsense", 9, "nonsense"},
+           Edit{"set x%0Ay=1", 5, "control character"},
+           Edit{"set nosuchkey=1", 5, "nosuchkey"},
+           Edit{"set time_wait=banana", 5, "banana"},
+           Edit{"set time_wait", 5, "key=value"},
+       }) {
+    const auto insert = [&](const std::string& text) {
+      auto v = lines_of(text);
+      v.insert(v.begin() + static_cast<std::ptrdiff_t>(n - 1), e.line);
+      return join(v);
+    };
+    write(d / "a.txt", insert(t1));
+    write(d / "b.txt", insert(t2));
+    expect_refused_at(tcpsim({"merge", (d / "a.txt").string(), (d / "b.txt").string()}), d / "a.txt", n,
+                      e.col, e.what);
+  }
+}
+
+// A run stops at its time limit (--until, else the scenario's `until` or
+// one hour, never beyond kMaxDuration): no run closes after it. 2^63-1 ns
+// made p90 292 years.
+TEST(ShardValidation, ClosingTimeBeyondTheRunLimit_Refused) {
+  const OneShard s = loss_shard("closed-late");
+  const std::size_t n = line_of(s.text, "closed 0");
+  ASSERT_EQ(line_at(s.text, n), "closed 0 5005000000*4");
+  expect_refused_at(merge_text(s, with_line_replaced(s.text, "closed 0", "closed 0 9223372036854775807*4")),
+                    s.dir / "edited.txt", n, 10, "9223372036854775807");
+  // kMaxDuration (10^7 s) is the bound without --until.
+  expect_refused_at(merge_text(s, with_line_replaced(s.text, "closed 0", "closed 0 10000000000000001*4")),
+                    s.dir / "edited.txt", n, 10, "10000000000000001");
+  const OneShard u = loss_shard("closed-until", {"--until", "6s"});
+  const std::size_t m = line_of(u.text, "closed 0");
+  ASSERT_EQ(line_at(u.text, m), "closed 0 5005000000*4");
+  expect_refused_at(merge_text(u, with_line_replaced(u.text, "closed 0", "closed 0 6000000001*4")),
+                    u.dir / "edited.txt", m, 10, "6s");
+  EXPECT_EQ(merge_text(u, with_line_replaced(u.text, "closed 0", "closed 0 6000000000*4")).status, 0)
+      << "a run may close at its limit";
+}
+
+// A scenario path may hold any byte: its control characters are shown
+// escaped (\n, \x1b), never sent raw to a terminal; the table is its
+// header, its column line and one line per point.
+TEST(ShardValidation, ControlCharactersInTheScenarioPath_EscapedInTheTable) {
+  const OneShard s = loss_shard("path-escape");
+  const std::string edited = with_line_replaced(s.text, "scenario ", "scenario %0Ainjected-line%1B[31mRED");
+  write(s.dir / "edited.txt", edited);
+  const Ran r = tcpsim({"merge", (s.dir / "edited.txt").string(), "-o", (s.dir / "out.txt").string()});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const std::string out = slurp(s.dir / "out.txt");
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 5) << out;
+  EXPECT_EQ(
+      std::count_if(out.begin(), out.end(), [](char c) { return c != '\n' && (c < 0x20 || c == 0x7f); }), 0)
+      << out;
+  EXPECT_EQ(out.rfind("# \\ninjected-line\\x1b[31mRED: ", 0), 0u) << out;
+  // The sweep's own table prints the path the same way.
+  const fs::path odd = s.dir / "s1\nx.tcpsim";
+  fs::copy_file(kS1, odd);
+  const std::string t = sweep_text({odd.string(), "--runs", "2"}, s.dir / "t.txt");
+  EXPECT_NE(t.find("s1\\nx.tcpsim: 2 runs"), std::string::npos) << t;
+}
+
+// The `shard` line is the file's, not the --shard option's.
+TEST(ShardValidation, BadShardLine_WordedForTheFile) {
+  const OneShard s = loss_shard("shard-line");
+  const std::size_t n = line_of(s.text, "shard ");
+  const Ran r = merge_text(s, with_line_replaced(s.text, "shard ", "shard 3/2"));
+  expect_refused_at(r, s.dir / "edited.txt", n, 7, "shard 3/2: expected K/N");
+  EXPECT_EQ(r.err.find("--shard"), std::string::npos) << r.err;
+}
+
+// A shard is at most kMaxShardBytes (64 MiB) and a regular file: merge
+// never reads without bound (/dev/zero grew until memory ran out).
+TEST(ShardValidation, ShardNotARegularFileOrTooLarge_Refused) {
+  const fs::path d = scratch("big");
+  const fs::path big = d / "big.shard";
+  write(big, "");
+  fs::resize_file(big, 64 * 1024 * 1024 + 1);
+  Ran r = tcpsim({"merge", big.string()});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err.rfind(big.string() + ": ", 0), 0u) << r.err;
+  EXPECT_NE(r.err.find("64 MiB"), std::string::npos) << r.err;
+  r = tcpsim({"merge", "/dev/zero"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err.rfind("/dev/zero: ", 0), 0u) << r.err;
+  EXPECT_NE(r.err.find("regular file"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace tcpsim::cli
