@@ -9,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <sys/stat.h>
+
 #include "sim/network.h"
 #include "sim/units.h"
 
@@ -1137,11 +1139,23 @@ std::variant<Scenario, ParseError> parse(std::string_view raw, const std::string
 }
 
 std::variant<Scenario, ParseError> parse_file(const std::string& path) {
+  // A scenario is a regular file of at most kMaxScenarioBytes: /dev/zero or a
+  // FIFO that never ends would otherwise be read until memory runs out.
   std::ifstream in(path, std::ios::binary);
-  if (!in) return ParseError{fmt::format("{}: cannot read the file", path)};
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return parse(ss.str(), path);
+  if (!in) return ParseError{fmt::format("{}: cannot read the file", sim::echo(path))};
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+    return ParseError{fmt::format("{}: not a regular file (a scenario is read from a file)", sim::echo(path))};
+  std::string text;
+  char buf[65536];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    text.append(buf, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxScenarioBytes)
+      return ParseError{fmt::format("{}: larger than a scenario can be ({} MiB at most)", sim::echo(path),
+                                    kMaxScenarioBytes >> 20)};
+  }
+  if (in.bad()) return ParseError{fmt::format("{}: cannot read the file", sim::echo(path))};
+  return parse(text, path);
 }
 
 }  // namespace tcpsim::scenario

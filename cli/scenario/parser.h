@@ -18,6 +18,8 @@ struct ParseError {
 };
 
 std::variant<Scenario, ParseError> parse(std::string_view text, const std::string& file);
+// The largest scenario file parse_file reads (16 MiB): far above any real one.
+inline constexpr std::size_t kMaxScenarioBytes = std::size_t{16} << 20;
 std::variant<Scenario, ParseError> parse_file(const std::string& path);
 
 // What every setting value, from `set` or `--set`, must be before
