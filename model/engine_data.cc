@@ -271,9 +271,11 @@ void Engine::on_ack_data(const Segment& seg, Seq prior_una, bool dup_candidate) 
     rtt = now_ - first_sacked;
   }
   if (rtt >= 0) rtt_sample(std::max<Duration>(rtt, 1));
-  // Progress undoes the backoff (Linux: every forward ACK carries an RTT
+  // Linux: progress undoes the backoff (every forward ACK carries an RTT
   // sample by its timestamp, and tcp_ack_update_rtt() resets icsk_backoff).
-  if (forward && tcb_.rtt.has_sample) tcb_.rtt.rto = rto_from_estimate();
+  // It goes with Linux's RTO rule (rto_min_on_variance, the linux profile);
+  // RFC 6298 §5's note keeps the backed-off RTO until a valid sample.
+  if (forward && tcb_.rtt.has_sample && cfg_.rto_min_on_variance) tcb_.rtt.rto = rto_from_estimate();
 
   int newly_lost = r.newly_lost;
   if (cfg_.rack && tcb_.sack_ok) {
