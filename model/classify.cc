@@ -44,7 +44,8 @@ bool is_retransmitted_fin(const Tcb& t, const Segment& seg) {
 // The FIN can be processed now: everything before it is in (or arrives with it).
 bool fin_in_order(const Engine& e, const Segment& seg) {
   const Tcb& t = e.tcb();
-  if (!seg.has(kFin) || t.fin_received) return false;
+  if (t.fin_received) return false;
+  if (!seg.has(kFin)) return e.completes_queued_fin(seg);  // a FIN held out of order
   const Seq start = seg.seq + (seg.has(kSyn) ? 1 : 0);
   const Seq fin = start + static_cast<Seq>(seg.payload.size());
   // All the data before the FIN must fit in the window, or the FIN is not reached.

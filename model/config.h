@@ -69,6 +69,15 @@ struct Config {
   // that is newer by its timestamp, which a fresh connection's always is.
   bool timewait_reopen = false;
   bool timewait_reopen_by_timestamp = false;
+  // The data path (issue 15). SACK (RFC 2018): offered in our SYN, used when
+  // the peer offers it too; the sender's scoreboard is RFC 6675's.
+  bool sack = false;
+  // Congestion control: Linux's CUBIC in segments from IW10 (RFC 6928), or
+  // else RFC 5681/6582 NewReno in bytes from RFC 5681's initial window.
+  bool cubic = false;
+  // Linux loss detection: RACK (RFC 8985) beside RFC 6675's DupThresh, and
+  // PRR (RFC 6937) as tcp_cwnd_reduction() runs it, in segments.
+  bool rack = false;
   // Segment sizes and buffers.
   std::uint16_t mss = 1460;
   std::uint32_t rcv_buffer = 65535;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "model/data_path.h"
+
 namespace tcpsim::model {
 
 namespace {
@@ -22,6 +24,11 @@ bool may_send_data(State s) {
 }
 
 }  // namespace
+
+Engine::Engine(const Config& cfg) : cfg_(cfg) {}
+Engine::~Engine() = default;
+Engine::Engine(Engine&&) noexcept = default;
+Engine& Engine::operator=(Engine&&) noexcept = default;
 
 void Engine::arm(TimerKind k, Duration after) {
   Action a{ActionKind::ArmTimer};
@@ -76,6 +83,7 @@ Segment& Engine::new_segment(std::uint8_t flags, Seq seq, bool retransmission) {
       tcb_.ack_pending = false;
       cancel(TimerKind::DelayedAck);
     }
+    if (!(flags & kRst)) attach_sack(seg);
   }
   if (!(flags & kRst)) seg.window = advertised_window();
   return seg;
@@ -93,6 +101,7 @@ std::size_t Engine::send_space() const { return tcb_.send_buffer.free_space(cfg_
 
 void Engine::init_active(Seq iss) {
   tcb_ = Tcb{};
+  dp_.reset();
   tcb_.iss = iss;
   tcb_.snd_una = iss;
   tcb_.snd_nxt = iss;
@@ -115,11 +124,15 @@ void Engine::take_syn(const Segment& seg) {
   tcb_.snd_wl2 = seg.ack;
   // RFC 9293 §3.7.1: without the option, assume 536.
   tcb_.peer_mss = seg.mss != 0 ? seg.mss : 536;
+  // RFC 2018 §2: SACK is used when both SYNs carried SACK-permitted.
+  tcb_.peer_sack_ok = seg.sack_ok;
+  tcb_.sack_ok = cfg_.sack && seg.sack_ok;
 }
 
 void Engine::send_syn(bool retransmission) {
   Segment& s = new_segment(kSyn, tcb_.iss, retransmission);
   s.mss = cfg_.mss;
+  s.sack_ok = cfg_.sack;
   tcb_.snd_nxt = tcb_.iss + 1;
   if (!retransmission) {
     tcb_.give_up_stamp = now_;  // Linux: tcp_connect() sets retrans_stamp
@@ -133,6 +146,7 @@ void Engine::send_syn(bool retransmission) {
 void Engine::send_syn_ack(bool retransmission) {
   Segment& s = new_segment(kSyn | kAck, tcb_.iss, retransmission);
   s.mss = cfg_.mss;
+  s.sack_ok = cfg_.sack && tcb_.peer_sack_ok;
   tcb_.snd_nxt = tcb_.iss + 1;
   if (!retransmission) {
     tcb_.rtt_timing = true;
@@ -213,15 +227,26 @@ void Engine::rtt_sample(Duration r) {
     e.rttvar = (3 * e.rttvar + diff) / 4;
     e.srtt = (7 * e.srtt + r) / 8;
   }
+  e.rto = rto_from_estimate();
+  if (dp_ && (dp_->min_rtt == 0 || r < dp_->min_rtt)) dp_->min_rtt = std::max<Duration>(r, 1);
+}
+
+Duration Engine::rto_from_estimate() const {
+  const RttEstimator& e = tcb_.rtt;
   Duration rto = cfg_.rto_min_on_variance
                      ? sat_add(e.srtt, std::max(sat_mul(e.rttvar, 4), cfg_.rto_min))
                      : std::max(cfg_.rto_min, sat_add(e.srtt, std::max<Duration>(1, sat_mul(e.rttvar, 4))));
-  e.rto = std::min(rto, cfg_.rto_max);
+  return std::min(rto, cfg_.rto_max);
 }
 
 void Engine::process_ack(const Segment& seg) {
   // RFC 9293 §3.10.7.4 fifth step, ESTABLISHED processing; the callers have
   // already dropped ACKs of data not yet sent.
+  const Seq prior_una = tcb_.snd_una;
+  // RFC 5681 §2's duplicate ACK: nothing new acknowledged, no data, no
+  // window change, data outstanding.
+  const bool dup_candidate = seg.ack == tcb_.snd_una && seg.payload.empty() && !seg.has(kSyn) &&
+                             !seg.has(kFin) && seg.window == tcb_.snd_wnd && tcb_.snd_una != tcb_.snd_nxt;
   if (seq_lt(tcb_.snd_una, seg.ack) && seq_le(seg.ack, tcb_.snd_nxt)) {
     if (tcb_.rtt_timing && seq_gt(seg.ack, tcb_.rtt_seq)) {
       tcb_.rtt_timing = false;
@@ -255,19 +280,24 @@ void Engine::process_ack(const Segment& seg) {
     tcb_.snd_wl1 = seg.seq;
     tcb_.snd_wl2 = seg.ack;
   }
+  if (has_scoreboard() && ack_in_range(seg)) on_ack_data(seg, prior_una, dup_candidate);
 }
 
 void Engine::process_text(const Segment& seg) {
   // RFC 9293 §3.10.7.4 seventh step; text only in ESTABLISHED, FIN-WAIT-1/2
   // (and SYN-RECEIVED, whose ACK has just made it ESTABLISHED).
-  if (seg.payload.empty()) return;
+  if (seg.payload.empty() && !seg.has(kFin)) return;
   switch (state_) {
     case State::SynReceived:
     case State::Established:
     case State::FinWait1:
     case State::FinWait2: break;
-    default: note("text after the peer's FIN is ignored (RFC 9293 §3.10.7.4 seventh)"); return;
+    default:
+      if (!seg.payload.empty()) note("text after the peer's FIN is ignored (RFC 9293 §3.10.7.4 seventh)");
+      return;
   }
+  if (text_to_queue(seg)) return;
+  if (seg.payload.empty()) return;
   const Seq start = seg.seq + (seg.has(kSyn) ? 1 : 0);
   if (seq_gt(start, tcb_.rcv_nxt)) {
     // No out-of-order queue: RFC 9293 says such segments SHOULD be held; we
@@ -363,6 +393,7 @@ void Engine::send_range(Seq from, bool retransmission) {
       tcb_.fin_seq = end;
       tcb_.snd_nxt = end + 1;
     }
+    record_send(from, tcb_.snd_nxt - from);
   }
 }
 
@@ -377,12 +408,17 @@ void Engine::send_data_and_fin() {
   // SYN-RECEIVED has already moved us to FIN-WAIT-1 (a FIN queued behind it
   // waits too; a FIN alone may go at once).
   if (syn_unacked() && tcb_.snd_nxt != data_end()) return;
+  if (!has_scoreboard() && seq_lt(tcb_.snd_nxt, data_end())) start_sender();
   bool sent = false;
-  while (seq_lt(tcb_.snd_nxt, data_end())) {
-    const Seq wnd_end = tcb_.snd_una + tcb_.snd_wnd;
-    if (!seq_gt(wnd_end, tcb_.snd_nxt)) break;  // window full (or zero)
-    send_range(tcb_.snd_nxt, false);
-    sent = true;
+  if (has_scoreboard()) {
+    sent = send_within_cwnd();
+  } else {
+    while (seq_lt(tcb_.snd_nxt, data_end())) {
+      const Seq wnd_end = tcb_.snd_una + tcb_.snd_wnd;
+      if (!seq_gt(wnd_end, tcb_.snd_nxt)) break;  // window full (or zero)
+      send_range(tcb_.snd_nxt, false);
+      sent = true;
+    }
   }
   if (tcb_.fin_queued && !tcb_.fin_sent && tcb_.snd_nxt == data_end()) {
     new_segment(kFin | kAck, tcb_.snd_nxt, false);
@@ -390,10 +426,12 @@ void Engine::send_data_and_fin() {
     tcb_.fin_merged = false;
     tcb_.fin_seq = tcb_.snd_nxt;
     tcb_.snd_nxt += 1;
+    record_send(tcb_.fin_seq, 1);
     sent = true;
   }
   const bool stalled = seq_lt(tcb_.snd_nxt, data_end()) && tcb_.snd_una == tcb_.snd_nxt;
-  if (sent && !tcb_.rtt_timing) {
+  // With a scoreboard, RTT samples come from the segments each ACK delivers.
+  if (sent && !tcb_.rtt_timing && !has_scoreboard()) {
     tcb_.rtt_timing = true;
     tcb_.rtt_seq = tcb_.snd_una;
     tcb_.rtt_sent_at = now_;
@@ -428,7 +466,13 @@ void Engine::retransmit_head() {
     // the SYN,ACK is still the earliest unacknowledged segment.
     Segment& s = new_segment(kSyn | kAck, tcb_.iss, true);
     s.mss = cfg_.mss;
+    s.sack_ok = cfg_.sack && tcb_.peer_sack_ok;
     return;
+  }
+  if (has_scoreboard() && seq_lt(tcb_.snd_una, tcb_.snd_nxt)) {
+    // RFC 5681 §3.1 / Linux tcp_enter_loss(): the flight is lost, cwnd is
+    // the loss window; the head goes now, the rest as ACKs open cwnd.
+    if (enter_loss()) return;
   }
   if (seq_lt(tcb_.snd_una, data_end()) && seq_lt(tcb_.snd_una, tcb_.snd_nxt)) {
     send_range(tcb_.snd_una, true);
@@ -440,6 +484,7 @@ void Engine::retransmit_head() {
     Segment& s = new_segment(kAck, tcb_.snd_nxt, false);
     s.payload.assign(tcb_.send_buffer.view(offset, 1));
     tcb_.snd_nxt += 1;
+    record_send(tcb_.snd_nxt - 1, 1);
     note("zero-window probe");
   }
 }
@@ -507,8 +552,10 @@ void Engine::arm_rexmt_or_probe() {
   // Linux tcp_schedule_loss_probe(): PTO = 2 SRTT, plus rto_min when a
   // single segment is out (its ACK may be delayed), else 2 jiffies; never
   // later than the RTO would fire. One probe per tail.
+  // RFC 8985 §7.2 / Linux: no probe while a hole is known (SACKed data,
+  // recovery or loss): the scoreboard repairs it.
   const bool probe = cfg_.tail_loss_probe && !tcb_.tlp_sent && tcb_.rtt.has_sample &&
-                     state_ != State::SynSent && state_ != State::SynReceived;
+                     state_ != State::SynSent && state_ != State::SynReceived && !hole_known();
   if (!probe) {
     restart_rexmt();
     return;
@@ -526,8 +573,12 @@ void Engine::send_loss_probe() {
   tcb_.tlp_pending = false;
   tcb_.tlp_sent = true;
   const Seq before = tcb_.snd_nxt;
-  send_data_and_fin();
-  if (tcb_.snd_nxt == before) {
+  if (has_scoreboard()) {
+    send_probe_with_scoreboard();
+  } else {
+    send_data_and_fin();
+  }
+  if (tcb_.snd_nxt == before && !has_scoreboard()) {
     if (tcb_.fin_sent && seq_le(tcb_.snd_una, tcb_.fin_seq) && !tcb_.fin_merged) {
       new_segment(kFin | kAck, tcb_.fin_seq, true);
     } else {

@@ -5,6 +5,8 @@
 // side-effect free choice of the next state.
 #pragma once
 
+#include <cstdint>
+#include <memory>
 #include <string_view>
 
 #include "model/config.h"
@@ -16,9 +18,14 @@
 
 namespace tcpsim::model {
 
+struct DataPath;  // model/data_path.h: made on a connection's first data
+
 class Engine {
  public:
-  explicit Engine(const Config& cfg) : cfg_(cfg) {}
+  explicit Engine(const Config& cfg);
+  ~Engine();
+  Engine(Engine&&) noexcept;
+  Engine& operator=(Engine&&) noexcept;
 
   // Every input sets these before any step runs.
   void begin(Outbox& out, Time now, State state) {
@@ -65,6 +72,11 @@ class Engine {
   bool ack_acceptable_syn_sent(const Segment& seg) const;  // SND.UNA < SEG.ACK =< SND.NXT
   bool ack_in_range(const Segment& seg) const;             // SND.UNA =< SEG.ACK =< SND.NXT
   bool acks_our_fin(Seq ack) const { return tcb_.fin_sent && seq_gt(ack, tcb_.fin_seq); }
+  // The segment fills the gap before a FIN held out of order: the FIN is
+  // processed with it (RFC 9293 §3.10.7.4 eighth step).
+  bool completes_queued_fin(const Segment& seg) const;
+  // The sender's data path (tests and traces): nullptr before any data.
+  const DataPath* data_path() const { return dp_.get(); }
 
   // §3.10.7.4 fifth step (ACK), sixth-seventh (text), eighth (FIN).
   void process_ack(const Segment& seg);
@@ -104,8 +116,31 @@ class Engine {
   bool syn_unacked() const { return seq_lt(tcb_.snd_una, tcb_.snd_buf_seq); }
   Seq data_end() const { return tcb_.snd_buf_seq + static_cast<Seq>(tcb_.send_buffer.size()); }
 
+  // The data path (model/engine_data.cc): reassembly, scoreboard, cwnd.
+  DataPath& dp();
+  bool has_scoreboard() const;
+  void start_sender();
+  std::uint32_t smss() const;
+  bool text_to_queue(const Segment& seg);  // false: the old in-order path applies
+  void attach_sack(Segment& seg);
+  void record_send(Seq seq, std::uint32_t len);
+  Time xmit_stamp();
+  void retransmit_seq(Seq seq, bool rescue = false);
+  bool retransmit_first_lost();
+  bool send_within_cwnd();
+  bool cwnd_allows();
+  void on_ack_data(const Segment& seg, Seq prior_una, bool dup_candidate);
+  void ack_in_recovery(const Segment& seg, bool forward, bool dup, std::uint32_t delivered_segs,
+                       std::uint64_t delivered_bytes, int newly_lost);
+  void enter_recovery();
+  bool enter_loss();  // an RTO with data in flight; false: nothing to resend
+  bool hole_known() const;
+  bool send_probe_with_scoreboard();
+  Duration rto_from_estimate() const;
+
   Config cfg_;
   Tcb tcb_;
+  std::unique_ptr<DataPath> dp_;
   Outbox* out_ = nullptr;
   Time now_ = 0;
   State state_ = State::Closed;

@@ -29,15 +29,10 @@
 #include <string_view>
 #include <vector>
 
+#include "model/segment.h"  // SackBlock
 #include "model/seq.h"
 
 namespace tcpsim::model {
-
-struct SackBlock {
-  Seq left = 0;   // first octet
-  Seq right = 0;  // one past the last octet
-  bool operator==(const SackBlock& o) const { return left == o.left && right == o.right; }
-};
 
 // What one segment's arrival did.
 struct ReassemblyArrival {
@@ -74,6 +69,12 @@ class ReassemblyQueue {
   std::optional<SackBlock> pending_dsack() const;
 
   bool empty() const { return queue_.empty(); }
+  // A FIN held out of order: its sequence number (the engine asks whether a
+  // segment that fills the gap makes it in order, RFC 9293 §3.10.7.4 eighth).
+  std::optional<Seq> queued_fin() const {
+    if (!fin_at_) return std::nullopt;
+    return to_seq(*fin_at_);
+  }
   std::uint32_t queued_bytes() const { return queued_bytes_; }  // data octets held
   std::size_t queued_ranges() const { return queue_.size(); }
 

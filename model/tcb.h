@@ -35,6 +35,8 @@ struct TcbVariables {
   Seq irs = 0;                // IRS      initial receive sequence number
 
   std::uint16_t peer_mss = 536;  // RFC 9293 §3.7.1 default send MSS
+  bool peer_sack_ok = false;     // the peer's SYN carried SACK-permitted
+  bool sack_ok = false;          // SACK negotiated: both SYNs carried it (RFC 2018 §2)
 
   Seq snd_buf_seq = 0;  // sequence number of send_buffer[0]
 

@@ -65,6 +65,11 @@ Profile linux_profile() {
   c.timewait_ignores_bare_ack = true;     // tcp_timewait_state_process()
   c.timewait_reopen = true;               // TCP_TW_SYN in tcp_timewait_state_process()
   c.timewait_reopen_by_timestamp = true;  // net.ipv4.tcp_timestamps = 1
+  // Data path (issue 15): net.ipv4.tcp_sack = 1, tcp_congestion_control =
+  // cubic (IW10, TCP_INIT_CWND), tcp_recovery = 1 (RACK) with PRR.
+  c.sack = true;
+  c.cubic = true;
+  c.rack = true;
   return p;
 }
 
@@ -83,6 +88,10 @@ Profile bsd() {
   c.delayed_ack = true;
   c.delayed_ack_timeout = 40 * kMillisecond;
   c.timewait_reopen = true;  // tcp_twcheck(): a SYN above RCV.NXT
+  // Data path: net.inet.tcp.sack.enable = 1; NewReno (FreeBSD's default
+  // cc_newreno) with RFC 6675 SACK recovery and PRR in bytes here, an
+  // approximation of FreeBSD's tcp_sack.c, not measured.
+  c.sack = true;
   p.ephemeral_low = 10000;
   p.ephemeral_high = 65535;
   return p;
@@ -184,6 +193,10 @@ const std::vector<Field>& fields() {
       flag("timewait_reopen_by_timestamp",
            "...any new SYN, as timestamps tell (Linux); otherwise only a SYN above RCV.NXT",
            &C::timewait_reopen_by_timestamp),
+      // The data path's settings (issue 15), kept together.
+      flag("sack", "offer and use SACK (RFC 2018, RFC 6675 recovery)", &C::sack),
+      flag("cubic", "Linux CUBIC from IW10 (else RFC 5681/6582 NewReno)", &C::cubic),
+      flag("rack", "RACK loss detection and Linux PRR (RFC 8985, RFC 6937)", &C::rack),
       Field{"rcv_buffer", Kind::Bytes, 1, 1 << 30, "receive buffer (the advertised window, at most 65535)",
             nullptr, nullptr, nullptr, &C::rcv_buffer},
       Field{"snd_buffer", Kind::Bytes, 1, 1 << 30, "send buffer", nullptr, nullptr, nullptr, &C::snd_buffer},

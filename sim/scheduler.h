@@ -59,7 +59,8 @@ struct RunResult {
 
 class Scheduler {
  public:
-  static constexpr std::size_t kCallbackCapacity = 96;
+  // A packet (its segment now carries SACK blocks, issue 15) and two pointers.
+  static constexpr std::size_t kCallbackCapacity = 128;
   // A run that fires this many events without finishing stops with
   // kEventLimit: a scenario stuck in a retransmission loop must end.
   static constexpr std::uint64_t kDefaultMaxEvents = 100'000'000;
