@@ -199,6 +199,7 @@ std::optional<OutputFile> OutputFile::open(const std::string& path, std::string&
   struct stat st {};
   const bool exists = ::stat(path.c_str(), &st) == 0;  // follows links: what they point to counts
   if (!exists && errno != ENOENT) return failed(errno);
+  if (hooks.after_look) hooks.after_look();
   if (exists && S_ISDIR(st.st_mode)) return failed(EISDIR);
   if (exists && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode))) {
     f.fd_ = open_retrying(path.c_str(), O_WRONLY | O_NOCTTY | O_CLOEXEC);

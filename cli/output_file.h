@@ -39,6 +39,7 @@ inline const std::string kOutputOptionHelp = option_help("Write to this file ins
 struct Hooks {
   bool no_tmpfile = false;            // take the O_EXCL fallback even where O_TMPFILE works
   void (*before_rename)() = nullptr;  // called while the temporary has its name
+  void (*after_look)() = nullptr;     // called once the target has been looked at, before it is opened
 };
 
 // One output being written. Open, write, then commit; destroyed without a

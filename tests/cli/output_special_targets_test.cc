@@ -128,5 +128,42 @@ TEST_F(OutputSpecialTargetsTest, AFullDeviceTargetIsExit2WithNoSpaceLeftAndStays
   }
 }
 
+// Standard output spelled other than a shell spells it is still standard
+// output, written in place: `-o /dev//stdout >> log` keeps log's old lines
+// (it once replaced the file standard output was open on).
+TEST_F(OutputSpecialTargetsTest, StandardOutputSpelledDifferentlyIsWrittenInPlace) {
+  for (const std::string spelling : {"/dev//stdout", "/dev/./stdout", "/proc/self/fd/../fd/1"}) {
+    const std::string log = at("log");
+    std::ofstream(log) << "old\n";
+    const int fd = open(log.c_str(), O_WRONLY | O_APPEND);
+    const Ran r = run_tcpsim({"run", kTrace, "-o", spelling}, fd);
+    close(fd);
+    EXPECT_EQ(r.status, 0) << r.err;
+    const std::string now = slurp(log);
+    EXPECT_EQ(now.substr(0, 4), "old\n") << spelling;
+    EXPECT_GT(now.size(), 4u) << spelling;
+  }
+}
+
+// -o and --pcap naming one file: one would silently replace the other.
+TEST_F(OutputSpecialTargetsTest, OutputAndPcapNamingOneFileIsExit2) {
+  fs::create_directory(dir_ / "d");
+  fs::create_symlink(dir_ / "d/same.out", dir_ / "link");
+  for (const auto& [o, p] : std::vector<std::pair<std::string, std::string>>{
+           {at("same.out"), at("same.out")},
+           {at("same.out"), at("d/../same.out")},
+           {at("link"), at("d/same.out")}}) {
+    const Ran r = run_tcpsim({"run", kTrace, "-o", o, "--pcap", p}, null_);
+    EXPECT_EQ(r.status, 2) << o << " " << p;
+    EXPECT_NE(r.err.find("the same file"), std::string::npos) << r.err;
+  }
+  std::ofstream(at("d/same.out")) << "old\n";  // existing: the same dev/ino
+  const Ran r = run_tcpsim({"run", kTrace, "-o", at("link"), "--pcap", at("d/same.out")}, null_);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(slurp(at("d/same.out")), "old\n");
+  // Two device nodes may be the same: /dev/null twice is fine.
+  EXPECT_EQ(run_tcpsim({"run", kTrace, "-o", "/dev/null", "--pcap", "/dev/null"}, null_).status, 0);
+}
+
 }  // namespace
 }  // namespace tcpsim::testing
