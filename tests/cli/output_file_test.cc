@@ -307,7 +307,7 @@ TEST_P(OutputFileTest, AFileInADirectoryTheUserCannotWriteIsRefusedSayingWhy) {
     if (geteuid() == 0 && setuid(65534) != 0) _exit(3);
     const auto e = write_file(at("rodir/f"), "new\n", hooks());
     _exit(e && *e == "cannot write " + at("rodir/f") +
-                         ": Permission denied (the directory: a temporary file is created beside the target)"
+                          ": Permission denied (the directory: a temporary file is created beside the target)"
               ? 0
               : 1);
   }

@@ -171,10 +171,10 @@ TEST_F(OutputSpecialTargetsTest, StandardOutputSpelledDifferentlyIsWrittenInPlac
 TEST_F(OutputSpecialTargetsTest, OutputAndPcapNamingOneFileIsExit2) {
   fs::create_directory(dir_ / "d");
   fs::create_symlink(dir_ / "d/same.out", dir_ / "link");
-  for (const auto& [o, p] : std::vector<std::pair<std::string, std::string>>{
-           {at("same.out"), at("same.out")},
-           {at("same.out"), at("d/../same.out")},
-           {at("link"), at("d/same.out")}}) {
+  for (const auto& [o, p] :
+       std::vector<std::pair<std::string, std::string>>{{at("same.out"), at("same.out")},
+                                                        {at("same.out"), at("d/../same.out")},
+                                                        {at("link"), at("d/same.out")}}) {
     const Ran r = run_tcpsim({"run", kTrace, "-o", o, "--pcap", p}, null_);
     EXPECT_EQ(r.status, 2) << o << " " << p;
     EXPECT_NE(r.err.find("the same file"), std::string::npos) << r.err;
