@@ -132,6 +132,39 @@ int open_retrying(const char* path, int flags) {
   }
 }
 
+// Where `path` is, or is to be: the directory with every link resolved, and
+// the name in it. 0, or -1 with errno, or 1 for a link to nothing.
+int resolve(const std::string& path, std::string& dir, std::string& base) {
+  std::string r;
+  if (char* real = realpath(path.c_str(), nullptr)) {
+    r = real;
+    std::free(real);
+  } else {
+    if (errno != ENOENT) return -1;
+    struct stat l {};
+    if (::lstat(path.c_str(), &l) == 0 && S_ISLNK(l.st_mode)) return 1;
+    r = path;  // not there yet: its directory is resolved when it is opened
+  }
+  const auto slash = r.rfind('/');
+  dir = slash == std::string::npos ? "." : slash == 0 ? "/" : r.substr(0, slash);
+  base = slash == std::string::npos ? r : r.substr(slash + 1);
+  return 0;
+}
+
+// 1 or 2 when `path` names the file standard output or error is open on
+// (whatever the spelling: /dev//stdout, /proc/self/fd/../fd/1), else -1.
+int standard_fd_of(const std::string& path) {
+  struct stat p {};
+  // A device is opened afresh (it is the same device): a closed standard
+  // output is /dev/null opened read-only (reserve_standard_fds).
+  if (::stat(path.c_str(), &p) != 0 || S_ISCHR(p.st_mode)) return -1;
+  for (int fd : {STDOUT_FILENO, STDERR_FILENO}) {
+    struct stat s {};
+    if (fstat(fd, &s) == 0 && s.st_dev == p.st_dev && s.st_ino == p.st_ino) return fd;
+  }
+  return -1;
+}
+
 }  // namespace
 
 OutputFile::OutputFile(OutputFile&& o) noexcept
@@ -144,7 +177,10 @@ OutputFile::OutputFile(OutputFile&& o) noexcept
       target_(std::move(o.target_)),
       temp_(std::move(o.temp_)),
       error_(std::move(o.error_)),
-      hooks_(o.hooks_) {
+      hooks_(o.hooks_),
+      existed_(o.existed_),
+      dev_(o.dev_),
+      ino_(o.ino_) {
   o.fd_ = -1;
   o.own_fd_ = false;
   o.dir_fd_ = -1;
@@ -183,12 +219,21 @@ std::optional<OutputFile> OutputFile::open(const std::string& path, std::string&
     error = f.error_;
     return std::nullopt;
   };
+  auto refused = [&](const char* why) -> std::optional<OutputFile> {
+    f.error_ = "cannot write " + path + ": " + why;
+    error = f.error_;
+    return std::nullopt;
+  };
   if (path.empty()) {
     std::fflush(stdout);  // what stdio holds comes first
     f.fd_ = STDOUT_FILENO;
     return f;
   }
-  if (const int alias = descriptor_alias(path); alias >= 0) {
+  // /dev/stdout and the like, and the file standard output or error is
+  // open on however spelled (/dev//stdout): that descriptor, in place.
+  int alias = descriptor_alias(path);
+  if (alias < 0) alias = standard_fd_of(path);
+  if (alias >= 0) {
     if (alias == STDOUT_FILENO) std::fflush(stdout);
     if (alias == STDERR_FILENO) std::fflush(stderr);
     f.fd_ = fcntl(alias, F_DUPFD_CLOEXEC, 3);
@@ -196,68 +241,54 @@ std::optional<OutputFile> OutputFile::open(const std::string& path, std::string&
     f.own_fd_ = true;
     return f;
   }
-  struct stat st {};
-  const bool exists = ::stat(path.c_str(), &st) == 0;  // follows links: what they point to counts
-  if (!exists && errno != ENOENT) return failed(errno);
-  if (exists && S_ISDIR(st.st_mode)) return failed(EISDIR);
-  if (exists && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode))) {
-    f.fd_ = open_retrying(path.c_str(), O_WRONLY | O_NOCTTY | O_CLOEXEC);
-    if (f.fd_ < 0) return failed(errno);
-    f.own_fd_ = true;
-    return f;
-  }
-  if (exists && !S_ISREG(st.st_mode)) {
-    f.error_ = "cannot write " + path + ": not a regular file, character device or FIFO";
-    error = f.error_;
-    return std::nullopt;
-  }
-  // A file its owner made read-only is not replaced (a shell's > would refuse it too).
-  if (exists && faccessat(AT_FDCWD, path.c_str(), W_OK, AT_EACCESS) != 0) return failed(errno);
-  // The directory the file is (to be) in, links resolved, and its name there.
+  // The target is looked at once: its links resolved, its directory opened,
+  // and what is there now examined without following anything again, so
+  // that the owner, the mode and the kind all come from the file written.
   std::string dir, base;
-  if (exists) {
-    char* real = realpath(path.c_str(), nullptr);
-    if (!real) return failed(errno);
-    const std::string r = real;
-    std::free(real);
-    const auto slash = r.rfind('/');
-    dir = slash == 0 ? "/" : r.substr(0, slash);
-    base = r.substr(slash + 1);
-  } else {
-    struct stat l {};
-    if (::lstat(path.c_str(), &l) == 0) {
-      f.error_ = "cannot write " + path + ": a symbolic link to a file that does not exist";
-      error = f.error_;
-      return std::nullopt;
-    }
-    const auto slash = path.rfind('/');
-    dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-    base = slash == std::string::npos ? path : path.substr(slash + 1);
-    if (base.empty() || base == "." || base == "..") return failed(EISDIR);
-  }
-  f.dir_fd_ = open_retrying(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (const int r = resolve(path, dir, base); r < 0)
+    return failed(errno);
+  else if (r > 0)
+    return refused("a symbolic link to a file that does not exist");
+  if (base.empty() || base == "." || base == "..") return failed(EISDIR);
+  f.dir_fd_ = open_retrying(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (f.dir_fd_ < 0) return failed(errno);
   f.target_ = base;
-  f.replace_ = true;
-  // An unnamed file first; linking it later needs /proc/self/fd.
-  if (!hooks.no_tmpfile && access("/proc/self/fd", X_OK) == 0) {
-    f.fd_ = openat(f.dir_fd_, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
-    if (f.fd_ >= 0) {
-      f.tmpfile_ = true;
-    } else if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
-      return failed(errno);
-    }
+  struct stat st {};
+  const bool exists = fstatat(f.dir_fd_, base.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
+  if (!exists && errno != ENOENT) return failed(errno);
+  if (hooks.after_look) hooks.after_look();
+  if (exists && S_ISLNK(st.st_mode)) return refused("it changed while being opened (not written)");
+  if (exists && S_ISDIR(st.st_mode)) return failed(EISDIR);
+  if (exists && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode))) {
+    // No O_NONBLOCK: a FIFO with no reader waits for one, as a shell's > does.
+    f.fd_ = openat(f.dir_fd_, base.c_str(), O_WRONLY | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC);
+    while (f.fd_ < 0 && errno == EINTR)
+      f.fd_ = openat(f.dir_fd_, base.c_str(), O_WRONLY | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC);
+    if (f.fd_ < 0 && errno == ELOOP) return refused("it changed while being opened (not written)");
+    if (f.fd_ < 0) return failed(errno);
+    f.own_fd_ = true;
+    // What was opened must be what was looked at: a regular file put there
+    // since is never written in place (it would be neither truncated nor whole).
+    struct stat now {};
+    if (fstat(f.fd_, &now) != 0) return failed(errno);
+    if (now.st_dev != st.st_dev || now.st_ino != st.st_ino ||
+        !(S_ISCHR(now.st_mode) || S_ISFIFO(now.st_mode)))
+      return refused("it changed while being opened (not written)");
+    return f;
   }
-  for (int attempt = 0; f.fd_ < 0; ++attempt) {
-    const std::string name = random_name();
-    SignalsBlocked b;
-    f.fd_ = openat(f.dir_fd_, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
-    if (f.fd_ >= 0) {
-      f.temp_ = name;
-      add_pending(f.dir_fd_, name);
-    } else if (errno != EEXIST || attempt == 100) {
-      return failed(errno);
-    }
+  if (exists && !S_ISREG(st.st_mode)) return refused("not a regular file, character device or FIFO");
+  // A file its owner made read-only is not replaced (a shell's > would refuse it too).
+  if (exists && faccessat(f.dir_fd_, base.c_str(), W_OK, AT_EACCESS) != 0) return failed(errno);
+  f.replace_ = true;
+  f.existed_ = exists;
+  f.dev_ = st.st_dev;
+  f.ino_ = st.st_ino;
+  if (!f.make_temporary()) {
+    if (errno != EACCES && errno != EPERM) return failed(errno);
+    f.error_ = "cannot write " + path + ": " + std::strerror(errno) +
+               " (the directory: a temporary file is created beside the target)";
+    error = f.error_;
+    return std::nullopt;
   }
   f.own_fd_ = true;
   if (exists) {
@@ -267,6 +298,29 @@ std::optional<OutputFile> OutputFile::open(const std::string& path, std::string&
     if (st.st_uid != geteuid() || st.st_gid != getegid()) (void)!fchown(f.fd_, st.st_uid, st.st_gid);
   }
   return f;
+}
+
+bool OutputFile::make_temporary() {
+  // An unnamed file first; linking it later needs /proc/self/fd.
+  if (!hooks_.no_tmpfile && access("/proc/self/fd", X_OK) == 0) {
+    fd_ = openat(dir_fd_, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+    if (fd_ >= 0) {
+      tmpfile_ = true;
+      return true;
+    }
+    if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) return false;
+  }
+  for (int attempt = 0;; ++attempt) {
+    const std::string name = random_name();
+    SignalsBlocked b;
+    fd_ = openat(dir_fd_, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+    if (fd_ >= 0) {
+      temp_ = name;
+      add_pending(dir_fd_, name);
+      return true;
+    }
+    if (errno != EEXIST || attempt == 100) return false;
+  }
 }
 
 bool OutputFile::write(std::string_view bytes) {
@@ -288,6 +342,15 @@ bool OutputFile::write(std::string_view bytes) {
     }
   }
   return true;
+}
+
+// Over the file looked at; where there was none, never over one that appeared since.
+int OutputFile::rename_temporary() const {
+  if (!existed_) {
+    const int r = renameat2(dir_fd_, temp_.c_str(), dir_fd_, target_.c_str(), RENAME_NOREPLACE);
+    if (r == 0 || errno != EINVAL) return r;  // EINVAL: a file system without RENAME_NOREPLACE
+  }
+  return renameat(dir_fd_, temp_.c_str(), dir_fd_, target_.c_str());
 }
 
 bool OutputFile::commit() {
@@ -336,7 +399,14 @@ bool OutputFile::commit() {
   if (hooks_.before_rename) hooks_.before_rename();
   {
     SignalsBlocked b;
-    if (renameat(dir_fd_, temp_.c_str(), dir_fd_, target_.c_str()) != 0) {
+    // The name must still be the file looked at in open() (or still absent):
+    // what someone put there since is neither replaced nor given its owner.
+    struct stat now {};
+    const bool there = fstatat(dir_fd_, target_.c_str(), &now, AT_SYMLINK_NOFOLLOW) == 0;
+    if (there != existed_ || (there && (now.st_dev != dev_ || now.st_ino != ino_))) {
+      error_ = "cannot write " + name_ + ": it changed while being written (not replaced)";
+      unlinkat(dir_fd_, temp_.c_str(), 0);
+    } else if (rename_temporary() != 0) {
       set_error(errno);
       unlinkat(dir_fd_, temp_.c_str(), 0);
     }
@@ -362,6 +432,34 @@ bool write_output(const std::string& path, std::string_view text) {
     return false;
   }
   return true;
+}
+
+bool same_file(const std::string& a, const std::string& b) {
+  const std::string pa = a.empty() ? "/dev/stdout" : a, pb = b.empty() ? "/dev/stdout" : b;
+  struct stat sa {
+  }, sb{};
+  if (::stat(pa.c_str(), &sa) == 0 && ::stat(pb.c_str(), &sb) == 0)
+    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino && !S_ISCHR(sa.st_mode);
+  // One is not there yet: where each would be created.
+  auto where = [](std::string p) {
+    std::string dir, base;
+    // A link to nothing yet names the file the other output may create.
+    for (int hops = 0; hops < 40 && resolve(p, dir, base) == 1; ++hops) {
+      char to[PATH_MAX];
+      const ssize_t n = readlink(p.c_str(), to, sizeof to - 1);
+      if (n <= 0) return p;
+      const std::string t(to, static_cast<std::size_t>(n));
+      const auto slash = p.rfind('/');
+      p = t[0] == '/' || slash == std::string::npos ? t : p.substr(0, slash + 1) + t;
+    }
+    if (resolve(p, dir, base) != 0) return p;
+    char* real = realpath(dir.c_str(), nullptr);
+    if (!real) return p;
+    const std::string r = std::string(real) + "/" + base;
+    std::free(real);
+    return r;
+  };
+  return where(pa) == where(pb);
 }
 
 void reserve_standard_fds() {

@@ -1,25 +1,37 @@
 // Every output tcpsim writes, files and standard output, goes through here,
 // so that no output is lost in silence and none overwrites what it must not
-// (issue 13). What a path names decides how it is written:
-//  - a regular file, or a path that does not exist yet: replaced whole or
-//    not at all, through a temporary file in the directory of its real path
-//    (realpath), renamed over it once every byte is written and synced. The
+// (issue 13). The path is resolved once (realpath: every link followed), its
+// directory opened (O_PATH), and what is at the name there looked at without
+// following anything (fstatat AT_SYMLINK_NOFOLLOW); everything after works
+// from that directory and that look, so that a link switched meanwhile
+// cannot send the bytes, the owner or the mode elsewhere. What is there decides:
+//  - a regular file, or nothing yet: replaced whole or not at all, through a
+//    temporary file in that directory, renamed over the name once every byte
+//    is written and synced, and only if the name is still that file (same
+//    st_dev/st_ino) or still nothing (RENAME_NOREPLACE); else refused. The
 //    temporary is an unnamed O_TMPFILE, linked under a random name only for
 //    the rename, so that even SIGKILL leaves nothing behind; where the file
 //    system has no O_TMPFILE, a randomly named file created with O_EXCL
-//    (SIGKILL may then leave it; SIGINT and SIGTERM remove it). A
-//    replaced file keeps its permission bits; a new one gets 0666 & ~umask.
-//  - a symbolic link: followed deliberately, the file it points to is
-//    replaced as above (the link stays a link); a dangling link is refused.
-//  - a character device or a FIFO (/dev/null, a terminal, a pipe): written
-//    in place, never created, truncated or renamed over.
-//  - /dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N: that descriptor,
-//    in place (as a shell does), whatever it is open on.
+//    (SIGKILL may then leave it; SIGINT, SIGTERM and SIGHUP remove it). The
+//    replacement is a new file: it takes the old one's permission bits, and
+//    its owner where this process may give it; hard links keep the old one.
+//    A new file gets 0666 & ~umask. A file without write permission, or in
+//    a directory the user cannot write (the temporary goes there), is refused.
+//  - a symbolic link, given or met on the way: followed on purpose (the
+//    link stays a link); a link to nothing is refused.
+//  - a character device or a FIFO (/dev/null, a terminal, a pipe): opened at
+//    that name without following links, checked (fstat) to be the one looked
+//    at, and written in place: never created, truncated or renamed over.
+//  - /dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N, and any path to
+//    the file standard output or error is open on (/dev//stdout): that
+//    descriptor, in place (as a shell does), whatever it is open on.
 // Every write is checked (short writes continued, EINTR retried), and so are
 // the flush, the sync and the close: a failure is a one-line message naming
 // the file and the reason (strerror), never a partial file left as if whole.
 // No CLI11 here: the formats library is to use it too.
 #pragma once
+
+#include <sys/types.h>
 
 #include <optional>
 #include <string>
@@ -39,6 +51,7 @@ inline const std::string kOutputOptionHelp = option_help("Write to this file ins
 struct Hooks {
   bool no_tmpfile = false;            // take the O_EXCL fallback even where O_TMPFILE works
   void (*before_rename)() = nullptr;  // called while the temporary has its name
+  void (*after_look)() = nullptr;     // called once the target has been looked at, before it is opened
 };
 
 // One output being written. Open, write, then commit; destroyed without a
@@ -68,6 +81,8 @@ class OutputFile {
   OutputFile() = default;
   bool set_error(int err);
   void abandon();
+  bool make_temporary();  // fd_ (and temp_ if named) in dir_fd_, or false with errno
+  int rename_temporary() const;
 
   std::string name_;  // as the user gave it, for messages ("standard output" for "")
   int fd_ = -1;
@@ -79,6 +94,9 @@ class OutputFile {
   std::string temp_;      // the temporary's name in dir_fd_ once it has one
   std::string error_;
   Hooks hooks_;
+  bool existed_ = false;  // the target was there when looked at: this file
+  dev_t dev_ = 0;
+  ino_t ino_ = 0;
 };
 
 // Writes `text` to `path` ("": standard output) by the rules above. The
@@ -86,6 +104,11 @@ class OutputFile {
 std::optional<std::string> write_file(const std::string& path, std::string_view text, Hooks hooks = {});
 // The same, printing the message on standard error ("tcpsim: ..."); false on failure.
 bool write_output(const std::string& path, std::string_view text);
+
+// Whether two outputs ("": standard output) would be written to one file
+// (the same path once links are resolved, or the same file), so that one
+// would replace or garble the other. Character devices (/dev/null) may be shared.
+bool same_file(const std::string& a, const std::string& b);
 
 // At the start of main: a closed descriptor 0, 1 or 2 is taken by /dev/null
 // opened read-only, so that no file opened later becomes "standard output"

@@ -133,6 +133,12 @@ std::optional<int> run_load_scenario(const RunArgs& a) {
 
 int cmd_run(const RunArgs& a) {
   if (auto rc = run_load_scenario(a)) return *rc;
+  if (!a.pcap.empty() && output::same_file(a.output, a.pcap)) {
+    const std::string o = a.output.empty() ? "standard output" : a.output;
+    std::fprintf(stderr, "tcpsim: -o %s and --pcap %s are the same file: one would replace the other\n",
+                 o.c_str(), a.pcap.c_str());
+    return 2;
+  }
   if (a.format == "csv") {
     std::fprintf(stderr, "--format csv: only a load scenario has a time series to write as CSV\n");
     return 2;

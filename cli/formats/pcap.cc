@@ -96,6 +96,8 @@ std::string write_pcap(const scenario::RunResult& run, const std::string& path, 
     if (dead) pcap_close(dead);
     return "cannot write " + path + ": cannot start a pcap writer";
   }
+  int err = 0;  // the first failure's errno
+  errno = 0;
   for (const sim::TraceRecord& r : tr.records()) {
     const bool take =
         at == CapturePoint::Sender ? r.kind == sim::TraceKind::Sent : r.kind == sim::TraceKind::Delivered;
@@ -107,14 +109,17 @@ std::string write_pcap(const scenario::RunResult& run, const std::string& path, 
     h.ts.tv_usec = static_cast<suseconds_t>(r.t % kSecond);  // nanoseconds: the file says so
     h.caplen = h.len = static_cast<bpf_u_int32>(bytes.size());
     pcap_dump(reinterpret_cast<u_char*>(dump), &h, bytes.data());
+    // pcap_dump ignores fwrite's result; the stream's error flag keeps it,
+    // and errno the reason (ENOSPC), which a later flush would not repeat.
+    if (std::ferror(f)) {
+      err = errno ? errno : EIO;
+      break;
+    }
   }
-  // pcap_dump ignores fwrite's result; the stream's error flag keeps it.
-  errno = 0;
-  const bool flushed = pcap_dump_flush(dump) == 0 && !std::ferror(f);
-  const int err = errno ? errno : EIO;
+  if (!err && (pcap_dump_flush(dump) != 0 || std::ferror(f))) err = errno ? errno : EIO;
   pcap_dump_close(dump);  // closes f, the copy: everything is already written
   pcap_close(dead);
-  if (!flushed) out->fail(err);
+  if (err) out->fail(err);
   if (!out->commit()) return out->error();
   return "";
 }

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -208,6 +209,114 @@ TEST(OutputFileFallback, SigtermWhileWritingLeavesNoTemporary) {
   EXPECT_EQ(WTERMSIG(st), SIGTERM);
   EXPECT_TRUE(fs::is_empty(dir));
   fs::remove_all(dir);
+}
+
+// The link the user named is switched while the file is being opened (the
+// hook runs just after the target has been looked at). The reviewer's
+// reproducer: out -> mine (nobody's, 0666), switched to -> victim (root's,
+// 0600). The replacement must land where the owner and mode were taken
+// from: `mine` replaced, the victim untouched (once it became nobody's 0666).
+std::string g_link, g_switch_to;
+void switch_link() {
+  const std::string tmp = g_link + ".new";
+  fs::create_symlink(g_switch_to, tmp);
+  fs::rename(tmp, g_link);  // atomic, as the attacker's loop does it
+}
+
+TEST_P(OutputFileTest, ALinkSwitchedWhileOpeningDoesNotGiveTheVictimAnotherOwner) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root: chown to nobody";
+  put(at("victim"), "the victim's bytes\n");
+  ASSERT_EQ(chmod(at("victim").c_str(), 0600), 0);
+  put(at("mine"), "mine\n");
+  ASSERT_EQ(chown(at("mine").c_str(), 65534, 65534), 0);
+  ASSERT_EQ(chmod(at("mine").c_str(), 0666), 0);
+  fs::create_symlink(dir_ / "mine", dir_ / "out");
+  g_link = at("out");
+  g_switch_to = at("victim");
+  Hooks h = hooks();
+  h.after_look = switch_link;
+  write_file(at("out"), "new\n", h);  // either outcome is an answer; where the bytes went is the test
+  struct stat st {};
+  ASSERT_EQ(lstat(at("victim").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 0u);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+  EXPECT_EQ(slurp(at("victim")), "the victim's bytes\n");
+}
+
+// The link is switched from a device (written in place) to a regular file:
+// that file must never be written in place (once: half new bytes, half old, exit 0).
+TEST_P(OutputFileTest, ALinkSwitchedFromADeviceToAFileDoesNotWriteTheFileInPlace) {
+  put(at("file"), "old contents, longer than the new ones\n");
+  fs::create_symlink("/dev/null", dir_ / "out");
+  g_link = at("out");
+  g_switch_to = at("file");
+  Hooks h = hooks();
+  h.after_look = switch_link;
+  const auto e = write_file(at("out"), "new\n", h);
+  const std::string now = slurp(at("file"));
+  EXPECT_TRUE(now == "old contents, longer than the new ones\n" || (now == "new\n" && !e))
+      << "neither the old file nor a whole new one: " << now;
+}
+
+// The resolved name itself is replaced between the look and the rename:
+// refused, and what now has the name is left alone.
+void replace_target() {
+  // Made before the old one goes, so that it cannot reuse the old inode number.
+  std::ofstream(g_link + ".x") << "someone else's\n";
+  fs::rename(g_link + ".x", g_link);
+}
+TEST_P(OutputFileTest, ATargetReplacedBeforeTheRenameIsRefusedAndLeftAlone) {
+  for (bool existed : {true, false}) {
+    if (existed) put(at("out.txt"), "old\n");
+    g_link = at("out.txt");
+    Hooks h = hooks();
+    h.before_rename = replace_target;
+    const auto e = write_file(at("out.txt"), "new\n", h);
+    ASSERT_TRUE(e);
+    EXPECT_NE(e->find("changed while"), std::string::npos) << *e;
+    EXPECT_EQ(slurp(at("out.txt")), "someone else's\n");
+    EXPECT_EQ(names(), std::vector<std::string>{"out.txt"});
+    fs::remove(at("out.txt"));
+  }
+}
+
+// A device node at the resolved name becomes a regular file between the look
+// and the open: the descriptor's own fstat sees it, and it is not written in place.
+void device_to_file() { replace_target(); }
+TEST_P(OutputFileTest, ADeviceReplacedByAFileBeforeTheOpenIsNotWrittenInPlace) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root: mknod";
+  ASSERT_EQ(mknod(at("null").c_str(), S_IFCHR | 0666, makedev(1, 3)), 0);
+  g_link = at("null");
+  Hooks h = hooks();
+  h.after_look = device_to_file;
+  const auto e = write_file(at("null"), "new\n", h);
+  EXPECT_TRUE(e);
+  EXPECT_EQ(slurp(at("null")), "someone else's\n");
+}
+
+// A directory the user cannot write: refused (a temporary is made there),
+// and the message says that it is the directory.
+TEST_P(OutputFileTest, AFileInADirectoryTheUserCannotWriteIsRefusedSayingWhy) {
+  ASSERT_EQ(chmod(dir_.c_str(), 0755), 0);  // nobody may reach rodir
+  fs::create_directory(dir_ / "rodir");
+  put(at("rodir/f"), "old\n");
+  ASSERT_EQ(chmod(at("rodir/f").c_str(), 0666), 0);
+  ASSERT_EQ(chmod(at("rodir").c_str(), 0555), 0);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    if (geteuid() == 0 && setuid(65534) != 0) _exit(3);
+    const auto e = write_file(at("rodir/f"), "new\n", hooks());
+    _exit(e && *e == "cannot write " + at("rodir/f") +
+                          ": Permission denied (the directory: a temporary file is created beside the target)"
+              ? 0
+              : 1);
+  }
+  int st = 0;
+  waitpid(pid, &st, 0);
+  ASSERT_TRUE(WIFEXITED(st));
+  EXPECT_EQ(WEXITSTATUS(st), 0);
+  EXPECT_EQ(slurp(at("rodir/f")), "old\n");
+  chmod(at("rodir").c_str(), 0755);
 }
 
 INSTANTIATE_TEST_SUITE_P(BothTemporaries, OutputFileTest, ::testing::Values(false, true),

@@ -128,5 +128,64 @@ TEST_F(OutputSpecialTargetsTest, AFullDeviceTargetIsExit2WithNoSpaceLeftAndStays
   }
 }
 
+// A pcap larger than stdio's buffer: the write that fails is an fwrite
+// inside pcap_dump, not the final flush, and its reason (ENOSPC) is the one
+// reported (the flush's errno once made it "Input/output error").
+TEST_F(OutputSpecialTargetsTest, APcapOnAFullDeviceFailingBeforeTheFlushSaysNoSpaceLeft) {
+  NEEDS_ROOT("mknod");
+  const std::string full = at("full");
+  ASSERT_EQ(mknod(full.c_str(), S_IFCHR | 0666, makedev(1, 7)), 0);
+  // 20000 bytes from B: some 15 full segments, a pcap of about 22 kB.
+  const std::string scenario = at("big.tcpsim");
+  std::ofstream(scenario) << "host A 10.0.0.1\nhost B 10.0.0.2\n"
+                             "program server on B {\n  s = socket()\n  bind(s, 10.0.0.2:8080) = 0\n"
+                             "  listen(s, 5) = 0\n  c = accept(s)\n  write(c, 20000)\n  close(c) = 0\n}\n"
+                             "program client on A {\n  k = socket()\n  connect(k, 10.0.0.2:8080) = 0\n"
+                             "  sleep(1)\n  read(k, 50000)\n  close(k) = 0\n}\n";
+  const Ran ok = run_tcpsim({"run", scenario, "--pcap", at("big.pcap")}, null_);
+  ASSERT_EQ(ok.status, 0) << ok.err;
+  ASSERT_GT(fs::file_size(dir_ / "big.pcap"), 3 * 4096u) << "not larger than a stdio buffer";
+  const Ran r = run_tcpsim({"run", scenario, "--pcap", full}, null_);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("cannot write " + full + ": No space left on device"), std::string::npos) << r.err;
+}
+
+// Standard output spelled other than a shell spells it is still standard
+// output, written in place: `-o /dev//stdout >> log` keeps log's old lines
+// (it once replaced the file standard output was open on).
+TEST_F(OutputSpecialTargetsTest, StandardOutputSpelledDifferentlyIsWrittenInPlace) {
+  for (const std::string spelling : {"/dev//stdout", "/dev/./stdout", "/proc/self/fd/../fd/1"}) {
+    const std::string log = at("log");
+    std::ofstream(log) << "old\n";
+    const int fd = open(log.c_str(), O_WRONLY | O_APPEND);
+    const Ran r = run_tcpsim({"run", kTrace, "-o", spelling}, fd);
+    close(fd);
+    EXPECT_EQ(r.status, 0) << r.err;
+    const std::string now = slurp(log);
+    EXPECT_EQ(now.substr(0, 4), "old\n") << spelling;
+    EXPECT_GT(now.size(), 4u) << spelling;
+  }
+}
+
+// -o and --pcap naming one file: one would silently replace the other.
+TEST_F(OutputSpecialTargetsTest, OutputAndPcapNamingOneFileIsExit2) {
+  fs::create_directory(dir_ / "d");
+  fs::create_symlink(dir_ / "d/same.out", dir_ / "link");
+  for (const auto& [o, p] :
+       std::vector<std::pair<std::string, std::string>>{{at("same.out"), at("same.out")},
+                                                        {at("same.out"), at("d/../same.out")},
+                                                        {at("link"), at("d/same.out")}}) {
+    const Ran r = run_tcpsim({"run", kTrace, "-o", o, "--pcap", p}, null_);
+    EXPECT_EQ(r.status, 2) << o << " " << p;
+    EXPECT_NE(r.err.find("the same file"), std::string::npos) << r.err;
+  }
+  std::ofstream(at("d/same.out")) << "old\n";  // existing: the same dev/ino
+  const Ran r = run_tcpsim({"run", kTrace, "-o", at("link"), "--pcap", at("d/same.out")}, null_);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(slurp(at("d/same.out")), "old\n");
+  // Two device nodes may be the same: /dev/null twice is fine.
+  EXPECT_EQ(run_tcpsim({"run", kTrace, "-o", "/dev/null", "--pcap", "/dev/null"}, null_).status, 0);
+}
+
 }  // namespace
 }  // namespace tcpsim::testing
