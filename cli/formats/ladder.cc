@@ -119,7 +119,23 @@ std::string ladder(const scenario::RunResult& run, const LadderOptions& opt) {
 
   std::vector<State> state(view.ends().size(), State::Closed);
   std::vector<bool> seen(view.ends().size(), false);  // its TCB exists
+  // Ends with a state change not yet drawn, and the list of them, so that a
+  // flush costs what is pending, not the number of ends (a program opening
+  // thousands of sockets at one instant made the ladder quadratic).
   std::vector<bool> dirty(view.ends().size(), false);
+  std::vector<std::size_t> dirty_list;
+  std::size_t dirty_count = 0;
+  auto mark = [&](std::size_t e) {
+    if (dirty[e]) return;
+    dirty[e] = true;
+    ++dirty_count;
+    dirty_list.push_back(e);
+  };
+  auto unmark = [&](std::size_t e) {
+    if (!dirty[e]) return;
+    dirty[e] = false;
+    --dirty_count;
+  };
   std::vector<std::string> why(view.ends().size());  // timer that caused a state change
   const bool many = view.connections().size() > 1;
 
@@ -150,13 +166,22 @@ std::string ladder(const scenario::RunResult& run, const LadderOptions& opt) {
     out += trim_right(line + text) + "\n";
   };
   auto flush = [&](Time t) {
-    std::vector<bool> done(view.connections().size(), false);
-    for (std::size_t e = 0; e < dirty.size(); ++e) {
+    if (dirty_count == 0) {
+      dirty_list.clear();
+      return;
+    }
+    // In the order of the ends, as a scan of them all would visit them.
+    std::sort(dirty_list.begin(), dirty_list.end());
+    dirty_list.erase(std::unique(dirty_list.begin(), dirty_list.end()), dirty_list.end());
+    std::vector<std::size_t> pending;
+    pending.swap(dirty_list);
+    std::vector<int> done;  // connections drawn in this flush
+    for (const std::size_t e : pending) {
       if (!dirty[e]) continue;
-      dirty[e] = false;
+      unmark(e);
       const int conn = view.ends()[e].connection;
-      if (conn < 0 || done[static_cast<std::size_t>(conn)]) continue;
-      done[static_cast<std::size_t>(conn)] = true;
+      if (conn < 0 || std::find(done.begin(), done.end(), conn) != done.end()) continue;
+      done.push_back(conn);
       std::string middle = repeat(g.fill, arrow_w);
       if (!why[e].empty()) {
         const std::string label = " " + why[e] + " ";
@@ -184,8 +209,7 @@ std::string ladder(const scenario::RunResult& run, const LadderOptions& opt) {
           seen[static_cast<std::size_t>(end)] = true;
           // A listener's child starts in LISTEN inside tcpsim: not worth a row.
           if (r.from == State::Closed && r.to == State::Listen) break;
-          if (view.ends()[static_cast<std::size_t>(end)].connection >= 0)
-            dirty[static_cast<std::size_t>(end)] = true;
+          if (view.ends()[static_cast<std::size_t>(end)].connection >= 0) mark(static_cast<std::size_t>(end));
         }
         break;
       case TraceKind::TimerFired:
@@ -205,13 +229,9 @@ std::string ladder(const scenario::RunResult& run, const LadderOptions& opt) {
         if (conn < 0) break;
         const bool rightwards = view.packet_goes_right(r.ref);
         // Any other end's pending state change is shown first.
-        for (std::size_t e = 0; e < dirty.size(); ++e) {
-          if (dirty[e] && static_cast<int>(e) != end) {
-            flush(r.t);
-            break;
-          }
-        }
-        if (end >= 0) dirty[static_cast<std::size_t>(end)] = false;
+        const bool own_dirty = end >= 0 && dirty[static_cast<std::size_t>(end)];
+        if (dirty_count > (own_dirty ? 1u : 0u)) flush(r.t);
+        if (end >= 0) unmark(static_cast<std::size_t>(end));
         const bool lost =
             i + 1 < recs.size() && recs[i + 1].kind == TraceKind::Dropped && recs[i + 1].ref == r.ref;
         row(r.t, conn,

@@ -47,7 +47,7 @@ TEST(LinkQueueSyntax, APlainNumberCountsPacketsAndUnitsCountBytes) {
 // so it is an error at the `queue` value rather than a silent no-op.
 TEST(LinkQueueSyntax, AQueueWithoutBandwidthIsAnErrorAtItsValue) {
   EXPECT_EQ(error_of("link A <-> B delay 1ms queue 10"),
-            "q.tcpsim:3:34: a queue needs a bandwidth: without one no packet waits (e.g. bandwidth 10Mbit queue "
+            "q.tcpsim:3:30: a queue needs a bandwidth: without one no packet waits (e.g. bandwidth 10Mbit queue "
             "100)");
 }
 

@@ -164,8 +164,9 @@ program client on A at 1ms {
   const CapturedSegment* synack = find(r, model::kSyn | model::kAck, kB);
   const CapturedSegment* ack = find(r, model::kAck, kA);
   ASSERT_TRUE(syn && synack && ack);
-  EXPECT_NEAR(static_cast<double>(synack->t - syn->t) / kMillisecond, 20.0, 1.0);
-  EXPECT_NEAR(static_cast<double>(ack->t - syn->t) / kMillisecond, 40.0, 1.0);
+  // 3 ms of slack: under a loaded CI the forwarder can wake late; 20 vs 40 ms still tells.
+  EXPECT_NEAR(static_cast<double>(synack->t - syn->t) / kMillisecond, 20.0, 3.0);
+  EXPECT_NEAR(static_cast<double>(ack->t - syn->t) / kMillisecond, 40.0, 3.0);
   EXPECT_EQ(syn->transit, 20 * kMillisecond);
   std::printf("measured: SYN -> SYN,ACK %.3f ms, SYN -> ACK %.3f ms\n",
               static_cast<double>(synack->t - syn->t) / kMillisecond,
