@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
+#include <vector>
 
 namespace tcpsim::formats {
 
@@ -83,16 +85,30 @@ TraceView::TraceView(const scenario::RunResult& run) : run_(run) {
     if (x.program < 0) x.program = static_cast<int>(recs[i].program);
   }
 
-  // Pair ends whose addresses mirror each other, in order of appearance.
+  // Pair ends whose addresses mirror each other, in order of appearance: the
+  // first unpaired later end whose (local, remote) is a's (remote, local).
+  // Indexed by address pair, so that a socket reconnected thousands of times
+  // at one instant costs what it holds, not the square of it.
+  auto key = [](const sim::Addr& a, const sim::Addr& b) {
+    return std::make_pair((std::uint64_t{a.ip} << 16) | a.port, (std::uint64_t{b.ip} << 16) | b.port);
+  };
+  std::map<std::pair<std::uint64_t, std::uint64_t>, std::vector<std::size_t>> by_addr;
+  for (std::size_t b = 0; b < ends_.size(); ++b) {
+    if (ends_[b].addressed) by_addr[key(ends_[b].local, ends_[b].remote)].push_back(b);
+  }
   std::vector<bool> paired(ends_.size(), false);
   for (std::size_t a = 0; a < ends_.size(); ++a) {
     if (paired[a] || !ends_[a].addressed || ends_[a].listener) continue;
     int peer = -1;
-    for (std::size_t b = a + 1; b < ends_.size(); ++b) {
-      if (paired[b] || !ends_[b].addressed) continue;
-      if (ends_[b].local == ends_[a].remote && ends_[b].remote == ends_[a].local) {
-        peer = static_cast<int>(b);
-        break;
+    auto it = by_addr.find(key(ends_[a].remote, ends_[a].local));
+    if (it != by_addr.end()) {
+      const auto& cands = it->second;  // end indices, increasing
+      auto first = std::upper_bound(cands.begin(), cands.end(), a);
+      for (auto c = first; c != cands.end(); ++c) {
+        if (!paired[*c]) {
+          peer = static_cast<int>(*c);
+          break;
+        }
       }
     }
     Connection c;
@@ -117,13 +133,15 @@ TraceView::TraceView(const scenario::RunResult& run) : run_(run) {
       pkt_right_[k] = c >= 0 && conns_[static_cast<std::size_t>(c)].left == e;
       continue;
     }
+    // The last end (in order) at the mirrored addresses that has a connection.
     const auto& p = tr.packet(k).packet;
-    for (std::size_t x = 0; x < ends_.size(); ++x) {
-      if (ends_[x].addressed && ends_[x].local == p.dst && ends_[x].remote == p.src &&
-          ends_[x].connection >= 0) {
-        pkt_conn_[k] = ends_[x].connection;
-        pkt_right_[k] = conns_[static_cast<std::size_t>(ends_[x].connection)].right == static_cast<int>(x);
-      }
+    auto it = by_addr.find(key(p.dst, p.src));
+    if (it == by_addr.end()) continue;
+    for (auto x = it->second.rbegin(); x != it->second.rend(); ++x) {
+      if (ends_[*x].connection < 0) continue;
+      pkt_conn_[k] = ends_[*x].connection;
+      pkt_right_[k] = conns_[static_cast<std::size_t>(ends_[*x].connection)].right == static_cast<int>(*x);
+      break;
     }
   }
   // Each program's side: the side of the first connection end it used; a
