@@ -55,7 +55,7 @@ struct Wire {
 struct LinkState {
   DirectedLink link;
   sim::Rng rng{1};
-  Time tx_free = 0;          // when the link ends its current transmission
+  Time tx_free = 0;  // when the link ends its current transmission
   // Transmissions not yet ended, with their sizes: the front one is on the
   // wire, the others wait in the queue (sim::Link's convention, Linux's qdisc).
   struct Tx {

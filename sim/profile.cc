@@ -291,7 +291,8 @@ std::optional<std::string> set_profile_value(Profile& p, std::string_view key, s
     auto d = parse_duration(value);
     // Too long for any duration is out of this value's range too: say so,
     // not that it is no duration (`set time_wait 9223372036s`).
-    if (!d && duration_too_long(value)) return fmt::format("{} is out of range: {}", echo(value), out_of_range(*f));
+    if (!d && duration_too_long(value))
+      return fmt::format("{} is out of range: {}", echo(value), out_of_range(*f));
     if (!d) return fmt::format("'{}' is not a duration (e.g. 200ms, 1.5s, 2min)", echo(value));
     v = *d;
   } else {

@@ -19,6 +19,9 @@
 
 namespace tcpsim::cli {
 
+// The most trace records --format json, svg, tikz, mermaid or dot takes.
+constexpr std::size_t kMaxDrawnRecords = 250'000;
+
 CLI::Validator seed_check() {
   return CLI::Validator(
       [](std::string& text) -> std::string {
@@ -149,6 +152,16 @@ int cmd_run(const RunArgs& a) {
     return 2;
   }
   const auto& run = std::get<scenario::RunResult>(result);
+  // JSON and the pictures are built whole in memory (about 2 KB a record as
+  // JSON): past this many records they would take gigabytes (docs/limits.md).
+  const std::size_t records = run.net->trace().records().size();
+  if (a.format != "events" && a.format != "ascii" && a.format != "unicode" && records > kMaxDrawnRecords) {
+    std::fprintf(stderr,
+                 "--format %s: the run traced %zu records; this format is built in memory and takes at most "
+                 "%zu (use --format events, or end the run sooner with --until)\n",
+                 a.format.c_str(), records, kMaxDrawnRecords);
+    return 2;
+  }
   std::string text;
   if (a.format == "events") {
     text = formats::events(run);

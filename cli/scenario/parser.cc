@@ -1,6 +1,7 @@
 #include "cli/scenario/parser.h"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cctype>
@@ -8,8 +9,6 @@
 #include <climits>
 #include <fstream>
 #include <sstream>
-
-#include <sys/stat.h>
 
 #include "sim/network.h"
 #include "sim/units.h"
@@ -533,7 +532,8 @@ class Parser {
     }
     // Each link statement sets the whole configuration, so the check is here.
     if (queue_at && l.cfg.bandwidth_bps == 0)
-      fail(*queue_at, "a queue needs a bandwidth: without one no packet waits (e.g. bandwidth 10Mbit queue 100)");
+      fail(*queue_at,
+           "a queue needs a bandwidth: without one no packet waits (e.g. bandwidth 10Mbit queue 100)");
     sc_.links.push_back(l);
   }
 
@@ -569,7 +569,8 @@ class Parser {
       fail(at, fmt::format("'{}' is not a queue limit: write e.g. 100 (packets), 64KB, 64KiB or unlimited",
                            sim::echo(s)));
     if (ec == std::errc::result_out_of_range || v > kMaxQueue / mul)
-      fail(at, fmt::format("'{}' is larger than the largest queue, {} packets or bytes", sim::echo(s), kMaxQueue));
+      fail(at, fmt::format("'{}' is larger than the largest queue, {} packets or bytes", sim::echo(s),
+                           kMaxQueue));
     return unit.empty() ? sim::QueueLimit::packets(v) : sim::QueueLimit::bytes(v * mul);
   }
 
@@ -1145,7 +1146,8 @@ std::variant<Scenario, ParseError> parse_file(const std::string& path) {
   if (!in) return ParseError{fmt::format("{}: cannot read the file", sim::echo(path))};
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
-    return ParseError{fmt::format("{}: not a regular file (a scenario is read from a file)", sim::echo(path))};
+    return ParseError{
+        fmt::format("{}: not a regular file (a scenario is read from a file)", sim::echo(path))};
   std::string text;
   char buf[65536];
   while (in.read(buf, sizeof buf) || in.gcount() > 0) {

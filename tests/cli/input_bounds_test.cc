@@ -51,5 +51,24 @@ TEST(InputBounds, KernelSampleBelowHundredMicrosecondsIsRefused) {
   EXPECT_NE(r.err.find("--sample 1ns: at least 100us"), std::string::npos) << r.err;
 }
 
+// Found by the fuzzer: a program making 2 million calls at one instant traced
+// 3.25 million records, and --format json built 6.9 GB of them in memory.
+// 300,000 socket() calls trace a record each (the later ones EMFILE), past the
+// 250,000 an in-memory format takes; 600,000 steps stay under the runaway bound.
+TEST(InputBounds, AnInMemoryFormatRefusesATracePastItsBound) {
+  const auto path = std::filesystem::temp_directory_path() / "tcpsim-input-bounds-many.tcpsim";
+  {
+    std::FILE* f = std::fopen(path.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs("host A 10.0.0.1\nprogram p on A {\n  repeat 300000 {\n    x = socket()\n  }\n}\n", f);
+    std::fclose(f);
+  }
+  const auto r = testing::run_tcpsim({"run", "--format", "json", path.string()}, 1);
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("--format json: the run traced "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("takes at most 250000"), std::string::npos) << r.err;
+  std::filesystem::remove(path);
+}
+
 }  // namespace
 }  // namespace tcpsim::scenario

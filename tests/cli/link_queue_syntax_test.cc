@@ -46,18 +46,21 @@ TEST(LinkQueueSyntax, APlainNumberCountsPacketsAndUnitsCountBytes) {
 // Without a bandwidth no packet ever waits: a queue there would do nothing,
 // so it is an error at the `queue` value rather than a silent no-op.
 TEST(LinkQueueSyntax, AQueueWithoutBandwidthIsAnErrorAtItsValue) {
-  EXPECT_EQ(error_of("link A <-> B delay 1ms queue 10"),
-            "q.tcpsim:3:30: a queue needs a bandwidth: without one no packet waits (e.g. bandwidth 10Mbit queue "
-            "100)");
+  EXPECT_EQ(
+      error_of("link A <-> B delay 1ms queue 10"),
+      "q.tcpsim:3:30: a queue needs a bandwidth: without one no packet waits (e.g. bandwidth 10Mbit queue "
+      "100)");
 }
 
 TEST(LinkQueueSyntax, BadOrHugeLimitsAreLocatedErrors) {
-  EXPECT_NE(error_of("link A <-> B bandwidth 1Mbit queue 10furlongs").find("q.tcpsim:3:36: '10furlongs' is not a "
-                                                                            "queue limit"),
+  EXPECT_NE(error_of("link A <-> B bandwidth 1Mbit queue 10furlongs")
+                .find("q.tcpsim:3:36: '10furlongs' is not a "
+                      "queue limit"),
             std::string::npos);
   EXPECT_NE(error_of("link A <-> B bandwidth 1Mbit queue 99999999999999999999").find("q.tcpsim:3:36: "),
             std::string::npos);
-  EXPECT_NE(error_of("link A <-> B bandwidth 1Mbit queue 99999999999999999999").find("larger than the largest queue"),
+  EXPECT_NE(error_of("link A <-> B bandwidth 1Mbit queue 99999999999999999999")
+                .find("larger than the largest queue"),
             std::string::npos);
 }
 

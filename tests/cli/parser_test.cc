@@ -110,7 +110,7 @@ INSTANTIATE_TEST_SUITE_P(
             "t.tcpsim:2:19: '10' is not a duration: write a number and a unit (ns, us, ms, s, min)"},
         Bad{"host A 10.0.0.1\nlink A -> A lost 5%\n",
             "t.tcpsim:2:1: unknown link setting 'lost': expected delay, jitter, loss, duplicate, reorder, "
-            "mtu, bandwidth or burst"},
+            "mtu, bandwidth, queue or burst"},
         Bad{"host A 10.0.0.1\ndrop A -> A fifth FIN\n",
             "t.tcpsim:2:13: 'fifth' is not an ordinal: expected first, second, third, last, all, or 1st, "
             "2nd, 3rd, 4th ..."},
