@@ -22,30 +22,14 @@
 #include "cli/scenario/interpreter.h"
 #include "cli/scenario/parser.h"
 #include "model/transition_table.h"
+#include "trace_files.h"
 
 namespace tcpsim::formats {
 namespace {
 
-namespace fs = std::filesystem;
-const std::string kTraces = std::string(TCPSIM_SOURCE_DIR) + "/traces/";
-
-scenario::RunResult run_trace(const std::string& name) {
-  auto parsed = scenario::parse_file(kTraces + name);
-  if (auto* e = std::get_if<scenario::ParseError>(&parsed)) throw std::runtime_error(e->message);
-  auto sc = std::make_shared<const scenario::Scenario>(std::move(std::get<scenario::Scenario>(parsed)));
-  auto ran = scenario::run(sc, scenario::RunOptions{});
-  if (auto* e = std::get_if<scenario::ParseError>(&ran)) throw std::runtime_error(e->message);
-  return std::move(std::get<scenario::RunResult>(ran));
-}
-
-std::vector<std::string> all_traces() {
-  std::vector<std::string> v;
-  for (const auto& e : fs::directory_iterator(kTraces)) {
-    if (e.path().extension() == ".tcpsim") v.push_back(e.path().filename().string());
-  }
-  std::sort(v.begin(), v.end());
-  return v;
-}
+using testing::all_traces;
+using testing::kTraces;
+using testing::run_trace;
 
 // A font as fontconfig resolves a family name, measured with FreeType.
 class Font {
