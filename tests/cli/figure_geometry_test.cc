@@ -50,6 +50,9 @@ class Font {
     }
     if (match) FcPatternDestroy(match);
     FcPatternDestroy(pat);
+    // fontconfig keeps its configuration until FcFini: without it the
+    // sanitizers' leak check fails the test program at exit.
+    FcFini();
   }
   ~Font() {
     if (face_) FT_Done_Face(face_);

@@ -140,6 +140,11 @@ TEST(KernelRootBounds, IpAndNftRunWithoutTheCallersEnvironment) {
 
 TEST(KernelRootBounds, ARunawayLoopIsStoppedWithTheSimulatorsMessageBeforeTheCap) {
   NEEDS_ROOT();
+#if defined(__SANITIZE_ADDRESS__)
+  // 499,999 real calls within the 5 s cap: the sanitized runner is several
+  // times slower and meets the cap first. The Release pass runs this.
+  GTEST_SKIP() << "timing: the ASan+UBSan build is too slow for the 5 s cap (the Release pass runs this)";
+#endif
   Scratch s;
   const std::string file = s.write("spin.tcpsim", R"(host A 10.0.0.1
 program spin on A {
