@@ -43,9 +43,7 @@ Passage pass(LinkState& l, Time now, std::uint32_t ip_bytes) {
   // As sim::Link: random loss is in flight, after the packet took its turn
   // on the link; serialisation as the model computes it.
   out.lost = !l.link.loss.is_zero() && l.rng.bernoulli(l.link.loss);
-  sim::LinkConfig cfg;
-  cfg.bandwidth_bps = l.link.bandwidth_bps;
-  const Duration ser = sim::Link(cfg, sim::Rng(1)).serialisation(ip_bytes);
+  const Duration ser = sim::serialisation_time(l.link.bandwidth_bps, ip_bytes);
   const Time tx_end = sat_add(std::max(now, l.tx_free), ser);
   l.tx_free = tx_end;
   if (l.link.bandwidth_bps != 0) {

@@ -50,6 +50,14 @@ Flight flight_of(const SackScoreboard& sb) {
   return f;
 }
 
+// Segments in flight as Linux counts them for cwnd: without SACK each
+// duplicate ACK counts as one segment delivered (tcp_add_reno_sack()), from
+// which RFC 3042's limited transmit falls out.
+std::uint32_t counted_in_flight(const Flight& f, bool sack_ok, int dupacks) {
+  if (sack_ok) return f.segments;
+  return f.segments - std::min<std::uint32_t>(f.segments, static_cast<std::uint32_t>(dupacks));
+}
+
 }  // namespace
 
 // Send times strictly increase, one nanosecond apart within one instant:
@@ -167,10 +175,7 @@ bool Engine::cwnd_allows() {
   const Flight f = flight_of(*d.sb);
   const std::uint32_t cwnd = d.cc->cwnd();
   if (d.cc->unit() == cc::Unit::Segments) {
-    // Linux counts a duplicate ACK without SACK as one segment delivered
-    // (tcp_add_reno_sack()): RFC 3042's limited transmit falls out of it.
-    std::uint32_t in_flight = f.segments;
-    if (!tcb_.sack_ok) in_flight -= std::min<std::uint32_t>(in_flight, static_cast<std::uint32_t>(d.dupacks));
+    const std::uint32_t in_flight = counted_in_flight(f, tcb_.sack_ok, d.dupacks);
     d.max_flight = std::max(d.max_flight, in_flight + 1);
     return in_flight < cwnd;
   }
@@ -384,8 +389,7 @@ void Engine::ack_in_recovery(const Segment& /*seg*/, bool forward, bool dup, std
   }
   if (d.cc->unit() == cc::Unit::Segments) {
     // Linux tcp_cwnd_reduction(): cwnd = in flight + PRR's sndcnt.
-    std::uint32_t in_flight = flight_of(sb).segments;
-    if (!tcb_.sack_ok) in_flight -= std::min<std::uint32_t>(in_flight, static_cast<std::uint32_t>(d.dupacks));
+    const std::uint32_t in_flight = counted_in_flight(flight_of(sb), tcb_.sack_ok, d.dupacks);
     const auto sndcnt = d.prr.on_ack_linux(delivered_segs, in_flight, forward, newly_lost > 0);
     if (sndcnt) d.cc->set_cwnd(static_cast<std::uint32_t>(in_flight + *sndcnt));
     return;

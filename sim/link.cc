@@ -139,10 +139,9 @@ Link::Link(LinkConfig config, Rng rng)
   draws_ = cfg_.jitter != 0 ? 6 : !cfg_.reorder.is_zero() ? 5 : !cfg_.duplicate.is_zero() ? 4 : burst ? 3 : 1;
 }
 
-Duration Link::serialisation(std::uint32_t wire_bytes) const {
-  if (cfg_.bandwidth_bps == 0) return 0;
-  // Rounded up so that a link is never faster than configured.
-  return static_cast<Duration>(mul_div_ceil(std::uint64_t{wire_bytes} * 8, kSecond, cfg_.bandwidth_bps));
+Duration serialisation_time(std::uint64_t bandwidth_bps, std::uint32_t wire_bytes) {
+  if (bandwidth_bps == 0) return 0;
+  return static_cast<Duration>(mul_div_ceil(std::uint64_t{wire_bytes} * 8, kSecond, bandwidth_bps));
 }
 
 LinkOutcome Link::offer(const Packet& p, Time now) {

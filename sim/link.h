@@ -108,6 +108,11 @@ struct QueueLimit {
 // "1000 packets", "65536 bytes", "unlimited".
 std::string to_string(const QueueLimit& q);
 
+// Transmission time of wire_bytes at bandwidth_bps (0: infinite, no time),
+// rounded up so that a link is never faster than configured. The one formula
+// for the simulator's links and the kernel runner's delay line.
+Duration serialisation_time(std::uint64_t bandwidth_bps, std::uint32_t wire_bytes);
+
 struct LinkConfig {
   Duration delay = 0;
   Duration jitter = 0;              // extra delay uniform in [0, jitter]
@@ -169,7 +174,9 @@ class Link {
   const LinkConfig& config() const { return cfg_; }
   const LinkStats& stats() const { return stats_; }
   // Transmission time of a wire size at this link's bandwidth, rounded up.
-  Duration serialisation(std::uint32_t wire_bytes) const;
+  Duration serialisation(std::uint32_t wire_bytes) const {
+    return serialisation_time(cfg_.bandwidth_bps, wire_bytes);
+  }
 
   // "rule #2: 1st FIN (retransmissions excluded)".
   std::string describe_rule(std::size_t i) const;
