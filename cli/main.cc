@@ -1,6 +1,6 @@
 // tcpsim: what two TCP endpoints do, segment by segment and state by state.
 // Subcommands are wired here; each one's work lives in cli/commands/ and
-// each output format in cli/formats/.
+// each output format in formats/.
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -9,7 +9,8 @@
 #include <vector>
 
 #include "cli/commands/commands.h"
-#include "kernel/command.h"
+#include "cli/commands/kernel.h"
+#include "version.h"
 
 namespace {
 
@@ -18,7 +19,7 @@ int run_command(int argc, char** argv) {
   CLI::App app{
       "tcpsim: a packet-level simulator of TCP connections (RFC 9293, and Linux as it behaves).\n"
       "Run a scenario to see its ladder diagram; check scenarios' assertions; draw the state diagram."};
-  app.set_version_flag("--version", std::string("tcpsim ") + kVersion);
+  app.set_version_flag("--version", std::string("tcpsim ") + tcpsim::kVersion);
   app.require_subcommand(1);
   app.fallthrough();
 

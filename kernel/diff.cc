@@ -6,7 +6,7 @@
 #include <cmath>
 #include <map>
 
-#include "cli/formats/trace_view.h"
+#include "formats/trace_view.h"
 #include "sim/trace_text.h"
 #include "sim/units.h"
 

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/scenario/interpreter.h"
+#include "scenario/interpreter.h"
 
 namespace tcpsim::kernel {
 

@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "cli/scenario/ast.h"
+#include "scenario/ast.h"
 #include "sim/link.h"
 
 namespace tcpsim::kernel {

@@ -17,7 +17,7 @@
 #include <map>
 #include <tuple>
 
-#include "cli/scenario/interpreter.h"
+#include "scenario/interpreter.h"
 #include "sim/program.h"
 #include "sim/socket_table.h"
 #include "sim/sockets.h"

@@ -9,9 +9,9 @@
 #include <functional>
 #include <mutex>
 
-#include "cli/scenario/ast.h"
 #include "kernel/plan.h"
 #include "kernel/recording.h"
+#include "scenario/ast.h"
 
 namespace tcpsim::kernel {
 

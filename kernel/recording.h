@@ -11,9 +11,9 @@
 #include <string_view>
 #include <vector>
 
-#include "cli/scenario/interpreter.h"
 #include "model/state.h"
 #include "model/time.h"
+#include "scenario/interpreter.h"
 #include "sim/packet.h"
 
 namespace tcpsim::kernel {

@@ -10,9 +10,9 @@
 #include <string>
 #include <variant>
 
-#include "cli/scenario/ast.h"
 #include "kernel/plan.h"
 #include "kernel/recording.h"
+#include "scenario/ast.h"
 
 namespace tcpsim::kernel {
 

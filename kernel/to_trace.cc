@@ -6,9 +6,9 @@
 #include <limits>
 #include <map>
 
-#include "cli/scenario/interpreter.h"
 #include "kernel/nft.h"
 #include "kernel/programs.h"
+#include "scenario/interpreter.h"
 #include "sim/profile.h"
 #include "sim/units.h"
 

@@ -8,9 +8,9 @@
 #include <memory>
 #include <string>
 
-#include "cli/scenario/interpreter.h"
 #include "kernel/plan.h"
 #include "kernel/recording.h"
+#include "scenario/interpreter.h"
 
 namespace tcpsim::kernel {
 

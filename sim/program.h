@@ -3,7 +3,7 @@
 // ends is a process that exits: its descriptors are closed. A step that
 // would block is tried again, with `resume` set, whenever something happens
 // on its host; a sleep resumes when its time comes. Scenario files compile
-// to these steps (cli/scenario/), and C++ tests write them as lambdas.
+// to these steps (scenario/), and C++ tests write them as lambdas.
 #pragma once
 
 #include <cstdint>

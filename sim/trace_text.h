@@ -1,5 +1,5 @@
 // One line per trace record, for logs, test failure messages and
-// `tcpsim run --format events`. Diagrams live in cli/formats/.
+// `tcpsim run --format events`. Diagrams live in formats/.
 #pragma once
 
 #include <string>

@@ -3,7 +3,7 @@
 #include <cstdio>
 
 #include "cli/commands/commands.h"
-#include "cli/scenario/interpreter.h"
+#include "scenario/interpreter.h"
 
 namespace tcpsim::cli {
 

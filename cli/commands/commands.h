@@ -8,12 +8,10 @@
 #include <variant>
 #include <vector>
 
-#include "cli/output_file.h"  // output::write_output, for every command
-#include "cli/scenario/interpreter.h"
+#include "formats/output_file.h"  // output::write_output, for every command
+#include "scenario/interpreter.h"
 
 namespace tcpsim::cli {
-
-inline constexpr const char* kVersion = "0.1.0";
 
 struct RunArgs {
   std::string file;

@@ -10,7 +10,7 @@
 #include "cli/commands/commands.h"
 #include "cli/explore/explorer.h"
 #include "cli/explore/report.h"
-#include "cli/scenario/parser.h"
+#include "scenario/parser.h"
 #include "sim/units.h"
 
 namespace tcpsim::cli {

@@ -5,16 +5,16 @@
 #include <limits>
 
 #include "cli/commands/commands.h"
-#include "cli/formats/json.h"
-#include "cli/formats/ladder.h"
-#include "cli/formats/load_series.h"
-#include "cli/formats/mermaid.h"
-#include "cli/formats/pcap.h"
-#include "cli/formats/state_diagram.h"
-#include "cli/formats/svg.h"
-#include "cli/formats/tikz.h"
-#include "cli/scenario/interpreter.h"
-#include "cli/scenario/load_run.h"
+#include "formats/json.h"
+#include "formats/ladder.h"
+#include "formats/load_series.h"
+#include "formats/mermaid.h"
+#include "formats/pcap.h"
+#include "formats/state_diagram.h"
+#include "formats/svg.h"
+#include "formats/tikz.h"
+#include "scenario/interpreter.h"
+#include "scenario/load_run.h"
 #include "sim/units.h"
 
 namespace tcpsim::cli {

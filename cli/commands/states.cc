@@ -1,7 +1,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands/commands.h"
-#include "cli/formats/state_diagram.h"
+#include "formats/state_diagram.h"
 
 namespace tcpsim::cli {
 

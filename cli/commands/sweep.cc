@@ -11,13 +11,13 @@
 #include <thread>
 
 #include "cli/commands/commands.h"
-#include "cli/scenario/parser.h"
 #include "cli/sweep/axis.h"
 #include "cli/sweep/plot.h"
 #include "cli/sweep/progress.h"
 #include "cli/sweep/report.h"
 #include "cli/sweep/runner.h"
 #include "cli/sweep/shard_file.h"
+#include "scenario/parser.h"
 
 namespace tcpsim::cli {
 

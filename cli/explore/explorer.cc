@@ -14,7 +14,7 @@
 #include <exception>
 #include <map>
 
-#include "cli/scenario/outcome.h"
+#include "scenario/outcome.h"
 #include "sim/units.h"
 
 namespace tcpsim::explore {

@@ -25,7 +25,7 @@
 
 #include "cli/explore/pattern.h"
 #include "cli/explore/shared_results.h"
-#include "cli/scenario/interpreter.h"
+#include "scenario/interpreter.h"
 
 namespace tcpsim::explore {
 

@@ -6,7 +6,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "cli/formats/ladder.h"
+#include "formats/ladder.h"
 #include "sim/trace_text.h"
 #include "sim/units.h"
 

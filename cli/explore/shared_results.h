@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "cli/explore/pattern.h"
-#include "cli/scenario/outcome.h"
+#include "scenario/outcome.h"
 
 namespace tcpsim::explore {
 

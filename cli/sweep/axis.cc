@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <map>
 
-#include "cli/scenario/parser.h"
+#include "scenario/parser.h"
 #include "sim/profile.h"
 #include "sim/rng.h"
 #include "sim/units.h"

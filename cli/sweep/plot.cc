@@ -4,9 +4,9 @@
 
 #include <algorithm>
 
-#include "cli/formats/svg.h"
-#include "cli/formats/xml.h"
 #include "cli/sweep/report.h"
+#include "formats/svg.h"
+#include "formats/xml.h"
 
 namespace tcpsim::sweep {
 

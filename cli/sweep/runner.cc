@@ -7,7 +7,7 @@
 #include <mutex>
 #include <thread>
 
-#include "cli/scenario/outcome.h"
+#include "scenario/outcome.h"
 
 namespace tcpsim::sweep {
 

@@ -11,9 +11,9 @@
 #include <variant>
 #include <vector>
 
-#include "cli/scenario/ast.h"
 #include "cli/sweep/spec.h"
 #include "cli/sweep/stats.h"
+#include "scenario/ast.h"
 
 namespace tcpsim::sweep {
 

@@ -6,8 +6,8 @@
 #include <map>
 #include <sstream>
 
-#include "cli/commands/commands.h"
 #include "cli/sweep/shard_format.h"
+#include "version.h"
 
 namespace tcpsim::sweep {
 
@@ -15,7 +15,7 @@ namespace {
 
 std::string header_text(const SweepSpec& spec) {
   std::string h = fmt::format("{}\nformat {}\n", kShardMagic, kShardFormat);
-  h += fmt::format("version {}\n", cli::kVersion);
+  h += fmt::format("version {}\n", tcpsim::kVersion);
   h += fmt::format("scenario {}\n", percent_encode(spec.scenario));
   h += fmt::format("scenario-fnv1a64 {}\n", spec.scenario_hash);
   h += fmt::format("seed {}\n", spec.seed);

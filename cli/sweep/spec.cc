@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "cli/scenario/parser.h"
+#include "scenario/parser.h"
 #include "sim/profile.h"
 #include "sim/rng.h"
 #include "sim/units.h"
@@ -44,7 +44,7 @@ std::optional<std::string> check_profile_name(std::string_view name) {
   return fmt::format("--profile {}: unknown profile ({})", name, fmt::join(sim::profile_names(), ", "));
 }
 
-// The command line's own --set and --until parsing (cli/scenario/parser.h),
+// The command line's own --set and --until parsing (scenario/parser.h),
 // then the value checked against one profile, as --param's are (axis.cc).
 std::variant<std::pair<std::string, std::string>, std::string> parse_set(std::string_view kv) {
   auto p = scenario::parse_set_option(kv);

@@ -13,8 +13,8 @@
 #include <variant>
 #include <vector>
 
-#include "cli/scenario/interpreter.h"
 #include "cli/sweep/axis.h"
+#include "scenario/interpreter.h"
 
 namespace tcpsim::sweep {
 

@@ -17,8 +17,8 @@
 #include <optional>
 #include <vector>
 
-#include "cli/scenario/outcome.h"
 #include "model/time.h"
+#include "scenario/outcome.h"
 
 namespace tcpsim::sweep {
 

@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "cli/scenario/interpreter.h"
-#include "cli/scenario/parser.h"
 #include "model/time.h"
+#include "scenario/interpreter.h"
+#include "scenario/parser.h"
 #include "sim/network.h"
 
 namespace tcpsim::scenario {

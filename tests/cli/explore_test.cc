@@ -10,9 +10,9 @@
 
 #include "cli/explore/explorer.h"
 #include "cli/explore/report.h"
-#include "cli/scenario/outcome.h"
-#include "cli/scenario/parser.h"
 #include "model/time.h"
+#include "scenario/outcome.h"
+#include "scenario/parser.h"
 
 namespace tcpsim::explore {
 namespace {

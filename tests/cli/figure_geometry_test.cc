@@ -16,12 +16,12 @@
 #include <map>
 #include <regex>
 
-#include "cli/formats/label_layout.h"
-#include "cli/formats/svg.h"
-#include "cli/formats/trace_view.h"
-#include "cli/scenario/interpreter.h"
-#include "cli/scenario/parser.h"
+#include "formats/label_layout.h"
+#include "formats/svg.h"
+#include "formats/trace_view.h"
 #include "model/transition_table.h"
+#include "scenario/interpreter.h"
+#include "scenario/parser.h"
 #include "trace_files.h"
 
 namespace tcpsim::formats {

@@ -8,14 +8,14 @@
 #include <regex>
 #include <set>
 
-#include "cli/formats/gap.h"
-#include "cli/formats/ladder.h"
-#include "cli/formats/mermaid.h"
-#include "cli/formats/svg.h"
-#include "cli/formats/tikz.h"
-#include "cli/scenario/interpreter.h"
-#include "cli/scenario/parser.h"
+#include "formats/gap.h"
+#include "formats/ladder.h"
+#include "formats/mermaid.h"
+#include "formats/svg.h"
+#include "formats/tikz.h"
 #include "model/transition_table.h"
+#include "scenario/interpreter.h"
+#include "scenario/parser.h"
 #include "trace_files.h"
 
 namespace tcpsim::formats {
@@ -25,7 +25,7 @@ using testing::all_traces;
 using testing::kTraces;
 using testing::run_trace;
 
-// The rule (cli/formats/gap.h): 4 significant figures, rounded half up, in
+// The rule (formats/gap.h): 4 significant figures, rounded half up, in
 // the largest unit the rounded value reaches, trailing zeros dropped.
 TEST(GapLabel, FourSignificantFiguresInTheLargestUnitReached) {
   EXPECT_EQ(gap_label(kSecond), "1 s");  // an RTO of 1 s (RFC 6298 2.1)

@@ -15,13 +15,13 @@
 #include <set>
 #include <sstream>
 
-#include "cli/formats/mermaid.h"
-#include "cli/formats/state_diagram.h"
-#include "cli/formats/svg.h"
-#include "cli/formats/tikz.h"
-#include "cli/scenario/interpreter.h"
-#include "cli/scenario/parser.h"
+#include "formats/mermaid.h"
+#include "formats/state_diagram.h"
+#include "formats/svg.h"
+#include "formats/tikz.h"
 #include "model/transition_table.h"
+#include "scenario/interpreter.h"
+#include "scenario/parser.h"
 
 namespace tcpsim::formats {
 namespace {

@@ -11,8 +11,8 @@
 #include <regex>
 #include <sstream>
 
-#include "cli/scenario/interpreter.h"
-#include "cli/scenario/parser.h"
+#include "scenario/interpreter.h"
+#include "scenario/parser.h"
 #include "sim/rng.h"
 
 namespace tcpsim::scenario {

@@ -9,8 +9,8 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "cli/scenario/parser.h"
 #include "run_tcpsim.h"
+#include "scenario/parser.h"
 
 namespace tcpsim::scenario {
 namespace {

@@ -7,9 +7,9 @@
 #include <memory>
 #include <string>
 
-#include "cli/scenario/interpreter.h"
-#include "cli/scenario/load_run.h"
-#include "cli/scenario/parser.h"
+#include "scenario/interpreter.h"
+#include "scenario/load_run.h"
+#include "scenario/parser.h"
 
 namespace tcpsim::test {
 namespace {

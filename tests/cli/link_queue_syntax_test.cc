@@ -2,7 +2,7 @@
 // (sim::QueueLimit), as the scenario language writes it.
 #include <gtest/gtest.h>
 
-#include "cli/scenario/parser.h"
+#include "scenario/parser.h"
 
 namespace tcpsim::scenario {
 namespace {

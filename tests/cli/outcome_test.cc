@@ -1,12 +1,12 @@
-// Outcome classification (cli/scenario/outcome.h), the words sweep counts
+// Outcome classification (scenario/outcome.h), the words sweep counts
 // and explore groups by, checked on scenarios whose ending each trace's
 // header derives from RFC 9293 and the Linux kernel.
-#include "cli/scenario/outcome.h"
+#include "scenario/outcome.h"
 
 #include <gtest/gtest.h>
 
-#include "cli/scenario/parser.h"
 #include "model/time.h"
+#include "scenario/parser.h"
 
 namespace tcpsim::scenario {
 namespace {

@@ -2,7 +2,7 @@
 // program creates one (0666 & ~umask), and no temporary survives success,
 // failure, or SIGTERM/SIGINT while one has a name; both ways of making the
 // temporary (O_TMPFILE, and the O_EXCL fallback) are exercised.
-#include "cli/output_file.h"
+#include "formats/output_file.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>

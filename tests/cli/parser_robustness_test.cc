@@ -7,8 +7,8 @@
 #include <climits>
 #include <string>
 
-#include "cli/scenario/interpreter.h"
-#include "cli/scenario/parser.h"
+#include "scenario/interpreter.h"
+#include "scenario/parser.h"
 #include "sim/units.h"
 
 namespace tcpsim::scenario {

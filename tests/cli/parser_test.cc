@@ -1,10 +1,10 @@
 // The scenario language: what parses, and that every mistake is reported as
 // file:line:col with a message naming what was expected.
-#include "cli/scenario/parser.h"
+#include "scenario/parser.h"
 
 #include <gtest/gtest.h>
 
-#include "cli/scenario/interpreter.h"
+#include "scenario/interpreter.h"
 
 namespace tcpsim::scenario {
 namespace {

@@ -2,7 +2,7 @@
 // trace, with the trace's times; Wireshark's dissector (tshark, when
 // installed) finds valid checksums, the same flags and relative numbers, and
 // flags as retransmissions the segments tcpsim retransmitted.
-#include "cli/formats/pcap.h"
+#include "formats/pcap.h"
 
 #include <gtest/gtest.h>
 #include <pcap/pcap.h>
@@ -11,8 +11,8 @@
 #include <filesystem>
 #include <sstream>
 
-#include "cli/formats/trace_view.h"
-#include "cli/scenario/interpreter.h"
+#include "formats/trace_view.h"
+#include "scenario/interpreter.h"
 
 namespace tcpsim::formats {
 namespace {

@@ -12,9 +12,9 @@
 #include <sstream>
 
 #include "cli/commands/commands.h"
-#include "cli/scenario/outcome.h"
-#include "cli/scenario/parser.h"
 #include "cli/sweep/spec.h"
+#include "scenario/outcome.h"
+#include "scenario/parser.h"
 #include "sweep_cli.h"
 
 namespace tcpsim::cli {

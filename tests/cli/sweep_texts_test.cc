@@ -5,9 +5,9 @@
 
 #include <filesystem>
 
-#include "cli/scenario/interpreter.h"
-#include "cli/scenario/outcome.h"
-#include "cli/scenario/parser.h"
+#include "scenario/interpreter.h"
+#include "scenario/outcome.h"
+#include "scenario/parser.h"
 
 namespace tcpsim::scenario {
 namespace {

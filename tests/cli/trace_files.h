@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "cli/scenario/interpreter.h"
-#include "cli/scenario/parser.h"
+#include "scenario/interpreter.h"
+#include "scenario/parser.h"
 
 namespace tcpsim::testing {
 

@@ -8,8 +8,8 @@
 #include <string>
 
 #include "cli/commands/commands.h"
-#include "cli/scenario/interpreter.h"
-#include "cli/scenario/parser.h"
+#include "scenario/interpreter.h"
+#include "scenario/parser.h"
 
 namespace tcpsim::scenario {
 namespace {

@@ -5,7 +5,7 @@
 #include <map>
 #include <regex>
 
-#include "cli/scenario/parser.h"
+#include "scenario/parser.h"
 #include "sim/profile.h"
 #include "tests/fuzz/values.h"
 

@@ -8,9 +8,9 @@
 
 #include <memory>
 
-#include "cli/scenario/parser.h"
 #include "kernel/plan.h"
 #include "kernel/runner.h"
+#include "scenario/parser.h"
 
 namespace tcpsim::kernel {
 namespace {

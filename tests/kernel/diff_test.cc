@@ -6,9 +6,9 @@
 
 #include <memory>
 
-#include "cli/scenario/interpreter.h"
-#include "cli/scenario/parser.h"
 #include "kernel/known.h"
+#include "scenario/interpreter.h"
+#include "scenario/parser.h"
 
 namespace tcpsim::kernel {
 namespace {

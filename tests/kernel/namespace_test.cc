@@ -7,10 +7,10 @@
 #include <cstdio>
 #include <memory>
 
-#include "cli/scenario/parser.h"
 #include "kernel/plan.h"
 #include "kernel/runner.h"
 #include "kernel/to_trace.h"
+#include "scenario/parser.h"
 
 namespace tcpsim::kernel {
 namespace {

@@ -4,8 +4,8 @@
 
 #include <gtest/gtest.h>
 
-#include "cli/scenario/parser.h"
 #include "kernel/nft.h"
+#include "scenario/parser.h"
 
 namespace tcpsim::kernel {
 namespace {

@@ -4,10 +4,10 @@
 
 #include <memory>
 
-#include "cli/formats/ladder.h"
-#include "cli/scenario/parser.h"
+#include "formats/ladder.h"
 #include "kernel/recording.h"
 #include "kernel/to_trace.h"
+#include "scenario/parser.h"
 
 namespace tcpsim::kernel {
 namespace {

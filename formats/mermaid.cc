@@ -1,0 +1,199 @@
+#include "formats/mermaid.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "formats/gap.h"
+#include "formats/trace_view.h"
+#include "model/transition_table.h"
+#include "sim/trace_text.h"
+#include "sim/units.h"
+
+namespace tcpsim::formats {
+
+using model::State;
+using sim::TraceKind;
+using sim::TraceRecord;
+
+namespace {
+
+// Text after a message's or note's colon: Mermaid ends a statement at ';' or
+// a newline, reads '#...;' as an entity and '<...>' as HTML, and '%%' as a
+// comment. Entity codes keep all of them literal.
+std::string escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case ';': out += "#59;"; break;
+      case '#': out += "#35;"; break;
+      case '<': out += "#60;"; break;
+      case '>': out += "#62;"; break;
+      case '%': out += "#37;"; break;
+      case '\n':
+      case '\r': out += ' '; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += ' ';
+        } else {
+          out += c;
+        }
+    }
+  }
+  // Mermaid trims text: keep at least something visible.
+  return out.empty() ? std::string("#32;") : out;
+}
+
+}  // namespace
+
+std::string mermaid(const scenario::RunResult& run, const PictureOptions& opt) {
+  const TraceView view(run);
+  const sim::Trace& tr = run.net->trace();
+  const auto& recs = tr.records();
+  const auto& ends = view.ends();
+  const bool many = view.connections().size() > 1;
+
+  std::string out;
+  {
+    // The header as Mermaid comments: title, file, profile, seed.
+    const std::string h = view.header();
+    std::size_t pos = 0;
+    while (pos < h.size()) {
+      const auto nl = h.find('\n', pos);
+      const std::string line = h.substr(pos, nl - pos);
+      if (!line.empty()) out += "%% " + line + "\n";
+      pos = nl == std::string::npos ? h.size() : nl + 1;
+    }
+  }
+  out += "sequenceDiagram\n";
+  std::string left = "A", right = "B";
+  if (!view.connections().empty()) {
+    left = view.end_label(view.connections().front().left);
+    right = view.end_label(view.connections().front().right);
+  }
+  out += fmt::format("  participant L as {}\n", escape(left));
+  out += fmt::format("  participant R as {}\n", escape(right));
+
+  // The shortest one-way delay: gaps longer than 6 of them are called out.
+  Duration unit = -1;
+  {
+    std::vector<Time> sent(tr.packets().size(), -1);
+    for (const auto& r : recs) {
+      if (r.kind == TraceKind::Sent) sent[r.ref] = r.t;
+      if (r.kind == TraceKind::Delivered && sent[r.ref] >= 0 && r.t > sent[r.ref] &&
+          (unit < 0 || r.t - sent[r.ref] < unit)) {
+        unit = r.t - sent[r.ref];
+      }
+    }
+    if (unit <= 0) unit = kMillisecond;
+  }
+  auto side_name = [&](bool right_side) { return right_side ? "R" : "L"; };
+  auto beside = [&](bool right_side) { return right_side ? "right of R" : "left of L"; };
+  auto tag = [&](int end) {
+    return many && end >= 0 ? fmt::format("#{} ", ends[static_cast<std::size_t>(end)].connection + 1)
+                            : std::string();
+  };
+  // The passive side's listener shows as LISTEN over the side it serves.
+  std::vector<bool> serves_right(run.net->host_count(), false);
+  for (const auto& c : view.connections()) {
+    if (c.right >= 0) serves_right[ends[static_cast<std::size_t>(c.right)].host] = true;
+  }
+
+  Time last = -1;
+  auto at = [&](Time t) {
+    if (last >= 0 && t - last > 6 * unit)
+      out += fmt::format("  Note over L,R: \u2026 {} \u2026\n", gap_label(t - last, "u"));
+    last = t;
+  };
+  for (std::size_t i = 0; i < recs.size(); ++i) {
+    const TraceRecord& r = recs[i];
+    const int end = view.end_of(i);
+    switch (r.kind) {
+      case TraceKind::State: {
+        if (end < 0) break;
+        const auto& e = ends[static_cast<std::size_t>(end)];
+        if (e.connection < 0) {
+          if (e.listener && r.from == State::Closed && r.to == State::Listen && serves_right[e.host]) {
+            at(r.t);
+            out += "  Note over R: LISTEN\n";
+          }
+          break;
+        }
+        if (r.from == State::Closed && r.to == State::Listen) break;  // a listener's child being born
+        at(r.t);
+        out += fmt::format("  Note over {}: {}\n", side_name(view.is_right(end)),
+                           escape(tag(end) + std::string(model::state_name(r.to))));
+        break;
+      }
+      case TraceKind::Sent: {
+        const int conn = view.connection_of_packet(r.ref);
+        if (conn < 0) break;
+        at(r.t);
+        const auto& p = tr.packet(r.ref).packet;
+        bool lost = false;
+        for (std::size_t j = i + 1; j < recs.size(); ++j) {
+          if ((recs[j].kind == TraceKind::Dropped || recs[j].kind == TraceKind::Delivered) &&
+              recs[j].ref == r.ref) {
+            lost = recs[j].kind == TraceKind::Dropped;
+            break;
+          }
+        }
+        const bool rightwards = view.packet_goes_right(r.ref);
+        std::string label = sim::segment_label(p.seg);
+        if (opt.verbose) label += view.seq_text(r.ref);
+        if (p.retransmission) label += " (again)";
+        if (lost) label += " (lost)";
+        const char* arrow = lost ? (p.retransmission ? "--x" : "-x") : (p.retransmission ? "-->>" : "->>");
+        out += fmt::format("  {}{}{}: {}\n", side_name(!rightwards), arrow, side_name(rightwards),
+                           escape((many ? fmt::format("#{} ", conn + 1) : std::string()) + label));
+        break;
+      }
+      case TraceKind::Call:
+        at(r.t);
+        out += fmt::format("  Note {}: {}\n", beside(view.call_is_right(i)), escape(tr.text(r.ref)));
+        break;
+      case TraceKind::TimerFired:
+        if (end < 0 || ends[static_cast<std::size_t>(end)].connection < 0) break;
+        at(r.t);
+        out += fmt::format("  Note {}: {} timer expired\n", beside(view.is_right(end)),
+                           std::string(model::timer_name(r.timer)));
+        break;
+      case TraceKind::Output: {
+        at(r.t);
+        std::string text = escape(view.program_name(r.program) + " prints:");
+        const std::string& s = tr.text(r.ref);
+        std::size_t pos = 0;
+        while (pos < s.size()) {
+          const auto nl = s.find('\n', pos);
+          text += "<br/>" + escape(s.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos));
+          pos = nl == std::string::npos ? s.size() : nl + 1;
+        }
+        out += fmt::format("  Note {}: {}\n", beside(view.call_is_right(i)), text);
+        break;
+      }
+      case TraceKind::Delivered:
+      case TraceKind::TimerArmed:
+        // Nothing drawn, but something happened: an idle stretch starts
+        // after it, as the SVG measures it.
+        if (r.kind == TraceKind::Delivered ? view.connection_of_packet(r.ref) >= 0
+                                           : end >= 0 && ends[static_cast<std::size_t>(end)].connection >= 0)
+          last = std::max(last, r.t);
+        break;
+      default: break;
+    }
+  }
+  // A connection still open when the run ended: the time it stayed so, as
+  // the SVG draws its bands down to the end of the run.
+  {
+    std::vector<bool> open(ends.size(), false);
+    for (std::size_t i = 0; i < recs.size(); ++i) {
+      const int e = view.end_of(i);
+      if (recs[i].kind == TraceKind::State && e >= 0 && ends[static_cast<std::size_t>(e)].connection >= 0)
+        open[static_cast<std::size_t>(e)] = recs[i].to != State::Closed;
+    }
+    if (std::find(open.begin(), open.end(), true) != open.end() && run.end_time > last) at(run.end_time);
+  }
+  return out;
+}
+
+}  // namespace tcpsim::formats
