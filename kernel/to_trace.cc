@@ -10,6 +10,7 @@
 #include "kernel/programs.h"
 #include "scenario/interpreter.h"
 #include "sim/profile.h"
+#include "sim/socket_calls.h"
 #include "sim/units.h"
 
 namespace tcpsim::kernel {
@@ -219,7 +220,8 @@ bool waits(const std::string& text) {
   const auto space = text.rfind(' ', paren);
   const std::string fn = text.substr(space == std::string::npos ? 0 : space + 1,
                                      paren - (space == std::string::npos ? 0 : space + 1));
-  return fn == "connect" || fn == "accept" || fn == "read" || fn == "recv" || fn == "epoll_wait";
+  const sim::CallSpec* spec = sim::find_call(fn);
+  return spec && spec->has(sim::kShownAtReturn);
 }
 
 std::uint8_t program_host(const scenario::Scenario& sc, std::size_t p) {

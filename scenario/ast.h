@@ -11,44 +11,23 @@
 #include "model/time.h"
 #include "sim/link.h"
 #include "sim/packet.h"
+#include "sim/socket_calls.h"
 
 namespace tcpsim::scenario {
 
-struct Loc {
-  int line = 0;
-  int col = 0;
-};
-
-// An argument of a call: a variable, a number, a string, an address, a
-// duration, or flag names joined with '|'.
-struct Arg {
-  enum Kind : std::uint8_t { Ident, Number, String, Address, Duration, Flags } kind = Ident;
-  std::string text;  // Ident, String
-  long number = 0;
-  sim::Addr addr;
-  tcpsim::Duration duration = 0;
-  std::vector<std::string> flags;
-  Loc loc;
-};
-
-// What a call is expected to return: `= 0`, `= -1 EADDRINUSE`, `= 5 "hello"`,
-// `= 1 [c: EPOLLIN|EPOLLRDHUP]`.
-struct Expect {
-  bool present = false;
-  long value = 0;
-  std::string err;  // errno name when value is -1
-  bool has_data = false;
-  std::string data;                                                      // read: the bytes
-  std::vector<std::pair<std::string, std::vector<std::string>>> events;  // epoll_wait
-  Loc loc;
-};
+// Positions, call arguments and call expectations are the table of calls
+// (sim/socket_calls.h): every surface syntax decodes into them.
+using Loc = sim::SourceLoc;
+using Arg = sim::CallArg;
+using Expect = sim::CallExpect;
 
 struct Stmt {
   enum Kind : std::uint8_t { Call, Sleep, Repeat, Ss, Exit } kind = Call;
   Loc loc;
-  std::string assign;  // `c = accept(s)`: "c"
-  std::string fn;
-  std::vector<Arg> args;
+  std::string assign;     // `c = accept(s)`: "c"
+  std::string fn;         // the call as written, for traces
+  std::vector<Arg> args;  // its arguments as written
+  sim::DecodedCall call;  // what they mean (the parser decodes them)
   Expect expect;
   tcpsim::Duration sleep = 0;
   long count = 0;  // Repeat

@@ -11,49 +11,7 @@
 
 namespace tcpsim::scenario {
 
-std::string quote(std::string_view s) {
-  std::string out = "\"";
-  std::size_t n = 0;
-  for (char c : s) {
-    if (++n > 24) {
-      out += "...";
-      break;
-    }
-    if (c == '\n')
-      out += "\\n";
-    else if (c == '"')
-      out += "\\\"";
-    else if (c == '\\')
-      out += "\\\\";
-    else if (static_cast<unsigned char>(c) < 32)
-      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
-    else
-      out += c;
-  }
-  return out + "\"";
-}
-
-static std::string arg_text(const Arg& a) {
-  switch (a.kind) {
-    case Arg::Ident: return a.text;
-    case Arg::Number: return std::to_string(a.number);
-    case Arg::String: return quote(a.text);
-    case Arg::Address: return a.addr.ip == 0 ? fmt::format("*:{}", a.addr.port) : sim::to_string(a.addr);
-    case Arg::Duration: return sim::format_duration(a.duration);
-    case Arg::Flags: {
-      std::string s;
-      for (const auto& f : a.flags) s += (s.empty() ? "" : "|") + f;
-      return s;
-    }
-  }
-  return "?";
-}
-
-std::string call_text(const Stmt& st) {
-  std::string s = st.fn + "(";
-  for (std::size_t i = 0; i < st.args.size(); ++i) s += (i ? ", " : "") + arg_text(st.args[i]);
-  return s + ")";
-}
+std::string call_text(const Stmt& st) { return sim::call_text(st.fn, st.args); }
 
 ParseError error_at(const Scenario& sc, const Loc& at, const std::string& msg) {
   return ParseError{fmt::format("{}:{}:{}: {}", sc.file, at.line, at.col, msg)};
@@ -97,21 +55,6 @@ std::optional<std::string> ss_mismatch(const Assertion& a, const std::string& ta
   return d;
 }
 
-EpollWaitArgs epoll_wait_args(const std::vector<Arg>& a) {
-  auto as_timeout = [](const Arg& x) {
-    // Saturating: a timeout of 10^18 ms is for ever, not a wrapped negative.
-    return x.kind == Arg::Duration ? x.duration
-                                   : (x.number < 0 ? Duration{-1} : sat_mul(x.number, kMillisecond));
-  };
-  EpollWaitArgs r;
-  if (a.size() == 2) r.timeout = as_timeout(a[1]);
-  if (a.size() == 3) {
-    r.max = static_cast<int>(a[1].number);
-    r.timeout = as_timeout(a[2]);
-  }
-  return r;
-}
-
 namespace {
 
 using sim::CallResult;
@@ -122,18 +65,6 @@ using sim::StepResult;
 // Links nobody declared: loopback takes 10 us, a wire between hosts 1 ms.
 constexpr Duration kLoopbackDelay = 10 * kMicrosecond;
 constexpr Duration kWireDelay = 1 * kMillisecond;
-
-std::optional<std::uint32_t> epoll_bit(std::string_view n) {
-  if (n == "EPOLLIN") return sim::kEpollIn;
-  if (n == "EPOLLOUT") return sim::kEpollOut;
-  if (n == "EPOLLRDHUP") return sim::kEpollRdHup;
-  if (n == "EPOLLERR") return sim::kEpollErr;
-  if (n == "EPOLLHUP") return sim::kEpollHup;
-  if (n == "EPOLLPRI") return sim::kEpollPri;
-  if (n == "EPOLLET") return sim::kEpollEt;
-  if (n == "EPOLLONESHOT") return sim::kEpollOneShot;
-  return std::nullopt;
-}
 
 // What one program keeps while it runs.
 struct ProgState {
@@ -146,6 +77,65 @@ struct ProgState {
   std::vector<long> loops;
   std::size_t index = 0;  // program number, for the trace
   std::string name;
+};
+
+// Performs decoded calls on the simulated sockets: one method per call of
+// the table (sim/socket_calls.h), reached through sim::perform.
+struct SimCalls {
+  ProgState& ps;
+  StepContext& c;
+  std::string data;                     // what a read returned
+  std::vector<sim::EpollEvent> events;  // what epoll_wait reported
+
+  using D = sim::DecodedCall;
+  static int fd_of(const ProgState& ps, const sim::FdRef& r) {
+    if (r.var.empty()) return r.number;
+    auto it = ps.vars.find(r.var);
+    return it == ps.vars.end() ? -1 : it->second;
+  }
+  int fd(const D& d) const { return fd_of(ps, d.fd); }
+  sim::Sockets& k() { return c.sockets; }
+
+  CallResult socket(const D& d) {
+    const CallResult r = k().socket(c.pid);
+    if (r.err == Errno::Ok && d.nonblocking) k().set_nonblocking(c.pid, static_cast<int>(r.value), true);
+    return r;
+  }
+  CallResult setsockopt(const D& d) { return k().setsockopt(c.pid, fd(d), d.opt, d.value, d.value2); }
+  CallResult getsockopt(const D& d) { return k().getsockopt(c.pid, fd(d), d.opt); }
+  CallResult bind(const D& d) { return k().bind(c.pid, fd(d), d.addr); }
+  CallResult listen(const D& d) { return k().listen(c.pid, fd(d), d.backlog); }
+  CallResult accept(const D& d) { return k().accept(c.pid, fd(d)); }
+  CallResult connect(const D& d) { return k().connect(c.pid, fd(d), d.addr, c.resume); }
+  CallResult read(const D& d) { return recv(d); }
+  CallResult recv(const D& d) {
+    if (d.msg_flags & sim::kMsgWaitAll) return sim::read_all(c, fd(d), d.count, &data, d.msg_flags);
+    return k().read(c.pid, fd(d), static_cast<std::size_t>(d.count), &data, d.msg_flags);
+  }
+  CallResult write(const D& d) { return send(d); }
+  CallResult send(const D& d) {
+    // write(fd, N): N bytes of "0123456789" repeated, made as the send
+    // buffer takes them (N may be 10^18).
+    if (d.has_text) return sim::write_all(c, fd(d), std::string_view(d.text), d.msg_flags);
+    return sim::write_all(c, fd(d), model::WriteSource::filler(d.count), d.msg_flags);
+  }
+  CallResult shutdown(const D& d) { return k().shutdown(c.pid, fd(d), d.how); }
+  CallResult close(const D& d) { return k().close(c.pid, fd(d)); }
+  CallResult dup(const D& d) { return k().dup(c.pid, fd(d)); }
+  CallResult fcntl(const D& d) { return k().set_nonblocking(c.pid, fd(d), d.nonblocking); }
+  CallResult epoll_create1(const D&) { return k().epoll_create1(c.pid); }
+  CallResult epoll_ctl(const D& d) {
+    return k().epoll_ctl(c.pid, fd(d), d.op, fd_of(ps, d.target), d.events);
+  }
+  CallResult epoll_wait(const D& d) { return sim::epoll_wait_for(c, fd(d), d.maxevents, d.timeout, &events); }
+  // The port, which is what a scenario can compare.
+  CallResult getsockname(const D& d) { return port(d, &sim::Sockets::getsockname); }
+  CallResult getpeername(const D& d) { return port(d, &sim::Sockets::getpeername); }
+  CallResult port(const D& d, CallResult (sim::Sockets::*get)(sim::ProcessId, int, sim::Addr*)) {
+    sim::Addr addr;
+    const CallResult r = (k().*get)(c.pid, fd(d), &addr);
+    return r.err == Errno::Ok ? CallResult::ok(addr.port) : r;
+  }
 };
 
 struct Shared {
@@ -218,117 +208,27 @@ class Compiler {
   const Scenario& sc() const { return *sh_->sc; }
 
   std::optional<ParseError> check(const std::vector<Stmt>& body, std::set<std::string_view>& assigned) {
+    // The parser decoded each call's arguments; what is left is whether
+    // each descriptor variable was set before it is used.
     for (const Stmt& st : body) {
       if (st.kind == Stmt::Repeat) {
         if (auto e = check(st.body, assigned)) return e;
         continue;
       }
       if (st.kind != Stmt::Call) continue;
-      const bool first_is_fd = st.fn != "socket" && st.fn != "epoll_create1";
+      const sim::CallSpec& spec = st.call.spec();
       for (std::size_t i = 0; i < st.args.size(); ++i) {
         const Arg& a = st.args[i];
-        const bool fd_pos = (i == 0 && first_is_fd) || (st.fn == "epoll_ctl" && i == 2);
-        if (fd_pos) {
-          if (a.kind != Arg::Ident && a.kind != Arg::Number) {
-            return error_at(sc(), a.loc,
-                            fmt::format("{}() needs a descriptor here, found {}", st.fn, arg_text(a)));
-          }
-          if (a.kind == Arg::Ident && !assigned.count(a.text)) {
-            return error_at(
-                sc(), a.loc,
-                fmt::format("'{}' is used before it is set (e.g. {} = socket())", a.text, a.text));
-          }
+        if (spec.is_fd_arg(i) && a.kind == Arg::Ident && !assigned.count(a.text)) {
+          return error_at(sc(), a.loc,
+                          fmt::format("'{}' is used before it is set (e.g. {} = socket())", a.text, a.text));
         }
       }
-      if (auto e = check_args(st)) return e;
-      if (st.expect.present && st.expect.value == -1 && !sim::errno_from_name(st.expect.err)) {
-        return error_at(
-            sc(), st.expect.loc,
-            fmt::format("'{}' is not an errno tcpsim knows (EADDRINUSE, ECONNRESET ...)", st.expect.err));
-      }
-      for (const auto& [var, bits] : st.expect.events) {
-        if (!assigned.count(var))
-          return error_at(sc(), st.expect.loc, fmt::format("'{}' is not a descriptor set before", var));
-        for (const auto& b : bits) {
-          if (!epoll_bit(b))
-            return error_at(sc(), st.expect.loc, fmt::format("'{}' is not an epoll event", b));
-        }
+      for (const auto& ev : st.expect.events) {
+        if (!assigned.count(ev.first))
+          return error_at(sc(), st.expect.loc, fmt::format("'{}' is not a descriptor set before", ev.first));
       }
       if (!st.assign.empty()) assigned.insert(st.assign);
-    }
-    return std::nullopt;
-  }
-
-  std::optional<ParseError> check_args(const Stmt& st) {
-    auto want = [&](std::size_t i, bool ok, const char* what) -> std::optional<ParseError> {
-      if (i < st.args.size() && !ok) {
-        return error_at(
-            sc(), st.args[i].loc,
-            fmt::format("{}() argument {}: expected {}, found {}", st.fn, i + 1, what, arg_text(st.args[i])));
-      }
-      return std::nullopt;
-    };
-    const auto& a = st.args;
-    auto is_num = [&](std::size_t i) { return i < a.size() && a[i].kind == Arg::Number; };
-    if (st.fn == "bind" || st.fn == "connect")
-      return want(1, a[1].kind == Arg::Address, "an address such as 127.0.0.1:9090");
-    if (st.fn == "listen" && a.size() > 1) return want(1, is_num(1), "a backlog");
-    if (st.fn == "read" || st.fn == "recv") return want(1, is_num(1) && a[1].number > 0, "a byte count");
-    if (st.fn == "write" || st.fn == "send") {
-      return want(1, a[1].kind == Arg::String || (is_num(1) && a[1].number >= 0), "a string or a byte count");
-    }
-    if (st.fn == "shutdown") {
-      const bool ok = (a[1].kind == Arg::Ident &&
-                       (a[1].text == "SHUT_RD" || a[1].text == "SHUT_WR" || a[1].text == "SHUT_RDWR")) ||
-                      (is_num(1) && a[1].number >= 0 && a[1].number <= 2);
-      return want(1, ok, "SHUT_RD, SHUT_WR or SHUT_RDWR");
-    }
-    if (st.fn == "setsockopt" || st.fn == "getsockopt") {
-      std::size_t k = 1;
-      if (a[k].kind == Arg::Ident &&
-          (a[k].text == "SOL_SOCKET" || a[k].text == "IPPROTO_TCP" || a[k].text == "SOL_TCP"))
-        ++k;
-      if (k >= a.size()) return error_at(sc(), st.loc, fmt::format("{}() needs an option name", st.fn));
-      if (auto e = want(k, a[k].kind == Arg::Ident && sim::sockopt_from_name(a[k].text),
-                        "an option (SO_REUSEADDR, SO_REUSEPORT, SO_LINGER, SO_RCVBUF, SO_SNDBUF, "
-                        "TCP_NODELAY, SO_ERROR)"))
-        return e;
-      if (st.fn == "setsockopt") {
-        if (k + 1 >= a.size()) return error_at(sc(), st.loc, "setsockopt() needs a value");
-        for (std::size_t i = k + 1; i < a.size(); ++i) {
-          if (auto e = want(i, is_num(i), "a number")) return e;
-        }
-      }
-      return std::nullopt;
-    }
-    if (st.fn == "fcntl") {
-      if (auto e = want(1, a[1].kind == Arg::Ident && a[1].text == "F_SETFL", "F_SETFL")) return e;
-      return want(2,
-                  (a[2].kind == Arg::Ident && a[2].text == "O_NONBLOCK") || (is_num(2) && a[2].number == 0),
-                  "O_NONBLOCK or 0");
-    }
-    if (st.fn == "epoll_ctl") {
-      const std::string op = a[1].kind == Arg::Ident ? a[1].text : "";
-      if (auto e = want(1,
-                        op == "EPOLL_CTL_ADD" || op == "EPOLL_CTL_MOD" || op == "EPOLL_CTL_DEL" ||
-                            op == "ADD" || op == "MOD" || op == "DEL",
-                        "EPOLL_CTL_ADD, EPOLL_CTL_MOD or EPOLL_CTL_DEL")) {
-        return e;
-      }
-      bool ok = (is_num(3) && a[3].number == 0);
-      if (a[3].kind == Arg::Ident || a[3].kind == Arg::Flags) {
-        ok = true;
-        const auto flags = a[3].kind == Arg::Flags ? a[3].flags : std::vector<std::string>{a[3].text};
-        for (const auto& f : flags) ok &= epoll_bit(f).has_value();
-      }
-      return want(3, ok, "epoll events such as EPOLLIN|EPOLLRDHUP|EPOLLET");
-    }
-    if (st.fn == "epoll_wait") {
-      for (std::size_t i = 1; i < a.size(); ++i) {
-        if (auto e =
-                want(i, is_num(i) || a[i].kind == Arg::Duration, "a number (timeout in ms, -1 for ever)"))
-          return e;
-      }
     }
     return std::nullopt;
   }
@@ -387,10 +287,9 @@ class Compiler {
     std::shared_ptr<Shared> sh = sh_;
     const Stmt* s = &st;
     return [sh, s, ps](StepContext& c) -> StepResult {
-      std::string data;
-      std::vector<sim::EpollEvent> events;
+      SimCalls calls{*ps, c, {}, {}};
       const std::size_t mark = c.net.trace().records().size();
-      const CallResult r = invoke(*s, *ps, c, data, events);
+      const CallResult r = sim::perform(calls, s->call);
       if (r.blocked) {
         if (sh->texts)
           c.program.blocked_in =
@@ -398,95 +297,9 @@ class Compiler {
         remember_conns(*ps, c);  // a connect() in progress already names its connection
         return StepResult::block();
       }
-      finish(*sh, *s, *ps, c, r, data, events, mark);
+      finish(*sh, *s, *ps, c, r, calls, mark);
       return StepResult::next();
     };
-  }
-
-  static int fd_of(const ProgState& ps, const Arg& a) {
-    if (a.kind == Arg::Number) return static_cast<int>(a.number);
-    auto it = ps.vars.find(a.text);
-    return it == ps.vars.end() ? -1 : it->second;
-  }
-
-  static CallResult invoke(const Stmt& st, ProgState& ps, StepContext& c, std::string& data,
-                           std::vector<sim::EpollEvent>& events) {
-    sim::Sockets& k = c.sockets;
-    const auto& a = st.args;
-    const std::string& fn = st.fn;
-    if (fn == "socket") return k.socket(c.pid);
-    if (fn == "epoll_create1") return k.epoll_create1(c.pid);
-    const int fd = fd_of(ps, a[0]);
-    if (fn == "bind") return k.bind(c.pid, fd, a[1].addr);
-    if (fn == "listen") return k.listen(c.pid, fd, a.size() > 1 ? static_cast<int>(a[1].number) : 128);
-    if (fn == "accept") return k.accept(c.pid, fd);
-    if (fn == "connect") return k.connect(c.pid, fd, a[1].addr, c.resume);
-    if (fn == "read" || fn == "recv") return k.read(c.pid, fd, static_cast<std::size_t>(a[1].number), &data);
-    if (fn == "write" || fn == "send") {
-      // write(fd, N): N bytes of "0123456789" repeated, made as the send
-      // buffer takes them (N may be 10^18).
-      if (a[1].kind == Arg::String) return sim::write_all(c, fd, std::string_view(a[1].text));
-      return sim::write_all(
-          c, fd, model::WriteSource::filler(static_cast<std::uint64_t>(std::max(0L, a[1].number))));
-    }
-    if (fn == "shutdown") {
-      const long how = a[1].kind == Arg::Number ? a[1].number
-                       : a[1].text == "SHUT_RD" ? 0
-                       : a[1].text == "SHUT_WR" ? 1
-                                                : 2;
-      return k.shutdown(c.pid, fd, how == 0 ? sim::Shut::Rd : how == 1 ? sim::Shut::Wr : sim::Shut::RdWr);
-    }
-    if (fn == "close") return k.close(c.pid, fd);
-    if (fn == "getsockname" || fn == "getpeername") {
-      // The port, which is what a scenario can compare.
-      sim::Addr addr;
-      const CallResult r =
-          fn == "getsockname" ? k.getsockname(c.pid, fd, &addr) : k.getpeername(c.pid, fd, &addr);
-      return r.err == Errno::Ok ? CallResult::ok(addr.port) : r;
-    }
-    if (fn == "dup") return k.dup(c.pid, fd);
-    if (fn == "fcntl") return k.set_nonblocking(c.pid, fd, a[2].kind == Arg::Ident);
-    if (fn == "setsockopt" || fn == "getsockopt") {
-      std::size_t i = 1;
-      if (a[i].kind == Arg::Ident &&
-          (a[i].text == "SOL_SOCKET" || a[i].text == "IPPROTO_TCP" || a[i].text == "SOL_TCP"))
-        ++i;
-      const sim::SockOpt opt = *sim::sockopt_from_name(a[i].text);
-      if (fn == "getsockopt") return k.getsockopt(c.pid, fd, opt);
-      const int v1 = static_cast<int>(a[i + 1].number);
-      const int v2 = i + 2 < a.size() ? static_cast<int>(a[i + 2].number) : 0;
-      return k.setsockopt(c.pid, fd, opt, v1, v2);
-    }
-    if (fn == "epoll_ctl") {
-      const std::string& op = a[1].text;
-      const sim::EpollOp o = (op == "EPOLL_CTL_ADD" || op == "ADD")   ? sim::EpollOp::Add
-                             : (op == "EPOLL_CTL_MOD" || op == "MOD") ? sim::EpollOp::Mod
-                                                                      : sim::EpollOp::Del;
-      std::uint32_t bits = 0;
-      if (a[3].kind == Arg::Flags) {
-        for (const auto& f : a[3].flags) bits |= *epoll_bit(f);
-      } else if (a[3].kind == Arg::Ident) {
-        bits = *epoll_bit(a[3].text);
-      }
-      return k.epoll_ctl(c.pid, fd, o, fd_of(ps, a[2]), bits);
-    }
-    if (fn == "epoll_wait") {
-      const EpollWaitArgs w = epoll_wait_args(a);
-      return sim::epoll_wait_for(c, fd, w.max, w.timeout, &events);
-    }
-    return CallResult::fail(Errno::Inval);
-  }
-
-  static std::string events_text(const ProgState& ps, const std::vector<sim::EpollEvent>& events) {
-    std::string s;
-    for (const auto& e : events) {
-      std::string name = std::to_string(e.fd);
-      for (const auto& [v, fd] : ps.vars) {
-        if (fd == e.fd) name = v;
-      }
-      s += fmt::format("{}{}: {}", s.empty() ? "" : ", ", name, sim::epoll_events_name(e.events));
-    }
-    return "[" + s + "]";
   }
 
   // Remember which connection each variable names, for `at T expect p.v STATE`.
@@ -500,72 +313,48 @@ class Compiler {
     }
   }
 
+  // The call as the trace shows it, tied to the connection it made
+  // (accept), else the one its descriptor holds.
+  static void trace_call(const Stmt& st, const ProgState& ps, StepContext& c, const CallResult& r,
+                         const std::string& line, std::size_t mark) {
+    sim::TraceRecord rec;
+    rec.t = c.net.now();
+    rec.kind = sim::TraceKind::Call;
+    rec.host = c.sockets.host().index();
+    rec.program = static_cast<std::uint32_t>(ps.index);
+    const sim::Socket* s = nullptr;
+    if (!st.assign.empty() && r.value >= 0) s = c.sockets.socket_of(c.pid, static_cast<int>(r.value));
+    if ((!s || s->conn == sim::kNoConn) && st.call.spec().has(sim::kFdFirst)) {
+      const int fd = SimCalls::fd_of(ps, st.call.fd);
+      if (fd >= 0) s = c.sockets.socket_of(c.pid, fd);
+    }
+    if (s) rec.conn = s->conn;
+    rec.ref = c.net.trace().add_text(line);
+    c.net.trace().insert(mark, rec);
+  }
+
   static void finish(Shared& sh, const Stmt& st, ProgState& ps, StepContext& c, const CallResult& r,
-                     const std::string& data, const std::vector<sim::EpollEvent>& events, std::size_t mark) {
+                     const SimCalls& calls, std::size_t mark) {
     if (!st.assign.empty() && r.value >= 0) ps.vars[st.assign] = static_cast<int>(r.value);
     remember_conns(ps, c);
+    const sim::CallOutcome out{r.value, r.err == Errno::Ok ? std::string_view() : sim::errno_name(r.err),
+                               calls.data, &calls.events};
     // The call as the trace shows it: made only for someone who will read it.
     auto call_line = [&] {
-      std::string result =
-          r.err == Errno::Ok ? std::to_string(r.value) : fmt::format("-1 {}", sim::errno_name(r.err));
-      if ((st.fn == "read" || st.fn == "recv") && r.value > 0) result += " " + quote(data);
-      if (st.fn == "epoll_wait" && r.value > 0) result += " " + events_text(ps, events);
-      return fmt::format("{}{} = {}", st.assign.empty() ? "" : st.assign + " = ", call_text(st), result);
+      return fmt::format("{}{} = {}", st.assign.empty() ? "" : st.assign + " = ", call_text(st),
+                         sim::result_text(st.call, out, ps.vars));
     };
-    if (c.net.trace().enabled() && sh.texts) {
-      sim::TraceRecord rec;
-      rec.t = c.net.now();
-      rec.kind = sim::TraceKind::Call;
-      rec.host = c.sockets.host().index();
-      rec.program = static_cast<std::uint32_t>(ps.index);
-      // The call belongs with the connection it made (accept), else the one
-      // its descriptor holds.
-      const sim::Socket* s = nullptr;
-      if (!st.assign.empty() && r.value >= 0) s = c.sockets.socket_of(c.pid, static_cast<int>(r.value));
-      if ((!s || s->conn == sim::kNoConn) && st.fn != "socket" && st.fn != "epoll_create1" &&
-          !st.args.empty()) {
-        const int fd = fd_of(ps, st.args[0]);
-        if (fd >= 0) s = c.sockets.socket_of(c.pid, fd);
-      }
-      if (s) rec.conn = s->conn;
-      rec.ref = c.net.trace().add_text(call_line());
-      c.net.trace().insert(mark, rec);
-    }
+    if (c.net.trace().enabled() && sh.texts) trace_call(st, ps, c, r, call_line(), mark);
     if (!st.expect.present) return;
-    const Expect& e = st.expect;
     AssertionResult ar;
-    ar.loc = e.loc;
-    if (sh.texts) ar.what = fmt::format("{}: {}", ps.name, call_text(st));
-    std::string want = e.value == -1 ? fmt::format("-1 {}", e.err) : std::to_string(e.value);
-    bool ok = r.value == e.value || (e.value == -1 && r.err != Errno::Ok);
-    if (e.value == -1) ok = r.err != Errno::Ok && sim::errno_name(r.err) == e.err;
-    if (e.value != -1 && r.err != Errno::Ok) ok = false;
-    if (e.has_data) {
-      want += " " + quote(e.data);
-      ok = ok && data == e.data;
+    ar.loc = st.expect.loc;
+    ar.pass = sim::expectation_met(st.expect, out, ps.vars);
+    if (sh.texts) {
+      ar.what = fmt::format("{}: {}", ps.name, call_text(st));
+      if (!ar.pass)
+        ar.detail = fmt::format("expected {} = {}\n     got {}", call_text(st),
+                                sim::expectation_text(st.expect), call_line());
     }
-    if (!e.events.empty()) {
-      std::string w;
-      for (const auto& [var, bits] : e.events) {
-        std::uint32_t mask = 0;
-        std::string names;
-        for (const auto& b : bits) {
-          mask |= *epoll_bit(b);
-          names += (names.empty() ? "" : "|") + b;
-        }
-        w += fmt::format("{}{}: {}", w.empty() ? "" : ", ", var, names);
-        auto it = ps.vars.find(var);
-        bool found = false;
-        for (const auto& ev : events) {
-          if (it != ps.vars.end() && ev.fd == it->second) found = ev.events == mask;
-        }
-        ok = ok && found;
-      }
-      want += " [" + w + "]";
-    }
-    ar.pass = ok;
-    if (!ok && sh.texts)
-      ar.detail = fmt::format("expected {} = {}\n     got {}", call_text(st), want, call_line());
     sh.results.push_back(std::move(ar));
   }
 

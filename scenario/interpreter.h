@@ -70,11 +70,9 @@ std::variant<RunResult, ParseError> run(std::shared_ptr<const Scenario> sc, cons
 std::variant<std::unique_ptr<sim::Network>, ParseError> build_network(const Scenario& sc,
                                                                       const RunOptions& opt);
 
-// How a call is written in traces and ladders, `connect(k, 10.0.0.2:9090)`,
-// and a string as a call's result shows it (quoted, escaped, cut at 24
-// characters): shared with the kernel runner so both runs print alike.
+// How a call is written in traces and ladders, `connect(k, 10.0.0.2:9090)`:
+// shared with the kernel runner so both runs print alike.
 std::string call_text(const Stmt& st);
-std::string quote(std::string_view s);
 
 // Shared by every way of running a scenario (programs, load, the kernel):
 // `file:line:col: msg`; a host's index by name (0 when unknown: the parser
@@ -89,13 +87,5 @@ constexpr Time kDefaultUntil = 3600 * kSecond;
 // header compared only when the assertion writes one).
 bool ss_wants_timers(const Assertion& a);
 std::optional<std::string> ss_mismatch(const Assertion& a, const std::string& table);
-
-// epoll_wait(ep[, max], timeout): timeout in ms or as a duration, negative
-// for none; max 16 unless given.
-struct EpollWaitArgs {
-  int max = 16;
-  Duration timeout = -1;
-};
-EpollWaitArgs epoll_wait_args(const std::vector<Arg>& a);
 
 }  // namespace tcpsim::scenario

@@ -156,16 +156,6 @@ class Lexer {
 
 // ------------------------------------------------------------------ calls
 
-const std::vector<CallSpec> kCalls = {
-    {"socket", 0, 3, true},        {"setsockopt", 3, 4, false},  {"getsockopt", 2, 2, false},
-    {"bind", 2, 2, false},         {"listen", 1, 2, false},      {"accept", 1, 1, true},
-    {"connect", 2, 2, false},      {"read", 2, 2, false},        {"recv", 2, 3, false},
-    {"write", 2, 2, false},        {"send", 2, 3, false},        {"shutdown", 2, 2, false},
-    {"close", 1, 1, false},        {"dup", 1, 1, true},          {"fcntl", 3, 3, false},
-    {"epoll_create1", 0, 1, true}, {"epoll_ctl", 4, 4, false},   {"epoll_wait", 1, 3, false},
-    {"getsockname", 1, 1, false},  {"getpeername", 1, 1, false},
-};
-
 // Every statement keyword, in the order the messages list them.
 const std::vector<std::string_view> kTopLevel = {"host",   "link", "drop",    "program", "load", "sample",
                                                  "expect", "at",   "profile", "seed",    "set",  "until"};
@@ -794,12 +784,10 @@ class Parser {
     }
     const CallSpec* spec = find_call(name);
     if (!spec) {
-      fail(s.loc,
-           fmt::format(
-               "unknown call '{}': expected one of socket, setsockopt, getsockopt, bind, listen, accept, "
-               "connect, read, recv, write, send, shutdown, close, dup, fcntl, epoll_create1, "
-               "epoll_ctl, epoll_wait, getsockname, getpeername, sleep, usleep, repeat, ss, exit",
-               sim::echo(name)));
+      std::vector<std::string_view> words;
+      for (const auto& c : sim::socket_calls()) words.push_back(c.name);
+      words.insert(words.end(), kInProgram.begin(), kInProgram.end());
+      fail(s.loc, fmt::format("unknown call '{}': expected one of {}", sim::echo(name), listed(words, ", ")));
     }
     if (!s.assign.empty() && !spec->returns_fd) {
       fail(s.loc, fmt::format("{}() returns no descriptor to keep in '{}'", name, sim::echo(s.assign)));
@@ -820,20 +808,12 @@ class Parser {
                          : fmt::format("{}() takes {} to {} arguments, found {}", name, spec->min_args,
                                        spec->max_args, n));
     }
-    if (s.fn == "epoll_wait") epoll_wait_ints(s.args);
+    auto decoded = sim::decode_call(*spec, s.args, s.loc);
+    if (auto* e = std::get_if<sim::CallError>(&decoded)) fail(e->loc, e->message);
+    s.call = std::move(std::get<sim::DecodedCall>(decoded));
     if (accept("=")) s.expect = expect_value();
+    if (auto e = sim::check_expectation(s.call, s.expect)) fail(e->loc, e->message);
     return s;
-  }
-
-  // Linux's epoll_wait takes maxevents and the timeout (ms, negative: wait
-  // forever) as ints: a number beyond one is not a call C could make.
-  void epoll_wait_ints(const std::vector<Arg>& a) {
-    for (std::size_t i = 1; i < a.size(); ++i) {
-      if (a[i].kind != Arg::Number || (a[i].number >= INT_MIN && a[i].number <= INT_MAX)) continue;
-      const bool timeout = i + 1 == a.size();
-      fail(a[i].loc, fmt::format("epoll_wait's {} must be from {} to {}{}", timeout ? "timeout" : "maxevents",
-                                 INT_MIN, INT_MAX, timeout ? " ms (an int; negative waits forever)" : ""));
-    }
   }
 
   Arg arg() {
@@ -880,7 +860,16 @@ class Parser {
     Expect e;
     e.present = true;
     e.loc = cur().loc;
-    e.value = integer("the expected result", LONG_MIN, LONG_MAX);
+    if (cur().kind == Tok::Ident) {
+      // `= EPIPE`: an errno as the value (getsockopt(s, SO_ERROR)), its Linux number.
+      const auto err = sim::errno_from_name(cur().text);
+      if (!err) expected("the expected result (a number, or an errno name such as EPIPE)");
+      e.value_name = cur().text;
+      e.value = sim::errno_number(*err);
+      bump();
+    } else {
+      e.value = integer("the expected result", LONG_MIN, LONG_MAX);
+    }
     if (e.value == -1) {
       if (cur().kind != Tok::Ident) expected("an errno name after -1 (EADDRINUSE, ECONNRESET, EAGAIN ...)");
       e.err = cur().text;
@@ -1028,16 +1017,8 @@ void Parser::raw_block_lines(Assertion& a) {
 
 }  // namespace
 
-const CallSpec* find_call(std::string_view name) {
-  for (const auto& c : kCalls) {
-    if (c.name == name) return &c;
-  }
-  return nullptr;
-}
-
 const std::vector<std::string_view>& top_level_statements() { return kTopLevel; }
 const std::vector<std::string_view>& program_statements() { return kInProgram; }
-const std::vector<CallSpec>& calls() { return kCalls; }
 
 std::optional<std::string> setting_value_error(std::string_view value) {
   if (sim::duration_too_long(value)) return sim::duration_error(value);

@@ -32,20 +32,15 @@ std::optional<std::string> setting_value_error(std::string_view value);
 std::variant<std::pair<std::string, std::string>, std::string> parse_set_option(std::string_view kv);
 std::variant<Duration, std::string> parse_until_option(std::string_view text);
 
-// The calls a program may make, with their argument counts, for parse-time
-// checks and the language reference.
-struct CallSpec {
-  std::string_view name;
-  int min_args, max_args;
-  bool returns_fd;  // `x = name(...)` binds a descriptor
-};
-const CallSpec* find_call(std::string_view name);
+// The calls a program may make: the table of calls (sim/socket_calls.h).
+using CallSpec = sim::CallSpec;
+using sim::find_call;
 
 // The words that start a statement, as the parser dispatches on them: at the
 // top level, and inside a program besides the calls. One list, for the
 // parser's messages and for tests that generate statements (tests/fuzz/).
 const std::vector<std::string_view>& top_level_statements();
 const std::vector<std::string_view>& program_statements();
-const std::vector<CallSpec>& calls();
+inline const std::vector<CallSpec>& calls() { return sim::socket_calls(); }
 
 }  // namespace tcpsim::scenario

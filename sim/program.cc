@@ -1,5 +1,7 @@
 #include "sim/program.h"
 
+#include "sim/socket_calls.h"
+
 namespace tcpsim::sim {
 
 Sockets& Runner::sockets(Host& h) {
@@ -112,19 +114,39 @@ void Runner::run(Program& p, bool resume) {
   }
 }
 
-CallResult write_all(StepContext& c, int fd, std::string_view data) {
-  return write_all(c, fd, model::WriteSource(data));
+CallResult write_all(StepContext& c, int fd, std::string_view data, int flags) {
+  return write_all(c, fd, model::WriteSource(data), flags);
 }
 
-CallResult write_all(StepContext& c, int fd, const model::WriteSource& data) {
-  const CallResult r = c.sockets.write(c.pid, fd, data.tail(c.program.progress));
+CallResult write_all(StepContext& c, int fd, const model::WriteSource& data, int flags) {
+  const CallResult r = c.sockets.write(c.pid, fd, data.tail(c.program.progress), flags);
   if (r.blocked) return r;
   if (r.err != Errno::Ok)
     return c.program.progress ? CallResult::ok(static_cast<long>(c.program.progress)) : r;
   c.program.progress += static_cast<std::size_t>(r.value);
   const Socket* s = c.sockets.socket_of(c.pid, fd);
-  if (c.program.progress < data.size() && s && !s->nonblocking) return CallResult::wait();
+  const bool nonblocking = (s && s->nonblocking) || (flags & kMsgDontWait);
+  if (c.program.progress < data.size() && s && !nonblocking) return CallResult::wait();
   return CallResult::ok(static_cast<long>(c.program.progress));
+}
+
+CallResult read_all(StepContext& c, int fd, std::size_t n, std::string* into, int flags) {
+  // tcp_recvmsg with MSG_WAITALL: copy until n bytes are there; end of
+  // stream, an error or a non-blocking call returns what was copied, and an
+  // error met after copying stays pending for the next call.
+  std::string& got = c.program.buffer;
+  while (got.size() < n) {
+    const Socket* s = c.sockets.socket_of(c.pid, fd);
+    if (!got.empty() && s && s->error != Errno::Ok && c.sockets.unread(c.pid, fd) == 0) break;
+    const CallResult r = c.sockets.read(c.pid, fd, n - got.size(), &got, flags);
+    if (r.blocked) return r;                          // blocking: wait for more, keeping what came
+    if (r.err != Errno::Ok && got.empty()) return r;  // nothing copied: the error
+    if (r.err != Errno::Ok || r.value == 0) break;    // EAGAIN after copying, or end of stream
+  }
+  const long len = static_cast<long>(got.size());
+  if (into) *into += got;
+  got.clear();
+  return CallResult::ok(len);
 }
 
 CallResult epoll_wait_for(StepContext& c, int epfd, int maxevents, Duration timeout,

@@ -106,8 +106,12 @@ class Runner {
 // progress in the Program between tries):
 // write() that returns when all of `data` is queued, or on an error (then
 // with the part written so far, if any, as Linux does).
-CallResult write_all(StepContext& c, int fd, std::string_view data);
-CallResult write_all(StepContext& c, int fd, const model::WriteSource& data);
+// flags: Linux's MSG_ bits (MSG_DONTWAIT returns after one try).
+CallResult write_all(StepContext& c, int fd, std::string_view data, int flags = 0);
+CallResult write_all(StepContext& c, int fd, const model::WriteSource& data, int flags = 0);
+// read() with MSG_WAITALL: returns when n bytes were read, or at end of
+// stream, an error (with what was read, if anything) or, non-blocking, at once.
+CallResult read_all(StepContext& c, int fd, std::size_t n, std::string* into, int flags);
 // epoll_wait() with a timeout (< 0: for ever, 0: poll), returning 0 events
 // when it expires.
 CallResult epoll_wait_for(StepContext& c, int epfd, int maxevents, Duration timeout,

@@ -4,6 +4,7 @@
 
 #include "sim/bind_rules.h"
 #include "sim/network.h"
+#include "sim/socket_calls.h"
 
 namespace tcpsim::sim {
 
@@ -31,45 +32,8 @@ BindState bind_state_of(const Conn& c) {
 
 }  // namespace
 
-std::string epoll_events_name(std::uint32_t bits) {
-  static const std::pair<std::uint32_t, const char*> kNames[] = {
-      {kEpollIn, "EPOLLIN"},           {kEpollPri, "EPOLLPRI"}, {kEpollOut, "EPOLLOUT"},
-      {kEpollErr, "EPOLLERR"},         {kEpollHup, "EPOLLHUP"}, {kEpollRdHup, "EPOLLRDHUP"},
-      {kEpollOneShot, "EPOLLONESHOT"}, {kEpollEt, "EPOLLET"}};
-  std::string out;
-  for (const auto& [bit, name] : kNames) {
-    if (!(bits & bit)) continue;
-    if (!out.empty()) out += '|';
-    out += name;
-  }
-  return out.empty() ? "0" : out;
-}
-
-std::optional<SockOpt> sockopt_from_name(std::string_view n) {
-  if (n == "SO_REUSEADDR") return SockOpt::ReuseAddr;
-  if (n == "SO_REUSEPORT") return SockOpt::ReusePort;
-  if (n == "SO_LINGER") return SockOpt::Linger;
-  if (n == "SO_RCVBUF") return SockOpt::RcvBuf;
-  if (n == "SO_SNDBUF") return SockOpt::SndBuf;
-  if (n == "TCP_NODELAY") return SockOpt::NoDelay;
-  if (n == "SO_ERROR") return SockOpt::Error;
-  if (n == "SO_KEEPALIVE") return SockOpt::KeepAlive;
-  return std::nullopt;
-}
-
-std::string_view sockopt_name(SockOpt o) {
-  switch (o) {
-    case SockOpt::ReuseAddr: return "SO_REUSEADDR";
-    case SockOpt::ReusePort: return "SO_REUSEPORT";
-    case SockOpt::Linger: return "SO_LINGER";
-    case SockOpt::RcvBuf: return "SO_RCVBUF";
-    case SockOpt::SndBuf: return "SO_SNDBUF";
-    case SockOpt::NoDelay: return "TCP_NODELAY";
-    case SockOpt::Error: return "SO_ERROR";
-    case SockOpt::KeepAlive: return "SO_KEEPALIVE";
-  }
-  return "?";
-}
+// epoll_events_name, sockopt_from_name and sockopt_name: from the table of
+// calls (sim/socket_calls.cc), where the names are said once.
 
 Sockets::Sockets(Host& host) : host_(host) {
   host_.on_app = [this](Conn& c, model::AppEvent e) { on_app(c, e); };
@@ -240,12 +204,14 @@ CallResult Sockets::getsockopt(ProcessId p, int fd, SockOpt opt) {
   switch (opt) {
     case SockOpt::ReuseAddr: return CallResult::ok(s->reuseaddr);
     case SockOpt::ReusePort: return CallResult::ok(s->reuseport);
-    case SockOpt::Linger: return CallResult::ok(s->linger ? s->linger_seconds : 0);
+    // struct linger's l_onoff, as the kernel runner reads it.
+    case SockOpt::Linger: return CallResult::ok(s->linger ? 1 : 0);
     case SockOpt::RcvBuf: return CallResult::ok(s->rcvbuf ? s->rcvbuf : host_.profile().tcp.rcv_buffer);
     case SockOpt::SndBuf: return CallResult::ok(s->sndbuf ? s->sndbuf : host_.profile().tcp.snd_buffer);
     case SockOpt::NoDelay: return CallResult::ok(s->nodelay);
     case SockOpt::KeepAlive: return CallResult::ok(s->keepalive);
-    case SockOpt::Error: return CallResult::ok(static_cast<long>(take_error(*s)));
+    // sock_getsockopt: the pending error as Linux numbers it (EPIPE 32).
+    case SockOpt::Error: return CallResult::ok(errno_number(take_error(*s)));
   }
   return CallResult::fail(Errno::Inval);
 }
@@ -468,7 +434,7 @@ CallResult Sockets::connect(ProcessId p, int fd, Addr to, bool resume) {
 
 // ---------------------------------------------------------------- data
 
-CallResult Sockets::read(ProcessId p, int fd, std::size_t n, std::string* into) {
+CallResult Sockets::read(ProcessId p, int fd, std::size_t n, std::string* into, int flags) {
   Socket* s = lookup(p, fd);
   if (!s) return CallResult::fail(Errno::BadF);
   if (s->is_epoll || s->listening) return CallResult::fail(s->listening ? Errno::NotConn : Errno::Inval);
@@ -477,6 +443,13 @@ CallResult Sockets::read(ProcessId p, int fd, std::size_t n, std::string* into) 
   const model::Tcb& t = c->ep.tcb();
   // tcp_recvmsg: queued data first, then end of stream (SOCK_DONE, set by
   // the peer's FIN), then a pending error, then our own shutdown.
+  const bool nonblocking = s->nonblocking || (flags & kMsgDontWait);
+  if (!t.recv_buffer.empty() && (flags & kMsgPeek)) {
+    // MSG_PEEK: the bytes stay queued (tcp_recvmsg's peek_seq).
+    const std::string_view got = std::string_view(t.recv_buffer).substr(0, n);
+    if (into) into->append(got);
+    return CallResult::ok(static_cast<long>(got.size()));
+  }
   if (!t.recv_buffer.empty()) {
     std::string got;
     host_.receive(c->id, n, got);
@@ -491,27 +464,31 @@ CallResult Sockets::read(ProcessId p, int fd, std::size_t n, std::string* into) 
   if (s->error != Errno::Ok) return CallResult::fail(take_error(*s));
   // RCV_SHUTDOWN: our SHUT_RD, or tcp_done() after a reset or a timeout.
   if (s->shut_rd || c->state() == State::Closed) return CallResult::ok(0);
-  if (c->state() == State::SynSent || c->state() == State::SynReceived) {
-    return s->nonblocking ? CallResult::fail(Errno::Again) : CallResult::wait();
-  }
-  return s->nonblocking ? CallResult::fail(Errno::Again) : CallResult::wait();
+  return nonblocking ? CallResult::fail(Errno::Again) : CallResult::wait();
 }
 
-CallResult Sockets::write(ProcessId p, int fd, std::string_view data) {
-  return write(p, fd, model::WriteSource(data));
+std::size_t Sockets::unread(ProcessId p, int fd) const {
+  const Socket* s = lookup(p, fd);
+  const Conn* c = s ? conn_of(*s) : nullptr;
+  return c ? c->ep.tcb().recv_buffer.size() : 0;
 }
 
-CallResult Sockets::write(ProcessId p, int fd, const model::WriteSource& data) {
+CallResult Sockets::write(ProcessId p, int fd, std::string_view data, int flags) {
+  return write(p, fd, model::WriteSource(data), flags);
+}
+
+CallResult Sockets::write(ProcessId p, int fd, const model::WriteSource& data, int flags) {
   Socket* s = lookup(p, fd);
   if (!s) return CallResult::fail(Errno::BadF);
   if (s->is_epoll) return CallResult::fail(Errno::Inval);
   Conn* c = conn_of(*s);
+  const bool nonblocking = s->nonblocking || (flags & kMsgDontWait);
   // tcp_sendmsg: an error or our own SHUT_WR ends it (the error first, once).
   if (s->error != Errno::Ok) return CallResult::fail(take_error(*s));
   if (s->shut_wr || !c || s->listening) return CallResult::fail(Errno::Pipe);
   const State st = c->state();
   if (st == State::SynSent || st == State::SynReceived) {
-    return s->nonblocking ? CallResult::fail(Errno::Again) : CallResult::wait();
+    return nonblocking ? CallResult::fail(Errno::Again) : CallResult::wait();
   }
   if (st != State::Established && st != State::CloseWait) return CallResult::fail(Errno::Pipe);
   if (data.empty()) return CallResult::ok(0);
@@ -525,7 +502,7 @@ CallResult Sockets::write(ProcessId p, int fd, const model::WriteSource& data) {
   // SOCK_NOSPACE: freed space will wake EPOLLOUT waiters (on_app).
   if (accepted < data.size()) s->nospace = true;
   if (e == model::Error::WouldBlock || accepted == 0) {
-    return s->nonblocking ? CallResult::fail(Errno::Again) : CallResult::wait();
+    return nonblocking ? CallResult::fail(Errno::Again) : CallResult::wait();
   }
   if (e != model::Error::None) return CallResult::fail(Errno::Pipe);
   return CallResult::ok(static_cast<long>(accepted));

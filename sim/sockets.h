@@ -135,11 +135,12 @@ class Sockets {
   CallResult listen(ProcessId p, int fd, int backlog);
   CallResult accept(ProcessId p, int fd, Addr* peer = nullptr);
   CallResult connect(ProcessId p, int fd, Addr to, bool resume = false);
-  CallResult read(ProcessId p, int fd, std::size_t n, std::string* into = nullptr);
-  CallResult write(ProcessId p, int fd, std::string_view data);
+  // flags: Linux's MSG_ bits (sim/socket_calls.h): MSG_DONTWAIT, MSG_PEEK.
+  CallResult read(ProcessId p, int fd, std::size_t n, std::string* into = nullptr, int flags = 0);
+  CallResult write(ProcessId p, int fd, std::string_view data, int flags = 0);
   // Queues what fits of data in the send buffer; data may be far larger
   // than memory (write(k, N)'s filler is made as it is taken).
-  CallResult write(ProcessId p, int fd, const model::WriteSource& data);
+  CallResult write(ProcessId p, int fd, const model::WriteSource& data, int flags = 0);
   CallResult shutdown(ProcessId p, int fd, Shut how);
   CallResult close(ProcessId p, int fd);
   CallResult dup(ProcessId p, int fd);
@@ -153,6 +154,7 @@ class Sockets {
   // What poll/epoll would report for this descriptor now (tcp_poll).
   std::uint32_t readiness(ProcessId p, int fd) const;
   const Socket* socket_of(ProcessId p, int fd) const;
+  std::size_t unread(ProcessId p, int fd) const;     // bytes queued for read()
   model::State state_of(ProcessId p, int fd) const;  // CLOSED without a connection
 
   // Something on the host may have changed readiness: blocked programs retry.

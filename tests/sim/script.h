@@ -40,7 +40,7 @@ class Script {
 
   Script& socket(const std::string& v);
   Script& setsockopt(const std::string& v, sim::SockOpt o, int value, int value2 = 0);
-  // Logs the option's value (for SO_ERROR: the Errno, as a number).
+  // Logs the option's value (for SO_ERROR: Linux's errno number).
   Script& getsockopt(const std::string& v, sim::SockOpt o);
   Script& bind(const std::string& v, Addr a);
   Script& listen(const std::string& v, int backlog);

@@ -489,7 +489,7 @@ TEST(SocketsSemantics, NonBlockingConnectInProgressThenEpolloutAndSoErrorZero) {
   const LogEntry* ev = w.log->find("client", "epoll_wait");
   EXPECT_EQ(ev->events, kEpollOut) << epoll_events_name(ev->events);
   EXPECT_EQ(ev->t, 2 * ms);
-  EXPECT_EQ(static_cast<Errno>(w.log->find("client", "getsockopt(SO_ERROR)")->value), Errno::Ok);
+  EXPECT_EQ(w.log->find("client", "getsockopt(SO_ERROR)")->value, 0);
   EXPECT_EQ(peer.err, Errno::Ok);
   EXPECT_EQ(peer_addr, kSrv);
   EXPECT_EQ(w.log->find("client", "connect", 1)->value, 0);
@@ -519,8 +519,8 @@ TEST(SocketsSemantics, NonBlockingConnectRefusedPollsOutErrHupAndSoErrorRefused)
   const LogEntry* ev = w.log->find("client", "epoll_wait");
   EXPECT_EQ(ev->events, kEpollOut | kEpollErr | kEpollHup) << epoll_events_name(ev->events);
   EXPECT_EQ(ev->t, 2 * ms);
-  EXPECT_EQ(static_cast<Errno>(w.log->find("client", "getsockopt", 0)->value), Errno::ConnRefused);
-  EXPECT_EQ(static_cast<Errno>(w.log->find("client", "getsockopt", 1)->value), Errno::Ok);
+  EXPECT_EQ(w.log->find("client", "getsockopt", 0)->value, 111);  // Linux's ECONNREFUSED
+  EXPECT_EQ(w.log->find("client", "getsockopt", 1)->value, 0);
 }
 
 // __inet_stream_connect: connect() again on a SS_CONNECTING socket whose
@@ -882,9 +882,9 @@ TEST(SocketsSemantics, SocketOptionsRoundTripAndSoErrorClears) {
   ASSERT_TRUE(w.log->find("p", "getsockopt", 6)) << w.log->dump();
   const std::vector<long> want = {0, 1, 1, 0, 1};
   for (int i = 0; i < 5; ++i) EXPECT_EQ(w.log->find("p", "getsockopt", i)->value, want[i]) << i;
-  EXPECT_EQ(static_cast<Errno>(w.log->find("p", "getsockopt", 5)->value), Errno::Ok);
+  EXPECT_EQ(w.log->find("p", "getsockopt", 5)->value, 0);
   EXPECT_EQ(w.log->find("p", "connect")->err, Errno::ConnRefused);
-  EXPECT_EQ(static_cast<Errno>(w.log->find("p", "getsockopt", 6)->value), Errno::Ok);
+  EXPECT_EQ(w.log->find("p", "getsockopt", 6)->value, 0);
 }
 
 // ------------------------------------------------------------ 14. blocking

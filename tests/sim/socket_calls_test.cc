@@ -1,0 +1,165 @@
+// The table of socket calls (sim/socket_calls.h): its numbers are Linux's,
+// its decoding is the one every runner performs, and no other file
+// compares a call's name (one source of truth, issue 14).
+#include "sim/socket_calls.h"
+
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+
+namespace tcpsim::sim {
+namespace {
+
+// getsockopt(SO_ERROR) returns the number; glibc names it as tcpsim does.
+TEST(SocketCallsTable, ErrnoNumbersAreLinuxsAndGlibcNamesThemAlike) {
+  EXPECT_EQ(errno_number(Errno::Pipe), EPIPE);
+  EXPECT_EQ(errno_number(Errno::Pipe), 32);  // include/uapi/asm-generic/errno-base.h
+  EXPECT_EQ(errno_number(Errno::ConnRefused), 111);
+  for (int e = 1; e <= static_cast<int>(Errno::MFile); ++e) {
+    const auto err = static_cast<Errno>(e);
+    const char* glibc = strerrorname_np(errno_number(err));
+    ASSERT_NE(glibc, nullptr) << errno_name(err);
+    EXPECT_EQ(errno_name(err), glibc);
+    EXPECT_EQ(errno_name_of_number(errno_number(err)), errno_name(err));
+  }
+}
+
+// The kernel runner passes the table's level and option numbers to the
+// kernel as they are: they must be <sys/socket.h>'s and <netinet/tcp.h>'s.
+TEST(SocketCallsTable, OptionLevelsAndNumbersAreTheKernelHeaders) {
+  const std::pair<std::string_view, std::pair<int, int>> linux_opts[] = {
+      {"SO_REUSEADDR", {SOL_SOCKET, SO_REUSEADDR}}, {"SO_REUSEPORT", {SOL_SOCKET, SO_REUSEPORT}},
+      {"SO_LINGER", {SOL_SOCKET, SO_LINGER}},       {"SO_RCVBUF", {SOL_SOCKET, SO_RCVBUF}},
+      {"SO_SNDBUF", {SOL_SOCKET, SO_SNDBUF}},       {"TCP_NODELAY", {IPPROTO_TCP, TCP_NODELAY}},
+      {"SO_ERROR", {SOL_SOCKET, SO_ERROR}},         {"SO_KEEPALIVE", {SOL_SOCKET, SO_KEEPALIVE}},
+  };
+  ASSERT_EQ(socket_options().size(), std::size(linux_opts));
+  for (const auto& [name, want] : linux_opts) {
+    const auto o = sockopt_from_name(name);
+    ASSERT_TRUE(o) << name;
+    EXPECT_EQ(sockopt_info(*o).level, want.first) << name;
+    EXPECT_EQ(sockopt_info(*o).number, want.second) << name;
+    EXPECT_EQ(sockopt_name(*o), name);
+  }
+}
+
+DecodedCall decoded(std::string_view fn, std::vector<CallArg> args) {
+  const auto r = decode_call(*find_call(fn), args, SourceLoc{1, 1});
+  EXPECT_TRUE(std::holds_alternative<DecodedCall>(r)) << std::get<CallError>(r).message;
+  return std::holds_alternative<DecodedCall>(r) ? std::get<DecodedCall>(r) : DecodedCall{};
+}
+
+CallArg ident(std::string s) {
+  CallArg a;
+  a.text = std::move(s);
+  return a;
+}
+CallArg number(long n) {
+  CallArg a;
+  a.kind = CallArg::Number;
+  a.number = n;
+  return a;
+}
+CallArg flags(std::vector<std::string> f) {
+  CallArg a;
+  a.kind = CallArg::Flags;
+  a.flags = std::move(f);
+  return a;
+}
+
+// Names and numbers decode to the same Linux values, which the kernel
+// runner hands to recv(2), epoll_ctl(2) as they are.
+TEST(SocketCallsTable, FlagsDecodeToLinuxValuesByNameOrNumber) {
+  const DecodedCall by_name = decoded("recv", {ident("c"), number(10), flags({"MSG_DONTWAIT", "MSG_PEEK"})});
+  EXPECT_EQ(by_name.msg_flags, MSG_DONTWAIT | MSG_PEEK);
+  EXPECT_EQ(by_name.fd.var, "c");
+  EXPECT_EQ(by_name.count, 10u);
+  EXPECT_EQ(decoded("recv", {number(4), number(10), number(MSG_WAITALL)}).msg_flags, MSG_WAITALL);
+  EXPECT_EQ(decoded("recv", {number(4), number(10), number(MSG_WAITALL)}).fd.number, 4);
+  const DecodedCall ctl =
+      decoded("epoll_ctl", {ident("ep"), ident("EPOLL_CTL_MOD"), ident("c"), flags({"EPOLLIN", "EPOLLET"})});
+  EXPECT_EQ(ctl.events, static_cast<std::uint32_t>(EPOLLIN | EPOLLET));
+  EXPECT_EQ(ctl.op, EpollOp::Mod);
+  EXPECT_EQ(ctl.target.var, "c");
+  const DecodedCall opt =
+      decoded("setsockopt", {ident("s"), ident("SOL_SOCKET"), ident("SO_LINGER"), number(1), number(7)});
+  EXPECT_EQ(opt.opt, SockOpt::Linger);
+  EXPECT_EQ(opt.value, 1);
+  EXPECT_EQ(opt.value2, 7);
+}
+
+TEST(SocketCallsTable, EpollEventNamesAreSaidOnceForPrintingAndDecoding) {
+  EXPECT_EQ(epoll_events_name(EPOLLIN | EPOLLRDHUP), "EPOLLIN|EPOLLRDHUP");
+  EXPECT_EQ(decoded("epoll_ctl", {ident("ep"), ident("ADD"), ident("c"), ident("EPOLLRDHUP")}).events,
+            static_cast<std::uint32_t>(EPOLLRDHUP));
+}
+
+// --------------------------------------------- call names compared elsewhere
+
+// `== "connect"`, `"read" !=`: a comparison of a string literal that is a
+// call's name. In `text`, each as "LINE: call".
+std::vector<std::string> name_comparisons(const std::string& text) {
+  std::string names;
+  for (const auto& c : socket_calls()) names += (names.empty() ? "" : "|") + std::string(c.name);
+  const std::regex cmp("([=!]=\\s*\"(" + names + ")\")|(\"(" + names + ")\"\\s*[=!]=)");
+  std::vector<std::string> found;
+  std::istringstream in(text);
+  std::string line;
+  for (int n = 1; std::getline(in, line); ++n) {
+    std::smatch m;
+    if (std::regex_search(line, m, cmp))
+      found.push_back(std::to_string(n) + ": " + (m[2].matched ? m[2] : m[4]).str());
+  }
+  return found;
+}
+
+TEST(SocketCallsTable, TheScanFindsANameComparison) {
+  EXPECT_EQ(name_comparisons("  if (st.fn == \"connect\") x();\nok\n  \"read\" != fn\n"),
+            (std::vector<std::string>{"1: connect", "3: read"}));
+  EXPECT_TRUE(name_comparisons("return \"listen\";\nfn == \"connected\"\n").empty());
+}
+
+// Every call is decoded once, by the table: the parser, the interpreter and
+// the kernel runner (and what else is built on them) never compare a call's
+// name. The load statement's `accept` keyword is not a call.
+TEST(SocketCallsTable, NoSourceOutsideTheTableComparesACallName) {
+  namespace fs = std::filesystem;
+  const fs::path root = TCPSIM_SOURCE_DIR;
+  const std::vector<std::pair<std::string, std::string>> allowed = {
+      {"scenario/parser.cc", "accept"},  // `load ... accept 100/s`: the accept rate
+  };
+  std::vector<std::string> bad;
+  for (const char* layer : {"model", "sim", "scenario", "formats", "kernel", "cli", "packetdrill"}) {
+    for (const auto& e : fs::recursive_directory_iterator(root / layer)) {
+      const std::string ext = e.path().extension().string();
+      if (ext != ".cc" && ext != ".h") continue;
+      const std::string rel = fs::relative(e.path(), root).string();
+      if (rel.rfind("sim/socket_calls.", 0) == 0) continue;
+      std::ifstream f(e.path());
+      std::stringstream text;
+      text << f.rdbuf();
+      for (const auto& hit : name_comparisons(text.str())) {
+        const std::string name = hit.substr(hit.find(": ") + 2);
+        bool ok = false;
+        for (const auto& [file, n] : allowed) ok |= file == rel && n == name;
+        if (!ok) bad.push_back(rel + ":" + hit);
+      }
+    }
+  }
+  std::string list;
+  for (const auto& b : bad) list += "\n  " + b;
+  EXPECT_TRUE(bad.empty()) << "call names compared outside sim/socket_calls.cc (decode them there):" << list;
+}
+
+}  // namespace
+}  // namespace tcpsim::sim
