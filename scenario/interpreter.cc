@@ -466,6 +466,75 @@ void sort_by_line(std::vector<AssertionResult>& rs) {
   }
 }
 
+// One line: how the run ended (a fault, a limit, every program done, or
+// nothing left to happen while some wait).
+std::string ending_of(const RunResult& res, const sim::RunResult& rr, Time limit) {
+  const sim::Network& net = *res.net;
+  std::string blocked;
+  for (const auto& p : res.runner->programs()) {
+    if (p->status() == sim::Program::Status::Blocked) {
+      blocked +=
+          fmt::format("{}'{}' is blocked in {}", blocked.empty() ? "" : "; ", p->name(), p->blocked_in);
+    } else if (p->status() == sim::Program::Status::Sleeping) {
+      blocked += fmt::format("{}'{}' is asleep", blocked.empty() ? "" : "; ", p->name());
+    }
+  }
+  if (!res.runner->fault.empty()) return res.runner->fault;
+  if (rr.hit_event_limit())
+    return fmt::format("stopped after {} events at {} s: the event limit", rr.events,
+                       sim::format_seconds(net.now()));
+  if (rr.status == sim::RunStatus::kPredicate)
+    return fmt::format("time limit {} reached{}{}", sim::format_duration(limit), blocked.empty() ? "" : ": ",
+                       blocked);
+  if (res.finished)
+    return fmt::format("all programs finished; nothing left to happen after {} s",
+                       sim::format_seconds(net.now()));
+  return fmt::format("nothing left to happen after {} s: {}", sim::format_seconds(net.now()), blocked);
+}
+
+// `expect [not] sent A -> B SPEC [N times]`, over the whole run.
+AssertionResult check_sent(const Scenario& sc, const sim::Network& net, const Assertion& a, bool texts) {
+  const std::size_t from = host_index(sc, a.from), to = host_index(sc, a.to);
+  long n = 0;
+  for (const auto& p : net.trace().packets()) {
+    if (p.from_host == from && p.to_host == to && a.match.matches(p.packet.seg)) ++n;
+  }
+  AssertionResult ar;
+  ar.loc = a.loc;
+  if (texts)
+    ar.what = fmt::format("expect {}sent {} -> {} {}", a.kind == Assertion::NotSent ? "not " : "", a.from,
+                          a.to, a.spec);
+  if (a.kind == Assertion::NotSent)
+    ar.pass = n == 0;
+  else
+    ar.pass = a.times < 0 ? n > 0 : n == a.times;
+  if (!ar.pass && texts) {
+    ar.detail = a.kind == Assertion::NotSent ? fmt::format("{} were sent", n)
+                : a.times < 0                ? std::string("none was sent")
+                                             : fmt::format("expected {} times, sent {} times", a.times, n);
+  }
+  return ar;
+}
+
+// Each program compiled into steps for the runner, with its state.
+std::optional<ParseError> add_programs(const std::shared_ptr<Shared>& shared, RunResult& res) {
+  const std::shared_ptr<const Scenario>& sc = shared->sc;
+  sim::Network& net = *res.net;
+  Compiler compiler(shared, net);
+  for (const ProgramDecl& p : sc->programs) {
+    const std::size_t host = host_index(*sc, p.host);
+    auto ps = std::make_shared<ProgState>();
+    ps->index = shared->progs.size();
+    ps->name = p.name;
+    shared->progs.push_back(ps);
+    res.programs.push_back(ProgramInfo{p.name, static_cast<std::uint8_t>(host)});
+    std::vector<sim::Step> steps;
+    if (auto e = compiler.compile(p, ps, steps)) return *e;
+    res.runner->add(net.host(host), p.name, std::move(steps), p.start);
+  }
+  return std::nullopt;
+}
+
 std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc, const RunOptions& opt) {
   auto built = build_network(*sc, opt);
   if (auto* e = std::get_if<ParseError>(&built)) return *e;
@@ -481,18 +550,7 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
   shared->texts = opt.texts;
   shared->results.reserve(sc->assertions.size());
   shared->evaluated.assign(sc->assertions.size(), false);
-  Compiler compiler(shared, net);
-  for (const ProgramDecl& p : sc->programs) {
-    const std::size_t host = host_index(*sc, p.host);
-    auto ps = std::make_shared<ProgState>();
-    ps->index = shared->progs.size();
-    ps->name = p.name;
-    shared->progs.push_back(ps);
-    res.programs.push_back(ProgramInfo{p.name, static_cast<std::uint8_t>(host)});
-    std::vector<sim::Step> steps;
-    if (auto e = compiler.compile(p, ps, steps)) return *e;
-    res.runner->add(net.host(host), p.name, std::move(steps), p.start);
-  }
+  if (auto e = add_programs(shared, res)) return *e;
 
   // Assertions at a time are events like any other.
   auto state_of = [&net, sc, shared](const Assertion& a) -> model::State {
@@ -567,30 +625,7 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
   }
   res.end_time = net.now();
   res.finished = res.runner->all_done();
-  std::string blocked;
-  for (const auto& p : res.runner->programs()) {
-    if (p->status() == sim::Program::Status::Blocked) {
-      blocked +=
-          fmt::format("{}'{}' is blocked in {}", blocked.empty() ? "" : "; ", p->name(), p->blocked_in);
-    } else if (p->status() == sim::Program::Status::Sleeping) {
-      blocked += fmt::format("{}'{}' is asleep", blocked.empty() ? "" : "; ", p->name());
-    }
-  }
-  if (!res.runner->fault.empty()) {
-    res.ending = res.runner->fault;
-  } else if (rr.hit_event_limit()) {
-    res.ending = fmt::format("stopped after {} events at {} s: the event limit", rr.events,
-                             sim::format_seconds(net.now()));
-  } else if (rr.status == sim::RunStatus::kPredicate) {
-    res.ending = fmt::format("time limit {} reached{}{}", sim::format_duration(limit),
-                             blocked.empty() ? "" : ": ", blocked);
-  } else if (res.finished) {
-    res.ending = fmt::format("all programs finished; nothing left to happen after {} s",
-                             sim::format_seconds(net.now()));
-  } else {
-    res.ending =
-        fmt::format("nothing left to happen after {} s: {}", sim::format_seconds(net.now()), blocked);
-  }
+  res.ending = ending_of(res, rr, limit);
 
   report_unevaluated(*shared,
                      rr.status == sim::RunStatus::kPredicate
@@ -601,28 +636,8 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
   for (const Assertion& a : sc->assertions) {
     if (a.at_end && a.kind == Assertion::StateAt) check_state(a);
     if (a.at_end && a.kind == Assertion::SsAt) check_ss(a);
-    if (a.kind == Assertion::Sent || a.kind == Assertion::NotSent) {
-      const std::size_t from = host_index(*sc, a.from), to = host_index(*sc, a.to);
-      long n = 0;
-      for (const auto& p : net.trace().packets()) {
-        if (p.from_host == from && p.to_host == to && a.match.matches(p.packet.seg)) ++n;
-      }
-      AssertionResult ar;
-      ar.loc = a.loc;
-      if (shared->texts)
-        ar.what = fmt::format("expect {}sent {} -> {} {}", a.kind == Assertion::NotSent ? "not " : "", a.from,
-                              a.to, a.spec);
-      if (a.kind == Assertion::NotSent)
-        ar.pass = n == 0;
-      else
-        ar.pass = a.times < 0 ? n > 0 : n == a.times;
-      if (!ar.pass && shared->texts) {
-        ar.detail = a.kind == Assertion::NotSent ? fmt::format("{} were sent", n)
-                    : a.times < 0                ? std::string("none was sent")
-                                  : fmt::format("expected {} times, sent {} times", a.times, n);
-      }
-      shared->results.push_back(std::move(ar));
-    }
+    if (a.kind == Assertion::Sent || a.kind == Assertion::NotSent)
+      shared->results.push_back(check_sent(*sc, net, a, shared->texts));
     if (a.kind == Assertion::Finished) {
       AssertionResult ar;
       ar.loc = a.loc;
