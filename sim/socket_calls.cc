@@ -205,9 +205,9 @@ Problem decode_setsockopt(Args& x) {
     if (auto e = x.int_arg(i, "a number", v[i - k])) return e;
   }
   if (values < o->min_values || values > o->max_values)
-    return CallError{x.a[std::min(x.a.size() - 1, k + static_cast<std::size_t>(o->max_values))].loc, o->max_values == 1
-                                     ? fmt::format("{} takes one value", o->name)
-                                     : fmt::format("{} takes 1 to {} values", o->name, o->max_values)};
+    return CallError{x.a[std::min(x.a.size() - 1, k + static_cast<std::size_t>(o->max_values))].loc,
+                     o->max_values == 1 ? fmt::format("{} takes one value", o->name)
+                                        : fmt::format("{} takes 1 to {} values", o->name, o->max_values)};
   if (!o->refused.empty() && (o->errno_value || v[0] != 0))
     return CallError{x.a[k].loc, std::string(o->refused)};
   x.d.value = v[0];
