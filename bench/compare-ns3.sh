@@ -30,8 +30,9 @@ if [ "${2:-}" = bulk ]; then
       ns3_cpu=$(echo "$line" | sed -E 's/.*data_segments=([0-9]+).*cpu_s=([0-9.]+)\+([0-9.]+).*/\1 \2 \3/' |
         awk '{print $1/($2+$3)}')
       ns3_wall=$(echo "$line" | sed -E 's/.*segs_per_wall_s=([0-9]+).*/\1/')
-      ours=$("$build/bulk_bench" --benchmark_filter="BM_Bulk/loss_permille:$p/" --benchmark_format=csv 2>/dev/null |
-        tr -d '"' | awk -F, '/^name,/{for(i=1;i<=NF;i++) h[i]=$i; next} /BM_Bulk/{for(i=1;i<=NF;i++) if(h[i]=="segs_per_s") print $i}')
+      # bulk_bench's last lines: "BM_Bulk/... N data segments/s ..."
+      ours=$("$build/bulk_bench" --benchmark_filter="BM_Bulk/loss_permille:$p/|BM_Floor" 2>/dev/null | sed "s/\x1b\[[0-9;]*m//g" |
+        awk '/^BM_Bulk.*data segments/{print $2}')
       awk -v r=$round -v p=$p -v a="$ours" -v b="$ns3_cpu" -v w="$ns3_wall" \
         'BEGIN{printf "round %d loss %4.1f%%: tcpsim %9.0f data segments per CPU s, ns-3 %6.0f (%6.0f per wall s of its run), ratio %.0fx\n", r, p/10, a, b, w, a/b}'
     done
