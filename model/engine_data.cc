@@ -35,19 +35,10 @@ struct Flight {
   std::uint32_t lost = 0;
 };
 
+// The scoreboard keeps these counts as its segments change (O(1) here,
+// asked on every send and ACK).
 Flight flight_of(const SackScoreboard& sb) {
-  Flight f;
-  for (const SentSegment& s : sb.segments()) {
-    if (s.sacked) {
-      ++f.sacked;
-      continue;
-    }
-    if (s.lost) ++f.lost;
-    const std::uint32_t copies = (s.lost ? 0u : 1u) + (s.rexmit_out ? 1u : 0u);
-    f.bytes += std::uint64_t{s.len} * copies;
-    f.segments += copies;
-  }
-  return f;
+  return Flight{sb.pipe_bytes(), sb.pipe_segments(), sb.sacked_segments(), sb.lost_segments()};
 }
 
 // Segments in flight as Linux counts them for cwnd: without SACK each

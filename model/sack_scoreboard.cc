@@ -5,7 +5,34 @@
 namespace tcpsim::model {
 
 SackScoreboard::SackScoreboard(Seq snd_una, const ScoreboardConfig& cfg)
-    : cfg_(cfg), high_ack_(snd_una), high_data_(snd_una), high_rxt_(snd_una), high_sacked_(snd_una) {}
+    : cfg_(cfg),
+      high_ack_(snd_una),
+      high_data_(snd_una),
+      high_rxt_(snd_una),
+      high_sacked_(snd_una),
+      lost_hint_(snd_una) {}
+
+// RFC 6675 §3-4 per segment: a SACKed segment is neither in the pipe nor
+// lost; an unSACKed one is in the pipe once unless lost, and once more while
+// a retransmission of it is out (SetPipe() (a) and (b)).
+void SackScoreboard::count(const SentSegment& s, int sign) {
+  // Unsigned counters: adding the two's complement subtracts.
+  const auto by = [sign](auto n) { return sign > 0 ? n : 0 - n; };
+  if (s.sacked) {
+    sacked_segments_ += by(1u);
+    sacked_octets_ += by(std::uint64_t{s.len});
+    return;
+  }
+  const std::uint32_t copies = (s.lost ? 0u : 1u) + (s.rexmit_out ? 1u : 0u);
+  pipe_segments_ += by(copies);
+  pipe_bytes_ += by(std::uint64_t{s.len} * copies);
+  if (s.lost) lost_segments_ += by(1u);
+  if (s.rexmit_out) retransmitted_out_ += by(1u);
+  if (s.lost && !s.rexmit_out) {
+    lost_unretransmitted_ += by(1u);
+    if (sign > 0 && seq_lt(s.seq, lost_hint_)) lost_hint_ = s.seq;
+  }
+}
 
 // ------------------------------------------------------------ bookkeeping
 
@@ -27,10 +54,13 @@ const SentSegment* SackScoreboard::find(Seq seq) const {
 void SackScoreboard::split_at(Seq seq) {
   const std::size_t i = index_of(seq);
   if (i >= segs_.size() || segs_[i].seq == seq) return;
+  count(segs_[i], -1);
   SentSegment tail = segs_[i];
   tail.seq = seq;
   tail.len = segs_[i].end() - seq;
   segs_[i].len = seq - segs_[i].seq;
+  count(segs_[i], 1);
+  count(tail, 1);
   segs_.insert(segs_.begin() + static_cast<std::ptrdiff_t>(i) + 1, tail);
 }
 
@@ -41,6 +71,7 @@ bool SackScoreboard::on_send(Seq seq, std::uint32_t len, Time now) {
   s.len = len;
   s.xmit_ts = now;
   segs_.push_back(s);
+  count(s, 1);
   high_data_ = seq + len;
   return true;
 }
@@ -50,9 +81,11 @@ bool SackScoreboard::on_retransmit(Seq seq, Time now, bool rescue) {
   const std::size_t i = index_of(seq);
   if (i >= segs_.size()) return false;
   SentSegment& s = segs_[i];
+  count(s, -1);
   s.xmit_ts = now;
   ++s.transmissions;
   s.rexmit_out = true;
+  count(s, 1);
   if (rescue) {
     rescue_sent_ = true;            // RFC 6675 §4 rule (4): RescueRxt = RecoveryPoint,
     rescue_rxt_ = recovery_point_;  // HighRxt untouched
@@ -69,16 +102,20 @@ bool SackScoreboard::mark_lost(Seq seq) {
   if (i >= segs_.size() || segs_[i].sacked) return false;
   SentSegment& s = segs_[i];
   const bool newly = !s.lost || s.rexmit_out;
+  count(s, -1);
   s.lost = true;
   s.rexmit_out = false;
+  count(s, 1);
   return newly;
 }
 
 void SackScoreboard::on_rto() {
   for (SentSegment& s : segs_) {
     if (s.sacked) continue;
+    count(s, -1);
     s.lost = true;
     s.rexmit_out = false;
+    count(s, 1);
   }
   in_recovery_ = false;
   high_rxt_ = high_ack_;
@@ -116,13 +153,17 @@ void SackScoreboard::cumulative_ack(Seq ack, AckResult& r) {
   r.acked_bytes = ack - high_ack_;
   while (!segs_.empty() && seq_le(segs_.front().end(), ack)) {
     if (!segs_.front().sacked) r.delivered.push_back(segs_.front());
+    count(segs_.front(), -1);
     segs_.pop_front();
   }
   if (!segs_.empty() && seq_lt(segs_.front().seq, ack)) {  // a partial ACK inside a segment
+    count(segs_.front(), -1);
     segs_.front().len -= ack - segs_.front().seq;
     segs_.front().seq = ack;
+    count(segs_.front(), 1);
   }
   high_ack_ = ack;
+  if (seq_lt(lost_hint_, ack)) lost_hint_ = ack;  // kept inside the window, so compared mod 2^32 safely
   if (seq_lt(high_rxt_, ack)) high_rxt_ = ack;
   if (seq_lt(high_sacked_, ack)) high_sacked_ = ack;
 }
@@ -140,9 +181,11 @@ void SackScoreboard::apply_block(const SackBlock& b, AckResult& r) {
   for (std::size_t i = index_of(left); i < segs_.size() && seq_le(segs_[i].end(), b.right); ++i) {
     SentSegment& s = segs_[i];
     if (s.sacked || seq_lt(s.seq, left)) continue;
+    count(s, -1);
     s.sacked = true;
     s.lost = false;
     s.rexmit_out = false;
+    count(s, 1);
     r.sacked_bytes += s.len;
     r.delivered.push_back(s);
     if (seq_gt(s.end(), high_sacked_)) high_sacked_ = s.end();
@@ -159,6 +202,7 @@ bool SackScoreboard::lost_given(int sacked_segs, std::uint64_t sacked_octets) co
 // IsLost() for every unSACKed segment in one pass from the top: the SACKed
 // segments and octets above each are counted on the way down.
 int SackScoreboard::mark_lost_by_dupthresh() {
+  if (sacked_segments_ == 0) return 0;  // nothing SACKed: nothing is lost by it
   int newly = 0;
   int sacked_segs = 0;
   std::uint64_t sacked_octets = 0;
@@ -167,7 +211,9 @@ int SackScoreboard::mark_lost_by_dupthresh() {
       ++sacked_segs;
       sacked_octets += it->len;
     } else if (!it->lost && lost_given(sacked_segs, sacked_octets)) {
+      count(*it, -1);
       it->lost = true;
+      count(*it, 1);
       ++newly;
     }
   }
@@ -208,6 +254,12 @@ AckResult SackScoreboard::on_ack(Seq ack, const std::vector<SackBlock>& blocks) 
 
 // RFC 6675 §4 IsLost(SeqNum): what is SACKed above `seq`.
 bool SackScoreboard::is_lost(Seq seq) const {
+  // At or below HighACK every SACKed segment but the first is above `seq`.
+  if (segs_.empty() || !seq_gt(seq, high_ack_)) {
+    const bool first = !segs_.empty() && segs_.front().sacked && !seq_gt(segs_.front().seq, seq);
+    return lost_given(static_cast<int>(sacked_segments_) - (first ? 1 : 0),
+                      sacked_octets_ - (first ? segs_.front().len : 0));
+  }
   int sacked_segs = 0;
   std::uint64_t sacked_octets = 0;
   for (const SentSegment& s : segs_) {
@@ -218,26 +270,26 @@ bool SackScoreboard::is_lost(Seq seq) const {
   return lost_given(sacked_segs, sacked_octets);
 }
 
-// RFC 6675 §4 SetPipe(): for each unSACKed octet, (a) one if it is not
-// lost, (b) one more if it has been retransmitted (and that retransmission
-// is still out: Linux's in_flight = packets_out - sacked - lost + retrans).
-std::uint32_t SackScoreboard::pipe() const {
-  std::uint32_t pipe = 0;
-  for (const SentSegment& s : segs_) {
-    if (s.sacked) continue;
-    if (!s.lost) pipe += s.len;
-    if (s.rexmit_out) pipe += s.len;
+// The lowest unSACKed segment marked lost whose retransmission is not out,
+// searched from the hint (none lies below it) and not past the first.
+const SentSegment* SackScoreboard::first_lost_hole() const {
+  if (lost_unretransmitted_ == 0) return nullptr;
+  const std::size_t from = index_of(lost_hint_);
+  for (std::size_t i = from < segs_.size() ? from : 0; i < segs_.size(); ++i) {
+    const SentSegment& s = segs_[i];
+    if (!s.sacked && s.lost && !s.rexmit_out) {
+      lost_hint_ = s.seq;
+      return &s;
+    }
   }
-  return pipe;
+  return nullptr;
 }
 
 // RFC 6675 §4 NextSeg(). Rule (1)'s "S2 > HighRxt" is kept per segment:
 // a lost segment whose retransmission is not in flight (RACK may declare a
 // retransmission lost again, as Linux's tcp_xmit_retransmit_queue() resends).
 NextSegment SackScoreboard::next_seg(bool new_data_ok) const {
-  for (const SentSegment& s : segs_) {
-    if (!s.sacked && s.lost && !s.rexmit_out) return {NextSegment::Rule::LostHole, s.seq, s.len};
-  }
+  if (const SentSegment* s = first_lost_hole()) return {NextSegment::Rule::LostHole, s->seq, s->len};
   if (new_data_ok) return {NextSegment::Rule::NewData, high_data_, 0};
   for (const SentSegment& s : segs_) {
     if (seq_ge(s.seq, high_sacked_)) break;

@@ -22,6 +22,11 @@
 //
 // HighData and HighRxt are kept one past their octet (SND.NXT-like), where
 // RFC 6675 names the octet itself: "S2 > HighRxt" reads seq >= high_rxt().
+//
+// The counts a sender asks for on every segment it sends and every ACK
+// (pipe, segments in flight, SACKed, lost, retransmissions out) are kept as
+// the segments change, not recounted: a recount walks the whole window, which
+// made a bulk transfer's cost grow with its window.
 #pragma once
 
 #include <cstdint>
@@ -101,7 +106,20 @@ class SackScoreboard {
   // RFC 6675 §4 IsLost(SeqNum).
   bool is_lost(Seq seq) const;
   // RFC 6675 §4 SetPipe(): octets in flight.
-  std::uint32_t pipe() const;
+  std::uint32_t pipe() const { return static_cast<std::uint32_t>(pipe_bytes_); }
+  // The same in 64 bits, and in segments (Linux tcp_packets_in_flight():
+  // packets_out - sacked_out - lost_out + retrans_out).
+  std::uint64_t pipe_bytes() const { return pipe_bytes_; }
+  std::uint32_t pipe_segments() const { return pipe_segments_; }
+  // Segments SACKed (Linux sacked_out) and their octets.
+  std::uint32_t sacked_segments() const { return sacked_segments_; }
+  std::uint64_t sacked_octets() const { return sacked_octets_; }
+  // UnSACKed segments marked lost (Linux lost_out), and those of them whose
+  // retransmission is not in flight (NextSeg() rule 1's candidates).
+  std::uint32_t lost_segments() const { return lost_segments_; }
+  std::uint32_t lost_unretransmitted() const { return lost_unretransmitted_; }
+  // UnSACKed segments with a retransmission in flight (Linux retrans_out).
+  std::uint32_t retransmitted_out() const { return retransmitted_out_; }
   // RFC 6675 §4 NextSeg(); `new_data_ok`: unsent data exists and the peer's
   // window allows it (rule 2).
   NextSegment next_seg(bool new_data_ok) const;
@@ -130,6 +148,10 @@ class SackScoreboard {
   void apply_block(const SackBlock& b, AckResult& r);
   bool lost_given(int sacked_segs, std::uint64_t sacked_octets) const;
   int mark_lost_by_dupthresh();
+  // Adds (sign 1) or takes away (sign -1) one segment's share of the counts;
+  // every change to a segment is bracketed by the two.
+  void count(const SentSegment& s, int sign);
+  const SentSegment* first_lost_hole() const;
 
   ScoreboardConfig cfg_;
   std::deque<SentSegment> segs_;  // SND.UNA .. SND.NXT in sequence order
@@ -144,6 +166,17 @@ class SackScoreboard {
   int dup_acks_ = 0;
   int undo_retrans_ = 0;  // retransmissions of the episode not yet D-SACKed
   bool episode_retransmitted_ = false;
+
+  std::uint64_t pipe_bytes_ = 0;
+  std::uint32_t pipe_segments_ = 0;
+  std::uint32_t sacked_segments_ = 0;
+  std::uint64_t sacked_octets_ = 0;
+  std::uint32_t lost_segments_ = 0;
+  std::uint32_t lost_unretransmitted_ = 0;
+  std::uint32_t retransmitted_out_ = 0;
+  // No segment below this one is lost and unretransmitted: NextSeg() rule
+  // 1 starts its search here (moved down by count(), up by the search).
+  mutable Seq lost_hint_;
 };
 
 }  // namespace tcpsim::model

@@ -61,6 +61,11 @@ std::string short_seconds(std::optional<Time> t) {
   return sim::format_seconds(*t, 3);
 }
 
+// A goodput in bit/s as Mbit/s, exact to the decimals shown.
+std::string mbps(std::optional<Time> bps, int decimals) {
+  return bps ? mean_text(static_cast<std::uint64_t>(*bps), 1'000'000, decimals) : std::string();
+}
+
 std::string axis_header(const SweepSpec& spec, std::size_t i) { return printable(spec.axes[i].key); }
 
 // The axis values of a point, as printed.
@@ -90,6 +95,14 @@ std::string table(const SweepSpec& spec, const std::vector<PointStats>& points) 
   for (OutcomeKind k : kinds) head.push_back(std::string(scenario::outcome_name(k)) + " %");
   if (any_assert) head.push_back("assert-failed %");
   for (const char* h : {"closed p50 s", "p90 s", "p99 s", "retrans mean", "max"}) head.push_back(h);
+  // Transfer columns when some run moved data (the slow tail of goodput is
+  // its low percentile).
+  bool any_transfer = false;
+  for (const auto& p : points) any_transfer |= p.transfer_time.total() > 0;
+  if (any_transfer) {
+    for (const char* h : {"transfer p50 s", "p90 s", "p99 s", "goodput p10 Mbit/s", "p50", "p90"})
+      head.push_back(h);
+  }
   rows.push_back(head);
   for (std::size_t pi = 0; pi < points.size(); ++pi) {
     const PointStats& p = points[pi];
@@ -106,6 +119,13 @@ std::string table(const SweepSpec& spec, const std::vector<PointStats>& points) 
     row.push_back(short_seconds(p.closed_at.percentile(99)));
     row.push_back(p.runs ? mean_text(p.retransmissions, p.runs, 2) : "-");
     row.push_back(std::to_string(p.retransmissions_max));
+    if (any_transfer) {
+      for (int pc : {50, 90, 99}) row.push_back(short_seconds(p.transfer_time.percentile(pc)));
+      for (int pc : {10, 50, 90}) {
+        const std::string m = mbps(p.goodput.percentile(pc), 3);
+        row.push_back(m.empty() ? "-" : m);
+      }
+    }
     rows.push_back(row);
   }
   std::vector<std::size_t> width(head.size(), 0);
@@ -142,8 +162,10 @@ std::string csv(const SweepSpec& spec, const std::vector<PointStats>& points) {
     share_cols(name);
   }
   share_cols("assertions_failed");
-  for (const char* h : {"closed", "closed_p50_s", "closed_p90_s", "closed_p99_s", "closed_max_s",
-                        "retransmissions_mean", "retransmissions_max", "segments_mean"})
+  for (const char* h :
+       {"closed", "closed_p50_s", "closed_p90_s", "closed_p99_s", "closed_max_s", "retransmissions_mean",
+        "retransmissions_max", "segments_mean", "transfers", "transfer_p50_s", "transfer_p90_s",
+        "transfer_p99_s", "transfer_max_s", "goodput_p10_mbps", "goodput_p50_mbps", "goodput_p90_mbps"})
     head.push_back(h);
   for (std::size_t i = 0; i < head.size(); ++i) out += (i ? "," : "") + head[i];
   out += "\n";
@@ -167,6 +189,9 @@ std::string csv(const SweepSpec& spec, const std::vector<PointStats>& points) {
     row.push_back(mean_text(p.retransmissions, p.runs, 4));
     row.push_back(std::to_string(p.retransmissions_max));
     row.push_back(mean_text(p.segments, p.runs, 4));
+    row.push_back(std::to_string(p.transfer_time.total()));
+    for (int pc : {50, 90, 99, 100}) row.push_back(time(p.transfer_time.percentile(pc)));
+    for (int pc : {10, 50, 90}) row.push_back(mbps(p.goodput.percentile(pc), 6));
     for (std::size_t i = 0; i < row.size(); ++i) out += (i ? "," : "") + row[i];
     out += "\n";
   }

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "cli/sweep/transfer.h"
 #include "scenario/outcome.h"
 
 namespace tcpsim::sweep {
@@ -109,7 +110,8 @@ std::variant<std::vector<PointStats>, std::string> run_sweep(std::shared_ptr<con
             fail(g, e->message);
             break;
           }
-          if (!mine[point].add(scenario::classify(std::get<scenario::RunResult>(ran)))) {
+          const auto& result = std::get<scenario::RunResult>(ran);
+          if (!mine[point].add(scenario::classify(result), transfer_of(result))) {
             fail(g, overflow(point));
             break;
           }
@@ -132,7 +134,7 @@ std::variant<std::vector<PointStats>, std::string> run_sweep(std::shared_ptr<con
   for (std::size_t p = 0; p < points; ++p) {
     for (unsigned t = 1; t < jobs; ++t)
       if (!total[p].merge(partial[t][p])) return overflow(p);
-    if (!total[p].closed_at.fold()) return overflow(p);
+    if (!total[p].fold()) return overflow(p);
   }
   return total;
 }

@@ -48,14 +48,19 @@ std::string write_shard(const SweepSpec& spec, Slice slice, const std::vector<Po
                                   std::to_string(p.closed_at.total()),
                                   std::to_string(p.retransmissions),
                                   std::to_string(p.retransmissions_max),
-                                  std::to_string(p.segments)};
+                                  std::to_string(p.segments),
+                                  std::to_string(p.transfer_time.total())};
     static_assert(std::size(values) == kPointFieldCount);
     o += fmt::format("point {}", i);
     for (std::size_t f = 0; f < kPointFieldCount; ++f) o += fmt::format(" {}={}", kPointFields[f], values[f]);
     o += "\n";
-    o += fmt::format("closed {}", i);
-    for (const auto& [t, n] : p.closed_at.counts()) o += fmt::format(" {}*{}", t, n);
-    o += "\n";
+    const std::pair<const char*, const TimeHistogram*> lists[] = {
+        {"closed", &p.closed_at}, {"transfer", &p.transfer_time}, {"goodput", &p.goodput}};
+    for (const auto& [name, h] : lists) {
+      o += fmt::format("{} {}", name, i);
+      for (const auto& [t, n] : h->counts()) o += fmt::format(" {}*{}", t, n);
+      o += "\n";
+    }
   }
   return o + "end\n";
 }
@@ -117,7 +122,7 @@ std::variant<std::pair<SweepSpec, std::vector<PointStats>>, std::string> merge_s
   // Each shard held its slice's runs (read_shard checks), so the sum is the
   // sweep's; checked again as the last word.
   for (std::size_t p = 0; p < total.size(); ++p) {
-    if (!total[p].closed_at.fold())
+    if (!total[p].fold())
       return fmt::format("tcpsim merge: point {}: a sum over the shards overflows 64 bits", p);
     if (total[p].runs != spec.runs)
       return fmt::format("tcpsim merge: point {} has {} runs, the sweep has {} per point", p, total[p].runs,

@@ -16,12 +16,14 @@ namespace tcpsim::sweep {
 inline constexpr const char* kShardMagic = "tcpsim-sweep-shard";
 // 1: a version on the magic line, no `closed=` field, fields as raw text.
 // 2: a `format` line, `closed=N` on point lines, percent-encoded fields.
-inline constexpr int kShardFormat = 2;
+// 3: `transfers=N` on point lines, `transfer` and `goodput` lines.
+inline constexpr int kShardFormat = 3;
 
 // A point line's fields after `point I`, each once as key=value, in the
 // order the writer puts them: the one list of their names.
-inline constexpr const char* kPointFields[] = {
-    "runs", "kinds", "assertions_failed", "closed", "retransmissions", "retransmissions_max", "segments"};
+inline constexpr const char* kPointFields[] = {"runs",     "kinds",           "assertions_failed",
+                                               "closed",   "retransmissions", "retransmissions_max",
+                                               "segments", "transfers"};
 inline constexpr std::size_t kPointFieldCount = sizeof kPointFields / sizeof *kPointFields;
 
 // Percent-encoding (RFC 3986 section 2.1): '%', space, the control

@@ -99,6 +99,8 @@ class Reader {
     for (std::size_t i = 0; i < s_.points.size(); ++i) {
       point_line(i, expect("point", i));
       closed_line(i, expect("closed", i));
+      counts_line(i, expect("transfer", i), kTransferList);
+      counts_line(i, expect("goodput", i), kGoodputList);
     }
     const std::string& last = next();
     not_again(split_words(last, n_));
@@ -233,7 +235,8 @@ class Reader {
   // A `point i` or `closed i` line seen before is named as such, rather
   // than as a line out of place.
   void not_again(const std::vector<Word>& w) {
-    if (w.size() >= 2 && (w[0].text == "point" || w[0].text == "closed")) {
+    if (w.size() >= 2 && (w[0].text == "point" || w[0].text == "closed" || w[0].text == "transfer" ||
+                          w[0].text == "goodput")) {
       const auto j = number<std::uint64_t>(w[1], n_, "point number");
       if (j >= s_.points.size())
         throw Bad{n_, w[1].col, fmt::format("point {}: the sweep has {} points", j, s_.points.size())};
@@ -251,7 +254,8 @@ class Reader {
     not_again(w);
     if (w.size() < 2 || w[0].text != key || w[1].text != std::to_string(i))
       throw Bad{n_, 0,
-                fmt::format("expected '{} {}' here (each point has a 'point' line, then a 'closed' line), "
+                fmt::format("expected '{} {}' here (each point has a 'point' line, then 'closed', 'transfer' "
+                            "and 'goodput' lines), "
                             "found '{}'",
                             key, i, line.substr(0, 40))};
     return w;
@@ -276,12 +280,21 @@ class Reader {
   void check_kinds(PointStats& p, const Word& kinds);
   void check_sums(const PointStats& p, const std::map<std::string, Word>& f) const;
   void closed_line(std::size_t i, const std::vector<Word>& w);
+  struct CountsList {
+    bool transfer;     // the completion times, else the goodputs
+    const char* noun;  // in messages
+    const char* unit;
+  };
+  static constexpr CountsList kTransferList{true, "a completion time", "NANOSECONDS"};
+  static constexpr CountsList kGoodputList{false, "a goodput", "BITS_PER_SECOND"};
+  void counts_line(std::size_t i, const std::vector<Word>& w, const CountsList& list);
 
   std::vector<std::string> lines_;
   std::size_t n_ = 0;  // the line last read, 1-based
   Shard s_;
   std::map<std::string, std::size_t> header_seen_, seen_;  // -> the line it is on
   std::vector<std::uint64_t> closed_;                      // per point, as the point line says
+  std::vector<std::uint64_t> transfers_;                   // per point, as the point line says
   // No run goes on past --until, or without it past kMaxDuration (the
   // longest `until` a scenario can have: the limit merge cannot see).
   Time limit_ = kMaxDuration;
@@ -324,6 +337,9 @@ void Reader::point_line(std::size_t i, const std::vector<Word>& w) {
   p.retransmissions_max = static_cast<std::uint32_t>(rmax);
   p.retransmissions = value("retransmissions");
   p.segments = value("segments");
+  transfers_.resize(s_.points.size());
+  transfers_[i] = value("transfers");
+  if (transfers_[i] > p.runs) throw bad("transfers", fmt::format("more than the point's {} runs", p.runs));
   check_sums(p, f);
 }
 
@@ -407,6 +423,35 @@ void Reader::closed_line(std::size_t i, const std::vector<Word>& w) {
     throw Bad{
         n_, 0,
         fmt::format("the closing-time counts add up to {}, the point line says closed={}", sum, closed_[i])};
+}
+
+// `transfer i t*n ...` and `goodput i v*n ...`: each value once,
+// increasing, positive (a transfer takes time and moves bytes), as many as
+// the point line's transfers=.
+void Reader::counts_line(std::size_t i, const std::vector<Word>& w, const CountsList& list) {
+  TimeHistogram& h = list.transfer ? s_.points[i].transfer_time : s_.points[i].goodput;
+  std::uint64_t sum = 0;
+  std::optional<Time> last;
+  for (std::size_t j = 2; j < w.size(); ++j) {
+    const std::size_t star = w[j].text.find('*');
+    if (star == std::string_view::npos) throw Bad{n_, w[j].col, fmt::format("expected {}*COUNT", list.unit)};
+    const Time t = number<Time>(Word{w[j].text.substr(0, star), w[j].col}, n_, list.noun);
+    const auto c =
+        number<std::uint64_t>(Word{w[j].text.substr(star + 1), w[j].col + star + 1}, n_, "a count");
+    if (t <= 0) throw Bad{n_, w[j].col, fmt::format("{} {}: not positive", list.noun, t)};
+    if (list.transfer && t > limit_)
+      throw Bad{n_, w[j].col, fmt::format("{} {} ns: longer than any run of the sweep", list.noun, t)};
+    if (last && t <= *last)
+      throw Bad{n_, w[j].col,
+                fmt::format("values are listed once each, in increasing order: {} after {}", t, *last)};
+    if (c == 0) throw Bad{n_, w[j].col + star + 1, "a count of 0 (values no run had are not listed)"};
+    if (!checked_add(sum, c) || !h.add(t, c)) throw Bad{n_, w[j].col, "the counts overflow 64 bits"};
+    last = t;
+  }
+  if (sum != transfers_[i])
+    throw Bad{n_, 0,
+              fmt::format("the {} counts add up to {}, the point line says transfers={}", w[0].text, sum,
+                          transfers_[i])};
 }
 
 }  // namespace

@@ -48,7 +48,8 @@ std::optional<Time> TimeHistogram::percentile(int p) const {
   return counts_.empty() ? std::nullopt : std::optional<Time>(counts_.rbegin()->first);
 }
 
-bool PointStats::add(const scenario::Outcome& o) {
+bool PointStats::add(const scenario::Outcome& o, const std::optional<Transfer>& t) {
+  if (t && !(transfer_time.add(t->duration) && goodput.add(t->goodput_bps))) return false;
   retransmissions_max = std::max(retransmissions_max, o.retransmissions);
   return checked_add(runs, 1) && checked_add(kinds[static_cast<int>(o.kind)], 1) &&
          checked_add(assertions_failed, o.assertions_failed ? 1 : 0) &&
@@ -61,8 +62,11 @@ bool PointStats::merge(const PointStats& other) {
             checked_add(retransmissions, other.retransmissions) && checked_add(segments, other.segments);
   for (int i = 0; i < scenario::kOutcomeKindCount; ++i) ok = ok && checked_add(kinds[i], other.kinds[i]);
   retransmissions_max = std::max(retransmissions_max, other.retransmissions_max);
-  return ok && closed_at.merge(other.closed_at);
+  return ok && closed_at.merge(other.closed_at) && transfer_time.merge(other.transfer_time) &&
+         goodput.merge(other.goodput);
 }
+
+bool PointStats::fold() { return closed_at.fold() && transfer_time.fold() && goodput.fold(); }
 
 Share wilson95(std::uint64_t k, std::uint64_t n) {
   if (n == 0) return {};

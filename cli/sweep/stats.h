@@ -17,6 +17,7 @@
 #include <optional>
 #include <vector>
 
+#include "cli/sweep/transfer.h"
 #include "model/time.h"
 #include "scenario/outcome.h"
 
@@ -27,7 +28,8 @@ namespace tcpsim::sweep {
   return !__builtin_add_overflow(a, b, &a);
 }
 
-// Exact multiset of times: value -> how many runs. Appends are buffered and
+// Exact multiset of times (or any integer value: goodputs in bit/s): value
+// -> how many runs. Appends are buffered and
 // folded into the map in batches, so a point with a million runs costs one
 // map node per distinct closing time, not per run.
 class TimeHistogram {
@@ -65,9 +67,15 @@ struct PointStats {
   std::uint32_t retransmissions_max = 0;
   std::uint64_t segments = 0;  // sum over runs
   TimeHistogram closed_at;     // runs that fully closed
+  // Runs that moved data (cli/sweep/transfer.h): their completion times
+  // (ns) and goodputs (bit/s), as many of each.
+  TimeHistogram transfer_time;
+  TimeHistogram goodput;
 
   // False when a sum would overflow 64 bits.
-  [[nodiscard]] bool add(const scenario::Outcome& o);
+  [[nodiscard]] bool add(const scenario::Outcome& o, const std::optional<Transfer>& t = std::nullopt);
+  // Folds every histogram's pending values in; false on overflow.
+  [[nodiscard]] bool fold();
   [[nodiscard]] bool merge(const PointStats& other);
   std::uint64_t count(scenario::OutcomeKind k) const { return kinds[static_cast<int>(k)]; }
 };

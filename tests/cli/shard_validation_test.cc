@@ -272,17 +272,17 @@ TEST(ShardFormat, Format1_RefusedSayingWhichFormatThisTcpsimReads) {
   const fs::path d = scratch("format1");
   write(d / "old.txt", kFormat1Shard);
   const Ran r = tcpsim({"merge", (d / "old.txt").string()});
-  expect_refused_at(r, d / "old.txt", 1, 0, "shard format 1; this tcpsim reads shard format 2");
+  expect_refused_at(r, d / "old.txt", 1, 0, "shard format 1; this tcpsim reads shard format 3");
 }
 
 TEST(ShardFormat, UnknownOrMissingFormat_RefusedSayingWhichFormatThisTcpsimReads) {
   const OneShard s = s1_shard("format");
   const std::size_t n = line_of(s.text, "format ");
   ASSERT_EQ(n, 2u) << "the format is said at once, after the magic line";
-  expect_refused_at(merge_text(s, with_line_replaced(s.text, "format ", "format 3")), s.dir / "edited.txt", 2,
-                    8, "shard format 3; this tcpsim reads shard format 2");
+  expect_refused_at(merge_text(s, with_line_replaced(s.text, "format ", "format 4")), s.dir / "edited.txt", 2,
+                    8, "shard format 4; this tcpsim reads shard format 3");
   expect_refused_at(merge_text(s, with_line_removed(s.text, "format ")), s.dir / "edited.txt", 2, 0,
-                    "this tcpsim reads shard format 2");
+                    "this tcpsim reads shard format 3");
 }
 
 // --- the scenario's path, whatever bytes it has

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -74,6 +75,26 @@ inline std::string sweep_text(std::vector<std::string> args, const fs::path& out
 }
 
 // The shards of one sweep, written into `dir` on demand.
+// The CSV's rows as maps from column name to value.
+inline std::vector<std::map<std::string, std::string>> csv_rows(const std::string& text) {
+  std::vector<std::vector<std::string>> cells;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    std::vector<std::string> c;
+    std::istringstream ls(line);
+    for (std::string cell; std::getline(ls, cell, ',');) c.push_back(cell);
+    if (!line.empty() && line.back() == ',') c.push_back("");
+    cells.push_back(c);
+  }
+  std::vector<std::map<std::string, std::string>> rows;
+  for (std::size_t i = 1; i < cells.size(); ++i) {
+    std::map<std::string, std::string> m;
+    for (std::size_t j = 0; j < cells[0].size() && j < cells[i].size(); ++j) m[cells[0][j]] = cells[i][j];
+    rows.push_back(m);
+  }
+  return rows;
+}
+
 struct Shards {
   fs::path dir;
   std::vector<std::string> args;  // the sweep's arguments, without --shard
