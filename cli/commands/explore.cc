@@ -4,6 +4,7 @@
 // cli/explore/explorer.h; the output cli/explore/report.h.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -23,6 +24,7 @@ struct ExploreArgs {
   unsigned dups = 0;
   unsigned reorders = 0;
   std::uint64_t max_patterns = 100000;
+  std::uint64_t max_work = explore::kDefaultMaxWork;
   bool stats = false;
   std::string strategy = "auto";
 };
@@ -70,6 +72,7 @@ int cmd_explore(const ExploreArgs& a) {
                                        : explore::Strategy::Auto;
   eo.budget = explore::Budget{a.drops, a.dups, a.reorders};
   eo.max_patterns = a.max_patterns;
+  eo.max_work = a.max_work;
   eo.run = ro;
   const auto start = std::chrono::steady_clock::now();
   std::variant<explore::ExploreResult, std::string> got;
@@ -93,24 +96,32 @@ int cmd_explore(const ExploreArgs& a) {
   rep.verbose = a.run.verbose;
   rep.budget = eo.budget;
   rep.max_patterns = eo.max_patterns;
+  rep.max_work = eo.max_work;
   std::string error;
-  const std::string text = explore::render(sc, ro, res, classes, rep, error);
+  // The ladders' replays under the limit the exploration's runs had.
+  scenario::RunOptions ladder_run = ro;
+  ladder_run.trace_limit =
+      static_cast<std::size_t>(std::min<std::uint64_t>(ladder_run.trace_limit, eo.max_work));
+  const std::string text = explore::render(sc, ladder_run, res, classes, rep, error);
   if (!error.empty()) {
     std::fprintf(stderr, "%s\n", error.c_str());
     return 2;
   }
   if (a.stats) {
     // Timings vary from run to run: standard error, so the output stays the same bytes.
-    std::fprintf(stderr, "explore: %zu runs (strategy %s) in %.3f s, %.1f us per run\n", res.patterns.size(),
-                 explore::strategy_name(res.strategy), seconds,
-                 res.patterns.empty() ? 0.0 : seconds * 1e6 / static_cast<double>(res.patterns.size()));
-    if (eo.strategy == explore::Strategy::Auto)
+    std::fprintf(stderr, "explore: %zu runs (strategy %s) in %.3f s, %.1f us per run, %llu trace records\n",
+                 res.patterns.size(), explore::strategy_name(res.strategy), seconds,
+                 res.patterns.empty() ? 0.0 : seconds * 1e6 / static_cast<double>(res.patterns.size()),
+                 static_cast<unsigned long long>(res.work));
+    if (eo.strategy == explore::Strategy::Auto && res.run_us >= 1e30)
+      std::fprintf(stderr,
+                   "explore: auto stopped timing one run at its 100000th trace record, one fork at %.0f us\n",
+                   res.fork_us);
+    else if (eo.strategy == explore::Strategy::Auto)
       std::fprintf(stderr, "explore: auto measured one run at %.0f us, one fork at %.0f us\n", res.run_us,
                    res.fork_us);
   }
-  if (res.truncated)
-    std::fprintf(stderr, "tcpsim explore: stopped at --max-patterns %llu: not every pattern was explored\n",
-                 static_cast<unsigned long long>(eo.max_patterns));
+  if (res.truncated) std::fprintf(stderr, "tcpsim explore: %s\n", explore::stop_text(res, rep).c_str());
   if (!output::write_output(a.run.output, text)) return 2;
   return explore::exit_status(res, classes);
 }
@@ -137,6 +148,11 @@ Subcommand add_explore(CLI::App& app) {
   sub->add_option(
          "--max-patterns", a->max_patterns,
          "Stop after this many runs, with a message and exit status 2 (unless a bad class was found)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  sub->add_option("--max-work", a->max_work,
+                  "Stop branching once the runs have made this many trace records in all (each run counted "
+                  "whole), with a message and exit status 2 (unless a bad class was found)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   sub->add_option("-f,--format", a->run.format, "ascii, unicode (the ladders' characters) or json")

@@ -43,12 +43,21 @@ class Brancher {
   Brancher(SharedResults& shared, const ExploreOptions& opt)
       : shared_(shared), opt_(opt), left_(opt.budget) {}
 
+  // The network of this process's run: its trace is the run's work so far.
+  void attach(sim::Network& net) { net_ = &net; }
+  std::uint64_t records() const { return net_ ? net_->trace().records().size() : 0; }
+
   sim::Fate decide(const sim::Transmission& t) {
     ++asked_;
+    last_records_ = records();
     for (const sim::Fate alt : kDepartures) {
       if (!left_.allows(alt)) continue;
       if (alt == sim::Fate::kOvertake && !t.can_overtake) continue;
-      if (!shared_.claim_pattern(opt_.max_patterns)) return sim::Fate::kDeliver;
+      // The work counted: the runs that ended (none of them this run's
+      // ancestors, which are waiting) and this run up to here, which holds
+      // its ancestors' prefixes. explore_by_replay counts the same.
+      if (!shared_.claim_pattern(opt_.max_patterns, shared_.work() + last_records_, opt_.max_work))
+        return sim::Fate::kDeliver;
       Pattern taken = pattern_;
       taken.push_back(Choice{static_cast<std::uint32_t>(t.packet.id), alt});
       // Whatever sits in stdio buffers would be written once per process.
@@ -92,9 +101,12 @@ class Brancher {
   bool child() const { return child_; }
   const Pattern& pattern() const { return pattern_; }
   std::uint64_t asked() const { return asked_; }
+  std::uint64_t last_records() const { return last_records_; }
 
  private:
   SharedResults& shared_;
+  sim::Network* net_ = nullptr;
+  std::uint64_t last_records_ = 0;
   const ExploreOptions& opt_;
   Budget left_;
   Pattern pattern_;
@@ -144,41 +156,97 @@ void sort_results(std::vector<PatternResult>& v) {
   });
 }
 
+// A run's work for the budget: its trace records, counted whole. A run that
+// stopped with an error after it began stopped at the trace limit (the only
+// error a started run gives) or threw: its last known size.
+std::uint64_t run_work(const std::variant<scenario::RunResult, scenario::ParseError>* ran,
+                       const scenario::RunOptions& opt, std::uint64_t last_seen) {
+  if (ran == nullptr) return last_seen;
+  if (auto* r = std::get_if<scenario::RunResult>(ran)) return r->net->trace().records().size();
+  return std::max<std::uint64_t>(last_seen, opt.trace_limit);
+}
+
+// Runs one scenario, classified, into r; returns its work.
+std::uint64_t run_classified(const std::shared_ptr<const scenario::Scenario>& sc,
+                             const scenario::RunOptions& ropt, PatternResult& r, std::string& failed,
+                             const std::function<std::uint64_t()>& last_seen) {
+  try {
+    auto ran = scenario::run(sc, ropt);
+    if (auto* e = std::get_if<scenario::ParseError>(&ran)) {
+      failed = e->message;
+    } else {
+      const scenario::Outcome o = scenario::classify(std::get<scenario::RunResult>(ran));
+      r.kind = o.kind;
+      r.label = o.label();
+      r.unread_bytes = o.unread_bytes;
+    }
+    return run_work(&ran, ropt, last_seen());
+  } catch (const std::exception& e) {
+    failed = fmt::format("the run stopped with an error: {}", e.what());
+  }
+  return run_work(nullptr, ropt, last_seen());
+}
+
+// A pattern still to run: where its parent's trace stood at its branch, and
+// the work of its ancestors' runs.
+struct Todo {
+  Pattern pattern;
+  std::uint64_t prefix = 0;
+  std::uint64_t ancestors = 0;
+};
+
 // The same search without fork(): each pattern is run from the start with
 // its choices forced, and offers the transmissions after its last choice as
-// branch points for the patterns that extend it.
+// branch points for the patterns that extend it. Patterns are claimed in the
+// order the fork search claims them (depth first, a pattern's extensions in
+// transmission order, each with its own before the next), with the same
+// work counted at each claim, so both stop at the same pattern: the work of
+// the runs ended that are not its ancestors, and its parent's trace up to
+// its branch.
 ExploreResult explore_by_replay(const std::shared_ptr<const scenario::Scenario>& sc,
                                 const ExploreOptions& opt) {
   ExploreResult res;
-  std::vector<Pattern> todo{Pattern{}};
-  std::uint64_t claimed = 1;
+  std::vector<Todo> todo{Todo{}};
+  std::uint64_t claimed = 1;  // the base run
+  bool dropped = false;       // patterns left out that could never be claimed
   while (!todo.empty()) {
-    const Pattern p = std::move(todo.back());
+    Todo item = std::move(todo.back());
     todo.pop_back();
+    const Pattern& p = item.pattern;
+    if (!p.empty()) {
+      res.stopped =
+          refuse_claim(claimed, opt.max_patterns, res.work - item.ancestors + item.prefix, opt.max_work);
+      if (res.stopped != Stop::None) break;
+      ++claimed;
+    }
     Budget left = opt.budget;
     for (const Choice& c : p) left.spend(c.fate);
     const std::uint64_t after = p.empty() ? 0 : std::uint64_t{p.back().index} + 1;
     std::map<std::uint64_t, sim::Fate> forced;
     for (const Choice& c : p) forced[c.index] = c.fate;
-    std::vector<Pattern> found;
-    std::uint64_t asked = 0;
+    // At most as many extensions as can still be claimed are kept.
+    const std::uint64_t room = opt.max_patterns > claimed ? opt.max_patterns - claimed : 0;
+    std::vector<Todo> found;
+    std::uint64_t asked = 0, last_seen = 0;
+    sim::Network* net_of_run = nullptr;
     scenario::RunOptions ropt = opt.run;
     ropt.trace = true;
     ropt.on_network = [&](sim::Network& net) {
+      net_of_run = &net;
       net.set_fate_hook([&](const sim::Transmission& t) {
         ++asked;
+        last_seen = net_of_run->trace().records().size();
         auto it = forced.find(t.packet.id);
         if (it != forced.end()) return it->second;
         if (t.packet.id < after) return sim::Fate::kDeliver;
         for (const sim::Fate alt : kDepartures) {
           if (!left.allows(alt) || (alt == sim::Fate::kOvertake && !t.can_overtake)) continue;
-          if (claimed >= opt.max_patterns) {
-            res.truncated = true;
+          if (found.size() >= room) {
+            dropped = true;
             break;
           }
-          ++claimed;
-          Pattern q = p;
-          q.push_back(Choice{static_cast<std::uint32_t>(t.packet.id), alt});
+          Todo q{p, last_seen, 0};
+          q.pattern.push_back(Choice{static_cast<std::uint32_t>(t.packet.id), alt});
           found.push_back(std::move(q));
         }
         return sim::Fate::kDeliver;
@@ -186,24 +254,26 @@ ExploreResult explore_by_replay(const std::shared_ptr<const scenario::Scenario>&
     };
     PatternResult r;
     r.pattern = p;
-    try {
-      auto ran = scenario::run(sc, ropt);
-      if (auto* e = std::get_if<scenario::ParseError>(&ran)) {
-        r.error = e->message;
-      } else {
-        const scenario::Outcome o = scenario::classify(std::get<scenario::RunResult>(ran));
-        r.kind = o.kind;
-        r.label = o.label();
-        r.unread_bytes = o.unread_bytes;
-      }
-    } catch (const std::exception& e) {
-      r.error = fmt::format("the run stopped with an error: {}", e.what());
-    }
+    const std::uint64_t work = run_classified(sc, ropt, r, r.error, [&] { return last_seen; });
+    res.work += work;
     if (opt.at_end) opt.at_end(p);
     if (p.empty()) res.base_transmissions = asked;
     res.patterns.push_back(std::move(r));
-    for (auto it = found.rbegin(); it != found.rend(); ++it) todo.push_back(std::move(*it));
+    for (auto it = found.rbegin(); it != found.rend(); ++it) {
+      it->ancestors = item.ancestors + work;
+      todo.push_back(std::move(*it));
+    }
+    // The bottom of the stack is claimed last: past the room left, never.
+    const std::uint64_t keep = opt.max_patterns > claimed ? opt.max_patterns - claimed : 0;
+    if (todo.size() > keep) {
+      todo.erase(todo.begin(), todo.end() - static_cast<std::ptrdiff_t>(keep));
+      dropped = true;
+    }
   }
+  // What was left out would have been refused at max_patterns (the work
+  // stops nothing before the pattern count does there: see refuse_claim).
+  if (dropped && res.stopped == Stop::None) res.stopped = Stop::Patterns;
+  res.truncated = res.stopped != Stop::None;
   return res;
 }
 
@@ -229,15 +299,24 @@ double fork_cost_us() {
   return best;
 }
 
-// One whole run without branching, as every pattern of Replay costs.
+// One whole run without branching, as every pattern of Replay costs. A run
+// past kTimedRecords trace records is stopped there: it is long next to any
+// fork (tens of milliseconds at least), so fork wins without timing it
+// whole, and the choice costs no more than that.
+constexpr std::size_t kTimedRecords = 100'000;
 double run_cost_us(const std::shared_ptr<const scenario::Scenario>& sc, const scenario::RunOptions& opt) {
   scenario::RunOptions ropt = opt;
   ropt.trace = true;
+  ropt.trace_limit = std::min(ropt.trace_limit, kTimedRecords);
   double best = 1e30;
   for (int i = 0; i < 2; ++i) {
     const auto t0 = std::chrono::steady_clock::now();
     auto ran = scenario::run(sc, ropt);
-    if (auto* r = std::get_if<scenario::RunResult>(&ran)) scenario::classify(*r);
+    if (auto* r = std::get_if<scenario::RunResult>(&ran)) {
+      scenario::classify(*r);
+    } else if (ropt.trace_limit == kTimedRecords) {
+      return 1e30;  // cut at kTimedRecords (or an error, which the search reports)
+    }
     best = std::min(best, micros_since(t0));
   }
   return best;
@@ -255,7 +334,14 @@ const char* strategy_name(Strategy s) {
 }
 
 std::variant<ExploreResult, std::string> explore(std::shared_ptr<const scenario::Scenario> sc,
-                                                 const ExploreOptions& opt) {
+                                                 const ExploreOptions& given) {
+  // No one run may make more trace records than the whole search: one that
+  // would stops at the trace limit (an error for its pattern), so that the
+  // work stays within a few budgets (the run being timed, the runs under way
+  // when the budget is reached, the ladders' replays).
+  ExploreOptions opt = given;
+  opt.run.trace_limit =
+      static_cast<std::size_t>(std::min<std::uint64_t>(given.run.trace_limit, given.max_work));
   if (auto why = refuse(*sc, opt.run)) return *why;
   Strategy strategy = opt.strategy;
   double run_us = 0, fork_us = 0;
@@ -283,6 +369,7 @@ std::variant<ExploreResult, std::string> explore(std::shared_ptr<const scenario:
   scenario::RunOptions ropt = opt.run;
   ropt.trace = true;  // classify() reads the trace
   ropt.on_network = [&brancher](sim::Network& net) {
+    brancher.attach(net);
     net.set_fate_hook([&brancher](const sim::Transmission& t) { return brancher.decide(t); });
   };
 
@@ -290,19 +377,9 @@ std::variant<ExploreResult, std::string> explore(std::shared_ptr<const scenario:
   // returns from scenario::run() with its own run finished.
   PatternResult mine;
   std::string failed;
-  try {
-    auto ran = scenario::run(sc, ropt);
-    if (auto* e = std::get_if<scenario::ParseError>(&ran)) {
-      failed = e->message;
-    } else {
-      const scenario::Outcome o = scenario::classify(std::get<scenario::RunResult>(ran));
-      mine.kind = o.kind;
-      mine.label = o.label();
-      mine.unread_bytes = o.unread_bytes;
-    }
-  } catch (const std::exception& e) {
-    failed = fmt::format("the run stopped with an error: {}", e.what());
-  }
+  const std::uint64_t work =
+      run_classified(sc, ropt, mine, failed, [&brancher] { return brancher.last_records(); });
+  shared.add_work(work);
   mine.pattern = brancher.pattern();
   if (opt.at_end) opt.at_end(mine.pattern);
   if (brancher.child()) {
@@ -320,7 +397,9 @@ std::variant<ExploreResult, std::string> explore(std::shared_ptr<const scenario:
   ExploreResult res;
   res.patterns = shared.read_all();
   sort_results(res.patterns);
-  res.truncated = shared.truncated();
+  res.stopped = shared.stopped();
+  res.truncated = res.stopped != Stop::None;
+  res.work = shared.work();
   res.base_transmissions = brancher.asked();
   done(res);
   return res;

@@ -38,11 +38,21 @@ namespace tcpsim::explore {
 enum class Strategy : std::uint8_t { Auto, Fork, Replay };
 const char* strategy_name(Strategy s);  // "auto", "fork", "replay"
 
+// The default bound on the work of a whole search (--max-work): trace
+// records, summed over the runs (docs/limits.md has how it was chosen).
+constexpr std::uint64_t kDefaultMaxWork = 1'000'000;
+
 struct ExploreOptions {
   Strategy strategy = Strategy::Auto;
   Budget budget;
   std::uint64_t max_patterns = 100000;  // claimed before each fork: a bound, never a hang
-  scenario::RunOptions run;             // seed, profile, sets, until; on_network is explore's
+  // The work of the search, in trace records (calls, segments, state
+  // changes, timers: what a run does): no pattern is claimed once the runs
+  // that ended (each counted whole) and the prefix of the run branching
+  // reach it. Each run is itself bounded (the trace limit, the event and
+  // step limits): this bounds their number times their size.
+  std::uint64_t max_work = kDefaultMaxWork;
+  scenario::RunOptions run;  // seed, profile, sets, until; on_network is explore's
   // Called in the process of each run when it ends, before it reports: lets
   // tests make one run crash and check how the search reports it.
   std::function<void(const Pattern&)> at_end;
@@ -50,7 +60,9 @@ struct ExploreOptions {
 
 struct ExploreResult {
   std::vector<PatternResult> patterns;  // sorted by shorter(); errors included
-  bool truncated = false;               // max_patterns reached: not every pattern was explored
+  bool truncated = false;               // stopped: not every pattern was explored
+  Stop stopped = Stop::None;            // what stopped it: max_patterns or max_work
+  std::uint64_t work = 0;               // trace records of every run explored, each counted whole
   std::uint64_t base_transmissions = 0;
   Strategy strategy = Strategy::Fork;  // the one used
   // For Auto: what one run and one fork (with the child's exit and the
@@ -70,6 +82,7 @@ std::optional<std::string> refuse(const scenario::Scenario& sc, const scenario::
 void remove_assertions(scenario::Scenario& sc);
 
 // Scenario errors (ParseError messages, refuse()) come back as a string.
+// Each run's trace limit is at most max_work.
 std::variant<ExploreResult, std::string> explore(std::shared_ptr<const scenario::Scenario> sc,
                                                  const ExploreOptions& opt);
 

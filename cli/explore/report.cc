@@ -138,14 +138,25 @@ int exit_status(const ExploreResult& r, const Classes& c) {
   return r.truncated ? 2 : 0;
 }
 
+std::string stop_text(const ExploreResult& r, const ReportOptions& opt) {
+  switch (r.stopped) {
+    case Stop::None: return r.truncated ? "stopped early: not every pattern was explored" : "";
+    case Stop::Patterns:
+      return fmt::format("stopped at --max-patterns {}: not every pattern was explored", opt.max_patterns);
+    case Stop::Work:
+      return fmt::format(
+          "stopped at --max-work {} (trace records over all runs; those explored made {}): not every "
+          "pattern was explored; raise --max-work, or make the runs shorter (--until)",
+          opt.max_work, r.work);
+  }
+  return "";
+}
+
 std::string render(const std::shared_ptr<const scenario::Scenario>& sc, const scenario::RunOptions& run,
                    const ExploreResult& r, const Classes& c, const ReportOptions& opt, std::string& error) {
   std::size_t bad = 0;
   for (const auto& k : c.classes) bad += k.bad() ? 1 : 0;
-  const std::string truncated =
-      r.truncated
-          ? fmt::format("stopped at --max-patterns {}: not every pattern was explored", opt.max_patterns)
-          : "";
+  const std::string truncated = stop_text(r, opt);
   nlohmann::ordered_json json;
   std::string text;
   if (opt.format == "json") {

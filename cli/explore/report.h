@@ -47,7 +47,13 @@ struct ReportOptions {
   bool verbose = false;         // ladders with seq/ack and RFC notes
   Budget budget;
   std::uint64_t max_patterns = 0;
+  std::uint64_t max_work = 0;
 };
+
+// Why the search stopped before the end, one line ("stopped at
+// --max-patterns 300: ..."), or empty when it explored every pattern: in the
+// output and, prefixed "tcpsim explore: ", on standard error.
+std::string stop_text(const ExploreResult& r, const ReportOptions& opt);
 
 // Replays each class's shortest pattern for its ladder. Empty string and
 // `error` set if a replay fails.
@@ -55,8 +61,8 @@ std::string render(const std::shared_ptr<const scenario::Scenario>& sc, const sc
                    const ExploreResult& r, const Classes& c, const ReportOptions& opt, std::string& error);
 
 // 0: no pattern ends badly; 1: some pattern does; 2: the exploration is
-// incomplete (a run crashed, or --max-patterns was reached before a bad
-// class turned up).
+// incomplete (a run crashed, or --max-patterns or --max-work was reached
+// before a bad class turned up).
 int exit_status(const ExploreResult& r, const Classes& c);
 
 }  // namespace tcpsim::explore

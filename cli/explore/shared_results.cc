@@ -35,9 +35,10 @@ T get(const unsigned char*& at) {
 }  // namespace
 
 struct SharedResults::Header {
-  std::atomic<std::uint64_t> used{0};     // bytes of records
-  std::atomic<std::uint64_t> claimed{0};  // patterns claimed (the base run included)
-  std::atomic<std::uint32_t> truncated{0};
+  std::atomic<std::uint64_t> used{0};       // bytes of records
+  std::atomic<std::uint64_t> claimed{0};    // patterns claimed (the base run included)
+  std::atomic<std::uint32_t> truncated{0};  // a Stop
+  std::atomic<std::uint64_t> work{0};       // trace records of the runs that ended
 };
 static_assert(std::atomic<std::uint64_t>::is_always_lock_free,
               "shared between processes: the atomics must not use a lock");
@@ -64,19 +65,35 @@ SharedResults::~SharedResults() {
 SharedResults::Header* SharedResults::header() const { return static_cast<Header*>(map_); }
 unsigned char* SharedResults::data() const { return static_cast<unsigned char*>(map_) + sizeof(Header); }
 
-bool SharedResults::claim_pattern(std::uint64_t limit) {
+namespace {
+void stop(std::atomic<std::uint32_t>& flag, Stop why) {
+  std::uint32_t none = 0;
+  flag.compare_exchange_strong(none, static_cast<std::uint32_t>(why));
+}
+}  // namespace
+
+Stop refuse_claim(std::uint64_t claimed, std::uint64_t limit, std::uint64_t work, std::uint64_t max_work) {
+  if (claimed >= limit) return Stop::Patterns;
+  if (work >= max_work) return Stop::Work;
+  return Stop::None;
+}
+
+bool SharedResults::claim_pattern(std::uint64_t limit, std::uint64_t work, std::uint64_t max_work) {
+  if (truncated()) return false;
   std::uint64_t n = header()->claimed.load();
   do {
-    if (n >= limit) {
-      header()->truncated.store(1);
+    if (const Stop why = refuse_claim(n, limit, work, max_work); why != Stop::None) {
+      stop(header()->truncated, why);
       return false;
     }
   } while (!header()->claimed.compare_exchange_weak(n, n + 1));
   return true;
 }
 
-bool SharedResults::truncated() const { return header()->truncated.load() != 0; }
+Stop SharedResults::stopped() const { return static_cast<Stop>(header()->truncated.load()); }
 std::uint64_t SharedResults::claimed() const { return header()->claimed.load(); }
+void SharedResults::add_work(std::uint64_t records) { header()->work.fetch_add(records); }
+std::uint64_t SharedResults::work() const { return header()->work.load(); }
 
 bool SharedResults::append(const PatternResult& r) {
   const std::string label = r.label.substr(0, kMaxText);
@@ -85,7 +102,7 @@ bool SharedResults::append(const PatternResult& r) {
   const std::size_t bytes = kRecordFixed + choices * kChoiceBytes + label.size() + error.size();
   const std::uint64_t at = header()->used.fetch_add(bytes);
   if (sizeof(Header) + at + bytes > size_) {
-    header()->truncated.store(1);
+    stop(header()->truncated, Stop::Patterns);
     return false;
   }
   unsigned char* p = data() + at;

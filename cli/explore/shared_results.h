@@ -31,6 +31,15 @@ struct PatternResult {
   std::string error;
 };
 
+// Why a search stopped before exploring every pattern: --max-patterns (or
+// the results' store full), or --max-work.
+enum class Stop : std::uint8_t { None, Patterns, Work };
+
+// Whether one more pattern may be claimed, `claimed` having been, with
+// `work` trace records counted so far: Stop::None, or what refuses it. The
+// one rule of both strategies.
+Stop refuse_claim(std::uint64_t claimed, std::uint64_t limit, std::uint64_t work, std::uint64_t max_work);
+
 class SharedResults {
  public:
   // Room for about `patterns` results; throws std::runtime_error when the
@@ -40,11 +49,18 @@ class SharedResults {
   SharedResults(const SharedResults&) = delete;
   SharedResults& operator=(const SharedResults&) = delete;
 
-  // Claims one more pattern to explore; false (and truncated() from then
-  // on) once `limit` patterns were claimed.
-  bool claim_pattern(std::uint64_t limit);
-  bool truncated() const;
+  // Claims one more pattern to explore, `work` being the trace records the
+  // search counts as made when this claim comes (explorer.cc says which):
+  // false once `limit` patterns were claimed or `work` reached `max_work`,
+  // and from the first refusal on, so that every process stops alike.
+  bool claim_pattern(std::uint64_t limit, std::uint64_t work = 0, std::uint64_t max_work = UINT64_MAX);
+  bool truncated() const { return stopped() != Stop::None; }
+  Stop stopped() const;
   std::uint64_t claimed() const;
+
+  // The trace records of the runs that ended, each run counted whole.
+  void add_work(std::uint64_t records);
+  std::uint64_t work() const;
 
   // False (and truncated()) when the store is full.
   bool append(const PatternResult& r);

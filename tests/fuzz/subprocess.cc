@@ -126,8 +126,10 @@ Verdict judge(const Outcome& o, const JudgeRules& rules) {
   // scenario: `--format mermaid: a load scenario is drawn as ...`), or
   // anywhere when the case gave an option an edge value (CLI11's messages).
   if (o.stderr_text.rfind("--", 0) == 0) return {};
-  // explore's documented stop at the cap the case gave it.
-  if (o.stderr_text.find("stopped at --max-patterns") != std::string::npos) return {};
+  // explore's documented stops: at the cap the case gave it, or at the
+  // default bound on its work (docs/explore.md, "Bounds on a search").
+  if (o.stderr_text.find("tcpsim explore: stopped at --max-patterns") != std::string::npos) return {};
+  if (o.stderr_text.find("tcpsim explore: stopped at --max-work") != std::string::npos) return {};
   // The trace's documented bound (docs/limits.md): a run, not a line, reached
   // it, so the message names the file and the virtual time instead.
   static const std::regex trace_limit(R"(: trace limit of \d+ records reached at )");
