@@ -460,12 +460,16 @@ class Compiler {
     if (!st.assign.empty() && r.value >= 0) ps.vars[st.assign] = static_cast<int>(r.value);
     remember_conns(ps, c);
     // The call as the trace shows it: made only for someone who will read it.
-    auto call_line = [&] {
+    auto result_text = [&] {
       std::string result =
           r.err == Errno::Ok ? std::to_string(r.value) : fmt::format("-1 {}", sim::errno_name(r.err));
       if ((st.fn == "read" || st.fn == "recv") && r.value > 0) result += " " + quote(data);
       if (st.fn == "epoll_wait" && r.value > 0) result += " " + events_text(ps, events);
-      return fmt::format("{}{} = {}", st.assign.empty() ? "" : st.assign + " = ", call_text(st), result);
+      return result;
+    };
+    auto call_line = [&] {
+      return fmt::format("{}{} = {}", st.assign.empty() ? "" : st.assign + " = ", call_text(st),
+                         result_text());
     };
     if (c.net.trace().enabled() && sh.texts) {
       sim::TraceRecord rec;
@@ -519,6 +523,10 @@ class Compiler {
       want += " [" + w + "]";
     }
     ar.pass = ok;
+    if (sh.texts) {
+      ar.expected = want;
+      ar.got = result_text();
+    }
     if (!ok && sh.texts)
       ar.detail = fmt::format("expected {} = {}\n     got {}", call_text(st), want, call_line());
     sh.results.push_back(std::move(ar));
@@ -679,8 +687,20 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
   auto check_ss = [&net, sc, shared](const Assertion& a) {
     shared->results.push_back(check_ss_at(a, *sc, net, shared->texts));
   };
-  auto check_state = [&net, shared, state_of](const Assertion& a) {
-    shared->results.push_back(check_state_at(a, state_of(a), net.now(), shared->texts));
+  auto check_state = [&net, sc, shared, state_of](const Assertion& a) {
+    AssertionResult ar = check_state_at(a, state_of(a), net.now(), shared->texts);
+    // A failure shows the socket's last state changes: the reader need not rerun.
+    if (!ar.pass && shared->texts) {
+      for (const auto& ps : shared->progs) {
+        const auto it = ps->conns.find(a.var);
+        if (ps->name != a.program || it == ps->conns.end()) continue;
+        for (const auto& p : sc->programs) {
+          if (p.name == a.program)
+            ar.detail += state_timeline(net.trace(), host_index(*sc, p.host), it->second.id);
+        }
+      }
+    }
+    shared->results.push_back(std::move(ar));
   };
   for (std::size_t i = 0; i < sc->assertions.size(); ++i) {
     const Assertion& a = sc->assertions[i];
@@ -695,6 +715,9 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
         shared->evaluated[i] = true;
         check_ss(a);
       });
+    // Sent by T: the run goes on to T, as for a state at T, and counts at its end.
+    if (a.timed && (a.kind == Assertion::Sent || a.kind == Assertion::NotSent))
+      net.scheduler().schedule_at(a.at, [i, shared] { shared->evaluated[i] = true; });
   }
 
   const Time limit = opt.until.value_or(sc->until.value_or(kDefaultUntil));
@@ -740,10 +763,11 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
                          : fmt::format("{} s ({})", sim::format_seconds(net.now()), res.ending),
                      shared->results);
   // Assertions on the whole run.
-  for (const Assertion& a : sc->assertions) {
+  for (std::size_t i = 0; i < sc->assertions.size(); ++i) {
+    const Assertion& a = sc->assertions[i];
     if (a.at_end && a.kind == Assertion::StateAt) check_state(a);
     if (a.at_end && a.kind == Assertion::SsAt) check_ss(a);
-    if (a.kind == Assertion::Sent || a.kind == Assertion::NotSent)
+    if ((a.kind == Assertion::Sent || a.kind == Assertion::NotSent) && (!a.timed || shared->evaluated[i]))
       shared->results.push_back(check_sent(a, *sc, net, shared->texts));
     if (a.kind == Assertion::Finished) shared->results.push_back(check_finished(a, res.finished, res.ending));
   }
