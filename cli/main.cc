@@ -34,6 +34,11 @@ int run_command(int argc, char** argv) {
   check->add_option("files", check_args.files, "Scenario files")->required()->check(CLI::ExistingFile);
   add_run_options(check, check_args.run, false);
   check->add_flag("-q,--quiet", check_args.quiet, "Print only failures and the summary line");
+  check
+      ->add_option("-f,--format", check_args.format,
+                   "text, junit (JUnit XML for CI) or json (one record per assertion)")
+      ->check(CLI::IsMember({"text", "junit", "json"}))
+      ->capture_default_str();
 
   StatesArgs states_args;
   CLI::App* states =

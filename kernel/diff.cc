@@ -360,6 +360,24 @@ std::vector<Difference> diff_runs(const scenario::RunResult& kernel, const scena
     prev_m = e.tm;
     first = false;
   }
+  for (auto& d : assertion_differences(kernel, model)) out.push_back(std::move(d));
+  return out;
+}
+
+std::vector<Difference> assertion_differences(const scenario::RunResult& kernel,
+                                              const scenario::RunResult& model) {
+  std::vector<Difference> out;
+  const auto add = [&out](const char* side, const scenario::RunResult& run) {
+    for (const auto& r : run.results) {
+      if (r.pass) continue;
+      std::string detail = r.detail;  // one line per difference
+      std::replace(detail.begin(), detail.end(), '\n', ' ');
+      out.push_back({"assertion", fmt::format("line {}:{}: {} fails on the {}: {}", r.loc.line, r.loc.col,
+                                              r.what, side, detail)});
+    }
+  };
+  add("kernel", kernel);
+  add("model", model);
   return out;
 }
 

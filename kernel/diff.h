@@ -9,7 +9,8 @@
 //   - each connection end's state sequence: every state the kernel showed
 //     must come in the model's order, and every model state held longer than
 //     the tolerance must have been seen (shorter ones fall between samples);
-//   - each program's calls and their results, aligned by the call.
+//   - each program's calls and their results, aligned by the call;
+//   - the scenario's assertions: one failed on either side is a difference.
 // Not compared: TCP options, window values, ports the kernel picked (except
 // where a call returns them), the ISNs themselves.
 #pragma once
@@ -36,9 +37,16 @@ struct DiffOptions {
 };
 
 struct Difference {
-  std::string kind;  // segment, timing, state, call
+  std::string kind;  // segment, timing, state, call, assertion
   std::string text;  // one line
 };
+
+// The scenario's own assertions (its `= ...` after calls, `expect ...`):
+// each that failed on either run is a difference of kind "assertion", since
+// the scenario says what both must do (issue 17: a kernel that failed them
+// was reported as agreeing). A side whose results are cleared counts none.
+std::vector<Difference> assertion_differences(const scenario::RunResult& kernel,
+                                              const scenario::RunResult& model);
 
 std::vector<Difference> diff_runs(const scenario::RunResult& kernel, const scenario::RunResult& model,
                                   const DiffOptions& opt);

@@ -44,8 +44,9 @@ std::variant<KnownDifferences, std::string> parse_known(const std::string& text,
     f.push_back(trim(t.substr(pos)));
     if (f.size() != 4 || f[0].empty() || f[2].empty() || f[3].empty())
       return fmt::format("{}:{}: expected: scenario | kind | text the difference contains | why", file, n);
-    if (f[1] != "segment" && f[1] != "timing" && f[1] != "state" && f[1] != "call")
-      return fmt::format("{}:{}: kind '{}': expected segment, timing, state or call", file, n, f[1]);
+    if (f[1] != "segment" && f[1] != "timing" && f[1] != "state" && f[1] != "call" && f[1] != "assertion")
+      return fmt::format("{}:{}: kind '{}': expected segment, timing, state, call or assertion", file, n,
+                         f[1]);
     out.push_back(KnownDifference{f[0], f[1], f[2], f[3], n});
   }
   return out;

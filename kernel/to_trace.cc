@@ -8,6 +8,7 @@
 
 #include "kernel/nft.h"
 #include "kernel/programs.h"
+#include "scenario/assertions.h"
 #include "scenario/interpreter.h"
 #include "sim/profile.h"
 #include "sim/socket_calls.h"
@@ -400,7 +401,7 @@ scenario::RunResult to_run_result(std::shared_ptr<const scenario::Scenario> sc, 
     scenario::AssertionResult ar;
     ar.loc = a.loc;
     const Time at = a.at_end ? rec.end_time : a.at;
-    if ((a.kind == scenario::Assertion::StateAt || a.kind == scenario::Assertion::SsAt) &&
+    if ((a.kind == scenario::Assertion::StateAt || a.kind == scenario::Assertion::SsAt || a.timed) &&
         at > rec.end_time) {
       continue;  // past the cap: nothing was observed there
     }
@@ -435,19 +436,11 @@ scenario::RunResult to_run_result(std::shared_ptr<const scenario::Scenario> sc, 
       }
       long n = 0;
       for (const auto& p : tr.packets()) {
-        if (p.packet.src.ip == from && p.packet.dst.ip == to && a.match.matches(p.packet.seg)) ++n;
+        if (p.packet.src.ip == from && p.packet.dst.ip == to && scenario::counts_for(a, p.sent) &&
+            a.match.matches(p.packet.seg))
+          ++n;
       }
-      ar.what = fmt::format("expect {}sent {} -> {} {}", a.kind == scenario::Assertion::NotSent ? "not " : "",
-                            a.from, a.to, a.spec);
-      if (a.kind == scenario::Assertion::NotSent)
-        ar.pass = n == 0;
-      else
-        ar.pass = a.times < 0 ? n > 0 : n == a.times;
-      if (!ar.pass) {
-        ar.detail = a.kind == scenario::Assertion::NotSent ? fmt::format("{} were sent", n)
-                    : a.times < 0                          ? std::string("none was sent")
-                                  : fmt::format("expected {} times, sent {} times", a.times, n);
-      }
+      ar = scenario::sent_result(a, n, true);
     } else {
       ar.what = "expect finished";
       ar.pass = res.finished;

@@ -84,6 +84,7 @@ struct Assertion {
   Loc loc;
   tcpsim::Time at = 0;
   bool at_end = false;
+  bool timed = false;  // written `at T`: a sent/not-sent assertion counts segments sent by T
   std::string program, var;
   model::State state = model::State::Closed;
   std::string host;

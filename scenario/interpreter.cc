@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "scenario/assertions.h"
 #include "sim/socket_table.h"
 #include "sim/units.h"
 
@@ -22,37 +23,6 @@ std::size_t host_index(const Scenario& sc, const std::string& name) {
     if (sc.hosts[i].name == name) return i;
   }
   return 0;
-}
-
-bool ss_wants_timers(const Assertion& a) {
-  bool timers = false;
-  for (const auto& l : a.lines) timers |= l.find("timer:") != std::string::npos;
-  return timers;
-}
-
-std::optional<std::string> ss_mismatch(const Assertion& a, const std::string& table) {
-  auto trimmed = [](std::string l) {
-    while (!l.empty() && l.back() == ' ') l.pop_back();
-    return l;
-  };
-  std::vector<std::string> got;
-  std::size_t pos = 0;
-  while (pos < table.size()) {
-    const auto end = table.find('\n', pos);
-    got.push_back(trimmed(table.substr(pos, end - pos)));
-    pos = end == std::string::npos ? table.size() : end + 1;
-  }
-  const bool header = !a.lines.empty() && a.lines[0].rfind("State", 0) == 0;
-  if (!header && !got.empty()) got.erase(got.begin());
-  std::vector<std::string> want;
-  for (const auto& l : a.lines) want.push_back(trimmed(l));
-  if (got == want) return std::nullopt;
-  std::string d = "expected:\n";
-  for (const auto& l : want) d += "       " + l + "\n";
-  d += "     got:\n";
-  for (const auto& l : got) d += "       " + l + "\n";
-  while (!d.empty() && d.back() == '\n') d.pop_back();
-  return d;
 }
 
 namespace {
@@ -173,22 +143,7 @@ void report_unevaluated(const Shared& sh, const std::string& end, std::vector<As
   std::set<std::pair<int, int>> seen;
   for (const auto& r : out) seen.insert({r.loc.line, r.loc.col});
   for (const auto& p : sh.sc->programs) unreached_calls(p, p.body, seen, end, sh.texts, out);
-  const auto& as = sh.sc->assertions;
-  for (std::size_t i = 0; i < as.size(); ++i) {
-    const Assertion& a = as[i];
-    if (a.at_end || (a.kind != Assertion::StateAt && a.kind != Assertion::SsAt) || sh.evaluated[i]) continue;
-    AssertionResult ar;
-    ar.loc = a.loc;
-    ar.pass = false;
-    if (sh.texts) {
-      const std::string at = sim::format_duration(a.at);
-      ar.what = a.kind == Assertion::SsAt
-                    ? fmt::format("at {} expect ss {}", at, a.host)
-                    : fmt::format("at {} expect {}.{} {}", at, a.program, a.var, model::state_name(a.state));
-      ar.detail = fmt::format("not evaluated: at {} is after the run's end at {}", at, end);
-    }
-    out.push_back(std::move(ar));
-  }
+  unevaluated_assertions(*sh.sc, sh.evaluated, end, sh.texts, out);
 }
 
 class Compiler {
@@ -351,6 +306,8 @@ class Compiler {
     ar.pass = sim::expectation_met(st.expect, out, ps.vars);
     if (sh.texts) {
       ar.what = fmt::format("{}: {}", ps.name, call_text(st));
+      ar.expected = sim::expectation_text(st.expect);
+      ar.got = sim::result_text(st.call, out, ps.vars);
       if (!ar.pass)
         ar.detail = fmt::format("expected {} = {}\n     got {}", call_text(st),
                                 sim::expectation_text(st.expect), call_line());
@@ -492,30 +449,6 @@ std::string ending_of(const RunResult& res, const sim::RunResult& rr, Time limit
   return fmt::format("nothing left to happen after {} s: {}", sim::format_seconds(net.now()), blocked);
 }
 
-// `expect [not] sent A -> B SPEC [N times]`, over the whole run.
-AssertionResult check_sent(const Scenario& sc, const sim::Network& net, const Assertion& a, bool texts) {
-  const std::size_t from = host_index(sc, a.from), to = host_index(sc, a.to);
-  long n = 0;
-  for (const auto& p : net.trace().packets()) {
-    if (p.from_host == from && p.to_host == to && a.match.matches(p.packet.seg)) ++n;
-  }
-  AssertionResult ar;
-  ar.loc = a.loc;
-  if (texts)
-    ar.what = fmt::format("expect {}sent {} -> {} {}", a.kind == Assertion::NotSent ? "not " : "", a.from,
-                          a.to, a.spec);
-  if (a.kind == Assertion::NotSent)
-    ar.pass = n == 0;
-  else
-    ar.pass = a.times < 0 ? n > 0 : n == a.times;
-  if (!ar.pass && texts) {
-    ar.detail = a.kind == Assertion::NotSent ? fmt::format("{} were sent", n)
-                : a.times < 0                ? std::string("none was sent")
-                                             : fmt::format("expected {} times, sent {} times", a.times, n);
-  }
-  return ar;
-}
-
 // Each program compiled into steps for the runner, with its state.
 std::optional<ParseError> add_programs(const std::shared_ptr<Shared>& shared, RunResult& res) {
   const std::shared_ptr<const Scenario>& sc = shared->sc;
@@ -569,33 +502,21 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
     return model::State::Closed;
   };
   auto check_ss = [&net, sc, shared](const Assertion& a) {
-    const auto rows = sim::socket_rows(net.host(host_index(*sc, a.host)), net.now());
-    const std::optional<std::string> mismatch = ss_mismatch(a, sim::format_ss(rows, ss_wants_timers(a)));
-    AssertionResult ar;
-    ar.loc = a.loc;
-    ar.pass = !mismatch;
-    if (!shared->texts) {
-      shared->results.push_back(std::move(ar));
-      return;
-    }
-    ar.what = fmt::format("at {} expect ss {}", sim::format_duration(net.now()), a.host);
-    if (mismatch) ar.detail = *mismatch;
-    shared->results.push_back(std::move(ar));
+    shared->results.push_back(check_ss_at(a, *sc, net, shared->texts));
   };
-  auto check_state = [&net, shared, state_of](const Assertion& a) {
-    const model::State st = state_of(a);
-    AssertionResult ar;
-    ar.loc = a.loc;
-    ar.pass = st == a.state;
-    if (!shared->texts) {
-      shared->results.push_back(std::move(ar));
-      return;
+  auto check_state = [&net, sc, shared, state_of](const Assertion& a) {
+    AssertionResult ar = check_state_at(a, state_of(a), net.now(), shared->texts);
+    // A failure shows the socket's last state changes: the reader need not rerun.
+    if (!ar.pass && shared->texts) {
+      for (const auto& ps : shared->progs) {
+        const auto it = ps->conns.find(a.var);
+        if (ps->name != a.program || it == ps->conns.end()) continue;
+        for (const auto& p : sc->programs) {
+          if (p.name == a.program)
+            ar.detail += state_timeline(net.trace(), host_index(*sc, p.host), it->second.id);
+        }
+      }
     }
-    ar.what = fmt::format("at {} expect {}.{} {}", a.at_end ? std::string("end") : sim::format_duration(a.at),
-                          a.program, a.var, model::state_name(a.state));
-    if (!ar.pass)
-      ar.detail = fmt::format("expected {}, got {} at {}", model::state_name(a.state), model::state_name(st),
-                              sim::format_seconds(net.now()));
     shared->results.push_back(std::move(ar));
   };
   for (std::size_t i = 0; i < sc->assertions.size(); ++i) {
@@ -611,6 +532,9 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
         shared->evaluated[i] = true;
         check_ss(a);
       });
+    // Sent by T: the run goes on to T, as for a state at T, and counts at its end.
+    if (a.timed && (a.kind == Assertion::Sent || a.kind == Assertion::NotSent))
+      net.scheduler().schedule_at(a.at, [i, shared] { shared->evaluated[i] = true; });
   }
 
   const Time limit = opt.until.value_or(sc->until.value_or(kDefaultUntil));
@@ -633,19 +557,13 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
                          : fmt::format("{} s ({})", sim::format_seconds(net.now()), res.ending),
                      shared->results);
   // Assertions on the whole run.
-  for (const Assertion& a : sc->assertions) {
+  for (std::size_t i = 0; i < sc->assertions.size(); ++i) {
+    const Assertion& a = sc->assertions[i];
     if (a.at_end && a.kind == Assertion::StateAt) check_state(a);
     if (a.at_end && a.kind == Assertion::SsAt) check_ss(a);
-    if (a.kind == Assertion::Sent || a.kind == Assertion::NotSent)
-      shared->results.push_back(check_sent(*sc, net, a, shared->texts));
-    if (a.kind == Assertion::Finished) {
-      AssertionResult ar;
-      ar.loc = a.loc;
-      ar.what = "expect finished";
-      ar.pass = res.finished;
-      if (!ar.pass) ar.detail = res.ending;
-      shared->results.push_back(std::move(ar));
-    }
+    if ((a.kind == Assertion::Sent || a.kind == Assertion::NotSent) && (!a.timed || shared->evaluated[i]))
+      shared->results.push_back(check_sent(a, *sc, net, shared->texts));
+    if (a.kind == Assertion::Finished) shared->results.push_back(check_finished(a, res.finished, res.ending));
   }
   sort_by_line(shared->results);
   res.results = std::move(shared->results);

@@ -42,6 +42,9 @@ struct AssertionResult {
   bool pass = false;
   std::string what;    // the assertion as written, roughly
   std::string detail;  // for a failure: expected vs got
+  // For machines (tcpsim check --format json|junit): the value asked for
+  // and the value seen, each on its own ("FIN-WAIT-1", "2 times", "-1 EPIPE").
+  std::string expected, got;
 };
 
 struct ProgramInfo {

@@ -899,6 +899,7 @@ class Parser {
     a.loc = at;
     a.at = when.value_or(0);
     a.at_end = at_end;
+    a.timed = when.has_value() && !at_end;
     if (accept("finished")) {
       a.kind = Assertion::Finished;
       sc_.assertions.push_back(a);
@@ -947,6 +948,15 @@ class Parser {
     if (!found)
       fail(who_at, fmt::format("no program named '{}' (assertions come after the programs they name)",
                                sim::echo(a.program)));
+    // A name no statement of the program assigns would read as CLOSED and
+    // let the assertion pass on nothing (issue 17).
+    bool assigned = false;
+    for (const auto& p : sc_.programs) assigned |= p.name == a.program && assigns(p.body, a.var);
+    if (!assigned)
+      fail(Loc{who_at.line, who_at.col + static_cast<int>(dot) + 1},
+           fmt::format(
+               "program '{}' has no variable '{}' (a variable is set by `{} = socket()`, `accept` ...)",
+               sim::echo(a.program), sim::echo(a.var), sim::echo(a.var)));
     const Loc st_at = cur().loc;
     const std::string st = ident("a TCP state (ESTABLISHED, FIN-WAIT-2, TIME-WAIT, CLOSED ...)");
     bool ok = false;
@@ -961,6 +971,14 @@ class Parser {
       fail(st_at, fmt::format("'{}' is not a TCP state: use RFC 9293's names (FIN-WAIT-1, TIME-WAIT ...)",
                               sim::echo(st)));
     sc_.assertions.push_back(a);
+  }
+
+  // Whether a statement of `body` (repeat blocks included) assigns `var`.
+  static bool assigns(const std::vector<Stmt>& body, const std::string& var) {
+    for (const Stmt& st : body) {
+      if (st.assign == var || (st.kind == Stmt::Repeat && assigns(st.body, var))) return true;
+    }
+    return false;
   }
 
   // The lines between `{` and `}` of an ss expectation, as written.

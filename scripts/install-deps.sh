@@ -21,6 +21,8 @@ packages=(
   tshark                    # tests read --pcap files back with Wireshark's dissector
   parallel                  # GNU parallel: docs/sweep.md's sharded sweep example
   iproute2 nftables         # tcpsim kernel: addresses and drop rules in its namespace
+  python3-junitparser       # tests read `tcpsim check --format junit` back as CI does
+  python3-jsonschema        # tests validate every --format json trace against docs/tcpsim-trace.schema.json
 )
 # pdflatex (TeX Live) would let tests compile --format tikz, but it is too
 # big for CI: those tests skip when it is not installed.

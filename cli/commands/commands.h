@@ -31,6 +31,7 @@ struct CheckArgs {
   std::vector<std::string> files;
   RunArgs run;
   bool quiet = false;
+  std::string format = "text";  // text, junit or json
 };
 
 struct StatesArgs {

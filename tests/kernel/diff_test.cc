@@ -3,7 +3,10 @@
 #include "kernel/diff.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <cstdio>
 #include <memory>
 
 #include "kernel/known.h"
@@ -205,6 +208,78 @@ TEST(DiffRuns, EventsPastTheEndAreNotCompared) {
   DiffOptions o;
   o.until = 500 * kMillisecond;
   EXPECT_TRUE(diff_runs(a, b, o).empty());
+}
+
+}  // namespace
+}  // namespace tcpsim::kernel
+
+namespace tcpsim::kernel {
+namespace {
+
+// Issue 17: the scenario's own assertion failed on the kernel and --diff
+// said "agree". The segments, states and calls of the two runs are the same
+// here; only the failed assertion differs.
+TEST(AssertionDifferences, AnAssertionFailedOnTheKernelIsADifferenceThoughAllElseAgrees) {
+  // A listener is in LISTEN (RFC 9293 3.3.2), not ESTABLISHED: line 19 fails.
+  const std::string text = close_scenario("") + "at 500ms expect server.s ESTABLISHED\n";
+  const auto kernel = model_run(text);
+  auto model = model_run(text);
+  model.results.clear();  // as `tcpsim kernel --diff` clears the model's
+  DiffOptions o;
+  o.until = 10 * kSecond;
+  const auto d = diff_runs(kernel, model, o);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].kind, "assertion");
+  // One line, whatever the failure's detail holds.
+  EXPECT_EQ(d[0].text.rfind("line 19:1: at 500ms expect server.s ESTABLISHED fails on the kernel: expected "
+                            "ESTABLISHED, got LISTEN at 0.500000",
+                            0),
+            0u)
+      << d[0].text;
+  EXPECT_EQ(d[0].text.find('\n'), std::string::npos);
+  const Judgement j = judge(d, {}, "test.tcpsim");
+  EXPECT_EQ(j.unexplained, 1u);
+}
+
+TEST(AssertionDifferences, PassingAssertionsAreNoDifference) {
+  const std::string text = close_scenario("") + "at 500ms expect server.s LISTEN\n";
+  const auto kernel = model_run(text);
+  const auto model = model_run(text);
+  DiffOptions o;
+  o.until = 10 * kSecond;
+  EXPECT_TRUE(diff_runs(kernel, model, o).empty());
+}
+
+TEST(AssertionDifferences, AKnownDifferenceOfKindAssertionExplainsIt) {
+  auto known = parse_known("test | assertion | expect server.s ESTABLISHED | why\n", "k.txt");
+  ASSERT_TRUE(std::holds_alternative<KnownDifferences>(known)) << std::get<std::string>(known);
+  const Judgement j =
+      judge({{"assertion", "line 19:1: at 500ms expect server.s ESTABLISHED fails on the kernel"}},
+            std::get<KnownDifferences>(known), "test.tcpsim");
+  EXPECT_EQ(j.unexplained, 0u);
+  EXPECT_EQ(j.explained, 1u);
+}
+
+// The same on the real kernel (root only): exit status 1, the failed line named.
+TEST(AssertionDifferences, TcpsimKernelDiffExitsOneWhenTheKernelFailsAnAssertion) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root (CAP_NET_ADMIN): skipped";
+  const std::string cmd =
+      std::string(TCPSIM_BINARY) +
+      " kernel --diff --max-time 2s tests/kernel/data/assertion-fails-on-kernel.tcpsim 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::string out;
+  char buf[4096];
+  for (std::size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+  const int st = pclose(p);
+  ASSERT_TRUE(WIFEXITED(st));
+  EXPECT_EQ(WEXITSTATUS(st), 1) << out;
+  EXPECT_NE(
+      out.find("differs assertion: line 16:1: at 500ms expect server.s ESTABLISHED fails on the kernel: "
+               "expected ESTABLISHED, got LISTEN"),
+      std::string::npos)
+      << out;
+  EXPECT_EQ(out.find("expect server.s LISTEN fails"), std::string::npos) << out;
 }
 
 }  // namespace

@@ -104,7 +104,7 @@ Plan plan_for_two_hosts() {
 TEST(Recording, SurvivesThePipeWhole) {
   Recording r = handshake();
   r.outputs.push_back(OutputRecord{1, 300, "State Recv-Q\nLISTEN 0\n"});
-  r.results.push_back(scenario::AssertionResult{{3, 4}, false, "what\twith tab", "detail\\n"});
+  r.results.push_back(scenario::AssertionResult{{3, 4}, false, "what\twith tab", "detail\\n", "", ""});
   r.error = "a warning";
   const auto back = deserialize(serialize(r));
   ASSERT_TRUE(back.has_value());

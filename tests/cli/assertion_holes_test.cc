@@ -1,0 +1,165 @@
+// Issue 17: assertions that passed on nothing or ignored part of what they
+// say. A state assertion on a variable no statement sets read CLOSED and
+// passed; `at T expect sent ...` counted the whole run.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "scenario/interpreter.h"
+#include "scenario/parser.h"
+#include "tests/cli/run_tcpsim.h"
+
+namespace tcpsim::scenario {
+namespace {
+
+const std::string kLostFin = std::string(TCPSIM_SOURCE_DIR) + "/traces/lost-fin.tcpsim";
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+int lines_of(const std::string& text) {
+  int n = 0;
+  for (char c : text) n += c == '\n';
+  return n;
+}
+
+std::vector<AssertionResult> results_of(const std::string& text, const RunOptions& o = {}) {
+  auto r = parse(text, "t.tcpsim");
+  EXPECT_TRUE(std::holds_alternative<Scenario>(r)) << std::get<ParseError>(r).message;
+  if (!std::holds_alternative<Scenario>(r)) return {};
+  auto ran = run(std::make_shared<const Scenario>(std::get<Scenario>(r)), o);
+  EXPECT_TRUE(std::holds_alternative<RunResult>(ran)) << std::get<ParseError>(ran).message;
+  if (!std::holds_alternative<RunResult>(ran)) return {};
+  return std::move(std::get<RunResult>(ran).results);
+}
+
+// The result of the assertion on the scenario's last line.
+AssertionResult last_line_result(const std::string& text, const RunOptions& o = {}) {
+  const int line = lines_of(text);
+  for (const auto& r : results_of(text, o)) {
+    if (r.loc.line == line) return r;
+  }
+  ADD_FAILURE() << "no result on line " << line;
+  return {};
+}
+
+TEST(AssertionNames, AnUnknownVariableIsAnErrorAtItsLineAndColumn) {
+  // The issue's example: lost-fin's client has `k`, not `kk`.
+  const std::string text = read_all(kLostFin) + "at 6100ms expect client.kk CLOSED\n";
+  auto r = parse(text, "t.tcpsim");
+  ASSERT_TRUE(std::holds_alternative<ParseError>(r)) << "an unknown variable was accepted";
+  // "at 6100ms expect client." is 24 characters: kk is at column 25.
+  EXPECT_EQ(
+      std::get<ParseError>(r).message,
+      "t.tcpsim:" + std::to_string(lines_of(text)) +
+          ":25: program 'client' has no variable 'kk' (a variable is set by `kk = socket()`, `accept` ...)");
+}
+
+TEST(AssertionNames, AnUnknownProgramIsAnErrorAtItsLineAndColumn) {
+  const std::string text = read_all(kLostFin) + "at 6100ms expect clinet.k CLOSED\n";
+  auto r = parse(text, "t.tcpsim");
+  ASSERT_TRUE(std::holds_alternative<ParseError>(r));
+  EXPECT_EQ(std::get<ParseError>(r).message.rfind(
+                "t.tcpsim:" + std::to_string(lines_of(text)) + ":18: no program named 'clinet'", 0),
+            0u)
+      << std::get<ParseError>(r).message;
+}
+
+TEST(AssertionNames, AVariableSetInsideARepeatIsKnown) {
+  // A socket() never connected is CLOSED (RFC 9293 3.3.2), a listener LISTEN
+  // (until its program ends: the sleep keeps it open at 1 s).
+  const std::string text =
+      "host A 10.0.0.1\nprogram p on A {\n  repeat 2 {\n    k = socket()\n  }\n  s = socket()\n"
+      "  listen(s, 5)\n  sleep(2)\n}\nat 1s expect p.k CLOSED\nat 1s expect p.s LISTEN\n";
+  const auto rs = results_of(text);
+  ASSERT_EQ(rs.size(), 2u);
+  EXPECT_TRUE(rs[0].pass) << rs[0].detail;
+  EXPECT_TRUE(rs[1].pass) << rs[1].detail;
+}
+
+TEST(AssertionNames, TcpsimCheckExitsTwoOnAnUnknownVariable) {
+  char path[] = "/tmp/tcpsim-assert-XXXXXX.tcpsim";
+  const int fd = mkstemps(path, 7);
+  ASSERT_GE(fd, 0);
+  const std::string text = read_all(kLostFin) + "at 6100ms expect client.kk CLOSED\n";
+  ASSERT_EQ(write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  close(fd);
+  const int devnull = open("/dev/null", O_WRONLY);
+  const auto ran = testing::run_tcpsim({"check", path}, devnull);
+  close(devnull);
+  unlink(path);
+  EXPECT_EQ(ran.status, 2);
+  EXPECT_NE(ran.err.find(std::string(path) + ":" + std::to_string(lines_of(text)) +
+                         ":25: program 'client' has no variable 'kk'"),
+            std::string::npos)
+      << ran.err;
+}
+
+// lost-fin: A's FIN at 1.002 s is lost, the tail-loss probe sends it again
+// at 1.204 s (2 x SRTT + 200 ms = 202 ms later, the trace's derivation);
+// B's FIN follows 1 s after its read() returns 0 at 1.205 s.
+TEST(SentByTime, AtTCountsOnlyTheSegmentsSentByT) {
+  const AssertionResult one =
+      last_line_result(read_all(kLostFin) + "at 1203ms expect sent A -> B FIN 1 times\n");
+  EXPECT_TRUE(one.pass) << one.detail;
+  EXPECT_EQ(one.what, "at 1203ms expect sent A -> B FIN");
+  const AssertionResult two =
+      last_line_result(read_all(kLostFin) + "at 1203ms expect sent A -> B FIN 2 times\n");
+  EXPECT_FALSE(two.pass);
+  EXPECT_EQ(two.detail, "expected 2 times, sent 1 times");
+}
+
+TEST(SentByTime, TheTimeItselfIsIncluded) {
+  const AssertionResult r =
+      last_line_result(read_all(kLostFin) + "at 1204ms expect sent A -> B FIN 2 times\n");
+  EXPECT_TRUE(r.pass) << r.detail;
+}
+
+TEST(SentByTime, NotSentByTCountsNothingAfterT) {
+  const AssertionResult before = last_line_result(read_all(kLostFin) + "at 2s expect not sent B -> A FIN\n");
+  EXPECT_TRUE(before.pass) << before.detail;
+  const AssertionResult after =
+      last_line_result(read_all(kLostFin) + "at 2300ms expect not sent B -> A FIN\n");
+  EXPECT_FALSE(after.pass);
+  EXPECT_EQ(after.detail, "1 were sent");
+}
+
+TEST(SentByTime, ATimeAfterTheRunsEndIsNotEvaluated) {
+  RunOptions o;
+  o.until = 1 * kSecond;
+  const AssertionResult r = last_line_result(read_all(kLostFin) + "at 2s expect not sent A -> B RST\n", o);
+  EXPECT_FALSE(r.pass);
+  EXPECT_EQ(r.detail, "not evaluated: at 2s is after the run's end at 1s (the time limit)");
+}
+
+// A failed state assertion shows the socket's state changes up to then
+// (issue 17: "the states of the named socket around that time"). lost-fin's
+// client, as the README's ladder draws it: SYN at 0, ESTABLISHED on the
+// SYN,ACK at 2 ms (1 ms links), FIN-WAIT-1 on close() at 1.002 s.
+TEST(FailureReport, AFailedStateShowsTheSocketsLastStateChanges) {
+  const AssertionResult r = last_line_result(read_all(kLostFin) + "at 1100ms expect client.k FIN-WAIT-2\n");
+  EXPECT_FALSE(r.pass);
+  EXPECT_EQ(r.detail,
+            "expected FIN-WAIT-2, got FIN-WAIT-1 at 1.100000\n"
+            "     its last state changes:\n"
+            "         0.000000  CLOSED -> SYN-SENT\n"
+            "         0.002000  SYN-SENT -> ESTABLISHED\n"
+            "         1.002000  ESTABLISHED -> FIN-WAIT-1");
+}
+
+TEST(FailureReport, APassingStateHasNoDetail) {
+  const AssertionResult r = last_line_result(read_all(kLostFin) + "at 1100ms expect client.k FIN-WAIT-1\n");
+  EXPECT_TRUE(r.pass);
+  EXPECT_EQ(r.detail, "");
+  EXPECT_EQ(r.expected, "FIN-WAIT-1");
+  EXPECT_EQ(r.got, "FIN-WAIT-1");
+}
+
+}  // namespace
+}  // namespace tcpsim::scenario
