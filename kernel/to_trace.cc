@@ -237,7 +237,7 @@ scenario::RunResult to_run_result(std::shared_ptr<const scenario::Scenario> sc, 
   res.scenario = sc;
   res.net = std::make_unique<sim::Network>(sc->seed);
   for (const auto& h : sc->hosts) {
-    sim::Profile p = *sim::profile_named("linux");
+    sim::Profile p = *sim::profile_named(sim::kLinuxProfile);
     p.name = kernel_name;
     res.net->add_host(h.name, h.ip, p);
   }

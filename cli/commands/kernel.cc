@@ -7,9 +7,9 @@
 
 #include <cstdio>
 
-#include "formats/json.h"
 #include "formats/ladder.h"
 #include "formats/pcap.h"
+#include "formats/registry.h"
 #include "kernel/diff.h"
 #include "kernel/known.h"
 #include "kernel/limits.h"
@@ -85,7 +85,7 @@ std::variant<scenario::RunResult, std::string> model_run(
     }
   }
   scenario::RunOptions o;
-  o.profile = "linux";
+  o.profile = std::string(sim::kLinuxProfile);
   // Segments carry what a Linux segment carries on the namespace's 1500-byte
   // MTU: 1460 less the 12 bytes of the timestamp option the model lacks.
   o.sets.emplace_back("mss", std::to_string(kernel::kKernelMss));
@@ -97,6 +97,11 @@ std::variant<scenario::RunResult, std::string> model_run(
 }
 
 int cmd_kernel(const KernelArgs& a) {
+  const formats::OutputFormat& format = *formats::output_format(a.format);
+  // --diff appends a text report, readable after a text ladder only.
+  if (a.diff && !formats::is_text(format))
+    return fail(fmt::format("--format {}: --diff adds a text report; draw the real run as {} without --diff",
+                            a.format, a.format));
   std::vector<std::pair<std::string, std::string>> sets;
   for (const auto& kv : a.sets) {
     const auto eq = kv.find('=');
@@ -182,14 +187,8 @@ int cmd_kernel(const KernelArgs& a) {
   const auto& recording = std::get<kernel::Recording>(rec);
   const scenario::RunResult real = kernel::to_run_result(sc, recording, plan, kernel_name());
 
-  std::string text;
-  if (a.format == "json") {
-    text = formats::json(real);
-  } else if (a.format == "events") {
-    text = formats::events(real);
-  } else {
-    text = formats::ladder(real, formats::LadderOptions{a.format == "unicode", a.verbose});
-  }
+  if (auto e = formats::too_big_for(format, real)) return fail(*e);
+  std::string text = formats::write_trace(format, real, formats::WriteOptions{a.verbose});
   if (!a.pcap.empty()) {
     const std::string err = formats::write_pcap(real, a.pcap, formats::CapturePoint::Sender);
     if (!err.empty()) return fail(err);
@@ -250,8 +249,8 @@ Subcommand add_kernel(CLI::App& app) {
   sub->add_option(
       "--known", args->known,
       "Known differences (kernel/known-differences.txt): those listed for this scenario do not count");
-  sub->add_option("-f,--format", args->format, "ascii, unicode, events or json (the real run)")
-      ->check(CLI::IsMember({"ascii", "unicode", "events", "json"}))
+  sub->add_option("-f,--format", args->format, format_help(formats::kKernel) + " (the real run)")
+      ->check(CLI::IsMember(formats::format_names(formats::kKernel)))
       ->capture_default_str();
   sub->add_flag("-v,--verbose", args->verbose, "Show relative seq/ack and windows");
   sub->add_option("--pcap", args->pcap,
