@@ -31,7 +31,9 @@ std::string tikz_picture(const scenario::RunResult& r, const WriteOptions& o) {
 std::string mermaid_picture(const scenario::RunResult& r, const WriteOptions& o) {
   return mermaid(r, PictureOptions{o.verbose});
 }
-std::string dot_diagram(const scenario::RunResult& r, const WriteOptions&) { return run_state_diagram_dot(r); }
+std::string dot_diagram(const scenario::RunResult& r, const WriteOptions&) {
+  return run_state_diagram_dot(r);
+}
 
 // "fig.svg" -> ".svg"; "" when the file name has no extension.
 std::string_view extension_of(std::string_view path) {
@@ -54,16 +56,30 @@ bool lists(const OutputFormat& f, std::string_view ext) {
 const std::vector<OutputFormat>& output_formats() {
   constexpr unsigned kTraces = kRun | kKernel;
   static const std::vector<OutputFormat> f = {
-      {"ascii", "ascii (the ladder; a load scenario: a table)", {".txt"}, kTraces | kLoad, false, ascii,
+      {"ascii",
+       "ascii (the ladder; a load scenario: a table)",
+       {".txt"},
+       kTraces | kLoad,
+       false,
+       ascii,
        load_table},
-      {"unicode", "unicode (the ladder in box characters)", {".txt"}, kTraces | kLoad, false, unicode,
+      {"unicode",
+       "unicode (the ladder in box characters)",
+       {".txt"},
+       kTraces | kLoad,
+       false,
+       unicode,
        load_table},
       {"json", "json (docs/json-format.md)", {".json"}, kTraces, true, json_doc},
       {"events", "events (one line per event)", {".txt"}, kTraces, false, event_lines},
       {"svg", "svg", {".svg"}, kTraces | kLoad, true, svg_picture, load_svg},
       {"tikz", "tikz", {".tex"}, kTraces, true, tikz_picture},
       {"mermaid", "mermaid", {".mmd"}, kTraces, true, mermaid_picture},
-      {"dot", "dot (the state diagram with the transitions the run took)", {".dot", ".gv"}, kTraces, true,
+      {"dot",
+       "dot (the state diagram with the transitions the run took)",
+       {".dot", ".gv"},
+       kTraces,
+       true,
        dot_diagram},
       {"csv", "csv (a load scenario's time series)", {".csv"}, kLoad, false, nullptr, load_csv},
   };

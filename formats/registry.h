@@ -35,7 +35,7 @@ struct OutputFormat {
   // ".svg" when --format is not given; a format given with -o must list the
   // extension when any format does.
   std::vector<std::string_view> extensions;
-  unsigned commands = 0;  // Command bits
+  unsigned commands = 0;   // Command bits
   bool in_memory = false;  // built whole: at most kMaxDrawnRecords records
   std::string (*trace)(const scenario::RunResult&, const WriteOptions&) = nullptr;
   std::string (*load)(const scenario::LoadResult&) = nullptr;

@@ -35,7 +35,8 @@ Mapped map_setting(const std::string& key, const sim::Profile& p) {
   const model::Config& c = p.tcp;
   Mapped m;
   if (key == "fin_wait_2_timeout") {
-    if (c.fin_wait_2_timeout <= 0 || c.fin_wait_2_timeout % kSecond != 0 || c.fin_wait_2_timeout > 120 * kSecond) {
+    if (c.fin_wait_2_timeout <= 0 || c.fin_wait_2_timeout % kSecond != 0 ||
+        c.fin_wait_2_timeout > 120 * kSecond) {
       m.why = "Linux bounds an orphaned FIN-WAIT-2 by whole seconds from 1 to 120 (TCP_LINGER2)";
       return m;
     }
@@ -175,8 +176,8 @@ Plan make_plan(const scenario::Scenario& sc, const std::vector<std::pair<std::st
     if (m.kind != Mapped::Sysctl) return;
     if (!host.empty() && n > 1) {
       plan.refusals.push_back(
-          fmt::format("{}: set {} {} {}: the sysctl {} would apply to every host of the one namespace",
-                      at, host, key, value, m.sysctl));
+          fmt::format("{}: set {} {} {}: the sysctl {} would apply to every host of the one namespace", at,
+                      host, key, value, m.sysctl));
       return;
     }
     for (const auto& [name, v] : sysctl_seen) {

@@ -108,9 +108,9 @@ const std::vector<std::pair<std::string_view, Maker>>& registry() {
 // Where a setting is kept: a member of model::Config or of the Profile, by
 // type. The type says how the value is parsed and printed.
 struct PortRange {};  // ephemeral_low and ephemeral_high, "32768-60999"
-using Member = std::variant<Duration model::Config::*, int model::Config::*, bool model::Config::*,
-                            std::uint32_t model::Config::*, std::uint16_t model::Config::*, int Profile::*,
-                            PortRange>;
+using Member =
+    std::variant<Duration model::Config::*, int model::Config::*, bool model::Config::*,
+                 std::uint32_t model::Config::*, std::uint16_t model::Config::*, int Profile::*, PortRange>;
 
 template <class... F>
 struct Overloaded : F... {
@@ -167,36 +167,62 @@ const std::vector<Field>& fields() {
       {"rto_max", 1 * kS, 120 * kS, "upper bound of the RTO", &C::rto_max, {"net.ipv4.tcp_rto_max_ms", kMs}},
       // Fixed in Linux (TCP_TIMEWAIT_LEN); any span up to kMaxDuration here.
       {"time_wait", 0, kMaxDuration, "TIME-WAIT length (2 MSL)", &C::time_wait},
-      {"fin_wait_2_timeout", 0, kMaxDuration, "orphaned FIN-WAIT-2 bound, 0 = none (Linux tcp_fin_timeout)",
-       &C::fin_wait_2_timeout, {"net.ipv4.tcp_fin_timeout", kS}},
+      {"fin_wait_2_timeout",
+       0,
+       kMaxDuration,
+       "orphaned FIN-WAIT-2 bound, 0 = none (Linux tcp_fin_timeout)",
+       &C::fin_wait_2_timeout,
+       {"net.ipv4.tcp_fin_timeout", kS}},
       // TCP_USER_TIMEOUT takes an int of milliseconds.
       {"user_timeout", 0, 2147483647 * kMs, "RFC 9293 3.8.3 user timeout, 0 = off", &C::user_timeout},
       // RFC 1122 4.2.3.2: "the delay MUST be less than 0.5 seconds".
       {"delayed_ack_timeout", 1 * kMs, 500 * kMs, "how long an ACK may wait", &C::delayed_ack_timeout},
       // net.ipv4.tcp_syn_retries: 1 to MAX_TCP_SYNCNT (127).
-      {"syn_retries", 1, 127, "SYN retransmissions before giving up", &C::syn_retries,
+      {"syn_retries",
+       1,
+       127,
+       "SYN retransmissions before giving up",
+       &C::syn_retries,
        {"net.ipv4.tcp_syn_retries"}},
       // net.ipv4.tcp_synack_retries, tcp_retries2, tcp_orphan_retries: a u8.
-      {"synack_retries", 0, 255, "SYN,ACK retransmissions before giving up", &C::synack_retries,
+      {"synack_retries",
+       0,
+       255,
+       "SYN,ACK retransmissions before giving up",
+       &C::synack_retries,
        {"net.ipv4.tcp_synack_retries"}},
-      {"data_retries", 0, 255, "data/FIN retransmissions before giving up (Linux tcp_retries2)",
-       &C::data_retries, {"net.ipv4.tcp_retries2"}},
+      {"data_retries",
+       0,
+       255,
+       "data/FIN retransmissions before giving up (Linux tcp_retries2)",
+       &C::data_retries,
+       {"net.ipv4.tcp_retries2"}},
       // net.ipv4.tcp_syn_linear_timeouts: 0 to MAX_TCP_SYNCNT.
-      {"syn_linear_timeouts", 0, 127, "SYN retransmissions at the initial RTO before doubling",
-       &C::syn_linear_timeouts, {"net.ipv4.tcp_syn_linear_timeouts"}},
+      {"syn_linear_timeouts",
+       0,
+       127,
+       "SYN retransmissions at the initial RTO before doubling",
+       &C::syn_linear_timeouts,
+       {"net.ipv4.tcp_syn_linear_timeouts"}},
       {"quick_acks", 0, 1000, "ACKs sent at once at a connection's start", &C::quick_acks},
       {"delayed_ack", 0, 1, "delay ACKs (RFC 1122 4.2.3.2)", &C::delayed_ack},
       {"rfc5961", 0, 1, "challenge ACKs for in-window RST and for SYN", &C::rfc5961},
       {"rfc1337", 0, 1, "TIME-WAIT ignores RST", &C::rfc1337, {"net.ipv4.tcp_rfc1337"}},
       {"rst_on_data_after_close", 0, 1, "RST for new data after the reader has gone (Linux)",
        &C::rst_on_data_after_close},
-      {"rto_min_on_variance", 0, 1, "Linux RTO formula: SRTT + max(4 RTTVAR, rto_min)", &C::rto_min_on_variance},
+      {"rto_min_on_variance", 0, 1, "Linux RTO formula: SRTT + max(4 RTTVAR, rto_min)",
+       &C::rto_min_on_variance},
       // Linux's TCP_TIMEOUT_FALLBACK is 3 s; at most TCP_RTO_MAX.
       {"rto_after_syn_timeout", 0, 120 * kS, "RTO for data after a SYN timed out (RFC 6298 5.7), 0 = off",
        &C::rto_after_syn_timeout},
       {"tail_loss_probe", 0, 1, "Linux tail-loss probe before the RTO (RFC 8985)", &C::tail_loss_probe},
-      {"give_up_by_time", 0, 1, "retry counts as Linux time budgets (tcp_model_timeout)", &C::give_up_by_time},
-      {"orphan_retries", 0, 255, "data retries of an orphaned connection (Linux; 0 = 8)", &C::orphan_retries,
+      {"give_up_by_time", 0, 1, "retry counts as Linux time budgets (tcp_model_timeout)",
+       &C::give_up_by_time},
+      {"orphan_retries",
+       0,
+       255,
+       "data retries of an orphaned connection (Linux; 0 = 8)",
+       &C::orphan_retries,
        {"net.ipv4.tcp_orphan_retries"}},
       {"rst_ack_on_abort", 0, 1, "an abort's RST carries an ACK (Linux)", &C::rst_ack_on_abort},
       {"synack_on_dup_syn", 0, 1, "answer a retransmitted SYN in SYN-RECEIVED with the SYN,ACK (Linux)",
@@ -215,7 +241,11 @@ const std::vector<Field>& fields() {
       {"rcv_buffer", 1, 1 << 30, "receive buffer (the advertised window, at most 65535)", &C::rcv_buffer},
       {"snd_buffer", 1, 1 << 30, "send buffer", &C::snd_buffer},
       {"mss", 64, 65535, "our maximum segment size", &C::mss},
-      {"ephemeral_ports", 1, 65535, "ports connect() picks from, e.g. 32768-60999", PortRange{},
+      {"ephemeral_ports",
+       1,
+       65535,
+       "ports connect() picks from, e.g. 32768-60999",
+       PortRange{},
        {"net.ipv4.ip_local_port_range"}},
       {"somaxconn", 0, 1 << 30, "cap on listen()'s backlog", &Profile::somaxconn, {"net.core.somaxconn"}},
       // RLIMIT_NOFILE: Linux's fs.nr_open (1048576) bounds it.

@@ -96,6 +96,65 @@ std::variant<scenario::RunResult, std::string> model_run(
   return std::move(std::get<scenario::RunResult>(ran));
 }
 
+// "The last ACK": counted in a first real run without those rules, then
+// each such rule drops that one; "" or why the first run failed.
+std::string count_last(const scenario::Scenario& sc, kernel::Plan& plan, const kernel::RunnerOptions& ro) {
+  // "The last ACK": counted in a first real run without those rules.
+  bool any_last = false;
+  for (const auto& r : plan.rules) any_last |= r.last;
+  if (any_last) {
+    kernel::Plan first = plan;
+    first.rules.clear();
+    for (const auto& r : plan.rules) {
+      if (!r.last) first.rules.push_back(r);
+    }
+    auto rec = kernel::run_in_namespace(sc, first, ro);
+    if (auto* e = std::get_if<std::string>(&rec)) return *e;
+    for (auto& r : plan.rules) {
+      if (!r.last) continue;
+      const auto n =
+          kernel::count_matching(std::get<kernel::Recording>(rec).segments, r.src_ip, r.dst_ip, r.rule);
+      r.rule.nth = n == 0 ? 1 : n;
+      r.rule.count = n == 0 ? 0 : 1;
+      r.last = false;
+    }
+  }
+  return "";
+}
+
+struct Judged {
+  std::string text;
+  std::size_t unexplained = 0;
+};
+
+// --diff: the model's ladder, the segments side by side, the differences.
+Judged diff_report(const scenario::RunResult& real, scenario::RunResult& m,
+                   const kernel::Recording& recording, const kernel::Plan& plan, const std::string& file,
+                   const kernel::KnownDifferences& known, const KernelArgs& a, Duration tol,
+                   const sim::Probability& rel, Time until) {
+  // The scenario's assertions are written for its own links; this run has
+  // loopback ones, so they are not its measure.
+  m.results.clear();
+  std::string out =
+      plan.links.empty()
+          ? "\nThe model (tcpsim, profile linux, links at loopback delay) up to the same time:\n\n"
+          : "\nThe model (tcpsim, profile linux, the scenario's links, others at loopback delay) up to the "
+            "same time:\n\n";
+  out += formats::ladder(m, formats::LadderOptions{a.format == "unicode", a.verbose});
+  kernel::DiffOptions dopt;
+  dopt.tolerance = tol;
+  dopt.relative = static_cast<double>(rel.to_ppb()) / 1e9;
+  // A run that ended on its own is compared up to the cap: what the model
+  // still does after the kernel had nothing left counts.
+  dopt.until = recording.capped ? recording.end_time : until;
+  out += "\nSegments side by side (times in seconds; \"-\": not in that run):\n\n";
+  out += kernel::aligned_segments(real, m, dopt);
+  const auto diffs = kernel::diff_runs(real, m, dopt);
+  const auto judged = kernel::judge(diffs, known, file);
+  out += "\n" + judged.text;
+  return {out, judged.unexplained};
+}
+
 int cmd_kernel(const KernelArgs& a) {
   const formats::OutputFormat& format = *formats::output_format(a.format);
   // --diff appends a text report, readable after a text ladder only.
@@ -160,26 +219,7 @@ int cmd_kernel(const KernelArgs& a) {
   kernel::RunnerOptions ro;
   ro.cap = until;
   ro.sample_interval = *sample;
-  // "The last ACK": counted in a first real run without those rules.
-  bool any_last = false;
-  for (const auto& r : plan.rules) any_last |= r.last;
-  if (any_last) {
-    kernel::Plan first = plan;
-    first.rules.clear();
-    for (const auto& r : plan.rules) {
-      if (!r.last) first.rules.push_back(r);
-    }
-    auto rec = kernel::run_in_namespace(*sc, first, ro);
-    if (auto* e = std::get_if<std::string>(&rec)) return fail(*e);
-    for (auto& r : plan.rules) {
-      if (!r.last) continue;
-      const auto n =
-          kernel::count_matching(std::get<kernel::Recording>(rec).segments, r.src_ip, r.dst_ip, r.rule);
-      r.rule.nth = n == 0 ? 1 : n;
-      r.rule.count = n == 0 ? 0 : 1;
-      r.last = false;
-    }
-  }
+  if (auto e = count_last(*sc, plan, ro); !e.empty()) return fail(e);
   auto rec = kernel::run_in_namespace(*sc, plan, ro);
   signal(SIGINT, SIG_DFL);
   signal(SIGTERM, SIG_DFL);
@@ -198,26 +238,8 @@ int cmd_kernel(const KernelArgs& a) {
     return real.failed() ? 1 : 0;
   }
   auto& m = std::get<scenario::RunResult>(model);
-  // The scenario's assertions are written for its own links; this run has
-  // loopback ones, so they are not its measure.
-  m.results.clear();
-  text +=
-      plan.links.empty()
-          ? "\nThe model (tcpsim, profile linux, links at loopback delay) up to the same time:\n\n"
-          : "\nThe model (tcpsim, profile linux, the scenario's links, others at loopback delay) up to the "
-            "same time:\n\n";
-  text += formats::ladder(m, formats::LadderOptions{a.format == "unicode", a.verbose});
-  kernel::DiffOptions dopt;
-  dopt.tolerance = *tol;
-  dopt.relative = static_cast<double>(rel->to_ppb()) / 1e9;
-  // A run that ended on its own is compared up to the cap: what the model
-  // still does after the kernel had nothing left counts.
-  dopt.until = recording.capped ? recording.end_time : until;
-  text += "\nSegments side by side (times in seconds; \"-\": not in that run):\n\n";
-  text += kernel::aligned_segments(real, m, dopt);
-  const auto diffs = kernel::diff_runs(real, m, dopt);
-  const auto judged = kernel::judge(diffs, known, sc->file);
-  text += "\n" + judged.text;
+  const Judged judged = diff_report(real, m, recording, plan, sc->file, known, a, *tol, *rel, until);
+  text += judged.text;
   if (!output::write_output("", text)) return 2;
   return judged.unexplained > 0 ? 1 : 0;
 }

@@ -50,10 +50,11 @@ void add_run_options(CLI::App* app, RunArgs& a, bool with_file) {
         ->required()
         ->check(CLI::ExistingFile);
   if (with_file) {
-    app->add_option("-f,--format", a.format,
-                    format_help(formats::kRun | formats::kLoad) +
-                        ". Without it, -o's extension chooses (.txt, .json, .svg, .tex, .mmd, .dot, .csv), else "
-                        "ascii")
+    app->add_option(
+           "-f,--format", a.format,
+           format_help(formats::kRun | formats::kLoad) +
+               ". Without it, -o's extension chooses (.txt, .json, .svg, .tex, .mmd, .dot, .csv), else "
+               "ascii")
         ->check(CLI::IsMember(formats::format_names(formats::kRun | formats::kLoad)))
         ->each([&a](const std::string&) { a.format_given = true; })
         ->capture_default_str();
