@@ -26,15 +26,9 @@ ordered_json flags(std::uint8_t f) {
 
 }  // namespace
 
-std::string json(const scenario::RunResult& run) {
-  const TraceView view(run);
-  const sim::Network& net = *run.net;
-  const sim::Trace& tr = net.trace();
-  ordered_json j;
-  j["schema"] = "tcpsim-trace";
-  j["version"] = kJsonSchemaVersion;
-  j["scenario"] = {{"file", run.scenario->file}, {"title", run.scenario->title}, {"seed", net.seed()}};
+namespace {
 
+ordered_json hosts_json(const sim::Network& net) {
   ordered_json hosts = ordered_json::array();
   for (std::size_t i = 0; i < net.host_count(); ++i) {
     const sim::Host& h = net.host(i);
@@ -45,13 +39,11 @@ std::string json(const scenario::RunResult& run) {
           sim::to_string(sim::Addr{h.ip(), 0}).substr(0, sim::to_string(sim::Addr{h.ip(), 0}).rfind(':'))},
          {"profile", h.profile().name}});
   }
-  j["hosts"] = hosts;
-  ordered_json programs = ordered_json::array();
-  for (std::size_t i = 0; i < run.programs.size(); ++i) {
-    programs.push_back(
-        {{"index", i}, {"name", run.programs[i].name}, {"host", net.host(run.programs[i].host).name()}});
-  }
-  j["programs"] = programs;
+  return hosts;
+}
+
+// Each connection end, with its addresses, program and ISN where known.
+ordered_json ends_json(const TraceView& view, const sim::Network& net) {
   ordered_json ends = ordered_json::array();
   for (std::size_t i = 0; i < view.ends().size(); ++i) {
     const auto& e = view.ends()[i];
@@ -68,14 +60,11 @@ std::string json(const scenario::RunResult& run) {
     if (e.has_isn) x["isn"] = e.isn;
     ends.push_back(x);
   }
-  j["ends"] = ends;
-  ordered_json conns = ordered_json::array();
-  for (std::size_t i = 0; i < view.connections().size(); ++i) {
-    conns.push_back(
-        {{"index", i}, {"left", view.connections()[i].left}, {"right", view.connections()[i].right}});
-  }
-  j["connections"] = conns;
+  return ends;
+}
 
+// Every packet; its fate is filled in from the events.
+ordered_json packets_json(const TraceView& view, const sim::Network& net, const sim::Trace& tr) {
   ordered_json packets = ordered_json::array();
   for (std::size_t k = 0; k < tr.packets().size(); ++k) {
     const auto& p = tr.packet(k);
@@ -100,6 +89,12 @@ std::string json(const scenario::RunResult& run) {
     x["delivered_ns"] = ordered_json::array();
     packets.push_back(x);
   }
+  return packets;
+}
+
+// Every trace record, in order; a packet's fate and deliveries are noted on it.
+ordered_json events_json(const TraceView& view, const sim::Network& net, const sim::Trace& tr,
+                         ordered_json& packets) {
   ordered_json events = ordered_json::array();
   const auto& recs = tr.records();
   for (std::size_t i = 0; i < recs.size(); ++i) {
@@ -148,6 +143,39 @@ std::string json(const scenario::RunResult& run) {
     }
     events.push_back(e);
   }
+  return events;
+}
+
+}  // namespace
+
+std::string json(const scenario::RunResult& run) {
+  const TraceView view(run);
+  const sim::Network& net = *run.net;
+  const sim::Trace& tr = net.trace();
+  ordered_json j;
+  j["schema"] = "tcpsim-trace";
+  j["version"] = kJsonSchemaVersion;
+  j["scenario"] = {{"file", run.scenario->file}, {"title", run.scenario->title}, {"seed", net.seed()}};
+
+  const ordered_json hosts = hosts_json(net);
+  j["hosts"] = hosts;
+  ordered_json programs = ordered_json::array();
+  for (std::size_t i = 0; i < run.programs.size(); ++i) {
+    programs.push_back(
+        {{"index", i}, {"name", run.programs[i].name}, {"host", net.host(run.programs[i].host).name()}});
+  }
+  j["programs"] = programs;
+  const ordered_json ends = ends_json(view, net);
+  j["ends"] = ends;
+  ordered_json conns = ordered_json::array();
+  for (std::size_t i = 0; i < view.connections().size(); ++i) {
+    conns.push_back(
+        {{"index", i}, {"left", view.connections()[i].left}, {"right", view.connections()[i].right}});
+  }
+  j["connections"] = conns;
+
+  ordered_json packets = packets_json(view, net, tr);
+  const ordered_json events = events_json(view, net, tr, packets);
   j["packets"] = packets;
   j["events"] = events;
   ordered_json asserts = ordered_json::array();

@@ -78,68 +78,87 @@ std::string trim_right(std::string s) {
 
 }  // namespace
 
-std::string ladder(const scenario::RunResult& run, const LadderOptions& opt) {
-  const Glyphs& g = opt.unicode ? kUnicode : kAscii;
-  const TraceView view(run);
-  const sim::Trace& tr = run.net->trace();
-  std::string out = view.header();
+namespace {
 
-  // Column headers: the first connection's two ends.
-  std::string left_name = "A", right_name = "B";
-  if (!view.connections().empty()) {
-    const auto& c0 = view.connections().front();
-    left_name = view.end_label(c0.left);
-    right_name = view.end_label(c0.right);
-  }
-  // One arrow width for the whole figure (the widest label and room around
-  // it), so that the right state column stays straight with -v, and one
-  // column for the x of every lost segment.
-  std::size_t arrow_w = kArrowWidth, lost_len = 0;
-  {
-    std::vector<bool> dropped(tr.packets().size(), false);
-    for (const auto& r : tr.records()) {
-      if (r.kind == TraceKind::Dropped && r.ref < dropped.size()) dropped[r.ref] = true;
-    }
-    for (const auto& r : tr.records()) {
-      if (r.kind != TraceKind::Sent || view.connection_of_packet(r.ref) < 0) continue;
-      const std::size_t len = segment_text(view, tr, r.ref, opt.verbose).size();
-      arrow_w = std::max(arrow_w, len + 6);
-      if (dropped[r.ref]) lost_len = std::max(lost_len, len);
-    }
-  }
-  // The x in the middle of the link, unless a lost segment's label needs more room.
-  const std::size_t lost_x = std::max(arrow_w / 2, lost_len + 3);
-  arrow_w = std::max(arrow_w, lost_x + 3);
-  const std::size_t line_w =
-      std::max(kLineWidth, kTimeWidth + 2 + kStateWidth + 1 + arrow_w + 2 + kStateWidth);
-  const std::size_t right_col = kTimeWidth + 2 + kStateWidth + 1 + arrow_w + 2;
-  out += trim_right(fmt::format("{:>{}}  {:<{}}{}", "time", kTimeWidth, left_name, right_col - kTimeWidth - 2,
-                                right_name)) +
-         "\n";
+// Writes the ladder: one row per segment, per state change (flushed when
+// the instant ends or something else is drawn), per call and note.
+class LadderWriter {
+ public:
+  LadderWriter(const scenario::RunResult& run, const LadderOptions& opt)
+      : run(run),
+        opt(opt),
+        g(opt.unicode ? kUnicode : kAscii),
+        view(run),
+        tr(run.net->trace()),
+        state(view.ends().size(), State::Closed),
+        seen(view.ends().size(), false),
+        dirty(view.ends().size(), false),
+        why(view.ends().size()),
+        many(view.connections().size() > 1) {}
 
-  std::vector<State> state(view.ends().size(), State::Closed);
-  std::vector<bool> seen(view.ends().size(), false);  // its TCB exists
-  // Ends with a state change not yet drawn, and the list of them, so that a
-  // flush costs what is pending, not the number of ends (a program opening
-  // thousands of sockets at one instant made the ladder quadratic).
-  std::vector<bool> dirty(view.ends().size(), false);
-  std::vector<std::size_t> dirty_list;
-  std::size_t dirty_count = 0;
-  auto mark = [&](std::size_t e) {
+  std::string write() {
+    out = view.header();
+    // Column headers: the first connection's two ends.
+    std::string left_name = "A", right_name = "B";
+    if (!view.connections().empty()) {
+      const auto& c0 = view.connections().front();
+      left_name = view.end_label(c0.left);
+      right_name = view.end_label(c0.right);
+    }
+    widths();
+    out += trim_right(fmt::format("{:>{}}  {:<{}}{}", "time", kTimeWidth, left_name,
+                                  right_col - kTimeWidth - 2, right_name)) +
+           "\n";
+
+    const auto& recs = tr.records();
+    Time last_t = -1;
+    for (std::size_t i = 0; i < recs.size(); ++i) {
+      if (recs[i].t != last_t) flush(last_t);
+      last_t = recs[i].t;
+      draw(i);
+    }
+    flush(last_t);
+    out += summary(run);
+    return out;
+  }
+
+ private:
+  void widths() {
+    // One arrow width for the whole figure (the widest label and room around
+    // it), so that the right state column stays straight with -v, and one
+    // column for the x of every lost segment.
+    std::size_t lost_len = 0;
+    {
+      std::vector<bool> dropped(tr.packets().size(), false);
+      for (const auto& r : tr.records()) {
+        if (r.kind == TraceKind::Dropped && r.ref < dropped.size()) dropped[r.ref] = true;
+      }
+      for (const auto& r : tr.records()) {
+        if (r.kind != TraceKind::Sent || view.connection_of_packet(r.ref) < 0) continue;
+        const std::size_t len = segment_text(view, tr, r.ref, opt.verbose).size();
+        arrow_w = std::max(arrow_w, len + 6);
+        if (dropped[r.ref]) lost_len = std::max(lost_len, len);
+      }
+    }
+    // The x in the middle of the link, unless a lost segment's label needs more room.
+    lost_x = std::max(arrow_w / 2, lost_len + 3);
+    arrow_w = std::max(arrow_w, lost_x + 3);
+    line_w = std::max(kLineWidth, kTimeWidth + 2 + kStateWidth + 1 + arrow_w + 2 + kStateWidth);
+    right_col = kTimeWidth + 2 + kStateWidth + 1 + arrow_w + 2;
+  }
+
+  void mark(std::size_t e) {
     if (dirty[e]) return;
     dirty[e] = true;
     ++dirty_count;
     dirty_list.push_back(e);
-  };
-  auto unmark = [&](std::size_t e) {
+  }
+  void unmark(std::size_t e) {
     if (!dirty[e]) return;
     dirty[e] = false;
     --dirty_count;
-  };
-  std::vector<std::string> why(view.ends().size());  // timer that caused a state change
-  const bool many = view.connections().size() > 1;
-
-  auto states_of = [&](int conn) {
+  }
+  std::pair<std::string, std::string> states_of(int conn) const {
     const auto& c = view.connections()[static_cast<std::size_t>(conn)];
     auto show = [&](int end) -> std::string {
       if (end < 0) return "CLOSED";
@@ -147,25 +166,25 @@ std::string ladder(const scenario::RunResult& run, const LadderOptions& opt) {
       return std::string(model::state_name(state[static_cast<std::size_t>(end)]));
     };
     return std::make_pair(show(c.left), show(c.right));
-  };
-  auto tag = [&](int conn) { return many ? fmt::format("#{} ", conn + 1) : std::string(); };
-
-  auto row = [&](Time t, int conn, const std::string& middle) {
+  }
+  std::string tag(int conn) const { return many ? fmt::format("#{} ", conn + 1) : std::string(); }
+  void row(Time t, int conn, const std::string& middle) {
     auto [l, r] = states_of(conn);
     std::string line =
         fmt::format("{:>{}}  {}{}", sim::format_seconds(t), kTimeWidth, tag(conn), pad_right(l, kStateWidth));
     line += " " + middle + "  " + r;
     out += trim_right(line) + "\n";
-  };
-  auto side_text = [&](Time t, bool right, const std::string& text) {
+  }
+  void side_text(Time t, bool right, const std::string& text) {
     std::string line = fmt::format("{:>{}}  ", sim::format_seconds(t), kTimeWidth);
     if (right) {
       const std::size_t col = text.size() + line.size() < line_w ? line_w - text.size() : line.size();
       line += std::string(col - line.size(), ' ');
     }
     out += trim_right(line + text) + "\n";
-  };
-  auto flush = [&](Time t) {
+  }
+  // The pending state changes, one row per connection.
+  void flush(Time t) {
     if (dirty_count == 0) {
       dirty_list.clear();
       return;
@@ -193,15 +212,13 @@ std::string ladder(const scenario::RunResult& run, const LadderOptions& opt) {
       }
       row(t, conn, middle);
     }
-  };
+  }
 
-  const auto& recs = tr.records();
-  Time last_t = -1;
-  for (std::size_t i = 0; i < recs.size(); ++i) {
+  // One trace record.
+  void draw(std::size_t i) {
+    const auto& recs = tr.records();
     const TraceRecord& r = recs[i];
     const int end = view.end_of(i);
-    if (r.t != last_t) flush(last_t);
-    last_t = r.t;
     switch (r.kind) {
       case TraceKind::State:
         if (end >= 0) {
@@ -273,9 +290,31 @@ std::string ladder(const scenario::RunResult& run, const LadderOptions& opt) {
       default: break;
     }
   }
-  flush(last_t);
-  out += summary(run);
-  return out;
+
+  const scenario::RunResult& run;
+  const LadderOptions& opt;
+  const Glyphs& g;
+  const TraceView view;
+  const sim::Trace& tr;
+  std::string out;
+  // One arrow width for the whole figure, the column of a lost segment's x.
+  std::size_t arrow_w = kArrowWidth, lost_x = 0, line_w = 0, right_col = 0;
+  std::vector<State> state;
+  std::vector<bool> seen;  // its TCB exists
+  // Ends with a state change not yet drawn, and the list of them, so that a
+  // flush costs what is pending, not the number of ends (a program opening
+  // thousands of sockets at one instant made the ladder quadratic).
+  std::vector<bool> dirty;
+  std::vector<std::size_t> dirty_list;
+  std::size_t dirty_count = 0;
+  std::vector<std::string> why;  // timer that caused a state change
+  const bool many;
+};
+
+}  // namespace
+
+std::string ladder(const scenario::RunResult& run, const LadderOptions& opt) {
+  return LadderWriter(run, opt).write();
 }
 
 std::string events(const scenario::RunResult& run) {

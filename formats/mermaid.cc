@@ -46,13 +46,11 @@ std::string escape(const std::string& s) {
 
 }  // namespace
 
-std::string mermaid(const scenario::RunResult& run, const PictureOptions& opt) {
-  const TraceView view(run);
-  const sim::Trace& tr = run.net->trace();
-  const auto& recs = tr.records();
-  const auto& ends = view.ends();
-  const bool many = view.connections().size() > 1;
+namespace {
 
+// The header as Mermaid comments (title, file, profile, seed), then the two
+// participants, the first connection's ends.
+std::string mermaid_header(const TraceView& view) {
   std::string out;
   {
     // The header as Mermaid comments: title, file, profile, seed.
@@ -74,19 +72,46 @@ std::string mermaid(const scenario::RunResult& run, const PictureOptions& opt) {
   out += fmt::format("  participant L as {}\n", escape(left));
   out += fmt::format("  participant R as {}\n", escape(right));
 
-  // The shortest one-way delay: gaps longer than 6 of them are called out.
+  return out;
+}
+
+// The shortest one-way delay, or 1 ms when nothing was delivered.
+Duration shortest_delay(const sim::Trace& tr) {
   Duration unit = -1;
-  {
-    std::vector<Time> sent(tr.packets().size(), -1);
-    for (const auto& r : recs) {
-      if (r.kind == TraceKind::Sent) sent[r.ref] = r.t;
-      if (r.kind == TraceKind::Delivered && sent[r.ref] >= 0 && r.t > sent[r.ref] &&
-          (unit < 0 || r.t - sent[r.ref] < unit)) {
-        unit = r.t - sent[r.ref];
-      }
+  std::vector<Time> sent(tr.packets().size(), -1);
+  for (const auto& r : tr.records()) {
+    if (r.kind == TraceKind::Sent) sent[r.ref] = r.t;
+    if (r.kind == TraceKind::Delivered && sent[r.ref] >= 0 && r.t > sent[r.ref] &&
+        (unit < 0 || r.t - sent[r.ref] < unit)) {
+      unit = r.t - sent[r.ref];
     }
-    if (unit <= 0) unit = kMillisecond;
   }
+  return unit <= 0 ? kMillisecond : unit;
+}
+
+// Whether the packet sent by record i was dropped (its next fate).
+bool is_lost(const std::vector<TraceRecord>& recs, std::size_t i) {
+  for (std::size_t j = i + 1; j < recs.size(); ++j) {
+    if ((recs[j].kind == TraceKind::Dropped || recs[j].kind == TraceKind::Delivered) &&
+        recs[j].ref == recs[i].ref)
+      return recs[j].kind == TraceKind::Dropped;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string mermaid(const scenario::RunResult& run, const PictureOptions& opt) {
+  const TraceView view(run);
+  const sim::Trace& tr = run.net->trace();
+  const auto& recs = tr.records();
+  const auto& ends = view.ends();
+  const bool many = view.connections().size() > 1;
+
+  std::string out = mermaid_header(view);
+
+  // The shortest one-way delay: gaps longer than 6 of them are called out.
+  const Duration unit = shortest_delay(tr);
   auto side_name = [&](bool right_side) { return right_side ? "R" : "L"; };
   auto beside = [&](bool right_side) { return right_side ? "right of R" : "left of L"; };
   auto tag = [&](int end) {
@@ -130,14 +155,7 @@ std::string mermaid(const scenario::RunResult& run, const PictureOptions& opt) {
         if (conn < 0) break;
         at(r.t);
         const auto& p = tr.packet(r.ref).packet;
-        bool lost = false;
-        for (std::size_t j = i + 1; j < recs.size(); ++j) {
-          if ((recs[j].kind == TraceKind::Dropped || recs[j].kind == TraceKind::Delivered) &&
-              recs[j].ref == r.ref) {
-            lost = recs[j].kind == TraceKind::Dropped;
-            break;
-          }
-        }
+        const bool lost = is_lost(recs, i);
         const bool rightwards = view.packet_goes_right(r.ref);
         std::string label = sim::segment_label(p.seg);
         if (opt.verbose) label += view.seq_text(r.ref);

@@ -125,35 +125,35 @@ const char* state_fill(const std::string& state) {
   return it == kFill.end() ? "#ffffff" : it->second;
 }
 
-LadderPicture ladder_picture(const scenario::RunResult& run, const PictureOptions& opt) {
-  const TraceView view(run);
-  const sim::Trace& tr = run.net->trace();
-  const auto& recs = tr.records();
-  const auto& ends = view.ends();
-  LadderPicture pic;
+namespace {
 
-  {
-    const std::string h = view.header();
-    const auto nl = h.find('\n');
-    if (!run.scenario->title.empty()) {
-      pic.title = h.substr(0, nl);
-      const auto nl2 = h.find('\n', nl + 1);
-      pic.subtitle = h.substr(nl + 1, nl2 - nl - 1);
-    } else {
-      pic.subtitle = h.substr(0, nl);
-    }
+// Builds the picture in steps, each reading what the steps before it found:
+// what happens when (state spans, segments, timers, notes), the instants
+// and how far apart to draw them, then across (lanes, bands, arrows, notes,
+// the scale).
+class PictureBuilder {
+ public:
+  PictureBuilder(const scenario::RunResult& run, const PictureOptions& opt)
+      : run(run), opt(opt), view(run), tr(run.net->trace()), recs(tr.records()), ends(view.ends()) {}
+
+  LadderPicture build() {
+    titles();
+    off = substep_offsets(view, tr, [this](int e) { return drawn(e); });
+    state_spans();
+    segments();
+    fired_timers();
+    pending_notes();
+    instants();
+    room();
+    rows();
+    across();
+    bands();
+    arrows();
+    brackets_notes_and_scale();
+    return pic;
   }
-  pic.left_name = "A";
-  pic.right_name = "B";
-  if (!view.connections().empty()) {
-    pic.left_name = view.end_label(view.connections().front().left);
-    pic.right_name = view.end_label(view.connections().front().right);
-  }
 
-  auto side_of_end = [&](int e) { return view.is_right(e) ? 1 : 0; };
-  auto drawn = [&](int e) { return e >= 0 && ends[static_cast<std::size_t>(e)].connection >= 0; };
-
-  // --- What happens when: state changes per end, packets, timers, notes.
+ private:
   struct Span {
     int end;
     Time t0, t1;  // t1 < 0: still open at the end
@@ -161,67 +161,13 @@ LadderPicture ladder_picture(const scenario::RunResult& run, const PictureOption
     bool listener = false;
     double off0 = 0, off1 = 0;  // the sub-steps of its instants, in pixels
   };
-  const std::vector<double> off = substep_offsets(view, tr, drawn);
+
   struct Change {
     Time t;
     State to;
     double off;
   };
-  std::vector<std::vector<Change>> changes(ends.size());
-  std::vector<Time> listen_since(ends.size(), -1);  // listeners: when they entered LISTEN
-  for (std::size_t i = 0; i < recs.size(); ++i) {
-    const TraceRecord& r = recs[i];
-    if (r.kind != TraceKind::State) continue;
-    const int e = view.end_of(i);
-    if (e < 0) continue;
-    if (ends[static_cast<std::size_t>(e)].listener && r.to == State::Listen &&
-        listen_since[static_cast<std::size_t>(e)] < 0) {
-      listen_since[static_cast<std::size_t>(e)] = r.t;
-    }
-    if (drawn(e)) changes[static_cast<std::size_t>(e)].push_back({r.t, r.to, off[i]});
-  }
-  std::vector<Span> spans;
-  std::vector<Time> closed_at(ends.size(), -1);
-  std::vector<double> closed_off(ends.size(), 0);
-  std::set<int> listener_used;
-  for (std::size_t e = 0; e < ends.size(); ++e) {
-    const auto& ch = changes[e];
-    if (ch.empty()) continue;
-    // The passive side before its TCB: its listener, for the first child.
-    if (!ends[e].active) {
-      int best = -1;
-      for (std::size_t l = 0; l < ends.size(); ++l) {
-        if (!ends[l].listener || ends[l].host != ends[e].host || listen_since[l] < 0 ||
-            listen_since[l] > ch.front().t)
-          continue;
-        if (best < 0 || listen_since[l] >= listen_since[static_cast<std::size_t>(best)])
-          best = static_cast<int>(l);
-      }
-      if (best >= 0 && !listener_used.count(best)) {
-        listener_used.insert(best);
-        if (listen_since[static_cast<std::size_t>(best)] < ch.front().t) {
-          spans.push_back({static_cast<int>(e), listen_since[static_cast<std::size_t>(best)], ch.front().t,
-                           State::Listen, true, 0, ch.front().off});
-        }
-      }
-    }
-    for (std::size_t k = 0; k < ch.size(); ++k) {
-      if (ch[k].to == State::Closed) {
-        closed_at[e] = ch[k].t;
-        closed_off[e] = ch[k].off;
-        break;
-      }
-      const Time t1 = k + 1 < ch.size() ? ch[k + 1].t : -1;
-      const double off1 = k + 1 < ch.size() ? ch[k + 1].off : 0;
-      // A listener's child is born in LISTEN and leaves it at once: its
-      // listener's band stands for it. Every other state gets its band, even
-      // one held for no virtual time (drawn as a sub-step of its instant).
-      if (t1 == ch[k].t && ch[k].to == State::Listen) continue;
-      spans.push_back({static_cast<int>(e), ch[k].t, t1, ch[k].to, false, ch[k].off, off1});
-    }
-  }
 
-  // Packets: when sent, when (if) delivered, lost.
   struct Seg {
     std::uint32_t packet;
     Time sent;
@@ -231,30 +177,145 @@ LadderPicture ladder_picture(const scenario::RunResult& run, const PictureOption
     double send_off = 0;
     std::vector<double> recv_offs;
   };
-  std::vector<Seg> segs;
-  std::vector<int> seg_of(tr.packets().size(), -1);
-  Duration unit = -1;
-  for (std::size_t i = 0; i < recs.size(); ++i) {
-    const TraceRecord& r = recs[i];
-    if (r.kind == TraceKind::Sent) {
-      if (view.connection_of_packet(r.ref) < 0) continue;
-      seg_of[r.ref] = static_cast<int>(segs.size());
-      segs.push_back({r.ref, r.t, view.packet_goes_right(r.ref) ? 0 : 1, {}, false, off[i], {}});
-    } else if (r.kind == TraceKind::Delivered || r.kind == TraceKind::Dropped) {
-      if (r.ref >= seg_of.size() || seg_of[r.ref] < 0) continue;
-      Seg& s = segs[static_cast<std::size_t>(seg_of[r.ref])];
-      if (r.kind == TraceKind::Dropped) {
-        s.lost = true;
+
+  struct TimerSpan {
+    int end;
+    Time armed, fired;
+    model::TimerKind kind;
+    Duration after;
+    std::string label;  // "RTO", "TLP", "2MSL" ...
+  };
+
+  struct PendingNote {
+    Time t;
+    int side;
+    std::string text;
+    LadderPicture::Note::Kind kind;
+  };
+
+  int side_of_end(int e) const { return view.is_right(e) ? 1 : 0; }
+  bool drawn(int e) const { return e >= 0 && ends[static_cast<std::size_t>(e)].connection >= 0; }
+  std::size_t index_of(Time t) const {
+    return static_cast<std::size_t>(std::lower_bound(T.begin(), T.end(), t) - T.begin());
+  }
+  double ymap(Time t) const {
+    const std::size_t i = index_of(t);
+    if (i < T.size() && T[i] == t) return Y[i];
+    if (i == 0) return Y[0];
+    if (i >= T.size()) return Y.back();
+    const double f = static_cast<double>(t - T[i - 1]) / static_cast<double>(T[i] - T[i - 1]);
+    return Y[i - 1] + f * (Y[i] - Y[i - 1]);
+  }
+  double lane_x0(int side, int ln) const {
+    return (side == 0 ? left_outer : right_inner) + ln * (kBandW + kLaneGap);
+  }
+
+  void titles() {
+    {
+      const std::string h = view.header();
+      const auto nl = h.find('\n');
+      if (!run.scenario->title.empty()) {
+        pic.title = h.substr(0, nl);
+        const auto nl2 = h.find('\n', nl + 1);
+        pic.subtitle = h.substr(nl + 1, nl2 - nl - 1);
       } else {
-        s.delivered.push_back(r.t);
-        s.recv_offs.push_back(off[i]);
-        if (r.t > s.sent && (unit < 0 || r.t - s.sent < unit)) unit = r.t - s.sent;
+        pic.subtitle = h.substr(0, nl);
+      }
+    }
+    pic.left_name = "A";
+    pic.right_name = "B";
+    if (!view.connections().empty()) {
+      pic.left_name = view.end_label(view.connections().front().left);
+      pic.right_name = view.end_label(view.connections().front().right);
+    }
+  }
+
+  // --- What happens when: state changes per end, packets, timers, notes.
+  void state_spans() {
+    std::vector<std::vector<Change>> changes(ends.size());
+    std::vector<Time> listen_since(ends.size(), -1);  // listeners: when they entered LISTEN
+    for (std::size_t i = 0; i < recs.size(); ++i) {
+      const TraceRecord& r = recs[i];
+      if (r.kind != TraceKind::State) continue;
+      const int e = view.end_of(i);
+      if (e < 0) continue;
+      if (ends[static_cast<std::size_t>(e)].listener && r.to == State::Listen &&
+          listen_since[static_cast<std::size_t>(e)] < 0) {
+        listen_since[static_cast<std::size_t>(e)] = r.t;
+      }
+      if (drawn(e)) changes[static_cast<std::size_t>(e)].push_back({r.t, r.to, off[i]});
+    }
+    closed_at.assign(ends.size(), -1);
+    closed_off.assign(ends.size(), 0);
+    std::set<int> listener_used;
+    for (std::size_t e = 0; e < ends.size(); ++e) {
+      const auto& ch = changes[e];
+      if (ch.empty()) continue;
+      // The passive side before its TCB: its listener, for the first child.
+      if (!ends[e].active) {
+        int best = -1;
+        for (std::size_t l = 0; l < ends.size(); ++l) {
+          if (!ends[l].listener || ends[l].host != ends[e].host || listen_since[l] < 0 ||
+              listen_since[l] > ch.front().t)
+            continue;
+          if (best < 0 || listen_since[l] >= listen_since[static_cast<std::size_t>(best)])
+            best = static_cast<int>(l);
+        }
+        if (best >= 0 && !listener_used.count(best)) {
+          listener_used.insert(best);
+          if (listen_since[static_cast<std::size_t>(best)] < ch.front().t) {
+            spans.push_back({static_cast<int>(e), listen_since[static_cast<std::size_t>(best)], ch.front().t,
+                             State::Listen, true, 0, ch.front().off});
+          }
+        }
+      }
+      for (std::size_t k = 0; k < ch.size(); ++k) {
+        if (ch[k].to == State::Closed) {
+          closed_at[e] = ch[k].t;
+          closed_off[e] = ch[k].off;
+          break;
+        }
+        const Time t1 = k + 1 < ch.size() ? ch[k + 1].t : -1;
+        const double off1 = k + 1 < ch.size() ? ch[k + 1].off : 0;
+        // A listener's child is born in LISTEN and leaves it at once: its
+        // listener's band stands for it. Every other state gets its band, even
+        // one held for no virtual time (drawn as a sub-step of its instant).
+        if (t1 == ch[k].t && ch[k].to == State::Listen) continue;
+        spans.push_back({static_cast<int>(e), ch[k].t, t1, ch[k].to, false, ch[k].off, off1});
       }
     }
   }
-  if (unit <= 0) unit = kMillisecond;
+
+  // Packets: when sent, when (if) delivered, lost.
+  void segments() {
+    std::vector<int> seg_of(tr.packets().size(), -1);
+    for (std::size_t i = 0; i < recs.size(); ++i) {
+      const TraceRecord& r = recs[i];
+      if (r.kind == TraceKind::Sent) {
+        if (view.connection_of_packet(r.ref) < 0) continue;
+        seg_of[r.ref] = static_cast<int>(segs.size());
+        segs.push_back({r.ref, r.t, view.packet_goes_right(r.ref) ? 0 : 1, {}, false, off[i], {}});
+      } else if (r.kind == TraceKind::Delivered || r.kind == TraceKind::Dropped) {
+        if (r.ref >= seg_of.size() || seg_of[r.ref] < 0) continue;
+        Seg& s = segs[static_cast<std::size_t>(seg_of[r.ref])];
+        if (r.kind == TraceKind::Dropped) {
+          s.lost = true;
+        } else {
+          s.delivered.push_back(r.t);
+          s.recv_offs.push_back(off[i]);
+          if (r.t > s.sent && (unit < 0 || r.t - s.sent < unit)) unit = r.t - s.sent;
+        }
+      }
+    }
+    if (unit <= 0) unit = kMillisecond;
+    lost_mid.assign(segs.size(), -1);
+    for (std::size_t k = 0; k < segs.size(); ++k) {
+      if (segs[k].lost || segs[k].delivered.empty()) lost_mid[k] = segs[k].sent + delay_near(segs[k]) / 2;
+    }
+  }
+
   // A lost segment dies half-way through the delay its neighbours took.
-  auto delay_near = [&](const Seg& s) {
+  Duration delay_near(const Seg& s) const {
     Duration best = -1;
     Time best_dt = 0;
     for (const Seg& o : segs) {
@@ -266,358 +327,375 @@ LadderPicture ladder_picture(const scenario::RunResult& run, const PictureOption
       }
     }
     return best > 0 ? best : unit;
-  };
-  std::vector<Time> lost_mid(segs.size(), -1);
-  for (std::size_t k = 0; k < segs.size(); ++k) {
-    if (segs[k].lost || segs[k].delivered.empty()) lost_mid[k] = segs[k].sent + delay_near(segs[k]) / 2;
   }
 
   // Timers that fired: a bracket from when they were armed.
-  struct TimerSpan {
-    int end;
-    Time armed, fired;
-    model::TimerKind kind;
-    Duration after;
-    std::string label;  // "RTO", "TLP", "2MSL" ...
-  };
-  std::vector<TimerSpan> timer_spans;
-  {
-    std::map<std::pair<int, int>, std::pair<Time, Duration>> armed;
-    for (std::size_t i = 0; i < recs.size(); ++i) {
-      const TraceRecord& r = recs[i];
-      const int e = view.end_of(i);
-      if (!drawn(e)) continue;
-      const auto key = std::make_pair(e, static_cast<int>(r.timer));
-      if (r.kind == TraceKind::TimerArmed) armed[key] = {r.t, r.after};
-      if (r.kind == TraceKind::TimerCancelled) armed.erase(key);
-      if (r.kind == TraceKind::TimerFired) {
-        auto it = armed.find(key);
-        if (it != armed.end()) {
-          timer_spans.push_back({e, it->second.first, r.t, r.timer, it->second.second,
-                                 std::string(model::timer_name(r.timer))});
-          armed.erase(it);
+  void fired_timers() {
+    {
+      std::map<std::pair<int, int>, std::pair<Time, Duration>> armed;
+      for (std::size_t i = 0; i < recs.size(); ++i) {
+        const TraceRecord& r = recs[i];
+        const int e = view.end_of(i);
+        if (!drawn(e)) continue;
+        const auto key = std::make_pair(e, static_cast<int>(r.timer));
+        if (r.kind == TraceKind::TimerArmed) armed[key] = {r.t, r.after};
+        if (r.kind == TraceKind::TimerCancelled) armed.erase(key);
+        if (r.kind == TraceKind::TimerFired) {
+          auto it = armed.find(key);
+          if (it != armed.end()) {
+            timer_spans.push_back({e, it->second.first, r.t, r.timer, it->second.second,
+                                   std::string(model::timer_name(r.timer))});
+            armed.erase(it);
+          }
         }
       }
     }
   }
 
   // Notes beside each side, in trace order.
-  struct PendingNote {
-    Time t;
-    int side;
-    std::string text;
-    LadderPicture::Note::Kind kind;
-  };
-  std::vector<PendingNote> pending;
-  for (std::size_t i = 0; i < recs.size(); ++i) {
-    const TraceRecord& r = recs[i];
-    if (r.kind == TraceKind::Call) {
-      pending.push_back({r.t, view.call_is_right(i) ? 1 : 0, tr.text(r.ref), LadderPicture::Note::Call});
-    } else if (r.kind == TraceKind::Output) {
-      const int side = view.call_is_right(i) ? 1 : 0;
-      pending.push_back({r.t, side, view.program_name(r.program) + " prints:", LadderPicture::Note::Output});
-      const std::string& text = tr.text(r.ref);
-      std::size_t pos = 0;
-      while (pos < text.size()) {
-        const auto nl = text.find('\n', pos);
-        std::string line = text.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
-        while (!line.empty() && line.back() == ' ') line.pop_back();
-        pending.push_back({r.t, side, "  " + line, LadderPicture::Note::Output});
-        pos = nl == std::string::npos ? text.size() : nl + 1;
+  void pending_notes() {
+    for (std::size_t i = 0; i < recs.size(); ++i) {
+      const TraceRecord& r = recs[i];
+      if (r.kind == TraceKind::Call) {
+        pending.push_back({r.t, view.call_is_right(i) ? 1 : 0, tr.text(r.ref), LadderPicture::Note::Call});
+      } else if (r.kind == TraceKind::Output) {
+        const int side = view.call_is_right(i) ? 1 : 0;
+        pending.push_back(
+            {r.t, side, view.program_name(r.program) + " prints:", LadderPicture::Note::Output});
+        const std::string& text = tr.text(r.ref);
+        std::size_t pos = 0;
+        while (pos < text.size()) {
+          const auto nl = text.find('\n', pos);
+          std::string line = text.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+          while (!line.empty() && line.back() == ' ') line.pop_back();
+          pending.push_back({r.t, side, "  " + line, LadderPicture::Note::Output});
+          pos = nl == std::string::npos ? text.size() : nl + 1;
+        }
+      } else if (r.kind == TraceKind::TimerFired) {
+        const int e = view.end_of(i);
+        if (!drawn(e)) continue;
+        std::string text = fmt::format("{} timer expired", std::string(model::timer_name(r.timer)));
+        for (const auto& ts : timer_spans) {
+          if (ts.end == e && ts.fired == r.t && ts.kind == r.timer)
+            text += " (" + sim::format_duration(ts.after) + ")";
+        }
+        pending.push_back({r.t, side_of_end(e), text, LadderPicture::Note::Timer});
       }
-    } else if (r.kind == TraceKind::TimerFired) {
-      const int e = view.end_of(i);
-      if (!drawn(e)) continue;
-      std::string text = fmt::format("{} timer expired", std::string(model::timer_name(r.timer)));
-      for (const auto& ts : timer_spans) {
-        if (ts.end == e && ts.fired == r.t && ts.kind == r.timer)
-          text += " (" + sim::format_duration(ts.after) + ")";
-      }
-      pending.push_back({r.t, side_of_end(e), text, LadderPicture::Note::Timer});
     }
   }
 
   // --- The instants, and how far apart to draw them.
-  std::set<Time> times;
-  std::set<Time> event_times;  // those that get a tick on the scale
-  for (const auto& s : spans) {
-    times.insert(s.t0);
-    if (s.t1 >= 0) times.insert(s.t1);
-  }
-  for (std::size_t e = 0; e < ends.size(); ++e) {
-    if (closed_at[e] >= 0) times.insert(closed_at[e]);
-  }
-  for (const auto& s : segs) {
-    times.insert(s.sent);
-    for (Time t : s.delivered) times.insert(t);
-  }
-  for (const auto& ts : timer_spans) {
-    times.insert(ts.armed);
-    times.insert(ts.fired);
-  }
-  for (const auto& n : pending) times.insert(n.t);
-  event_times = times;
-  for (std::size_t k = 0; k < segs.size(); ++k) {
-    if (lost_mid[k] >= 0) times.insert(2 * lost_mid[k] - segs[k].sent);  // where it would have arrived
-  }
-  bool open = false;
-  for (const auto& s : spans) open = open || s.t1 < 0;
-  if (times.empty()) times.insert(0);
-  if (open && run.end_time > *times.rbegin()) {
-    times.insert(run.end_time);
-  }
-  const std::vector<Time> T(times.begin(), times.end());
-  auto index_of = [&](Time t) {
-    return static_cast<std::size_t>(std::lower_bound(T.begin(), T.end(), t) - T.begin());
-  };
-
-  std::vector<double> need(T.size(), kMinGap);
-  {
-    std::map<std::pair<Time, int>, std::size_t> lines;
-    for (const auto& n : pending) ++lines[{n.t, n.side}];
-    for (const auto& [k, v] : lines) {
-      const std::size_t i = index_of(k.first);
-      need[i] = std::max(need[i], static_cast<double>(v) * kLineH + 6);
-    }
-    // Room for the sub-steps of each instant.
-    for (std::size_t r = 0; r < recs.size(); ++r) {
-      if (off[r] <= 0) continue;
-      const std::size_t i = index_of(recs[r].t);
-      if (i < T.size() && T[i] == recs[r].t) need[i] = std::max(need[i], off[r] + kMinGap);
-    }
-  }
-  // One scale for the whole picture: as many pixels per unit as an instant
-  // with several lines of notes needs while a segment is in flight across
-  // the gap after it (stretching only that gap would bend the segment's
-  // slant), within limits. Gaps with nothing in flight stretch freely.
-  double unit_px = kUnitPx;
-  for (std::size_t i = 0; i + 1 < T.size(); ++i) {
-    const Duration g = T[i + 1] - T[i];
-    if (g > kLinearUnits * unit) continue;
-    bool in_flight = false;
-    for (std::size_t k = 0; k < segs.size() && !in_flight; ++k) {
-      const Time arrive = lost_mid[k] >= 0
-                              ? 2 * lost_mid[k] - segs[k].sent
-                              : (segs[k].delivered.empty() ? segs[k].sent : segs[k].delivered.back());
-      in_flight = segs[k].sent <= T[i] && arrive >= T[i + 1];
-    }
-    if (in_flight)
-      unit_px = std::max(unit_px, need[i] / (static_cast<double>(g) / static_cast<double>(unit)));
-  }
-  unit_px = std::min(unit_px, kMaxUnitPx);
-  std::vector<double> Y(T.size(), 0);
-  std::vector<bool> cut(T.size(), false);  // the gap after T[i] is a break
-  pic.top = kHeaderH + 28;
-  double y = pic.top + 18;
-  for (std::size_t i = 0; i < T.size(); ++i) {
-    Y[i] = y;
-    if (i + 1 == T.size()) break;
-    const Duration g = T[i + 1] - T[i];
-    if (g > kLinearUnits * unit) {
-      cut[i] = true;
-      y += need[i] + kBreakPx;
-      // Labelled with the idle time between real events (not the instant a
-      // lost segment would have arrived), as every other format measures it.
-      auto after = event_times.upper_bound(T[i]);
-      auto before = event_times.lower_bound(T[i + 1]);
-      const Time from = after == event_times.begin() ? T[i] : *std::prev(after);
-      const Time to = before == event_times.end() ? T[i + 1] : *before;
-      pic.breaks.push_back({Y[i] + need[i] + kBreakAbove, "\u2026 " + gap_label(to - from) + " \u2026"});
-    } else {
-      y += std::max(need[i], static_cast<double>(g) / static_cast<double>(unit) * unit_px);
-    }
-  }
-  auto ymap = [&](Time t) {
-    const std::size_t i = index_of(t);
-    if (i < T.size() && T[i] == t) return Y[i];
-    if (i == 0) return Y[0];
-    if (i >= T.size()) return Y.back();
-    const double f = static_cast<double>(t - T[i - 1]) / static_cast<double>(T[i] - T[i - 1]);
-    return Y[i - 1] + f * (Y[i] - Y[i - 1]);
-  };
-  const double last_y = Y.back();
-  pic.bottom = last_y + 30;
-
-  // --- Across: the time axis, the left notes, the bands, the arrows, the right.
-  double tick_w = 0;
-  for (Time t : event_times) tick_w = std::max(tick_w, text_w(seconds_label(t)));
-  double note_w[2] = {0, 0};
-  for (const auto& n : pending) note_w[n.side] = std::max(note_w[n.side], text_w(n.text));
-  // Lanes: ends on one side whose lifetimes overlap sit side by side.
-  std::vector<int> lane(ends.size(), -1);
-  int lanes[2] = {1, 1};
-  {
-    std::vector<std::pair<Time, Time>> life(ends.size(), {-1, -1});
+  void instants() {
+    std::set<Time> times;
     for (const auto& s : spans) {
-      auto& l = life[static_cast<std::size_t>(s.end)];
-      if (l.first < 0 || s.t0 < l.first) l.first = s.t0;
-      const Time t1 = s.t1 < 0 ? T.back() + 1 : s.t1;
-      l.second = std::max(l.second, t1);
+      times.insert(s.t0);
+      if (s.t1 >= 0) times.insert(s.t1);
     }
     for (std::size_t e = 0; e < ends.size(); ++e) {
-      if (closed_at[e] >= 0) life[e].second = std::max(life[e].second, closed_at[e]);
+      if (closed_at[e] >= 0) times.insert(closed_at[e]);
     }
-    std::vector<Time> lane_free[2];
-    for (std::size_t e = 0; e < ends.size(); ++e) {
-      if (life[e].first < 0) continue;
-      auto& free = lane_free[side_of_end(static_cast<int>(e))];
-      std::size_t k = 0;
-      while (k < free.size() && free[k] > life[e].first) ++k;
-      if (k == free.size()) free.push_back(0);
-      free[k] = life[e].second;
-      lane[e] = static_cast<int>(k);
+    for (const auto& s : segs) {
+      times.insert(s.sent);
+      for (Time t : s.delivered) times.insert(t);
     }
-    for (int s = 0; s < 2; ++s) lanes[s] = std::max<int>(1, static_cast<int>(lane_free[s].size()));
+    for (const auto& ts : timer_spans) {
+      times.insert(ts.armed);
+      times.insert(ts.fired);
+    }
+    for (const auto& n : pending) times.insert(n.t);
+    event_times = times;
+    for (std::size_t k = 0; k < segs.size(); ++k) {
+      if (lost_mid[k] >= 0) times.insert(2 * lost_mid[k] - segs[k].sent);  // where it would have arrived
+    }
+    bool open = false;
+    for (const auto& s : spans) open = open || s.t1 < 0;
+    if (times.empty()) times.insert(0);
+    if (open && run.end_time > *times.rbegin()) {
+      times.insert(run.end_time);
+    }
+    T.assign(times.begin(), times.end());
   }
-  double label_w = 0;
-  for (const auto& s : segs) {
-    std::string l = sim::segment_label(tr.packet(s.packet).packet.seg);
-    if (opt.verbose) l += view.seq_text(s.packet);
-    label_w = std::max(label_w, text_w(l) + 60);
-  }
-  const double side_w[2] = {lanes[0] * kBandW + (lanes[0] - 1) * kLaneGap,
-                            lanes[1] * kBandW + (lanes[1] - 1) * kLaneGap};
-  pic.axis_x = kMargin + tick_w + 10;
-  const double left_outer = pic.axis_x + 14 + kNoteGap + std::max(note_w[0], 40.0);
-  const double left_inner = left_outer + side_w[0];
-  const double span =
-      std::max({kMinArrowSpan, label_w / 0.45, text_w(pic.left_name) / 2 + text_w(pic.right_name) / 2 + 40});
-  const double right_inner = left_inner + span;
-  const double right_outer = right_inner + side_w[1];
-  pic.left_x = (left_outer + left_inner) / 2;
-  pic.right_x = (right_inner + right_outer) / 2;
-  pic.width = std::max({right_outer + kNoteGap + std::max(note_w[1], 40.0) + kMargin,
-                        kMargin * 2 + text_w(pic.title) * 1.25, kMargin * 2 + text_w(pic.subtitle),
-                        pic.right_x + text_w(pic.right_name) / 2 + kMargin, kLegendW});
-  auto lane_x0 = [&](int side, int ln) {
-    return (side == 0 ? left_outer : right_inner) + ln * (kBandW + kLaneGap);
-  };
 
-  // Bands.
-  for (const auto& s : spans) {
-    const int side = side_of_end(s.end);
-    const double x0 = lane_x0(side, lane[static_cast<std::size_t>(s.end)]);
-    LadderPicture::Band b;
-    b.side = side;
-    b.x0 = x0;
-    b.x1 = x0 + kBandW;
-    b.y0 = ymap(s.t0) + s.off0;
-    b.open = s.t1 < 0;
-    b.y1 = b.open ? pic.bottom : ymap(s.t1) + s.off1;
-    b.state = std::string(model::state_name(s.state));
-    if (view.connections().size() > 1)
-      b.state = fmt::format("#{} {}", ends[static_cast<std::size_t>(s.end)].connection + 1, b.state);
-    b.listener = s.listener;
-    b.label_ys.push_back(b.y0 + 12);
-    const std::size_t i0 = index_of(s.t0);
-    const std::size_t i1 = s.t1 < 0 ? T.size() - 1 : index_of(s.t1);
-    for (std::size_t i = i0; i < i1; ++i) {
-      if (cut[i]) {
-        // Below the cut, so that the state during the cut is named on both sides of it.
-        const double ly = Y[i] + need[i] + kBreakAbove + 22;
-        if (b.y1 >= ly + 4) b.label_ys.push_back(ly);
+  // The room each instant needs: its lines of notes, its sub-steps.
+  void room() {
+    need.assign(T.size(), kMinGap);
+    {
+      std::map<std::pair<Time, int>, std::size_t> lines;
+      for (const auto& n : pending) ++lines[{n.t, n.side}];
+      for (const auto& [k, v] : lines) {
+        const std::size_t i = index_of(k.first);
+        need[i] = std::max(need[i], static_cast<double>(v) * kLineH + 6);
+      }
+      // Room for the sub-steps of each instant.
+      for (std::size_t r = 0; r < recs.size(); ++r) {
+        if (off[r] <= 0) continue;
+        const std::size_t i = index_of(recs[r].t);
+        if (i < T.size() && T[i] == recs[r].t) need[i] = std::max(need[i], off[r] + kMinGap);
       }
     }
-    pic.bands.push_back(b);
-  }
-  for (std::size_t e = 0; e < ends.size(); ++e) {
-    if (closed_at[e] < 0 || lane[e] < 0) continue;
-    const int side = side_of_end(static_cast<int>(e));
-    const double x0 = lane_x0(side, lane[e]);
-    bool next_starts = false;
-    for (const auto& sp : spans) {
-      next_starts =
-          next_starts || (sp.t0 == closed_at[e] && lane[static_cast<std::size_t>(sp.end)] == lane[e] &&
-                          side_of_end(sp.end) == side);
-    }
-    pic.closed.push_back({side, x0, x0 + kBandW, ymap(closed_at[e]) + closed_off[e], !next_starts});
   }
 
-  // Arrows.
-  const double xl = left_inner, xr = right_inner;
-  for (std::size_t k = 0; k < segs.size(); ++k) {
-    const Seg& s = segs[k];
-    const auto& p = tr.packet(s.packet);
-    std::string label = sim::segment_label(p.packet.seg);
-    if (opt.verbose) label += view.seq_text(s.packet);
-    const double x_from = s.side == 0 ? xl : xr, x_to = s.side == 0 ? xr : xl;
-    const double y0 = ymap(s.sent) + s.send_off;
-    for (std::size_t d = 0; d < s.delivered.size(); ++d) {
-      LadderPicture::Arrow a;
-      a.x0 = x_from;
-      a.y0 = y0;
-      a.x1 = x_to;
-      a.y1 = ymap(s.delivered[d]) + s.recv_offs[d];
-      a.label = label + (p.packet.retransmission ? " (again)" : "") + (d > 0 ? " (duplicate)" : "");
-      a.rightwards = s.side == 0;
-      a.retransmission = p.packet.retransmission;
-      a.duplicate = d > 0;
-      a.packet = s.packet;
-      pic.arrows.push_back(a);
+  void rows() {
+    // One scale for the whole picture: as many pixels per unit as an instant
+    // with several lines of notes needs while a segment is in flight across
+    // the gap after it (stretching only that gap would bend the segment's
+    // slant), within limits. Gaps with nothing in flight stretch freely.
+    unit_px = kUnitPx;
+    for (std::size_t i = 0; i + 1 < T.size(); ++i) {
+      const Duration g = T[i + 1] - T[i];
+      if (g > kLinearUnits * unit) continue;
+      bool in_flight = false;
+      for (std::size_t k = 0; k < segs.size() && !in_flight; ++k) {
+        const Time arrive = lost_mid[k] >= 0
+                                ? 2 * lost_mid[k] - segs[k].sent
+                                : (segs[k].delivered.empty() ? segs[k].sent : segs[k].delivered.back());
+        in_flight = segs[k].sent <= T[i] && arrive >= T[i + 1];
+      }
+      if (in_flight)
+        unit_px = std::max(unit_px, need[i] / (static_cast<double>(g) / static_cast<double>(unit)));
     }
-    if (lost_mid[k] >= 0) {
-      LadderPicture::Arrow a;
-      a.x0 = x_from;
-      a.y0 = y0;
-      a.x1 = (xl + xr) / 2;
-      a.y1 = ymap(lost_mid[k]);
-      a.label = label + (p.packet.retransmission ? " (again)" : "");
-      a.rightwards = s.side == 0;
-      a.lost = true;
-      a.retransmission = p.packet.retransmission;
-      a.packet = s.packet;
-      pic.arrows.push_back(a);
+    unit_px = std::min(unit_px, kMaxUnitPx);
+    Y.assign(T.size(), 0);
+    cut.assign(T.size(), false);
+    pic.top = kHeaderH + 28;
+    double y = pic.top + 18;
+    for (std::size_t i = 0; i < T.size(); ++i) {
+      Y[i] = y;
+      if (i + 1 == T.size()) break;
+      const Duration g = T[i + 1] - T[i];
+      if (g > kLinearUnits * unit) {
+        cut[i] = true;
+        y += need[i] + kBreakPx;
+        // Labelled with the idle time between real events (not the instant a
+        // lost segment would have arrived), as every other format measures it.
+        auto after = event_times.upper_bound(T[i]);
+        auto before = event_times.lower_bound(T[i + 1]);
+        const Time from = after == event_times.begin() ? T[i] : *std::prev(after);
+        const Time to = before == event_times.end() ? T[i + 1] : *before;
+        pic.breaks.push_back({Y[i] + need[i] + kBreakAbove, "\u2026 " + gap_label(to - from) + " \u2026"});
+      } else {
+        y += std::max(need[i], static_cast<double>(g) / static_cast<double>(unit) * unit_px);
+      }
     }
-    pic.any_lost = pic.any_lost || s.lost;
-    pic.any_retransmission = pic.any_retransmission || p.packet.retransmission;
+    const double last_y = Y.back();
+    pic.bottom = last_y + 30;
   }
 
-  {
-    std::vector<ArrowLine> lines;
-    std::vector<double> widths;
-    for (const auto& a : pic.arrows) {
-      lines.push_back({a.x0, a.y0, a.x1, a.y1});
-      widths.push_back(dejavu_sans_width(a.label, kLabelPx));
+  // --- Across: the time axis, the left notes, the bands, the arrows, the right.
+  void across() {
+    double tick_w = 0;
+    for (Time t : event_times) tick_w = std::max(tick_w, text_w(seconds_label(t)));
+    double note_w[2] = {0, 0};
+    for (const auto& n : pending) note_w[n.side] = std::max(note_w[n.side], text_w(n.text));
+    // Lanes: ends on one side whose lifetimes overlap sit side by side.
+    lane.assign(ends.size(), -1);
+    {
+      std::vector<std::pair<Time, Time>> life(ends.size(), {-1, -1});
+      for (const auto& s : spans) {
+        auto& l = life[static_cast<std::size_t>(s.end)];
+        if (l.first < 0 || s.t0 < l.first) l.first = s.t0;
+        const Time t1 = s.t1 < 0 ? T.back() + 1 : s.t1;
+        l.second = std::max(l.second, t1);
+      }
+      for (std::size_t e = 0; e < ends.size(); ++e) {
+        if (closed_at[e] >= 0) life[e].second = std::max(life[e].second, closed_at[e]);
+      }
+      std::vector<Time> lane_free[2];
+      for (std::size_t e = 0; e < ends.size(); ++e) {
+        if (life[e].first < 0) continue;
+        auto& free = lane_free[side_of_end(static_cast<int>(e))];
+        std::size_t k = 0;
+        while (k < free.size() && free[k] > life[e].first) ++k;
+        if (k == free.size()) free.push_back(0);
+        free[k] = life[e].second;
+        lane[e] = static_cast<int>(k);
+      }
+      for (int s = 0; s < 2; ++s) lanes[s] = std::max<int>(1, static_cast<int>(lane_free[s].size()));
     }
-    const auto places = place_labels(lines, widths, kLabelPx, xl, xr);
-    for (std::size_t k = 0; k < places.size(); ++k) {
-      pic.arrows[k].label_x = places[k].x;
-      pic.arrows[k].label_y = places[k].y;
-      pic.arrows[k].label_angle = places[k].angle_deg;
+    double label_w = 0;
+    for (const auto& s : segs) {
+      std::string l = sim::segment_label(tr.packet(s.packet).packet.seg);
+      if (opt.verbose) l += view.seq_text(s.packet);
+      label_w = std::max(label_w, text_w(l) + 60);
+    }
+    const double side_w[2] = {lanes[0] * kBandW + (lanes[0] - 1) * kLaneGap,
+                              lanes[1] * kBandW + (lanes[1] - 1) * kLaneGap};
+    pic.axis_x = kMargin + tick_w + 10;
+    left_outer = pic.axis_x + 14 + kNoteGap + std::max(note_w[0], 40.0);
+    left_inner = left_outer + side_w[0];
+    const double span = std::max(
+        {kMinArrowSpan, label_w / 0.45, text_w(pic.left_name) / 2 + text_w(pic.right_name) / 2 + 40});
+    right_inner = left_inner + span;
+    right_outer = right_inner + side_w[1];
+    pic.left_x = (left_outer + left_inner) / 2;
+    pic.right_x = (right_inner + right_outer) / 2;
+    pic.width = std::max({right_outer + kNoteGap + std::max(note_w[1], 40.0) + kMargin,
+                          kMargin * 2 + text_w(pic.title) * 1.25, kMargin * 2 + text_w(pic.subtitle),
+                          pic.right_x + text_w(pic.right_name) / 2 + kMargin, kLegendW});
+  }
+
+  // Bands, and the bar where a TCB was deleted.
+  void bands() {
+    for (const auto& s : spans) {
+      const int side = side_of_end(s.end);
+      const double x0 = lane_x0(side, lane[static_cast<std::size_t>(s.end)]);
+      LadderPicture::Band b;
+      b.side = side;
+      b.x0 = x0;
+      b.x1 = x0 + kBandW;
+      b.y0 = ymap(s.t0) + s.off0;
+      b.open = s.t1 < 0;
+      b.y1 = b.open ? pic.bottom : ymap(s.t1) + s.off1;
+      b.state = std::string(model::state_name(s.state));
+      if (view.connections().size() > 1)
+        b.state = fmt::format("#{} {}", ends[static_cast<std::size_t>(s.end)].connection + 1, b.state);
+      b.listener = s.listener;
+      b.label_ys.push_back(b.y0 + 12);
+      const std::size_t i0 = index_of(s.t0);
+      const std::size_t i1 = s.t1 < 0 ? T.size() - 1 : index_of(s.t1);
+      for (std::size_t i = i0; i < i1; ++i) {
+        if (cut[i]) {
+          // Below the cut, so that the state during the cut is named on both sides of it.
+          const double ly = Y[i] + need[i] + kBreakAbove + 22;
+          if (b.y1 >= ly + 4) b.label_ys.push_back(ly);
+        }
+      }
+      pic.bands.push_back(b);
+    }
+    for (std::size_t e = 0; e < ends.size(); ++e) {
+      if (closed_at[e] < 0 || lane[e] < 0) continue;
+      const int side = side_of_end(static_cast<int>(e));
+      const double x0 = lane_x0(side, lane[e]);
+      bool next_starts = false;
+      for (const auto& sp : spans) {
+        next_starts =
+            next_starts || (sp.t0 == closed_at[e] && lane[static_cast<std::size_t>(sp.end)] == lane[e] &&
+                            side_of_end(sp.end) == side);
+      }
+      pic.closed.push_back({side, x0, x0 + kBandW, ymap(closed_at[e]) + closed_off[e], !next_starts});
+    }
+  }
+
+  // Arrows, and where their labels go.
+  void arrows() {
+    const double xl = left_inner, xr = right_inner;
+    for (std::size_t k = 0; k < segs.size(); ++k) {
+      const Seg& s = segs[k];
+      const auto& p = tr.packet(s.packet);
+      std::string label = sim::segment_label(p.packet.seg);
+      if (opt.verbose) label += view.seq_text(s.packet);
+      const double x_from = s.side == 0 ? xl : xr, x_to = s.side == 0 ? xr : xl;
+      const double y0 = ymap(s.sent) + s.send_off;
+      for (std::size_t d = 0; d < s.delivered.size(); ++d) {
+        LadderPicture::Arrow a;
+        a.x0 = x_from;
+        a.y0 = y0;
+        a.x1 = x_to;
+        a.y1 = ymap(s.delivered[d]) + s.recv_offs[d];
+        a.label = label + (p.packet.retransmission ? " (again)" : "") + (d > 0 ? " (duplicate)" : "");
+        a.rightwards = s.side == 0;
+        a.retransmission = p.packet.retransmission;
+        a.duplicate = d > 0;
+        a.packet = s.packet;
+        pic.arrows.push_back(a);
+      }
+      if (lost_mid[k] >= 0) {
+        LadderPicture::Arrow a;
+        a.x0 = x_from;
+        a.y0 = y0;
+        a.x1 = (xl + xr) / 2;
+        a.y1 = ymap(lost_mid[k]);
+        a.label = label + (p.packet.retransmission ? " (again)" : "");
+        a.rightwards = s.side == 0;
+        a.lost = true;
+        a.retransmission = p.packet.retransmission;
+        a.packet = s.packet;
+        pic.arrows.push_back(a);
+      }
+      pic.any_lost = pic.any_lost || s.lost;
+      pic.any_retransmission = pic.any_retransmission || p.packet.retransmission;
+    }
+
+    {
+      std::vector<ArrowLine> lines;
+      std::vector<double> widths;
+      for (const auto& a : pic.arrows) {
+        lines.push_back({a.x0, a.y0, a.x1, a.y1});
+        widths.push_back(dejavu_sans_width(a.label, kLabelPx));
+      }
+      const auto places = place_labels(lines, widths, kLabelPx, xl, xr);
+      for (std::size_t k = 0; k < places.size(); ++k) {
+        pic.arrows[k].label_x = places[k].x;
+        pic.arrows[k].label_y = places[k].y;
+        pic.arrows[k].label_angle = places[k].angle_deg;
+      }
     }
   }
 
   // Timers: a bracket just outside the band.
-  for (const auto& ts : timer_spans) {
-    const int side = side_of_end(ts.end);
-    const double x = side == 0 ? left_outer - 7 : right_outer + 7;
-    pic.timers.push_back({side, x, ymap(ts.armed), ymap(ts.fired),
-                          fmt::format("{} {}", ts.label, sim::format_duration(ts.after))});
-  }
-
-  // Notes, stacked per instant and side.
-  {
-    std::map<std::pair<Time, int>, int> line;
-    for (const auto& n : pending) {
-      const int k = line[{n.t, n.side}]++;
-      const double x = n.side == 0 ? left_outer - kNoteGap : right_outer + kNoteGap;
-      pic.notes.push_back({n.side, x, ymap(n.t) + 4 + k * kLineH, n.text, n.kind});
+  void brackets_notes_and_scale() {
+    for (const auto& ts : timer_spans) {
+      const int side = side_of_end(ts.end);
+      const double x = side == 0 ? left_outer - 7 : right_outer + 7;
+      pic.timers.push_back({side, x, ymap(ts.armed), ymap(ts.fired),
+                            fmt::format("{} {}", ts.label, sim::format_duration(ts.after))});
     }
+
+    // Notes, stacked per instant and side.
+    {
+      std::map<std::pair<Time, int>, int> line;
+      for (const auto& n : pending) {
+        const int k = line[{n.t, n.side}]++;
+        const double x = n.side == 0 ? left_outer - kNoteGap : right_outer + kNoteGap;
+        pic.notes.push_back({n.side, x, ymap(n.t) + 4 + k * kLineH, n.text, n.kind});
+      }
+    }
+
+    // The scale: a tick at every instant something happened, unless too close.
+    double last_tick = -1e9;
+    for (Time t : event_times) {
+      const double ty = ymap(t);
+      if (ty - last_tick < 12) continue;
+      pic.ticks.push_back({ty, seconds_label(t)});
+      last_tick = ty;
+    }
+    pic.scale_px = unit_px;
+    pic.scale_label = gap_label(unit);
+    pic.legend_y = pic.bottom + 20 + std::max(14.0, unit_px / 2);
+    pic.height = pic.legend_y + std::max(14.0, unit_px / 2) + 12;
   }
 
-  // The scale: a tick at every instant something happened, unless too close.
-  double last_tick = -1e9;
-  for (Time t : event_times) {
-    const double ty = ymap(t);
-    if (ty - last_tick < 12) continue;
-    pic.ticks.push_back({ty, seconds_label(t)});
-    last_tick = ty;
-  }
-  pic.scale_px = unit_px;
-  pic.scale_label = gap_label(unit);
-  pic.legend_y = pic.bottom + 20 + std::max(14.0, unit_px / 2);
-  pic.height = pic.legend_y + std::max(14.0, unit_px / 2) + 12;
-  return pic;
+  const scenario::RunResult& run;
+  const PictureOptions& opt;
+  const TraceView view;
+  const sim::Trace& tr;
+  const std::vector<TraceRecord>& recs;
+  const std::vector<TraceView::End>& ends;
+  LadderPicture pic;
+  std::vector<double> off;  // each record's sub-step below its instant
+  std::vector<Span> spans;
+  std::vector<Time> closed_at;
+  std::vector<double> closed_off;
+  std::vector<Seg> segs;
+  Duration unit = -1;  // the shortest delay
+  std::vector<Time> lost_mid;
+  std::vector<TimerSpan> timer_spans;
+  std::vector<PendingNote> pending;
+  std::set<Time> event_times;  // those that get a tick on the scale
+  std::vector<Time> T;         // every instant drawn
+  std::vector<double> need;    // the room each instant needs
+  double unit_px = kUnitPx;
+  std::vector<double> Y;  // each instant's y
+  std::vector<bool> cut;  // the gap after T[i] is a break
+  std::vector<int> lane;  // each end's lane on its side
+  int lanes[2] = {1, 1};
+  double left_outer = 0, left_inner = 0, right_inner = 0, right_outer = 0;
+};
+
+}  // namespace
+
+LadderPicture ladder_picture(const scenario::RunResult& run, const PictureOptions& opt) {
+  return PictureBuilder(run, opt).build();
 }
 
 namespace {
@@ -640,23 +718,13 @@ std::string arrow_head(double x0, double y0, double x1, double y1) {
 
 }  // namespace
 
-std::string svg(const scenario::RunResult& run, const PictureOptions& opt) {
-  const LadderPicture p = ladder_picture(run, opt);
-  const char* sans = "DejaVu Sans, Helvetica, Arial, sans-serif";
-  const char* mono = "DejaVu Sans Mono, Menlo, Consolas, monospace";
-  std::string o;
-  o += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  o += fmt::format(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 "
-      "{0} {1}\" "
-      "font-family=\"{2}\" font-size=\"11\">\n",
-      n(p.width), n(p.height), sans);
-  o += fmt::format("<title>{}</title>\n", xml_escape(p.title.empty() ? p.subtitle : p.title));
-  o += "<desc>Ladder diagram drawn by tcpsim from the run's trace</desc>\n";
-  o += fmt::format("<rect x=\"0\" y=\"0\" width=\"{}\" height=\"{}\" fill=\"#ffffff\"/>\n", n(p.width),
-                   n(p.height));
+namespace {
 
-  // Header.
+constexpr const char* kSans = "DejaVu Sans, Helvetica, Arial, sans-serif";
+constexpr const char* kMono = "DejaVu Sans Mono, Menlo, Consolas, monospace";
+
+// Header: the title, the subtitle, the two ends' names.
+void svg_header(std::string& o, const LadderPicture& p) {
   double hy = kMargin + 14;
   if (!p.title.empty()) {
     o += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"14\" font-weight=\"bold\">{}</text>\n", n(kMargin),
@@ -670,8 +738,10 @@ std::string svg(const scenario::RunResult& run, const PictureOptions& opt) {
   o += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", n(p.left_x), n(names_y), xml_escape(p.left_name));
   o += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", n(p.right_x), n(names_y), xml_escape(p.right_name));
   o += "</g>\n";
+}
 
-  // The time axis.
+// The time axis.
+void svg_time_axis(std::string& o, const LadderPicture& p) {
   o += "<g id=\"scale\" stroke=\"#444444\" stroke-width=\"1\">\n";
   o += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\"/>\n", n(p.axis_x), n(p.top),
                    n(p.bottom));
@@ -683,14 +753,16 @@ std::string svg(const scenario::RunResult& run, const PictureOptions& opt) {
   o += fmt::format(
       "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" fill=\"#444444\" font-style=\"italic\">time</text>\n",
       n(p.axis_x), n(p.top - 10));
-  o += fmt::format("<g font-family=\"{}\" font-size=\"10\" fill=\"#444444\" text-anchor=\"end\">\n", mono);
+  o += fmt::format("<g font-family=\"{}\" font-size=\"10\" fill=\"#444444\" text-anchor=\"end\">\n", kMono);
   for (const auto& t : p.ticks) {
     o += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", n(p.axis_x - 6), n(t.y + 3.5),
                      xml_escape(t.label));
   }
   o += "</g>\n";
+}
 
-  // Lifelines, then the state bands over them.
+// Lifelines, then the state bands over them.
+void svg_lifelines_and_states(std::string& o, const LadderPicture& p) {
   o += "<g stroke=\"#888888\" stroke-width=\"1\">\n";
   o += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\"/>\n", n(p.left_x), n(p.top),
                    n(p.bottom));
@@ -726,8 +798,10 @@ std::string svg(const scenario::RunResult& run, const PictureOptions& opt) {
       o += fmt::format("<text x=\"{}\" y=\"{}\">CLOSED</text>\n", n((c.x0 + c.x1) / 2), n(c.y + 11));
   }
   o += "</g>\n";
+}
 
-  // Timers: a dashed bracket from armed to expired.
+// Timers (a dashed bracket from armed to expired), then the segments.
+void svg_timers_and_segments(std::string& o, const LadderPicture& p) {
   o += "<g id=\"timers\" stroke=\"#555555\" stroke-width=\"1.2\" fill=\"none\">\n";
   for (const auto& t : p.timers) {
     const double dir = t.side == 0 ? 1 : -1;  // towards the band
@@ -759,13 +833,15 @@ std::string svg(const scenario::RunResult& run, const PictureOptions& opt) {
         xml_escape(a.label));
   }
   o += "</g>\n";
+}
 
-  // Notes.
-  o += fmt::format("<g id=\"calls\" font-family=\"{}\" font-size=\"11\">\n", mono);
+// Notes, then the breaks: a white gap between two zig-zags, across everything, with its length.
+void svg_notes_and_breaks(std::string& o, const LadderPicture& p) {
+  o += fmt::format("<g id=\"calls\" font-family=\"{}\" font-size=\"11\">\n", kMono);
   for (const auto& nt : p.notes) {
     std::string style =
         nt.kind == LadderPicture::Note::Timer
-            ? " font-family=\"" + std::string(sans) + "\" font-style=\"italic\" fill=\"#444444\""
+            ? " font-family=\"" + std::string(kSans) + "\" font-style=\"italic\" fill=\"#444444\""
         : nt.kind == LadderPicture::Note::Output ? " fill=\"#444444\" font-size=\"10\" xml:space=\"preserve\""
                                                  : "";
     o += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"{}\"{}>{}</text>\n", n(nt.x), n(nt.y),
@@ -790,46 +866,70 @@ std::string svg(const scenario::RunResult& run, const PictureOptions& opt) {
         n(cx), n(b.y + 4), xml_escape(b.label));
   }
   o += "</g>\n";
+}
 
-  // Legend.
-  {
-    double x = kMargin;
-    const double y = p.legend_y;
-    o += "<g id=\"legend\" font-size=\"10\" fill=\"#333333\" stroke-width=\"1.3\">\n";
-    auto item = [&](const std::string& drawing, double w, const std::string& text) {
-      o += drawing;
-      o += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", n(x + w + 6), n(y + 3.5), xml_escape(text));
-      x += w + 6 + text_w(text) + 18;
-    };
-    item(fmt::format("<line x1=\"{0}\" y1=\"{2}\" x2=\"{1}\" y2=\"{2}\" stroke=\"#111111\"/><path d=\"{3}\" "
-                     "fill=\"#111111\"/>\n",
-                     n(x), n(x + 30), n(y), arrow_head(x, y, x + 30, y)),
-         30, "segment");
-    item(fmt::format(
-             "<line x1=\"{0}\" y1=\"{2}\" x2=\"{1}\" y2=\"{2}\" stroke=\"#111111\" stroke-dasharray=\"6,4\"/>"
-             "<path d=\"{3}\" fill=\"#111111\"/>\n",
-             n(x), n(x + 30), n(y), arrow_head(x, y, x + 30, y)),
-         30, "retransmission");
-    item(fmt::format(
-             "<line x1=\"{0}\" y1=\"{2}\" x2=\"{1}\" y2=\"{2}\" stroke=\"#111111\"/>"
-             "<path d=\"M{3},{4} L{5},{6} M{3},{6} L{5},{4}\" stroke=\"#111111\" stroke-width=\"2.2\"/>\n",
-             n(x), n(x + 24), n(y), n(x + 19), n(y - 5), n(x + 29), n(y + 5)),
-         30, "lost");
-    item(fmt::format("<path d=\"M{0},{1} L{2},{1} L{2},{3} L{0},{3}\" fill=\"none\" stroke=\"#555555\" "
-                     "stroke-width=\"1.2\" "
-                     "stroke-dasharray=\"4,3\"/><circle cx=\"{2}\" cy=\"{3}\" r=\"2.5\" fill=\"#555555\"/>\n",
-                     n(x + 4), n(y - 7), n(x), n(y + 7)),
-         6, "timer: armed to expired");
-    item(fmt::format("<path d=\"M{0},{1} L{2},{1} M{3},{1} L{3},{4} M{0},{4} L{2},{4}\" stroke=\"#444444\" "
-                     "stroke-width=\"1\"/>\n",
-                     n(x), n(y - p.scale_px / 2), n(x + 8), n(x + 4), n(y + p.scale_px / 2)),
-         8, "= " + p.scale_label + " (one-way delay)");
-    item(fmt::format("<path d=\"{}\" fill=\"none\" stroke=\"#666666\"/><path d=\"{}\" fill=\"none\" "
-                     "stroke=\"#666666\"/>\n",
-                     zigzag(x, x + 30, y - 4), zigzag(x, x + 30, y + 4)),
-         30, "idle time cut out");
-    o += "</g>\n";
-  }
+// Legend.
+void svg_legend(std::string& o, const LadderPicture& p) {
+  double x = kMargin;
+  const double y = p.legend_y;
+  o += "<g id=\"legend\" font-size=\"10\" fill=\"#333333\" stroke-width=\"1.3\">\n";
+  auto item = [&](const std::string& drawing, double w, const std::string& text) {
+    o += drawing;
+    o += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", n(x + w + 6), n(y + 3.5), xml_escape(text));
+    x += w + 6 + text_w(text) + 18;
+  };
+  item(fmt::format("<line x1=\"{0}\" y1=\"{2}\" x2=\"{1}\" y2=\"{2}\" stroke=\"#111111\"/><path d=\"{3}\" "
+                   "fill=\"#111111\"/>\n",
+                   n(x), n(x + 30), n(y), arrow_head(x, y, x + 30, y)),
+       30, "segment");
+  item(fmt::format(
+           "<line x1=\"{0}\" y1=\"{2}\" x2=\"{1}\" y2=\"{2}\" stroke=\"#111111\" stroke-dasharray=\"6,4\"/>"
+           "<path d=\"{3}\" fill=\"#111111\"/>\n",
+           n(x), n(x + 30), n(y), arrow_head(x, y, x + 30, y)),
+       30, "retransmission");
+  item(fmt::format(
+           "<line x1=\"{0}\" y1=\"{2}\" x2=\"{1}\" y2=\"{2}\" stroke=\"#111111\"/>"
+           "<path d=\"M{3},{4} L{5},{6} M{3},{6} L{5},{4}\" stroke=\"#111111\" stroke-width=\"2.2\"/>\n",
+           n(x), n(x + 24), n(y), n(x + 19), n(y - 5), n(x + 29), n(y + 5)),
+       30, "lost");
+  item(fmt::format("<path d=\"M{0},{1} L{2},{1} L{2},{3} L{0},{3}\" fill=\"none\" stroke=\"#555555\" "
+                   "stroke-width=\"1.2\" "
+                   "stroke-dasharray=\"4,3\"/><circle cx=\"{2}\" cy=\"{3}\" r=\"2.5\" fill=\"#555555\"/>\n",
+                   n(x + 4), n(y - 7), n(x), n(y + 7)),
+       6, "timer: armed to expired");
+  item(fmt::format("<path d=\"M{0},{1} L{2},{1} M{3},{1} L{3},{4} M{0},{4} L{2},{4}\" stroke=\"#444444\" "
+                   "stroke-width=\"1\"/>\n",
+                   n(x), n(y - p.scale_px / 2), n(x + 8), n(x + 4), n(y + p.scale_px / 2)),
+       8, "= " + p.scale_label + " (one-way delay)");
+  item(fmt::format("<path d=\"{}\" fill=\"none\" stroke=\"#666666\"/><path d=\"{}\" fill=\"none\" "
+                   "stroke=\"#666666\"/>\n",
+                   zigzag(x, x + 30, y - 4), zigzag(x, x + 30, y + 4)),
+       30, "idle time cut out");
+  o += "</g>\n";
+}
+
+}  // namespace
+
+std::string svg(const scenario::RunResult& run, const PictureOptions& opt) {
+  const LadderPicture p = ladder_picture(run, opt);
+  std::string o;
+  o += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  o += fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 "
+      "{0} {1}\" "
+      "font-family=\"{2}\" font-size=\"11\">\n",
+      n(p.width), n(p.height), kSans);
+  o += fmt::format("<title>{}</title>\n", xml_escape(p.title.empty() ? p.subtitle : p.title));
+  o += "<desc>Ladder diagram drawn by tcpsim from the run's trace</desc>\n";
+  o += fmt::format("<rect x=\"0\" y=\"0\" width=\"{}\" height=\"{}\" fill=\"#ffffff\"/>\n", n(p.width),
+                   n(p.height));
+
+  svg_header(o, p);
+  svg_time_axis(o, p);
+  svg_lifelines_and_states(o, p);
+  svg_timers_and_segments(o, p);
+  svg_notes_and_breaks(o, p);
+  svg_legend(o, p);
   o += "</svg>\n";
   return o;
 }

@@ -83,8 +83,11 @@ std::string head(double x0, double y0, double x1, double y1) {
 
 }  // namespace
 
-std::string tikz(const scenario::RunResult& run, const PictureOptions& opt) {
-  const LadderPicture p = ladder_picture(run, opt);
+namespace {
+
+// The document around the picture: page size, the state colours and the
+// fonts as commands, the picture's opening and bounding box.
+std::string tikz_preamble(const LadderPicture& p) {
   std::string o;
   o += "% A ladder diagram drawn by tcpsim (--format tikz) from the run's trace.\n";
   o += "% Compile with pdflatex; to use the picture elsewhere, copy the tikzpicture\n";
@@ -116,6 +119,51 @@ std::string tikz(const scenario::RunResult& run, const PictureOptions& opt) {
   o += "\\begin{document}\n";
   o += fmt::format("\\begin{{tikzpicture}}[x={},y=-{},line join=round,inner sep=0pt]\n", pt(1), pt(1));
   o += fmt::format("\\path[use as bounding box] (0,0) rectangle ({},{});\n", n(p.width), n(p.height));
+
+  return o;
+}
+
+// The legend: a segment, a retransmission, a loss, a timer, the scale, a cut.
+void tikz_legend(std::string& o, const LadderPicture& p, const std::string& thin) {
+  const double y = p.legend_y;
+  double x = 16;
+  auto text = [&](double w, const std::string& s) {
+    o += fmt::format("\\node[anchor=base west,font=\\tcpsimsmall] at ({},{}) {{{}}};\n", n(x + w + 6),
+                     n(y + 3.5), tex(s));
+    x += w + 6 + static_cast<double>(s.size()) * 6.7 + 18;
+  };
+  o += fmt::format("\\draw[line width={}] ({},{}) -- ({},{});\n", pt(1.3), n(x), n(y), n(x + 30), n(y));
+  o += head(x, y, x + 30, y);
+  text(30, "segment");
+  o += fmt::format("\\draw[line width={},dash pattern=on {} off {}] ({},{}) -- ({},{});\n", pt(1.3), pt(6),
+                   pt(4), n(x), n(y), n(x + 30), n(y));
+  o += head(x, y, x + 30, y);
+  text(30, "retransmission");
+  o += fmt::format("\\draw[line width={}] ({},{}) -- ({},{});\n", pt(1.3), n(x), n(y), n(x + 24), n(y));
+  o += fmt::format("\\draw[line width={}] ({},{}) -- ({},{}) ({},{}) -- ({},{});\n", pt(2.2), n(x + 19),
+                   n(y - 5), n(x + 29), n(y + 5), n(x + 19), n(y + 5), n(x + 29), n(y - 5));
+  text(30, "lost");
+  o += fmt::format(
+      "\\draw[line width={},black!67,dash pattern=on {} off {}] ({},{}) -- ({},{}) -- ({},{}) -- "
+      "({},{});\n",
+      pt(1.2), pt(4), pt(3), n(x + 4), n(y - 7), n(x), n(y - 7), n(x), n(y + 7), n(x + 4), n(y + 7));
+  o += fmt::format("\\fill[black!67] ({},{}) circle[radius={}];\n", n(x), n(y + 7), pt(2.5));
+  text(6, "timer: armed to expired");
+  o += fmt::format("\\draw[{},black!73] ({},{}) -- ({},{}) ({},{}) -- ({},{}) ({},{}) -- ({},{});\n", thin,
+                   n(x), n(y - p.scale_px / 2), n(x + 8), n(y - p.scale_px / 2), n(x + 4),
+                   n(y - p.scale_px / 2), n(x + 4), n(y + p.scale_px / 2), n(x), n(y + p.scale_px / 2),
+                   n(x + 8), n(y + p.scale_px / 2));
+  text(8, "= " + p.scale_label + " (one-way delay)");
+  o += fmt::format("\\draw[{},black!60] {};\n", thin, zigzag(x, x + 30, y - 4));
+  o += fmt::format("\\draw[{},black!60] {};\n", thin, zigzag(x, x + 30, y + 4));
+  text(30, "idle time cut out");
+}
+
+}  // namespace
+
+std::string tikz(const scenario::RunResult& run, const PictureOptions& opt) {
+  const LadderPicture p = ladder_picture(run, opt);
+  std::string o = tikz_preamble(p);
 
   double hy = 16 + 14;
   if (!p.title.empty()) {
@@ -222,41 +270,7 @@ std::string tikz(const scenario::RunResult& run, const PictureOptions& opt) {
         pt(6), pt(5), n((p.left_x + p.right_x) / 2), n(b.y + 4), tex(b.label));
   }
 
-  // Legend.
-  {
-    const double y = p.legend_y;
-    double x = 16;
-    auto text = [&](double w, const std::string& s) {
-      o += fmt::format("\\node[anchor=base west,font=\\tcpsimsmall] at ({},{}) {{{}}};\n", n(x + w + 6),
-                       n(y + 3.5), tex(s));
-      x += w + 6 + static_cast<double>(s.size()) * 6.7 + 18;
-    };
-    o += fmt::format("\\draw[line width={}] ({},{}) -- ({},{});\n", pt(1.3), n(x), n(y), n(x + 30), n(y));
-    o += head(x, y, x + 30, y);
-    text(30, "segment");
-    o += fmt::format("\\draw[line width={},dash pattern=on {} off {}] ({},{}) -- ({},{});\n", pt(1.3), pt(6),
-                     pt(4), n(x), n(y), n(x + 30), n(y));
-    o += head(x, y, x + 30, y);
-    text(30, "retransmission");
-    o += fmt::format("\\draw[line width={}] ({},{}) -- ({},{});\n", pt(1.3), n(x), n(y), n(x + 24), n(y));
-    o += fmt::format("\\draw[line width={}] ({},{}) -- ({},{}) ({},{}) -- ({},{});\n", pt(2.2), n(x + 19),
-                     n(y - 5), n(x + 29), n(y + 5), n(x + 19), n(y + 5), n(x + 29), n(y - 5));
-    text(30, "lost");
-    o += fmt::format(
-        "\\draw[line width={},black!67,dash pattern=on {} off {}] ({},{}) -- ({},{}) -- ({},{}) -- "
-        "({},{});\n",
-        pt(1.2), pt(4), pt(3), n(x + 4), n(y - 7), n(x), n(y - 7), n(x), n(y + 7), n(x + 4), n(y + 7));
-    o += fmt::format("\\fill[black!67] ({},{}) circle[radius={}];\n", n(x), n(y + 7), pt(2.5));
-    text(6, "timer: armed to expired");
-    o += fmt::format("\\draw[{},black!73] ({},{}) -- ({},{}) ({},{}) -- ({},{}) ({},{}) -- ({},{});\n", thin,
-                     n(x), n(y - p.scale_px / 2), n(x + 8), n(y - p.scale_px / 2), n(x + 4),
-                     n(y - p.scale_px / 2), n(x + 4), n(y + p.scale_px / 2), n(x), n(y + p.scale_px / 2),
-                     n(x + 8), n(y + p.scale_px / 2));
-    text(8, "= " + p.scale_label + " (one-way delay)");
-    o += fmt::format("\\draw[{},black!60] {};\n", thin, zigzag(x, x + 30, y - 4));
-    o += fmt::format("\\draw[{},black!60] {};\n", thin, zigzag(x, x + 30, y + 4));
-    text(30, "idle time cut out");
-  }
+  tikz_legend(o, p, thin);
   o += "\\end{tikzpicture}\n\\end{document}\n";
   return o;
 }

@@ -19,6 +19,14 @@ TraceView::TraceView(const scenario::RunResult& run) : run_(run) {
   pkt_conn_.assign(tr.packets().size(), -1);
   pkt_right_.assign(tr.packets().size(), true);
 
+  find_ends(tr);
+  pair_ends_and_place_packets(tr);
+  place_programs(run);
+}
+
+// Each record's end: a new one whenever a (host, id) leaves CLOSED.
+void TraceView::find_ends(const sim::Trace& tr) {
+  const auto& recs = tr.records();
   // Connection ids are reused once a TCB is gone: each CLOSED -> X starts a
   // new end for that (host, id).
   std::map<std::pair<std::uint8_t, sim::ConnId>, int> current;
@@ -84,7 +92,11 @@ TraceView::TraceView(const scenario::RunResult& run) : run_(run) {
     End& x = ends_[static_cast<std::size_t>(rec_end_[i])];
     if (x.program < 0) x.program = static_cast<int>(recs[i].program);
   }
+}
 
+// Ends paired into connections, then each packet placed on one (by the
+// same index of addresses).
+void TraceView::pair_ends_and_place_packets(const sim::Trace& tr) {
   // Pair ends whose addresses mirror each other, in order of appearance: the
   // first unpaired later end whose (local, remote) is a's (remote, local).
   // Indexed by address pair, so that a socket reconnected thousands of times
@@ -144,6 +156,9 @@ TraceView::TraceView(const scenario::RunResult& run) : run_(run) {
       break;
     }
   }
+}
+
+void TraceView::place_programs(const scenario::RunResult& run) {
   // Each program's side: the side of the first connection end it used; a
   // program that only ever listened is on the passive (right) side.
   program_side_.assign(run.programs.size(), -1);

@@ -51,6 +51,10 @@ class TraceView {
   std::string header() const;
 
  private:
+  // The constructor's steps.
+  void find_ends(const sim::Trace& tr);
+  void pair_ends_and_place_packets(const sim::Trace& tr);
+  void place_programs(const scenario::RunResult& run);
   const scenario::RunResult& run_;
   std::vector<End> ends_;
   std::vector<Connection> conns_;

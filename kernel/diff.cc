@@ -214,17 +214,73 @@ std::string aligned_segments(const scenario::RunResult& kernel, const scenario::
   return out;
 }
 
+namespace {
+
+// Events close to the end may have fallen on either side of it.
+bool near_the_end(const DiffOptions& opt, Time t) {
+  const Time margin = opt.tolerance + opt.until / 50;
+  return t + margin > opt.until;
+}
+
+// How far apart two intervals may be: the tolerance and a part of the model's.
+Duration allowed_gap(const DiffOptions& opt, Duration model_gap) {
+  return opt.tolerance + static_cast<Duration>(opt.relative * static_cast<double>(std::llabs(model_gap)));
+}
+
+// Calls per program: aligned by name, then results and the time since the
+// previous call compared; calls only one run made, unless near the end.
+void diff_calls(const scenario::RunResult& kernel, const Extract& k, const Extract& m, const DiffOptions& opt,
+                std::vector<Difference>& out) {
+  const auto near_end = [&](Time t) { return near_the_end(opt, t); };
+  const auto allowed = [&](Duration model_gap) { return allowed_gap(opt, model_gap); };
+  for (std::size_t p = 0; p < k.calls.size() && p < m.calls.size(); ++p) {
+    const std::string who = p < kernel.programs.size() ? kernel.programs[p].name : "?";
+    const auto& kc = k.calls[p];
+    const auto& mc = m.calls[p];
+    std::vector<std::string> ka, ma;
+    for (const auto& c : kc) ka.push_back(c.call);
+    for (const auto& c : mc) ma.push_back(c.call);
+    const auto pairs = align(ka, ma);
+    std::vector<bool> km(kc.size(), false), mm(mc.size(), false);
+    bool first = true;
+    Time prev_k = 0, prev_m = 0;
+    for (const auto& [a, b] : pairs) {
+      km[a] = mm[b] = true;
+      if (kc[a].result != mc[b].result) {
+        out.push_back({"call", fmt::format("{}: {} returned {} on the kernel, {} in the model", who,
+                                           kc[a].call, kc[a].result, mc[b].result)});
+      }
+      const Duration dk = kc[a].t - prev_k, dm = mc[b].t - prev_m;
+      if (!first && std::llabs(dk - dm) > allowed(dm)) {
+        out.push_back(
+            {"timing",
+             fmt::format("{}: {} returned {} after the previous call on the kernel, {} in the model", who,
+                         kc[a].call, seconds(dk), seconds(dm))});
+      }
+      prev_k = kc[a].t;
+      prev_m = mc[b].t;
+      first = false;
+    }
+    for (std::size_t a = 0; a < kc.size(); ++a) {
+      if (!km[a] && !near_end(kc[a].t))
+        out.push_back({"call", fmt::format("{}: {} = {} only on the kernel", who, kc[a].call, kc[a].result)});
+    }
+    for (std::size_t b = 0; b < mc.size(); ++b) {
+      if (!mm[b] && !near_end(mc[b].t))
+        out.push_back({"call", fmt::format("{}: {} = {} only in the model", who, mc[b].call, mc[b].result)});
+    }
+  }
+}
+
+}  // namespace
+
 std::vector<Difference> diff_runs(const scenario::RunResult& kernel, const scenario::RunResult& model,
                                   const DiffOptions& opt) {
   std::vector<Difference> out;
   const Extract k = extract(kernel, opt.until);
   const Extract m = extract(model, opt.until);
-  // Events close to the end may have fallen on either side of it.
-  const Time margin = opt.tolerance + opt.until / 50;
-  const auto near_end = [&](Time t) { return t + margin > opt.until; };
-  const auto allowed = [&](Duration model_gap) {
-    return opt.tolerance + static_cast<Duration>(opt.relative * static_cast<double>(std::llabs(model_gap)));
-  };
+  const auto near_end = [&](Time t) { return near_the_end(opt, t); };
+  const auto allowed = [&](Duration model_gap) { return allowed_gap(opt, model_gap); };
 
   // Connections in order of appearance, matched by their hosts and port.
   std::vector<bool> used(m.conns.size(), false);
@@ -304,44 +360,7 @@ std::vector<Difference> diff_runs(const scenario::RunResult& kernel, const scena
       out.push_back({"segment", fmt::format("connection {}: only in the model", m.conns[j].name)});
   }
 
-  // Calls per program.
-  for (std::size_t p = 0; p < k.calls.size() && p < m.calls.size(); ++p) {
-    const std::string who = p < kernel.programs.size() ? kernel.programs[p].name : "?";
-    const auto& kc = k.calls[p];
-    const auto& mc = m.calls[p];
-    std::vector<std::string> ka, ma;
-    for (const auto& c : kc) ka.push_back(c.call);
-    for (const auto& c : mc) ma.push_back(c.call);
-    const auto pairs = align(ka, ma);
-    std::vector<bool> km(kc.size(), false), mm(mc.size(), false);
-    bool first = true;
-    Time prev_k = 0, prev_m = 0;
-    for (const auto& [a, b] : pairs) {
-      km[a] = mm[b] = true;
-      if (kc[a].result != mc[b].result) {
-        out.push_back({"call", fmt::format("{}: {} returned {} on the kernel, {} in the model", who,
-                                           kc[a].call, kc[a].result, mc[b].result)});
-      }
-      const Duration dk = kc[a].t - prev_k, dm = mc[b].t - prev_m;
-      if (!first && std::llabs(dk - dm) > allowed(dm)) {
-        out.push_back(
-            {"timing",
-             fmt::format("{}: {} returned {} after the previous call on the kernel, {} in the model", who,
-                         kc[a].call, seconds(dk), seconds(dm))});
-      }
-      prev_k = kc[a].t;
-      prev_m = mc[b].t;
-      first = false;
-    }
-    for (std::size_t a = 0; a < kc.size(); ++a) {
-      if (!km[a] && !near_end(kc[a].t))
-        out.push_back({"call", fmt::format("{}: {} = {} only on the kernel", who, kc[a].call, kc[a].result)});
-    }
-    for (std::size_t b = 0; b < mc.size(); ++b) {
-      if (!mm[b] && !near_end(mc[b].t))
-        out.push_back({"call", fmt::format("{}: {} = {} only in the model", who, mc[b].call, mc[b].result)});
-    }
-  }
+  diff_calls(kernel, k, m, opt, out);
 
   // Segment timing: each interval between consecutive aligned segments.
   std::stable_sort(timeline.begin(), timeline.end(),

@@ -8,6 +8,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -69,11 +70,13 @@ std::optional<std::vector<SocketSample>> Hosts::dump() {
 }
 
 std::string write_sysctls(const Plan& plan) {
-  for (const auto& [path, value] : plan.sysctls) {
-    std::ofstream f("/proc/sys/net/" + path);
+  for (const auto& [name, value] : plan.sysctls) {
+    std::string path = "/proc/sys/" + name;  // net.ipv4.x is /proc/sys/net/ipv4/x
+    std::replace(path.begin(), path.end(), '.', '/');
+    std::ofstream f(path);
     f << value;
     f.flush();
-    if (!f) return fmt::format("cannot set net.{} = {} in the namespace", path, value);
+    if (!f) return fmt::format("cannot set {} = {} in the namespace", name, value);
   }
   return "";
 }

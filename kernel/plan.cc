@@ -23,25 +23,25 @@ std::string ip_text(std::uint32_t ip) {
 // A profile setting, as the kernel can (or cannot) be told it.
 struct Mapped {
   enum Kind { Sysctl, Linger2, SynCnt, Refused } kind = Refused;
-  std::string path;   // below /proc/sys/net/
-  std::string value;  // what to write
-  int option = 0;     // the socket option's value
-  std::string why;    // for Refused
+  std::string sysctl;  // "net.ipv4.tcp_synack_retries"
+  std::string value;   // what to write
+  int option = 0;      // the socket option's value
+  std::string why;     // for Refused
 };
 
+// A socket option where one exists (it can differ per host), else the
+// setting's Linux sysctl (sim/profile.cc's table), else refused.
 Mapped map_setting(const std::string& key, const sim::Profile& p) {
   const model::Config& c = p.tcp;
-  auto seconds = [](Duration d) { return d / kSecond; };
-  auto whole_seconds = [](Duration d) { return d % kSecond == 0; };
   Mapped m;
   if (key == "fin_wait_2_timeout") {
-    if (c.fin_wait_2_timeout <= 0 || !whole_seconds(c.fin_wait_2_timeout) ||
+    if (c.fin_wait_2_timeout <= 0 || c.fin_wait_2_timeout % kSecond != 0 ||
         c.fin_wait_2_timeout > 120 * kSecond) {
       m.why = "Linux bounds an orphaned FIN-WAIT-2 by whole seconds from 1 to 120 (TCP_LINGER2)";
       return m;
     }
     m.kind = Mapped::Linger2;
-    m.option = static_cast<int>(seconds(c.fin_wait_2_timeout));
+    m.option = static_cast<int>(c.fin_wait_2_timeout / kSecond);
     return m;
   }
   if (key == "syn_retries") {
@@ -53,39 +53,16 @@ Mapped map_setting(const std::string& key, const sim::Profile& p) {
     m.option = c.syn_retries;
     return m;
   }
-  m.kind = Mapped::Sysctl;
-  if (key == "synack_retries") {
-    m.path = "ipv4/tcp_synack_retries";
-    m.value = std::to_string(c.synack_retries);
-  } else if (key == "data_retries") {
-    m.path = "ipv4/tcp_retries2";
-    m.value = std::to_string(c.data_retries);
-  } else if (key == "orphan_retries") {
-    m.path = "ipv4/tcp_orphan_retries";
-    m.value = std::to_string(c.orphan_retries);
-  } else if (key == "syn_linear_timeouts") {
-    m.path = "ipv4/tcp_syn_linear_timeouts";
-    m.value = std::to_string(c.syn_linear_timeouts);
-  } else if (key == "rto_min") {
-    m.path = "ipv4/tcp_rto_min_us";
-    m.value = std::to_string(c.rto_min / kMicrosecond);
-  } else if (key == "rto_max") {
-    m.path = "ipv4/tcp_rto_max_ms";
-    m.value = std::to_string(c.rto_max / kMillisecond);
-  } else if (key == "rfc1337") {
-    m.path = "ipv4/tcp_rfc1337";
-    m.value = c.rfc1337 ? "1" : "0";
-  } else if (key == "ephemeral_ports") {
-    m.path = "ipv4/ip_local_port_range";
-    m.value = fmt::format("{} {}", p.ephemeral_low, p.ephemeral_high);
-  } else if (key == "somaxconn") {
-    m.path = "core/somaxconn";
-    m.value = std::to_string(p.somaxconn);
-  } else {
-    m.kind = Mapped::Refused;
-    m.why = key == "time_wait" ? "TIME-WAIT is the kernel constant TCP_TIMEWAIT_LEN (60 s), no sysctl sets it"
-                               : "no sysctl or socket option sets it";
+  if (auto value = sim::linux_sysctl_value(p, key)) {
+    for (const auto& k : sim::profile_keys()) {
+      if (k.name == key) m.sysctl = std::string(k.linux_sysctl);
+    }
+    m.kind = Mapped::Sysctl;
+    m.value = *value;
+    return m;
   }
+  m.why = key == "time_wait" ? "TIME-WAIT is the kernel constant TCP_TIMEWAIT_LEN (60 s), no sysctl sets it"
+                             : "no sysctl or socket option sets it";
   return m;
 }
 
@@ -152,9 +129,9 @@ Plan make_plan(const scenario::Scenario& sc, const std::vector<std::pair<std::st
   }
   // The kernel is Linux whatever the scenario was written for.
   std::string others;
-  if (sc.profile != "linux") others = sc.profile;
+  if (sc.profile != sim::kLinuxProfile) others = sc.profile;
   for (const auto& h : sc.hosts) {
-    if (!h.profile.empty() && h.profile != "linux" && others.find(h.profile) == std::string::npos)
+    if (!h.profile.empty() && h.profile != sim::kLinuxProfile && others.find(h.profile) == std::string::npos)
       others += (others.empty() ? "" : ", ") + h.profile;
   }
   if (!others.empty()) {
@@ -175,17 +152,17 @@ Plan make_plan(const scenario::Scenario& sc, const std::vector<std::pair<std::st
 
   // Settings: a socket option where one exists (it can differ per host), a
   // namespace sysctl where every host agrees, else refused.
-  std::vector<std::pair<std::string, std::string>> sysctl_seen;  // path, value
+  std::vector<std::pair<std::string, std::string>> sysctl_seen;  // name, value
   auto apply = [&](const std::string& key, const std::string& value, const std::string& host,
                    const std::string& at) {
-    sim::Profile p = *sim::profile_named("linux");
+    sim::Profile p = *sim::profile_named(sim::kLinuxProfile);
     if (auto e = sim::set_profile_value(p, key, value)) {
       plan.refusals.push_back(fmt::format("{}: {}", at, *e));
       return;
     }
     const Mapped m = map_setting(key, p);
     if (m.kind == Mapped::Refused) {
-      const sim::Profile linux = *sim::profile_named("linux");
+      const sim::Profile linux = *sim::profile_named(sim::kLinuxProfile);
       if (sim::get_profile_value(linux, key) == sim::get_profile_value(p, key)) return;  // Linux's own value
       plan.refusals.push_back(
           fmt::format("{}: set {} {}: cannot be reproduced on the kernel: {}", at, key, value, m.why));
@@ -199,19 +176,19 @@ Plan make_plan(const scenario::Scenario& sc, const std::vector<std::pair<std::st
     if (m.kind != Mapped::Sysctl) return;
     if (!host.empty() && n > 1) {
       plan.refusals.push_back(
-          fmt::format("{}: set {} {} {}: the sysctl net.{} would apply to every host of the one namespace",
-                      at, host, key, value, m.path));
+          fmt::format("{}: set {} {} {}: the sysctl {} would apply to every host of the one namespace", at,
+                      host, key, value, m.sysctl));
       return;
     }
-    for (const auto& [path, v] : sysctl_seen) {
-      if (path == m.path && v != m.value) {
+    for (const auto& [name, v] : sysctl_seen) {
+      if (name == m.sysctl && v != m.value) {
         plan.refusals.push_back(
-            fmt::format("{}: set {} {}: conflicts with an earlier value of net.{}", at, key, value, m.path));
+            fmt::format("{}: set {} {}: conflicts with an earlier value of {}", at, key, value, m.sysctl));
         return;
       }
     }
-    sysctl_seen.emplace_back(m.path, m.value);
-    plan.sysctls.emplace_back(m.path, m.value);
+    sysctl_seen.emplace_back(m.sysctl, m.value);
+    plan.sysctls.emplace_back(m.sysctl, m.value);
   };
   for (const auto& s : sc.sets) apply(s.key, s.value, s.host, where(sc, s.loc));
   for (const auto& [k, v] : sets) apply(k, v, "", fmt::format("--set {}={}", k, v));

@@ -46,7 +46,7 @@ struct HostOptions {
 
 struct Plan {
   std::vector<std::uint32_t> host_ips;                       // by host index
-  std::vector<std::pair<std::string, std::string>> sysctls;  // /proc/sys path below net/, value
+  std::vector<std::pair<std::string, std::string>> sysctls;  // "net.ipv4.tcp_retries2", value
   std::vector<HostOptions> host_options;                     // by host index
   std::vector<DirectedRule> rules;
   std::vector<DirectedWindow> windows;

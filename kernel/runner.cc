@@ -99,40 +99,37 @@ struct ChildState {
   std::vector<ProgramSpec> specs;
   std::unique_ptr<std::atomic<bool>[]> done;
   std::unique_ptr<std::atomic<bool>[]> settled;
+  // Each segment wakes the sampler (the capture thread itself must keep
+  // reading, or the ring overflows on a burst).
+  std::mutex wake_mu;
+  std::condition_variable wake;
+  bool segment_seen = false;
+  std::atomic<bool> quit{false};
 };
 
-// Everything below runs in the child, inside the new namespace; returns the
-// serialized recording.
-std::string run_child(const scenario::Scenario& sc, const Plan& plan, const RunnerOptions& opt) {
-  auto& state = *new ChildState;
-  Recording& rec = state.rec;
-  rec.programs.resize(sc.programs.size());
-  SockDiag& diag = state.diag;
-  Hosts& hosts = state.hosts;
-  Capture& capture = state.cap;
-  if (auto e = plan.links.empty() ? setup(plan) : setup_hosts(plan, hosts); !e.empty()) {
-    rec.error = e;
-    return serialize(rec);
+// Every socket of the run: one namespace's, or every host's.
+std::optional<std::vector<SocketSample>> dump_all(ChildState& state) {
+  return state.hosts.empty() ? state.diag.dump() : state.hosts.dump();
+}
+
+// The namespace(s), the socket diagnostics and the capture; "" or why not.
+std::string prepare(ChildState& state, const Plan& plan) {
+  if (auto e = plan.links.empty() ? setup(plan) : setup_hosts(plan, state.hosts); !e.empty()) return e;
+  if (!state.diag.ok()) return "socket diagnostics (NETLINK_SOCK_DIAG) are not available";
+  if (!state.hosts.empty()) {
+    state.line = std::make_unique<DelayLine>(state.hosts.wires, plan, 1);
+    return "";
   }
-  if (!diag.ok()) {
-    rec.error = "socket diagnostics (NETLINK_SOCK_DIAG) are not available";
-    return serialize(rec);
-  }
-  if (!hosts.empty()) {
-    state.line = std::make_unique<DelayLine>(hosts.wires, plan, 1);
-  } else if (auto e = capture.open(); !e.empty()) {
-    rec.error = e;
-    return serialize(rec);
-  }
-  // Every socket of the run: one namespace's, or every host's.
-  auto dump = [&diag, &hosts] { return hosts.empty() ? diag.dump() : hosts.dump(); };
+  return state.cap.open();
+}
+
+// The sampler's snapshot: every socket, kept when something changed.
+void install_snapshot(ChildState& state) {
   RunContext& ctx = state.ctx;
-  ctx.sc = &sc;
-  ctx.rec = &rec;
-  std::mutex& diag_mu = state.diag_mu;
-  ctx.snapshot = [&ctx, dump, &diag_mu, &rec]() -> std::vector<SocketSample> {
-    std::lock_guard<std::mutex> dl(diag_mu);
-    auto socks = dump();
+  ctx.snapshot = [&state]() -> std::vector<SocketSample> {
+    RunContext& ctx = state.ctx;
+    std::lock_guard<std::mutex> dl(state.diag_mu);
+    auto socks = dump_all(state);
     if (!socks) return {};
     const Time t = ctx.now();
     std::lock_guard<std::mutex> lock(ctx.mu);
@@ -147,65 +144,41 @@ std::string run_child(const scenario::Scenario& sc, const Plan& plan, const Runn
       }
       return true;
     };
+    Recording& rec = state.rec;
     if (rec.snapshots.empty() || !same(rec.snapshots.back().sockets, *socks))
       rec.snapshots.push_back(Snapshot{t, *socks});
     return *socks;
   };
+}
 
-  ctx.t0 = realtime_ns();
-  // Each segment wakes the sampler (the capture thread itself must keep
-  // reading, or the ring overflows on a burst).
-  std::mutex wake_mu;
-  std::condition_variable wake;
-  bool segment_seen = false;
-  auto on_segment = [&] {
-    {
-      std::lock_guard<std::mutex> l(wake_mu);
-      segment_seen = true;
-    }
-    wake.notify_one();
+// Windows: a rule in their chain while they are open (the delay line applies
+// windows itself, by each segment's time).
+void run_windows(ChildState& state, const Plan& plan) {
+  struct Edge {
+    Time t;
+    std::size_t i;
+    bool open;
   };
-  if (state.line) {
-    state.line->start(&ctx.t0, on_segment);
-  } else {
-    capture.start(&ctx.t0, on_segment);
+  std::vector<Edge> edges;
+  for (std::size_t i = 0; i < (state.line ? 0 : plan.windows.size()); ++i) {
+    edges.push_back({plan.windows[i].span.start, i, true});
+    edges.push_back({plan.windows[i].span.end, i, false});
   }
-  ctx.snapshot();
+  std::sort(edges.begin(), edges.end(), [](const Edge& a, const Edge& b) { return a.t < b.t; });
+  const RunContext& ctx = state.ctx;
+  for (const auto& e : edges) {
+    while (!state.quit && ctx.now() < e.t) sleep_ns(std::min<Duration>(e.t - ctx.now(), 10 * kMillisecond));
+    if (state.quit) break;
+    if (e.open)
+      tool({"nft", "add", "rule", "ip", kNftTable, window_chain(e.i), "meta", "mark", "set", "1"});
+    else
+      tool({"nft", "flush", "chain", "ip", kNftTable, window_chain(e.i)});
+  }
+}
 
-  std::atomic<bool> quit{false};
-  std::thread sampler([&] {
-    while (!quit) {
-      ctx.snapshot();
-      std::unique_lock<std::mutex> l(wake_mu);
-      wake.wait_for(l, std::chrono::nanoseconds(opt.sample_interval),
-                    [&] { return segment_seen || quit.load(); });
-      segment_seen = false;
-    }
-  });
-  // Windows: a rule in their chain while they are open.
-  std::thread windows([&] {
-    struct Edge {
-      Time t;
-      std::size_t i;
-      bool open;
-    };
-    std::vector<Edge> edges;
-    // (The delay line applies windows itself, by each segment's time.)
-    for (std::size_t i = 0; i < (state.line ? 0 : plan.windows.size()); ++i) {
-      edges.push_back({plan.windows[i].span.start, i, true});
-      edges.push_back({plan.windows[i].span.end, i, false});
-    }
-    std::sort(edges.begin(), edges.end(), [](const Edge& a, const Edge& b) { return a.t < b.t; });
-    for (const auto& e : edges) {
-      while (!quit && ctx.now() < e.t) sleep_ns(std::min<Duration>(e.t - ctx.now(), 10 * kMillisecond));
-      if (quit) break;
-      if (e.open)
-        tool({"nft", "add", "rule", "ip", kNftTable, window_chain(e.i), "meta", "mark", "set", "1"});
-      else
-        tool({"nft", "flush", "chain", "ip", kNftTable, window_chain(e.i)});
-    }
-  });
-
+// One thread per program, each on its host.
+std::vector<std::thread> start_programs(ChildState& state, const scenario::Scenario& sc, const Plan& plan) {
+  RunContext& ctx = state.ctx;
   std::vector<ProgramSpec>& specs = state.specs;
   specs.resize(sc.programs.size());
   std::vector<std::thread> threads;
@@ -245,7 +218,7 @@ std::string run_child(const scenario::Scenario& sc, const Plan& plan, const Runn
       const Time limit = ctx.now() + 1 * kSecond;
       while (!state.settled[order[m]] && ctx.now() < limit) sleep_ns(20 * kMicrosecond);
     }
-    const int ns = hosts.empty() ? -1 : hosts.ns[prog_host[i]];
+    const int ns = state.hosts.empty() ? -1 : state.hosts.ns[prog_host[i]];
     threads[i] = std::thread([&ctx, &specs, done, i, ns] {
       // The program's sockets are its host's (setns: this thread only).
       if (ns >= 0 && setns(ns, CLONE_NEWNET) != 0) {
@@ -259,17 +232,23 @@ std::string run_child(const scenario::Scenario& sc, const Plan& plan, const Runn
       done[i] = true;
     });
   }
+  return threads;
+}
 
-  // Until every program has ended and no socket is left, or the cap.
+// Until every program has ended and no socket is left, or the cap; the
+// run's end time is then set.
+void wait_for_end(ChildState& state, const scenario::Scenario& sc, const RunnerOptions& opt) {
+  RunContext& ctx = state.ctx;
+  Recording& rec = state.rec;
   const Time cap = std::min(opt.cap, sc.until.value_or(opt.cap));
   while (true) {
     sleep_ns(2 * kMillisecond);
     const Time now = ctx.now();
     bool all = true;
-    for (std::size_t i = 0; i < specs.size(); ++i) all = all && done[i];
+    for (std::size_t i = 0; i < state.specs.size(); ++i) all = all && state.done[i];
     if (all) {
-      std::lock_guard<std::mutex> dl(diag_mu);
-      auto socks = dump();
+      std::lock_guard<std::mutex> dl(state.diag_mu);
+      auto socks = dump_all(state);
       if (socks && socks->empty()) break;
     }
     if (now >= cap) {
@@ -280,20 +259,17 @@ std::string run_child(const scenario::Scenario& sc, const Plan& plan, const Runn
   }
   ctx.snapshot();
   const Time end = ctx.now();
-  {
-    std::lock_guard<std::mutex> lock(ctx.mu);
-    ctx.stopped = true;
-    rec.end_time = rec.capped ? cap : end;
-  }
-  {
-    std::lock_guard<std::mutex> l(wake_mu);
-    quit = true;
-  }
-  wake.notify_one();
-  sampler.join();
-  windows.join();
-  rec.segments = state.line ? state.line->stop() : capture.stop();
-  const unsigned lost = state.line ? state.line->dropped() : capture.dropped();
+  std::lock_guard<std::mutex> lock(ctx.mu);
+  ctx.stopped = true;
+  rec.end_time = rec.capped ? cap : end;
+}
+
+// The captured segments up to the end, checked against nftables' count; the
+// program threads joined, or left blocked at the cap.
+void collect(ChildState& state, const Plan& plan, std::vector<std::thread>& threads) {
+  Recording& rec = state.rec;
+  rec.segments = state.line ? state.line->stop() : state.cap.stop();
+  const unsigned lost = state.line ? state.line->dropped() : state.cap.dropped();
   if (lost > 0) rec.error = fmt::format("the capture lost {} segments: the run is incomplete", lost);
   // Whatever came after the end (the drain) is not part of the run.
   while (!rec.segments.empty() && rec.segments.back().t > rec.end_time) rec.segments.pop_back();
@@ -307,17 +283,65 @@ std::string run_child(const scenario::Scenario& sc, const Plan& plan, const Runn
                       nft, replayed);
     }
   }
-  {
-    std::lock_guard<std::mutex> lock(ctx.mu);
-    for (std::size_t i = 0; i < threads.size(); ++i) {
-      if (done[i]) {
-        threads[i].join();
-      } else {
-        threads[i].detach();  // blocked at the cap: it dies with the process
-        if (rec.programs[i].blocked_in.empty()) rec.programs[i].blocked_in = "running";
-      }
+  std::lock_guard<std::mutex> lock(state.ctx.mu);
+  for (std::size_t i = 0; i < threads.size(); ++i) {
+    if (state.done[i]) {
+      threads[i].join();
+    } else {
+      threads[i].detach();  // blocked at the cap: it dies with the process
+      if (rec.programs[i].blocked_in.empty()) rec.programs[i].blocked_in = "running";
     }
   }
+}
+
+// Everything below runs in the child, inside the new namespace; returns the
+// serialized recording.
+std::string run_child(const scenario::Scenario& sc, const Plan& plan, const RunnerOptions& opt) {
+  auto& state = *new ChildState;
+  Recording& rec = state.rec;
+  rec.programs.resize(sc.programs.size());
+  if (auto e = prepare(state, plan); !e.empty()) {
+    rec.error = e;
+    return serialize(rec);
+  }
+  RunContext& ctx = state.ctx;
+  ctx.sc = &sc;
+  ctx.rec = &rec;
+  install_snapshot(state);
+  ctx.t0 = realtime_ns();
+  auto on_segment = [&state] {
+    {
+      std::lock_guard<std::mutex> l(state.wake_mu);
+      state.segment_seen = true;
+    }
+    state.wake.notify_one();
+  };
+  if (state.line) {
+    state.line->start(&ctx.t0, on_segment);
+  } else {
+    state.cap.start(&ctx.t0, on_segment);
+  }
+  ctx.snapshot();
+  std::thread sampler([&] {
+    while (!state.quit) {
+      ctx.snapshot();
+      std::unique_lock<std::mutex> l(state.wake_mu);
+      state.wake.wait_for(l, std::chrono::nanoseconds(opt.sample_interval),
+                          [&] { return state.segment_seen || state.quit.load(); });
+      state.segment_seen = false;
+    }
+  });
+  std::thread windows([&] { run_windows(state, plan); });
+  std::vector<std::thread> threads = start_programs(state, sc, plan);
+  wait_for_end(state, sc, opt);
+  {
+    std::lock_guard<std::mutex> l(state.wake_mu);
+    state.quit = true;
+  }
+  state.wake.notify_one();
+  sampler.join();
+  windows.join();
+  collect(state, plan, threads);
   return serialize(rec);
 }
 

@@ -234,23 +234,10 @@ std::uint8_t program_host(const scenario::Scenario& sc, std::size_t p) {
 
 }  // namespace
 
-scenario::RunResult to_run_result(std::shared_ptr<const scenario::Scenario> sc, const Recording& rec,
-                                  const Plan& plan, const std::string& kernel_name) {
-  scenario::RunResult res;
-  res.scenario = sc;
-  res.net = std::make_unique<sim::Network>(sc->seed);
-  for (const auto& h : sc->hosts) {
-    sim::Profile p = *sim::profile_named("linux");
-    p.name = kernel_name;
-    res.net->add_host(h.name, h.ip, p);
-  }
-  res.runner = std::make_unique<sim::Runner>(*res.net);
-  for (std::size_t i = 0; i < sc->programs.size(); ++i)
-    res.programs.push_back(scenario::ProgramInfo{sc->programs[i].name, program_host(*sc, i)});
+namespace {
 
-  Builder b(*sc, rec, plan);
-  b.lives();
-  std::vector<TraceRecord> out;
+// Each end's states as State records.
+void add_states(const Builder& b, std::vector<TraceRecord>& out) {
   for (const Life& l : b.lives_) {
     State prev = State::Closed;
     for (const auto& [t, st] : l.states) {
@@ -275,8 +262,12 @@ scenario::RunResult to_run_result(std::shared_ptr<const scenario::Scenario> sc, 
       out.push_back(r);
     }
   }
+}
 
-  sim::Trace& tr = res.net->trace();
+// Each captured segment: Sent, then Delivered (through the delay line, else
+// at once) or Dropped where a rule or the line's loss took it.
+void add_segments(const Recording& rec, const Plan& plan, const Builder& b, sim::Trace& tr,
+                  std::vector<TraceRecord>& out) {
   const std::vector<bool> dropped = replay_drops(rec.segments, plan.rules, plan.windows);
   std::map<std::pair<std::uint64_t, std::uint64_t>, std::uint32_t>
       sent_up_to;  // per direction: highest seq end
@@ -325,7 +316,11 @@ scenario::RunResult to_run_result(std::shared_ptr<const scenario::Scenario> sc, 
     }
     out.push_back(d);
   }
+}
 
+// The programs' calls and outputs.
+void add_calls(const scenario::Scenario& sc, const Recording& rec, const Builder& b, sim::Trace& tr,
+               std::vector<TraceRecord>& out) {
   for (const CallRecord& c : rec.calls) {
     TraceRecord r;
     // A call that waits for the peer (connect, accept, read, epoll_wait)
@@ -333,7 +328,7 @@ scenario::RunResult to_run_result(std::shared_ptr<const scenario::Scenario> sc, 
     // began, before the segments it caused, as tcpsim shows them.
     r.t = waits(c.text) ? c.end : c.start;
     r.kind = TraceKind::Call;
-    r.host = program_host(*sc, c.program);
+    r.host = program_host(sc, c.program);
     r.program = c.program;
     if (c.has_socket) {
       const int l = b.life_at(c.local, c.peer, c.end, true);
@@ -351,23 +346,22 @@ scenario::RunResult to_run_result(std::shared_ptr<const scenario::Scenario> sc, 
     TraceRecord r;
     r.t = o.t;
     r.kind = TraceKind::Output;
-    r.host = program_host(*sc, o.program);
+    r.host = program_host(sc, o.program);
     r.program = o.program;
     r.ref = tr.add_text(o.text);
     out.push_back(r);
   }
-  std::stable_sort(out.begin(), out.end(),
-                   [](const TraceRecord& x, const TraceRecord& y) { return x.t < y.t; });
-  for (const auto& r : out) tr.add(r);
+}
 
-  // How it ended.
+// How it ended.
+void set_ending(const scenario::Scenario& sc, const Recording& rec, scenario::RunResult& res) {
   res.end_time = rec.end_time;
   res.finished = !rec.programs.empty();
   std::string blocked;
   for (std::size_t i = 0; i < rec.programs.size(); ++i) {
     res.finished = res.finished && rec.programs[i].finished;
     if (!rec.programs[i].finished) {
-      blocked += fmt::format("{}'{}' is {}", blocked.empty() ? "" : "; ", sc->programs[i].name,
+      blocked += fmt::format("{}'{}' is {}", blocked.empty() ? "" : "; ", sc.programs[i].name,
                              rec.programs[i].blocked_in.empty() ? "running" : rec.programs[i].blocked_in);
     }
   }
@@ -382,13 +376,17 @@ scenario::RunResult to_run_result(std::shared_ptr<const scenario::Scenario> sc, 
         fmt::format("all programs finished and no socket left after {} s", sim::format_seconds(rec.end_time));
   }
   if (!rec.error.empty()) res.ending += "\nwarning: " + rec.error;
+}
 
-  // The scenario's assertions, against what the kernel did (up to the cap).
+// The scenario's assertions, against what the kernel did (up to the cap).
+void check_assertions(const scenario::Scenario& sc, const Recording& rec, const Builder& b,
+                      scenario::RunResult& res) {
+  const sim::Trace& tr = res.net->trace();
   res.results = rec.results;
   auto state_of = [&](const scenario::Assertion& a, Time t) {
     std::size_t prog = 0;
-    for (std::size_t i = 0; i < sc->programs.size(); ++i) {
-      if (sc->programs[i].name == a.program) prog = i;
+    for (std::size_t i = 0; i < sc.programs.size(); ++i) {
+      if (sc.programs[i].name == a.program) prog = i;
     }
     const CallRecord* last = nullptr;
     for (const CallRecord& c : rec.calls) {
@@ -397,7 +395,7 @@ scenario::RunResult to_run_result(std::shared_ptr<const scenario::Scenario> sc, 
     if (!last) return State::Closed;
     return b.state_at(b.life_at(last->local, last->peer, t, true), t);
   };
-  for (const scenario::Assertion& a : sc->assertions) {
+  for (const scenario::Assertion& a : sc.assertions) {
     scenario::AssertionResult ar;
     ar.loc = a.loc;
     const Time at = a.at_end ? rec.end_time : a.at;
@@ -419,7 +417,7 @@ scenario::RunResult to_run_result(std::shared_ptr<const scenario::Scenario> sc, 
         if (s.t <= at) snap = &s;
       }
       std::uint32_t ip = 0;
-      for (const auto& h : sc->hosts) {
+      for (const auto& h : sc.hosts) {
         if (h.name == a.host) ip = h.ip;
       }
       const std::string text =
@@ -430,7 +428,7 @@ scenario::RunResult to_run_result(std::shared_ptr<const scenario::Scenario> sc, 
       if (mismatch) ar.detail = *mismatch;
     } else if (a.kind == scenario::Assertion::Sent || a.kind == scenario::Assertion::NotSent) {
       std::uint32_t from = 0, to = 0;
-      for (const auto& h : sc->hosts) {
+      for (const auto& h : sc.hosts) {
         if (h.name == a.from) from = h.ip;
         if (h.name == a.to) to = h.ip;
       }
@@ -448,6 +446,36 @@ scenario::RunResult to_run_result(std::shared_ptr<const scenario::Scenario> sc, 
     }
     res.results.push_back(ar);
   }
+}
+
+}  // namespace
+
+scenario::RunResult to_run_result(std::shared_ptr<const scenario::Scenario> sc, const Recording& rec,
+                                  const Plan& plan, const std::string& kernel_name) {
+  scenario::RunResult res;
+  res.scenario = sc;
+  res.net = std::make_unique<sim::Network>(sc->seed);
+  for (const auto& h : sc->hosts) {
+    sim::Profile p = *sim::profile_named(sim::kLinuxProfile);
+    p.name = kernel_name;
+    res.net->add_host(h.name, h.ip, p);
+  }
+  res.runner = std::make_unique<sim::Runner>(*res.net);
+  for (std::size_t i = 0; i < sc->programs.size(); ++i)
+    res.programs.push_back(scenario::ProgramInfo{sc->programs[i].name, program_host(*sc, i)});
+
+  Builder b(*sc, rec, plan);
+  b.lives();
+  std::vector<TraceRecord> out;
+  add_states(b, out);
+  sim::Trace& tr = res.net->trace();
+  add_segments(rec, plan, b, tr, out);
+  add_calls(*sc, rec, b, tr, out);
+  std::stable_sort(out.begin(), out.end(),
+                   [](const TraceRecord& x, const TraceRecord& y) { return x.t < y.t; });
+  for (const auto& r : out) tr.add(r);
+  set_ending(*sc, rec, res);
+  check_assertions(*sc, rec, b, res);
   std::stable_sort(res.results.begin(), res.results.end(),
                    [](const scenario::AssertionResult& x, const scenario::AssertionResult& y) {
                      return x.loc.line < y.loc.line;

@@ -359,7 +359,8 @@ std::variant<std::unique_ptr<sim::Network>, ParseError> build_network(const Scen
     const std::string name = opt.profile.value_or(h.profile.empty() ? sc.profile : h.profile);
     std::optional<sim::Profile> p = sim::profile_named(name);
     if (!p) {
-      return error_at(sc, h.loc, fmt::format("unknown profile '{}': expected rfc9293, linux or bsd", name));
+      return error_at(sc, h.loc,
+                      fmt::format("unknown profile '{}': expected {}", name, sim::profile_choices()));
     }
     for (const SetDecl& s : sc.sets) {
       if (!s.host.empty() && s.host != h.name) continue;

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "sim/network.h"
+#include "sim/profile.h"
 #include "sim/units.h"
 
 namespace tcpsim::scenario {
@@ -318,7 +319,7 @@ class Parser {
     const std::string kw = cur().text;
     bump();
     if (kw == "profile") {
-      sc_.profile = ident("a profile name (rfc9293, linux, bsd)");
+      sc_.profile = ident(fmt::format("a profile name ({})", fmt::join(sim::profile_names(), ", ")));
     } else if (kw == "seed") {
       sc_.seed = static_cast<std::uint64_t>(integer("a seed", 0, LONG_MAX));
     } else if (kw == "until") {

@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   cmake g++ make            # build
   clang-format              # scripts/format.sh (CI checks the code is formatted)
+  clang-tidy                # scripts/function-size.sh: no function over 120 lines (a CTest test)
   libboost-dev              # Boost.MSM (header-only): the state table
   libfmt-dev                # formatting of every output
   libabsl-dev               # Abseil flat_hash_map: the hosts' connection tables

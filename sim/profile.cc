@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <type_traits>
+#include <utility>
+#include <variant>
 
 #include "sim/units.h"
 
@@ -12,7 +15,6 @@ namespace {
 
 Profile rfc9293() {
   Profile p;
-  p.name = "rfc9293";
   model::Config& c = p.tcp;
   // RFC 6298 (2.1) "RTO <- 1 second" before any sample; (2.4) "Whenever RTO is
   // computed, if it is less than 1 second, then the RTO SHOULD be rounded up
@@ -40,7 +42,6 @@ Profile rfc9293() {
 
 Profile linux_profile() {
   Profile p;
-  p.name = "linux";
   model::Config& c = p.tcp;
   c.rto_initial = 1 * kSecond;          // TCP_TIMEOUT_INIT
   c.rto_min = 200 * kMillisecond;       // TCP_RTO_MIN, net.ipv4.tcp_rto_min_us
@@ -78,7 +79,6 @@ Profile bsd() {
   // (net.inet.tcp.msl), so TIME-WAIT 60 s; rexmit_min 30 ms; delayed ACK
   // 40 ms; net.inet.tcp.finwait2_timeout 60 s for orphans.
   Profile p = rfc9293();
-  p.name = "bsd";
   model::Config& c = p.tcp;
   c.time_wait = 60 * kSecond;
   c.rto_min = 30 * kMillisecond;
@@ -97,118 +97,159 @@ Profile bsd() {
   return p;
 }
 
-enum class Kind { Duration, Count, Flag, Bytes, Small, HostCount, Ports };
-
-constexpr std::string_view kind_name(Kind k) {
-  switch (k) {
-    case Kind::Duration: return "duration";
-    case Kind::Flag: return "bool";
-    case Kind::Bytes:
-    case Kind::Small: return "bytes";
-    case Kind::Ports: return "range";
-    default: return "count";
-  }
+// The one list of profiles, in the order listings show them.
+using Maker = Profile (*)();
+const std::vector<std::pair<std::string_view, Maker>>& registry() {
+  static const std::vector<std::pair<std::string_view, Maker>> r = {
+      {"rfc9293", rfc9293}, {kLinuxProfile, linux_profile}, {"bsd", bsd}};
+  return r;
 }
 
-// One row per setting, with the values it takes: the one table `set`,
-// `--set`, `tcpsim profiles` and the docs read. Each range is Linux's where
-// Linux bounds the value (its sysctl or socket option), otherwise what keeps
-// the simulation meaningful; the source is in the comment.
-struct Field {
-  std::string_view name;
-  Kind kind;
-  std::int64_t lo, hi;  // inclusive; durations in ns
-  std::string_view description;
-  Duration model::Config::*duration = nullptr;
-  int model::Config::*count = nullptr;
-  bool model::Config::*flag = nullptr;
-  std::uint32_t model::Config::*bytes = nullptr;
-  std::uint16_t model::Config::*small = nullptr;
-  int Profile::*host = nullptr;
+// Where a setting is kept: a member of model::Config or of the Profile, by
+// type. The type says how the value is parsed and printed.
+struct PortRange {};  // ephemeral_low and ephemeral_high, "32768-60999"
+using Member =
+    std::variant<Duration model::Config::*, int model::Config::*, bool model::Config::*,
+                 std::uint32_t model::Config::*, std::uint16_t model::Config::*, int Profile::*, PortRange>;
+
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;
+
+// The Linux sysctl of a setting, and the unit it counts a duration in.
+struct Sysctl {
+  std::string_view name;  // empty: none
+  Duration unit = 1;      // kSecond for net.ipv4.tcp_fin_timeout
 };
 
-constexpr std::int64_t kUs = kMicrosecond, kMs = kMillisecond, kS = kSecond;
+// One row per setting, with the values it takes: the one table `set`,
+// `--set`, `tcpsim profiles`, the kernel runner and the docs read. Each range
+// is Linux's where Linux bounds the value (its sysctl or socket option),
+// otherwise what keeps the simulation meaningful; the source is in the
+// comment.
+struct Field {
+  Field(std::string_view n, std::int64_t l, std::int64_t h, std::string_view d, Member m, Sysctl s = {})
+      : name(n), lo(l), hi(h), description(d), member(m), sysctl(s) {}
+  std::string_view name;
+  std::int64_t lo, hi;  // inclusive; durations in ns
+  std::string_view description;
+  Member member;
+  Sysctl sysctl;
+};
 
-Field dur(std::string_view n, std::int64_t lo, std::int64_t hi, std::string_view d,
-          Duration model::Config::*m) {
-  return Field{n, Kind::Duration, lo, hi, d, m};
+bool is_duration(const Field& f) { return std::holds_alternative<Duration model::Config::*>(f.member); }
+bool is_flag(const Field& f) { return std::holds_alternative<bool model::Config::*>(f.member); }
+bool is_ports(const Field& f) { return std::holds_alternative<PortRange>(f.member); }
+
+std::string_view kind_name(const Field& f) {
+  return std::visit(Overloaded{[](Duration model::Config::*) { return "duration"; },
+                               [](bool model::Config::*) { return "bool"; },
+                               [](std::uint32_t model::Config::*) { return "bytes"; },
+                               [](std::uint16_t model::Config::*) { return "bytes"; },
+                               [](PortRange) { return "range"; }, [](auto) { return "count"; }},
+                    f.member);
 }
-Field cnt(std::string_view n, std::int64_t lo, std::int64_t hi, std::string_view d, int model::Config::*m) {
-  return Field{n, Kind::Count, lo, hi, d, nullptr, m};
-}
-Field flag(std::string_view n, std::string_view d, bool model::Config::*m) {
-  return Field{n, Kind::Flag, 0, 1, d, nullptr, nullptr, m};
-}
+
+constexpr std::int64_t kUs = kMicrosecond, kMs = kMillisecond, kS = kSecond;
 
 const std::vector<Field>& fields() {
   using C = model::Config;
   static const std::vector<Field> f = {
       // Linux has no knob for the initial RTO (TCP_TIMEOUT_INIT); the bounds
       // of rto_min and rto_max, and rto_min <= rto_initial <= rto_max.
-      dur("rto_initial", 1 * kUs, 120 * kS, "RTO before the first RTT sample (RFC 6298 2.1)",
-          &C::rto_initial),
+      {"rto_initial", 1 * kUs, 120 * kS, "RTO before the first RTT sample (RFC 6298 2.1)", &C::rto_initial},
       // net.ipv4.tcp_rto_min_us: at least 1 us.
-      dur("rto_min", 1 * kUs, 120 * kS, "lower bound of the RTO", &C::rto_min),
+      {"rto_min", 1 * kUs, 120 * kS, "lower bound of the RTO", &C::rto_min, {"net.ipv4.tcp_rto_min_us", kUs}},
       // net.ipv4.tcp_rto_max_ms and TCP_RTO_MAX_MS: 1 s to TCP_RTO_MAX (120 s).
-      dur("rto_max", 1 * kS, 120 * kS, "upper bound of the RTO", &C::rto_max),
+      {"rto_max", 1 * kS, 120 * kS, "upper bound of the RTO", &C::rto_max, {"net.ipv4.tcp_rto_max_ms", kMs}},
       // Fixed in Linux (TCP_TIMEWAIT_LEN); any span up to kMaxDuration here.
-      dur("time_wait", 0, kMaxDuration, "TIME-WAIT length (2 MSL)", &C::time_wait),
-      dur("fin_wait_2_timeout", 0, kMaxDuration,
-          "orphaned FIN-WAIT-2 bound, 0 = none (Linux tcp_fin_timeout)", &C::fin_wait_2_timeout),
+      {"time_wait", 0, kMaxDuration, "TIME-WAIT length (2 MSL)", &C::time_wait},
+      {"fin_wait_2_timeout",
+       0,
+       kMaxDuration,
+       "orphaned FIN-WAIT-2 bound, 0 = none (Linux tcp_fin_timeout)",
+       &C::fin_wait_2_timeout,
+       {"net.ipv4.tcp_fin_timeout", kS}},
       // TCP_USER_TIMEOUT takes an int of milliseconds.
-      dur("user_timeout", 0, 2147483647 * kMs, "RFC 9293 3.8.3 user timeout, 0 = off", &C::user_timeout),
+      {"user_timeout", 0, 2147483647 * kMs, "RFC 9293 3.8.3 user timeout, 0 = off", &C::user_timeout},
       // RFC 1122 4.2.3.2: "the delay MUST be less than 0.5 seconds".
-      dur("delayed_ack_timeout", 1 * kMs, 500 * kMs, "how long an ACK may wait", &C::delayed_ack_timeout),
+      {"delayed_ack_timeout", 1 * kMs, 500 * kMs, "how long an ACK may wait", &C::delayed_ack_timeout},
       // net.ipv4.tcp_syn_retries: 1 to MAX_TCP_SYNCNT (127).
-      cnt("syn_retries", 1, 127, "SYN retransmissions before giving up", &C::syn_retries),
+      {"syn_retries",
+       1,
+       127,
+       "SYN retransmissions before giving up",
+       &C::syn_retries,
+       {"net.ipv4.tcp_syn_retries"}},
       // net.ipv4.tcp_synack_retries, tcp_retries2, tcp_orphan_retries: a u8.
-      cnt("synack_retries", 0, 255, "SYN,ACK retransmissions before giving up", &C::synack_retries),
-      cnt("data_retries", 0, 255, "data/FIN retransmissions before giving up (Linux tcp_retries2)",
-          &C::data_retries),
+      {"synack_retries",
+       0,
+       255,
+       "SYN,ACK retransmissions before giving up",
+       &C::synack_retries,
+       {"net.ipv4.tcp_synack_retries"}},
+      {"data_retries",
+       0,
+       255,
+       "data/FIN retransmissions before giving up (Linux tcp_retries2)",
+       &C::data_retries,
+       {"net.ipv4.tcp_retries2"}},
       // net.ipv4.tcp_syn_linear_timeouts: 0 to MAX_TCP_SYNCNT.
-      cnt("syn_linear_timeouts", 0, 127, "SYN retransmissions at the initial RTO before doubling",
-          &C::syn_linear_timeouts),
-      cnt("quick_acks", 0, 1000, "ACKs sent at once at a connection's start", &C::quick_acks),
-      flag("delayed_ack", "delay ACKs (RFC 1122 4.2.3.2)", &C::delayed_ack),
-      flag("rfc5961", "challenge ACKs for in-window RST and for SYN", &C::rfc5961),
-      flag("rfc1337", "TIME-WAIT ignores RST", &C::rfc1337),
-      flag("rst_on_data_after_close", "RST for new data after the reader has gone (Linux)",
-           &C::rst_on_data_after_close),
-      flag("rto_min_on_variance", "Linux RTO formula: SRTT + max(4 RTTVAR, rto_min)",
-           &C::rto_min_on_variance),
+      {"syn_linear_timeouts",
+       0,
+       127,
+       "SYN retransmissions at the initial RTO before doubling",
+       &C::syn_linear_timeouts,
+       {"net.ipv4.tcp_syn_linear_timeouts"}},
+      {"quick_acks", 0, 1000, "ACKs sent at once at a connection's start", &C::quick_acks},
+      {"delayed_ack", 0, 1, "delay ACKs (RFC 1122 4.2.3.2)", &C::delayed_ack},
+      {"rfc5961", 0, 1, "challenge ACKs for in-window RST and for SYN", &C::rfc5961},
+      {"rfc1337", 0, 1, "TIME-WAIT ignores RST", &C::rfc1337, {"net.ipv4.tcp_rfc1337"}},
+      {"rst_on_data_after_close", 0, 1, "RST for new data after the reader has gone (Linux)",
+       &C::rst_on_data_after_close},
+      {"rto_min_on_variance", 0, 1, "Linux RTO formula: SRTT + max(4 RTTVAR, rto_min)",
+       &C::rto_min_on_variance},
       // Linux's TCP_TIMEOUT_FALLBACK is 3 s; at most TCP_RTO_MAX.
-      dur("rto_after_syn_timeout", 0, 120 * kS, "RTO for data after a SYN timed out (RFC 6298 5.7), 0 = off",
-          &C::rto_after_syn_timeout),
-      flag("tail_loss_probe", "Linux tail-loss probe before the RTO (RFC 8985)", &C::tail_loss_probe),
-      flag("give_up_by_time", "retry counts as Linux time budgets (tcp_model_timeout)", &C::give_up_by_time),
-      cnt("orphan_retries", 0, 255, "data retries of an orphaned connection (Linux; 0 = 8)",
-          &C::orphan_retries),
-      flag("rst_ack_on_abort", "an abort's RST carries an ACK (Linux)", &C::rst_ack_on_abort),
-      flag("synack_on_dup_syn", "answer a retransmitted SYN in SYN-RECEIVED with the SYN,ACK (Linux)",
-           &C::synack_on_dup_syn),
-      flag("timewait_ignores_bare_ack", "TIME-WAIT ignores a bare ACK at RCV.NXT (Linux)",
-           &C::timewait_ignores_bare_ack),
-      flag("timewait_reopen", "a new SYN reopens a TIME-WAIT connection (RFC 9293 3.6.1 MAY-2)",
-           &C::timewait_reopen),
-      flag("timewait_reopen_by_timestamp",
-           "...any new SYN, as timestamps tell (Linux); otherwise only a SYN above RCV.NXT",
-           &C::timewait_reopen_by_timestamp),
+      {"rto_after_syn_timeout", 0, 120 * kS, "RTO for data after a SYN timed out (RFC 6298 5.7), 0 = off",
+       &C::rto_after_syn_timeout},
+      {"tail_loss_probe", 0, 1, "Linux tail-loss probe before the RTO (RFC 8985)", &C::tail_loss_probe},
+      {"give_up_by_time", 0, 1, "retry counts as Linux time budgets (tcp_model_timeout)",
+       &C::give_up_by_time},
+      {"orphan_retries",
+       0,
+       255,
+       "data retries of an orphaned connection (Linux; 0 = 8)",
+       &C::orphan_retries,
+       {"net.ipv4.tcp_orphan_retries"}},
+      {"rst_ack_on_abort", 0, 1, "an abort's RST carries an ACK (Linux)", &C::rst_ack_on_abort},
+      {"synack_on_dup_syn", 0, 1, "answer a retransmitted SYN in SYN-RECEIVED with the SYN,ACK (Linux)",
+       &C::synack_on_dup_syn},
+      {"timewait_ignores_bare_ack", 0, 1, "TIME-WAIT ignores a bare ACK at RCV.NXT (Linux)",
+       &C::timewait_ignores_bare_ack},
+      {"timewait_reopen", 0, 1, "a new SYN reopens a TIME-WAIT connection (RFC 9293 3.6.1 MAY-2)",
+       &C::timewait_reopen},
+      {"timewait_reopen_by_timestamp", 0, 1,
+       "...any new SYN, as timestamps tell (Linux); otherwise only a SYN above RCV.NXT",
+       &C::timewait_reopen_by_timestamp},
       // The data path's settings (issue 15), kept together.
-      flag("sack", "offer and use SACK (RFC 2018, RFC 6675 recovery)", &C::sack),
-      flag("cubic", "Linux CUBIC from IW10 (else RFC 5681/6582 NewReno)", &C::cubic),
-      flag("rack", "RACK loss detection and Linux PRR (RFC 8985, RFC 6937)", &C::rack),
-      Field{"rcv_buffer", Kind::Bytes, 1, 1 << 30, "receive buffer (the advertised window, at most 65535)",
-            nullptr, nullptr, nullptr, &C::rcv_buffer},
-      Field{"snd_buffer", Kind::Bytes, 1, 1 << 30, "send buffer", nullptr, nullptr, nullptr, &C::snd_buffer},
-      Field{"mss", Kind::Small, 64, 65535, "our maximum segment size", nullptr, nullptr, nullptr, nullptr,
-            &C::mss},
-      // net.ipv4.ip_local_port_range.
-      Field{"ephemeral_ports", Kind::Ports, 1, 65535, "ports connect() picks from, e.g. 32768-60999"},
-      Field{"somaxconn", Kind::HostCount, 0, 1 << 30, "cap on listen()'s backlog", nullptr, nullptr, nullptr,
-            nullptr, nullptr, &Profile::somaxconn},
+      {"sack", 0, 1, "offer and use SACK (RFC 2018, RFC 6675 recovery)", &C::sack},
+      {"cubic", 0, 1, "Linux CUBIC from IW10 (else RFC 5681/6582 NewReno)", &C::cubic},
+      {"rack", 0, 1, "RACK loss detection and Linux PRR (RFC 8985, RFC 6937)", &C::rack},
+      {"rcv_buffer", 1, 1 << 30, "receive buffer (the advertised window, at most 65535)", &C::rcv_buffer},
+      {"snd_buffer", 1, 1 << 30, "send buffer", &C::snd_buffer},
+      {"mss", 64, 65535, "our maximum segment size", &C::mss},
+      {"ephemeral_ports",
+       1,
+       65535,
+       "ports connect() picks from, e.g. 32768-60999",
+       PortRange{},
+       {"net.ipv4.ip_local_port_range"}},
+      {"somaxconn", 0, 1 << 30, "cap on listen()'s backlog", &Profile::somaxconn, {"net.core.somaxconn"}},
       // RLIMIT_NOFILE: Linux's fs.nr_open (1048576) bounds it.
-      Field{"nofile", Kind::HostCount, 1, 1 << 20, "descriptors per process (RLIMIT_NOFILE): EMFILE past it",
-            nullptr, nullptr, nullptr, nullptr, nullptr, &Profile::nofile},
+      {"nofile", 1, 1 << 20, "descriptors per process (RLIMIT_NOFILE): EMFILE past it", &Profile::nofile},
   };
   return f;
 }
@@ -228,9 +269,9 @@ std::optional<long long> parse_int(std::string_view s) {
 }
 
 std::string range_text(const Field& f) {
-  if (f.kind == Kind::Flag) return "on|off";
-  if (f.kind == Kind::Duration) return format_duration(f.lo) + ".." + format_duration(f.hi);
-  if (f.kind == Kind::Ports) return fmt::format("{}-{}", f.lo, f.hi);
+  if (is_flag(f)) return "on|off";
+  if (is_duration(f)) return format_duration(f.lo) + ".." + format_duration(f.hi);
+  if (is_ports(f)) return fmt::format("{}-{}", f.lo, f.hi);
   return fmt::format("{}..{}", f.lo, f.hi);
 }
 
@@ -250,81 +291,117 @@ std::optional<std::string> set_ports(Profile& p, const Field& f, std::string_vie
   return std::nullopt;
 }
 
+std::optional<std::string> set_flag(Profile& p, bool model::Config::*m, std::string_view value) {
+  if (value == "on" || value == "true" || value == "1")
+    p.tcp.*m = true;
+  else if (value == "off" || value == "false" || value == "0")
+    p.tcp.*m = false;
+  else
+    return std::string("expected on or off");
+  return std::nullopt;
+}
+
+// A number (or a duration, in ns) within the field's range, or why not.
+std::variant<std::int64_t, std::string> parse_number(const Field& f, std::string_view value) {
+  std::int64_t v = 0;
+  if (is_duration(f)) {
+    auto d = parse_duration(value);
+    // Too long for any duration is out of this value's range too: say so,
+    // not that it is no duration (`set time_wait 9223372036s`).
+    if (!d && duration_too_long(value))
+      return fmt::format("{} is out of range: {}", echo(value), out_of_range(f));
+    if (!d) return fmt::format("'{}' is not a duration (e.g. 200ms, 1.5s, 2min)", echo(value));
+    v = *d;
+  } else {
+    auto n = parse_int(value);
+    if (!n) return fmt::format("'{}' is not a whole number; {}", value, out_of_range(f));
+    v = *n;
+  }
+  if (v < f.lo || v > f.hi) return fmt::format("{} is out of range: {}", value, out_of_range(f));
+  return v;
+}
+
+// The value as a number: ns for a duration, 0/1 for a switch.
+std::int64_t number_of(const Profile& p, const Field& f) {
+  return std::visit(Overloaded{[&](PortRange) { return std::int64_t{0}; },
+                               [&](int Profile::*m) { return std::int64_t{p.*m}; },
+                               [&](auto model::Config::*m) { return static_cast<std::int64_t>(p.tcp.*m); }},
+                    f.member);
+}
+
 }  // namespace
 
 std::optional<Profile> profile_named(std::string_view name) {
-  if (name == "rfc9293") return rfc9293();
-  if (name == "linux") return linux_profile();
-  if (name == "bsd") return bsd();
+  for (const auto& entry : registry()) {
+    if (entry.first != name) continue;
+    Profile p = entry.second();
+    p.name = std::string(entry.first);
+    return p;
+  }
   return std::nullopt;
 }
 
 const std::vector<std::string_view>& profile_names() {
-  static const std::vector<std::string_view> names = {"rfc9293", "linux", "bsd"};
+  static const std::vector<std::string_view> names = [] {
+    std::vector<std::string_view> n;
+    for (const auto& entry : registry()) n.push_back(entry.first);
+    return n;
+  }();
   return names;
+}
+
+std::string profile_choices() {
+  const auto& n = profile_names();
+  std::string out;
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    out += i == 0 ? "" : i + 1 == n.size() ? " or " : ", ";
+    out += n[i];
+  }
+  return out;
 }
 
 const std::vector<ProfileKey>& profile_keys() {
   static const std::vector<ProfileKey> keys = [] {
     std::vector<ProfileKey> k;
-    for (const Field& f : fields()) k.push_back({f.name, kind_name(f.kind), f.description, range_text(f)});
+    for (const Field& f : fields())
+      k.push_back({f.name, kind_name(f), f.description, range_text(f), f.sysctl.name});
     return k;
   }();
   return keys;
 }
 
+std::optional<std::string> linux_sysctl_value(const Profile& p, std::string_view key) {
+  const Field* f = find_field(key);
+  if (!f || f->sysctl.name.empty()) return std::nullopt;
+  if (is_ports(*f)) return fmt::format("{} {}", p.ephemeral_low, p.ephemeral_high);
+  return std::to_string(number_of(p, *f) / f->sysctl.unit);
+}
+
 std::optional<std::string> set_profile_value(Profile& p, std::string_view key, std::string_view value) {
   const Field* f = find_field(key);
   if (!f) return fmt::format("unknown setting '{}'", key);
-  if (f->kind == Kind::Ports) return set_ports(p, *f, value);
-  if (f->kind == Kind::Flag) {
-    if (value == "on" || value == "true" || value == "1")
-      p.tcp.*(f->flag) = true;
-    else if (value == "off" || value == "false" || value == "0")
-      p.tcp.*(f->flag) = false;
-    else
-      return std::string("expected on or off");
-    return std::nullopt;
-  }
-  std::int64_t v = 0;
-  if (f->kind == Kind::Duration) {
-    auto d = parse_duration(value);
-    // Too long for any duration is out of this value's range too: say so,
-    // not that it is no duration (`set time_wait 9223372036s`).
-    if (!d && duration_too_long(value))
-      return fmt::format("{} is out of range: {}", echo(value), out_of_range(*f));
-    if (!d) return fmt::format("'{}' is not a duration (e.g. 200ms, 1.5s, 2min)", echo(value));
-    v = *d;
-  } else {
-    auto n = parse_int(value);
-    if (!n) return fmt::format("'{}' is not a whole number; {}", value, out_of_range(*f));
-    v = *n;
-  }
-  if (v < f->lo || v > f->hi) return fmt::format("{} is out of range: {}", value, out_of_range(*f));
-  switch (f->kind) {
-    case Kind::Duration: p.tcp.*(f->duration) = v; break;
-    case Kind::Count: p.tcp.*(f->count) = static_cast<int>(v); break;
-    case Kind::Bytes: p.tcp.*(f->bytes) = static_cast<std::uint32_t>(v); break;
-    case Kind::Small: p.tcp.*(f->small) = static_cast<std::uint16_t>(v); break;
-    case Kind::HostCount: p.*(f->host) = static_cast<int>(v); break;
-    default: break;
-  }
+  if (is_ports(*f)) return set_ports(p, *f, value);
+  if (is_flag(*f)) return set_flag(p, std::get<bool model::Config::*>(f->member), value);
+  auto v = parse_number(*f, value);
+  if (auto* e = std::get_if<std::string>(&v)) return *e;
+  const std::int64_t n = std::get<std::int64_t>(v);
+  std::visit(Overloaded{[](PortRange) {}, [](bool model::Config::*) {},
+                        [&](int Profile::*m) { p.*m = static_cast<int>(n); },
+                        [&](auto model::Config::*m) {
+                          using T = std::remove_reference_t<decltype(p.tcp.*m)>;
+                          p.tcp.*m = static_cast<T>(n);
+                        }},
+             f->member);
   return std::nullopt;
 }
 
 std::string get_profile_value(const Profile& p, std::string_view key) {
   const Field* f = find_field(key);
   if (!f) return {};
-  switch (f->kind) {
-    case Kind::Duration: return format_duration(p.tcp.*(f->duration));
-    case Kind::Count: return std::to_string(p.tcp.*(f->count));
-    case Kind::Flag: return p.tcp.*(f->flag) ? "on" : "off";
-    case Kind::Bytes: return std::to_string(p.tcp.*(f->bytes));
-    case Kind::Small: return std::to_string(p.tcp.*(f->small));
-    case Kind::HostCount: return std::to_string(p.*(f->host));
-    case Kind::Ports: return fmt::format("{}-{}", p.ephemeral_low, p.ephemeral_high);
-  }
-  return {};
+  if (is_ports(*f)) return fmt::format("{}-{}", p.ephemeral_low, p.ephemeral_high);
+  if (is_flag(*f)) return number_of(p, *f) != 0 ? "on" : "off";
+  if (is_duration(*f)) return format_duration(number_of(p, *f));
+  return std::to_string(number_of(p, *f));
 }
 
 std::optional<ProfileProblem> check_profile(const Profile& p) {

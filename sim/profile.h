@@ -30,17 +30,34 @@ struct Profile {
   int nofile = 1024;
 };
 
-// "rfc9293", "linux", "bsd"; nullopt for an unknown name.
+// The profile that models the Linux kernel: the default, and what a real
+// kernel run (`tcpsim kernel`) is compared with.
+inline constexpr std::string_view kLinuxProfile = "linux";
+
+// The one registry of profiles (sim/profile.cc): every name a command line,
+// a scenario or a listing accepts comes from here, in this order.
+// nullopt for an unknown name.
 std::optional<Profile> profile_named(std::string_view name);
 const std::vector<std::string_view>& profile_names();
+// The names for a message: "rfc9293, linux or bsd".
+std::string profile_choices();
 
 struct ProfileKey {
   std::string_view name;         // "time_wait"
   std::string_view kind;         // "duration", "count", "bool", "bytes", "range"
   std::string_view description;  // one line for --help and docs
   std::string range;             // the values `set` takes: "1us..120s", "0..255", "on|off"
+  // The Linux sysctl that sets the same value for a whole network namespace
+  // ("net.ipv4.tcp_fin_timeout"); empty where Linux has none. The kernel
+  // runner sets a namespace's sysctls from this column.
+  std::string_view linux_sysctl;
 };
 const std::vector<ProfileKey>& profile_keys();
+
+// The value of `key` as its Linux sysctl takes it: in the sysctl's unit
+// ("200000" for rto_min = 200ms in net.ipv4.tcp_rto_min_us), 0/1 for a
+// switch, "32768 60999" for a port range; nullopt where there is no sysctl.
+std::optional<std::string> linux_sysctl_value(const Profile& p, std::string_view key);
 
 // Sets one value; on failure returns a message naming what was wrong (a
 // value outside its range says the range).

@@ -16,6 +16,7 @@ namespace tcpsim::cli {
 struct RunArgs {
   std::string file;
   std::string format = "ascii";
+  bool format_given = false;  // else -o's extension chooses (formats/registry.h)
   bool verbose = false;
   std::optional<std::uint64_t> seed;
   std::optional<std::string> profile;
@@ -45,6 +46,11 @@ struct StatesArgs {
 // --seed: a whole number from 0 to 2^64-1, checked on the text (CLI11
 // would take "-1" as 2^64-1 without a word).
 CLI::Validator seed_check();
+
+// --profile, checked against sim/profile.h's registry.
+void add_profile_option(CLI::App* app, std::optional<std::string>& profile);
+// --format's help: the formats serving `command` (formats/registry.h bits).
+std::string format_help(unsigned command);
 
 // Options shared by run and check (the file positional only for run).
 void add_run_options(CLI::App* app, RunArgs& a, bool with_file);

@@ -7,9 +7,9 @@
 
 #include <cstdio>
 
-#include "formats/json.h"
 #include "formats/ladder.h"
 #include "formats/pcap.h"
+#include "formats/registry.h"
 #include "kernel/diff.h"
 #include "kernel/known.h"
 #include "kernel/limits.h"
@@ -85,7 +85,7 @@ std::variant<scenario::RunResult, std::string> model_run(
     }
   }
   scenario::RunOptions o;
-  o.profile = "linux";
+  o.profile = std::string(sim::kLinuxProfile);
   // Segments carry what a Linux segment carries on the namespace's 1500-byte
   // MTU: 1460 less the 12 bytes of the timestamp option the model lacks.
   o.sets.emplace_back("mss", std::to_string(kernel::kKernelMss));
@@ -96,7 +96,71 @@ std::variant<scenario::RunResult, std::string> model_run(
   return std::move(std::get<scenario::RunResult>(ran));
 }
 
+// "The last ACK": counted in a first real run without those rules, then
+// each such rule drops that one; "" or why the first run failed.
+std::string count_last(const scenario::Scenario& sc, kernel::Plan& plan, const kernel::RunnerOptions& ro) {
+  // "The last ACK": counted in a first real run without those rules.
+  bool any_last = false;
+  for (const auto& r : plan.rules) any_last |= r.last;
+  if (any_last) {
+    kernel::Plan first = plan;
+    first.rules.clear();
+    for (const auto& r : plan.rules) {
+      if (!r.last) first.rules.push_back(r);
+    }
+    auto rec = kernel::run_in_namespace(sc, first, ro);
+    if (auto* e = std::get_if<std::string>(&rec)) return *e;
+    for (auto& r : plan.rules) {
+      if (!r.last) continue;
+      const auto n =
+          kernel::count_matching(std::get<kernel::Recording>(rec).segments, r.src_ip, r.dst_ip, r.rule);
+      r.rule.nth = n == 0 ? 1 : n;
+      r.rule.count = n == 0 ? 0 : 1;
+      r.last = false;
+    }
+  }
+  return "";
+}
+
+struct Judged {
+  std::string text;
+  std::size_t unexplained = 0;
+};
+
+// --diff: the model's ladder, the segments side by side, the differences.
+Judged diff_report(const scenario::RunResult& real, scenario::RunResult& m,
+                   const kernel::Recording& recording, const kernel::Plan& plan, const std::string& file,
+                   const kernel::KnownDifferences& known, const KernelArgs& a, Duration tol,
+                   const sim::Probability& rel, Time until) {
+  // The scenario's assertions are written for its own links; this run has
+  // loopback ones, so they are not its measure.
+  m.results.clear();
+  std::string out =
+      plan.links.empty()
+          ? "\nThe model (tcpsim, profile linux, links at loopback delay) up to the same time:\n\n"
+          : "\nThe model (tcpsim, profile linux, the scenario's links, others at loopback delay) up to the "
+            "same time:\n\n";
+  out += formats::ladder(m, formats::LadderOptions{a.format == "unicode", a.verbose});
+  kernel::DiffOptions dopt;
+  dopt.tolerance = tol;
+  dopt.relative = static_cast<double>(rel.to_ppb()) / 1e9;
+  // A run that ended on its own is compared up to the cap: what the model
+  // still does after the kernel had nothing left counts.
+  dopt.until = recording.capped ? recording.end_time : until;
+  out += "\nSegments side by side (times in seconds; \"-\": not in that run):\n\n";
+  out += kernel::aligned_segments(real, m, dopt);
+  const auto diffs = kernel::diff_runs(real, m, dopt);
+  const auto judged = kernel::judge(diffs, known, file);
+  out += "\n" + judged.text;
+  return {out, judged.unexplained};
+}
+
 int cmd_kernel(const KernelArgs& a) {
+  const formats::OutputFormat& format = *formats::output_format(a.format);
+  // --diff appends a text report, readable after a text ladder only.
+  if (a.diff && !formats::is_text(format))
+    return fail(fmt::format("--format {}: --diff adds a text report; draw the real run as {} without --diff",
+                            a.format, a.format));
   std::vector<std::pair<std::string, std::string>> sets;
   for (const auto& kv : a.sets) {
     const auto eq = kv.find('=');
@@ -155,26 +219,7 @@ int cmd_kernel(const KernelArgs& a) {
   kernel::RunnerOptions ro;
   ro.cap = until;
   ro.sample_interval = *sample;
-  // "The last ACK": counted in a first real run without those rules.
-  bool any_last = false;
-  for (const auto& r : plan.rules) any_last |= r.last;
-  if (any_last) {
-    kernel::Plan first = plan;
-    first.rules.clear();
-    for (const auto& r : plan.rules) {
-      if (!r.last) first.rules.push_back(r);
-    }
-    auto rec = kernel::run_in_namespace(*sc, first, ro);
-    if (auto* e = std::get_if<std::string>(&rec)) return fail(*e);
-    for (auto& r : plan.rules) {
-      if (!r.last) continue;
-      const auto n =
-          kernel::count_matching(std::get<kernel::Recording>(rec).segments, r.src_ip, r.dst_ip, r.rule);
-      r.rule.nth = n == 0 ? 1 : n;
-      r.rule.count = n == 0 ? 0 : 1;
-      r.last = false;
-    }
-  }
+  if (auto e = count_last(*sc, plan, ro); !e.empty()) return fail(e);
   auto rec = kernel::run_in_namespace(*sc, plan, ro);
   signal(SIGINT, SIG_DFL);
   signal(SIGTERM, SIG_DFL);
@@ -182,14 +227,8 @@ int cmd_kernel(const KernelArgs& a) {
   const auto& recording = std::get<kernel::Recording>(rec);
   const scenario::RunResult real = kernel::to_run_result(sc, recording, plan, kernel_name());
 
-  std::string text;
-  if (a.format == "json") {
-    text = formats::json(real);
-  } else if (a.format == "events") {
-    text = formats::events(real);
-  } else {
-    text = formats::ladder(real, formats::LadderOptions{a.format == "unicode", a.verbose});
-  }
+  if (auto e = formats::too_big_for(format, real)) return fail(*e);
+  std::string text = formats::write_trace(format, real, formats::WriteOptions{a.verbose});
   if (!a.pcap.empty()) {
     const std::string err = formats::write_pcap(real, a.pcap, formats::CapturePoint::Sender);
     if (!err.empty()) return fail(err);
@@ -199,26 +238,8 @@ int cmd_kernel(const KernelArgs& a) {
     return real.failed() ? 1 : 0;
   }
   auto& m = std::get<scenario::RunResult>(model);
-  // The scenario's assertions are written for its own links; this run has
-  // loopback ones, so they are not its measure.
-  m.results.clear();
-  text +=
-      plan.links.empty()
-          ? "\nThe model (tcpsim, profile linux, links at loopback delay) up to the same time:\n\n"
-          : "\nThe model (tcpsim, profile linux, the scenario's links, others at loopback delay) up to the "
-            "same time:\n\n";
-  text += formats::ladder(m, formats::LadderOptions{a.format == "unicode", a.verbose});
-  kernel::DiffOptions dopt;
-  dopt.tolerance = *tol;
-  dopt.relative = static_cast<double>(rel->to_ppb()) / 1e9;
-  // A run that ended on its own is compared up to the cap: what the model
-  // still does after the kernel had nothing left counts.
-  dopt.until = recording.capped ? recording.end_time : until;
-  text += "\nSegments side by side (times in seconds; \"-\": not in that run):\n\n";
-  text += kernel::aligned_segments(real, m, dopt);
-  const auto diffs = kernel::diff_runs(real, m, dopt);
-  const auto judged = kernel::judge(diffs, known, sc->file);
-  text += "\n" + judged.text;
+  const Judged judged = diff_report(real, m, recording, plan, sc->file, known, a, *tol, *rel, until);
+  text += judged.text;
   if (!output::write_output("", text)) return 2;
   return judged.unexplained > 0 ? 1 : 0;
 }
@@ -250,8 +271,8 @@ Subcommand add_kernel(CLI::App& app) {
   sub->add_option(
       "--known", args->known,
       "Known differences (kernel/known-differences.txt): those listed for this scenario do not count");
-  sub->add_option("-f,--format", args->format, "ascii, unicode, events or json (the real run)")
-      ->check(CLI::IsMember({"ascii", "unicode", "events", "json"}))
+  sub->add_option("-f,--format", args->format, format_help(formats::kKernel) + " (the real run)")
+      ->check(CLI::IsMember(formats::format_names(formats::kKernel)))
       ->capture_default_str();
   sub->add_flag("-v,--verbose", args->verbose, "Show relative seq/ack and windows");
   sub->add_option("--pcap", args->pcap,

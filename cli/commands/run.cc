@@ -1,26 +1,19 @@
 #include <fmt/format.h>
 
+#include <cctype>
 #include <charconv>
 #include <cstdio>
 #include <limits>
 
 #include "cli/commands/commands.h"
-#include "formats/json.h"
-#include "formats/ladder.h"
-#include "formats/load_series.h"
-#include "formats/mermaid.h"
 #include "formats/pcap.h"
-#include "formats/state_diagram.h"
-#include "formats/svg.h"
-#include "formats/tikz.h"
+#include "formats/registry.h"
 #include "scenario/interpreter.h"
 #include "scenario/load_run.h"
+#include "sim/profile.h"
 #include "sim/units.h"
 
 namespace tcpsim::cli {
-
-// The most trace records --format json, svg, tikz, mermaid or dot takes.
-constexpr std::size_t kMaxDrawnRecords = 250'000;
 
 CLI::Validator seed_check() {
   return CLI::Validator(
@@ -35,6 +28,22 @@ CLI::Validator seed_check() {
       "SEED");
 }
 
+std::string format_help(unsigned command) {
+  std::string help;
+  for (const auto& f : formats::output_formats()) {
+    if (!(f.commands & command)) continue;
+    help += fmt::format("{}{}", help.empty() ? "" : ", ", f.description);
+  }
+  return help + "; see docs/formats.md";
+}
+
+void add_profile_option(CLI::App* app, std::optional<std::string>& profile) {
+  std::vector<std::string> names(sim::profile_names().begin(), sim::profile_names().end());
+  app->add_option("--profile", profile,
+                  fmt::format("Behaviour profile for every host: {}", fmt::join(names, ", ")))
+      ->check(CLI::IsMember(names));
+}
+
 void add_run_options(CLI::App* app, RunArgs& a, bool with_file) {
   if (with_file)
     app->add_option("file", a.file, "Scenario file (see docs/scenario-language.md)")
@@ -43,10 +52,11 @@ void add_run_options(CLI::App* app, RunArgs& a, bool with_file) {
   if (with_file) {
     app->add_option(
            "-f,--format", a.format,
-           "ascii, unicode, json (docs/json-format.md), events, svg, tikz, mermaid, or dot (the state "
-           "diagram with the transitions the run took); see docs/formats.md. A load scenario: ascii (a "
-           "table), csv or svg")
-        ->check(CLI::IsMember({"ascii", "unicode", "json", "events", "svg", "tikz", "mermaid", "dot", "csv"}))
+           format_help(formats::kRun | formats::kLoad) +
+               ". Without it, -o's extension chooses (.txt, .json, .svg, .tex, .mmd, .dot, .csv), else "
+               "ascii")
+        ->check(CLI::IsMember(formats::format_names(formats::kRun | formats::kLoad)))
+        ->each([&a](const std::string&) { a.format_given = true; })
         ->capture_default_str();
     app->add_flag("-v,--verbose", a.verbose,
                   "Show seq/ack (relative), windows, RFC processing notes and timers");
@@ -62,8 +72,7 @@ void add_run_options(CLI::App* app, RunArgs& a, bool with_file) {
   // A range check before conversion: CLI11 would take "-1" as 2^64-1.
   app->add_option("--seed", a.seed, "Seed for random loss, jitter, ISNs (overrides the scenario's)")
       ->check(seed_check());
-  app->add_option("--profile", a.profile, "Behaviour profile for every host: rfc9293, linux, bsd")
-      ->check(CLI::IsMember({"rfc9293", "linux", "bsd"}));
+  add_profile_option(app, a.profile);
   app->add_option("--set", a.sets,
                   "Override a profile value on every host, e.g. --set time_wait=30s (repeatable; `tcpsim "
                   "profiles` lists them)");
@@ -108,6 +117,11 @@ std::variant<scenario::RunResult, std::string> load_and_run(const std::string& f
   return std::move(std::get<scenario::RunResult>(ran));
 }
 
+// The format to write: --format, else -o's extension, else ascii.
+formats::FormatChoice choose(const RunArgs& a, unsigned command) {
+  return formats::choose_format(a.format_given ? a.format : "", a.output, command, "ascii");
+}
+
 // A scenario that describes load: its time series, as a table, CSV or SVG.
 // nullopt when the file has no load (or does not parse: the usual path
 // reports that).
@@ -121,17 +135,15 @@ std::optional<int> run_load_scenario(const RunArgs& a) {
   };
   scenario::RunOptions o;
   if (auto e = options_from(a, o)) return fail(*e);
-  if (a.format != "ascii" && a.format != "unicode" && a.format != "csv" && a.format != "svg")
-    return fail(
-        fmt::format("--format {}: a load scenario is drawn as ascii (a table), csv or svg", a.format));
+  const formats::FormatChoice choice = choose(a, formats::kLoad);
+  if (!choice.format) return fail(choice.error);
+  if (!choice.format->load)
+    return fail(fmt::format("--format {}: a load scenario is drawn as {}", choice.format->name,
+                            fmt::join(formats::format_names(formats::kLoad), ", ")));
   if (!a.pcap.empty()) return fail("--pcap: a load scenario keeps no segments, only its time series");
   auto ran = scenario::run_load(std::make_shared<const scenario::Scenario>(std::move(*sc)), o);
   if (auto* e = std::get_if<scenario::ParseError>(&ran)) return fail(e->message);
-  const auto& r = std::get<scenario::LoadResult>(ran);
-  const std::string text = a.format == "csv"   ? formats::load_csv(r)
-                           : a.format == "svg" ? formats::load_svg(r)
-                                               : formats::load_table(r);
-  return output::write_output(a.output, text) ? 0 : 2;
+  return output::write_output(a.output, choice.format->load(std::get<scenario::LoadResult>(ran))) ? 0 : 2;
 }
 
 int cmd_run(const RunArgs& a) {
@@ -142,8 +154,17 @@ int cmd_run(const RunArgs& a) {
                  o.c_str(), a.pcap.c_str());
     return 2;
   }
-  if (a.format == "csv") {
-    std::fprintf(stderr, "--format csv: only a load scenario has a time series to write as CSV\n");
+  const formats::FormatChoice choice = choose(a, formats::kRun);
+  if (!choice.format) {
+    std::fprintf(stderr, "%s\n", choice.error.c_str());
+    return 2;
+  }
+  const formats::OutputFormat& format = *choice.format;
+  if (!format.trace) {
+    std::string upper(format.name);
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    std::fprintf(stderr, "--format %s: only a load scenario has a time series to write as %s\n",
+                 std::string(format.name).c_str(), upper.c_str());
     return 2;
   }
   auto result = load_and_run(a.file, a);
@@ -152,32 +173,11 @@ int cmd_run(const RunArgs& a) {
     return 2;
   }
   const auto& run = std::get<scenario::RunResult>(result);
-  // JSON and the pictures are built whole in memory (about 2 KB a record as
-  // JSON): past this many records they would take gigabytes (docs/limits.md).
-  const std::size_t records = run.net->trace().records().size();
-  if (a.format != "events" && a.format != "ascii" && a.format != "unicode" && records > kMaxDrawnRecords) {
-    std::fprintf(stderr,
-                 "--format %s: the run traced %zu records; this format is built in memory and takes at most "
-                 "%zu (use --format events, or end the run sooner with --until)\n",
-                 a.format.c_str(), records, kMaxDrawnRecords);
+  if (auto e = formats::too_big_for(format, run)) {
+    std::fprintf(stderr, "%s\n", e->c_str());
     return 2;
   }
-  std::string text;
-  if (a.format == "events") {
-    text = formats::events(run);
-  } else if (a.format == "json") {
-    text = formats::json(run);
-  } else if (a.format == "svg") {
-    text = formats::svg(run, formats::PictureOptions{a.verbose});
-  } else if (a.format == "tikz") {
-    text = formats::tikz(run, formats::PictureOptions{a.verbose});
-  } else if (a.format == "mermaid") {
-    text = formats::mermaid(run, formats::PictureOptions{a.verbose});
-  } else if (a.format == "dot") {
-    text = formats::run_state_diagram_dot(run);
-  } else {
-    text = formats::ladder(run, formats::LadderOptions{a.format == "unicode", a.verbose});
-  }
+  const std::string text = formats::write_trace(format, run, formats::WriteOptions{a.verbose});
   if (!a.pcap.empty()) {
     const std::string err = formats::write_pcap(
         run, a.pcap,

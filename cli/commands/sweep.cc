@@ -226,8 +226,7 @@ Subcommand add_sweep(CLI::App& app) {
                   "A profile setting over a range or list: key=A:B:STEP (time_wait=10s:60s:10s) or "
                   "key=v1,v2 (delayed_ack=on,off; profile=linux,bsd); twice, or with --loss, for a grid")
       ->take_all();
-  sub->add_option("--profile", a->profile, "Behaviour profile for every host: rfc9293, linux, bsd")
-      ->check(CLI::IsMember({"rfc9293", "linux", "bsd"}));
+  add_profile_option(sub, a->profile);
   sub->add_option("--set", a->sets,
                   "Fixed profile value for every run, e.g. --set time_wait=30s (repeatable)");
   sub->add_option("--until", a->until, "Stop each run at this virtual time, e.g. 90s");

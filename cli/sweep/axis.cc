@@ -197,7 +197,7 @@ std::optional<std::string> axis_value_identity(const Axis& axis, const std::stri
         why = fmt::format("unknown profile '{}' ({})", v, fmt::join(sim::profile_names(), ", "));
       return sim::profile_named(v) ? std::optional<std::string>(v) : std::nullopt;
     case Axis::Kind::Setting: {
-      sim::Profile probe = *sim::profile_named("linux");
+      sim::Profile probe = *sim::profile_named(sim::kLinuxProfile);
       if (auto e = sim::set_profile_value(probe, axis.key, v)) {
         why = fmt::format("{}: {}", v, *e);
         return std::nullopt;

@@ -50,7 +50,7 @@ std::variant<std::pair<std::string, std::string>, std::string> parse_set(std::st
   auto p = scenario::parse_set_option(kv);
   if (auto* e = std::get_if<std::string>(&p)) return *e;
   auto& [key, value] = std::get<0>(p);
-  sim::Profile probe = *sim::profile_named("linux");
+  sim::Profile probe = *sim::profile_named(sim::kLinuxProfile);
   if (auto e = sim::set_profile_value(probe, key, value))
     return fmt::format("--set {}: {}", sim::echo(kv), *e);
   return std::move(std::get<0>(p));

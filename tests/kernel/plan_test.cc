@@ -58,7 +58,7 @@ TEST(Plan, APerHostFinTimeoutBecomesThatHostsSocketOption) {
 TEST(Plan, ASettingWithOnlyASysctlAppliesToAllHostsOrIsRefused) {
   const Plan all = make_plan(parse(std::string(kHosts) + "set synack_retries 2\n"), {});
   ASSERT_EQ(all.sysctls.size(), 1u);
-  EXPECT_EQ(all.sysctls[0], (std::pair<std::string, std::string>{"ipv4/tcp_synack_retries", "2"}));
+  EXPECT_EQ(all.sysctls[0], (std::pair<std::string, std::string>{"net.ipv4.tcp_synack_retries", "2"}));
   const Plan one = make_plan(parse(std::string(kHosts) + "set B synack_retries 2\n"), {});
   ASSERT_EQ(one.refusals.size(), 1u);
   EXPECT_NE(one.refusals[0].find("every host"), std::string::npos) << one.refusals[0];

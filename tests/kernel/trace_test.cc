@@ -2,9 +2,11 @@
 // the trace the ladder draws.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "formats/ladder.h"
+#include "formats/registry.h"
 #include "kernel/recording.h"
 #include "kernel/to_trace.h"
 #include "scenario/parser.h"
@@ -163,6 +165,30 @@ TEST(ToTrace, ADroppedSegmentIsMarkedLostWhereTheRuleSaysSo) {
   ASSERT_NE(lost, std::string::npos) << ladder;
   // The x in the middle of the 30-column link, whatever the label's length (issue 18).
   EXPECT_EQ(ladder.substr(lost, ladder.find('\n', lost) - lost).find("x "), 15u) << ladder;
+}
+
+// `tcpsim kernel` draws with the run command's formats (formats/registry.h):
+// every format that draws a trace takes the real run's, the pictures
+// included (a second dispatcher once left svg, tikz and mermaid out). Each
+// picture shows the handshake's SYN and the client's connect() call.
+TEST(ToTrace, EveryTraceFormatDrawsAKernelRun) {
+  const auto run = to_run_result(scenario_text(), handshake(), plan_for_two_hosts(), "Linux test");
+  const std::vector<std::string> names = formats::format_names(formats::kKernel);
+  for (const char* want : {"ascii", "unicode", "json", "events", "svg", "tikz", "mermaid", "dot"})
+    EXPECT_NE(std::find(names.begin(), names.end(), want), names.end()) << want;
+  for (const auto& name : names) {
+    const formats::OutputFormat* f = formats::output_format(name);
+    ASSERT_TRUE(f && f->trace) << name;
+    const std::string text = formats::write_trace(*f, run, formats::WriteOptions{});
+    EXPECT_FALSE(text.empty()) << name;
+    if (name == "svg" || name == "tikz" || name == "mermaid") {
+      EXPECT_NE(text.find("SYN"), std::string::npos) << name << "\n" << text;
+      EXPECT_NE(text.find("connect(k, 10.0.0.2:8080) = 0"), std::string::npos) << name << "\n" << text;
+    }
+  }
+  const std::string svg = formats::write_trace(*formats::output_format("svg"), run, formats::WriteOptions{});
+  EXPECT_EQ(svg.rfind("<?xml", 0), 0u);
+  EXPECT_NE(svg.find("</svg>"), std::string::npos);
 }
 
 }  // namespace

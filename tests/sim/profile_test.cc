@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "exchange.h"
 #include "sim/trace_text.h"
 #include "sim/units.h"
@@ -39,6 +41,36 @@ TEST(Profiles, BsdTimeWaitIsTwiceAThirtySecondMsl) {
 }
 
 TEST(Profiles, UnknownProfileIsNotFound) { EXPECT_FALSE(sim::profile_named("windows")); }
+
+// The one registry: every name it lists resolves, to a profile of that name.
+TEST(Profiles, EveryRegisteredNameResolvesToAProfileOfThatName) {
+  EXPECT_EQ(sim::profile_names(), (std::vector<std::string_view>{"rfc9293", "linux", "bsd"}));
+  for (std::string_view name : sim::profile_names()) EXPECT_EQ(sim::profile_named(name)->name, name);
+  EXPECT_EQ(sim::profile_choices(), "rfc9293, linux or bsd");
+  EXPECT_EQ(sim::profile_named(sim::kLinuxProfile)->tcp.time_wait, 60 * s);
+}
+
+// The Linux sysctl column, in the units Linux's ip-sysctl.rst gives each:
+// tcp_rto_min_us in microseconds, tcp_rto_max_ms in milliseconds,
+// tcp_fin_timeout in seconds, ip_local_port_range as "low high", a switch 0/1.
+TEST(Profiles, LinuxSysctlValuesAreInTheSysctlsOwnUnits) {
+  const sim::Profile p = *sim::profile_named("linux");
+  EXPECT_EQ(sim::linux_sysctl_value(p, "rto_min"), "200000");  // TCP_RTO_MIN, 200 ms
+  EXPECT_EQ(sim::linux_sysctl_value(p, "rto_max"), "120000");  // TCP_RTO_MAX, 120 s
+  EXPECT_EQ(sim::linux_sysctl_value(p, "fin_wait_2_timeout"), "60");
+  EXPECT_EQ(sim::linux_sysctl_value(p, "ephemeral_ports"), "32768 60999");
+  EXPECT_EQ(sim::linux_sysctl_value(p, "rfc1337"), "0");
+  EXPECT_EQ(sim::linux_sysctl_value(p, "data_retries"), "15");
+  EXPECT_EQ(sim::linux_sysctl_value(p, "somaxconn"), "4096");
+  // TIME-WAIT is the constant TCP_TIMEWAIT_LEN: no sysctl.
+  EXPECT_EQ(sim::linux_sysctl_value(p, "time_wait"), std::nullopt);
+  std::map<std::string_view, std::string_view> names;
+  for (const auto& k : sim::profile_keys()) names[k.name] = k.linux_sysctl;
+  EXPECT_EQ(names["fin_wait_2_timeout"], "net.ipv4.tcp_fin_timeout");
+  EXPECT_EQ(names["data_retries"], "net.ipv4.tcp_retries2");
+  EXPECT_EQ(names["somaxconn"], "net.core.somaxconn");
+  EXPECT_EQ(names["time_wait"], "");
+}
 
 TEST(Profiles, EveryKeyCanBeSetAndReadBack) {
   sim::Profile p = *sim::profile_named("linux");
