@@ -19,7 +19,7 @@
 
 #include "scenario/interpreter.h"
 #include "sim/program.h"
-#include "sim/socket_table.h"
+#include "sim/ss_table.h"
 #include "sim/sockets.h"
 
 namespace tcpsim::kernel {

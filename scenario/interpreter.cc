@@ -6,7 +6,7 @@
 #include <map>
 #include <set>
 
-#include "sim/socket_table.h"
+#include "sim/ss_table.h"
 #include "sim/units.h"
 
 namespace tcpsim::scenario {

@@ -266,7 +266,7 @@ CallResult Sockets::bind_check(const Socket& me, Addr addr) const {
   host_.for_each_conn([&](const Conn& c) {
     if (c.local.port != addr.port || c.state() == State::Closed) return;
     existing.push_back(
-        BoundSocket{c.local.ip, c.local.port, c.reuseaddr, c.reuseport, c.uid, bind_state_of(c)});
+        BoundSocket{c.local.ip, c.local.port, c.reuseaddr, c.reuseport, 0 /* one user */, bind_state_of(c)});
   });
   const BindRequest req{addr.ip, addr.port, me.reuseaddr, me.reuseport, 0};
   if (bind_allowed(req, existing) != BindVerdict::Ok) return CallResult::fail(Errno::AddrInUse);
@@ -366,8 +366,8 @@ CallResult Sockets::accept(ProcessId p, int fd, Addr* peer) {
   if (!fd_available(p)) return CallResult::fail(Errno::MFile);
   std::optional<ConnId> child = host_.accept(s->conn);
   if (!child) return s->nonblocking ? CallResult::fail(Errno::Again) : CallResult::wait();
+  // Sockets live in their own allocations: a new one leaves `s` valid.
   Socket& ns = new_socket();
-  s = lookup(p, fd);  // new_socket may have moved the table
   ns.conn = *child;
   ns.bound = true;
   Conn* c = host_.conn(*child);
@@ -491,9 +491,6 @@ CallResult Sockets::read(ProcessId p, int fd, std::size_t n, std::string* into) 
   if (s->error != Errno::Ok) return CallResult::fail(take_error(*s));
   // RCV_SHUTDOWN: our SHUT_RD, or tcp_done() after a reset or a timeout.
   if (s->shut_rd || c->state() == State::Closed) return CallResult::ok(0);
-  if (c->state() == State::SynSent || c->state() == State::SynReceived) {
-    return s->nonblocking ? CallResult::fail(Errno::Again) : CallResult::wait();
-  }
   return s->nonblocking ? CallResult::fail(Errno::Again) : CallResult::wait();
 }
 
