@@ -19,8 +19,8 @@
 
 #include "scenario/interpreter.h"
 #include "sim/program.h"
-#include "sim/ss_table.h"
 #include "sim/sockets.h"
+#include "sim/ss_table.h"
 
 namespace tcpsim::kernel {
 
