@@ -20,8 +20,8 @@
 #include "scenario/interpreter.h"
 #include "sim/program.h"
 #include "sim/socket_calls.h"
-#include "sim/socket_table.h"
 #include "sim/sockets.h"
+#include "sim/ss_table.h"
 
 namespace tcpsim::kernel {
 

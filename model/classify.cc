@@ -141,7 +141,7 @@ Classified in_synchronized(State state, const Engine& e, const Segment& seg) {
 
 }  // namespace
 
-Classified classify(State state, const Engine& engine, const Segment& seg) {
+Classified classify_segment(State state, const Engine& engine, const Segment& seg) {
   switch (state) {
     case State::Closed: return table(SegKind::InClosed);
     case State::Listen: return in_listen(seg);

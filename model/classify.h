@@ -37,6 +37,6 @@ struct Classified {
   std::string_view why;   // for Drop/AckAndDrop/ChallengeAck: RFC clause and reason
 };
 
-Classified classify(State state, const Engine& engine, const Segment& seg);
+Classified classify_segment(State state, const Engine& engine, const Segment& seg);
 
 }  // namespace tcpsim::model

@@ -1,5 +1,8 @@
 // The behaviour knobs the endpoint model reads: plain data, filled in by the
-// simulator's profiles (sim/profile.h). Defaults are RFC 9293's.
+// simulator's profiles (sim/profile.cc, which set every field they mean).
+// The defaults are for a Config built directly (the model's tests): mostly
+// RFC 9293's and RFC 6298's values, but not a profile; syn_retries, for one,
+// is 6 here and 7 in the rfc9293 profile (RFC 1122's 3 minutes).
 #pragma once
 
 #include <cstdint>

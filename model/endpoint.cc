@@ -14,57 +14,6 @@ namespace tcpsim::model {
 
 namespace fsm {
 
-void Rfc9293::enter(State s) {
-  engine.set_state(s);
-  if (!engine.has_out()) return;  // the machine's own start(), before any input
-  switch (s) {
-    case State::Closed:
-      engine.stop_all_timers();
-      engine.notify(AppEvent::Closed);
-      break;
-    case State::Listen: {
-      // Back from SYN-RECEIVED (RFC 9293 §3.10.7.4): forget the half-open peer.
-      engine.stop_all_timers();
-      const Seq iss = engine.tcb().iss;
-      engine.init_passive(iss);
-      break;
-    }
-    case State::Established: {
-      // RFC 6298 §5.7: no RTT sample and the SYN timed out: start data at 3 s.
-      Tcb& t = engine.tcb();
-      if (!t.rtt.has_sample && t.syn_retransmitted && engine.config().rto_after_syn_timeout > 0) {
-        t.rtt.rto = engine.config().rto_after_syn_timeout;
-      }
-      engine.notify(AppEvent::Connected);
-      break;
-    }
-    case State::FinWait2:
-      engine.cancel_rexmt();
-      if (engine.tcb().orphaned && engine.config().fin_wait_2_timeout > 0) {
-        engine.arm(TimerKind::FinWait2, engine.config().fin_wait_2_timeout);
-      }
-      break;
-    case State::TimeWait:
-      // An ACK still owed for data is sent now, not lost with its timer.
-      if (engine.tcb().ack_pending) engine.tcb().ack_now = true;
-      engine.stop_all_timers();
-      engine.arm(TimerKind::TimeWait, engine.config().time_wait);
-      break;
-    default: break;
-  }
-}
-
-// RFC 9293 deletes the TCB, timers included, whenever TIME-WAIT or an
-// orphaned FIN-WAIT-2 ends early (RST, SYN, ABORT, the peer's FIN): their
-// timers must not outlive the state that armed them.
-void Rfc9293::leave(State s) {
-  if (!engine.has_out()) return;
-  if (s == State::TimeWait) engine.cancel(TimerKind::TimeWait);
-  if (s == State::FinWait2 && engine.tcb().orphaned && engine.config().fin_wait_2_timeout > 0) {
-    engine.cancel(TimerKind::FinWait2);
-  }
-}
-
 using Back = boost::msm::back::state_machine<Rfc9293>;
 
 template <class S>
@@ -108,7 +57,7 @@ struct RowCollector {
     constexpr bool internal = std::is_same_v<typename RowT::row_type_tag, boost::msm::a_irow_tag> ||
                               std::is_same_v<typename RowT::row_type_tag, boost::msm::irow_tag>;
     TransitionRow r;
-    r.id = static_cast<RuleId>(rows->size());
+    r.id = static_cast<RuleId>(Rfc9293::Table::id_of<Rule>());
     r.source = RowT::Source::id;
     if (!internal) r.target = RowT::Target::id;
     r.event = RowT::Evt::name;
@@ -116,7 +65,6 @@ struct RowCollector {
     r.rule = Rule::name;
     r.ref = Rule::ref;
     r.summary = Rule::summary;
-    RuleIdOf<Rule>::value = r.id;
     rows->push_back(r);
   }
 };
@@ -145,29 +93,9 @@ RuleId rule_named(std::string_view name) {
   return kNoRule;
 }
 
-std::string_view error_name(Error e) {
-  switch (e) {
-    case Error::None: return "ok";
-    case Error::ConnectionDoesNotExist: return "connection does not exist";
-    case Error::ConnectionAlreadyExists: return "connection already exists";
-    case Error::ConnectionClosing: return "connection closing";
-    case Error::InsufficientResources: return "insufficient resources";
-    case Error::ConnectionReset: return "connection reset";
-    case Error::ConnectionRefused: return "connection refused";
-    case Error::TimedOut: return "connection timed out";
-    case Error::WouldBlock: return "would block";
-  }
-  return "?";
-}
-
 struct Endpoint::Machine {
-  explicit Machine(const Config& cfg) : back(cfg) {
-    (void)transition_table();  // assigns the rule ids before any row can fire
-    Outbox scratch;
-    back.engine.begin(scratch, 0, State::Closed);
-    back.engine.end();
-    back.start();
-  }
+  // start() enters CLOSED with no outbox: Engine::enter() records nothing.
+  explicit Machine(const Config& cfg) : back(cfg) { back.start(); }
   fsm::Back back;
   // Set when the connection died of a RST or a timeout, for later calls.
   Error failure = Error::None;
@@ -225,12 +153,7 @@ Error Endpoint::open_active(Seq iss, Time now, Outbox& out) {
   if (state() == State::Listen) {
     // RFC 9293 §3.10.1: an active OPEN on a LISTEN connection is the SEND that
     // turns it active; tcpsim takes the new ISS from this call.
-    m_->engine().tcb().iss = iss;
-    m_->engine().tcb().snd_una = iss;
-    m_->engine().tcb().snd_nxt = iss;
-    m_->engine().tcb().snd_buf_seq = iss + 1;
-    m_->engine().tcb().passive_open = false;
-    m_->dispatch(fsm::SendInListen{});
+    m_->dispatch(fsm::SendInListen{iss});
   } else {
     m_->dispatch(fsm::OpenActive{iss});
   }
@@ -263,7 +186,7 @@ Error Endpoint::send(std::string_view data, Time now, Outbox& out, std::size_t* 
   if (n == 0 && !data.empty()) return Error::WouldBlock;
   m_->begin(out, now);
   m_->engine().tcb().send_buffer.append(data.data(), n);
-  if (state() == State::Listen) m_->dispatch(fsm::SendInListen{});
+  if (state() == State::Listen) m_->dispatch(fsm::SendInListen{m_->engine().tcb().iss});
   m_->end();
   if (accepted) *accepted = n;
   return Error::None;
@@ -282,16 +205,7 @@ Error Endpoint::receive(std::size_t max, std::string& into, Time now, Outbox& ou
     return Error::WouldBlock;
   }
   m_->begin(out, now);
-  const std::uint16_t before = m_->engine().receive_window();
-  const std::size_t n = std::min(max, t.recv_buffer.size());
-  into.append(t.recv_buffer, 0, n);
-  t.recv_buffer.erase(0, n);
-  // Window update (RFC 9293 §3.8.6.2.2): tell a sender we had stopped that
-  // there is room again, once there is at least a segment's worth.
-  const std::uint16_t mss = std::min(m_->engine().config().mss, t.peer_mss);
-  if (before < mss && m_->engine().receive_window() >= mss && state() != State::Closed) {
-    t.ack_now = true;
-  }
+  m_->engine().deliver(max, into);
   m_->end();
   return Error::None;
 }
@@ -332,12 +246,7 @@ Error Endpoint::shutdown_read(Time now, Outbox& out) {
 
 void Endpoint::orphan(Time now, Outbox& out) {
   m_->begin(out, now);
-  Tcb& t = m_->engine().tcb();
-  t.orphaned = true;
-  t.read_shut = true;
-  if (state() == State::FinWait2 && m_->engine().config().fin_wait_2_timeout > 0) {
-    m_->engine().arm(TimerKind::FinWait2, m_->engine().config().fin_wait_2_timeout);
-  }
+  m_->engine().orphan();
   m_->end();
 }
 
@@ -345,7 +254,7 @@ void Endpoint::segment_arrives(const Segment& seg, Time now, Outbox& out) {
   m_->begin(out, now);
   const std::size_t first = out.actions.size();
   Engine& e = m_->engine();
-  const Classified c = classify(state(), e, seg);
+  const Classified c = classify_segment(state(), e, seg);
   switch (c.kind) {
     case SegKind::InClosed: m_->dispatch(fsm::RcvInClosed{seg}); break;
     case SegKind::Syn: m_->dispatch(fsm::RcvSyn{seg}); break;
@@ -357,15 +266,9 @@ void Endpoint::segment_arrives(const Segment& seg, Time now, Outbox& out) {
     case SegKind::DataAfterClose: m_->dispatch(fsm::RcvDataAfterClose{seg}); break;
     case SegKind::NewSyn: m_->dispatch(fsm::RcvNewSyn{seg}); break;
     case SegKind::Drop: e.note(c.why); break;
-    case SegKind::ResendSynAck:
-      e.note(c.why);
-      e.send_syn_ack(true);
-      break;
+    case SegKind::ResendSynAck: e.resend_syn_ack(c.why); break;
     case SegKind::AckAndDrop:
-    case SegKind::ChallengeAck:
-      e.note(c.why);
-      e.tcb().ack_now = true;
-      break;
+    case SegKind::ChallengeAck: e.ack_and_drop(c.why); break;
   }
   m_->remember_failure(out, first);
   m_->end();
@@ -374,50 +277,28 @@ void Endpoint::segment_arrives(const Segment& seg, Time now, Outbox& out) {
 void Endpoint::timeout(TimerKind kind, Time now, Outbox& out) {
   m_->begin(out, now);
   const std::size_t first = out.actions.size();
-  Engine& e = m_->engine();
-  Tcb& t = e.tcb();
   switch (kind) {
-    case TimerKind::LossProbe:
-    case TimerKind::Retransmission:
-      t.rexmt_armed = false;
-      if (state() == State::Closed || state() == State::Listen || state() == State::TimeWait ||
-          state() == State::FinWait2) {
-        break;  // stale: nothing of ours is outstanding here
-      }
-      if (kind == TimerKind::LossProbe) {
-        e.send_loss_probe();
-        break;
-      }
-      if (e.retries_exhausted()) {
-        m_->dispatch(fsm::GiveUp{});
-        break;
-      }
-      if (t.give_up_stamp < 0) t.give_up_stamp = now;  // Linux retrans_stamp: the first retransmission
-      e.backoff();
-      e.retransmit_head();
-      e.arm(TimerKind::Retransmission, t.rtt.rto);
-      break;
     case TimerKind::TimeWait: m_->dispatch(fsm::TimeWaitTimeout{}); break;
     case TimerKind::FinWait2: m_->dispatch(fsm::FinWait2Timeout{}); break;
-    case TimerKind::DelayedAck:
-      if (t.ack_pending) {
-        t.ack_pending = false;
-        t.ack_now = true;
-      }
-      break;
     case TimerKind::User: m_->dispatch(fsm::GiveUp{}); break;
+    case TimerKind::Retransmission:
+    case TimerKind::LossProbe:
+    case TimerKind::DelayedAck:
+      if (m_->engine().rexmt_or_delack_timeout(kind)) m_->dispatch(fsm::GiveUp{});
+      break;
   }
   m_->remember_failure(out, first);
   m_->end();
 }
 
 void Endpoint::restore(State state, const Tcb& tcb) {
-  // MSM has no public setter for the active state; its current_state() array
-  // is the machine's own storage, and writing the id there is what MSM's
-  // explicit entry does internally.
+  // The one place tcpsim writes MSM's own state. Boost 1.74's back-end has no
+  // public setter for the active state (set_states() replaces state objects,
+  // serialize() needs Boost.Serialization); current_state() is the array MSM
+  // keeps it in, and writing a state's id there is what its explicit entry
+  // does inside. No entry or exit runs: nothing is recorded, as wanted.
   const_cast<int*>(m_->back.current_state())[0] = fsm::msm_id_of(state);
-  m_->engine().set_state(state);
-  m_->engine().tcb() = tcb;
+  m_->engine().restore(state, tcb);
 }
 
 }  // namespace tcpsim::model

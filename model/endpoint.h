@@ -6,7 +6,8 @@
 //
 // No clock, no I/O, no randomness: every input carries `now`, every output
 // goes to the Outbox the caller passes in. The state table itself is in
-// model/transition_table.h; Boost.MSM is confined to model/endpoint.cc.
+// model/rfc9293_table.h (its run-time view in model/transition_table.h);
+// Boost.MSM is confined to model/endpoint.cc.
 #pragma once
 
 #include <cstddef>
@@ -30,13 +31,11 @@ enum class Error : std::uint8_t {
   ConnectionDoesNotExist,   // "error: connection does not exist"
   ConnectionAlreadyExists,  // "error: connection already exists"
   ConnectionClosing,        // "error: connection closing"
-  InsufficientResources,    // "error: insufficient resources"
   ConnectionReset,          // "error: connection reset"
   ConnectionRefused,        // "error: connection refused"
   TimedOut,                 // the connection was given up
   WouldBlock,               // nothing to read yet, or no room to queue: the call waits
 };
-std::string_view error_name(Error e);
 
 class Endpoint {
  public:

@@ -107,7 +107,6 @@ void Engine::init_active(Seq iss) {
   tcb_.snd_nxt = iss;
   tcb_.snd_buf_seq = iss + 1;
   tcb_.rtt.rto = cfg_.rto_initial;
-  tcb_.rcv_wnd = cfg_.rcv_buffer;
   tcb_.quick_acks_left = cfg_.quick_acks;
 }
 
@@ -167,6 +166,10 @@ void Engine::send_rst_ack(Seq seq, Seq ack) {
   s.ack = ack;
 }
 
+// Also the RST that answers data after close, as if no connection existed
+// (RFC 9293 §3.5.2; Linux and BSD answer so): <SEQ=SEG.ACK><CTL=RST>. SEG.ACK
+// is the peer's RCV.NXT, the one RST an RFC 5961 peer accepts without a
+// challenge even when our FIN has not reached it.
 void Engine::rst_for_closed(const Segment& seg) {
   // RFC 9293 §3.10.7.1: an incoming RST is discarded; otherwise
   //   ACK off: <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>

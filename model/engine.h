@@ -1,12 +1,16 @@
-// The bookkeeping half of the endpoint: everything RFC 9293 §3.10 does to the
-// TCB and the outbox, with no notion of which state comes next. The state
-// table (model/rfc9293_table.h) decides transitions and calls these steps from
-// its guards and actions, as INET's TcpConnection does: work first, then a
-// side-effect free choice of the next state.
+// The endpoint's protocol work: everything RFC 9293 §3.10 does to the TCB and
+// the outbox. An arriving segment is first sorted, with no side effect, into
+// an event (model/classify.h); user calls and timeouts are events as they
+// are. The state table (model/rfc9293_table.h) picks the row for the event in
+// the current state, and the row's steps, each a call of one method below
+// (`Call<&Engine::step>`, open to the table's types only), do the work;
+// entering or leaving a state runs enter()/leave() here. The table decides
+// which state comes next; the engine never does.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "model/config.h"
@@ -19,6 +23,14 @@
 namespace tcpsim::model {
 
 struct DataPath;  // model/data_path.h: made on a connection's first data
+
+namespace fsm {  // model/rfc9293_table.h: the only callers of the rows' steps
+struct Rfc9293;
+template <class Rule, class... Steps>
+struct Do;
+template <State S>
+struct St;
+}  // namespace fsm
 
 class Engine {
  public:
@@ -34,40 +46,21 @@ class Engine {
     state_ = state;
   }
   void end() { out_ = nullptr; }
-  bool has_out() const { return out_ != nullptr; }
-  void set_state(State s) { state_ = s; }
   State state() const { return state_; }
+  // Puts the engine in `state` with this TCB, as Endpoint::restore does.
+  void restore(State state, const Tcb& tcb) {
+    state_ = state;
+    tcb_ = tcb;
+  }
 
   Config& config() { return cfg_; }
   const Config& config() const { return cfg_; }
   Tcb& tcb() { return tcb_; }
   const Tcb& tcb() const { return tcb_; }
-  Outbox& out() { return *out_; }
-  Time now() const { return now_; }
 
-  // Trace records.
-  void arm(TimerKind k, Duration after);
-  void cancel(TimerKind k);
-  void notify(AppEvent e);
   void note(std::string_view why);
-  void state_change(State from, State to, RuleId rule);
 
-  // Opening.
-  void init_active(Seq iss);
-  void init_passive(Seq iss);
-  void take_syn(const Segment& seg);  // RFC 9293 §3.10.7.2/3: IRS, RCV.NXT, SND.WND, MSS
-  void send_syn(bool retransmission);
-  void send_syn_ack(bool retransmission);
-
-  // Segments that answer another segment.
-  void send_ack_now();
-  void send_rst(Seq seq);                    // <SEQ=seq><CTL=RST>
-  void send_rst_ack(Seq seq, Seq ack);       // <SEQ=seq><ACK=ack><CTL=RST,ACK>
-  void rst_for_closed(const Segment& seg);   // RFC 9293 §3.10.7.1
-  void rst_for_bad_ack(const Segment& seg);  // <SEQ=SEG.ACK><CTL=RST>
-  void send_rst_abort();                     // §3.10.5 ABORT: <SEQ=SND.NXT><CTL=RST>
-
-  // Sequence tests.
+  // ---- What classify (model/classify.h) asks: sequence tests.
   bool acceptable(const Segment& seg) const;               // §3.10.7.4 first check
   bool ack_acceptable_syn_sent(const Segment& seg) const;  // SND.UNA < SEG.ACK =< SND.NXT
   bool ack_in_range(const Segment& seg) const;             // SND.UNA =< SEG.ACK =< SND.NXT
@@ -75,18 +68,82 @@ class Engine {
   // The segment fills the gap before a FIN held out of order: the FIN is
   // processed with it (RFC 9293 §3.10.7.4 eighth step).
   bool completes_queued_fin(const Segment& seg) const;
-  // The sender's data path (tests and traces): nullptr before any data.
-  const DataPath* data_path() const { return dp_.get(); }
+  std::uint16_t receive_window() const { return advertised_window(); }
+
+  // ---- What the endpoint's other inputs do (model/endpoint.cc).
+  // Classify's table-free answers: note why, then send what they send.
+  void resend_syn_ack(std::string_view why);  // Linux: a retransmitted SYN in SYN-RECEIVED
+  void ack_and_drop(std::string_view why);    // unacceptable segment, or an RFC 5961 challenge ACK
+  // The retransmission, loss-probe or delayed-ACK timer expired; true when
+  // the retries are exhausted (the table's GiveUp rows take it from there).
+  bool rexmt_or_delack_timeout(TimerKind kind);
+  // RECEIVE: moves up to `max` bytes into `into`, with a window update when
+  // the window reopens (RFC 9293 §3.8.6.2.2).
+  void deliver(std::size_t max, std::string& into);
+  // The application let go: reading is shut, an orphan's FIN-WAIT-2 is bounded.
+  void orphan();
+  // Sending data and FIN as window and buffers allow, then any ACK still owed.
+  void output();
+  std::size_t send_space() const;
+
+ private:
+  // ---- What the state table calls (model/engine_rows.cc): row bookkeeping,
+  // then the rows' steps. Only the table's types may: they are its friends.
+  friend struct fsm::Rfc9293;
+  template <class Rule, class... Steps>
+  friend struct fsm::Do;
+  template <State S>
+  friend struct fsm::St;
+
+  void fired(State from, State to, RuleId rule);  // a row fired (a state change or a Row note)
+  void ignored(std::string_view event);           // no row takes this event here
+  void enter(State s);                            // entering s: its timers, what the application hears
+  void leave(State s);                            // leaving s: the timers that belong to it alone
+  void notify(AppEvent e);
+
+  // Opening.
+  void init_active(Seq iss);
+  void init_passive(Seq iss);
+  // RFC 9293 §3.10.1/§3.10.2: an active OPEN or a SEND turns a LISTEN
+  // connection active, with this ISS (a SEND keeps the one it has).
+  void become_active(Seq iss);
+  void send_syn(bool retransmission);
+  void answer_syn(const Segment& seg);            // §3.10.7.2/3: take the SYN, send SYN,ACK
+  void complete_active_open(const Segment& seg);  // §3.10.7.3: SYN,ACK taken, ACK it
+  void handshake_complete();                      // ActionKind::HandshakeComplete
+
+  // Segments in a synchronized state (§3.10.7.4).
+  void ack_and_text(const Segment& seg, bool ack_now);  // fifth step, then the text
+  void ack_text_fin(const Segment& seg);                // fifth, seventh and eighth steps
+  void reack_fin(const Segment& seg);                   // a retransmitted FIN: its ACK, answered at once
+  void time_wait_ack(const Segment& seg);
+  void restart_time_wait();
+  void reopened_by_new_syn();  // §3.6.1 MAY-2: ActionKind::TimeWaitReopened
+  void queue_fin();
+
+  // Resets.
+  void rst_for_closed(const Segment& seg);   // RFC 9293 §3.10.7.1 (and data after close)
+  void rst_for_bad_ack(const Segment& seg);  // <SEQ=SEG.ACK><CTL=RST>
+  void send_rst_abort();                     // §3.10.5 ABORT: <SEQ=SND.NXT><CTL=RST>
+
+  // ---- The engine's own bookkeeping.
+  bool has_out() const { return out_ != nullptr; }
+  void set_state(State s) { state_ = s; }
+  void arm(TimerKind k, Duration after);
+  void cancel(TimerKind k);
+  void state_change(State from, State to, RuleId rule);
+
+  void take_syn(const Segment& seg);  // RFC 9293 §3.10.7.2/3: IRS, RCV.NXT, SND.WND, MSS
+  void send_syn_ack(bool retransmission);
+  void send_ack_now();
+  void send_rst(Seq seq);               // <SEQ=seq><CTL=RST>
+  void send_rst_ack(Seq seq, Seq ack);  // <SEQ=seq><ACK=ack><CTL=RST,ACK>
 
   // §3.10.7.4 fifth step (ACK), sixth-seventh (text), eighth (FIN).
   void process_ack(const Segment& seg);
   void process_text(const Segment& seg);
   void process_fin(const Segment& seg);
   void ack_received_data(bool fin);  // ACK now, or arm the delayed-ACK timer
-
-  // Sending data and FIN as window and buffers allow, then any ACK still owed.
-  void output();
-  void queue_fin();
 
   // Timers.
   void retransmit_head();  // RFC 6298 §5.4: the earliest unacknowledged segment
@@ -101,11 +158,6 @@ class Engine {
   int segments_in_flight() const;
   void stop_all_timers();
 
-  // Buffers.
-  std::size_t send_space() const;
-  std::uint16_t receive_window() const { return advertised_window(); }
-
- private:
   Segment& new_segment(std::uint8_t flags, Seq seq, bool retransmission);
   std::uint16_t advertised_window() const;
   void rtt_sample(Duration r);

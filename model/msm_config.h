@@ -8,6 +8,8 @@
 // (model/table_limits.h).
 #pragma once
 
+#include <type_traits>
+
 #include "model/table_limits.h"
 
 // The order of these lines is the point: clang-format leaves them alone.
@@ -58,6 +60,19 @@ struct TableRows : RowsVector<(sizeof...(Rows) <= TCPSIM_MPL_VECTOR_MAX), Rows..
                 "tcpsim: the transition table has more rows than TCPSIM_MPL_VECTOR_MAX; "
                 "raise it in model/table_limits.h (it costs compile time, see there)");
   static constexpr int count = sizeof...(Rows);
+  // The index of the one row whose action names `Rule` (-1: none, or more
+  // than one), counted at compile time: rule ids need no run-time setup.
+  template <class Rule>
+  static constexpr int id_of() {
+    constexpr bool match[] = {std::is_same_v<typename Rows::Action::rule, Rule>...};
+    int found = -1;
+    for (int i = 0; i < count; ++i) {
+      if (!match[i]) continue;
+      if (found >= 0) return -1;
+      found = i;
+    }
+    return found;
+  }
 };
 
 }  // namespace tcpsim::model::fsm

@@ -50,6 +50,11 @@ enum class ActionKind : std::uint8_t {
   StateChange,  // from, to, rule
   Ignored,      // an event no row accepts in this state; `note` names the event
   Note,         // a step of RFC 9293's processing that changes no state (`note` says which)
+  // What the endpoint knows and a host needs, said once here instead of
+  // being re-derived from state pairs or rule names:
+  HandshakeComplete,  // the ACK of our SYN,ACK arrived: a listener may queue the connection
+  TimeWaitReopened,   // RFC 9293 §3.6.1 MAY-2: a new SYN ended TIME-WAIT; the listener
+                      // takes the SYN, the new connection starting at `iss`
 };
 
 struct Action {
@@ -59,11 +64,12 @@ struct Action {
   ActionKind kind = ActionKind::Note;
   State from = State::Closed;
   State to = State::Closed;
-  RuleId rule = kNoRule;
   TimerKind timer = TimerKind::Retransmission;
+  RuleId rule = kNoRule;
   AppEvent app = AppEvent::Connected;
   bool retransmission = false;  // SendSegment: this repeats sequence space already sent
   std::uint32_t segment = 0;    // SendSegment: index into segments
+  Seq iss = 0;                  // TimeWaitReopened: the ISS for the connection the SYN opens
   Duration after = 0;           // ArmTimer
   std::string_view note;        // Ignored, Note: a static string
 };

@@ -66,6 +66,8 @@ fw1_rcv_fin_ack_of_fin.)
 #pragma once
 
 #include <string_view>
+#include <type_traits>
+#include <utility>
 
 #include "model/classify.h"
 #include "model/engine.h"
@@ -88,8 +90,11 @@ struct OpenPassive {
   static constexpr std::string_view name = "OPEN(passive)";
   Seq iss;
 };
+// An active OPEN or a SEND on a LISTEN connection (the OPEN brings a new
+// ISS, the SEND the one the connection has).
 struct SendInListen {
   static constexpr std::string_view name = "SEND";
+  Seq iss;
 };
 struct Close {
   static constexpr std::string_view name = "CLOSE";
@@ -153,15 +158,15 @@ struct GiveUp {
 template <State S>
 struct St : msmf::state<> {
   static constexpr State id = S;
-  // Entering a state arms or cancels its timers and tells the application.
+  // Entering a state arms or cancels its timers and tells the application;
+  // leaving it cancels the timers that belong to it alone (2MSL, FIN-WAIT-2).
   template <class Event, class Fsm>
   void on_entry(const Event&, Fsm& fsm) {
-    fsm.enter(S);
+    fsm.engine.enter(S);
   }
-  // Leaving it cancels the timers that belong to it alone (2MSL, FIN-WAIT-2).
   template <class Event, class Fsm>
   void on_exit(const Event&, Fsm& fsm) {
-    fsm.leave(S);
+    fsm.engine.leave(S);
   }
 };
 using Closed = St<State::Closed>;
@@ -184,11 +189,6 @@ using TimeWait = St<State::TimeWait>;
     static constexpr std::string_view ref = reference; \
     static constexpr std::string_view summary = what;  \
   }
-// The id each rule gets in transition_table(), in table order.
-template <class Rule>
-struct RuleIdOf {
-  static inline RuleId value = kNoRule;
-};
 
 TCPSIM_RULE(closed_open_passive, "RFC 9293 §3.10.1", "passive OPEN / create TCB");
 TCPSIM_RULE(closed_open_active, "RFC 9293 §3.10.1", "active OPEN / create TCB, snd SYN");
@@ -320,148 +320,31 @@ struct NotRfc1337 {
 };
 
 // ------------------------------------------------------------------ steps
-// The bookkeeping each row does, in RFC order, all of it in model/engine.h.
-struct SendSyn {
-  template <class E>
-  void operator()(const E&, Engine& e) const {
-    e.send_syn(false);
-  }
-};
-struct InitActive {
-  void operator()(const OpenActive& ev, Engine& e) const { e.init_active(ev.iss); }
-};
-struct BecomeActive {  // RFC 9293 §3.10.2: SEND in LISTEN turns the connection active
-  template <class E>
-  void operator()(const E&, Engine& e) const {
-    e.tcb().passive_open = false;
-  }
-};
-struct InitPassive {
-  void operator()(const OpenPassive& ev, Engine& e) const { e.init_passive(ev.iss); }
-};
-struct RstForClosed {
-  void operator()(const RcvInClosed& ev, Engine& e) const { e.rst_for_closed(ev.seg); }
-};
-struct TakeSynSendSynAck {
+// A row's steps are calls of the engine, in RFC order: Call<&Engine::step>
+// calls engine.step() with what it takes of the event (nothing, the
+// arriving segment, the segment and classify's "answer at once", or the ISS
+// of an OPEN), then any arguments bound in the row. "Go to definition" on a
+// step's name lands on its code in model/engine_rows.cc or model/engine.cc.
+template <class E, class = void>
+struct HasSeg : std::false_type {};
+template <class E>
+struct HasSeg<E, std::void_t<decltype(std::declval<const E&>().seg)>> : std::true_type {};
+
+template <auto step, auto... bound>
+struct Call {
+  using Step = decltype(step);
   template <class E>
   void operator()(const E& ev, Engine& e) const {
-    e.take_syn(ev.seg);
-    // RFC 9293 §3.10.7.2 says text on a SYN SHOULD be queued until
-    // ESTABLISHED; tcpsim drops it (Linux does too, without TCP Fast Open).
-    if (!ev.seg.payload.empty()) e.note("text on a SYN dropped (not queued)");
-    e.send_syn_ack(false);
-  }
-};
-struct RstForBadAck {
-  template <class E>
-  void operator()(const E& ev, Engine& e) const {
-    e.rst_for_bad_ack(ev.seg);
-  }
-};
-// The RST that answers a segment, as if no connection existed (RFC 9293
-// §3.5.2; Linux and BSD answer data after close so): <SEQ=SEG.ACK><CTL=RST>.
-// SEG.ACK is the peer's RCV.NXT, the one RST an RFC 5961 peer accepts
-// without a challenge even when our FIN has not reached it.
-struct RstForSegment {
-  template <class E>
-  void operator()(const E& ev, Engine& e) const {
-    e.rst_for_closed(ev.seg);
-  }
-};
-struct CompleteActiveOpen {  // RFC 9293 §3.10.7.3: SND.UNA = SEG.ACK, ACK the SYN,ACK
-  void operator()(const RcvSynAck& ev, Engine& e) const {
-    e.take_syn(ev.seg);
-    e.process_ack(ev.seg);
-    // "continue processing at the sixth step": text on the SYN,ACK is taken.
-    e.set_state(State::Established);
-    e.process_text(ev.seg);
-    e.tcb().ack_now = true;
-  }
-};
-struct Ack {  // fifth step, then the text
-  template <class E>
-  void operator()(const E& ev, Engine& e) const {
-    e.process_ack(ev.seg);
-    e.process_text(ev.seg);
-    if constexpr (std::is_same_v<E, RcvAck>) {
-      if (ev.ack_now) e.tcb().ack_now = true;
+    if constexpr (std::is_invocable_v<Step, Engine&, decltype(bound)...>) {
+      (e.*step)(bound...);
+    } else if constexpr (!HasSeg<E>::value) {
+      (e.*step)(ev.iss, bound...);
+    } else if constexpr (std::is_invocable_v<Step, Engine&, const Segment&, decltype(bound)...>) {
+      (e.*step)(ev.seg, bound...);
+    } else {
+      (e.*step)(ev.seg, ev.ack_now, bound...);
     }
   }
-};
-struct AckTextFin {  // fifth, seventh and eighth steps
-  template <class E>
-  void operator()(const E& ev, Engine& e) const {
-    e.process_ack(ev.seg);
-    e.process_text(ev.seg);
-    e.process_fin(ev.seg);
-  }
-};
-struct ReAckFin {  // a retransmitted FIN: take its ACK field, answer at once
-  template <class E>
-  void operator()(const E& ev, Engine& e) const {
-    e.process_ack(ev.seg);
-    e.tcb().ack_now = true;
-  }
-};
-// RFC 9293 §3.10.7.4 fifth step, TIME-WAIT: "The only thing that can arrive
-// in this state is a retransmission of the remote FIN. Acknowledge it, and
-// restart the 2 MSL timeout." Linux ignores a bare ACK at RCV.NXT.
-struct TimeWaitAck {
-  void operator()(const RcvAck& ev, Engine& e) const {
-    const bool bare = ev.seg.payload.empty() && !ev.seg.has(kFin) && ev.seg.seq == e.tcb().rcv_nxt;
-    if (bare && e.config().timewait_ignores_bare_ack) {
-      e.note("Linux: a bare ACK in TIME-WAIT is ignored");
-      return;
-    }
-    e.tcb().ack_now = true;
-    e.arm(TimerKind::TimeWait, e.config().time_wait);
-  }
-};
-struct RestartTimeWait {
-  template <class E>
-  void operator()(const E&, Engine& e) const {
-    e.arm(TimerKind::TimeWait, e.config().time_wait);
-  }
-};
-struct NotifyConnected {
-  template <class E>
-  void operator()(const E&, Engine& e) const {
-    e.notify(AppEvent::Connected);
-  }
-};
-struct NotifyReset {
-  template <class E>
-  void operator()(const E&, Engine& e) const {
-    e.notify(AppEvent::Reset);
-  }
-};
-struct NotifyRefused {
-  template <class E>
-  void operator()(const E&, Engine& e) const {
-    e.notify(AppEvent::Refused);
-  }
-};
-struct NotifyTimedOut {
-  template <class E>
-  void operator()(const E&, Engine& e) const {
-    e.notify(AppEvent::TimedOut);
-  }
-};
-struct SendRstAbort {
-  template <class E>
-  void operator()(const E&, Engine& e) const {
-    e.send_rst_abort();
-  }
-};
-struct QueueFin {
-  template <class E>
-  void operator()(const E&, Engine& e) const {
-    e.queue_fin();
-  }
-};
-struct Nothing {
-  template <class E>
-  void operator()(const E&, Engine&) const {}
 };
 
 // Every row's action: record which rule fired, then do the steps.
@@ -470,7 +353,10 @@ struct Do {
   using rule = Rule;
   template <class E, class F, class S, class T>
   void operator()(const E& ev, F& fsm, S&, T&) const {
-    fsm.fired(S::id, T::id, RuleIdOf<Rule>::value);
+    constexpr int id = F::Table::template id_of<Rule>();
+    static_assert(id >= 0, "tcpsim: a rule must name exactly one row of the table");
+    fsm.engine.fired(S::id, T::id, static_cast<RuleId>(id));
+    (void)ev;  // a row without steps
     (Steps{}(ev, fsm.engine), ...);
   }
 };
@@ -486,125 +372,111 @@ struct Rfc9293 : msmf::state_machine_def<Rfc9293> {
 
   Engine engine;
   using initial_state = Closed;
-
-  void fired(State from, State to, RuleId rule) {
-    if (from != to) {
-      engine.state_change(from, to, rule);
-    } else {
-      Action a{ActionKind::Note};
-      a.from = a.to = from;
-      a.rule = rule;
-      a.note = rule_name(rule);
-      engine.out().actions.push_back(a);
-    }
-  }
-  void enter(State s);  // model/endpoint.cc
-  void leave(State s);  // model/endpoint.cc
+  using E = Engine;  // the rows' steps: Call<&E::step>
 
   template <class Fsm, class Event>
   void no_transition(const Event&, Fsm&, int) {
-    Action a{ActionKind::Ignored};
-    a.note = Event::name;
-    engine.out().actions.push_back(a);
+    engine.ignored(Event::name);
   }
 
   // clang-format off
   struct transition_table : TableRows<
-  //   from       event              to         action: rule, steps                                             guard
-  //  +---------+------------------+----------+-----------------------------------------------------------------+------------+
-  Row< Closed,    OpenPassive,       Listen,    Do<closed_open_passive, InitPassive>                              >,
-  Row< Closed,    OpenActive,        SynSent,   Do<closed_open_active, InitActive, SendSyn>                       >,
-  Row< Closed,    RcvInClosed,       none,      Do<closed_rcv_segment, RstForClosed>                              >,
-  //  +---------+------------------+----------+-----------------------------------------------------------------+------------+
-  Row< Listen,    RcvSyn,            SynRcvd,   Do<listen_rcv_syn, TakeSynSendSynAck>                             >,
-  Row< Listen,    RcvBadAck,         none,      Do<listen_rcv_ack, RstForBadAck>                                  >,
-  Row< Listen,    RcvRst,            none,      Do<listen_rcv_rst, Nothing>                                       >,
-  Row< Listen,    SendInListen,      SynSent,   Do<listen_send, BecomeActive, SendSyn>                            >,
-  Row< Listen,    Close,             Closed,    Do<listen_close, Nothing>                                         >,
-  Row< Listen,    Abort,             Closed,    Do<listen_abort, Nothing>                                         >,
-  //  +---------+------------------+----------+-----------------------------------------------------------------+------------+
-  Row< SynSent,   RcvSynAck,         Estab,     Do<synsent_rcv_syn_ack, CompleteActiveOpen>                       >,
-  Row< SynSent,   RcvSyn,            SynRcvd,   Do<synsent_rcv_syn, TakeSynSendSynAck>                            >,
-  Row< SynSent,   RcvRst,            Closed,    Do<synsent_rcv_rst, NotifyRefused>                                >,
-  Row< SynSent,   RcvBadAck,         none,      Do<synsent_rcv_bad_ack, RstForBadAck>                             >,
-  Row< SynSent,   Close,             Closed,    Do<synsent_close, Nothing>                                        >,
-  Row< SynSent,   Abort,             Closed,    Do<synsent_abort, Nothing>                                        >,
-  Row< SynSent,   GiveUp,            Closed,    Do<synsent_give_up, NotifyTimedOut>                               >,
-  //  +---------+------------------+----------+-----------------------------------------------------------------+------------+
-  Row< SynRcvd,   RcvAck,            Estab,     Do<synrcvd_rcv_ack, Ack>                                          >,
-  Row< SynRcvd,   RcvFin,            CloseWait, Do<synrcvd_rcv_fin, NotifyConnected, AckTextFin>                  >,
-  Row< SynRcvd,   RcvBadAck,         none,      Do<synrcvd_rcv_bad_ack, RstForBadAck>                             >,
-  Row< SynRcvd,   RcvRst,            Listen,    Do<synrcvd_rcv_rst_passive, Nothing>,                               PassiveOpen >,
-  Row< SynRcvd,   RcvRst,            Closed,    Do<synrcvd_rcv_rst_active, NotifyRefused>,                          ActiveOpen  >,
-  Row< SynRcvd,   RcvSyn,            Listen,    Do<synrcvd_rcv_syn_passive, Nothing>,                               PassiveOpen >,
-  Row< SynRcvd,   RcvSyn,            Closed,    Do<synrcvd_rcv_syn, SendRstAbort, NotifyReset>,                     ActiveOpen  >,
-  Row< SynRcvd,   Close,             FinWait1,  Do<synrcvd_close, QueueFin>                                       >,
-  Row< SynRcvd,   Abort,             Closed,    Do<synrcvd_abort, SendRstAbort>                                   >,
-  Row< SynRcvd,   GiveUp,            Closed,    Do<synrcvd_give_up, NotifyTimedOut>                               >,
-  //  +---------+------------------+----------+-----------------------------------------------------------------+------------+
-  Row< Estab,     RcvAck,            none,      Do<estab_rcv_ack, Ack>                                            >,
-  Row< Estab,     RcvFin,            CloseWait, Do<estab_rcv_fin, AckTextFin>                                     >,
-  Row< Estab,     RcvRst,            Closed,    Do<estab_rcv_rst, NotifyReset>                                    >,
-  Row< Estab,     RcvSyn,            Closed,    Do<estab_rcv_syn, SendRstAbort, NotifyReset>                      >,
-  Row< Estab,     Close,             FinWait1,  Do<estab_close, QueueFin>                                         >,
-  Row< Estab,     Abort,             Closed,    Do<estab_abort, SendRstAbort>                                     >,
-  Row< Estab,     GiveUp,            Closed,    Do<estab_give_up, NotifyTimedOut>                                 >,
-  //  +---------+------------------+----------+-----------------------------------------------------------------+------------+
-  Row< FinWait1,  RcvAck,            none,      Do<fw1_rcv_ack, Ack>,                                               NotAcksFin  >,
-  Row< FinWait1,  RcvAck,            FinWait2,  Do<fw1_rcv_ack_of_fin, Ack>,                                        AcksFin     >,
-  Row< FinWait1,  RcvFin,            Closing,   Do<fw1_rcv_fin, AckTextFin>,                                        NotAcksFin  >,
-  Row< FinWait1,  RcvFin,            TimeWait,  Do<fw1_rcv_fin_ack_of_fin, AckTextFin>,                             AcksFin     >,
-  Row< FinWait1,  RcvRst,            Closed,    Do<fw1_rcv_rst, NotifyReset>                                      >,
-  Row< FinWait1,  RcvSyn,            Closed,    Do<fw1_rcv_syn, SendRstAbort, NotifyReset>                        >,
-  Row< FinWait1,  RcvDataAfterClose, Closed,    Do<fw1_rcv_data_after_close, RstForSegment>                       >,
-  Row< FinWait1,  Abort,             Closed,    Do<fw1_abort, SendRstAbort>                                       >,
-  Row< FinWait1,  GiveUp,            Closed,    Do<fw1_give_up, NotifyTimedOut>                                   >,
-  //  +---------+------------------+----------+-----------------------------------------------------------------+------------+
-  Row< FinWait2,  RcvAck,            none,      Do<fw2_rcv_ack, Ack>                                              >,
-  Row< FinWait2,  RcvFin,            TimeWait,  Do<fw2_rcv_fin, AckTextFin>                                       >,
-  Row< FinWait2,  RcvRst,            Closed,    Do<fw2_rcv_rst, NotifyReset>                                      >,
-  Row< FinWait2,  RcvSyn,            Closed,    Do<fw2_rcv_syn, SendRstAbort, NotifyReset>                        >,
-  Row< FinWait2,  RcvDataAfterClose, Closed,    Do<fw2_rcv_data_after_close, RstForSegment>                       >,
-  Row< FinWait2,  FinWait2Timeout,   Closed,    Do<fw2_timeout, Nothing>                                          >,
-  Row< FinWait2,  Abort,             Closed,    Do<fw2_abort, SendRstAbort>                                       >,
-  //  +---------+------------------+----------+-----------------------------------------------------------------+------------+
-  Row< CloseWait, RcvAck,            none,      Do<closewait_rcv_ack, Ack>                                        >,
-  Row< CloseWait, RcvFin,            none,      Do<closewait_rcv_fin, ReAckFin>                                   >,
-  Row< CloseWait, RcvRst,            Closed,    Do<closewait_rcv_rst, NotifyReset>                                >,
-  Row< CloseWait, RcvSyn,            Closed,    Do<closewait_rcv_syn, SendRstAbort, NotifyReset>                  >,
-  Row< CloseWait, Close,             LastAck,   Do<closewait_close, QueueFin>                                     >,
-  Row< CloseWait, Abort,             Closed,    Do<closewait_abort, SendRstAbort>                                 >,
-  Row< CloseWait, GiveUp,            Closed,    Do<closewait_give_up, NotifyTimedOut>                             >,
-  //  +---------+------------------+----------+-----------------------------------------------------------------+------------+
-  Row< Closing,   RcvAck,            none,      Do<closing_rcv_ack, Ack>,                                           NotAcksFin  >,
-  Row< Closing,   RcvAck,            TimeWait,  Do<closing_rcv_ack_of_fin, Ack>,                                    AcksFin     >,
-  Row< Closing,   RcvFin,            none,      Do<closing_rcv_fin, ReAckFin>,                                      NotAcksFin  >,
-  Row< Closing,   RcvFin,            TimeWait,  Do<closing_rcv_fin_ack_of_fin, ReAckFin>,                           AcksFin     >,
-  Row< Closing,   RcvRst,            Closed,    Do<closing_rcv_rst, NotifyReset>                                      >,
-  Row< Closing,   RcvSyn,            Closed,    Do<closing_rcv_syn, SendRstAbort, NotifyReset>                    >,
-  Row< Closing,   Abort,             Closed,    Do<closing_abort, Nothing>                                        >,
-  Row< Closing,   GiveUp,            Closed,    Do<closing_give_up, NotifyTimedOut>                               >,
-  //  +---------+------------------+----------+-----------------------------------------------------------------+------------+
-  Row< LastAck,   RcvAck,            none,      Do<lastack_rcv_ack, Ack>,                                           NotAcksFin  >,
-  Row< LastAck,   RcvAck,            Closed,    Do<lastack_rcv_ack_of_fin, Ack>,                                    AcksFin     >,
-  Row< LastAck,   RcvFin,            none,      Do<lastack_rcv_fin, ReAckFin>,                                      NotAcksFin  >,
-  Row< LastAck,   RcvFin,            Closed,    Do<lastack_rcv_fin_ack_of_fin, ReAckFin>,                           AcksFin     >,
-  Row< LastAck,   RcvRst,            Closed,    Do<lastack_rcv_rst, NotifyReset>                                      >,
-  Row< LastAck,   RcvSyn,            Closed,    Do<lastack_rcv_syn, SendRstAbort, NotifyReset>                    >,
-  Row< LastAck,   Abort,             Closed,    Do<lastack_abort, Nothing>                                        >,
-  Row< LastAck,   GiveUp,            Closed,    Do<lastack_give_up, NotifyTimedOut>                               >,
-  //  +---------+------------------+----------+-----------------------------------------------------------------+------------+
-  Row< TimeWait,  RcvAck,            none,      Do<timewait_rcv_ack, TimeWaitAck>                                     >,
-  Row< TimeWait,  RcvFin,            none,      Do<timewait_rcv_fin, ReAckFin, RestartTimeWait>                   >,
-  Row< TimeWait,  RcvRst,            Closed,    Do<timewait_rcv_rst, Nothing>,                                      NotRfc1337  >,
-  Row< TimeWait,  RcvRst,            none,      Do<timewait_rcv_rst_rfc1337, Nothing>,                              Rfc1337     >,
-  Row< TimeWait,  RcvSyn,            Closed,    Do<timewait_rcv_syn, SendRstAbort, NotifyReset>                   >,
-  Row< TimeWait,  RcvNewSyn,         Closed,    Do<timewait_rcv_new_syn, Nothing>                                 >,
-  Row< TimeWait,  TimeWaitTimeout,   Closed,    Do<timewait_2msl, Nothing>                                        >,
-  Row< TimeWait,  Abort,             Closed,    Do<timewait_abort, Nothing>                                       >
-  //  +---------+------------------+----------+-----------------------------------------------------------------+------------+
+  //   from       event              to         action: rule, steps                                                                                               guard
+  //  +---------+------------------+----------+------------------------------------------------------------------------------------------------------------------+------------+
+  Row< Closed,    OpenPassive,       Listen,    Do<closed_open_passive, Call<&E::init_passive>>                                                                   >,
+  Row< Closed,    OpenActive,        SynSent,   Do<closed_open_active, Call<&E::init_active>, Call<&E::send_syn, false>>                                          >,
+  Row< Closed,    RcvInClosed,       none,      Do<closed_rcv_segment, Call<&E::rst_for_closed>>                                                                  >,
+  //  +---------+------------------+----------+------------------------------------------------------------------------------------------------------------------+------------+
+  Row< Listen,    RcvSyn,            SynRcvd,   Do<listen_rcv_syn, Call<&E::answer_syn>>                                                                          >,
+  Row< Listen,    RcvBadAck,         none,      Do<listen_rcv_ack, Call<&E::rst_for_bad_ack>>                                                                     >,
+  Row< Listen,    RcvRst,            none,      Do<listen_rcv_rst>                                                                                                >,
+  Row< Listen,    SendInListen,      SynSent,   Do<listen_send, Call<&E::become_active>, Call<&E::send_syn, false>>                                               >,
+  Row< Listen,    Close,             Closed,    Do<listen_close>                                                                                                  >,
+  Row< Listen,    Abort,             Closed,    Do<listen_abort>                                                                                                  >,
+  //  +---------+------------------+----------+------------------------------------------------------------------------------------------------------------------+------------+
+  Row< SynSent,   RcvSynAck,         Estab,     Do<synsent_rcv_syn_ack, Call<&E::complete_active_open>>                                                           >,
+  Row< SynSent,   RcvSyn,            SynRcvd,   Do<synsent_rcv_syn, Call<&E::answer_syn>>                                                                         >,
+  Row< SynSent,   RcvRst,            Closed,    Do<synsent_rcv_rst, Call<&E::notify, AppEvent::Refused>>                                                          >,
+  Row< SynSent,   RcvBadAck,         none,      Do<synsent_rcv_bad_ack, Call<&E::rst_for_bad_ack>>                                                                >,
+  Row< SynSent,   Close,             Closed,    Do<synsent_close>                                                                                                 >,
+  Row< SynSent,   Abort,             Closed,    Do<synsent_abort>                                                                                                 >,
+  Row< SynSent,   GiveUp,            Closed,    Do<synsent_give_up, Call<&E::notify, AppEvent::TimedOut>>                                                         >,
+  //  +---------+------------------+----------+------------------------------------------------------------------------------------------------------------------+------------+
+  Row< SynRcvd,   RcvAck,            Estab,     Do<synrcvd_rcv_ack, Call<&E::handshake_complete>, Call<&E::ack_and_text>>                                         >,
+  Row< SynRcvd,   RcvFin,            CloseWait, Do<synrcvd_rcv_fin, Call<&E::handshake_complete>, Call<&E::notify, AppEvent::Connected>, Call<&E::ack_text_fin>>  >,
+  Row< SynRcvd,   RcvBadAck,         none,      Do<synrcvd_rcv_bad_ack, Call<&E::rst_for_bad_ack>>                                                                >,
+  Row< SynRcvd,   RcvRst,            Listen,    Do<synrcvd_rcv_rst_passive>,                                                                                      PassiveOpen >,
+  Row< SynRcvd,   RcvRst,            Closed,    Do<synrcvd_rcv_rst_active, Call<&E::notify, AppEvent::Refused>>,                                                  ActiveOpen >,
+  Row< SynRcvd,   RcvSyn,            Listen,    Do<synrcvd_rcv_syn_passive>,                                                                                      PassiveOpen >,
+  Row< SynRcvd,   RcvSyn,            Closed,    Do<synrcvd_rcv_syn, Call<&E::send_rst_abort>, Call<&E::notify, AppEvent::Reset>>,                                 ActiveOpen >,
+  Row< SynRcvd,   Close,             FinWait1,  Do<synrcvd_close, Call<&E::queue_fin>>                                                                            >,
+  Row< SynRcvd,   Abort,             Closed,    Do<synrcvd_abort, Call<&E::send_rst_abort>>                                                                       >,
+  Row< SynRcvd,   GiveUp,            Closed,    Do<synrcvd_give_up, Call<&E::notify, AppEvent::TimedOut>>                                                         >,
+  //  +---------+------------------+----------+------------------------------------------------------------------------------------------------------------------+------------+
+  Row< Estab,     RcvAck,            none,      Do<estab_rcv_ack, Call<&E::ack_and_text>>                                                                         >,
+  Row< Estab,     RcvFin,            CloseWait, Do<estab_rcv_fin, Call<&E::ack_text_fin>>                                                                         >,
+  Row< Estab,     RcvRst,            Closed,    Do<estab_rcv_rst, Call<&E::notify, AppEvent::Reset>>                                                              >,
+  Row< Estab,     RcvSyn,            Closed,    Do<estab_rcv_syn, Call<&E::send_rst_abort>, Call<&E::notify, AppEvent::Reset>>                                    >,
+  Row< Estab,     Close,             FinWait1,  Do<estab_close, Call<&E::queue_fin>>                                                                              >,
+  Row< Estab,     Abort,             Closed,    Do<estab_abort, Call<&E::send_rst_abort>>                                                                         >,
+  Row< Estab,     GiveUp,            Closed,    Do<estab_give_up, Call<&E::notify, AppEvent::TimedOut>>                                                           >,
+  //  +---------+------------------+----------+------------------------------------------------------------------------------------------------------------------+------------+
+  Row< FinWait1,  RcvAck,            none,      Do<fw1_rcv_ack, Call<&E::ack_and_text>>,                                                                          NotAcksFin >,
+  Row< FinWait1,  RcvAck,            FinWait2,  Do<fw1_rcv_ack_of_fin, Call<&E::ack_and_text>>,                                                                   AcksFin >,
+  Row< FinWait1,  RcvFin,            Closing,   Do<fw1_rcv_fin, Call<&E::ack_text_fin>>,                                                                          NotAcksFin >,
+  Row< FinWait1,  RcvFin,            TimeWait,  Do<fw1_rcv_fin_ack_of_fin, Call<&E::ack_text_fin>>,                                                               AcksFin >,
+  Row< FinWait1,  RcvRst,            Closed,    Do<fw1_rcv_rst, Call<&E::notify, AppEvent::Reset>>                                                                >,
+  Row< FinWait1,  RcvSyn,            Closed,    Do<fw1_rcv_syn, Call<&E::send_rst_abort>, Call<&E::notify, AppEvent::Reset>>                                      >,
+  Row< FinWait1,  RcvDataAfterClose, Closed,    Do<fw1_rcv_data_after_close, Call<&E::rst_for_closed>>                                                            >,
+  Row< FinWait1,  Abort,             Closed,    Do<fw1_abort, Call<&E::send_rst_abort>>                                                                           >,
+  Row< FinWait1,  GiveUp,            Closed,    Do<fw1_give_up, Call<&E::notify, AppEvent::TimedOut>>                                                             >,
+  //  +---------+------------------+----------+------------------------------------------------------------------------------------------------------------------+------------+
+  Row< FinWait2,  RcvAck,            none,      Do<fw2_rcv_ack, Call<&E::ack_and_text>>                                                                           >,
+  Row< FinWait2,  RcvFin,            TimeWait,  Do<fw2_rcv_fin, Call<&E::ack_text_fin>>                                                                           >,
+  Row< FinWait2,  RcvRst,            Closed,    Do<fw2_rcv_rst, Call<&E::notify, AppEvent::Reset>>                                                                >,
+  Row< FinWait2,  RcvSyn,            Closed,    Do<fw2_rcv_syn, Call<&E::send_rst_abort>, Call<&E::notify, AppEvent::Reset>>                                      >,
+  Row< FinWait2,  RcvDataAfterClose, Closed,    Do<fw2_rcv_data_after_close, Call<&E::rst_for_closed>>                                                            >,
+  Row< FinWait2,  FinWait2Timeout,   Closed,    Do<fw2_timeout>                                                                                                   >,
+  Row< FinWait2,  Abort,             Closed,    Do<fw2_abort, Call<&E::send_rst_abort>>                                                                           >,
+  //  +---------+------------------+----------+------------------------------------------------------------------------------------------------------------------+------------+
+  Row< CloseWait, RcvAck,            none,      Do<closewait_rcv_ack, Call<&E::ack_and_text>>                                                                     >,
+  Row< CloseWait, RcvFin,            none,      Do<closewait_rcv_fin, Call<&E::reack_fin>>                                                                        >,
+  Row< CloseWait, RcvRst,            Closed,    Do<closewait_rcv_rst, Call<&E::notify, AppEvent::Reset>>                                                          >,
+  Row< CloseWait, RcvSyn,            Closed,    Do<closewait_rcv_syn, Call<&E::send_rst_abort>, Call<&E::notify, AppEvent::Reset>>                                >,
+  Row< CloseWait, Close,             LastAck,   Do<closewait_close, Call<&E::queue_fin>>                                                                          >,
+  Row< CloseWait, Abort,             Closed,    Do<closewait_abort, Call<&E::send_rst_abort>>                                                                     >,
+  Row< CloseWait, GiveUp,            Closed,    Do<closewait_give_up, Call<&E::notify, AppEvent::TimedOut>>                                                       >,
+  //  +---------+------------------+----------+------------------------------------------------------------------------------------------------------------------+------------+
+  Row< Closing,   RcvAck,            none,      Do<closing_rcv_ack, Call<&E::ack_and_text>>,                                                                      NotAcksFin >,
+  Row< Closing,   RcvAck,            TimeWait,  Do<closing_rcv_ack_of_fin, Call<&E::ack_and_text>>,                                                               AcksFin >,
+  Row< Closing,   RcvFin,            none,      Do<closing_rcv_fin, Call<&E::reack_fin>>,                                                                         NotAcksFin >,
+  Row< Closing,   RcvFin,            TimeWait,  Do<closing_rcv_fin_ack_of_fin, Call<&E::reack_fin>>,                                                              AcksFin >,
+  Row< Closing,   RcvRst,            Closed,    Do<closing_rcv_rst, Call<&E::notify, AppEvent::Reset>>                                                            >,
+  Row< Closing,   RcvSyn,            Closed,    Do<closing_rcv_syn, Call<&E::send_rst_abort>, Call<&E::notify, AppEvent::Reset>>                                  >,
+  Row< Closing,   Abort,             Closed,    Do<closing_abort>                                                                                                 >,
+  Row< Closing,   GiveUp,            Closed,    Do<closing_give_up, Call<&E::notify, AppEvent::TimedOut>>                                                         >,
+  //  +---------+------------------+----------+------------------------------------------------------------------------------------------------------------------+------------+
+  Row< LastAck,   RcvAck,            none,      Do<lastack_rcv_ack, Call<&E::ack_and_text>>,                                                                      NotAcksFin >,
+  Row< LastAck,   RcvAck,            Closed,    Do<lastack_rcv_ack_of_fin, Call<&E::ack_and_text>>,                                                               AcksFin >,
+  Row< LastAck,   RcvFin,            none,      Do<lastack_rcv_fin, Call<&E::reack_fin>>,                                                                         NotAcksFin >,
+  Row< LastAck,   RcvFin,            Closed,    Do<lastack_rcv_fin_ack_of_fin, Call<&E::reack_fin>>,                                                              AcksFin >,
+  Row< LastAck,   RcvRst,            Closed,    Do<lastack_rcv_rst, Call<&E::notify, AppEvent::Reset>>                                                            >,
+  Row< LastAck,   RcvSyn,            Closed,    Do<lastack_rcv_syn, Call<&E::send_rst_abort>, Call<&E::notify, AppEvent::Reset>>                                  >,
+  Row< LastAck,   Abort,             Closed,    Do<lastack_abort>                                                                                                 >,
+  Row< LastAck,   GiveUp,            Closed,    Do<lastack_give_up, Call<&E::notify, AppEvent::TimedOut>>                                                         >,
+  //  +---------+------------------+----------+------------------------------------------------------------------------------------------------------------------+------------+
+  Row< TimeWait,  RcvAck,            none,      Do<timewait_rcv_ack, Call<&E::time_wait_ack>>                                                                     >,
+  Row< TimeWait,  RcvFin,            none,      Do<timewait_rcv_fin, Call<&E::reack_fin>, Call<&E::restart_time_wait>>                                            >,
+  Row< TimeWait,  RcvRst,            Closed,    Do<timewait_rcv_rst>,                                                                                             NotRfc1337 >,
+  Row< TimeWait,  RcvRst,            none,      Do<timewait_rcv_rst_rfc1337>,                                                                                     Rfc1337 >,
+  Row< TimeWait,  RcvSyn,            Closed,    Do<timewait_rcv_syn, Call<&E::send_rst_abort>, Call<&E::notify, AppEvent::Reset>>                                 >,
+  Row< TimeWait,  RcvNewSyn,         Closed,    Do<timewait_rcv_new_syn, Call<&E::reopened_by_new_syn>>                                                           >,
+  Row< TimeWait,  TimeWaitTimeout,   Closed,    Do<timewait_2msl>                                                                                                 >,
+  Row< TimeWait,  Abort,             Closed,    Do<timewait_abort>                                                                                                >
+  //  +---------+------------------+----------+------------------------------------------------------------------------------------------------------------------+------------+
   > {};
   // clang-format on
+  using Table = transition_table;
 };
 
 }  // namespace tcpsim::model::fsm

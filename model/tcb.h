@@ -30,9 +30,8 @@ struct TcbVariables {
   Seq snd_wl2 = 0;            // SND.WL2  segment acknowledgment number used for last window update
   Seq iss = 0;                // ISS      initial send sequence number
   // Receive sequence variables.
-  Seq rcv_nxt = 0;            // RCV.NXT  next sequence number expected
-  std::uint32_t rcv_wnd = 0;  // RCV.WND  receive window
-  Seq irs = 0;                // IRS      initial receive sequence number
+  Seq rcv_nxt = 0;  // RCV.NXT  next sequence number expected
+  Seq irs = 0;      // IRS      initial receive sequence number
 
   std::uint16_t peer_mss = 536;  // RFC 9293 §3.7.1 default send MSS
   bool peer_sack_ok = false;     // the peer's SYN carried SACK-permitted

@@ -7,7 +7,7 @@
 #include <set>
 
 #include "scenario/assertions.h"
-#include "sim/socket_table.h"
+#include "sim/ss_table.h"
 #include "sim/units.h"
 
 namespace tcpsim::scenario {

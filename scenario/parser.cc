@@ -770,10 +770,9 @@ class Parser {
     if (accept("exit")) {
       s.kind = Stmt::Exit;
       if (accept("(")) {
-        if (!accept(")")) {
-          integer("an exit status", 0, 255);
-          need(")");
-        }
+        // Nothing would read a status: refused rather than dropped.
+        if (!is(")")) fail(cur().loc, "exit takes no status: a program's exit status is not simulated");
+        bump();
       }
       return s;
     }

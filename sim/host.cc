@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "model/transition_table.h"
 #include "sim/network.h"
 
 namespace tcpsim::sim {
@@ -270,7 +269,7 @@ ConnId Host::listen(Addr local, int backlog) {
   listeners_[listen_key(local)].push_back(c.id);
   out_.clear();
   c.ep.open_passive(0, net_.now(), out_);
-  run(c);
+  apply_outbox(c);
   return c.id;
 }
 
@@ -289,7 +288,7 @@ std::optional<ConnId> Host::connect(Addr local, Addr remote, std::uint32_t rcv_b
   c.ep.set_buffers(rcv_buffer, snd_buffer);
   out_.clear();
   c.ep.open_active(next_iss(local, remote), net_.now(), out_);
-  run(c);
+  apply_outbox(c);
   return c.id;
 }
 
@@ -301,7 +300,7 @@ model::Error Host::send(ConnId id, std::string_view data, std::size_t* accepted)
   const model::Error e = c->ep.send(data, net_.now(), out_, &n);
   if (accepted) *accepted = n;
   if (keep_ledger_ && n > 0) ledger_[FourTuple{c->local, c->remote}].written += n;
-  run(*c);
+  apply_outbox(*c);
   return e;
 }
 
@@ -313,7 +312,7 @@ model::Error Host::receive(ConnId id, std::size_t max, std::string& into) {
   const model::Error e = c->ep.receive(max, into, net_.now(), out_);
   if (keep_ledger_ && into.size() > before)
     ledger_[FourTuple{c->local, c->remote}].read += into.size() - before;
-  run(*c);
+  apply_outbox(*c);
   return e;
 }
 
@@ -322,7 +321,7 @@ model::Error Host::close(ConnId id) {
   if (!c) return model::Error::ConnectionDoesNotExist;
   out_.clear();
   const model::Error e = c->ep.close(net_.now(), out_);
-  run(*c);
+  apply_outbox(*c);
   return e;
 }
 
@@ -331,7 +330,7 @@ model::Error Host::abort(ConnId id) {
   if (!c) return model::Error::ConnectionDoesNotExist;
   out_.clear();
   const model::Error e = c->ep.abort(net_.now(), out_);
-  run(*c);
+  apply_outbox(*c);
   return e;
 }
 
@@ -340,7 +339,7 @@ model::Error Host::shutdown_read(ConnId id) {
   if (!c) return model::Error::ConnectionDoesNotExist;
   out_.clear();
   const model::Error e = c->ep.shutdown_read(net_.now(), out_);
-  run(*c);
+  apply_outbox(*c);
   return e;
 }
 
@@ -376,7 +375,7 @@ void Host::release(ConnId id) {
   }
   out_.clear();
   c->ep.orphan(net_.now(), out_);
-  run(*c);
+  apply_outbox(*c);
 }
 
 std::optional<ConnId> Host::accept(ConnId listener) {
@@ -409,12 +408,11 @@ void Host::answer_closed(const Packet& p) {
   }
 }
 
-bool Host::reopened_by(const model::Outbox& out) {
-  static const model::RuleId rule = model::rule_named("timewait_rcv_new_syn");
+std::optional<model::Seq> Host::reopened_by(const model::Outbox& out) {
   for (const model::Action& a : out.actions) {
-    if (a.kind == model::ActionKind::StateChange && a.rule == rule) return true;
+    if (a.kind == model::ActionKind::TimeWaitReopened) return a.iss;
   }
-  return false;
+  return std::nullopt;
 }
 
 void Host::syn_to_listener(Conn& listener, const Packet& p, std::optional<model::Seq> iss) {
@@ -431,7 +429,7 @@ void Host::syn_to_listener(Conn& listener, const Packet& p, std::optional<model:
   out_.clear();
   child.ep.open_passive(iss ? *iss : next_iss(p.dst, p.src), net_.now(), out_);
   child.ep.segment_arrives(p.seg, net_.now(), out_);
-  run(child);
+  apply_outbox(child);
 }
 
 void Host::receive_packet(const Packet& p) {
@@ -448,19 +446,17 @@ void Host::receive_packet(const Packet& p) {
       }
     }
     out_.clear();
-    const model::Seq old_snd_nxt = c->ep.tcb().snd_nxt;
-    const bool time_wait = c->state() == model::State::TimeWait;
     c->ep.segment_arrives(p.seg, net_.now(), out_);
-    const bool reopened = time_wait && reopened_by(out_);
-    run(*c);
+    const std::optional<model::Seq> reopened = reopened_by(out_);
+    apply_outbox(*c);
     if (reopened) {
       // RFC 9293 §3.6.1 MAY-2 (Linux TCP_TW_SYN): TIME-WAIT is gone and the
-      // SYN goes on as if it had found no connection; our new ISS starts
-      // above the old connection's sequence space (Linux: tw_snd_nxt + 65537).
+      // SYN goes on as if it had found no connection, with the ISS the model
+      // chose above the old connection's sequence space.
       // A CLOSED connection an application still holds leaves the table.
       if (find(p.dst, p.src)) table_erase(p.dst, p.src);
       if (Conn* l = find_listener(p.dst, p.src)) {
-        syn_to_listener(*l, p, old_snd_nxt + 65535 + 2);
+        syn_to_listener(*l, p, *reopened);
       } else {
         answer_closed(p);
       }
@@ -477,13 +473,7 @@ void Host::receive_packet(const Packet& p) {
     out_.clear();
     l->ep.segment_arrives(p.seg, net_.now(), out_);
     // A listener answers from the address the segment was sent to, to its sender.
-    const Addr saved_remote = l->remote;
-    const Addr saved_local = l->local;
-    l->remote = p.src;
-    l->local = p.dst;
-    run(*l);
-    l->remote = saved_remote;
-    l->local = saved_local;
+    apply_outbox(*l, p.dst, p.src);
     return;
   }
   answer_closed(p);
@@ -494,21 +484,16 @@ void Host::timer_fired(ConnId id, std::uint32_t epoch, model::TimerKind k) {
   if (!c || c->id == kNoConn || c->epoch != epoch) return;
   c->timers[static_cast<int>(k)] = EventId{};
   if (net_.trace().enabled()) {
-    TraceRecord r;
-    r.t = net_.now();
-    r.kind = TraceKind::TimerFired;
-    r.host = index_;
-    r.conn = id;
+    TraceRecord& r = net_.trace().record(TraceKind::TimerFired, net_.now(), index_, id);
     r.timer = k;
     r.from = r.to = c->state();
-    net_.trace().add(r);
   }
   out_.clear();
   c->ep.timeout(k, net_.now(), out_);
-  run(*c);
+  apply_outbox(*c);
 }
 
-void Host::run(Conn& c) {
+void Host::apply_outbox(Conn& c, Addr from, Addr to) {
   // The application hears of events only after the whole outbox is applied:
   // what it does in response (send, close) uses the outbox again.
   // told_ is shared by nested calls (the application's reactions run this
@@ -521,119 +506,40 @@ void Host::run(Conn& c) {
     switch (a.kind) {
       case model::ActionKind::SendSegment: {
         Packet p;
-        p.src = c.local;
-        p.dst = c.remote;
+        p.src = from;
+        p.dst = to;
         p.seg = std::move(out_.segments[a.segment]);  // the outbox is cleared before its next use
         p.retransmission = a.retransmission;
         net_.transmit(*this, c.id, std::move(p));
         break;
       }
-      case model::ActionKind::ArmTimer: {
-        const int k = static_cast<int>(a.timer);
-        net_.scheduler().cancel(c.timers[k]);
-        const ConnId id = c.id;
-        const std::uint32_t epoch = c.epoch;
-        const model::TimerKind kind = a.timer;
-        Host* self = this;
-        c.timers[k] = net_.scheduler().schedule_after(
-            a.after, [self, id, epoch, kind] { self->timer_fired(id, epoch, kind); });
-        c.expires[k] = sat_add(net_.now(), a.after);  // as schedule_after: never past the end of time
-        if (tracing) {
-          TraceRecord r;
-          r.t = net_.now();
-          r.kind = TraceKind::TimerArmed;
-          r.host = index_;
-          r.conn = c.id;
-          r.timer = a.timer;
-          r.after = a.after;
-          r.from = r.to = c.state();
-          net_.trace().add(r);
-        }
-        break;
-      }
-      case model::ActionKind::CancelTimer: {
-        const int k = static_cast<int>(a.timer);
-        const bool was = net_.scheduler().cancel(c.timers[k]);
-        c.timers[k] = EventId{};
-        if (tracing && was) {
-          TraceRecord r;
-          r.t = net_.now();
-          r.kind = TraceKind::TimerCancelled;
-          r.host = index_;
-          r.conn = c.id;
-          r.timer = a.timer;
-          r.from = r.to = c.state();
-          net_.trace().add(r);
-        }
-        break;
-      }
+      case model::ActionKind::ArmTimer: arm_timer(c, a.timer, a.after, tracing); break;
+      case model::ActionKind::CancelTimer: cancel_timer(c, a.timer, tracing); break;
       case model::ActionKind::Notify:
         if (tracing) {
-          TraceRecord r;
-          r.t = net_.now();
-          r.kind = TraceKind::App;
-          r.host = index_;
-          r.conn = c.id;
+          TraceRecord& r = net_.trace().record(TraceKind::App, net_.now(), index_, c.id);
           r.app = a.app;
           r.from = r.to = c.state();
-          net_.trace().add(r);
         }
         if (a.app == model::AppEvent::Closed) closed = true;
         if (on_app && c.held) told_.push_back({c.id, c.epoch, a.app});
         break;
-      case model::ActionKind::StateChange: {
-        if (tracing) {
-          TraceRecord r;
-          r.t = net_.now();
-          r.kind = TraceKind::State;
-          r.host = index_;
-          r.conn = c.id;
-          r.from = a.from;
-          r.to = a.to;
-          r.rule = a.rule;
-          net_.trace().add(r);
-        }
-        --state_count_[static_cast<int>(a.from)];
-        ++state_count_[static_cast<int>(a.to)];
-        if (a.to == model::State::Closed) c.state_before_close = a.from;
-        // Handshake complete: into the listener's accept queue (also when the
-        // completing ACK carried a FIN and went straight to CLOSE-WAIT).
-        const bool completed = a.to == model::State::Established ||
-                               (a.from == model::State::SynReceived && a.to == model::State::CloseWait);
-        if (completed && c.listener != kNoConn && !c.in_accept_queue) {
-          if (Conn* l = conn(c.listener); l && l->listening) {
-            l->accept_queue.push_back(c.id);
-            c.in_accept_queue = true;
-            // Tell the socket layer a connection is ready to accept().
-            if (on_app && l->held) told_.push_back({l->id, l->epoch, model::AppEvent::Connected});
-          }
-        }
+      case model::ActionKind::StateChange:
+        state_changed(c, a, tracing);
+        // A connection spawned by a listener that fell back to LISTEN (RST or
+        // SYN in SYN-RECEIVED) is simply forgotten: the listener itself never left.
         if (a.from == model::State::SynReceived && a.to == model::State::Listen && c.listener != kNoConn) {
           back_to_listen = true;
         }
         break;
-      }
+      case model::ActionKind::HandshakeComplete: queue_for_accept(c); break;
+      case model::ActionKind::TimeWaitReopened: break;  // receive_packet hands the SYN on
       case model::ActionKind::Note:
       case model::ActionKind::Ignored:
-        if (tracing) {
-          TraceRecord r;
-          r.t = net_.now();
-          r.kind = a.kind == model::ActionKind::Note
-                       ? (a.rule != model::kNoRule ? TraceKind::Row : TraceKind::Note)
-                       : TraceKind::Ignored;
-          r.host = index_;
-          r.conn = c.id;
-          r.rule = a.rule;
-          r.from = a.from;
-          r.to = a.to;
-          r.ref = net_.trace().add_static_text(a.note);
-          net_.trace().add(r);
-        }
+        if (tracing) trace_note(c, a);
         break;
     }
   }
-  // A connection spawned by a listener that fell back to LISTEN (RST or SYN
-  // in SYN-RECEIVED) is simply forgotten: the listener itself never left.
   if (back_to_listen) {
     free_conn(c);
   } else if (closed && !c.held && !c.listening) {
@@ -651,6 +557,71 @@ void Host::run(Conn& c) {
     if (x && x->id == t.id && x->epoch == t.epoch) on_app(*x, t.e);
   }
   told_.resize(told_from);
+}
+
+void Host::arm_timer(Conn& c, model::TimerKind kind, Duration after, bool tracing) {
+  const int k = static_cast<int>(kind);
+  net_.scheduler().cancel(c.timers[k]);
+  const ConnId id = c.id;
+  const std::uint32_t epoch = c.epoch;
+  Host* self = this;
+  c.timers[k] =
+      net_.scheduler().schedule_after(after, [self, id, epoch, kind] { self->timer_fired(id, epoch, kind); });
+  c.expires[k] = sat_add(net_.now(), after);  // as schedule_after: never past the end of time
+  if (tracing) {
+    TraceRecord& r = net_.trace().record(TraceKind::TimerArmed, net_.now(), index_, c.id);
+    r.timer = kind;
+    r.after = after;
+    r.from = r.to = c.state();
+  }
+}
+
+void Host::cancel_timer(Conn& c, model::TimerKind kind, bool tracing) {
+  const int k = static_cast<int>(kind);
+  const bool was = net_.scheduler().cancel(c.timers[k]);
+  c.timers[k] = EventId{};
+  if (tracing && was) {
+    TraceRecord& r = net_.trace().record(TraceKind::TimerCancelled, net_.now(), index_, c.id);
+    r.timer = kind;
+    r.from = r.to = c.state();
+  }
+}
+
+void Host::state_changed(Conn& c, const model::Action& a, bool tracing) {
+  if (tracing) {
+    TraceRecord& r = net_.trace().record(TraceKind::State, net_.now(), index_, c.id);
+    r.from = a.from;
+    r.to = a.to;
+    r.rule = a.rule;
+  }
+  --state_count_[static_cast<int>(a.from)];
+  ++state_count_[static_cast<int>(a.to)];
+  if (a.to == model::State::Closed) c.state_before_close = a.from;
+}
+
+void Host::queue_for_accept(Conn& c) {
+  // A connection a listener spawned completed its handshake (also when the
+  // completing ACK carried a FIN and went straight to CLOSE-WAIT): into the
+  // listener's accept queue.
+  if (c.listener == kNoConn || c.in_accept_queue) return;
+  Conn* l = conn(c.listener);
+  if (!l || !l->listening) return;
+  l->accept_queue.push_back(c.id);
+  c.in_accept_queue = true;
+  // Tell the socket layer a connection is ready to accept().
+  if (on_app && l->held) told_.push_back({l->id, l->epoch, model::AppEvent::Connected});
+}
+
+void Host::trace_note(const Conn& c, const model::Action& a) {
+  const std::uint32_t ref = net_.trace().add_static_text(a.note);
+  const TraceKind kind = a.kind == model::ActionKind::Ignored ? TraceKind::Ignored
+                         : a.rule != model::kNoRule           ? TraceKind::Row
+                                                              : TraceKind::Note;
+  TraceRecord& r = net_.trace().record(kind, net_.now(), index_, c.id);
+  r.rule = a.rule;
+  r.from = a.from;
+  r.to = a.to;
+  r.ref = ref;
 }
 
 }  // namespace tcpsim::sim

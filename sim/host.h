@@ -1,7 +1,8 @@
 // A simulated host at the TCP level: its connections (TCBs) keyed by
 // 4-tuple, listeners and their accept queues, timers in virtual time, and the
 // RST it answers for segments nobody owns. The socket API a program sees
-// (file descriptors, bind rules, epoll) is built on top of this in sockets/.
+// (file descriptors, bind rules, epoll) is built on top of this in
+// sim/sockets.h.
 #pragma once
 
 #include <absl/container/flat_hash_map.h>
@@ -55,7 +56,6 @@ struct Conn {
   // Recv-Q), and the error the next call will report (Linux sk_err).
   bool reuseaddr = false;
   bool reuseport = false;
-  std::uint32_t uid = 0;
   bool eof_read = false;
   // The state a connection was in before it last went to CLOSED (Linux's
   // errno after a RST depends on it).
@@ -191,13 +191,24 @@ class Host {
  private:
   Conn& new_conn(Addr local, Addr remote);
   void free_conn(Conn& c, bool to_time_wait = false);
-  void run(Conn& c);  // applies the outbox after one input to c
+  // Applies out_, the outbox of one input to c: its segments go out from
+  // `from` to `to` (c's own addresses, but a listener answers from the
+  // address a segment was sent to), its timers are set, the trace records
+  // it, and the application is told, last.
+  void apply_outbox(Conn& c) { apply_outbox(c, c.local, c.remote); }
+  void apply_outbox(Conn& c, Addr from, Addr to);
+  void arm_timer(Conn& c, model::TimerKind kind, Duration after, bool tracing);
+  void cancel_timer(Conn& c, model::TimerKind kind, bool tracing);
+  void state_changed(Conn& c, const model::Action& a, bool tracing);
+  void queue_for_accept(Conn& c);  // ActionKind::HandshakeComplete
+  void trace_note(const Conn& c, const model::Action& a);
   Conn* find(Addr local, Addr remote);
   Conn* find_listener(Addr local, Addr remote);
   void answer_closed(const Packet& p);
   void syn_to_listener(Conn& listener, const Packet& p, std::optional<model::Seq> iss = std::nullopt);
-  // The outbox of a TIME-WAIT connection closed by a new SYN (MAY-2).
-  static bool reopened_by(const model::Outbox& out);
+  // The ISS for the new connection when the outbox says a new SYN closed a
+  // TIME-WAIT connection (RFC 9293 §3.6.1 MAY-2).
+  static std::optional<model::Seq> reopened_by(const model::Outbox& out);
   model::Seq next_iss(const Addr& local, const Addr& remote);
 
   Network& net_;
@@ -218,7 +229,7 @@ class Host {
     std::uint32_t epoch;
     model::AppEvent e;
   };
-  std::vector<Told> told_;  // application events waiting to be told (Host::run)
+  std::vector<Told> told_;  // application events waiting to be told (apply_outbox)
   model::Outbox out_;       // reused for every input
   model::Endpoint closed_;  // answers for segments no TCB owns (RFC 9293 §3.10.7.1)
   std::uint64_t iss_counter_ = 0;

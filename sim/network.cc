@@ -57,18 +57,12 @@ std::uint32_t Network::park(InFlight f) {
 void Network::transmit(Host& from, ConnId conn, Packet p) {
   // 127.0.0.0/8 never leaves the host: it goes round its loopback link.
   Host* to = (p.dst.ip >> 24) == 127 ? &from : host_by_ip(p.dst.ip);
-  p.id = packets_sent_++;
+  p.id = next_packet_id_++;
   const Time now = sched_.now();
   std::uint32_t index = kNone32;
   if (trace_.enabled()) {
     index = trace_.add_packet(PacketRecord{p, now, from.index(), to ? to->index() : from.index(), conn});
-    TraceRecord r;
-    r.t = now;
-    r.kind = TraceKind::Sent;
-    r.host = from.index();
-    r.conn = conn;
-    r.ref = index;
-    trace_.add(r);
+    trace_.record(TraceKind::Sent, now, from.index(), conn).ref = index;
   }
   if (!to) {
     // No host has that address: the packet goes nowhere (no ICMP modelled).
@@ -80,26 +74,15 @@ void Network::transmit(Host& from, ConnId conn, Packet p) {
   if (fate_hook_ && !o.dropped()) ask_fate(p, from, *to, o, l);
   if (o.dropped()) {
     if (trace_.enabled()) {
-      TraceRecord r;
-      r.t = now;
-      r.kind = TraceKind::Dropped;
-      r.host = from.index();
-      r.conn = conn;
+      TraceRecord& r = trace_.record(TraceKind::Dropped, now, from.index(), conn);
       r.ref = index;
       r.drop = static_cast<std::uint8_t>(o.drop);
       r.drop_index = o.index;
-      trace_.add(r);
     }
     return;
   }
   if (o.deliveries == 2 && trace_.enabled()) {
-    TraceRecord r;
-    r.t = now;
-    r.kind = TraceKind::Duplicated;
-    r.host = from.index();
-    r.conn = conn;
-    r.ref = index;
-    trace_.add(r);
+    trace_.record(TraceKind::Duplicated, now, from.index(), conn).ref = index;
   }
   const std::uint64_t id = p.id;
   for (std::uint8_t k = 0; k < o.deliveries; ++k) {
@@ -159,25 +142,15 @@ void Network::deliver(std::uint32_t slot) {
   flight_free_.push_back(slot);
   Host& to = *hosts_[f.to];
   if (trace_.enabled()) {
-    TraceRecord r;
-    r.t = sched_.now();
-    r.kind = TraceKind::Delivered;
-    r.host = to.index();
-    r.ref = f.trace_index;
-    trace_.add(r);
+    trace_.record(TraceKind::Delivered, sched_.now(), to.index()).ref = f.trace_index;
   }
   to.receive_packet(f.packet);
 }
 
 void Network::note(const Host& h, ConnId conn, std::string_view text) {
   if (!trace_.enabled()) return;
-  TraceRecord r;
-  r.t = sched_.now();
-  r.kind = TraceKind::Note;
-  r.host = h.index();
-  r.conn = conn;
-  r.ref = trace_.add_static_text(text);
-  trace_.add(r);
+  const std::uint32_t ref = trace_.add_static_text(text);
+  trace_.record(TraceKind::Note, sched_.now(), h.index(), conn).ref = ref;
 }
 
 }  // namespace tcpsim::sim

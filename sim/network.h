@@ -79,8 +79,6 @@ class Network {
     return sched_.run_until(t, max_events);
   }
 
-  std::uint64_t packets_sent() const { return packets_sent_; }
-
   // Asked about every transmission the link would deliver (none: the link
   // decides alone, at no cost). Set before the run starts.
   void set_fate_hook(FateHook hook) { fate_hook_ = std::move(hook); }
@@ -119,7 +117,7 @@ class Network {
   std::vector<std::unique_ptr<Link>> links_ = std::vector<std::unique_ptr<Link>>(stride_ * stride_);
   std::vector<InFlight> flight_;
   std::vector<std::uint32_t> flight_free_;
-  std::uint64_t packets_sent_ = 0;
+  std::uint64_t next_packet_id_ = 0;  // Packet::id, in the order packets are sent
   FateHook fate_hook_;
   std::vector<LastOnLink> last_on_link_;  // only kept with a fate hook: a few links
 };

@@ -44,7 +44,6 @@ class Probability {
   constexpr Probability() = default;
   static constexpr Probability zero() { return Probability(0); }
   static constexpr Probability one() { return Probability(kOne); }
-  static constexpr Probability from_threshold(std::uint64_t t) { return Probability(t > kOne ? kOne : t); }
   // num/den, exact to within 2^-63 (rounded down). den > 0; num > den is clamped to 1.
   static Probability ratio(std::uint64_t num, std::uint64_t den);
   static Probability ppm(std::uint64_t parts_per_million) { return ratio(parts_per_million, 1000000); }

@@ -232,7 +232,7 @@ CallResult Sockets::bind_check(const Socket& me, Addr addr) const {
   host_.for_each_conn([&](const Conn& c) {
     if (c.local.port != addr.port || c.state() == State::Closed) return;
     existing.push_back(
-        BoundSocket{c.local.ip, c.local.port, c.reuseaddr, c.reuseport, c.uid, bind_state_of(c)});
+        BoundSocket{c.local.ip, c.local.port, c.reuseaddr, c.reuseport, 0 /* one user */, bind_state_of(c)});
   });
   const BindRequest req{addr.ip, addr.port, me.reuseaddr, me.reuseport, 0};
   if (bind_allowed(req, existing) != BindVerdict::Ok) return CallResult::fail(Errno::AddrInUse);
@@ -332,8 +332,8 @@ CallResult Sockets::accept(ProcessId p, int fd, Addr* peer) {
   if (!fd_available(p)) return CallResult::fail(Errno::MFile);
   std::optional<ConnId> child = host_.accept(s->conn);
   if (!child) return s->nonblocking ? CallResult::fail(Errno::Again) : CallResult::wait();
+  // Sockets live in their own allocations: a new one leaves `s` valid.
   Socket& ns = new_socket();
-  s = lookup(p, fd);  // new_socket may have moved the table
   ns.conn = *child;
   ns.bound = true;
   Conn* c = host_.conn(*child);

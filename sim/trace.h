@@ -85,6 +85,19 @@ class Trace {
     if (refuse(r)) return;
     records_.push_back(r);
   }
+  // Adds a record of `kind` at `t` by host `host` (about connection `conn`)
+  // and returns it for the caller to fill in the fields its kind uses (see
+  // TraceKind). Once the trace is full, the record returned is a scratch one
+  // that is not kept.
+  TraceRecord& record(TraceKind kind, Time t, std::uint8_t host, std::uint32_t conn = kNone32) {
+    TraceRecord r;
+    r.t = t;
+    r.kind = kind;
+    r.host = host;
+    r.conn = conn;
+    if (refuse(r)) return scratch_ = r;
+    return records_.emplace_back(r);
+  }
   // Puts a record before those at index `at` and later: a program's call is
   // shown before the segments it caused, which were recorded while it ran.
   void insert(std::size_t at, const TraceRecord& r) {
@@ -138,6 +151,7 @@ class Trace {
   Time full_at_ = 0;
   std::size_t limit_ = kDefaultLimit;
   std::vector<TraceRecord> records_;
+  TraceRecord scratch_;  // what record() returns for a record refused
   std::vector<PacketRecord> packets_;
   std::vector<std::string> texts_;
   std::unordered_map<const char*, std::uint32_t> interned_;

@@ -226,5 +226,13 @@ TEST(Parser, LoadScenarioIsNotRunAsPrograms) {
             "t.tcpsim:3:1: a load scenario has a time series, not programs: run it with `tcpsim run`");
 }
 
+// `exit(3)` used to parse and drop its status: nothing reads one (a
+// program's end only closes its descriptors), so it is refused where written.
+TEST(ParserExit, StatusIsRefusedNotDropped) {
+  EXPECT_EQ(error_of("host A 10.0.0.1\nprogram p on A {\n  exit(3)\n}\n"),
+            "t.tcpsim:3:8: exit takes no status: a program's exit status is not simulated");
+  EXPECT_EQ(error_of("host A 10.0.0.1\nprogram p on A {\n  exit()\n}\nprogram q on A {\n  exit\n}\n"), "");
+}
+
 }  // namespace
 }  // namespace tcpsim::scenario

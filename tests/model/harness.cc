@@ -83,6 +83,8 @@ std::string describe(const Outbox& out) {
       case ActionKind::Notify: os << "  app: " << app_event_name(a.app) << "\n"; break;
       case ActionKind::Note: os << "  note: " << a.note << "\n"; break;
       case ActionKind::Ignored: os << "  ignored: " << a.note << "\n"; break;
+      case ActionKind::HandshakeComplete: os << "  handshake complete\n"; break;
+      case ActionKind::TimeWaitReopened: os << "  TIME-WAIT reopened, new ISS " << a.iss << "\n"; break;
     }
   }
   return os.str();

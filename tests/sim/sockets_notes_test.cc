@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "script.h"
-#include "sim/socket_table.h"
+#include "sim/ss_table.h"
 #include "sim/trace_text.h"
 
 namespace tcpsim::test {

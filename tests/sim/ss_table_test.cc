@@ -1,9 +1,9 @@
-// sim/socket_table against the real kernel: the layouts of `ss -tan`,
+// sim/ss_table against the real kernel: the layouts of `ss -tan`,
 // `ss -tano` and /proc/net/tcp byte for byte (rows parsed from the captures
 // in tests/sim/data/ss/ and printed again), ss's timer format, and the
 // situations of docs/linux-observations.md §7 rebuilt in the simulator
 // (linux profile, one host, loopback) and compared with the kernel's tables.
-#include "sim/socket_table.h"
+#include "sim/ss_table.h"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -61,7 +61,7 @@ std::string joined(const std::vector<std::string>& v) {
 // ---------------------------------------------------------------------------
 // ss's timer text (iproute2 ss.c print_ms_timer, and the kernel's jiffies).
 
-TEST(SocketTableTimer, MillisecondFormatFollowsPrintMsTimer) {
+TEST(SsTableTimer, MillisecondFormatFollowsPrintMsTimer) {
   using sim::ss_ms_timer;
   EXPECT_EQ(ss_ms_timer(0), "");  // ss prints "timer:(on,,0)" then
   EXPECT_EQ(ss_ms_timer(4), "004ms");
@@ -87,7 +87,7 @@ TEST(SocketTableTimer, MillisecondFormatFollowsPrintMsTimer) {
   EXPECT_EQ(ss_ms_timer(665000), "11min");  // from 10 min on the seconds go too
 }
 
-TEST(SocketTableTimer, RemainingTimeIsWholeJiffiesRoundedUp) {
+TEST(SsTableTimer, RemainingTimeIsWholeJiffiesRoundedUp) {
   using sim::kernel_jiffies_left;
   EXPECT_EQ(kernel_jiffies_left(-5 * ms), 0);
   EXPECT_EQ(kernel_jiffies_left(0), 0);
@@ -105,7 +105,7 @@ SocketRow timed(const char* kind, Duration left, int retransmits = 0) {
   return r;
 }
 
-TEST(SocketTableTimer, TimerTextAsSsPrintsIt) {
+TEST(SsTableTimer, TimerTextAsSsPrintsIt) {
   using sim::ss_timer;
   EXPECT_EQ(ss_timer(SocketRow{}), "");
   // A 60 s TIME-WAIT: "1min" within the jiffy it started in (the kernel
@@ -194,9 +194,9 @@ std::vector<SocketRow> parse_ss(const std::string& text) {
   return rows;
 }
 
-class SocketTableCapture : public ::testing::TestWithParam<const char*> {};
+class SsTableCapture : public ::testing::TestWithParam<const char*> {};
 
-TEST_P(SocketTableCapture, SsPrintsItAgain) {
+TEST_P(SsTableCapture, SsPrintsItAgain) {
   const std::string prefix = GetParam();
   const std::string tano = read_data(prefix + ".ss-tano.txt");
   EXPECT_EQ(sim::format_ss(parse_ss(tano), true), tano);
@@ -209,16 +209,16 @@ TEST_P(SocketTableCapture, SsPrintsItAgain) {
   EXPECT_EQ(sim::format_ss(parse_ss(tan), false), tan);
 }
 
-INSTANTIATE_TEST_SUITE_P(SocketTable, SocketTableCapture,
+INSTANTIATE_TEST_SUITE_P(SsTable, SsTableCapture,
                          ::testing::Values("states", "states.later", "syn", "closing", "wide", "listen",
                                            "twnow", "keepalive"));
 
-TEST(SocketTableLayout, EmptyTableIsTheHeaderWithNothingMeasured) {
+TEST(SsTableLayout, EmptyTableIsTheHeaderWithNothingMeasured) {
   EXPECT_EQ(sim::format_ss({}, false), read_data("empty.ss-tan.txt"));
   EXPECT_EQ(sim::format_ss({}, true), read_data("empty.ss-tan.txt"));
 }
 
-TEST(SocketTableLayout, LastRowsTimerIsNotMeasured) {
+TEST(SsTableLayout, LastRowsTimerIsNotMeasured) {
   // twnow.ss-tano.txt: the only timer is on the last row, so the Process
   // column stays 7 wide and that row sticks out. The same row elsewhere
   // widens the column.
@@ -300,7 +300,7 @@ void expect_proc_matches(const std::string& prefix, const std::vector<SocketRow>
   }
 }
 
-TEST(SocketTableLayout, ProcNetTcpFromTheSsCapture) {
+TEST(SsTableLayout, ProcNetTcpFromTheSsCapture) {
   // ss -tano and /proc/net/tcp were read moments apart: the timers agree
   // within a tick. What ss does not show (orphan, kind) comes from the
   // capture's /proc line itself.
@@ -513,7 +513,7 @@ struct States : Loopback {
   }
 };
 
-TEST(SocketTableKernel, SixteenSocketsAsTheKernelShowsThem) {
+TEST(SsTableKernel, SixteenSocketsAsTheKernelShowsThem) {
   States w;
   ASSERT_EQ(w.first.size(), 16u) << w.log->dump() << sim::format_ss(w.first, true);
   expect_tan_like_kernel("states", w.first);
@@ -521,7 +521,7 @@ TEST(SocketTableKernel, SixteenSocketsAsTheKernelShowsThem) {
   expect_proc_matches("states", w.first, false);
 }
 
-TEST(SocketTableKernel, SixteenSocketsOneSecondLater) {
+TEST(SsTableKernel, SixteenSocketsOneSecondLater) {
   // The retransmission counts (2 for LAST-ACK and FIN-WAIT-1) and TIME-WAIT
   // 43006 back at 59sec (B6's retransmitted FIN restarted it).
   States w;
@@ -531,7 +531,7 @@ TEST(SocketTableKernel, SixteenSocketsOneSecondLater) {
 
 // SYN-SENT (every SYN to 5009 lost: no listener there and all SYNs dropped
 // from then on) and SYN-RECV (the client's final ACK lost).
-TEST(SocketTableKernel, SynSentAndSynRecv) {
+TEST(SsTableKernel, SynSentAndSynRecv) {
   Loopback w;
   std::vector<SocketRow> rows;
   Script p = w.script("p");
@@ -562,7 +562,7 @@ TEST(SocketTableKernel, SynSentAndSynRecv) {
 }
 
 // CLOSING: A's FIN lost, then B's FIN arrives.
-TEST(SocketTableKernel, Closing) {
+TEST(SsTableKernel, Closing) {
   Loopback w;
   std::vector<SocketRow> rows;
   Script p = w.script("p");
@@ -589,7 +589,7 @@ TEST(SocketTableKernel, Closing) {
 }
 
 // A listener alone: the peer Port column is 4 wide, "Port" touches "Process".
-TEST(SocketTableKernel, ListenerAlone) {
+TEST(SsTableKernel, ListenerAlone) {
   Loopback w;
   std::vector<SocketRow> rows;
   Script p = w.script("p");
@@ -603,7 +603,7 @@ TEST(SocketTableKernel, ListenerAlone) {
 }
 
 // A TIME-WAIT read at once: /proc shows the full 60.00 s (0x1770).
-TEST(SocketTableKernel, TimeWaitJustStarted) {
+TEST(SsTableKernel, TimeWaitJustStarted) {
   Loopback w;
   std::vector<SocketRow> rows;
   Script p = w.script("p");

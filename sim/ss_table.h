@@ -1,6 +1,7 @@
-// A host's socket table the way Linux shows it: the rows of `ss -tan` (with
-// `-o`'s timers) and of /proc/net/tcp, computed from the connections the
-// host holds, orphans and TIME-WAIT included. Measured layouts and meanings:
+// The `ss` view (the socket API itself is sim/sockets.h): a host's socket
+// table the way Linux shows it, the rows of `ss -tan` (with `-o`'s timers)
+// and of /proc/net/tcp, computed from the connections the host holds,
+// orphans and TIME-WAIT included. Measured layouts and meanings:
 // docs/linux-observations.md §7 and tests/sim/data/ss/ (raw captures of
 // kernel 6.18, CONFIG_HZ=250, and iproute2-6.1 `ss` writing to a pipe).
 #pragma once
@@ -37,7 +38,7 @@ struct SocketRow {
   Duration timer_left = 0;
   int retransmits = 0;
   // /proc/net/tcp only.
-  std::uint32_t uid = 0;
+  std::uint32_t uid = 0;    // every simulated socket belongs to one user, uid 0
   std::uint64_t inode = 0;  // placeholder (see socket_rows); 0 when orphan
   Duration rto = 0;         // 0: not known (printed as the initial 1 s)
 };

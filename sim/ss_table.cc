@@ -1,4 +1,4 @@
-#include "sim/socket_table.h"
+#include "sim/ss_table.h"
 
 #include <fmt/format.h>
 
@@ -35,7 +35,6 @@ std::vector<SocketRow> socket_rows(const Host& h, Time now) {
     r.local = c.local;
     r.peer = c.remote;
     r.listening = c.listening;
-    r.uid = c.uid;
     r.rto = t.rtt.rto;
     // Not yet accept()ed children have no socket file either (inode 0).
     r.orphan = !c.held || c.listener != kNoConn;
