@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "sim/socket_table.h"
+#include "sim/ss_table.h"
 #include "sim/units.h"
 
 namespace tcpsim::scenario {
