@@ -70,6 +70,10 @@ void Network::transmit(Host& from, ConnId conn, Packet p) {
     r.ref = index;
     trace_.add(r);
   }
+  if (!to && unrouted_hook_) {
+    unrouted_hook_(p);
+    return;
+  }
   if (!to) {
     // No host has that address: the packet goes nowhere (no ICMP modelled).
     note(from, conn, "no host has the destination address: packet lost");
