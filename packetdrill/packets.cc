@@ -62,19 +62,58 @@ void pad_to(Bytes& b, std::size_t mod, std::size_t rem, std::uint8_t with) {
 
 // The options the host's stack puts on the wire for what the segment
 // carries, in that stack's layout. Linux: tcp_options_write() (MSS, then
-// NOP NOP SACK-permitted, NOP NOP SACK blocks). FreeBSD: tcp_addoptions()
-// (MSS, SACK-permitted, NOPs before SACK blocks to 4n+2, then EOL bytes
-// to a multiple of 4).
-Bytes live_option_bytes(Stack stack, const model::Segment& s) {
+// SACK-permitted and timestamps in one word or NOP NOP before either,
+// NOP window scale, NOP NOP SACK blocks). FreeBSD: tcp_addoptions()
+// (MSS, NOPs to 4n+1 and window scale, SACK-permitted at an even offset,
+// NOPs to 4n+2 before timestamps and before SACK blocks, then EOL bytes to
+// a multiple of 4).
+void put_ts(Bytes& b, const sim::WireOptions& o) {
+  b.insert(b.end(), {8, 10});
+  put32(b, o.ts_val);
+  put32(b, o.ts_ecr);
+}
+
+Bytes linux_option_bytes(const model::Segment& s, const sim::WireOptions& o) {
   Bytes b;
   if (s.mss) {
     b.insert(b.end(), {2, 4});
     put16(b, s.mss);
   }
+  if (o.ts) {
+    // SACK-permitted rides in the two bytes before TS instead of NOPs.
+    b.insert(b.end(), {static_cast<std::uint8_t>(s.sack_ok ? 4 : 1), static_cast<std::uint8_t>(s.sack_ok ? 2 : 1)});
+    put_ts(b, o);
+  } else if (s.sack_ok) {
+    b.insert(b.end(), {1, 1, 4, 2});
+  }
+  if (o.wscale >= 0) b.insert(b.end(), {1, 3, 3, static_cast<std::uint8_t>(o.wscale)});
+  return b;
+}
+
+Bytes freebsd_option_bytes(const model::Segment& s, const sim::WireOptions& o) {
+  Bytes b;
+  if (s.mss) {
+    b.insert(b.end(), {2, 4});
+    put16(b, s.mss);
+  }
+  if (o.wscale >= 0) {
+    pad_to(b, 4, 1, 1);
+    b.insert(b.end(), {3, 3, static_cast<std::uint8_t>(o.wscale)});
+  }
   if (s.sack_ok) {
-    if (stack == Stack::Linux) b.insert(b.end(), {1, 1});
+    pad_to(b, 2, 0, 1);
     b.insert(b.end(), {4, 2});
   }
+  if (o.ts) {
+    if (b.empty()) b.push_back(1);
+    pad_to(b, 4, 2, 1);
+    put_ts(b, o);
+  }
+  return b;
+}
+
+Bytes live_option_bytes(Stack stack, const model::Segment& s, const sim::WireOptions& o) {
+  Bytes b = stack == Stack::Linux ? linux_option_bytes(s, o) : freebsd_option_bytes(s, o);
   if (!s.sack.empty()) {
     if (stack == Stack::Linux) {
       b.insert(b.end(), {1, 1});
@@ -131,6 +170,55 @@ std::string options_text(const Bytes& b) {
   return "<" + out + ">";
 }
 
+// Options one by one: (kind, the option's bytes).
+std::vector<std::pair<std::uint8_t, Bytes>> split_options(const Bytes& b) {
+  std::vector<std::pair<std::uint8_t, Bytes>> out;
+  for (std::size_t i = 0; i < b.size();) {
+    const std::uint8_t k = b[i];
+    const std::size_t len = k <= 1 ? 1 : (i + 1 < b.size() ? std::max<std::size_t>(b[i + 1], 2) : 2);
+    const std::size_t end = std::min(b.size(), i + len);
+    out.emplace_back(k, Bytes(b.begin() + static_cast<long>(i), b.begin() + static_cast<long>(end)));
+    i = end;
+  }
+  return out;
+}
+
+std::uint32_t ts_val_of(const Bytes& opt) {
+  return opt.size() >= 6 ? (std::uint32_t{opt[2]} << 24 | std::uint32_t{opt[3]} << 16 | std::uint32_t{opt[4]} << 8 |
+                            opt[5])
+                         : 0;
+}
+
+// packetdrill's verify_outbound_live_tcp_options: the same kinds in the
+// same order; each option's bytes equal, except the timestamps option,
+// whose TSval is compared (with --tcp_ts_tick_usecs only) after mapping
+// the live clock onto the script's by the connection's first TSval, and
+// whose TSecr is not compared.
+void compare_options(Run& r, const Event& e, const Bytes& want, const Bytes& got) {
+  const auto w = split_options(want), g = split_options(got);
+  auto mismatch = [&] {
+    r.fail(e.where, fmt::format("bad outbound TCP options: expected: {} vs actual: {}", options_text(want),
+                                options_text(got)));
+  };
+  if (w.size() != g.size()) mismatch();
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    if (w[i].first != g[i].first) mismatch();
+    if (w[i].first != 8) {
+      if (w[i].second != g[i].second) mismatch();
+      continue;
+    }
+    const std::uint32_t script_val = ts_val_of(w[i].second), live_val = ts_val_of(g[i].second);
+    if (!r.ts_base) r.ts_base = std::make_pair(script_val, live_val);
+    const std::uint32_t mapped = r.ts_base->first + (live_val - r.ts_base->second);
+    const auto tick = r.script.flags.tcp_ts_tick;
+    const std::int64_t off = std::abs(static_cast<std::int64_t>(static_cast<std::int32_t>(mapped - script_val)));
+    if (tick && *tick > 0 && off * *tick > r.tolerance) {
+      r.fail(e.where, fmt::format("bad outbound TCP timestamp value, tolerance {}: expected TS val {} vs actual {}",
+                                  r.tolerance / 1000, script_val, mapped));
+    }
+  }
+}
+
 std::string hexdec(std::int64_t v) { return fmt::format("{} ({:#x})", v, v); }
 
 void check_field(Run& r, const Event& e, const char* name, std::int64_t expected, std::int64_t actual) {
@@ -171,16 +259,6 @@ void check_packet_supported(Run& r, const Event& e, const Packet& p) {
   if (p.window && *p.window > 0xffff) r.unsupported(e.where, "a window above 65535");
   for (const auto& o : p.options) {
     switch (o.kind) {
-      case TcpOption::Kind::WindowScale:
-        // The host would negotiate window scaling (Linux tcp_window_scaling,
-        // FreeBSD rfc1323), and tcpsim does not model it.
-        if (r.window_scaling) r.unsupported(o.where, "window scaling (wscale option): not modelled");
-        if (p.direction == Packet::Direction::Outbound) r.unsupported(o.where, "wscale option expected");
-        break;
-      case TcpOption::Kind::Timestamp:
-        if (r.timestamps) r.unsupported(o.where, "TCP timestamps (TS option): not modelled");
-        if (p.direction == Packet::Direction::Outbound) r.unsupported(o.where, "TS option expected");
-        break;
       case TcpOption::Kind::FastOpen:
       case TcpOption::Kind::FastOpenExp: r.unsupported(o.where, "TCP Fast Open option"); break;
       case TcpOption::Kind::Md5: r.unsupported(o.where, "TCP MD5 signature option"); break;
@@ -203,12 +281,19 @@ void inject(Run& r, const Event& e, const Packet& p) {
   for (const auto& o : p.options) {
     if (o.kind == TcpOption::Kind::Mss) s.mss = static_cast<std::uint16_t>(o.value);
     if (o.kind == TcpOption::Kind::SackPermitted) s.sack_ok = true;
+    if (o.kind == TcpOption::Kind::WindowScale) pkt.opt.wscale = static_cast<int>(o.value);
+    if (o.kind == TcpOption::Kind::Timestamp) {
+      pkt.opt.ts = true;
+      pkt.opt.ts_val = o.ts_val;
+      pkt.opt.ts_ecr = o.ts_ecr;
+    }
     if (o.kind == TcpOption::Kind::Sack) {
       for (const auto& [left, right] : o.sack_blocks)
         s.sack.push_back({left + r.local_isn, right + r.local_isn});
     }
   }
   s.payload.assign(p.len, 'x');
+  if (p.syn && !p.ack_flag) r.ts_base.reset();  // a new connection: a new TSval baseline
   if (r.options.verbose)
     r.log += fmt::format("{:.6f} {}: < {} injected\n", r.net.now() / 1e9, e.where.line, p.flags);
   r.host->receive_packet(pkt);
@@ -229,6 +314,7 @@ void expect(Run& r, const Event& e, const Packet& p, Time lo, Time hi) {
   }
   Sent live = take_outbound(r, p);
   model::Segment& s = live.packet.seg;
+  if (s.has(model::kSyn) && !s.has(model::kAck)) r.ts_base.reset();
   if (s.has(model::kSyn)) {
     // The host's ISN: packetdrill numbers the local side relative to it.
     r.local_isn = s.seq;
@@ -255,11 +341,7 @@ void expect(Run& r, const Event& e, const Packet& p, Time lo, Time hi) {
            fmt::format("live packet payload: expected {} bytes vs actual {} bytes", p.len, s.payload.size()));
   }
   if (!p.options_unchecked) {
-    const Bytes want = script_option_bytes(p.options), got = live_option_bytes(r.stack, s);
-    if (want != got) {
-      r.fail(e.where, fmt::format("bad outbound TCP options: expected: {} vs actual: {}", options_text(want),
-                                  options_text(got)));
-    }
+    compare_options(r, e, script_option_bytes(p.options), live_option_bytes(r.stack, s, live.packet.opt));
   }
   if (live.at < lo || live.at > hi) {
     const bool exact = hi - lo == 2 * r.tolerance;

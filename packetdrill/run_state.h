@@ -43,10 +43,9 @@ struct Run {
   std::unique_ptr<sim::Sockets> sockets;
   sim::ProcessId pid = 0;
   std::deque<Sent> wire;  // sent by the host, not yet matched
-  // The host does what Linux/FreeBSD would with these options on: when a
-  // script needs them the run is unsupported (tcpsim does not model them).
-  bool window_scaling = true;
-  bool timestamps = true;
+  // The first TSval the script expected and the host sent on this
+  // connection: packetdrill compares TSvals relative to them.
+  std::optional<std::pair<std::uint32_t, std::uint32_t>> ts_base;
   bool tso = true;  // super-segments: one expected packet, several on the wire
   // The connection under test: addresses and the host's ISN, learned from
   // its SYN or SYN,ACK (packetdrill's relative numbering of local sequence

@@ -42,6 +42,15 @@ void set_up_host(Run& r) {
   if (f.remote_ip) remote_ip = parse_ipv4(*f.remote_ip);
   if (local_ip == 0 || remote_ip == 0) r.unsupported(Location{}, "a non-IPv4 --local_ip/--remote_ip");
   if (f.tolerance) r.tolerance = *f.tolerance;
+  // RFC 7323 options as the stacks' defaults: Linux and FreeBSD offer both
+  // (tcp_window_scaling, tcp_timestamps, rfc1323 are 1); Linux asks for
+  // shift 7 (tcp_rmem's 6 MB), FreeBSD for 6 (sb_max's 2 MB); FreeBSD puts
+  // no timestamps on a RST. RFC 9293 does not require them: off.
+  if (r.options.profile != "rfc9293") {
+    profile->wire.window_scaling = profile->wire.timestamps = true;
+    profile->wire.wscale = r.stack == Stack::FreeBsd ? 6 : 7;
+    profile->wire.ts_on_rst = r.stack == Stack::Linux;
+  }
   r.host = &r.net.add_host("host", local_ip, *profile);
   // packetdrill's defaults: the script binds and connects to port 8080;
   // its own side of an accepted connection uses an ephemeral port.

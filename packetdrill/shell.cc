@@ -5,6 +5,8 @@
 // answered from the host's tables. Nothing is ever run.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -36,7 +38,6 @@ bool neutral(const std::string& name, const std::string& value) {
       // Linux: buffer sizes (tcpsim's advertised window is at most 65535),
       // loss-recovery and pacing knobs the teardown scripts do not reach,
       // caches tcpsim does not have.
-      {"net.ipv4.tcp_rmem", ""},
       {"net.ipv4.tcp_wmem", ""},
       {"net.ipv4.tcp_frto", ""},
       {"net.ipv4.tcp_dsack", ""},
@@ -57,7 +58,6 @@ bool neutral(const std::string& name, const std::string& value) {
       {"net.ipv4.tcp_ecn_option", ""},
       // FreeBSD: the socket buffer ceiling, the host cache, ECN (accepted:
       // a script's ECN marks and flags make it unsupported where they occur).
-      {"kern.ipc.maxsockbuf", ""},
       {"net.inet.tcp.hostcache.purgenow", ""},
       {"net.inet.tcp.ecn.enable", ""},
       {"net.inet.tcp.ecn.maxretries", ""},
@@ -75,6 +75,44 @@ bool neutral(const std::string& name, const std::string& value) {
   return it != fixed.end() && it->second == value;
 }
 
+// A number as defaults.sh writes it: 6291456 or $((15*1024*1024)).
+std::uint64_t shell_number(const Run& r, const Location& where, std::string t) {
+  if (t.rfind("$((", 0) == 0 && t.size() > 5 && t.compare(t.size() - 2, 2, "))") == 0) t = t.substr(3, t.size() - 5);
+  std::uint64_t product = 1;
+  std::istringstream in(t);
+  std::string factor;
+  while (std::getline(in, factor, '*')) {
+    char* end = nullptr;
+    const unsigned long long v = std::strtoull(factor.c_str(), &end, 10);
+    if (factor.empty() || *end != '\0' || v == 0 || v > (1ull << 32)) r.unsupported(where, "the number " + t);
+    product *= v;
+    if (product > (1ull << 40)) r.unsupported(where, "the number " + t);
+  }
+  return product;
+}
+
+// Linux's tcp_select_initial_window: the shift that lets the largest
+// receive buffer (tcp_rmem's maximum, at least rmem_max, 212992) be
+// advertised: ilog2(space) - 15, at most 14.
+std::uint8_t linux_wscale(const Run& r, const Location& where, const std::string& rmem) {
+  std::istringstream in(rmem);
+  std::string lo, def, max;
+  if (!(in >> lo >> def >> max)) r.unsupported(where, "net.ipv4.tcp_rmem=" + rmem);
+  const std::uint64_t space = std::max<std::uint64_t>(shell_number(r, where, max), 212992);
+  int log2 = 0;
+  while ((space >> (log2 + 1)) != 0) ++log2;
+  return static_cast<std::uint8_t>(std::clamp(log2 - 15, 0, 14));
+}
+
+// FreeBSD's tcp_connect/syncache: the smallest shift s with
+// 65535 << s >= sb_max (kern.ipc.maxsockbuf), at most 14.
+std::uint8_t freebsd_wscale(const Run& r, const Location& where, const std::string& v) {
+  const std::uint64_t sb_max = shell_number(r, where, v);
+  std::uint8_t s = 0;
+  while (s < 14 && (std::uint64_t{65535} << s) < sb_max) ++s;
+  return s;
+}
+
 void set_profile(Run& r, const Location& where, const char* key, const std::string& value) {
   if (auto err = sim::set_profile_value(r.host->profile(), key, value))
     r.unsupported(where, "sysctl value: " + *err);
@@ -82,12 +120,17 @@ void set_profile(Run& r, const Location& where, const char* key, const std::stri
 
 void sysctl(Run& r, const Location& where, const std::string& name, const std::string& value) {
   auto flag = [&] { return value != "0"; };
+  sim::WireSettings& wire = r.host->profile().wire;
   if (name == "net.ipv4.tcp_timestamps") {
-    r.timestamps = flag();
+    wire.timestamps = flag();
   } else if (name == "net.ipv4.tcp_window_scaling") {
-    r.window_scaling = flag();
+    wire.window_scaling = flag();
   } else if (name == "net.inet.tcp.rfc1323") {
-    r.timestamps = r.window_scaling = flag();
+    wire.timestamps = wire.window_scaling = flag();
+  } else if (name == "net.ipv4.tcp_rmem") {
+    wire.wscale = linux_wscale(r, where, value);
+  } else if (name == "kern.ipc.maxsockbuf") {
+    wire.wscale = freebsd_wscale(r, where, value);
   } else if (name == "net.ipv4.tcp_sack" || name == "net.inet.tcp.sack.enable") {
     set_profile(r, where, "sack", flag() ? "on" : "off");
   } else if (name == "net.ipv4.tcp_syn_retries") {

@@ -430,7 +430,9 @@ void Host::syn_to_listener(Conn& listener, const Packet& p, std::optional<model:
   table_insert(p.dst, p.src, child.id);
   out_.clear();
   child.ep.open_passive(iss ? *iss : next_iss(p.dst, p.src), net_.now(), out_);
-  child.ep.segment_arrives(p.seg, net_.now(), out_);
+  model::Segment seen;
+  const bool changed = wire_in(child.wire, profile_.wire, child.ep.tcb(), p, seen);
+  child.ep.segment_arrives(changed ? seen : p.seg, net_.now(), out_);
   run(child);
 }
 
@@ -450,7 +452,9 @@ void Host::receive_packet(const Packet& p) {
     out_.clear();
     const model::Seq old_snd_nxt = c->ep.tcb().snd_nxt;
     const bool time_wait = c->state() == model::State::TimeWait;
-    c->ep.segment_arrives(p.seg, net_.now(), out_);
+    model::Segment seen;
+    const bool changed = wire_in(c->wire, profile_.wire, c->ep.tcb(), p, seen);
+    c->ep.segment_arrives(changed ? seen : p.seg, net_.now(), out_);
     const bool reopened = time_wait && reopened_by(out_);
     run(*c);
     if (reopened) {
@@ -525,6 +529,7 @@ void Host::run(Conn& c) {
         p.dst = c.remote;
         p.seg = std::move(out_.segments[a.segment]);  // the outbox is cleared before its next use
         p.retransmission = a.retransmission;
+        wire_out(c.wire, profile_.wire, c.ep.tcb(), p, net_.now());
         net_.transmit(*this, c.id, std::move(p));
         break;
       }

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "model/segment.h"
+#include "sim/wire_options.h"
 
 namespace tcpsim::sim {
 
@@ -37,6 +38,7 @@ struct Packet {
   model::Segment seg;
   bool retransmission = false;  // set by the sender; drop rules may ignore these
   std::uint64_t id = 0;         // assigned by the caller, carried for traces
+  WireOptions opt;              // RFC 7323 options, which the model does not carry
 
   std::uint32_t wire_size() const { return kHeaderBytes + static_cast<std::uint32_t>(seg.payload.size()); }
 };

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "model/config.h"
+#include "sim/wire_options.h"
 
 namespace tcpsim::sim {
 
@@ -28,6 +29,9 @@ struct Profile {
   // accept(), dup() and epoll_create1() fail with EMFILE once a descriptor
   // would be this number or more. 1024 is Linux's default soft limit.
   int nofile = 1024;
+  // RFC 7323 options on the host's wire (sim/wire_options.h); off in every
+  // profile, turned on by the packetdrill runner as a script's sysctls say.
+  WireSettings wire;
 };
 
 // "rfc9293", "linux", "bsd"; nullopt for an unknown name.
