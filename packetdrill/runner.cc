@@ -81,9 +81,9 @@ void set_up_host(Run& r) {
   apply_flags(r);
 }
 
-void advance(Run& r, Time t) {
-  if (t > r.net.now()) r.net.run_until(t);
-}
+// To the event's time, firing what is due by then, the host's reactions at
+// this very instant included (a blocked call woken now returns now).
+void advance(Run& r, Time t) { r.net.run_until(std::max(t, r.net.now())); }
 
 // A blocking call that has returned: its result was checked when it
 // returned; now its time.
@@ -160,7 +160,9 @@ void run_event(Run& r, const Event& e, Time& prev) {
                                   "{:.6f} sec; tolerance {:.6f} sec",
                                   *t.end / 1e9, r.net.now() / 1e9, r.tolerance / 1e9));
     }
-    prev = t.end.value_or(t.at);
+    // The next relative time counts from the call's start, as in
+    // packetdrill (`+0...0.2 accept()` then `+.1 < S` injects at 0.1).
+    prev = t.at;
   } else if (const auto* s = std::get_if<ShellCommand>(&e.action)) {
     advance(r, t.at);
     run_shell(r, *s, &e);
