@@ -81,7 +81,8 @@ Bytes linux_option_bytes(const model::Segment& s, const sim::WireOptions& o) {
   }
   if (o.ts) {
     // SACK-permitted rides in the two bytes before TS instead of NOPs.
-    b.insert(b.end(), {static_cast<std::uint8_t>(s.sack_ok ? 4 : 1), static_cast<std::uint8_t>(s.sack_ok ? 2 : 1)});
+    b.insert(b.end(),
+             {static_cast<std::uint8_t>(s.sack_ok ? 4 : 1), static_cast<std::uint8_t>(s.sack_ok ? 2 : 1)});
     put_ts(b, o);
   } else if (s.sack_ok) {
     b.insert(b.end(), {1, 1, 4, 2});
@@ -184,8 +185,8 @@ std::vector<std::pair<std::uint8_t, Bytes>> split_options(const Bytes& b) {
 }
 
 std::uint32_t ts_val_of(const Bytes& opt) {
-  return opt.size() >= 6 ? (std::uint32_t{opt[2]} << 24 | std::uint32_t{opt[3]} << 16 | std::uint32_t{opt[4]} << 8 |
-                            opt[5])
+  return opt.size() >= 6 ? (std::uint32_t{opt[2]} << 24 | std::uint32_t{opt[3]} << 16 |
+                            std::uint32_t{opt[4]} << 8 | opt[5])
                          : 0;
 }
 
@@ -211,10 +212,12 @@ void compare_options(Run& r, const Event& e, const Bytes& want, const Bytes& got
     if (!r.ts_base) r.ts_base = std::make_pair(script_val, live_val);
     const std::uint32_t mapped = r.ts_base->first + (live_val - r.ts_base->second);
     const auto tick = r.script.flags.tcp_ts_tick;
-    const std::int64_t off = std::abs(static_cast<std::int64_t>(static_cast<std::int32_t>(mapped - script_val)));
+    const std::int64_t off =
+        std::abs(static_cast<std::int64_t>(static_cast<std::int32_t>(mapped - script_val)));
     if (tick && *tick > 0 && off * *tick > r.tolerance) {
-      r.fail(e.where, fmt::format("bad outbound TCP timestamp value, tolerance {}: expected TS val {} vs actual {}",
-                                  r.tolerance / 1000, script_val, mapped));
+      r.fail(e.where,
+             fmt::format("bad outbound TCP timestamp value, tolerance {}: expected TS val {} vs actual {}",
+                         r.tolerance / 1000, script_val, mapped));
     }
   }
 }

@@ -77,7 +77,8 @@ bool neutral(const std::string& name, const std::string& value) {
 
 // A number as defaults.sh writes it: 6291456 or $((15*1024*1024)).
 std::uint64_t shell_number(const Run& r, const Location& where, std::string t) {
-  if (t.rfind("$((", 0) == 0 && t.size() > 5 && t.compare(t.size() - 2, 2, "))") == 0) t = t.substr(3, t.size() - 5);
+  if (t.rfind("$((", 0) == 0 && t.size() > 5 && t.compare(t.size() - 2, 2, "))") == 0)
+    t = t.substr(3, t.size() - 5);
   std::uint64_t product = 1;
   std::istringstream in(t);
   std::string factor;

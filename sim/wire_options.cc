@@ -8,7 +8,7 @@ namespace tcpsim::sim {
 
 namespace {
 
-constexpr std::uint8_t kMaxShift = 14;  // RFC 7323 §2.3
+constexpr std::uint8_t kMaxShift = 14;         // RFC 7323 §2.3
 constexpr std::uint16_t kTimestampBytes = 12;  // NOP NOP TS: what it costs every segment
 
 // The TSval clock: ticks of virtual time, from an offset per connection
@@ -50,7 +50,8 @@ void wire_out(WireState& w, const WireSettings& s, const model::Tcb& tcb, Packet
   if (w.ws_ok && !syn) {
     // The header field carries the window shifted right (RFC 7323 §2.3);
     // a window the model capped at 65535 is its receive window.
-    const std::uint32_t window = seg.window == 0xffff ? std::max<std::uint32_t>(tcb.rcv_wnd, 0xffff) : seg.window;
+    const std::uint32_t window =
+        seg.window == 0xffff ? std::max<std::uint32_t>(tcb.rcv_wnd, 0xffff) : seg.window;
     seg.window = static_cast<std::uint16_t>(std::min<std::uint32_t>(window >> w.syn_wscale, 0xffff));
   }
   if (ack) w.last_ack_sent = seg.ack;
@@ -70,7 +71,8 @@ bool wire_in(WireState& w, const WireSettings& s, const model::Tcb& tcb, const P
     w.peer_ts = p.opt.ts;
     if (w.peer_ts && s.timestamps) {
       w.ts_recent = p.opt.ts_val;
-      if (scratch.mss > kTimestampBytes) scratch.mss = static_cast<std::uint16_t>(scratch.mss - kTimestampBytes);
+      if (scratch.mss > kTimestampBytes)
+        scratch.mss = static_cast<std::uint16_t>(scratch.mss - kTimestampBytes);
       changed = true;
     }
     return changed;
@@ -82,7 +84,8 @@ bool wire_in(WireState& w, const WireSettings& s, const model::Tcb& tcb, const P
     w.ts_ok = w.syn_ts_sent && p.opt.ts;
     if (w.ts_ok) {
       w.ts_recent = p.opt.ts_val;
-      if (scratch.mss > kTimestampBytes) scratch.mss = static_cast<std::uint16_t>(scratch.mss - kTimestampBytes);
+      if (scratch.mss > kTimestampBytes)
+        scratch.mss = static_cast<std::uint16_t>(scratch.mss - kTimestampBytes);
       changed = true;
     }
     return changed;
