@@ -50,6 +50,7 @@ void set_up_host(Run& r) {
     profile->wire.window_scaling = profile->wire.timestamps = true;
     profile->wire.wscale = r.stack == Stack::FreeBsd ? 6 : 7;
     profile->wire.ts_on_rst = r.stack == Stack::Linux;
+    profile->buffers_round_to_mss = r.stack == Stack::FreeBsd;
   }
   r.host = &r.net.add_host("host", local_ip, *profile);
   // packetdrill's defaults: the script binds and connects to port 8080;

@@ -32,6 +32,12 @@ struct Profile {
   // RFC 7323 options on the host's wire (sim/wire_options.h); off in every
   // profile, turned on by the packetdrill runner as a script's sysctls say.
   WireSettings wire;
+  // FreeBSD's tcp_mss(): once the peer's MSS is known, the socket buffers
+  // are rounded up to a multiple of the segment size, and getsockopt
+  // SO_RCVBUF/SO_SNDBUF report that (65536 -> 65700 with MSS 1460). Only
+  // the report here: the window tcpsim advertises is at most 65535 anyway.
+  // Off in every profile; the packetdrill runner sets it under bsd.
+  bool buffers_round_to_mss = false;
 };
 
 // "rfc9293", "linux", "bsd"; nullopt for an unknown name.
