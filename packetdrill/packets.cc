@@ -284,7 +284,8 @@ void inject(Run& r, const Event& e, const Packet& p) {
   for (const auto& o : p.options) {
     if (o.kind == TcpOption::Kind::Mss) s.mss = static_cast<std::uint16_t>(o.value);
     if (o.kind == TcpOption::Kind::SackPermitted) s.sack_ok = true;
-    if (o.kind == TcpOption::Kind::WindowScale) pkt.opt.wscale = static_cast<int>(o.value);
+    if (o.kind == TcpOption::Kind::WindowScale)
+      pkt.opt.wscale = static_cast<std::int8_t>(std::min<std::uint32_t>(o.value, 127));
     if (o.kind == TcpOption::Kind::Timestamp) {
       pkt.opt.ts = true;
       pkt.opt.ts_val = o.ts_val;

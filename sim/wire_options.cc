@@ -29,7 +29,7 @@ void wire_out(WireState& w, const WireSettings& s, const model::Tcb& tcb, Packet
     w.syn_ws_sent = s.window_scaling;
     w.syn_ts_sent = s.timestamps;
     w.syn_wscale = std::min(s.wscale, kMaxShift);
-    if (w.syn_ws_sent) p.opt.wscale = w.syn_wscale;
+    if (w.syn_ws_sent) p.opt.wscale = static_cast<std::int8_t>(w.syn_wscale);
     if (w.syn_ts_sent) {
       p.opt.ts = true;
       p.opt.ts_val = ts_now(s, tcb, now);
@@ -40,7 +40,7 @@ void wire_out(WireState& w, const WireSettings& s, const model::Tcb& tcb, Packet
     w.ws_ok = w.peer_ws && s.window_scaling;
     w.ts_ok = w.peer_ts && s.timestamps;
     w.syn_wscale = std::min(s.wscale, kMaxShift);
-    if (w.ws_ok) p.opt.wscale = w.syn_wscale;
+    if (w.ws_ok) p.opt.wscale = static_cast<std::int8_t>(w.syn_wscale);
   }
   if (w.ts_ok && (syn || !rst || s.ts_on_rst) && !(syn && !ack)) {
     p.opt.ts = true;
@@ -67,7 +67,7 @@ bool wire_in(WireState& w, const WireSettings& s, const model::Tcb& tcb, const P
   if (syn && !ack) {
     // A SYN to a listener (or a simultaneous open): what the peer offers.
     w.peer_ws = p.opt.wscale >= 0;
-    w.peer_wscale = static_cast<std::uint8_t>(std::min(std::max(p.opt.wscale, 0), int{kMaxShift}));
+    w.peer_wscale = static_cast<std::uint8_t>(std::min(std::max(int{p.opt.wscale}, 0), int{kMaxShift}));
     w.peer_ts = p.opt.ts;
     if (w.peer_ts && s.timestamps) {
       w.ts_recent = p.opt.ts_val;
@@ -80,7 +80,7 @@ bool wire_in(WireState& w, const WireSettings& s, const model::Tcb& tcb, const P
   if (syn && ack) {
     // Our SYN's answer: an option is in use when both SYNs carried it.
     w.ws_ok = w.syn_ws_sent && p.opt.wscale >= 0;
-    w.peer_wscale = static_cast<std::uint8_t>(std::min(std::max(p.opt.wscale, 0), int{kMaxShift}));
+    w.peer_wscale = static_cast<std::uint8_t>(std::min(std::max(int{p.opt.wscale}, 0), int{kMaxShift}));
     w.ts_ok = w.syn_ts_sent && p.opt.ts;
     if (w.ts_ok) {
       w.ts_recent = p.opt.ts_val;

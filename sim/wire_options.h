@@ -22,8 +22,8 @@ struct Packet;
 
 // The RFC 7323 options a packet carries.
 struct WireOptions {
-  int wscale = -1;  // Window Scale option's shift count; -1: absent
-  bool ts = false;  // Timestamps option present
+  std::int8_t wscale = -1;  // Window Scale option's shift count; -1: absent
+  bool ts = false;          // Timestamps option present
   std::uint32_t ts_val = 0, ts_ecr = 0;
 };
 
