@@ -58,7 +58,8 @@ int run_command(int argc, char** argv) {
   CLI::App* profiles = app.add_subcommand(
       "profiles", "List every setting of the behaviour profiles (for --set) with their values");
 
-  const std::vector<Subcommand> more{add_sweep(app), add_merge(app), add_explore(app), add_kernel(app)};
+  const std::vector<Subcommand> more{add_sweep(app), add_merge(app), add_explore(app), add_kernel(app),
+                                     add_packetdrill(app)};
 
   try {
     app.parse(argc, argv);

@@ -428,7 +428,9 @@ void Host::syn_to_listener(Conn& listener, const Packet& p, std::optional<model:
   table_insert(p.dst, p.src, child.id);
   out_.clear();
   child.ep.open_passive(iss ? *iss : next_iss(p.dst, p.src), net_.now(), out_);
-  child.ep.segment_arrives(p.seg, net_.now(), out_);
+  model::Segment seen;
+  const bool changed = wire_in(child.wire, profile_.wire, child.ep.tcb(), p, seen);
+  child.ep.segment_arrives(changed ? seen : p.seg, net_.now(), out_);
   apply_outbox(child);
 }
 
@@ -446,7 +448,9 @@ void Host::receive_packet(const Packet& p) {
       }
     }
     out_.clear();
-    c->ep.segment_arrives(p.seg, net_.now(), out_);
+    model::Segment seen;
+    const bool changed = wire_in(c->wire, profile_.wire, c->ep.tcb(), p, seen);
+    c->ep.segment_arrives(changed ? seen : p.seg, net_.now(), out_);
     const std::optional<model::Seq> reopened = reopened_by(out_);
     apply_outbox(*c);
     if (reopened) {
@@ -510,6 +514,7 @@ void Host::apply_outbox(Conn& c, Addr from, Addr to) {
         p.dst = to;
         p.seg = std::move(out_.segments[a.segment]);  // the outbox is cleared before its next use
         p.retransmission = a.retransmission;
+        wire_out(c.wire, profile_.wire, c.ep.tcb(), c.ep.config().rcv_buffer, p, net_.now());
         net_.transmit(*this, c.id, std::move(p));
         break;
       }

@@ -60,6 +60,7 @@ struct Conn {
   // The state a connection was in before it last went to CLOSED (Linux's
   // errno after a RST depends on it).
   model::State state_before_close = model::State::Closed;
+  WireState wire;  // RFC 7323 options (sim/wire_options.h)
 
   explicit Conn(const model::Config& cfg) : ep(cfg) {}
   explicit Conn(model::Endpoint&& e) : ep(std::move(e)) {}

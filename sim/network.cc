@@ -64,6 +64,10 @@ void Network::transmit(Host& from, ConnId conn, Packet p) {
     index = trace_.add_packet(PacketRecord{p, now, from.index(), to ? to->index() : from.index(), conn});
     trace_.record(TraceKind::Sent, now, from.index(), conn).ref = index;
   }
+  if (!to && unrouted_hook_) {
+    unrouted_hook_(p);
+    return;
+  }
   if (!to) {
     // No host has that address: the packet goes nowhere (no ICMP modelled).
     note(from, conn, "no host has the destination address: packet lost");

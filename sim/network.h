@@ -83,6 +83,12 @@ class Network {
   // decides alone, at no cost). Set before the run starts.
   void set_fate_hook(FateHook hook) { fate_hook_ = std::move(hook); }
 
+  // Packets for an address no host has are handed here, at the instant they
+  // are sent, instead of being lost: a peer played by a tool outside the
+  // simulation (the packetdrill runner's script) receives them this way.
+  using UnroutedHook = std::function<void(const Packet&)>;
+  void set_unrouted_hook(UnroutedHook hook) { unrouted_hook_ = std::move(hook); }
+
  private:
   struct InFlight {
     Packet packet;
@@ -119,6 +125,7 @@ class Network {
   std::vector<std::uint32_t> flight_free_;
   std::uint64_t next_packet_id_ = 0;  // Packet::id, in the order packets are sent
   FateHook fate_hook_;
+  UnroutedHook unrouted_hook_;
   std::vector<LastOnLink> last_on_link_;  // only kept with a fate hook: a few links
 };
 

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "model/segment.h"
+#include "sim/wire_options.h"
 
 namespace tcpsim::sim {
 
@@ -36,7 +37,11 @@ struct Packet {
   Addr src, dst;
   model::Segment seg;
   bool retransmission = false;  // set by the sender; drop rules may ignore these
-  std::uint64_t id = 0;         // assigned by the caller, carried for traces
+  // RFC 7323 options, which the model does not carry; placed here, in the
+  // padding after the flag, so that a Packet still fits a scheduler
+  // callback's inline storage (tests/sim/scheduler_test.cc).
+  WireOptions opt;
+  std::uint64_t id = 0;  // assigned by the caller, carried for traces
 
   std::uint32_t wire_size() const { return kHeaderBytes + static_cast<std::uint32_t>(seg.payload.size()); }
 };

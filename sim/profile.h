@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "model/config.h"
+#include "sim/wire_options.h"
 
 namespace tcpsim::sim {
 
@@ -28,6 +29,15 @@ struct Profile {
   // accept(), dup() and epoll_create1() fail with EMFILE once a descriptor
   // would be this number or more. 1024 is Linux's default soft limit.
   int nofile = 1024;
+  // RFC 7323 options on the host's wire (sim/wire_options.h); off in every
+  // profile, turned on by the packetdrill runner as a script's sysctls say.
+  WireSettings wire;
+  // FreeBSD's tcp_mss(): once the peer's MSS is known, the socket buffers
+  // are rounded up to a multiple of the segment size, and getsockopt
+  // SO_RCVBUF/SO_SNDBUF report that (65536 -> 65700 with MSS 1460). Only
+  // the report here: the window tcpsim advertises is at most 65535 anyway.
+  // Off in every profile; the packetdrill runner sets it under bsd.
+  bool buffers_round_to_mss = false;
 };
 
 // The profile that models the Linux kernel: the default, and what a real

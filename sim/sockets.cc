@@ -198,6 +198,19 @@ void Sockets::apply_buffers(const Socket& s, Conn& c) {
   }
 }
 
+long Sockets::rounded_buffer(const Socket& s, long bytes) const {
+  const Conn* c = host_.profile().buffers_round_to_mss ? conn_of(s) : nullptr;
+  if (!c) return bytes;
+  const State st = c->state();
+  if (st == State::Closed || st == State::Listen || st == State::SynSent) return bytes;  // no peer MSS yet
+  // FreeBSD's t_maxseg: the smaller of the peer's MSS and ours, less the
+  // timestamp option when in use (the wire layer already took it off the peer's).
+  const long ours = host_.profile().tcp.mss - (c->wire.ts_ok ? 12 : 0);
+  const long mss = std::min<long>(c->ep.tcb().peer_mss, ours);
+  if (mss <= 0 || bytes < mss) return bytes;
+  return (bytes + mss - 1) / mss * mss;
+}
+
 CallResult Sockets::getsockopt(ProcessId p, int fd, SockOpt opt) {
   Socket* s = lookup(p, fd);
   if (!s) return CallResult::fail(Errno::BadF);
@@ -206,8 +219,10 @@ CallResult Sockets::getsockopt(ProcessId p, int fd, SockOpt opt) {
     case SockOpt::ReusePort: return CallResult::ok(s->reuseport);
     // struct linger's l_onoff, as the kernel runner reads it.
     case SockOpt::Linger: return CallResult::ok(s->linger ? 1 : 0);
-    case SockOpt::RcvBuf: return CallResult::ok(s->rcvbuf ? s->rcvbuf : host_.profile().tcp.rcv_buffer);
-    case SockOpt::SndBuf: return CallResult::ok(s->sndbuf ? s->sndbuf : host_.profile().tcp.snd_buffer);
+    case SockOpt::RcvBuf:
+      return CallResult::ok(rounded_buffer(*s, s->rcvbuf ? s->rcvbuf : host_.profile().tcp.rcv_buffer));
+    case SockOpt::SndBuf:
+      return CallResult::ok(rounded_buffer(*s, s->sndbuf ? s->sndbuf : host_.profile().tcp.snd_buffer));
     case SockOpt::NoDelay: return CallResult::ok(s->nodelay);
     case SockOpt::KeepAlive: return CallResult::ok(s->keepalive);
     // sock_getsockopt: the pending error as Linux numbers it (EPIPE 32).

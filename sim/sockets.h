@@ -170,6 +170,8 @@ class Sockets {
   void release(Socket& s);
   std::uint32_t poll(const Socket& s) const;
   Errno take_error(Socket& s);
+  // SO_RCVBUF/SO_SNDBUF as getsockopt reports them (Profile::buffers_round_to_mss).
+  long rounded_buffer(const Socket& s, long bytes) const;
   // A wakeup on s's wait queue with this poll key (0: every waiter), as
   // sk_data_ready (EPOLLIN), sk_write_space (EPOLLOUT) and sk_state_change
   // (0) make them.

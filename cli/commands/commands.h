@@ -68,8 +68,9 @@ struct Subcommand {
   CLI::App* app = nullptr;
   std::function<int()> run;
 };
-Subcommand add_sweep(CLI::App& app);    // cli/commands/sweep.cc
-Subcommand add_merge(CLI::App& app);    // cli/commands/sweep.cc
-Subcommand add_explore(CLI::App& app);  // cli/commands/explore.cc
+Subcommand add_sweep(CLI::App& app);        // cli/commands/sweep.cc
+Subcommand add_merge(CLI::App& app);        // cli/commands/sweep.cc
+Subcommand add_explore(CLI::App& app);      // cli/commands/explore.cc
+Subcommand add_packetdrill(CLI::App& app);  // cli/commands/packetdrill.cc
 
 }  // namespace tcpsim::cli
