@@ -382,6 +382,10 @@ class Program {
         level = IPPROTO_TCP;
         opt = TCP_NODELAY;
       }
+      if (name == "TCP_CORK") {
+        level = IPPROTO_TCP;
+        opt = TCP_CORK;
+      }
       if (fn == "getsockopt") {
         if (opt == SO_LINGER) {
           linger l{};

@@ -208,6 +208,12 @@ void Endpoint::reset(const Config& config) {
   new (m_.get()) Machine(config);
 }
 
+void Endpoint::set_nagle(bool nodelay, bool cork, Time now, Outbox& out) {
+  m_->begin(out, now);
+  m_->engine().set_nagle(nodelay, cork);
+  m_->end();
+}
+
 void Endpoint::set_buffers(std::uint32_t rcv, std::uint32_t snd) {
   if (rcv) m_->engine().config().rcv_buffer = rcv;
   if (snd) m_->engine().config().snd_buffer = snd;
@@ -286,12 +292,7 @@ Error Endpoint::receive(std::size_t max, std::string& into, Time now, Outbox& ou
   const std::size_t n = std::min(max, t.recv_buffer.size());
   into.append(t.recv_buffer, 0, n);
   t.recv_buffer.erase(0, n);
-  // Window update (RFC 9293 §3.8.6.2.2): tell a sender we had stopped that
-  // there is room again, once there is at least a segment's worth.
-  const std::uint16_t mss = std::min(m_->engine().config().mss, t.peer_mss);
-  if (before < mss && m_->engine().receive_window() >= mss && state() != State::Closed) {
-    t.ack_now = true;
-  }
+  m_->engine().ack_after_read(n, before);
   m_->end();
   return Error::None;
 }
@@ -351,7 +352,23 @@ void Endpoint::segment_arrives(const Segment& seg, Time now, Outbox& out) {
     case SegKind::Syn: m_->dispatch(fsm::RcvSyn{seg}); break;
     case SegKind::SynAck: m_->dispatch(fsm::RcvSynAck{seg}); break;
     case SegKind::Ack: m_->dispatch(fsm::RcvAck{seg, c.acks_fin, c.ack_now}); break;
-    case SegKind::Fin: m_->dispatch(fsm::RcvFin{seg, c.acks_fin}); break;
+    case SegKind::Fin:
+      if (state() == State::FinWait1 && c.acks_fin) {
+        // RFC 9293 §3.10.7.4: the fifth step (the ACK of our FIN: enter
+        // FIN-WAIT-2) comes before the eighth (the FIN: TIME-WAIT), as Linux's
+        // tcp_rcv_state_process() then tcp_fin() take them. The first pass
+        // sees the ACK fields only; the second the whole segment, whose ACK
+        // field then acknowledges nothing new.
+        Segment ack_only;
+        ack_only.flags = static_cast<std::uint8_t>(seg.flags & ~(kFin | kPsh));
+        ack_only.seq = seg.seq;
+        ack_only.ack = seg.ack;
+        ack_only.window = seg.window;
+        ack_only.sack = seg.sack;
+        m_->dispatch(fsm::RcvAck{ack_only, true, false});
+      }
+      m_->dispatch(fsm::RcvFin{seg, c.acks_fin});
+      break;
     case SegKind::Rst: m_->dispatch(fsm::RcvRst{seg}); break;
     case SegKind::BadAck: m_->dispatch(fsm::RcvBadAck{seg}); break;
     case SegKind::DataAfterClose: m_->dispatch(fsm::RcvDataAfterClose{seg}); break;
@@ -362,6 +379,9 @@ void Endpoint::segment_arrives(const Segment& seg, Time now, Outbox& out) {
       e.send_syn_ack(true);
       break;
     case SegKind::AckAndDrop:
+      e.note(c.why);
+      if (e.oow_ack_allowed(seg)) e.tcb().ack_now = true;
+      break;
     case SegKind::ChallengeAck:
       e.note(c.why);
       e.tcb().ack_now = true;
@@ -399,13 +419,11 @@ void Endpoint::timeout(TimerKind kind, Time now, Outbox& out) {
       break;
     case TimerKind::TimeWait: m_->dispatch(fsm::TimeWaitTimeout{}); break;
     case TimerKind::FinWait2: m_->dispatch(fsm::FinWait2Timeout{}); break;
-    case TimerKind::DelayedAck:
-      if (t.ack_pending) {
-        t.ack_pending = false;
-        t.ack_now = true;
-      }
-      break;
+    case TimerKind::DelayedAck: e.delayed_ack_fired(); break;
     case TimerKind::User: m_->dispatch(fsm::GiveUp{}); break;
+    case TimerKind::Persist:
+      if (!e.persist_timeout()) m_->dispatch(fsm::GiveUp{});
+      break;
   }
   m_->remember_failure(out, first);
   m_->end();

@@ -19,6 +19,8 @@
 namespace tcpsim::model {
 
 struct DataPath;  // model/data_path.h: made on a connection's first data
+class DelayedAck;
+struct AckDecision;
 
 class Engine {
  public:
@@ -101,6 +103,20 @@ class Engine {
   int segments_in_flight() const;
   void stop_all_timers();
 
+  // Socket options (model/engine_data.cc): TCP_NODELAY and TCP_CORK; setting
+  // TCP_NODELAY or clearing TCP_CORK pushes what they held (Linux
+  // tcp_push_pending_frames()).
+  void set_nagle(bool nodelay, bool cork);
+  // The persist timer fired (Linux tcp_probe_timer()); false: give up.
+  bool persist_timeout();
+  // Linux tcp_oow_rate_limited(): may an ACK answer this out-of-window segment?
+  bool oow_ack_allowed(const Segment& seg);
+  // The application read `copied` bytes (the window was `window_before`):
+  // a window update, or an ACK the read makes due (Linux tcp_cleanup_rbuf()).
+  void ack_after_read(std::size_t copied, std::uint16_t window_before);
+  // The delayed-ACK timer fired.
+  void delayed_ack_fired();
+
   // Buffers.
   std::size_t send_space() const;
   std::uint16_t receive_window() const { return advertised_window(); }
@@ -137,6 +153,18 @@ class Engine {
   bool hole_known() const;
   bool send_probe_with_scoreboard();
   Duration rto_from_estimate() const;
+  // Nagle (RFC 9293 §3.7.4, Linux tcp_nagle_test()) and the persist timer.
+  bool nagle_holds(Seq from, std::uint32_t len);
+  bool fits_window(Seq from, std::uint32_t len) const;
+  void persist_check();  // Linux tcp_check_probe_timer()
+  void persist_on_ack();  // Linux tcp_ack_probe()
+  void write_wakeup();    // Linux tcp_write_wakeup()
+  // Linux's ACK policy (model/delayed_ack.h), under Config::ack_policy_linux.
+  DelayedAck& ack_policy();
+  void linux_ack_data(const Segment& seg, bool filled_hole, bool duplicate);
+  bool linux_ack_fin();  // true: ACK at once
+  void run_ack_decision();
+  void apply_ack_decision(const AckDecision& a);
 
   Config cfg_;
   Tcb tcb_;

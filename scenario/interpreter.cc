@@ -291,7 +291,7 @@ class Compiler {
       if (k >= a.size()) return error_at(sc(), st.loc, fmt::format("{}() needs an option name", st.fn));
       if (auto e = want(k, a[k].kind == Arg::Ident && sim::sockopt_from_name(a[k].text),
                         "an option (SO_REUSEADDR, SO_REUSEPORT, SO_LINGER, SO_RCVBUF, SO_SNDBUF, "
-                        "TCP_NODELAY, SO_ERROR)"))
+                        "TCP_NODELAY, TCP_CORK, SO_ERROR)"))
         return e;
       if (st.fn == "setsockopt") {
         if (k + 1 >= a.size()) return error_at(sc(), st.loc, "setsockopt() needs a value");

@@ -52,6 +52,7 @@ std::optional<SockOpt> sockopt_from_name(std::string_view n) {
   if (n == "SO_RCVBUF") return SockOpt::RcvBuf;
   if (n == "SO_SNDBUF") return SockOpt::SndBuf;
   if (n == "TCP_NODELAY") return SockOpt::NoDelay;
+  if (n == "TCP_CORK") return SockOpt::Cork;
   if (n == "SO_ERROR") return SockOpt::Error;
   if (n == "SO_KEEPALIVE") return SockOpt::KeepAlive;
   return std::nullopt;
@@ -65,6 +66,7 @@ std::string_view sockopt_name(SockOpt o) {
     case SockOpt::RcvBuf: return "SO_RCVBUF";
     case SockOpt::SndBuf: return "SO_SNDBUF";
     case SockOpt::NoDelay: return "TCP_NODELAY";
+    case SockOpt::Cork: return "TCP_CORK";
     case SockOpt::Error: return "SO_ERROR";
     case SockOpt::KeepAlive: return "SO_KEEPALIVE";
   }
@@ -217,6 +219,7 @@ CallResult Sockets::setsockopt(ProcessId p, int fd, SockOpt opt, int value, int 
     case SockOpt::RcvBuf: s->rcvbuf = std::max(value, 1) * 2; break;
     case SockOpt::SndBuf: s->sndbuf = std::max(value, 1) * 2; break;
     case SockOpt::NoDelay: s->nodelay = value != 0; break;
+    case SockOpt::Cork: s->cork = value != 0; break;
     case SockOpt::KeepAlive: s->keepalive = value != 0; break;
     case SockOpt::Error: return CallResult::fail(Errno::Inval);
   }
@@ -224,6 +227,7 @@ CallResult Sockets::setsockopt(ProcessId p, int fd, SockOpt opt, int value, int 
     c->reuseaddr = s->reuseaddr;
     c->reuseport = s->reuseport;
     apply_buffers(*s, *c);
+    if (opt == SockOpt::NoDelay || opt == SockOpt::Cork) host_.set_nagle(c->id, s->nodelay, s->cork);
   }
   return CallResult::ok();
 }
@@ -244,6 +248,7 @@ CallResult Sockets::getsockopt(ProcessId p, int fd, SockOpt opt) {
     case SockOpt::RcvBuf: return CallResult::ok(s->rcvbuf ? s->rcvbuf : host_.profile().tcp.rcv_buffer);
     case SockOpt::SndBuf: return CallResult::ok(s->sndbuf ? s->sndbuf : host_.profile().tcp.snd_buffer);
     case SockOpt::NoDelay: return CallResult::ok(s->nodelay);
+    case SockOpt::Cork: return CallResult::ok(s->cork);
     case SockOpt::KeepAlive: return CallResult::ok(s->keepalive);
     case SockOpt::Error: return CallResult::ok(static_cast<long>(take_error(*s)));
   }
@@ -380,7 +385,10 @@ CallResult Sockets::accept(ProcessId p, int fd, Addr* peer) {
   c->reuseport = ns.reuseport;
   ns.rcvbuf = s->rcvbuf;
   ns.sndbuf = s->sndbuf;
+  ns.nodelay = s->nodelay;
+  ns.cork = s->cork;
   apply_buffers(ns, *c);
+  if (ns.nodelay || ns.cork) host_.set_nagle(c->id, ns.nodelay, ns.cork);
   if (c->state() == State::Closed) {
     // Reset while it waited in the queue: accept() still returns it.
     ns.error = Errno::ConnReset;
@@ -462,6 +470,7 @@ CallResult Sockets::connect(ProcessId p, int fd, Addr to, bool resume) {
   conn->reuseaddr = s->reuseaddr;
   conn->reuseport = s->reuseport;
   apply_buffers(*s, *conn);
+  if (s->nodelay || s->cork) host_.set_nagle(*c, s->nodelay, s->cork);
   if (s->nonblocking) return CallResult::fail(Errno::InProgress);
   return CallResult::wait();
 }
