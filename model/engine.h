@@ -156,7 +156,7 @@ class Engine {
   // Nagle (RFC 9293 §3.7.4, Linux tcp_nagle_test()) and the persist timer.
   bool nagle_holds(Seq from, std::uint32_t len);
   bool fits_window(Seq from, std::uint32_t len) const;
-  void persist_check();  // Linux tcp_check_probe_timer()
+  void persist_check();   // Linux tcp_check_probe_timer()
   void persist_on_ack();  // Linux tcp_ack_probe()
   void write_wakeup();    // Linux tcp_write_wakeup()
   // Linux's ACK policy (model/delayed_ack.h), under Config::ack_policy_linux.

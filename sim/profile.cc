@@ -71,12 +71,12 @@ Profile linux_profile() {
   c.sack = true;
   c.cubic = true;
   c.rack = true;
-  c.hz = 250;                                      // CONFIG_HZ of the measured kernel
-  c.nagle = true;                                  // TCP_NODELAY off by default
-  c.nagle_minshall = true;                         // tcp_minshall_check()
-  c.persist_linux = true;                          // tcp_probe_timer(), tcp_write_wakeup()
-  c.invalid_ratelimit = 500 * kMillisecond;        // net.ipv4.tcp_invalid_ratelimit = HZ/2
-  c.ack_policy_linux = true;                       // tcp_event_data_recv(), __tcp_ack_snd_check()
+  c.hz = 250;                                // CONFIG_HZ of the measured kernel
+  c.nagle = true;                            // TCP_NODELAY off by default
+  c.nagle_minshall = true;                   // tcp_minshall_check()
+  c.persist_linux = true;                    // tcp_probe_timer(), tcp_write_wakeup()
+  c.invalid_ratelimit = 500 * kMillisecond;  // net.ipv4.tcp_invalid_ratelimit = HZ/2
+  c.ack_policy_linux = true;                 // tcp_event_data_recv(), __tcp_ack_snd_check()
   return p;
 }
 
@@ -214,7 +214,8 @@ const std::vector<Field>& fields() {
       // net.ipv4.tcp_invalid_ratelimit, in ms.
       dur("invalid_ratelimit", 0, 2147483647 * kMs, "one ACK per this for out-of-window segments, 0 = off",
           &C::invalid_ratelimit),
-      flag("ack_policy_linux", "Linux's delayed-ACK policy (quick ACKs, pingpong, jiffies)", &C::ack_policy_linux),
+      flag("ack_policy_linux", "Linux's delayed-ACK policy (quick ACKs, pingpong, jiffies)",
+           &C::ack_policy_linux),
       Field{"rcv_buffer", Kind::Bytes, 1, 1 << 30, "receive buffer (the advertised window, at most 65535)",
             nullptr, nullptr, nullptr, &C::rcv_buffer},
       Field{"snd_buffer", Kind::Bytes, 1, 1 << 30, "send buffer", nullptr, nullptr, nullptr, &C::snd_buffer},

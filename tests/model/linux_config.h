@@ -11,10 +11,10 @@ namespace tcpsim::test {
 inline model::Config linux_data_config() {
   model::Config c;
   c.rto_min = 200 * kMillisecond;  // TCP_RTO_MIN
-  c.rto_min_on_variance = true;           // tcp_set_rto()
+  c.rto_min_on_variance = true;    // tcp_set_rto()
   c.delayed_ack = true;
   c.delayed_ack_timeout = 40 * kMillisecond;  // TCP_ATO_MIN
-  c.quick_acks = 16;                                 // TCP_MAX_QUICKACKS
+  c.quick_acks = 16;                          // TCP_MAX_QUICKACKS
   c.sack = true;
   c.cubic = true;
   c.rack = true;

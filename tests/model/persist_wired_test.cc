@@ -46,7 +46,7 @@ TEST(PersistLinux, Rfc9293_3_8_6_1_ProbeIsEmptyAtSndUnaMinusOneAndBacksOff) {
   Endpoint ep = zero_window_sender(&out);
   out = expire(ep, TimerKind::Persist, 232 * ms);
   // tcp_xmit_probe_skb(): <SEQ=SND.UNA-1><ACK=RCV.NXT>, no data.
-  EXPECT_TRUE(SentOne(out, kAck, kIss + 1 + 2000 - 1, kIrs + 1));
+  ASSERT_TRUE(SentOne(out, kAck, kIss + 1 + 2000 - 1, kIrs + 1));
   EXPECT_TRUE(sent(out)[0].payload.empty());
   // Backoff 1: 420 ms = 105 jiffies from jiffy 58 -> jiffy 163 = 652 ms.
   EXPECT_EQ(armed_for(out, TimerKind::Persist), 420 * ms);
@@ -103,7 +103,7 @@ TEST(PersistLinux, SendmsgMsgMore_CorkedDataGoesOnTheProbeTimer) {
   EXPECT_TRUE(SentNothing(out));
   EXPECT_EQ(armed_for(out, TimerKind::Persist), 210 * ms);
   out = expire(ep, TimerKind::Persist, 220 * ms);
-  EXPECT_TRUE(SentOne(out, kPsh | kAck, kIss + 1, kIrs + 1));
+  ASSERT_TRUE(SentOne(out, kPsh | kAck, kIss + 1, kIrs + 1));
   EXPECT_EQ(sent(out)[0].payload.size(), 40u);
 }
 
