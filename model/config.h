@@ -81,6 +81,32 @@ struct Config {
   // Linux loss detection: RACK (RFC 8985) beside RFC 6675's DupThresh, and
   // PRR (RFC 6937) as tcp_cwnd_reduction() runs it, in segments.
   bool rack = false;
+  // Linux's clock: timers that count in jiffies (delayed ACK, persist) fire
+  // on ticks of 1/hz s (CONFIG_HZ; 250 on the kernel tcpsim is checked against).
+  int hz = 250;
+  // RFC 9293 §3.7.4 (SHLD-7): the Nagle algorithm holds a segment shorter
+  // than the MSS while data is unacknowledged. Linux's variant (Minshall,
+  // tcp_nagle_check()) holds it only while an earlier short segment is
+  // unacknowledged. TCP_NODELAY turns it off, TCP_CORK holds every short
+  // segment (set per socket, Endpoint::set_nagle()).
+  bool nagle = false;
+  bool nagle_minshall = false;
+  bool nodelay = false;
+  bool cork = false;
+  // Zero-window probing as Linux (tcp_probe_timer(), tcp_write_wakeup()):
+  // with nothing in flight and data waiting, a persist timer at max(RTO,
+  // rto_min) doubling per probe; a probe is an empty segment at SND.UNA - 1,
+  // or, when the window has room, the next segment cut to fit; new data is
+  // sent only if it fits the window whole (sender SWS avoidance). Off: the
+  // RTO timer probes with one byte past the window, as BSD.
+  bool persist_linux = false;
+  // Linux tcp_invalid_ratelimit: ACKs answering out-of-window segments
+  // without data are at most one per this (0 = no limit).
+  Duration invalid_ratelimit = 0;
+  // Linux's delayed-ACK policy (model/delayed_ack.h): quick ACKs at the
+  // start and after idle or out-of-order data, pingpong mode, the timer in
+  // jiffies. Off: the simple policy above (delayed_ack, quick_acks).
+  bool ack_policy_linux = false;
   // Segment sizes and buffers.
   std::uint16_t mss = 1460;
   std::uint32_t rcv_buffer = 65535;

@@ -10,6 +10,8 @@
 #include <optional>
 
 #include "model/congestion_control.h"
+#include "model/delayed_ack.h"
+#include "model/persist.h"
 #include "model/prr.h"
 #include "model/rack.h"
 #include "model/reassembly.h"
@@ -38,6 +40,26 @@ struct DataPath {
   std::uint32_t max_flight = 0;  // Linux max_packets_out of the last window, segments
   bool cwnd_limited = false;     // the last send loop stopped at cwnd
   Time last_xmit = -1;           // the latest send time given to the scoreboard
+
+  // Nagle: the end of the last short segment sent (Linux snd_sml, Minshall's
+  // check), and a one-shot push past TCP_CORK (Linux TCP_NAGLE_PUSH, set by
+  // TCP_NODELAY).
+  Seq snd_sml = 0;
+  bool sml_sent = false;
+  bool push_once = false;
+  // The persist timer (model/persist.h), made with the profile's values.
+  std::optional<Persist> persist;
+  // Linux last_oow_ack_time: the last ACK sent for an out-of-window segment
+  // (in jiffies, -1: none).
+  std::int64_t last_oow_ack = -1;
+
+  // Linux's ACK policy (Config::ack_policy_linux): made on the first data
+  // or FIN; RCV.NXT when an ACK last went (Linux rcv_wup); a decision is
+  // owed at the end of this input (__tcp_ack_snd_check() after
+  // tcp_data_queue()).
+  std::optional<DelayedAck> ack;
+  Seq rcv_wup = 0;
+  bool ack_decide = false;
 };
 
 }  // namespace tcpsim::model

@@ -136,6 +136,12 @@ void Endpoint::reset(const Config& config) {
   new (m_.get()) Machine(config);
 }
 
+void Endpoint::set_nagle(bool nodelay, bool cork, Time now, Outbox& out) {
+  m_->begin(out, now);
+  m_->engine().set_nagle(nodelay, cork);
+  m_->end();
+}
+
 void Endpoint::set_buffers(std::uint32_t rcv, std::uint32_t snd) {
   if (rcv) m_->engine().config().rcv_buffer = rcv;
   if (snd) m_->engine().config().snd_buffer = snd;
@@ -260,14 +266,30 @@ void Endpoint::segment_arrives(const Segment& seg, Time now, Outbox& out) {
     case SegKind::Syn: m_->dispatch(fsm::RcvSyn{seg}); break;
     case SegKind::SynAck: m_->dispatch(fsm::RcvSynAck{seg}); break;
     case SegKind::Ack: m_->dispatch(fsm::RcvAck{seg, c.acks_fin, c.ack_now}); break;
-    case SegKind::Fin: m_->dispatch(fsm::RcvFin{seg, c.acks_fin}); break;
+    case SegKind::Fin:
+      if (state() == State::FinWait1 && c.acks_fin) {
+        // RFC 9293 §3.10.7.4: the fifth step (the ACK of our FIN: enter
+        // FIN-WAIT-2) comes before the eighth (the FIN: TIME-WAIT), as Linux's
+        // tcp_rcv_state_process() then tcp_fin() take them. The first pass
+        // sees the ACK fields only; the second the whole segment, whose ACK
+        // field then acknowledges nothing new.
+        Segment ack_only;
+        ack_only.flags = static_cast<std::uint8_t>(seg.flags & ~(kFin | kPsh));
+        ack_only.seq = seg.seq;
+        ack_only.ack = seg.ack;
+        ack_only.window = seg.window;
+        ack_only.sack = seg.sack;
+        m_->dispatch(fsm::RcvAck{ack_only, true, false});
+      }
+      m_->dispatch(fsm::RcvFin{seg, c.acks_fin});
+      break;
     case SegKind::Rst: m_->dispatch(fsm::RcvRst{seg}); break;
     case SegKind::BadAck: m_->dispatch(fsm::RcvBadAck{seg}); break;
     case SegKind::DataAfterClose: m_->dispatch(fsm::RcvDataAfterClose{seg}); break;
     case SegKind::NewSyn: m_->dispatch(fsm::RcvNewSyn{seg}); break;
     case SegKind::Drop: e.note(c.why); break;
     case SegKind::ResendSynAck: e.resend_syn_ack(c.why); break;
-    case SegKind::AckAndDrop:
+    case SegKind::AckAndDrop: e.ack_unacceptable(seg, c.why); break;
     case SegKind::ChallengeAck: e.ack_and_drop(c.why); break;
   }
   m_->remember_failure(out, first);
@@ -281,6 +303,9 @@ void Endpoint::timeout(TimerKind kind, Time now, Outbox& out) {
     case TimerKind::TimeWait: m_->dispatch(fsm::TimeWaitTimeout{}); break;
     case TimerKind::FinWait2: m_->dispatch(fsm::FinWait2Timeout{}); break;
     case TimerKind::User: m_->dispatch(fsm::GiveUp{}); break;
+    case TimerKind::Persist:
+      if (!m_->engine().persist_timeout()) m_->dispatch(fsm::GiveUp{});
+      break;
     case TimerKind::Retransmission:
     case TimerKind::LossProbe:
     case TimerKind::DelayedAck:

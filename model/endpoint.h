@@ -53,6 +53,9 @@ class Endpoint {
   // SO_RCVBUF / SO_SNDBUF on a live connection: the receive window and the
   // send buffer from now on (0 leaves one as it is).
   void set_buffers(std::uint32_t rcv, std::uint32_t snd);
+  // TCP_NODELAY / TCP_CORK (RFC 9293 §3.7.4's Nagle algorithm, Linux's
+  // cork): setting TCP_NODELAY or clearing TCP_CORK sends what they held.
+  void set_nagle(bool nodelay, bool cork, Time now, Outbox& out);
 
   State state() const;
   // Why the connection ended, once it has died of a RST or a timeout.

@@ -83,6 +83,11 @@ Segment& Engine::new_segment(std::uint8_t flags, Seq seq, bool retransmission) {
       tcb_.ack_pending = false;
       cancel(TimerKind::DelayedAck);
     }
+    if (dp_ && dp_->ack) {  // Linux tcp_event_ack_sent()
+      dp_->ack->on_ack_sent();
+      dp_->rcv_wup = tcb_.rcv_nxt;
+      dp_->ack_decide = false;
+    }
     if (!(flags & kRst)) attach_sack(seg);
   }
   if (!(flags & kRst)) seg.window = advertised_window();
@@ -284,6 +289,7 @@ void Engine::process_ack(const Segment& seg) {
     tcb_.snd_wl2 = seg.ack;
   }
   if (has_scoreboard() && ack_in_range(seg)) on_ack_data(seg, prior_una, dup_candidate);
+  if (dp_ && dp_->persist && dp_->persist->armed() && ack_in_range(seg)) persist_on_ack();
 }
 
 void Engine::process_text(const Segment& seg) {
@@ -332,6 +338,7 @@ void Engine::process_text(const Segment& seg) {
 void Engine::process_fin(const Segment& /*seg*/) {
   // RFC 9293 §3.10.7.4 eighth step: advance RCV.NXT over the FIN, ACK it,
   // signal "connection closing" to the application.
+  if (cfg_.ack_policy_linux && cfg_.delayed_ack) ack_policy();  // before RCV.NXT moves
   tcb_.rcv_nxt += 1;
   tcb_.fin_received = true;
   notify(AppEvent::EndOfStream);
@@ -339,6 +346,10 @@ void Engine::process_fin(const Segment& /*seg*/) {
 }
 
 void Engine::ack_received_data(bool fin) {
+  if (cfg_.ack_policy_linux && cfg_.delayed_ack && fin) {
+    if (linux_ack_fin()) tcb_.ack_now = true;
+    return;
+  }
   // A FIN reaching FIN-WAIT-1 or FIN-WAIT-2 is acknowledged at once: the
   // connection is about to be TIME-WAIT (or CLOSING), and Linux's tcp_fin()
   // sends this ACK immediately in both states.
@@ -375,6 +386,9 @@ void Engine::send_range(Seq from, bool retransmission) {
   const std::size_t mss = std::min<std::size_t>(cfg_.mss, tcb_.peer_mss);
   const std::size_t offset = from - tcb_.snd_buf_seq;
   std::size_t n = std::min(mss, tcb_.send_buffer.size() - offset);
+  // A retransmission repeats what was sent, never data past SND.NXT.
+  const Seq sent_end = tcb_.fin_sent ? tcb_.fin_seq : tcb_.snd_nxt;
+  if (retransmission && seq_lt(from, sent_end)) n = std::min<std::size_t>(n, sent_end - from);
   if (!retransmission) {
     const Seq wnd_end = tcb_.snd_una + tcb_.snd_wnd;
     const std::size_t room = seq_gt(wnd_end, from) ? wnd_end - from : 0;
@@ -401,6 +415,7 @@ void Engine::send_range(Seq from, bool retransmission) {
 }
 
 void Engine::output() {
+  if (dp_ && dp_->ack_decide) run_ack_decision();
   if (may_send_data(state_)) send_data_and_fin();
   if (tcb_.ack_now && is_synchronized(state_)) send_ack_now();
 }
@@ -432,7 +447,11 @@ void Engine::send_data_and_fin() {
     record_send(tcb_.fin_seq, 1);
     sent = true;
   }
-  const bool stalled = seq_lt(tcb_.snd_nxt, data_end()) && tcb_.snd_una == tcb_.snd_nxt;
+  bool stalled = seq_lt(tcb_.snd_nxt, data_end()) && tcb_.snd_una == tcb_.snd_nxt;
+  if (stalled && cfg_.persist_linux) {
+    persist_check();  // Linux: the probe timer, not the RTO, waits on the window
+    stalled = false;
+  }
   // With a scoreboard, RTT samples come from the segments each ACK delivers.
   if (sent && !tcb_.rtt_timing && !has_scoreboard()) {
     tcb_.rtt_timing = true;
@@ -598,6 +617,10 @@ void Engine::send_loss_probe() {
 
 void Engine::stop_all_timers() {
   cancel_rexmt();
+  if (dp_ && dp_->persist && dp_->persist->armed()) {
+    dp_->persist->stop();
+    cancel(TimerKind::Persist);
+  }
   if (tcb_.ack_pending) {
     tcb_.ack_pending = false;
     cancel(TimerKind::DelayedAck);

@@ -23,6 +23,8 @@
 namespace tcpsim::model {
 
 struct DataPath;  // model/data_path.h: made on a connection's first data
+class DelayedAck;
+struct AckDecision;
 
 namespace fsm {  // model/rfc9293_table.h: the only callers of the rows' steps
 struct Rfc9293;
@@ -73,13 +75,23 @@ class Engine {
   // ---- What the endpoint's other inputs do (model/endpoint.cc).
   // Classify's table-free answers: note why, then send what they send.
   void resend_syn_ack(std::string_view why);  // Linux: a retransmitted SYN in SYN-RECEIVED
-  void ack_and_drop(std::string_view why);    // unacceptable segment, or an RFC 5961 challenge ACK
+  void ack_and_drop(std::string_view why);    // an RFC 5961 challenge ACK
+  // An out-of-window segment: an ACK answers it unless Linux's
+  // tcp_oow_rate_limited() holds it back (Config::invalid_ratelimit).
+  void ack_unacceptable(const Segment& seg, std::string_view why);
   // The retransmission, loss-probe or delayed-ACK timer expired; true when
   // the retries are exhausted (the table's GiveUp rows take it from there).
   bool rexmt_or_delack_timeout(TimerKind kind);
+  // The persist timer fired (Linux tcp_probe_timer()); false: give up.
+  bool persist_timeout();
   // RECEIVE: moves up to `max` bytes into `into`, with a window update when
-  // the window reopens (RFC 9293 §3.8.6.2.2).
+  // the window reopens (RFC 9293 §3.8.6.2.2), or an ACK the read makes due
+  // (Linux tcp_cleanup_rbuf()).
   void deliver(std::size_t max, std::string& into);
+  // Socket options (model/engine_data.cc): TCP_NODELAY and TCP_CORK; setting
+  // TCP_NODELAY or clearing TCP_CORK pushes what they held (Linux
+  // tcp_push_pending_frames()).
+  void set_nagle(bool nodelay, bool cork);
   // The application let go: reading is shut, an orphan's FIN-WAIT-2 is bounded.
   void orphan();
   // Sending data and FIN as window and buffers allow, then any ACK still owed.
@@ -144,6 +156,12 @@ class Engine {
   void process_text(const Segment& seg);
   void process_fin(const Segment& seg);
   void ack_received_data(bool fin);  // ACK now, or arm the delayed-ACK timer
+  // Linux tcp_oow_rate_limited(): may an ACK answer this out-of-window segment?
+  bool oow_ack_allowed(const Segment& seg);
+  // The application read `copied` bytes (the window was `window_before`):
+  // a window update, or an ACK the read makes due (Linux tcp_cleanup_rbuf()).
+  void ack_after_read(std::size_t copied, std::uint16_t window_before);
+  void delayed_ack_fired();
 
   // Timers.
   void retransmit_head();  // RFC 6298 §5.4: the earliest unacknowledged segment
@@ -189,6 +207,18 @@ class Engine {
   bool hole_known() const;
   bool send_probe_with_scoreboard();
   Duration rto_from_estimate() const;
+  // Nagle (RFC 9293 §3.7.4, Linux tcp_nagle_test()) and the persist timer.
+  bool nagle_holds(Seq from, std::uint32_t len);
+  bool fits_window(Seq from, std::uint32_t len) const;
+  void persist_check();   // Linux tcp_check_probe_timer()
+  void persist_on_ack();  // Linux tcp_ack_probe()
+  void write_wakeup();    // Linux tcp_write_wakeup()
+  // Linux's ACK policy (model/delayed_ack.h), under Config::ack_policy_linux.
+  DelayedAck& ack_policy();
+  void linux_ack_data(const Segment& seg, bool filled_hole, bool duplicate);
+  bool linux_ack_fin();  // true: ACK at once
+  void run_ack_decision();
+  void apply_ack_decision(const AckDecision& a);
 
   Config cfg_;
   Tcb tcb_;

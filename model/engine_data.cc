@@ -15,12 +15,18 @@
 //             by slow start (Linux tcp_enter_loss()), the backoff undone by
 //             the next forward ACK (Linux, whose timestamps give every
 //             forward ACK an RTT sample, tcp_ack_update_rtt())
+//   Nagle     RFC 9293 §3.7.4 with Linux's Minshall check, TCP_NODELAY,
+//             TCP_CORK (tcp_nagle_test(), tcp_nagle_check())
+//   persist   RFC 9293 §3.8.6.1, RFC 1122 §4.2.2.17 as Linux: the probe
+//             timer (tcp_check_probe_timer(), tcp_probe_timer(),
+//             tcp_send_probe0(), tcp_write_wakeup(), tcp_ack_probe())
 #include <algorithm>
 #include <optional>
 
 #include "model/cubic.h"
 #include "model/data_path.h"
 #include "model/engine.h"
+#include "model/jiffies.h"
 #include "model/reno.h"
 
 namespace tcpsim::model {
@@ -98,6 +104,18 @@ void Engine::start_sender() {
 
 void Engine::record_send(Seq seq, std::uint32_t len) {
   if (!has_scoreboard()) return;
+  if (dp_->persist && dp_->persist->armed()) {
+    // Linux: new data re-arms the one timer as the RTO (tcp_rearm_rto()).
+    dp_->persist->reset();
+    cancel(TimerKind::Persist);
+  }
+  // Linux tcp_event_data_sent(): a reply within ato of the last arrival
+  // makes the connection interactive (pingpong).
+  if (dp_->ack && !(tcb_.fin_sent && seq == tcb_.fin_seq)) dp_->ack->on_data_sent(now_);
+  if (len < smss()) {  // Linux tcp_minshall_update(): the last short segment's end
+    dp_->snd_sml = seq + len;
+    dp_->sml_sent = true;
+  }
   dp_->sb->on_send(seq, len, xmit_stamp());
   if (dp_->recovery) dp_->prr.on_sent(dp_->cc->unit() == cc::Unit::Segments ? 1 : len);
 }
@@ -120,6 +138,8 @@ bool Engine::text_to_queue(const Segment& seg) {
   // or carries data (a connection that only closes never makes a queue).
   if (!have_queue && seg.payload.empty() && !seq_gt(start, tcb_.rcv_nxt)) return false;
   if (!have_queue) dp().rq.emplace(tcb_.rcv_nxt);
+  const bool linux_acks = cfg_.ack_policy_linux && cfg_.delayed_ack;
+  if (linux_acks) ack_policy();  // made before RCV.NXT moves
   ReassemblyQueue& rq = *dp_->rq;
   const auto len = static_cast<std::uint32_t>(seg.payload.size());
   const ReassemblyArrival a = rq.arrive(start, len, fin, advertised_window(), seg.payload);
@@ -139,9 +159,16 @@ bool Engine::text_to_queue(const Segment& seg) {
     if (nothing && !a.out_of_order && len > 0 && !a.duplicate) note("no room in the window, ACK sent");
     if (a.duplicate && !a.out_of_order) note("duplicate data, ACK sent");
     tcb_.ack_now = true;
+    if (linux_acks && a.delivered > 0) linux_ack_data(seg, a.filled_hole, a.duplicate);
     return true;
   }
-  if (a.delivered > 0) ack_received_data(false);
+  if (a.delivered > 0) {
+    if (linux_acks) {
+      linux_ack_data(seg, false, false);
+    } else {
+      ack_received_data(false);
+    }
+  }
   return true;
 }
 
@@ -200,7 +227,14 @@ bool Engine::send_within_cwnd() {
   std::optional<NextSegment> last;
   for (;;) {
     const Seq wnd_end = tcb_.snd_una + tcb_.snd_wnd;
-    const bool new_ok = seq_lt(tcb_.snd_nxt, data_end()) && seq_gt(wnd_end, tcb_.snd_nxt);
+    bool new_ok = seq_lt(tcb_.snd_nxt, data_end()) && seq_gt(wnd_end, tcb_.snd_nxt);
+    if (new_ok) {
+      const std::uint32_t len = std::min<std::uint32_t>(smss(), data_end() - tcb_.snd_nxt);
+      // Linux tcp_snd_wnd_test(): a segment goes only if it fits the window
+      // whole (the persist timer cuts one to fit, tcp_write_wakeup()).
+      if (cfg_.persist_linux && !fits_window(tcb_.snd_nxt, len)) new_ok = false;
+      if (new_ok && nagle_holds(tcb_.snd_nxt, len)) new_ok = false;
+    }
     const NextSegment n = d.sb->next_seg(new_ok);
     if (n.rule == NextSegment::Rule::None) break;
     // Each step changes the scoreboard; the same answer twice would loop.
@@ -223,6 +257,7 @@ bool Engine::send_within_cwnd() {
     }
     sent = true;
   }
+  d.push_once = false;
   return sent;
 }
 
@@ -230,7 +265,10 @@ bool Engine::send_probe_with_scoreboard() {
   // RFC 8985 §7.3 / tcp_send_loss_probe(): one new segment if the peer's
   // window allows (cwnd does not hold it back), else the last one again.
   const Seq wnd_end = tcb_.snd_una + tcb_.snd_wnd;
-  if (seq_lt(tcb_.snd_nxt, data_end()) && seq_gt(wnd_end, tcb_.snd_nxt)) {
+  const std::uint32_t len =
+      seq_lt(tcb_.snd_nxt, data_end()) ? std::min<std::uint32_t>(smss(), data_end() - tcb_.snd_nxt) : 0;
+  const bool fits = cfg_.persist_linux ? fits_window(tcb_.snd_nxt, len) : seq_gt(wnd_end, tcb_.snd_nxt);
+  if (len > 0 && fits) {
     send_range(tcb_.snd_nxt, false);
     return true;
   }
@@ -415,6 +453,224 @@ bool Engine::enter_loss() {
   d.dupacks = 0;
   d.recover = tcb_.snd_nxt;
   return retransmit_first_lost();
+}
+
+// ------------------------------------------------------------ Nagle
+
+bool Engine::fits_window(Seq from, std::uint32_t len) const {
+  return !seq_gt(from + len, tcb_.snd_una + tcb_.snd_wnd);
+}
+
+bool Engine::nagle_holds(Seq from, std::uint32_t len) {
+  // Linux tcp_nagle_test(): only a short segment is held, never one that
+  // carries the final FIN; TCP_NODELAY's push goes past TCP_CORK once.
+  if (len >= smss()) return false;
+  if (tcb_.fin_queued && from + len == data_end()) return false;
+  const DataPath& d = *dp_;
+  if (d.push_once) return false;
+  if (cfg_.cork) return true;
+  if (!cfg_.nagle || cfg_.nodelay) return false;
+  // RFC 9293 §3.7.4: hold while any data is unacknowledged; Linux
+  // (tcp_minshall_check()) only while an earlier short segment is.
+  if (tcb_.snd_una == tcb_.snd_nxt) return false;
+  if (!cfg_.nagle_minshall) return true;
+  return d.sml_sent && seq_gt(d.snd_sml, tcb_.snd_una) && seq_le(d.snd_sml, tcb_.snd_nxt);
+}
+
+void Engine::set_nagle(bool nodelay, bool cork) {
+  // Linux __tcp_sock_set_nodelay(): on, it pushes with TCP_NAGLE_PUSH (past
+  // a cork); tcp_sock_set_cork(): off, it pushes under plain Nagle. The
+  // push itself is the output() every input ends with.
+  if (nodelay && !cfg_.nodelay && dp_) dp_->push_once = true;
+  cfg_.nodelay = nodelay;
+  cfg_.cork = cork;
+}
+
+// ---------------------------------------------------------- persist timer
+
+void Engine::persist_check() {
+  // tcp_check_probe_timer(): nothing in flight, no timer pending, data
+  // waiting (a zero or too small window, or TCP_CORK): probe at
+  // tcp_probe0_base() = max(RTO, TCP_RTO_MIN).
+  DataPath& d = dp();
+  if (!d.persist) {
+    PersistParams p;
+    p.hz = cfg_.hz;
+    p.rto_min = cfg_.rto_min;
+    p.rto_max = cfg_.rto_max;
+    p.retries2 = static_cast<std::uint32_t>(std::max(cfg_.data_retries, 0));
+    d.persist.emplace(p);
+  }
+  if (tcb_.rexmt_armed || d.persist->armed()) return;
+  const Time at = d.persist->start(now_, tcb_.rtt.rto);
+  arm(TimerKind::Persist, at - now_);
+}
+
+void Engine::persist_on_ack() {
+  // tcp_ack_probe(): a window that takes the next segment stops the timer
+  // and zeroes the backoff; otherwise the timer restarts from this ACK with
+  // the backoff reached.
+  DataPath& d = *dp_;
+  const std::uint32_t len =
+      seq_lt(tcb_.snd_nxt, data_end()) ? std::min<std::uint32_t>(smss(), data_end() - tcb_.snd_nxt) : 0;
+  const bool open = len == 0 || fits_window(tcb_.snd_nxt, len);
+  const Time next = d.persist->on_ack(now_, tcb_.rtt.rto, open);
+  if (next == kTimeMax) {
+    cancel(TimerKind::Persist);
+  } else {
+    arm(TimerKind::Persist, next - now_);
+  }
+}
+
+void Engine::write_wakeup() {
+  // tcp_write_wakeup(): room in the window, the next segment cut to it
+  // (with PSH); none, an empty segment at SND.UNA - 1, already acknowledged,
+  // which the receiver must answer with an ACK carrying its window.
+  const Seq wnd_end = tcb_.snd_una + tcb_.snd_wnd;
+  if (seq_lt(tcb_.snd_nxt, data_end()) && seq_lt(tcb_.snd_nxt, wnd_end)) {
+    send_range(tcb_.snd_nxt, false);
+    out_->segments.back().flags |= kPsh;
+    note("window probe: the next segment, cut to the window (Linux tcp_write_wakeup)");
+    arm_rexmt_or_probe();  // tcp_event_new_data_sent()
+    return;
+  }
+  new_segment(kAck, zero_window_probe_seq(tcb_.snd_una), false);
+  note("zero-window probe at SND.UNA - 1 (RFC 9293 §3.8.6.1, Linux tcp_xmit_probe_skb)");
+}
+
+bool Engine::persist_timeout() {
+  DataPath& d = dp();
+  if (!d.persist) return true;
+  // tcp_probe_timer(): nothing left to probe for.
+  if (tcb_.snd_una != tcb_.snd_nxt || !seq_lt(tcb_.snd_nxt, data_end())) {
+    d.persist->reset();
+    return true;
+  }
+  const Persist::Step st = d.persist->on_timer(now_, tcb_.rtt.rto);
+  if (st.action == Persist::Action::Abort) return false;
+  if (st.action == Persist::Action::None) return true;
+  write_wakeup();
+  if (tcb_.snd_una != tcb_.snd_nxt) {
+    d.persist->reset();  // tcp_send_probe0(): data in flight, the RTO times it
+    return true;
+  }
+  arm(TimerKind::Persist, st.next - now_);
+  return true;
+}
+
+bool Engine::oow_ack_allowed(const Segment& seg) {
+  // tcp_oow_rate_limited(): a segment with data (or a FIN) is no ACK loop;
+  // otherwise one ACK per tcp_invalid_ratelimit, counted in jiffies.
+  if (cfg_.invalid_ratelimit <= 0 || acceptable(seg)) return true;
+  if (seg.seg_len() > 0 && !seg.has(kSyn)) return true;
+  DataPath& d = dp();
+  const std::int64_t now_j = to_jiffies(now_, cfg_.hz);
+  if (d.last_oow_ack >= 0) {
+    const std::int64_t elapsed = now_j - d.last_oow_ack;
+    if (elapsed >= 0 && elapsed < duration_to_jiffies(cfg_.invalid_ratelimit, cfg_.hz)) {
+      note("out-of-window ACK rate-limited (Linux tcp_invalid_ratelimit)");
+      return false;
+    }
+  }
+  d.last_oow_ack = now_j;
+  return true;
+}
+
+// ------------------------------------------------------ Linux's ACK policy
+
+DelayedAck& Engine::ack_policy() {
+  DataPath& d = dp();
+  if (!d.ack) {
+    AckPolicyParams p;
+    p.hz = cfg_.hz;
+    p.ato_min = cfg_.delayed_ack_timeout;  // TCP_ATO_MIN
+    p.max_quickacks = static_cast<std::uint32_t>(std::max(cfg_.quick_acks, 0));
+    p.sack = tcb_.sack_ok;
+    p.advmss = cfg_.mss;
+    d.ack.emplace(p, initial_rcv_mss(cfg_.mss, smss(), advertised_window()));
+    d.rcv_wup = tcb_.rcv_nxt;  // everything before was acknowledged (the SYN)
+  }
+  return *d.ack;
+}
+
+void Engine::linux_ack_data(const Segment& seg, bool filled_hole, bool duplicate) {
+  // tcp_event_data_recv() for in-order data; the decision waits for the end
+  // of the input, after any FIN (tcp_ack_snd_check()).
+  DelayedAck& da = ack_policy();
+  ArrivedData ad;
+  ad.len = static_cast<std::uint32_t>(seg.payload.size());
+  ad.remnant = seg.has(kPsh) || seg.has(kFin) || seg.has(kSyn);
+  da.on_data(now_, ad, advertised_window(), tcb_.rtt.rto);
+  if (filled_hole) da.on_hole_filled();
+  if (duplicate) da.on_unacceptable_data(advertised_window());
+  dp_->ack_decide = true;
+}
+
+bool Engine::linux_ack_fin() {
+  // tcp_fin(): FIN-WAIT-1/2 ACK at once; otherwise pingpong, and the ACK is
+  // delayed by ato, which is 0 on a connection that never carried data (the
+  // next tick).
+  const bool established = state_ != State::FinWait1 && state_ != State::FinWait2;
+  if (ack_policy().on_fin(established)) return true;
+  dp_->ack_decide = true;
+  return false;
+}
+
+void Engine::run_ack_decision() {
+  DataPath& d = *dp_;
+  d.ack_decide = false;
+  if (tcb_.ack_now || !d.ack) return;  // an ACK goes anyway
+  ReceiverView v;
+  v.unacked = tcb_.rcv_nxt - d.rcv_wup;
+  v.ofo_queue = d.rq && !d.rq->empty();
+  v.rcv_nxt = tcb_.rcv_nxt;
+  v.srtt = tcb_.rtt.has_sample ? tcb_.rtt.srtt : 0;
+  apply_ack_decision(d.ack->decide(now_, v));
+}
+
+void Engine::apply_ack_decision(const AckDecision& a) {
+  switch (a.kind) {
+    case AckDecision::Kind::None: return;
+    case AckDecision::Kind::Now:
+    case AckDecision::Kind::CompressedSack:  // no SACK compression: at once
+      tcb_.ack_now = true;
+      return;
+    case AckDecision::Kind::Delayed:
+      tcb_.ack_pending = true;
+      arm(TimerKind::DelayedAck, std::max<Duration>(a.at - now_, 0));
+      return;
+  }
+}
+
+void Engine::delayed_ack_fired() {
+  if (!tcb_.ack_pending) return;
+  tcb_.ack_pending = false;
+  if (!(cfg_.ack_policy_linux && dp_ && dp_->ack)) {
+    tcb_.ack_now = true;
+    return;
+  }
+  // tcp_delack_timer_handler(): a missed delayed ACK inflates ato, or ends
+  // pingpong.
+  apply_ack_decision(dp_->ack->on_timer(now_, tcb_.rtt.rto));
+}
+
+void Engine::ack_after_read(std::size_t copied, std::uint16_t window_before) {
+  if (state_ == State::Closed) return;
+  // Window update (RFC 9293 §3.8.6.2.2): tell a sender we had stopped that
+  // there is room again, once there is at least a segment's worth.
+  const std::uint16_t mss = static_cast<std::uint16_t>(smss());
+  const bool raised = window_before < mss && advertised_window() >= mss;
+  if (!(cfg_.ack_policy_linux && dp_ && dp_->ack)) {
+    if (raised) tcb_.ack_now = true;
+    return;
+  }
+  ReceiverView v;
+  v.unacked = tcb_.rcv_nxt - dp_->rcv_wup;
+  v.ofo_queue = dp_->rq && !dp_->rq->empty();
+  v.rcv_nxt = tcb_.rcv_nxt;
+  const AckDecision a =
+      dp_->ack->on_read(static_cast<std::uint32_t>(copied), tcb_.recv_buffer.empty(), raised, v);
+  if (a.kind == AckDecision::Kind::Now) tcb_.ack_now = true;
 }
 
 }  // namespace tcpsim::model

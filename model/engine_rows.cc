@@ -157,12 +157,14 @@ void Engine::ack_and_drop(std::string_view why) {
   tcb_.ack_now = true;
 }
 
+void Engine::ack_unacceptable(const Segment& seg, std::string_view why) {
+  note(why);
+  if (oow_ack_allowed(seg)) tcb_.ack_now = true;
+}
+
 bool Engine::rexmt_or_delack_timeout(TimerKind kind) {
   if (kind == TimerKind::DelayedAck) {
-    if (tcb_.ack_pending) {
-      tcb_.ack_pending = false;
-      tcb_.ack_now = true;
-    }
+    delayed_ack_fired();
     return false;
   }
   tcb_.rexmt_armed = false;
@@ -187,10 +189,7 @@ void Engine::deliver(std::size_t max, std::string& into) {
   const std::size_t n = std::min(max, tcb_.recv_buffer.size());
   into.append(tcb_.recv_buffer, 0, n);
   tcb_.recv_buffer.erase(0, n);
-  // Window update (RFC 9293 §3.8.6.2.2): tell a sender we had stopped that
-  // there is room again, once there is at least a segment's worth.
-  const std::uint16_t mss = std::min(cfg_.mss, tcb_.peer_mss);
-  if (before < mss && receive_window() >= mss && state_ != State::Closed) tcb_.ack_now = true;
+  ack_after_read(n, before);
 }
 
 void Engine::orphan() {

@@ -29,6 +29,7 @@ std::string_view timer_name(TimerKind k) {
     case TimerKind::DelayedAck: return "delayed-ACK";
     case TimerKind::User: return "user-timeout";
     case TimerKind::LossProbe: return "TLP";
+    case TimerKind::Persist: return "persist";
   }
   return "?";
 }

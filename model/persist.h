@@ -57,6 +57,13 @@ class Persist {
   // next segment. Returns when the timer fires next (kTimeMax: stopped).
   Time on_ack(Time now, Duration rto, bool window_open);
   void stop();
+  // tcp_send_probe0() once data is in flight again: probing is over, the
+  // backoff and the probe count start from zero.
+  void reset() {
+    armed_ = false;
+    backoff_ = 0;
+    probes_out_ = 0;
+  }
 
   bool armed() const { return armed_; }
   std::uint32_t backoff() const { return backoff_; }

@@ -58,9 +58,9 @@ RFC 9293 Figure 5, the TCP connection state diagram:
 
 note 1: the transition from SYN-RECEIVED to LISTEN on receiving a RST is
 conditional on having reached SYN-RECEIVED after a passive OPEN.
-(The figure also omits the FIN-WAIT-1 -> TIME-WAIT arrow for a FIN that
-acknowledges ours, which §3.10.7.4's eighth step implies: row
-fw1_rcv_fin_ack_of_fin.)
+(A FIN that also acknowledges ours takes two arrows, as §3.10.7.4 orders
+the steps: the fifth (rcv ACK of FIN: FIN-WAIT-2), then the eighth (rcv FIN:
+TIME-WAIT); model/endpoint.cc dispatches it as those two events.)
 */
 
 #pragma once
@@ -226,7 +226,6 @@ TCPSIM_RULE(estab_give_up, "RFC 9293 §3.8.3", "retransmissions exhausted / conn
 TCPSIM_RULE(fw1_rcv_ack, "RFC 9293 §3.10.7.4", "rcv ACK (not of our FIN) / update SND.UNA, deliver");
 TCPSIM_RULE(fw1_rcv_ack_of_fin, "RFC 9293 §3.10.7.4", "rcv ACK of FIN / x");
 TCPSIM_RULE(fw1_rcv_fin, "RFC 9293 §3.10.7.4", "rcv FIN / snd ACK (simultaneous close)");
-TCPSIM_RULE(fw1_rcv_fin_ack_of_fin, "RFC 9293 §3.10.7.4", "rcv FIN,ACK of FIN / snd ACK");
 TCPSIM_RULE(fw1_rcv_rst, "RFC 9293 §3.10.7.4", "rcv RST / connection reset");
 TCPSIM_RULE(fw1_rcv_syn, "RFC 9293 §3.10.7.4", "rcv SYN without RFC 5961 / snd RST, connection reset");
 TCPSIM_RULE(fw1_rcv_data_after_close, "Linux tcp_rcv_state_process", "rcv new data, reading shut / snd RST");
@@ -424,7 +423,6 @@ struct Rfc9293 : msmf::state_machine_def<Rfc9293> {
   Row< FinWait1,  RcvAck,            none,      Do<fw1_rcv_ack, Call<&E::ack_and_text>>,                                                                          NotAcksFin >,
   Row< FinWait1,  RcvAck,            FinWait2,  Do<fw1_rcv_ack_of_fin, Call<&E::ack_and_text>>,                                                                   AcksFin >,
   Row< FinWait1,  RcvFin,            Closing,   Do<fw1_rcv_fin, Call<&E::ack_text_fin>>,                                                                          NotAcksFin >,
-  Row< FinWait1,  RcvFin,            TimeWait,  Do<fw1_rcv_fin_ack_of_fin, Call<&E::ack_text_fin>>,                                                               AcksFin >,
   Row< FinWait1,  RcvRst,            Closed,    Do<fw1_rcv_rst, Call<&E::notify, AppEvent::Reset>>                                                                >,
   Row< FinWait1,  RcvSyn,            Closed,    Do<fw1_rcv_syn, Call<&E::send_rst_abort>, Call<&E::notify, AppEvent::Reset>>                                      >,
   Row< FinWait1,  RcvDataAfterClose, Closed,    Do<fw1_rcv_data_after_close, Call<&E::rst_for_closed>>                                                            >,

@@ -18,7 +18,7 @@ struct TransitionRow {
   std::optional<State> target;  // nullopt: an internal row (no state change)
   std::string_view event;       // "rcv FIN", "CLOSE", ...
   std::string_view guard;       // "" or the condition, e.g. "SEG.ACK covers our FIN"
-  std::string_view rule;        // stable name, e.g. "fw1_rcv_fin_ack_of_fin"
+  std::string_view rule;        // stable name, e.g. "fw1_rcv_ack_of_fin"
   std::string_view ref;         // e.g. "RFC 9293 §3.10.7.4"
   std::string_view summary;     // the RFC's "event / action" in a few words
 };

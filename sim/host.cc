@@ -343,6 +343,14 @@ model::Error Host::shutdown_read(ConnId id) {
   return e;
 }
 
+void Host::set_nagle(ConnId id, bool nodelay, bool cork) {
+  Conn* c = conn(id);
+  if (!c) return;
+  out_.clear();
+  c->ep.set_nagle(nodelay, cork, net_.now(), out_);
+  apply_outbox(*c);
+}
+
 void Host::release(ConnId id) {
   Conn* c = conn(id);
   if (!c) return;

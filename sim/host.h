@@ -132,6 +132,8 @@ class Host {
   model::Error close(ConnId c);
   model::Error abort(ConnId c);
   model::Error shutdown_read(ConnId c);
+  // TCP_NODELAY / TCP_CORK changed: what they held may go now.
+  void set_nagle(ConnId c, bool nodelay, bool cork);
   // The application lets go of the connection (close() of its last
   // descriptor): reading is shut, the FIN-WAIT-2 bound applies, and once
   // CLOSED it leaves the table.

@@ -33,6 +33,7 @@ Profile rfc9293() {
   c.data_retries = 15;
   c.syn_linear_timeouts = 0;
   c.delayed_ack = false;
+  c.nagle = true;    // RFC 9293 §3.7.4 SHLD-7
   c.rfc5961 = true;  // RFC 9293 §3.10.7.4 recommends RFC 5961's checks
   c.rfc1337 = false;
   c.rst_on_data_after_close = false;
@@ -71,6 +72,12 @@ Profile linux_profile() {
   c.sack = true;
   c.cubic = true;
   c.rack = true;
+  c.hz = 250;                                // CONFIG_HZ of the measured kernel
+  c.nagle = true;                            // TCP_NODELAY off by default
+  c.nagle_minshall = true;                   // tcp_minshall_check()
+  c.persist_linux = true;                    // tcp_probe_timer(), tcp_write_wakeup()
+  c.invalid_ratelimit = 500 * kMillisecond;  // net.ipv4.tcp_invalid_ratelimit = HZ/2
+  c.ack_policy_linux = true;                 // tcp_event_data_recv(), __tcp_ack_snd_check()
   return p;
 }
 
@@ -238,6 +245,22 @@ const std::vector<Field>& fields() {
       {"sack", 0, 1, "offer and use SACK (RFC 2018, RFC 6675 recovery)", &C::sack},
       {"cubic", 0, 1, "Linux CUBIC from IW10 (else RFC 5681/6582 NewReno)", &C::cubic},
       {"rack", 0, 1, "RACK loss detection and Linux PRR (RFC 8985, RFC 6937)", &C::rack},
+      // CONFIG_HZ: 100, 250, 300 or 1000.
+      {"hz", 100, 1000, "Linux timer ticks per second (delayed ACK, persist in jiffies)", &C::hz},
+      {"nagle", 0, 1, "Nagle algorithm, unless TCP_NODELAY (RFC 9293 3.7.4)", &C::nagle},
+      {"nagle_minshall", 0, 1, "...holding a short segment only while a short one is unacknowledged (Linux)",
+       &C::nagle_minshall},
+      {"persist_linux", 0, 1, "zero-window probes at SND.UNA-1 on Linux's probe timer; whole segments only",
+       &C::persist_linux},
+      // net.ipv4.tcp_invalid_ratelimit, in ms.
+      {"invalid_ratelimit",
+       0,
+       2147483647 * kMs,
+       "one ACK per this for out-of-window segments, 0 = off",
+       &C::invalid_ratelimit,
+       {"net.ipv4.tcp_invalid_ratelimit", kMs}},
+      {"ack_policy_linux", 0, 1, "Linux's delayed-ACK policy (quick ACKs, pingpong, jiffies)",
+       &C::ack_policy_linux},
       {"rcv_buffer", 1, 1 << 30, "receive buffer (the advertised window, at most 65535)", &C::rcv_buffer},
       {"snd_buffer", 1, 1 << 30, "send buffer", &C::snd_buffer},
       {"mss", 64, 65535, "our maximum segment size", &C::mss},

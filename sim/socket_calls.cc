@@ -48,6 +48,7 @@ const std::vector<SockOptInfo> kOptions = {
     {"SO_RCVBUF", kSolSocket, 8, SockOpt::RcvBuf, 1, 1, {}},
     {"SO_SNDBUF", kSolSocket, 7, SockOpt::SndBuf, 1, 1, {}},
     {"TCP_NODELAY", kIpprotoTcp, 1, SockOpt::NoDelay, 1, 1, {}},
+    {"TCP_CORK", kIpprotoTcp, 3, SockOpt::Cork, 1, 1, {}},
     {"SO_ERROR", kSolSocket, 4, SockOpt::Error, 1, 1, "SO_ERROR can only be read (getsockopt)", true},
     // Keepalive probes are not simulated: a socket that asked for them would
     // behave as one that did not, so asking is refused (0, the default, is not).

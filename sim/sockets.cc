@@ -181,6 +181,7 @@ CallResult Sockets::setsockopt(ProcessId p, int fd, SockOpt opt, int value, int 
     case SockOpt::RcvBuf: s->rcvbuf = std::max(value, 1) * 2; break;
     case SockOpt::SndBuf: s->sndbuf = std::max(value, 1) * 2; break;
     case SockOpt::NoDelay: s->nodelay = value != 0; break;
+    case SockOpt::Cork: s->cork = value != 0; break;
     case SockOpt::KeepAlive: s->keepalive = value != 0; break;
     case SockOpt::Error: return CallResult::fail(Errno::Inval);
   }
@@ -188,6 +189,7 @@ CallResult Sockets::setsockopt(ProcessId p, int fd, SockOpt opt, int value, int 
     c->reuseaddr = s->reuseaddr;
     c->reuseport = s->reuseport;
     apply_buffers(*s, *c);
+    if (opt == SockOpt::NoDelay || opt == SockOpt::Cork) host_.set_nagle(c->id, s->nodelay, s->cork);
   }
   return CallResult::ok();
 }
@@ -224,6 +226,7 @@ CallResult Sockets::getsockopt(ProcessId p, int fd, SockOpt opt) {
     case SockOpt::SndBuf:
       return CallResult::ok(rounded_buffer(*s, s->sndbuf ? s->sndbuf : host_.profile().tcp.snd_buffer));
     case SockOpt::NoDelay: return CallResult::ok(s->nodelay);
+    case SockOpt::Cork: return CallResult::ok(s->cork);
     case SockOpt::KeepAlive: return CallResult::ok(s->keepalive);
     // sock_getsockopt: the pending error as Linux numbers it (EPIPE 32).
     case SockOpt::Error: return CallResult::ok(errno_number(take_error(*s)));
@@ -361,7 +364,10 @@ CallResult Sockets::accept(ProcessId p, int fd, Addr* peer) {
   c->reuseport = ns.reuseport;
   ns.rcvbuf = s->rcvbuf;
   ns.sndbuf = s->sndbuf;
+  ns.nodelay = s->nodelay;
+  ns.cork = s->cork;
   apply_buffers(ns, *c);
+  if (ns.nodelay || ns.cork) host_.set_nagle(c->id, ns.nodelay, ns.cork);
   if (c->state() == State::Closed) {
     // Reset while it waited in the queue: accept() still returns it.
     ns.error = Errno::ConnReset;
@@ -443,6 +449,7 @@ CallResult Sockets::connect(ProcessId p, int fd, Addr to, bool resume) {
   conn->reuseaddr = s->reuseaddr;
   conn->reuseport = s->reuseport;
   apply_buffers(*s, *conn);
+  if (s->nodelay || s->cork) host_.set_nagle(*c, s->nodelay, s->cork);
   if (s->nonblocking) return CallResult::fail(Errno::InProgress);
   return CallResult::wait();
 }

@@ -51,7 +51,17 @@ enum EpollBit : std::uint32_t {
 };
 std::string epoll_events_name(std::uint32_t bits);  // "EPOLLIN|EPOLLRDHUP"
 
-enum class SockOpt : std::uint8_t { ReuseAddr, ReusePort, Linger, RcvBuf, SndBuf, NoDelay, Error, KeepAlive };
+enum class SockOpt : std::uint8_t {
+  ReuseAddr,
+  ReusePort,
+  Linger,
+  RcvBuf,
+  SndBuf,
+  NoDelay,
+  Cork,
+  Error,
+  KeepAlive
+};
 std::optional<SockOpt> sockopt_from_name(std::string_view name);  // "SO_REUSEADDR", "TCP_NODELAY"
 std::string_view sockopt_name(SockOpt o);
 
@@ -78,6 +88,7 @@ struct Socket {
   int linger_seconds = 0;
   int rcvbuf = 0, sndbuf = 0;  // 0: the profile's
   bool nodelay = false;
+  bool cork = false;
   bool keepalive = false;
   // Addressing.
   bool bound = false;

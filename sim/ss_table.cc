@@ -81,6 +81,10 @@ std::vector<SocketRow> socket_rows(const Host& h, Time now) {
         r.timer = "on";
         r.timer_left = left(k);
       }
+      if (armed(TimerKind::Persist)) {  // ICSK_TIME_PROBE0: ss and /proc say "persist" (4)
+        r.timer = "persist";
+        r.timer_left = left(TimerKind::Persist);
+      }
       r.retransmits = t.retransmits;  // /proc prints icsk_retransmits with or without a timer
     }
     // Placeholder inode: Linux's are arbitrary; a stable number per connection.

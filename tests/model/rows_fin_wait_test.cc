@@ -2,6 +2,9 @@
 // RFC 9293 §3.10.7.4 for segments, §3.10.5 for ABORT, §3.8.3 for giving up,
 // and Linux's two additions: RST for data after the reading side is shut,
 // and the orphaned FIN-WAIT-2 timeout.
+#include <utility>
+#include <vector>
+
 #include "rows_util.h"
 
 namespace tcpsim::test {
@@ -66,25 +69,49 @@ ROW_TEST(fw1_rcv_fin, Rfc9293_3_10_7_4_FinWait1_FinWithoutAckOfOursGoesToClosing
   Endpoint ep = reach(State::FinWait1);
   Outbox out = arrive(ep, seg(kFin | kAck, kIrs + 1, kIss + 1));
   EXPECT_FIRED(out, "fw1_rcv_fin");
-  EXPECT_FALSE(fired(out, "fw1_rcv_fin_ack_of_fin"));
+  EXPECT_FALSE(fired(out, "fw1_rcv_ack_of_fin"));
   EXPECT_EQ(ep.state(), State::Closing);
   EXPECT_TRUE(SentOne(out, kAck, kIss + 1 + 1, kIrs + 1 + 1));
   EXPECT_TRUE(notified(out, AppEvent::EndOfStream));
   EXPECT_FALSE(cancelled(out, TimerKind::Retransmission));  // our FIN is still out
 }
 
-// Other guard: "If our FIN has been ACKed (perhaps in this segment), then
-// enter TIME-WAIT, start the time-wait timer, turn off the other timers".
-ROW_TEST(fw1_rcv_fin_ack_of_fin, Rfc9293_3_10_7_4_FinWait1_FinAckGoesToTimeWait) {
+// A FIN,ACK that acknowledges our FIN takes both arrows, in the order of
+// §3.10.7.4's steps: the fifth ("if the FIN segment is now acknowledged,
+// then enter FIN-WAIT-2"), then the eighth in FIN-WAIT-2 ("Enter the
+// TIME-WAIT state. Start the time-wait timer, turn off the other timers").
+// Linux does the same (tcp_rcv_state_process() sets TCP_FIN_WAIT2 before
+// tcp_data_queue() reaches tcp_fin()); one ACK answers the FIN.
+ROW_TEST(fw1_rcv_ack_of_fin, Rfc9293_3_10_7_4_FinWait1_FinAckPassesFinWait2ToTimeWait) {
   Endpoint ep = reach(State::FinWait1);
   Outbox out = arrive(ep, seg(kFin | kAck, kIrs + 1, kIss + 1 + 1));
-  EXPECT_FIRED(out, "fw1_rcv_fin_ack_of_fin");
+  EXPECT_FIRED(out, "fw1_rcv_ack_of_fin");
+  EXPECT_FIRED(out, "fw2_rcv_fin");
   EXPECT_FALSE(fired(out, "fw1_rcv_fin"));
+  std::vector<std::pair<State, State>> steps;
+  for (const Action& a : out.actions) {
+    if (a.kind == ActionKind::StateChange) steps.emplace_back(a.from, a.to);
+  }
+  const std::vector<std::pair<State, State>> want = {{State::FinWait1, State::FinWait2},
+                                                     {State::FinWait2, State::TimeWait}};
+  EXPECT_EQ(steps, want) << describe(out);
   EXPECT_EQ(ep.state(), State::TimeWait);
   EXPECT_TRUE(SentOne(out, kAck, kIss + 1 + 1, kIrs + 1 + 1));
   EXPECT_EQ(armed_for(out, TimerKind::TimeWait), 240 * kSecond);  // 2 MSL, MSL = 2 min
   EXPECT_TRUE(cancelled(out, TimerKind::Retransmission));
   EXPECT_TRUE(notified(out, AppEvent::EndOfStream));
+}
+
+// The same with data before the FIN: the fifth step, then the text
+// (delivered in FIN-WAIT-2), then the FIN; the one ACK covers both.
+ROW_TEST(fw2_rcv_fin, Rfc9293_3_10_7_4_FinWait1_DataFinAckDeliversThenTimeWait) {
+  Endpoint ep = reach(State::FinWait1);
+  Outbox out = arrive(ep, seg(kFin | kAck | kPsh, kIrs + 1, kIss + 1 + 1, "xyz"));
+  EXPECT_FIRED(out, "fw1_rcv_ack_of_fin");
+  EXPECT_FIRED(out, "fw2_rcv_fin");
+  EXPECT_EQ(ep.state(), State::TimeWait);
+  EXPECT_EQ(ep.tcb().recv_buffer, "xyz");
+  EXPECT_TRUE(SentOne(out, kAck, kIss + 1 + 1, kIrs + 1 + 3 + 1));
 }
 
 // §3.10.7.4 second, FIN-WAIT-1 is with ESTABLISHED: "connection reset", CLOSED.

@@ -45,8 +45,8 @@ lf = suites.get(lost_fin)
 if lf is not None:
     cases = list(lf)
     expect(len(cases) == 20 and all(c.is_passed for c in cases), "lost-fin: 20 passing cases")
-    expect(any(c.name == "38:1: at 1100ms expect client.k FIN-WAIT-1" for c in cases),
-           f"lost-fin: no case named after its line 38 state assertion: {[c.name for c in cases][:3]}")
+    expect(any(c.name == "39:1: at 1100ms expect client.k FIN-WAIT-1" for c in cases),
+           f"lost-fin: no case named after its line 39 state assertion: {[c.name for c in cases][:3]}")
 of = suites.get(one_fails)
 if of is not None:
     cases = list(of)

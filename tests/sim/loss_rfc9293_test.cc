@@ -105,16 +105,16 @@ TEST(LossRfc9293, LostFinIsRetransmittedAtTheRto) {
   EXPECT_EQ(e->entered(true, State::TimeWait), 3 * s + 40 * ms);
 }
 
-TEST(LossRfc9293, LostAckOfFinTakesFinWait1StraightToTimeWait) {
+TEST(LossRfc9293, Rfc9293_3_10_7_4_LostAckOfFinThenFinAckPassesFinWait2ToTimeWait) {
   // B's ACK of A's FIN (1.030) is lost. A resends its FIN at 2.020; at 2.030
   // B closes (1 s after end of stream) and its FIN,ACK acknowledges A's FIN,
-  // so A goes FIN-WAIT-1 -> TIME-WAIT on it (RFC 9293 §3.10.7.4 eighth step)
-  // without ever being in FIN-WAIT-2.
+  // so A goes FIN-WAIT-1 -> FIN-WAIT-2 (fifth step) -> TIME-WAIT (eighth
+  // step) on that one segment, at the same instant (RFC 9293 §3.10.7.4).
   DropRule ack_of_fin = first(kAck, kSyn | kFin, kNoData);
   ack_of_fin.nth = 2;  // B's 1st pure ACK acknowledges the data, the 2nd the FIN
   auto f = run([&](ExchangeOptions& o) { o.b_to_a = {ack_of_fin}; });
   EXPECT_EQ(f->sent(true, kFin), (std::vector<Time>{1 * s + 20 * ms, 2 * s + 20 * ms})) << f->trace_text();
-  EXPECT_EQ(f->entered(true, State::FinWait2), -1);
+  EXPECT_EQ(f->entered(true, State::FinWait2), 2 * s + 40 * ms);
   EXPECT_EQ(f->entered(true, State::TimeWait), 2 * s + 40 * ms);
 }
 

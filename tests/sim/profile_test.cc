@@ -134,7 +134,8 @@ TEST(ProfileRuns, SettingTimeWaitChangesTheRun) {
 TEST(ProfileRuns, LinuxOrphanedFinWait2EndsAfterTcpFinTimeout) {
   // B never closes; A closed and let go of its socket (an orphan). A's FIN
   // reaches B at 1.030 s; B's ACK of a FIN that follows data waits for the
-  // 40 ms delayed-ACK timer, so A has it at 1.030 + 0.040 + 0.010 = 1.080 s,
+  // 40 ms delayed-ACK timer, 10 jiffies of HZ = 250 from the arrival's
+  // jiffy (257): it fires at jiffy 267 = 1.068 s, so A has it at 1.078 s,
   // and FIN-WAIT-2 lasts
   // tcp_fin_timeout = 60 s. No TIME-WAIT follows.
   auto e = run([](ExchangeOptions& o) {
@@ -142,7 +143,7 @@ TEST(ProfileRuns, LinuxOrphanedFinWait2EndsAfterTcpFinTimeout) {
     o.server_close_after = 100000 * s;
   });
   const Time fw2 = e->entered(true, State::FinWait2);
-  EXPECT_EQ(fw2, 1 * s + 80 * ms) << e->trace_text();
+  EXPECT_EQ(fw2, 1 * s + 78 * ms) << e->trace_text();
   EXPECT_EQ(e->entered(true, State::Closed), fw2 + 60 * s);
   EXPECT_EQ(e->entered(true, State::TimeWait), -1);
 }

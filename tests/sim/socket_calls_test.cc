@@ -41,7 +41,8 @@ TEST(SocketCallsTable, OptionLevelsAndNumbersAreTheKernelHeaders) {
       {"SO_REUSEADDR", {SOL_SOCKET, SO_REUSEADDR}}, {"SO_REUSEPORT", {SOL_SOCKET, SO_REUSEPORT}},
       {"SO_LINGER", {SOL_SOCKET, SO_LINGER}},       {"SO_RCVBUF", {SOL_SOCKET, SO_RCVBUF}},
       {"SO_SNDBUF", {SOL_SOCKET, SO_SNDBUF}},       {"TCP_NODELAY", {IPPROTO_TCP, TCP_NODELAY}},
-      {"SO_ERROR", {SOL_SOCKET, SO_ERROR}},         {"SO_KEEPALIVE", {SOL_SOCKET, SO_KEEPALIVE}},
+      {"TCP_CORK", {IPPROTO_TCP, TCP_CORK}},        {"SO_ERROR", {SOL_SOCKET, SO_ERROR}},
+      {"SO_KEEPALIVE", {SOL_SOCKET, SO_KEEPALIVE}},
   };
   ASSERT_EQ(socket_options().size(), std::size(linux_opts));
   for (const auto& [name, want] : linux_opts) {
