@@ -204,6 +204,11 @@ Timed run_capped(const std::vector<std::string>& args, double cap_seconds) {
 // budget stops the search after a few runs and says so, in seconds (about
 // 1.5 s of CPU; the cap leaves room for a loaded machine and a Debug build).
 TEST(ExploreBudget, ManyCallsPerRunStopAtTheWorkBudgetInSecondsNotMinutes) {
+#if defined(__SANITIZE_ADDRESS__)
+  // 1.5 s of CPU in Release; the Debug ASan+UBSan binary is 20-40x slower,
+  // past the 60 s cap: the bound is the Release pass's to check.
+  GTEST_SKIP() << "timed in the Release pass only (the sanitized binary is 20-40x slower)";
+#endif
   const std::string file =
       std::string(TCPSIM_SOURCE_DIR) + "/tests/fuzz/corpus/033-explore-ascii-hang.tcpsim";
   const Timed t = run_capped({"explore", file, "--max-drops", "1", "--max-patterns", "300", "--strategy",
