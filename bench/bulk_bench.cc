@@ -18,7 +18,7 @@
 #include <map>
 #include <string>
 
-#include "bench/floor.h"
+#include "bench/floor_benchmark.h"
 #include "sim/network.h"
 
 namespace {
@@ -146,15 +146,7 @@ BENCHMARK(BM_Bulk)
     ->Unit(benchmark::kMillisecond)
     ->MinTime(2.0);
 
-void BM_Floor(benchmark::State& state) {
-  bench::FloorLoop loop(static_cast<std::uint32_t>(state.range(0)));
-  loop.run(10 * state.range(0));
-  for (auto _ : state) loop.run(bench::kBatch);
-  benchmark::DoNotOptimize(loop.hash());
-  const double events = static_cast<double>(state.iterations() * bench::kBatch);
-  state.counters["per_event"] =
-      benchmark::Counter(events, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
-}
+void BM_Floor(benchmark::State& state) { bench::floor_benchmark(state); }
 // A bulk transfer keeps a window's worth of packets queued: a few hundred.
 BENCHMARK(BM_Floor)->Arg(256);
 

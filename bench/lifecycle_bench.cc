@@ -11,7 +11,7 @@
 #include <map>
 #include <string>
 
-#include "bench/floor.h"
+#include "bench/floor_benchmark.h"
 #include "sim/network.h"
 
 namespace {
@@ -87,15 +87,7 @@ void BM_Lifecycle(benchmark::State& state) {
 }
 BENCHMARK(BM_Lifecycle)->ArgName("trace")->Arg(0)->Arg(1);
 
-void BM_Floor(benchmark::State& state) {
-  bench::FloorLoop loop(static_cast<std::uint32_t>(state.range(0)));
-  loop.run(10 * state.range(0));
-  for (auto _ : state) loop.run(bench::kBatch);
-  benchmark::DoNotOptimize(loop.hash());
-  const double events = static_cast<double>(state.iterations() * bench::kBatch);
-  state.counters["per_event"] =
-      benchmark::Counter(events, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
-}
+void BM_Floor(benchmark::State& state) { bench::floor_benchmark(state); }
 // A lifecycle one at a time keeps only a handful of events queued (16 is the
 // fair comparison); 1,000 is the configuration shared/bench/README.md quotes.
 BENCHMARK(BM_Floor)->Arg(16)->Arg(1000);
