@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <limits>
 
 #include "cli/commands/commands.h"
 #include "cli/explore/explorer.h"
@@ -15,6 +16,12 @@
 #include "sim/units.h"
 
 namespace tcpsim::cli {
+
+namespace {
+// A count of at least one, said in whole numbers (CLI11's PositiveNumber
+// prints its bounds as doubles of 300 digits).
+const CLI::Range kAtLeastOne(std::uint64_t{1}, std::numeric_limits<std::uint64_t>::max(), "AT LEAST 1");
+}  // namespace
 
 namespace {
 
@@ -149,12 +156,12 @@ Subcommand add_explore(CLI::App& app) {
          "--max-patterns", a->max_patterns,
          "Stop after this many runs, with a message and exit status 2 (unless a bad class was found)")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(kAtLeastOne);
   sub->add_option("--max-work", a->max_work,
                   "Stop branching once the runs have made this many trace records in all (each run counted "
                   "whole), with a message and exit status 2 (unless a bad class was found)")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(kAtLeastOne);
   sub->add_option("-f,--format", a->run.format, "ascii, unicode (the ladders' characters) or json")
       ->check(CLI::IsMember({"ascii", "unicode", "json"}))
       ->capture_default_str();

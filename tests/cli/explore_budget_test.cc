@@ -223,5 +223,17 @@ TEST(ExploreBudget, ManyCallsPerRunStopAtTheWorkBudgetInSecondsNotMinutes) {
       << t.err;
 }
 
+// Found in review: `--max-work 0` was refused with CLI11's bounds as
+// 300-digit doubles; the message says the whole-number range instead.
+TEST(ExploreBudget, AZeroBudgetIsRefusedInWholeNumbers) {
+  for (const char* opt : {"--max-work", "--max-patterns"}) {
+    const Timed t =
+        run_capped({"explore", std::string(TCPSIM_SOURCE_DIR) + "/traces/lost-fin.tcpsim", opt, "0"}, 60);
+    EXPECT_EQ(t.status, 2) << opt;
+    EXPECT_NE(t.err.find("not in range 1 to 18446744073709551615"), std::string::npos) << t.err;
+    EXPECT_LT(t.err.size(), 200u) << t.err;
+  }
+}
+
 }  // namespace
 }  // namespace tcpsim::explore
