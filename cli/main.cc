@@ -46,7 +46,7 @@ int run_command(int argc, char** argv) {
   states
       ->add_option("--format", states_args.format,
                    "dot (Graphviz; the default) or table (text; the default with --coverage)")
-      ->check(CLI::IsMember({"dot", "table"}));
+      ->check(CLI::IsMember(tcpsim::cli::states_formats()));
   states->add_flag(
       "--coverage", states_args.coverage,
       "Run the given scenarios and show which rows of the table they fired, and which they never did");

@@ -22,6 +22,9 @@ enum Command : unsigned {
   kRun = 1,     // tcpsim run: a scenario's trace from the model
   kLoad = 2,    // tcpsim run on a load scenario: its time series
   kKernel = 4,  // tcpsim kernel: the trace of a real run
+  // tcpsim explore: its report, with ladders in ascii or unicode, or json
+  // (cli/explore/report.h writes it; only the names are taken from here).
+  kExplore = 8,
 };
 
 struct WriteOptions {

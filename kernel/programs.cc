@@ -180,19 +180,19 @@ class Program {
     return !ctx_.stopped;
   }
 
-  // One step as the simulator counts them (sim::Runner): a program that takes
+  // One step as the simulator counts them (sim::ProgramRunner): a program that takes
   // kMaxStepsWithoutTime of them without waiting (a sleep, a call that
   // blocked) is a runaway loop, at real-time priority here: it is stopped, as
   // the simulator stops it, and the run ends. False then (and `exited`).
   bool step(bool& exited) {
-    if (steps_ < sim::Runner::kMaxStepsWithoutTime) {
+    if (steps_ < sim::ProgramRunner::kMaxStepsWithoutTime) {
       ++steps_;
       return true;
     }
     exited = true;
     std::lock_guard<std::mutex> lock(ctx_.mu);
     if (!ctx_.stopped && ctx_.rec->fault.empty())
-      ctx_.rec->fault = sim::Runner::runaway_fault(spec_.decl->name);
+      ctx_.rec->fault = sim::ProgramRunner::runaway_fault(spec_.decl->name);
     ctx_.fault = true;
     return false;
   }

@@ -237,7 +237,7 @@ std::vector<std::thread> start_programs(ChildState& state, const scenario::Scena
 
 // Until every program has ended and no socket is left, or the cap; the
 // run's end time is then set.
-void wait_for_end(ChildState& state, const scenario::Scenario& sc, const RunnerOptions& opt) {
+void wait_for_end(ChildState& state, const scenario::Scenario& sc, const NamespaceRunOptions& opt) {
   RunContext& ctx = state.ctx;
   Recording& rec = state.rec;
   const Time cap = std::min(opt.cap, sc.until.value_or(opt.cap));
@@ -296,7 +296,7 @@ void collect(ChildState& state, const Plan& plan, std::vector<std::thread>& thre
 
 // Everything below runs in the child, inside the new namespace; returns the
 // serialized recording.
-std::string run_child(const scenario::Scenario& sc, const Plan& plan, const RunnerOptions& opt) {
+std::string run_child(const scenario::Scenario& sc, const Plan& plan, const NamespaceRunOptions& opt) {
   auto& state = *new ChildState;
   Recording& rec = state.rec;
   rec.programs.resize(sc.programs.size());
@@ -353,7 +353,7 @@ void kill_runner() {
 }
 
 std::variant<Recording, std::string> run_in_namespace(const scenario::Scenario& sc, const Plan& plan,
-                                                      const RunnerOptions& opt) {
+                                                      const NamespaceRunOptions& opt) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) return std::string("pipe: ") + std::strerror(errno);
   std::fflush(nullptr);

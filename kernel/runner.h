@@ -16,7 +16,7 @@
 
 namespace tcpsim::kernel {
 
-struct RunnerOptions {
+struct NamespaceRunOptions {
   Time cap = 10 * kSecond;                      // real time the run may take
   Duration sample_interval = 1 * kMillisecond;  // socket-table sampling between events
 };
@@ -24,7 +24,7 @@ struct RunnerOptions {
 // The recording, or one line saying why there is none (no CAP_NET_ADMIN,
 // nft failed, ...).
 std::variant<Recording, std::string> run_in_namespace(const scenario::Scenario& sc, const Plan& plan,
-                                                      const RunnerOptions& opt);
+                                                      const NamespaceRunOptions& opt);
 
 // Kills the runner child, if one is running: for SIGINT/SIGTERM handlers.
 void kill_runner();

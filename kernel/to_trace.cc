@@ -241,22 +241,14 @@ void add_states(const Builder& b, std::vector<TraceRecord>& out) {
   for (const Life& l : b.lives_) {
     State prev = State::Closed;
     for (const auto& [t, st] : l.states) {
-      TraceRecord r;
-      r.t = t;
-      r.kind = TraceKind::State;
-      r.host = l.host;
-      r.conn = l.conn;
+      auto r = TraceRecord::of(TraceKind::State, t, l.host, l.conn);
       r.from = prev;
       r.to = st;
       out.push_back(r);
       prev = st;
     }
     if (l.closed != kForever) {
-      TraceRecord r;
-      r.t = l.closed;
-      r.kind = TraceKind::State;
-      r.host = l.host;
-      r.conn = l.conn;
+      auto r = TraceRecord::of(TraceKind::State, l.closed, l.host, l.conn);
       r.from = prev;
       r.to = State::Closed;
       out.push_back(r);
@@ -296,11 +288,7 @@ void add_segments(const Recording& rec, const Plan& plan, const Builder& b, sim:
     const int from = b.life_at(c.src, c.dst, c.t);
     p.from_conn = from < 0 ? sim::kNone32 : b.lives_[static_cast<std::size_t>(from)].conn;
     const std::uint32_t ref = tr.add_packet(p);
-    TraceRecord s;
-    s.t = c.t;
-    s.kind = TraceKind::Sent;
-    s.host = p.from_host;
-    s.conn = p.from_conn;
+    auto s = TraceRecord::of(TraceKind::Sent, c.t, p.from_host, p.from_conn);
     s.ref = ref;
     out.push_back(s);
     TraceRecord d = s;
@@ -322,13 +310,10 @@ void add_segments(const Recording& rec, const Plan& plan, const Builder& b, sim:
 void add_calls(const scenario::Scenario& sc, const Recording& rec, const Builder& b, sim::Trace& tr,
                std::vector<TraceRecord>& out) {
   for (const CallRecord& c : rec.calls) {
-    TraceRecord r;
     // A call that waits for the peer (connect, accept, read, epoll_wait)
     // shows where it returned, after what it waited for; any other where it
     // began, before the segments it caused, as tcpsim shows them.
-    r.t = waits(c.text) ? c.end : c.start;
-    r.kind = TraceKind::Call;
-    r.host = program_host(sc, c.program);
+    auto r = TraceRecord::of(TraceKind::Call, waits(c.text) ? c.end : c.start, program_host(sc, c.program));
     r.program = c.program;
     if (c.has_socket) {
       const int l = b.life_at(c.local, c.peer, c.end, true);
@@ -343,10 +328,7 @@ void add_calls(const scenario::Scenario& sc, const Recording& rec, const Builder
     out.push_back(r);
   }
   for (const OutputRecord& o : rec.outputs) {
-    TraceRecord r;
-    r.t = o.t;
-    r.kind = TraceKind::Output;
-    r.host = program_host(sc, o.program);
+    auto r = TraceRecord::of(TraceKind::Output, o.t, program_host(sc, o.program));
     r.program = o.program;
     r.ref = tr.add_text(o.text);
     out.push_back(r);
@@ -460,7 +442,7 @@ scenario::RunResult to_run_result(std::shared_ptr<const scenario::Scenario> sc, 
     p.name = kernel_name;
     res.net->add_host(h.name, h.ip, p);
   }
-  res.runner = std::make_unique<sim::Runner>(*res.net);
+  res.runner = std::make_unique<sim::ProgramRunner>(*res.net);
   for (std::size_t i = 0; i < sc->programs.size(); ++i)
     res.programs.push_back(scenario::ProgramInfo{sc->programs[i].name, program_host(*sc, i)});
 

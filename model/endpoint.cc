@@ -316,13 +316,33 @@ void Endpoint::timeout(TimerKind kind, Time now, Outbox& out) {
   m_->end();
 }
 
+namespace {
+
+// Boost 1.74's back-end has no setter for the active state (set_states()
+// replaces state objects, not which one is active); its public serialize()
+// is how Boost.Serialization restores a machine. This archive, handed to it,
+// writes the one region's state id and leaves everything else (history, the
+// event-processing flags) as it is: no entry or exit runs, nothing is
+// recorded, as restore() wants. serialize() takes any type with `&`.
+struct ActiveStateWriter {
+  int id;
+  template <std::size_t N>
+  ActiveStateWriter& operator&(int (&active)[N]) {
+    static_assert(N == 1, "tcpsim's table has one region");
+    active[0] = id;
+    return *this;
+  }
+  template <class T>
+  ActiveStateWriter& operator&(T&) {
+    return *this;
+  }
+};
+
+}  // namespace
+
 void Endpoint::restore(State state, const Tcb& tcb) {
-  // The one place tcpsim writes MSM's own state. Boost 1.74's back-end has no
-  // public setter for the active state (set_states() replaces state objects,
-  // serialize() needs Boost.Serialization); current_state() is the array MSM
-  // keeps it in, and writing a state's id there is what its explicit entry
-  // does inside. No entry or exit runs: nothing is recorded, as wanted.
-  const_cast<int*>(m_->back.current_state())[0] = fsm::msm_id_of(state);
+  ActiveStateWriter set_active{fsm::msm_id_of(state)};
+  m_->back.serialize(set_active, 0);
   m_->engine().restore(state, tcb);
 }
 

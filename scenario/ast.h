@@ -11,6 +11,7 @@
 #include "model/time.h"
 #include "sim/link.h"
 #include "sim/packet.h"
+#include "sim/profile.h"
 #include "sim/socket_calls.h"
 
 namespace tcpsim::scenario {
@@ -115,7 +116,7 @@ struct LoadDecl {
 struct Scenario {
   std::string file;
   std::string title;  // the first comment line
-  std::string profile = "linux";
+  std::string profile{sim::kLinuxProfile};
   std::uint64_t seed = 1;
   std::optional<tcpsim::Time> until;
   std::vector<SetDecl> sets;

@@ -204,10 +204,7 @@ class Compiler {
           out.push_back([net, p](StepContext& c) {
             const auto rows = sim::socket_rows(c.sockets.host(), c.net.now());
             if (net->trace().enabled()) {
-              sim::TraceRecord r;
-              r.t = c.net.now();
-              r.kind = sim::TraceKind::Output;
-              r.host = c.sockets.host().index();
+              auto r = sim::TraceRecord::of(sim::TraceKind::Output, c.net.now(), c.sockets.host().index());
               r.program = static_cast<std::uint32_t>(p->index);
               r.ref = net->trace().add_text(sim::format_ss(rows, true));
               net->trace().add(r);
@@ -272,10 +269,7 @@ class Compiler {
   // (accept), else the one its descriptor holds.
   static void trace_call(const Stmt& st, const ProgState& ps, StepContext& c, const CallResult& r,
                          const std::string& line, std::size_t mark) {
-    sim::TraceRecord rec;
-    rec.t = c.net.now();
-    rec.kind = sim::TraceKind::Call;
-    rec.host = c.sockets.host().index();
+    auto rec = sim::TraceRecord::of(sim::TraceKind::Call, c.net.now(), c.sockets.host().index());
     rec.program = static_cast<std::uint32_t>(ps.index);
     const sim::Socket* s = nullptr;
     if (!st.assign.empty() && r.value >= 0) s = c.sockets.socket_of(c.pid, static_cast<int>(r.value));
@@ -426,7 +420,7 @@ void sort_by_line(std::vector<AssertionResult>& rs) {
 
 // One line: how the run ended (a fault, a limit, every program done, or
 // nothing left to happen while some wait).
-std::string ending_of(const RunResult& res, const sim::RunResult& rr, Time limit) {
+std::string ending_of(const RunResult& res, const sim::EventLoopResult& rr, Time limit) {
   const sim::Network& net = *res.net;
   std::string blocked;
   for (const auto& p : res.runner->programs()) {
@@ -475,7 +469,7 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
   RunResult res;
   res.scenario = sc;
   res.net = std::move(std::get<std::unique_ptr<sim::Network>>(built));
-  res.runner = std::make_unique<sim::Runner>(*res.net);
+  res.runner = std::make_unique<sim::ProgramRunner>(*res.net);
   sim::Network& net = *res.net;
   if (opt.on_network) opt.on_network(net);
 
@@ -539,7 +533,7 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
   }
 
   const Time limit = opt.until.value_or(sc->until.value_or(kDefaultUntil));
-  const sim::RunResult rr =
+  const sim::EventLoopResult rr =
       net.scheduler().run_while([&] { return !net.trace().full() && net.scheduler().next_time() <= limit; });
   if (net.trace().full()) {
     // A run past the limit is incomplete: no output is drawn from it.

@@ -1,5 +1,5 @@
 // Running a scenario: hosts, links and drops into a sim::Network, each
-// program's statements into steps for sim::Runner, assertions checked as the
+// program's statements into steps for sim::ProgramRunner, assertions checked as the
 // run goes and at its end.
 #pragma once
 
@@ -55,7 +55,7 @@ struct ProgramInfo {
 struct RunResult {
   std::shared_ptr<const Scenario> scenario;
   std::unique_ptr<sim::Network> net;
-  std::unique_ptr<sim::Runner> runner;
+  std::unique_ptr<sim::ProgramRunner> runner;
   std::vector<ProgramInfo> programs;
   std::vector<AssertionResult> results;
   Time end_time = 0;

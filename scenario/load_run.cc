@@ -75,7 +75,7 @@ std::variant<LoadResult, ParseError> run_load(std::shared_ptr<const Scenario> sc
   // A load's length bounds it; the event limit is a backstop sized for
   // millions of connections (about a dozen events each).
   constexpr std::uint64_t kMaxEvents = 2'000'000'000;
-  const sim::RunResult rr =
+  const sim::EventLoopResult rr =
       net.scheduler().run_while([&] { return net.scheduler().next_time() <= limit; }, kMaxEvents);
   res.end_time = net.now();
   if (rr.hit_event_limit()) {

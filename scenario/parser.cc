@@ -8,7 +8,12 @@
 #include <charconv>
 #include <climits>
 #include <fstream>
+#include <functional>
+#include <initializer_list>
+#include <iterator>
+#include <optional>
 #include <sstream>
+#include <tuple>
 
 #include "sim/network.h"
 #include "sim/profile.h"
@@ -157,11 +162,6 @@ class Lexer {
 
 // ------------------------------------------------------------------ calls
 
-// Every statement keyword, in the order the messages list them.
-const std::vector<std::string_view> kTopLevel = {"host",   "link", "drop",    "program", "load", "sample",
-                                                 "expect", "at",   "profile", "seed",    "set",  "until"};
-const std::vector<std::string_view> kInProgram = {"sleep", "usleep", "repeat", "ss", "exit"};
-
 // "a, b or c"
 std::string listed(const std::vector<std::string_view>& words, std::string_view last_sep) {
   std::string s;
@@ -184,9 +184,100 @@ struct Fail {
   std::string message;
 };
 
+// The words a drop rule counts with besides 1st, 2nd, ...: which packet it
+// drops (nth), or the last one, or every one.
+struct OrdinalWord {
+  std::string_view word;
+  std::uint64_t nth = 1;
+  bool last = false, all = false;
+};
+constexpr OrdinalWord kOrdinalWords[] = {
+    {"first", 1},      {"second", 2},           {"third", 3},
+    {"last", 1, true}, {"all", 1, false, true}, {"every", 1, false, true}};
+
+// "2nd" -> 2, "1000th" -> 1000 (ULONG_MAX when too many digits: out of
+// range, said by the caller); nullopt when it is not a numbered ordinal.
+std::optional<unsigned long> numbered_ordinal(const std::string& ord) {
+  const std::string suffix = ord.size() > 2 ? ord.substr(ord.size() - 2) : std::string();
+  if (suffix != "st" && suffix != "nd" && suffix != "rd" && suffix != "th") return std::nullopt;
+  unsigned long n = 0;
+  const char* end = ord.data() + ord.size() - 2;
+  const auto [ptr, ec] = std::from_chars(ord.data(), end, n);
+  if (ptr != end || (ec != std::errc() && ec != std::errc::result_out_of_range)) return std::nullopt;
+  return ec == std::errc::result_out_of_range ? ULONG_MAX : n;
+}
+
+// Every segment kind drop rules and assertions name, in the order messages
+// list them, with what it matches.
+const std::vector<std::pair<std::string_view, sim::PacketMatch>>& segment_kinds() {
+  using namespace model;
+  using Payload = sim::PacketMatch::Payload;
+  static const std::vector<std::pair<std::string_view, sim::PacketMatch>> k = {
+      {"SYN", {kSyn, kAck, Payload::kAny}},
+      {"SYN,ACK", {kSyn | kAck, 0, Payload::kAny}},
+      // A pure ACK: what the notes mean by "the last ACK".
+      {"ACK", {kAck, kSyn | kFin | kRst, Payload::kWithout}},
+      {"FIN", {kFin, 0, Payload::kAny}},
+      {"FIN,ACK", {kFin | kAck, 0, Payload::kAny}},
+      {"RST", {kRst, 0, Payload::kAny}},
+      {"RST,ACK", {kRst | kAck, 0, Payload::kAny}},
+      {"data", {0, 0, Payload::kWith}},
+      {"packet", {0, 0, Payload::kAny}},
+  };
+  return k;
+}
+
+// "64KiB": the digits' value and the multiplier of the unit after them, one
+// of `units` ("" for none, where that is allowed); nullopt without digits or
+// with another unit. Too many digits for 64 bits is said, for the caller's
+// out-of-range message.
+struct WithUnit {
+  std::uint64_t value = 0;
+  std::uint64_t unit = 1;
+  std::string unit_text;
+  bool too_many_digits = false;
+};
+std::optional<WithUnit> with_unit(const std::string& s,
+                                  std::initializer_list<std::pair<std::string_view, std::uint64_t>> units) {
+  std::size_t k = 0;
+  while (k < s.size() && std::isdigit(static_cast<unsigned char>(s[k]))) ++k;
+  if (k == 0) return std::nullopt;
+  WithUnit w;
+  w.too_many_digits = std::from_chars(s.data(), s.data() + k, w.value).ec == std::errc::result_out_of_range;
+  w.unit_text = s.substr(k);
+  for (const auto& [text, mul] : units) {
+    if (text != w.unit_text) continue;
+    w.unit = mul;
+    return w;
+  }
+  return std::nullopt;
+}
+
+class Parser;
+// The statements, each keyword once with what parses the rest of its
+// statement, in the order the messages list them (Parser::top_level_table,
+// Parser::program_table): the one list of keywords.
+struct TopLevelStatement {
+  std::string_view keyword;
+  void (Parser::*parse)(const Loc& at);
+};
+struct ProgramStatement {
+  std::string_view keyword;
+  void (Parser::*parse)(Stmt& s);
+};
+// One setting of a statement (`delay 10ms` in a link): its name and what
+// reads its value.
+struct Setting {
+  std::string_view name;
+  std::function<void(const Loc& at)> read;
+};
+
 class Parser {
  public:
   Parser(std::vector<Token> toks, Scenario& sc) : t_(std::move(toks)), sc_(sc) {}
+
+  static const std::vector<TopLevelStatement>& top_level_table();
+  static const std::vector<ProgramStatement>& program_table();
 
   void file() {
     skip_newlines();
@@ -315,57 +406,87 @@ class Parser {
   // --- top level
   void top() {
     const Loc at = cur().loc;
-    if (cur().kind != Tok::Ident) expected(fmt::format("a statement ({})", listed(kTopLevel, ", ")));
+    if (cur().kind != Tok::Ident)
+      expected(fmt::format("a statement ({})", listed(top_level_statements(), ", ")));
     const std::string kw = cur().text;
     bump();
-    if (kw == "profile") {
-      sc_.profile = ident(fmt::format("a profile name ({})", fmt::join(sim::profile_names(), ", ")));
-    } else if (kw == "seed") {
-      sc_.seed = static_cast<std::uint64_t>(integer("a seed", 0, LONG_MAX));
-    } else if (kw == "until") {
-      sc_.until = duration("a time limit");
-    } else if (kw == "set") {
-      SetDecl s;
-      s.loc = at;
-      const std::string first = ident("a setting name");
-      if (cur().kind == Tok::Ident && next_tok().kind != Tok::Newline && next_tok().kind != Tok::End) {
-        host_named(first, at);
-        s.host = first;
-        s.key = ident("a setting name");
-      } else {
-        s.key = first;
-      }
-      s.value = setting_value();
-      sc_.sets.push_back(s);
-    } else if (kw == "host") {
-      host(at);
-    } else if (kw == "link") {
-      link(at);
-    } else if (kw == "drop") {
-      drop(at);
-    } else if (kw == "program") {
-      program(at);
-    } else if (kw == "load") {
-      load(at);
-    } else if (kw == "sample") {
-      need("every");
-      sc_.sample_every = duration("the sampling interval");
-      if (sc_.sample_every <= 0) fail(at, "the sampling interval must be positive");
-    } else if (kw == "expect") {
-      expect_top(at, std::nullopt, false);
-    } else if (kw == "at") {
-      bool end = false;
-      Time t = 0;
-      if (accept("end")) {
-        end = true;
-      } else {
-        t = duration("a time");
-      }
-      need("expect");
-      expect_top(at, t, end);
-    } else {
-      fail(at, fmt::format("unknown statement '{}': expected {}", sim::echo(kw), listed(kTopLevel, " or ")));
+    for (const auto& st : top_level_table()) {
+      if (st.keyword == kw) return (this->*st.parse)(at);
     }
+    fail(at, fmt::format("unknown statement '{}': expected {}", sim::echo(kw),
+                         listed(top_level_statements(), " or ")));
+  }
+
+  void profile_statement(const Loc&) {
+    sc_.profile = ident(fmt::format("a profile name ({})", fmt::join(sim::profile_names(), ", ")));
+  }
+  void seed_statement(const Loc&) { sc_.seed = static_cast<std::uint64_t>(integer("a seed", 0, LONG_MAX)); }
+  void until_statement(const Loc&) { sc_.until = duration("a time limit"); }
+  void set_statement(const Loc& at) {
+    SetDecl s;
+    s.loc = at;
+    const std::string first = ident("a setting name");
+    if (cur().kind == Tok::Ident && next_tok().kind != Tok::Newline && next_tok().kind != Tok::End) {
+      host_named(first, at);
+      s.host = first;
+      s.key = ident("a setting name");
+    } else {
+      s.key = first;
+    }
+    s.value = setting_value();
+    sc_.sets.push_back(s);
+  }
+  void sample_statement(const Loc& at) {
+    need("every");
+    sc_.sample_every = duration("the sampling interval");
+    if (sc_.sample_every <= 0) fail(at, "the sampling interval must be positive");
+  }
+  void expect_statement(const Loc& at) { expect_top(at, std::nullopt, false); }
+  void at_statement(const Loc& at) {
+    bool end = false;
+    Time t = 0;
+    if (accept("end")) {
+      end = true;
+    } else {
+      t = duration("a time");
+    }
+    need("expect");
+    expect_top(at, t, end);
+  }
+
+  // The settings of a statement until the end of its line; an unknown one
+  // fails where it is written, listing them.
+  void settings(std::string_view statement, const std::vector<Setting>& known) {
+    while (cur().kind == Tok::Ident) {
+      const Loc setting_at = cur().loc;
+      const std::string name = cur().text;
+      bump();
+      const auto it =
+          std::find_if(known.begin(), known.end(), [&](const Setting& k) { return k.name == name; });
+      if (it == known.end()) {
+        std::vector<std::string_view> names;
+        for (const auto& k : known) names.push_back(k.name);
+        fail(setting_at, fmt::format("unknown {} setting '{}': expected {}", statement, sim::echo(name),
+                                     listed(names, " or ")));
+      }
+      it->read(setting_at);
+    }
+  }
+
+  // `A -> B`, or also `A <-> B` where `both` may be set: two declared hosts.
+  std::pair<std::string, std::string> host_pair(const Loc& at, std::string_view from, std::string_view to,
+                                                bool* both = nullptr) {
+    std::pair<std::string, std::string> hosts;
+    hosts.first = ident(from);
+    host_named(hosts.first, at);
+    if (both && accept("<->")) {
+      *both = true;
+    } else {
+      need("->");
+    }
+    hosts.second = ident(to);
+    host_named(hosts.second, at);
+    return hosts;
   }
 
   void host(const Loc& at) {
@@ -426,49 +547,41 @@ class Parser {
   void load(const Loc& at) {
     LoadDecl l;
     l.loc = at;
-    l.client = ident("the clients' host name");
-    host_named(l.client, at);
-    need("->");
-    l.server = ident("the server's host name");
-    host_named(l.server, at);
+    std::tie(l.client, l.server) = host_pair(at, "the clients' host name", "the server's host name");
     bool rate = false, length = false;
-    while (cur().kind == Tok::Ident) {
-      const Loc oat = cur().loc;
-      const std::string opt = cur().text;
-      bump();
-      if (opt == "port") {
-        l.port = static_cast<std::uint16_t>(integer("a port", 1, 65535));
-      } else if (opt == "rate") {
-        l.rate = per_second("the connection rate");
-        rate = true;
-      } else if (opt == "for") {
-        l.length = duration("how long the clients keep connecting");
-        if (l.length <= 0) fail(oat, "the load must last a positive time");
-        length = true;
-      } else if (opt == "start") {
-        l.start = duration("when the load starts");
-      } else if (opt == "request") {
-        l.request = static_cast<std::uint32_t>(integer("the request size in bytes", 0, 1 << 24));
-      } else if (opt == "response") {
-        l.response = static_cast<std::uint32_t>(integer("the response size in bytes", 0, 1 << 24));
-      } else if (opt == "closer") {
-        const std::string who = ident("who closes first: client or server");
-        if (who != "client" && who != "server")
-          fail(oat, fmt::format("closer '{}': expected client or server", sim::echo(who)));
-        l.server_closes = who == "server";
-      } else if (opt == "backlog") {
-        l.backlog = static_cast<int>(integer("the listen backlog", 0, 1 << 20));
-      } else if (opt == "accept") {
-        l.accept_rate = per_second("the server's accept rate");
-      } else if (opt == "addresses") {
-        l.addresses = static_cast<std::uint32_t>(integer("the number of client addresses", 1, 65536));
-      } else {
-        fail(oat,
-             fmt::format("unknown load setting '{}': expected port, rate, for, start, request, response, "
-                         "closer, backlog, accept or addresses",
-                         sim::echo(opt)));
-      }
-    }
+    auto size = [&](std::uint32_t& to, const char* what) {
+      to = static_cast<std::uint32_t>(integer(what, 0, 1 << 24));
+    };
+    settings("load",
+             {{"port", [&](const Loc&) { l.port = static_cast<std::uint16_t>(integer("a port", 1, 65535)); }},
+              {"rate",
+               [&](const Loc&) {
+                 l.rate = per_second("the connection rate");
+                 rate = true;
+               }},
+              {"for",
+               [&](const Loc& oat) {
+                 l.length = duration("how long the clients keep connecting");
+                 if (l.length <= 0) fail(oat, "the load must last a positive time");
+                 length = true;
+               }},
+              {"start", [&](const Loc&) { l.start = duration("when the load starts"); }},
+              {"request", [&](const Loc&) { size(l.request, "the request size in bytes"); }},
+              {"response", [&](const Loc&) { size(l.response, "the response size in bytes"); }},
+              {"closer",
+               [&](const Loc& oat) {
+                 const std::string who = ident("who closes first: client or server");
+                 if (who != "client" && who != "server")
+                   fail(oat, fmt::format("closer '{}': expected client or server", sim::echo(who)));
+                 l.server_closes = who == "server";
+               }},
+              {"backlog",
+               [&](const Loc&) { l.backlog = static_cast<int>(integer("the listen backlog", 0, 1 << 20)); }},
+              {"accept", [&](const Loc&) { l.accept_rate = per_second("the server's accept rate"); }},
+              {"addresses", [&](const Loc&) {
+                 l.addresses =
+                     static_cast<std::uint32_t>(integer("the number of client addresses", 1, 65536));
+               }}});
     if (!rate) fail(at, "a load needs its rate, e.g. rate 20000/s");
     if (!length) fail(at, "a load needs its length, e.g. for 120s");
     sc_.loads.push_back(l);
@@ -477,50 +590,38 @@ class Parser {
   void link(const Loc& at) {
     LinkDecl l;
     l.loc = at;
-    l.from = ident("a host name");
-    host_named(l.from, at);
-    if (accept("<->")) {
-      l.both = true;
-    } else {
-      need("->");
-    }
-    l.to = ident("a host name");
-    host_named(l.to, at);
+    std::tie(l.from, l.to) = host_pair(at, "a host name", "a host name", &l.both);
     std::optional<Loc> queue_at;
-    while (cur().kind == Tok::Ident) {
-      const std::string opt = cur().text;
-      bump();
-      if (opt == "delay")
-        l.cfg.delay = duration("a delay");
-      else if (opt == "jitter")
-        l.cfg.jitter = duration("a jitter");
-      else if (opt == "loss")
-        l.cfg.loss = probability("a loss probability");
-      else if (opt == "duplicate")
-        l.cfg.duplicate = probability("a duplication probability");
-      else if (opt == "reorder") {
-        l.cfg.reorder = probability("a reordering probability");
-        if (accept("by")) l.cfg.reorder_delay = duration("the reordering delay");
-      } else if (opt == "mtu") {
-        l.cfg.mtu = static_cast<std::uint32_t>(integer("an MTU in bytes", 68, 65535));
-      } else if (opt == "bandwidth") {
-        if (cur().kind != Tok::Number) expected("a bandwidth such as 10Mbit");
-        l.cfg.bandwidth_bps = bandwidth(cur().text, cur().loc);
-        bump();
-      } else if (opt == "queue") {
-        queue_at = cur().loc;
-        l.cfg.queue = queue_limit();
-      } else if (opt == "burst") {
-        l.cfg.burst.p_good_to_bad = probability("p(good->bad)");
-        l.cfg.burst.p_bad_to_good = probability("p(bad->good)");
-        l.cfg.burst.loss_good = probability("the loss in the good state");
-        l.cfg.burst.loss_bad = probability("the loss in the bad state");
-      } else {
-        fail(at, fmt::format("unknown link setting '{}': expected delay, jitter, loss, duplicate, reorder, "
-                             "mtu, bandwidth, queue or burst",
-                             sim::echo(opt)));
-      }
-    }
+    settings(
+        "link",
+        {{"delay", [&](const Loc&) { l.cfg.delay = duration("a delay"); }},
+         {"jitter", [&](const Loc&) { l.cfg.jitter = duration("a jitter"); }},
+         {"loss", [&](const Loc&) { l.cfg.loss = probability("a loss probability"); }},
+         {"duplicate", [&](const Loc&) { l.cfg.duplicate = probability("a duplication probability"); }},
+         {"reorder",
+          [&](const Loc&) {
+            l.cfg.reorder = probability("a reordering probability");
+            if (accept("by")) l.cfg.reorder_delay = duration("the reordering delay");
+          }},
+         {"mtu",
+          [&](const Loc&) { l.cfg.mtu = static_cast<std::uint32_t>(integer("an MTU in bytes", 68, 65535)); }},
+         {"bandwidth",
+          [&](const Loc&) {
+            if (cur().kind != Tok::Number) expected("a bandwidth such as 10Mbit");
+            l.cfg.bandwidth_bps = bandwidth(cur().text, cur().loc);
+            bump();
+          }},
+         {"queue",
+          [&](const Loc&) {
+            queue_at = cur().loc;
+            l.cfg.queue = queue_limit();
+          }},
+         {"burst", [&](const Loc&) {
+            l.cfg.burst.p_good_to_bad = probability("p(good->bad)");
+            l.cfg.burst.p_bad_to_good = probability("p(bad->good)");
+            l.cfg.burst.loss_good = probability("the loss in the good state");
+            l.cfg.burst.loss_bad = probability("the loss in the bad state");
+          }}});
     // Each link statement sets the whole configuration, so the check is here.
     if (queue_at && l.cfg.bandwidth_bps == 0)
       fail(*queue_at,
@@ -539,99 +640,48 @@ class Parser {
     if (cur().kind != Tok::Number) expected("a queue limit such as 100 (packets), 64KB or unlimited");
     const std::string s = cur().text;
     bump();
-    std::size_t k = 0;
-    while (k < s.size() && std::isdigit(static_cast<unsigned char>(s[k]))) ++k;
-    std::uint64_t v = 0;
-    const auto ec = std::from_chars(s.data(), s.data() + k, v).ec;
-    const std::string unit = s.substr(k);
     constexpr std::uint64_t kMaxQueue = 1ull << 32;  // packets or bytes: far above any real qdisc
-    std::uint64_t mul = 0;
-    if (unit.empty() || unit == "B")
-      mul = 1;
-    else if (unit == "KB")
-      mul = 1000;
-    else if (unit == "KiB")
-      mul = 1024;
-    else if (unit == "MB")
-      mul = 1000000;
-    else if (unit == "MiB")
-      mul = 1 << 20;
-    if (k == 0 || mul == 0)
+    const auto q =
+        with_unit(s, {{"", 1}, {"B", 1}, {"KB", 1000}, {"KiB", 1024}, {"MB", 1000000}, {"MiB", 1 << 20}});
+    if (!q)
       fail(at, fmt::format("'{}' is not a queue limit: write e.g. 100 (packets), 64KB, 64KiB or unlimited",
                            sim::echo(s)));
-    if (ec == std::errc::result_out_of_range || v > kMaxQueue / mul)
+    if (q->too_many_digits || q->value > kMaxQueue / q->unit)
       fail(at, fmt::format("'{}' is larger than the largest queue, {} packets or bytes", sim::echo(s),
                            kMaxQueue));
-    return unit.empty() ? sim::QueueLimit::packets(v) : sim::QueueLimit::bytes(v * mul);
+    return q->unit_text.empty() ? sim::QueueLimit::packets(q->value)
+                                : sim::QueueLimit::bytes(q->value * q->unit);
   }
 
   std::uint64_t bandwidth(const std::string& s, const Loc& at) {
-    std::size_t k = 0;
-    while (k < s.size() && std::isdigit(static_cast<unsigned char>(s[k]))) ++k;
-    std::uint64_t v = 0;
-    const auto ec = std::from_chars(s.data(), s.data() + k, v).ec;
-    const std::string unit = s.substr(k);
-    std::uint64_t mul = 0;
-    if (unit == "bit" || unit == "bps")
-      mul = 1;
-    else if (unit == "kbit")
-      mul = 1000;
-    else if (unit == "Mbit")
-      mul = 1000000;
-    else if (unit == "Gbit")
-      mul = 1000000000;
-    if (k == 0 || mul == 0 || (v == 0 && ec != std::errc::result_out_of_range))
+    const auto b =
+        with_unit(s, {{"bit", 1}, {"bps", 1}, {"kbit", 1000}, {"Mbit", 1000000}, {"Gbit", 1000000000}});
+    if (!b || (b->value == 0 && !b->too_many_digits))
       fail(at, fmt::format("'{}' is not a bandwidth: write e.g. 10Mbit, 512kbit, 1Gbit", sim::echo(s)));
-    // v * mul neither overflows nor comes near: v is checked first.
-    if (ec == std::errc::result_out_of_range || v > kMaxBandwidth / mul)
+    // value * unit neither overflows nor comes near: the value is checked first.
+    if (b->too_many_digits || b->value > kMaxBandwidth / b->unit)
       fail(at, fmt::format("'{}' is faster than the maximum bandwidth, 1000Gbit", sim::echo(s)));
-    return v * mul;
+    return b->value * b->unit;
   }
 
-  // SYN | SYN,ACK | ACK | FIN | FIN,ACK | RST | RST,ACK | data | packet
+  // A segment kind (segment_kinds()), as drop rules and assertions name it.
   sim::PacketMatch segment_spec(std::string* text) {
-    using namespace model;
     const Loc at = cur().loc;
-    std::string s = ident("a segment kind (SYN, SYN,ACK, ACK, FIN, FIN,ACK, RST, data, packet)");
+    std::vector<std::string_view> names;
+    for (const auto& k : segment_kinds()) names.emplace_back(k.first);
+    std::string s = ident(fmt::format("a segment kind ({})", listed(names, ", ")));
     while (accept(",")) s += "," + ident("a flag after ','");
     if (text) *text = s;
-    sim::PacketMatch m;
-    if (s == "SYN") {
-      m.required = kSyn;
-      m.forbidden = kAck;
-    } else if (s == "SYN,ACK") {
-      m.required = kSyn | kAck;
-    } else if (s == "ACK") {
-      // A pure ACK: what the notes mean by "the last ACK".
-      m.required = kAck;
-      m.forbidden = kSyn | kFin | kRst;
-      m.payload = sim::PacketMatch::Payload::kWithout;
-    } else if (s == "FIN") {
-      m.required = kFin;
-    } else if (s == "FIN,ACK") {
-      m.required = kFin | kAck;
-    } else if (s == "RST") {
-      m.required = kRst;
-    } else if (s == "RST,ACK") {
-      m.required = kRst | kAck;
-    } else if (s == "data") {
-      m.payload = sim::PacketMatch::Payload::kWith;
-    } else if (s != "packet") {
-      fail(at, fmt::format("unknown segment kind '{}': expected SYN, SYN,ACK, ACK, FIN, FIN,ACK, RST, "
-                           "RST,ACK, data or packet",
-                           sim::echo(s)));
+    for (const auto& [name, match] : segment_kinds()) {
+      if (name == s) return match;
     }
-    return m;
+    fail(at, fmt::format("unknown segment kind '{}': expected {}", sim::echo(s), listed(names, " or ")));
   }
 
   void drop(const Loc& at) {
     DropDecl d;
     d.loc = at;
-    d.from = ident("a host name");
-    host_named(d.from, at);
-    need("->");
-    d.to = ident("a host name");
-    host_named(d.to, at);
+    std::tie(d.from, d.to) = host_pair(at, "a host name", "a host name");
     if (accept("from")) {
       d.window = true;
       d.span.start = duration("the start of the outage");
@@ -644,40 +694,25 @@ class Parser {
       return;
     }
     const Loc ord_at = cur().loc;
+    std::vector<std::string_view> words;
+    for (const auto& o : kOrdinalWords) words.push_back(o.word);
+    const std::string choices = fmt::format("{}, or 1st, 2nd, 3rd, 4th ...", listed(words, ", "));
     // "2nd", "4th" start with a digit, so the lexer makes them numbers.
-    if (cur().kind != Tok::Ident && cur().kind != Tok::Number)
-      expected("which one: first, second, third, last, all, every, or 1st, 2nd, 3rd, 4th ...");
+    if (cur().kind != Tok::Ident && cur().kind != Tok::Number) expected("which one: " + choices);
     const std::string ord = cur().text;
     bump();
-    const std::string suffix = ord.size() > 2 ? ord.substr(ord.size() - 2) : std::string();
-    unsigned long n = 0;
-    bool numbered = false;
-    if (suffix == "st" || suffix == "nd" || suffix == "rd" || suffix == "th") {
-      const char* end = ord.data() + ord.size() - 2;
-      const auto [ptr, ec] = std::from_chars(ord.data(), end, n);
-      // Too many digits is an ordinal out of range, reported below.
-      numbered = ptr == end && (ec == std::errc() || ec == std::errc::result_out_of_range);
-      if (ec == std::errc::result_out_of_range) n = ULONG_MAX;
-    }
-    if (ord == "first")
-      d.rule.nth = 1;
-    else if (ord == "second")
-      d.rule.nth = 2;
-    else if (ord == "third")
-      d.rule.nth = 3;
-    else if (ord == "last")
-      d.last = true;
-    else if (ord == "all" || ord == "every")
-      d.rule.count = sim::DropRule::kAll;
-    else if (numbered) {
-      if (n == 0) fail(ord_at, "counting starts at 1st");
-      if (n > 1'000'000'000) fail(ord_at, fmt::format("'{}': at most the 1000000000th", sim::echo(ord)));
-      d.rule.nth = n;
+    const auto word = std::find_if(std::begin(kOrdinalWords), std::end(kOrdinalWords),
+                                   [&](const OrdinalWord& o) { return o.word == ord; });
+    if (word != std::end(kOrdinalWords)) {
+      d.rule.nth = word->nth;
+      d.last = word->last;
+      if (word->all) d.rule.count = sim::DropRule::kAll;
+    } else if (auto n = numbered_ordinal(ord)) {
+      if (*n == 0) fail(ord_at, "counting starts at 1st");
+      if (*n > 1'000'000'000) fail(ord_at, fmt::format("'{}': at most the 1000000000th", sim::echo(ord)));
+      d.rule.nth = *n;
     } else {
-      fail(ord_at,
-           fmt::format(
-               "'{}' is not an ordinal: expected first, second, third, last, all, or 1st, 2nd, 3rd, 4th ...",
-               sim::echo(ord)));
+      fail(ord_at, fmt::format("'{}' is not an ordinal: expected {}", sim::echo(ord), choices));
     }
     std::string spec;
     d.rule.match = segment_spec(&spec);
@@ -724,58 +759,62 @@ class Parser {
   Stmt stmt() {
     Stmt s;
     s.loc = cur().loc;
-    if (cur().kind != Tok::Ident) expected(fmt::format("a call, {}", listed(kInProgram, " or ")));
-    if (accept("sleep")) {
-      s.kind = Stmt::Sleep;
-      const bool paren = accept("(");
-      if (cur().kind != Tok::Number) expected("a time to sleep (5 is seconds, as in C; or 200ms)");
-      const std::string txt = cur().text;
-      const bool bare = std::all_of(txt.begin(), txt.end(),
-                                    [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
-      if (bare) {
-        s.sleep = integer("seconds", 0, 1000000) * kSecond;
-      } else {
-        s.sleep = duration("a time to sleep");
-      }
-      if (paren) need(")");
+    if (cur().kind != Tok::Ident) expected(fmt::format("a call, {}", listed(program_statements(), " or ")));
+    for (const auto& st : program_table()) {
+      if (!accept(st.keyword)) continue;
+      (this->*st.parse)(s);
       return s;
     }
-    if (accept("usleep")) {
-      s.kind = Stmt::Sleep;
-      need("(");
-      const Loc us_at = cur().loc;
-      const long us = integer("microseconds", 0, LONG_MAX);
-      if (us > kMaxDuration / kMicrosecond)
-        fail(us_at, fmt::format("usleep({}) is longer than the maximum duration, {} ({} us)", us,
-                                sim::format_duration(kMaxDuration), kMaxDuration / kMicrosecond));
-      s.sleep = us * kMicrosecond;
-      need(")");
-      return s;
+    call_statement(s);
+    return s;
+  }
+
+  void sleep_statement(Stmt& s) {
+    s.kind = Stmt::Sleep;
+    const bool paren = accept("(");
+    if (cur().kind != Tok::Number) expected("a time to sleep (5 is seconds, as in C; or 200ms)");
+    const std::string txt = cur().text;
+    const bool bare = std::all_of(txt.begin(), txt.end(),
+                                  [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+    if (bare) {
+      s.sleep = integer("seconds", 0, 1000000) * kSecond;
+    } else {
+      s.sleep = duration("a time to sleep");
     }
-    if (accept("repeat")) {
-      s.kind = Stmt::Repeat;
-      s.count = integer("how many times", 0, 1000000);
-      if (depth_ >= kMaxNesting)
-        fail(cur().loc,
-             fmt::format("blocks nest too deep: at most {} repeat blocks inside each other", kMaxNesting));
-      ++depth_;
-      s.body = block();
-      --depth_;
-      return s;
+    if (paren) need(")");
+  }
+  void usleep_statement(Stmt& s) {
+    s.kind = Stmt::Sleep;
+    need("(");
+    const Loc us_at = cur().loc;
+    const long us = integer("microseconds", 0, LONG_MAX);
+    if (us > kMaxDuration / kMicrosecond)
+      fail(us_at, fmt::format("usleep({}) is longer than the maximum duration, {} ({} us)", us,
+                              sim::format_duration(kMaxDuration), kMaxDuration / kMicrosecond));
+    s.sleep = us * kMicrosecond;
+    need(")");
+  }
+  void repeat_statement(Stmt& s) {
+    s.kind = Stmt::Repeat;
+    s.count = integer("how many times", 0, 1000000);
+    if (depth_ >= kMaxNesting)
+      fail(cur().loc,
+           fmt::format("blocks nest too deep: at most {} repeat blocks inside each other", kMaxNesting));
+    ++depth_;
+    s.body = block();
+    --depth_;
+  }
+  void ss_statement(Stmt& s) { s.kind = Stmt::Ss; }
+  void exit_statement(Stmt& s) {
+    s.kind = Stmt::Exit;
+    if (accept("(")) {
+      // Nothing would read a status: refused rather than dropped.
+      if (!is(")")) fail(cur().loc, "exit takes no status: a program's exit status is not simulated");
+      bump();
     }
-    if (accept("ss")) {
-      s.kind = Stmt::Ss;
-      return s;
-    }
-    if (accept("exit")) {
-      s.kind = Stmt::Exit;
-      if (accept("(")) {
-        // Nothing would read a status: refused rather than dropped.
-        if (!is(")")) fail(cur().loc, "exit takes no status: a program's exit status is not simulated");
-        bump();
-      }
-      return s;
-    }
+  }
+
+  void call_statement(Stmt& s) {
     s.kind = Stmt::Call;
     std::string name = ident("a call");
     if (accept("=")) {
@@ -786,7 +825,7 @@ class Parser {
     if (!spec) {
       std::vector<std::string_view> words;
       for (const auto& c : sim::socket_calls()) words.push_back(c.name);
-      words.insert(words.end(), kInProgram.begin(), kInProgram.end());
+      words.insert(words.end(), program_statements().begin(), program_statements().end());
       fail(s.loc, fmt::format("unknown call '{}': expected one of {}", sim::echo(name), listed(words, ", ")));
     }
     if (!s.assign.empty() && !spec->returns_fd) {
@@ -813,7 +852,6 @@ class Parser {
     s.call = std::move(std::get<sim::DecodedCall>(decoded));
     if (accept("=")) s.expect = expect_value();
     if (auto e = sim::check_expectation(s.call, s.expect)) fail(e->loc, e->message);
-    return s;
   }
 
   Arg arg() {
@@ -1033,10 +1071,54 @@ void Parser::raw_block_lines(Assertion& a) {
   need("}");
 }
 
+const std::vector<TopLevelStatement>& Parser::top_level_table() {
+  static const std::vector<TopLevelStatement> t = {
+      {"host", &Parser::host},
+      {"link", &Parser::link},
+      {"drop", &Parser::drop},
+      {"program", &Parser::program},
+      {"load", &Parser::load},
+      {"sample", &Parser::sample_statement},
+      {"expect", &Parser::expect_statement},
+      {"at", &Parser::at_statement},
+      {"profile", &Parser::profile_statement},
+      {"seed", &Parser::seed_statement},
+      {"set", &Parser::set_statement},
+      {"until", &Parser::until_statement},
+  };
+  return t;
+}
+
+const std::vector<ProgramStatement>& Parser::program_table() {
+  static const std::vector<ProgramStatement> t = {
+      {"sleep", &Parser::sleep_statement},   {"usleep", &Parser::usleep_statement},
+      {"repeat", &Parser::repeat_statement}, {"ss", &Parser::ss_statement},
+      {"exit", &Parser::exit_statement},
+  };
+  return t;
+}
+
 }  // namespace
 
-const std::vector<std::string_view>& top_level_statements() { return kTopLevel; }
-const std::vector<std::string_view>& program_statements() { return kInProgram; }
+namespace {
+// The keywords of a statement table, in its order.
+template <class Table>
+std::vector<std::string_view> keywords_of(const Table& table) {
+  std::vector<std::string_view> words;
+  for (const auto& st : table) words.push_back(st.keyword);
+  return words;
+}
+}  // namespace
+
+const std::vector<std::string_view>& top_level_statements() {
+  static const std::vector<std::string_view> k = keywords_of(Parser::top_level_table());
+  return k;
+}
+
+const std::vector<std::string_view>& program_statements() {
+  static const std::vector<std::string_view> k = keywords_of(Parser::program_table());
+  return k;
+}
 
 std::optional<std::string> setting_value_error(std::string_view value) {
   if (sim::duration_too_long(value)) return sim::duration_error(value);

@@ -74,8 +74,10 @@ class Network {
   // `text` must have static storage (a literal): it is recorded by reference.
   void note(const Host& h, ConnId conn, std::string_view text);
 
-  RunResult run(std::uint64_t max_events = Scheduler::kDefaultMaxEvents) { return sched_.run(max_events); }
-  RunResult run_until(Time t, std::uint64_t max_events = Scheduler::kDefaultMaxEvents) {
+  EventLoopResult run(std::uint64_t max_events = Scheduler::kDefaultMaxEvents) {
+    return sched_.run(max_events);
+  }
+  EventLoopResult run_until(Time t, std::uint64_t max_events = Scheduler::kDefaultMaxEvents) {
     return sched_.run_until(t, max_events);
   }
 

@@ -126,10 +126,12 @@ struct Overloaded : F... {
 template <class... F>
 Overloaded(F...) -> Overloaded<F...>;
 
-// The Linux sysctl of a setting, and the unit it counts a duration in.
+// The Linux sysctl of a setting, the unit it counts a duration in, and
+// what it takes for a switch's on and off.
 struct Sysctl {
   std::string_view name;  // empty: none
   Duration unit = 1;      // kSecond for net.ipv4.tcp_fin_timeout
+  std::string_view on = "1", off = "0";
 };
 
 // One row per setting, with the values it takes: the one table `set`,
@@ -222,7 +224,13 @@ const std::vector<Field>& fields() {
       // Linux's TCP_TIMEOUT_FALLBACK is 3 s; at most TCP_RTO_MAX.
       {"rto_after_syn_timeout", 0, 120 * kS, "RTO for data after a SYN timed out (RFC 6298 5.7), 0 = off",
        &C::rto_after_syn_timeout},
-      {"tail_loss_probe", 0, 1, "Linux tail-loss probe before the RTO (RFC 8985)", &C::tail_loss_probe},
+      // net.ipv4.tcp_early_retrans: 0 disables TLP, 3 (the default) enables it.
+      {"tail_loss_probe",
+       0,
+       1,
+       "Linux tail-loss probe before the RTO (RFC 8985)",
+       &C::tail_loss_probe,
+       {"net.ipv4.tcp_early_retrans", 1, "3", "0"}},
       {"give_up_by_time", 0, 1, "retry counts as Linux time budgets (tcp_model_timeout)",
        &C::give_up_by_time},
       {"orphan_retries",
@@ -238,13 +246,30 @@ const std::vector<Field>& fields() {
        &C::timewait_ignores_bare_ack},
       {"timewait_reopen", 0, 1, "a new SYN reopens a TIME-WAIT connection (RFC 9293 3.6.1 MAY-2)",
        &C::timewait_reopen},
-      {"timewait_reopen_by_timestamp", 0, 1,
+      // net.ipv4.tcp_timestamps 0: no timestamps, so TIME-WAIT reopens only
+      // for a SYN above RCV.NXT (tcp_timewait_state_process()).
+      {"timewait_reopen_by_timestamp",
+       0,
+       1,
        "...any new SYN, as timestamps tell (Linux); otherwise only a SYN above RCV.NXT",
-       &C::timewait_reopen_by_timestamp},
+       &C::timewait_reopen_by_timestamp,
+       {"net.ipv4.tcp_timestamps"}},
       // The data path's settings (issue 15), kept together.
-      {"sack", 0, 1, "offer and use SACK (RFC 2018, RFC 6675 recovery)", &C::sack},
-      {"cubic", 0, 1, "Linux CUBIC from IW10 (else RFC 5681/6582 NewReno)", &C::cubic},
-      {"rack", 0, 1, "RACK loss detection and Linux PRR (RFC 8985, RFC 6937)", &C::rack},
+      {"sack", 0, 1, "offer and use SACK (RFC 2018, RFC 6675 recovery)", &C::sack, {"net.ipv4.tcp_sack"}},
+      // Off, the model's NewReno: Linux's "reno" (with SACK, tcp_cong.c).
+      {"cubic",
+       0,
+       1,
+       "Linux CUBIC from IW10 (else RFC 5681/6582 NewReno)",
+       &C::cubic,
+       {"net.ipv4.tcp_congestion_control", 1, "cubic", "reno"}},
+      // net.ipv4.tcp_recovery: bit 0x1 enables RACK loss detection.
+      {"rack",
+       0,
+       1,
+       "RACK loss detection and Linux PRR (RFC 8985, RFC 6937)",
+       &C::rack,
+       {"net.ipv4.tcp_recovery"}},
       // CONFIG_HZ: 100, 250, 300 or 1000.
       {"hz", 100, 1000, "Linux timer ticks per second (delayed ACK, persist in jiffies)", &C::hz},
       {"nagle", 0, 1, "Nagle algorithm, unless TCP_NODELAY (RFC 9293 3.7.4)", &C::nagle},
@@ -397,6 +422,7 @@ std::optional<std::string> linux_sysctl_value(const Profile& p, std::string_view
   const Field* f = find_field(key);
   if (!f || f->sysctl.name.empty()) return std::nullopt;
   if (is_ports(*f)) return fmt::format("{} {}", p.ephemeral_low, p.ephemeral_high);
+  if (is_flag(*f)) return std::string(number_of(p, *f) != 0 ? f->sysctl.on : f->sysctl.off);
   return std::to_string(number_of(p, *f) / f->sysctl.unit);
 }
 

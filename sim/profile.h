@@ -65,8 +65,10 @@ struct ProfileKey {
 const std::vector<ProfileKey>& profile_keys();
 
 // The value of `key` as its Linux sysctl takes it: in the sysctl's unit
-// ("200000" for rto_min = 200ms in net.ipv4.tcp_rto_min_us), 0/1 for a
-// switch, "32768 60999" for a port range; nullopt where there is no sysctl.
+// ("200000" for rto_min = 200ms in net.ipv4.tcp_rto_min_us), a switch as its
+// sysctl writes on and off (1/0; "cubic"/"reno" for tcp_congestion_control,
+// 3/0 for tcp_early_retrans), "32768 60999" for a port range; nullopt where
+// there is no sysctl.
 std::optional<std::string> linux_sysctl_value(const Profile& p, std::string_view key);
 
 // Sets one value; on failure returns a message naming what was wrong (a

@@ -4,7 +4,7 @@
 
 namespace tcpsim::sim {
 
-Sockets& Runner::sockets(Host& h) {
+Sockets& ProgramRunner::sockets(Host& h) {
   if (sockets_.size() <= h.index()) {
     sockets_.resize(h.index() + 1);
     wake_pending_.resize(h.index() + 1, false);
@@ -18,7 +18,7 @@ Sockets& Runner::sockets(Host& h) {
   return *s;
 }
 
-Program& Runner::add(Host& h, std::string name, std::vector<Step> steps, Time start) {
+Program& ProgramRunner::add(Host& h, std::string name, std::vector<Step> steps, Time start) {
   Sockets& s = sockets(h);
   auto p = std::make_unique<Program>();
   p->name_ = std::move(name);
@@ -31,14 +31,14 @@ Program& Runner::add(Host& h, std::string name, std::vector<Step> steps, Time st
   return *raw;
 }
 
-bool Runner::all_done() const {
+bool ProgramRunner::all_done() const {
   for (const auto& p : programs_) {
     if (p->status_ != Program::Status::Done) return false;
   }
   return true;
 }
 
-void Runner::wake_blocked(Sockets& s) {
+void ProgramRunner::wake_blocked(Sockets& s) {
   // One retry pass per host per instant, after the event that caused it has
   // been fully processed; blocked programs retry in the order they were added.
   const std::size_t h = s.host().index();
@@ -52,7 +52,7 @@ void Runner::wake_blocked(Sockets& s) {
   });
 }
 
-void Runner::exit(Program& p) {
+void ProgramRunner::exit(Program& p) {
   // A process that ends has its descriptors closed by the kernel, in order.
   p.status_ = Program::Status::Done;
   std::vector<int> fds;
@@ -62,12 +62,12 @@ void Runner::exit(Program& p) {
   for (int fd : fds) p.sockets_->close(p.pid_, fd);
 }
 
-std::string Runner::runaway_fault(const std::string& program) {
+std::string ProgramRunner::runaway_fault(const std::string& program) {
   return "program '" + program + "' ran " + std::to_string(kMaxStepsWithoutTime) +
          " steps without time passing: stopped";
 }
 
-void Runner::run(Program& p, bool resume) {
+void ProgramRunner::run(Program& p, bool resume) {
   if (p.status_ == Program::Status::Done) return;
   p.status_ = Program::Status::Running;
   for (std::uint64_t n = 0;; ++n) {

@@ -60,7 +60,7 @@ class Program {
   Time wake_at = -1;
 
  private:
-  friend class Runner;
+  friend class ProgramRunner;
   std::string name_;
   Sockets* sockets_ = nullptr;
   ProcessId pid_ = 0;
@@ -71,11 +71,11 @@ class Program {
   std::uint64_t block_seq_ = 0;
 };
 
-class Runner {
+class ProgramRunner {
  public:
-  explicit Runner(Network& net) : net_(net) {}
-  Runner(const Runner&) = delete;
-  Runner& operator=(const Runner&) = delete;
+  explicit ProgramRunner(Network& net) : net_(net) {}
+  ProgramRunner(const ProgramRunner&) = delete;
+  ProgramRunner& operator=(const ProgramRunner&) = delete;
 
   // The socket layer of a host, made on first use.
   Sockets& sockets(Host& h);

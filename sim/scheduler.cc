@@ -304,12 +304,12 @@ void Scheduler::fire_top() {
   s.invoke(s.storage);
 }
 
-RunResult Scheduler::run(std::uint64_t max_events) {
+EventLoopResult Scheduler::run(std::uint64_t max_events) {
   return run_loop([] { return true; }, kNever, max_events);
 }
 
-RunResult Scheduler::run_until(Time limit, std::uint64_t max_events) {
-  const RunResult r = run_loop([] { return true; }, limit, max_events);
+EventLoopResult Scheduler::run_until(Time limit, std::uint64_t max_events) {
+  const EventLoopResult r = run_loop([] { return true; }, limit, max_events);
   if ((r.status == RunStatus::kTimeLimit || r.status == RunStatus::kEmpty) && limit > now_) {
     now_ = limit;
   }

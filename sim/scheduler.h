@@ -51,7 +51,7 @@ enum class RunStatus : std::uint8_t {
 };
 const char* to_string(RunStatus s);
 
-struct RunResult {
+struct EventLoopResult {
   RunStatus status;
   std::uint64_t events;  // fired during this call
   bool hit_event_limit() const { return status == RunStatus::kEventLimit; }
@@ -106,13 +106,13 @@ class Scheduler {
   bool is_pending(EventId id) const;
 
   // Fires events until none is left but those at the end of time (kEmpty).
-  RunResult run(std::uint64_t max_events = kDefaultMaxEvents);
+  EventLoopResult run(std::uint64_t max_events = kDefaultMaxEvents);
   // Fires every event at or before limit, then moves now() to limit (unless
   // the event bound or stop() ended the run first).
-  RunResult run_until(Time limit, std::uint64_t max_events = kDefaultMaxEvents);
+  EventLoopResult run_until(Time limit, std::uint64_t max_events = kDefaultMaxEvents);
   // Checks pred() before each event; stops when it returns false.
   template <class Pred>
-  RunResult run_while(Pred&& pred, std::uint64_t max_events = kDefaultMaxEvents);
+  EventLoopResult run_while(Pred&& pred, std::uint64_t max_events = kDefaultMaxEvents);
   // From inside a callback: the current run returns kStopped after it.
   void stop() { stop_requested_ = true; }
 
@@ -178,7 +178,7 @@ class Scheduler {
   // Fires the top entry (settle_top() returned true).
   void fire_top();
   template <class Pred>
-  RunResult run_loop(Pred&& keep_going, Time limit, std::uint64_t max_events);
+  EventLoopResult run_loop(Pred&& keep_going, Time limit, std::uint64_t max_events);
 
   std::vector<Entry> heap_;  // 4-ary min-heap on (time, seq)
   Lane lanes_[kLanes];
@@ -236,12 +236,12 @@ EventId Scheduler::schedule_at_seq(Time t, std::uint64_t seq, F&& f) {
 }
 
 template <class Pred>
-RunResult Scheduler::run_while(Pred&& pred, std::uint64_t max_events) {
+EventLoopResult Scheduler::run_while(Pred&& pred, std::uint64_t max_events) {
   return run_loop(std::forward<Pred>(pred), kNever, max_events);
 }
 
 template <class Pred>
-RunResult Scheduler::run_loop(Pred&& keep_going, Time limit, std::uint64_t max_events) {
+EventLoopResult Scheduler::run_loop(Pred&& keep_going, Time limit, std::uint64_t max_events) {
   stop_requested_ = false;
   std::uint64_t n = 0;
   for (;;) {

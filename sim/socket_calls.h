@@ -203,8 +203,8 @@ std::string expectation_text(const CallExpect& e);
 
 // Each runner supplies "perform this decoded call": a method per call, named
 // as the call, taking the DecodedCall. perform() is the one dispatch.
-template <class Runner>
-auto perform(Runner& r, const DecodedCall& c) {
+template <class Performer>
+auto perform(Performer& r, const DecodedCall& c) {
   switch (c.id) {
 #define TCPSIM_CALL_CASE(name, ...) \
   case CallId::name: return r.name(c);

@@ -53,6 +53,18 @@ struct TraceRecord {
   std::uint32_t drop_index = 0;     // which rule or window dropped it
   Duration after = 0;               // TimerArmed
   std::uint32_t program = kNone32;  // Call, Output: which program
+
+  // A record of `kind` at `t` by host `host` (about connection `conn`), for
+  // the caller to fill in the fields its kind uses (see TraceKind): the one
+  // way records are made, appended (Trace::record) or not (the kernel's).
+  static TraceRecord of(TraceKind kind, Time t, std::uint8_t host, std::uint32_t conn = kNone32) {
+    TraceRecord r;
+    r.t = t;
+    r.kind = kind;
+    r.host = host;
+    r.conn = conn;
+    return r;
+  }
 };
 
 struct PacketRecord {
@@ -90,11 +102,7 @@ class Trace {
   // TraceKind). Once the trace is full, the record returned is a scratch one
   // that is not kept.
   TraceRecord& record(TraceKind kind, Time t, std::uint8_t host, std::uint32_t conn = kNone32) {
-    TraceRecord r;
-    r.t = t;
-    r.kind = kind;
-    r.host = host;
-    r.conn = conn;
+    const TraceRecord r = TraceRecord::of(kind, t, host, conn);
     if (refuse(r)) return scratch_ = r;
     return records_.emplace_back(r);
   }

@@ -60,6 +60,9 @@ std::variant<scenario::RunResult, std::string> load_and_run(const std::string& f
 int cmd_run(const RunArgs& a);
 int cmd_check(const CheckArgs& a);
 int cmd_states(const StatesArgs& a);
+// states --format: "dot" (Graphviz) and "table" (text), the one list its
+// --format check and the fuzzer read.
+const std::vector<std::string>& states_formats();
 int cmd_profiles();
 
 // A subcommand that adds its own options: the CLI11 node, and what runs

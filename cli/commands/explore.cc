@@ -3,6 +3,7 @@
 // scenario's run, grouped by how the run ends. The engine is
 // cli/explore/explorer.h; the output cli/explore/report.h.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <chrono>
@@ -12,6 +13,7 @@
 #include "cli/commands/commands.h"
 #include "cli/explore/explorer.h"
 #include "cli/explore/report.h"
+#include "formats/registry.h"
 #include "scenario/parser.h"
 #include "sim/units.h"
 
@@ -74,9 +76,7 @@ int cmd_explore(const ExploreArgs& a) {
   const std::shared_ptr<const scenario::Scenario> sc = owned;
 
   explore::ExploreOptions eo;
-  eo.strategy = a.strategy == "replay" ? explore::Strategy::Replay
-                : a.strategy == "fork" ? explore::Strategy::Fork
-                                       : explore::Strategy::Auto;
+  eo.strategy = explore::strategy_named(a.strategy).value_or(explore::Strategy::Auto);
   eo.budget = explore::Budget{a.drops, a.dups, a.reorders};
   eo.max_patterns = a.max_patterns;
   eo.max_work = a.max_work;
@@ -162,8 +162,12 @@ Subcommand add_explore(CLI::App& app) {
                   "whole), with a message and exit status 2 (unless a bad class was found)")
       ->capture_default_str()
       ->check(kAtLeastOne);
-  sub->add_option("-f,--format", a->run.format, "ascii, unicode (the ladders' characters) or json")
-      ->check(CLI::IsMember({"ascii", "unicode", "json"}))
+  const std::vector<std::string> formats = formats::format_names(formats::kExplore);
+  sub->add_option("-f,--format", a->run.format,
+                  fmt::format("{}: the report with its ladders in ASCII or box characters, or as JSON "
+                              "(docs/explore.md)",
+                              fmt::join(formats, ", ")))
+      ->check(CLI::IsMember(formats))
       ->capture_default_str();
   sub->add_flag("-v,--verbose", a->run.verbose, "Ladders with seq/ack, windows and RFC processing notes");
   sub->add_option("-o,--output", a->run.output, output::kOutputOptionHelp);
@@ -171,7 +175,7 @@ Subcommand add_explore(CLI::App& app) {
                   "fork: runs share their common prefix (copy-on-write processes); replay: every pattern is "
                   "run from the start in one process; auto: fork when a run costs more than two forks. Same "
                   "results")
-      ->check(CLI::IsMember({"auto", "fork", "replay"}))
+      ->check(CLI::IsMember(explore::strategy_names()))
       ->capture_default_str();
   sub->add_flag("--stats", a->stats, "Print the number of runs and the time taken on standard error");
   add_run_options(sub, a->run, false);

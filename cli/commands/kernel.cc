@@ -98,7 +98,8 @@ std::variant<scenario::RunResult, std::string> model_run(
 
 // "The last ACK": counted in a first real run without those rules, then
 // each such rule drops that one; "" or why the first run failed.
-std::string count_last(const scenario::Scenario& sc, kernel::Plan& plan, const kernel::RunnerOptions& ro) {
+std::string count_last(const scenario::Scenario& sc, kernel::Plan& plan,
+                       const kernel::NamespaceRunOptions& ro) {
   // "The last ACK": counted in a first real run without those rules.
   bool any_last = false;
   for (const auto& r : plan.rules) any_last |= r.last;
@@ -216,7 +217,7 @@ int cmd_kernel(const KernelArgs& a) {
 
   signal(SIGINT, on_signal);
   signal(SIGTERM, on_signal);
-  kernel::RunnerOptions ro;
+  kernel::NamespaceRunOptions ro;
   ro.cap = until;
   ro.sample_interval = *sample;
   if (auto e = count_last(*sc, plan, ro); !e.empty()) return fail(e);

@@ -16,7 +16,7 @@ namespace {
 
 struct PacketdrillArgs {
   std::vector<std::string> files;
-  std::string profile = "linux";
+  std::string profile{sim::kLinuxProfile};
   std::vector<std::string> sets;
   bool strict = false;
   bool verbose = false;
@@ -83,8 +83,11 @@ Subcommand add_packetdrill(CLI::App& app) {
   auto args = std::make_shared<PacketdrillArgs>();
   CLI::App* c = app.add_subcommand("packetdrill", "Run packetdrill scripts against a simulated host");
   c->add_option("files", args->files, "Scripts (.pkt)")->required();
-  c->add_option("--profile", args->profile, "linux (default), rfc9293 or bsd")
-      ->check(CLI::IsMember({"linux", "rfc9293", "bsd"}));
+  const std::vector<std::string> profiles(sim::profile_names().begin(), sim::profile_names().end());
+  c->add_option(
+       "--profile", args->profile,
+       fmt::format("Behaviour profile: {} (default: {})", sim::profile_choices(), sim::kLinuxProfile))
+      ->check(CLI::IsMember(profiles));
   c->add_option("--set", args->sets, "Override a profile value, e.g. --set rto_min=200ms (repeatable)");
   c->add_flag("--strict", args->strict, "An unsupported script counts as a failure");
   c->add_flag("-v,--verbose", args->verbose, "Each packet and call beside what the script expects");

@@ -5,6 +5,11 @@
 
 namespace tcpsim::cli {
 
+const std::vector<std::string>& states_formats() {
+  static const std::vector<std::string> f = {"dot", "table"};
+  return f;
+}
+
 int cmd_states(const StatesArgs& a) {
   if (!a.coverage) {
     if (!a.files.empty()) {

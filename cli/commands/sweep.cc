@@ -12,7 +12,6 @@
 
 #include "cli/commands/commands.h"
 #include "cli/sweep/axis.h"
-#include "cli/sweep/plot.h"
 #include "cli/sweep/progress.h"
 #include "cli/sweep/report.h"
 #include "cli/sweep/runner.h"
@@ -33,7 +32,7 @@ struct SweepArgs {
   std::optional<std::string> profile;
   std::vector<std::string> sets;
   std::optional<std::string> until;
-  std::string format = "table";
+  std::string format{sweep::sweep_formats().front().name};
   std::string output;
   std::optional<std::string> shard;
   bool format_given = false;  // --format, which a shard does not take
@@ -41,7 +40,7 @@ struct SweepArgs {
 
 struct MergeArgs {
   std::vector<std::string> files;
-  std::string format = "table";
+  std::string format{sweep::sweep_formats().front().name};
   std::string output;
 };
 
@@ -86,9 +85,8 @@ std::optional<std::string> read_shard_file(const std::string& path, std::string&
 
 std::string render(const std::string& format, const sweep::SweepSpec& spec,
                    const std::vector<sweep::PointStats>& points) {
-  if (format == "csv") return sweep::csv(spec, points);
-  if (format == "svg") return sweep::plot_svg(spec, points);
-  return sweep::table(spec, points);
+  const sweep::SweepFormat* f = sweep::sweep_format(format);
+  return (f ? *f : sweep::sweep_formats().front()).write(spec, points);
 }
 
 int cmd_sweep(const SweepArgs& a) {
@@ -184,11 +182,12 @@ int cmd_merge(const MergeArgs& a) {
 }
 
 CLI::Option* add_format_options(CLI::App* sub, std::string& format, std::string& output) {
-  CLI::Option* f =
-      sub->add_option("-f,--format", format,
-                      "table (aligned columns), csv (every count and statistic), or svg (a plot)")
-          ->check(CLI::IsMember({"table", "csv", "svg"}))
-          ->capture_default_str();
+  std::string help;
+  for (const auto& f : sweep::sweep_formats())
+    help += fmt::format("{}{}", help.empty() ? "" : ", ", f.description);
+  CLI::Option* f = sub->add_option("-f,--format", format, help)
+                       ->check(CLI::IsMember(sweep::sweep_format_names()))
+                       ->capture_default_str();
   sub->add_option("-o,--output", output, output::kOutputOptionHelp);
   return f;
 }

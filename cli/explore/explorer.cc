@@ -13,6 +13,7 @@
 #include <cstring>
 #include <exception>
 #include <map>
+#include <utility>
 
 #include "scenario/outcome.h"
 #include "sim/units.h"
@@ -324,13 +325,29 @@ double run_cost_us(const std::shared_ptr<const scenario::Scenario>& sc, const sc
 
 }  // namespace
 
+namespace {
+constexpr std::pair<const char*, Strategy> kStrategies[] = {
+    {"auto", Strategy::Auto}, {"fork", Strategy::Fork}, {"replay", Strategy::Replay}};
+}  // namespace
+
 const char* strategy_name(Strategy s) {
-  switch (s) {
-    case Strategy::Auto: return "auto";
-    case Strategy::Fork: return "fork";
-    case Strategy::Replay: return "replay";
+  for (const auto& [name, strategy] : kStrategies) {
+    if (strategy == s) return name;
   }
   return "?";
+}
+
+std::optional<Strategy> strategy_named(std::string_view name) {
+  for (const auto& [n, strategy] : kStrategies) {
+    if (n == name) return strategy;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> strategy_names() {
+  std::vector<std::string> names;
+  for (const auto& entry : kStrategies) names.emplace_back(entry.first);
+  return names;
 }
 
 std::variant<ExploreResult, std::string> explore(std::shared_ptr<const scenario::Scenario> sc,

@@ -20,6 +20,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -36,7 +37,11 @@ namespace tcpsim::explore {
 // when half a run (the prefix a fork saves, on average) costs more than a
 // fork (docs/explore.md has the figures).
 enum class Strategy : std::uint8_t { Auto, Fork, Replay };
-const char* strategy_name(Strategy s);  // "auto", "fork", "replay"
+// The one list of their names (--strategy, --stats, the fuzzer): "auto",
+// "fork", "replay"; nullopt for a name none has.
+const char* strategy_name(Strategy s);
+std::optional<Strategy> strategy_named(std::string_view name);
+std::vector<std::string> strategy_names();
 
 // The default bound on the work of a whole search (--max-work): trace
 // records, summed over the runs (docs/limits.md has how it was chosen).

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "cli/sweep/plot.h"
 #include "sim/units.h"
 
 namespace tcpsim::sweep {
@@ -196,6 +197,28 @@ std::string csv(const SweepSpec& spec, const std::vector<PointStats>& points) {
     out += "\n";
   }
   return out;
+}
+
+const std::vector<SweepFormat>& sweep_formats() {
+  static const std::vector<SweepFormat> f = {
+      {"table", "table (aligned columns)", table},
+      {"csv", "csv (every count and statistic)", csv},
+      {"svg", "svg (a plot)", plot_svg},
+  };
+  return f;
+}
+
+std::vector<std::string> sweep_format_names() {
+  std::vector<std::string> names;
+  for (const auto& f : sweep_formats()) names.emplace_back(f.name);
+  return names;
+}
+
+const SweepFormat* sweep_format(std::string_view name) {
+  for (const auto& f : sweep_formats()) {
+    if (f.name == name) return &f;
+  }
+  return nullptr;
 }
 
 }  // namespace tcpsim::sweep

@@ -16,6 +16,18 @@ namespace tcpsim::sweep {
 std::string table(const SweepSpec& spec, const std::vector<PointStats>& points);
 std::string csv(const SweepSpec& spec, const std::vector<PointStats>& points);
 
+// The formats of sweep's and merge's output, one row each: the one list
+// --format, its help and the fuzzer read. The first is the default.
+struct SweepFormat {
+  std::string_view name;         // "csv"
+  std::string_view description;  // for --help: "csv (every count and statistic)"
+  std::string (*write)(const SweepSpec&, const std::vector<PointStats>&);
+};
+const std::vector<SweepFormat>& sweep_formats();
+std::vector<std::string> sweep_format_names();
+// nullptr for a name no format has.
+const SweepFormat* sweep_format(std::string_view name);
+
 // The outcome kinds in the order sweep prints them: the good one first.
 const std::vector<scenario::OutcomeKind>& report_kinds();
 // Text from the user (a scenario's path, which may hold any byte) as it is

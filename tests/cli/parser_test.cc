@@ -108,12 +108,19 @@ INSTANTIATE_TEST_SUITE_P(
             "t.tcpsim:2:1: no host named 'C' (declare it first: host C 10.0.0.1)"},
         Bad{"host A 10.0.0.1\nlink A -> A delay 10\n",
             "t.tcpsim:2:19: '10' is not a duration: write a number and a unit (ns, us, ms, s, min)"},
+        // An unknown setting is pointed at where it is written, as a load's is.
         Bad{"host A 10.0.0.1\nlink A -> A lost 5%\n",
-            "t.tcpsim:2:1: unknown link setting 'lost': expected delay, jitter, loss, duplicate, reorder, "
+            "t.tcpsim:2:13: unknown link setting 'lost': expected delay, jitter, loss, duplicate, reorder, "
             "mtu, bandwidth, queue or burst"},
+        // Every word the parser takes is listed, `every` included (the
+        // message's own list once left it out).
         Bad{"host A 10.0.0.1\ndrop A -> A fifth FIN\n",
-            "t.tcpsim:2:13: 'fifth' is not an ordinal: expected first, second, third, last, all, or 1st, "
-            "2nd, 3rd, 4th ..."},
+            "t.tcpsim:2:13: 'fifth' is not an ordinal: expected first, second, third, last, all, every, or "
+            "1st, 2nd, 3rd, 4th ..."},
+        // ...and every segment kind, RST,ACK included (once left out).
+        Bad{"host A 10.0.0.1\ndrop A -> A first 5\n",
+            "t.tcpsim:2:19: expected a segment kind (SYN, SYN,ACK, ACK, FIN, FIN,ACK, RST, RST,ACK, data, "
+            "packet), found '5'"},
         Bad{"host A 10.0.0.1\ndrop A -> A first PSH\n",
             "t.tcpsim:2:19: unknown segment kind 'PSH': expected SYN, SYN,ACK, ACK, FIN, FIN,ACK, RST, "
             "RST,ACK, data or packet"},

@@ -8,6 +8,11 @@
 #include <sstream>
 #include <thread>
 
+#include "cli/commands/commands.h"
+#include "cli/explore/explorer.h"
+#include "cli/sweep/report.h"
+#include "formats/registry.h"
+#include "sim/profile.h"
 #include "tests/fuzz/values.h"
 
 namespace tcpsim::fuzz {
@@ -16,6 +21,12 @@ namespace {
 template <std::size_t N>
 std::string pick(const char* const (&list)[N], sim::Rng& rng) {
   return list[rng.uniform(N)];
+}
+// From one of the registries (formats, profiles, strategies): a name added
+// there is fuzzed without an edit here.
+template <class Names>
+std::string pick(const Names& names, sim::Rng& rng) {
+  return std::string(names[rng.uniform(names.size())]);
 }
 
 // Options every scenario command takes: --until caps a case's virtual time
@@ -44,15 +55,12 @@ void common_options(Case& c, bool load, sim::Rng& rng) {
     c.cli_values_mutated = true;
   }
   if (rng.uniform(15) == 0) {
-    static const char* const kProfiles[] = {"rfc9293", "linux", "bsd"};
-    c.args.insert(c.args.end(), {"--profile", pick(kProfiles, rng)});
+    c.args.insert(c.args.end(), {"--profile", pick(sim::profile_names(), rng)});
   }
 }
 
 void run_command(Case& c, sim::Rng& rng) {
-  static const char* const kFormats[] = {"ascii", "unicode", "json",    "events",
-                                         "svg",   "tikz",    "mermaid", "dot"};
-  const std::string f = pick(kFormats, rng);
+  const std::string f = pick(formats::format_names(formats::kRun), rng);
   c.args = {"run", kInput, "--format", f};
   if (rng.uniform(10) < 3) c.args.insert(c.args.end(), {"-o", "out." + f});
   if (rng.uniform(100) < 15) {
@@ -73,8 +81,7 @@ void sweep_command(Case& c, sim::Rng& rng) {
                                   edge_value(Slot::Duration, rng) + ":" + edge_value(Slot::Duration, rng)});
     c.cli_values_mutated = true;
   }
-  static const char* const kFormats[] = {"table", "csv", "svg"};
-  const std::string f = pick(kFormats, rng);
+  const std::string f = pick(sweep::sweep_format_names(), rng);
   c.args.insert(c.args.end(), {"--format", f});
   if (rng.uniform(3) == 0) c.args.insert(c.args.end(), {"-o", "out." + f});
 }
@@ -85,10 +92,8 @@ void explore_command(Case& c, sim::Rng& rng) {
   c.args = {"explore", kInput, "--max-drops", std::to_string(1 + rng.uniform(2)), "--max-patterns", "300"};
   if (rng.uniform(4) == 0) c.args.insert(c.args.end(), {"--max-dups", "1"});
   if (rng.uniform(6) == 0) c.args.insert(c.args.end(), {"--max-reorders", "1"});
-  static const char* const kStrategies[] = {"auto", "fork", "replay"};
-  c.args.insert(c.args.end(), {"--strategy", pick(kStrategies, rng)});
-  static const char* const kFormats[] = {"ascii", "unicode", "json"};
-  c.args.insert(c.args.end(), {"--format", pick(kFormats, rng)});
+  c.args.insert(c.args.end(), {"--strategy", pick(explore::strategy_names(), rng)});
+  c.args.insert(c.args.end(), {"--format", pick(formats::format_names(formats::kExplore), rng)});
 }
 
 int next_dir() {
@@ -126,7 +131,7 @@ Case make_case(std::uint64_t seed, int index, const std::vector<std::string>& so
     c.args = {"check", kInput};
     if (rng.uniform(2)) c.args.push_back("-q");
   } else if (w < 65) {
-    c.args = {"states", "--coverage", kInput, "--format", rng.uniform(2) ? "table" : "dot"};
+    c.args = {"states", "--coverage", kInput, "--format", pick(cli::states_formats(), rng)};
   } else if (w < 77) {
     sweep_command(c, rng);
   } else if (w < 87) {
@@ -135,7 +140,11 @@ Case make_case(std::uint64_t seed, int index, const std::vector<std::string>& so
     c.merge = true;
     c.args = {"merge", kInput};
     if (rng.uniform(2)) c.args.insert(c.args.begin() + 1, "s1.shard");
-    if (rng.uniform(2)) c.args.insert(c.args.end(), {"--format", rng.uniform(2) ? "csv" : "svg"});
+    if (rng.uniform(2)) {
+      // Not the default format: the one a merge writes without --format.
+      const std::vector<std::string> f = sweep::sweep_format_names();
+      c.args.insert(c.args.end(), {"--format", f[1 + rng.uniform(f.size() - 1)]});
+    }
     return c;  // the sweeps that make the shards take the scenario's options
   } else {
     c.args = {"profiles"};

@@ -117,7 +117,7 @@ Recording run(const std::string& text, Time cap) {
   const Plan plan = make_plan(sc, {});
   EXPECT_TRUE(plan.refusals.empty());
   EXPECT_FALSE(plan.links.empty());
-  RunnerOptions o;
+  NamespaceRunOptions o;
   o.cap = cap;
   auto rec = run_in_namespace(sc, plan, o);
   if (auto* e = std::get_if<std::string>(&rec)) {

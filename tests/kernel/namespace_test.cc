@@ -46,7 +46,7 @@ program client on A {
 }
 )");
   const Plan plan = make_plan(sc, {});
-  RunnerOptions o;
+  NamespaceRunOptions o;
   o.cap = 2 * kSecond;
   auto rec = run_in_namespace(sc, plan, o);
   ASSERT_TRUE(std::holds_alternative<Recording>(rec)) << std::get<std::string>(rec);
@@ -82,7 +82,7 @@ program client on A {
 }
 )"));
   const Plan plan = make_plan(*sc, {});
-  RunnerOptions o;
+  NamespaceRunOptions o;
   o.cap = 2 * kSecond;
   auto rec = run_in_namespace(*sc, plan, o);
   ASSERT_TRUE(std::holds_alternative<Recording>(rec)) << std::get<std::string>(rec);
@@ -109,7 +109,7 @@ program client on A {
   connect(k, 10.0.0.2:9)
 }
 )");
-  RunnerOptions o;
+  NamespaceRunOptions o;
   o.cap = 300 * kMillisecond;  // stopped at the cap, the program still blocked in connect()
   auto rec = run_in_namespace(sc, make_plan(sc, {}), o);
   ASSERT_TRUE(std::holds_alternative<Recording>(rec)) << std::get<std::string>(rec);
@@ -126,7 +126,7 @@ TEST(KernelRun, WithoutCapNetAdminSaysSoInOneLine) {
   ASSERT_GE(pid, 0);
   if (pid == 0) {
     if (setgid(65534) != 0 || setuid(65534) != 0) _exit(3);
-    auto rec = run_in_namespace(sc, plan, RunnerOptions{});
+    auto rec = run_in_namespace(sc, plan, NamespaceRunOptions{});
     const auto* e = std::get_if<std::string>(&rec);
     _exit(e && *e == "needs root (CAP_NET_ADMIN) to create a network namespace" ? 0 : 1);
   }

@@ -4,8 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <string>
+
 #include "kernel/nft.h"
 #include "scenario/parser.h"
+#include "sim/profile.h"
 
 namespace tcpsim::kernel {
 namespace {
@@ -91,6 +97,89 @@ TEST(Plan, ExcludingRetransmissionsOfPureAcksIsRefused) {
   EXPECT_TRUE(q.refusals.empty());
   ASSERT_EQ(q.rules.size(), 1u);
   EXPECT_FALSE(q.rules[0].rule.include_retransmissions);
+}
+
+// The profile registry's Linux sysctl column, as the kernel runner uses it:
+// every value that names a sysctl is one this kernel has, and a `set` of it
+// reaches the plan. Values and units from the kernel's
+// Documentation/networking/ip-sysctl.rst.
+// One `set` per setting with a sysctl, a value other than the linux
+// profile's own, and what the namespace must get: the sysctl and its text in
+// the sysctl's unit, or (fin_wait_2_timeout, syn_retries) the per-host socket
+// option that stands in for it (TCP_LINGER2, TCP_SYNCNT).
+struct Expected {
+  std::string value;   // as `set` writes it
+  std::string sysctl;  // empty: a socket option instead
+  std::string written;
+};
+const std::map<std::string, Expected>& expected() {
+  static const std::map<std::string, Expected> e = {
+      {"rto_min", {"50ms", "net.ipv4.tcp_rto_min_us", "50000"}},
+      {"rto_max", {"60s", "net.ipv4.tcp_rto_max_ms", "60000"}},
+      {"fin_wait_2_timeout", {"30s", "", ""}},
+      {"syn_retries", {"3", "", ""}},
+      {"synack_retries", {"2", "net.ipv4.tcp_synack_retries", "2"}},
+      {"data_retries", {"8", "net.ipv4.tcp_retries2", "8"}},
+      {"syn_linear_timeouts", {"0", "net.ipv4.tcp_syn_linear_timeouts", "0"}},
+      {"rfc1337", {"on", "net.ipv4.tcp_rfc1337", "1"}},
+      {"orphan_retries", {"3", "net.ipv4.tcp_orphan_retries", "3"}},
+      {"invalid_ratelimit", {"1s", "net.ipv4.tcp_invalid_ratelimit", "1000"}},
+      {"ephemeral_ports", {"40000-40099", "net.ipv4.ip_local_port_range", "40000 40099"}},
+      {"somaxconn", {"128", "net.core.somaxconn", "128"}},
+      // tcp_sack: 1 enables SACK.
+      {"sack", {"off", "net.ipv4.tcp_sack", "0"}},
+      // tcp_congestion_control: the model's other controller is NewReno,
+      // Linux's "reno".
+      {"cubic", {"off", "net.ipv4.tcp_congestion_control", "reno"}},
+      // tcp_recovery: bit 0x1 enables RACK loss detection.
+      {"rack", {"off", "net.ipv4.tcp_recovery", "0"}},
+      // tcp_early_retrans: 0 disables TLP, 3 (the default) enables it.
+      {"tail_loss_probe", {"off", "net.ipv4.tcp_early_retrans", "0"}},
+      // tcp_timestamps 0: no timestamps, so TIME-WAIT reopens only for a SYN
+      // above RCV.NXT (tcp_timewait_state_process()).
+      {"timewait_reopen_by_timestamp", {"off", "net.ipv4.tcp_timestamps", "0"}},
+  };
+  return e;
+}
+
+// The column names exactly the settings above: a new sysctl name gets a row
+// here (and so is checked on the kernel below).
+TEST(PlanSysctls, EverySettingWithALinuxSysctlIsListedHere) {
+  std::map<std::string, std::string> column;
+  for (const auto& k : sim::profile_keys()) {
+    if (!k.linux_sysctl.empty()) column[std::string(k.name)] = std::string(k.linux_sysctl);
+  }
+  std::map<std::string, std::string> listed;
+  for (const auto& [key, e] : expected()) listed[key] = "";
+  for (auto& [key, name] : column) name = "";
+  EXPECT_EQ(column, listed);
+}
+
+// Each sysctl named is one this kernel has (under /proc/sys/net).
+TEST(PlanSysctls, EveryNamedSysctlExistsOnThisKernel) {
+  if (!std::filesystem::exists("/proc/sys/net/ipv4")) GTEST_SKIP() << "no /proc/sys/net/ipv4 here";
+  for (const auto& k : sim::profile_keys()) {
+    if (k.linux_sysctl.empty()) continue;
+    std::string path = "/proc/sys/" + std::string(k.linux_sysctl);
+    std::replace(path.begin() + 10, path.end(), '.', '/');
+    EXPECT_TRUE(std::filesystem::exists(path)) << k.name << ": " << path;
+  }
+}
+
+// A `set` of each reaches the namespace: the sysctl with its value in the
+// sysctl's unit, or the per-host socket option.
+TEST(PlanSysctls, TheKernelRunnersPlanSetsEachSetting) {
+  for (const auto& [key, e] : expected()) {
+    const Plan p = make_plan(parse(std::string(kHosts) + "set " + key + " " + e.value + "\n"), {});
+    EXPECT_TRUE(p.refusals.empty()) << key << ": " << (p.refusals.empty() ? "" : p.refusals[0]);
+    if (e.sysctl.empty()) {
+      EXPECT_TRUE(p.sysctls.empty()) << key;
+      EXPECT_TRUE(p.host_options[0].linger2_s != 0 || p.host_options[0].syncnt != 0) << key;
+      continue;
+    }
+    ASSERT_EQ(p.sysctls.size(), 1u) << key;
+    EXPECT_EQ(p.sysctls[0], (std::pair<std::string, std::string>{e.sysctl, e.written})) << key;
+  }
 }
 
 TEST(Nft, TheFirstFinRuleMarksTheFirstMatchAndTheInputChainDropsWhatIsMarked) {

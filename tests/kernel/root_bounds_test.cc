@@ -158,7 +158,7 @@ program spin on A {
 )");
   const Ran r = run_tcpsim(s, {"kernel", "--max-time", "5s", file}, {kSystemPath});
   EXPECT_EQ(r.status, 0) << r.err;
-  EXPECT_NE(r.out.find(tcpsim::sim::Runner::runaway_fault("spin")), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find(tcpsim::sim::ProgramRunner::runaway_fault("spin")), std::string::npos) << r.err;
   EXPECT_EQ(r.out.find("stopped at the cap"), std::string::npos);
   // The simulator's steps: socket(), entering each repeat (2), then a call
   // and a loop back per round; the 1,000,000th step is the call of round k

@@ -22,7 +22,7 @@ TEST(Scheduler, EventsFireInTimeOrderAndNowFollows) {
   s.schedule_at(30, [&] { fired.emplace_back(3, s.now()); });
   s.schedule_at(10, [&] { fired.emplace_back(1, s.now()); });
   s.schedule_at(20, [&] { fired.emplace_back(2, s.now()); });
-  const RunResult r = s.run();
+  const EventLoopResult r = s.run();
   EXPECT_EQ(r.status, RunStatus::kEmpty);
   EXPECT_EQ(r.events, 3u);
   const std::vector<std::pair<int, Time>> want{{1, 10}, {2, 20}, {3, 30}};
@@ -70,7 +70,7 @@ TEST(Scheduler, CancelPreventsFiring) {
   EXPECT_FALSE(s.is_pending(ia));
   EXPECT_EQ(s.pending(), 1u);
   EXPECT_FALSE(s.cancel(ia));  // twice: nothing left to cancel
-  const RunResult r = s.run();
+  const EventLoopResult r = s.run();
   EXPECT_FALSE(a);
   EXPECT_TRUE(b);
   EXPECT_EQ(r.events, 1u);
@@ -172,7 +172,7 @@ TEST(Scheduler, RunUntilStopsAndLeavesLaterEvents) {
   Scheduler s;
   std::vector<Time> fired;
   for (Time t : {10, 20, 30}) s.schedule_at(t, [&] { fired.push_back(s.now()); });
-  RunResult r = s.run_until(20);  // inclusive: the event at 20 fires
+  EventLoopResult r = s.run_until(20);  // inclusive: the event at 20 fires
   EXPECT_EQ(r.status, RunStatus::kTimeLimit);
   EXPECT_EQ(r.events, 2u);
   EXPECT_EQ(fired, (std::vector<Time>{10, 20}));
@@ -191,7 +191,7 @@ TEST(Scheduler, RunUntilStopsAndLeavesLaterEvents) {
 
 TEST(Scheduler, RunUntilOnAnEmptyQueueAdvancesTheClock) {
   Scheduler s;
-  const RunResult r = s.run_until(500);
+  const EventLoopResult r = s.run_until(500);
   EXPECT_EQ(r.status, RunStatus::kEmpty);
   EXPECT_EQ(s.now(), 500);
   s.schedule_after(5, [] {});
@@ -207,7 +207,7 @@ TEST(Scheduler, EventBoundIsReported) {
     void operator()() const { s->schedule_after(7, *this); }
   };
   s.schedule_at(0, Ticker{&s});
-  const RunResult r = s.run(1000);
+  const EventLoopResult r = s.run(1000);
   EXPECT_EQ(r.status, RunStatus::kEventLimit);
   EXPECT_TRUE(r.hit_event_limit());
   EXPECT_EQ(r.events, 1000u);
@@ -215,7 +215,7 @@ TEST(Scheduler, EventBoundIsReported) {
   EXPECT_EQ(s.pending(), 1u);
   EXPECT_EQ(std::string(to_string(r.status)), "event-limit");
 
-  const RunResult u = s.run_until(kSecond, 10);
+  const EventLoopResult u = s.run_until(kSecond, 10);
   EXPECT_EQ(u.status, RunStatus::kEventLimit);
   EXPECT_EQ(s.now(), (1000 + 9) * 7);  // the clock stays at the last event, not the limit
 }
@@ -223,7 +223,7 @@ TEST(Scheduler, EventBoundIsReported) {
 TEST(Scheduler, FinishingExactlyAtTheBoundIsNotReportedAsHittingIt) {
   Scheduler s;
   for (int i = 0; i < 5; ++i) s.schedule_at(i, [] {});
-  const RunResult r = s.run(5);
+  const EventLoopResult r = s.run(5);
   EXPECT_EQ(r.status, RunStatus::kEmpty);
   EXPECT_EQ(r.events, 5u);
 }
@@ -232,7 +232,7 @@ TEST(Scheduler, RunWhileChecksThePredicateBeforeEachEvent) {
   Scheduler s;
   int count = 0;
   for (int i = 0; i < 10; ++i) s.schedule_at(i, [&] { ++count; });
-  const RunResult r = s.run_while([&] { return count < 3; });
+  const EventLoopResult r = s.run_while([&] { return count < 3; });
   EXPECT_EQ(r.status, RunStatus::kPredicate);
   EXPECT_EQ(count, 3);
   EXPECT_EQ(s.now(), 2);
@@ -247,7 +247,7 @@ TEST(Scheduler, StopFromACallbackEndsTheRunAfterIt) {
       if (++count == 4) s.stop();
     });
   }
-  RunResult r = s.run();
+  EventLoopResult r = s.run();
   EXPECT_EQ(r.status, RunStatus::kStopped);
   EXPECT_EQ(r.events, 4u);
   r = s.run();  // a stop applies to one run only

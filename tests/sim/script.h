@@ -80,7 +80,7 @@ struct World {
   sim::Network net;
   sim::Host* a;
   sim::Host* b;
-  sim::Runner runner{net};
+  sim::ProgramRunner runner{net};
   std::shared_ptr<Log> log = std::make_shared<Log>();
   Script script(const std::string& who) { return Script(log, who); }
   // These tests are about sockets, not process exit: a test program stays

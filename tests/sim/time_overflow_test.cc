@@ -22,7 +22,7 @@ TEST(TimeOverflow, ScheduleAfterPastTheEndOfTimeIsPendingAndNeverFires) {
   // now + kTimeMax is past the end of time: it must saturate, not wrap.
   const sim::EventId id = s.schedule_after(kTimeMax, [&] { fired = true; });
   EXPECT_TRUE(s.is_pending(id));
-  const sim::RunResult r = s.run();
+  const sim::EventLoopResult r = s.run();
   EXPECT_EQ(r.status, RunStatus::kEmpty) << "only an event at the end of time is left";
   EXPECT_EQ(r.events, 0u);
   EXPECT_FALSE(fired);
