@@ -53,6 +53,9 @@ int run_command(int argc, char** argv) {
   states->add_option("files", states_args.files, "Scenario files, for --coverage (e.g. traces/*.tcpsim)")
       ->check(CLI::ExistingFile);
   states->add_option("-o,--output", states_args.output, tcpsim::output::kOutputOptionHelp);
+  states->add_flag("--rfc-figure", states_args.rfc_figure,
+                   "Only RFC 9293 Figure 5's 20 arrows, in its wording (DOT); the full table otherwise");
+  states->add_flag("--no-rules", states_args.no_rules, "No rule names under the edges' labels");
   add_run_options(states, states_args.run, false);
 
   CLI::App* profiles = app.add_subcommand(

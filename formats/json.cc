@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "formats/provenance.h"
 #include "formats/trace_view.h"
 #include "model/transition_table.h"
 #include "sim/trace_text.h"
@@ -146,6 +147,27 @@ ordered_json events_json(const TraceView& view, const sim::Network& net, const s
   return events;
 }
 
+// The run's provenance (formats/provenance.h): what a figure's caption says.
+ordered_json scenario_json(const scenario::RunResult& run) {
+  const Provenance p = provenance_of(run);
+  ordered_json settings = ordered_json::array();
+  for (const auto& s : p.settings) {
+    settings.push_back({{"host", s.host}, {"key", s.key}, {"value", s.value}, {"from", s.given ? "--set" : "file"}});
+  }
+  ordered_json loss = nullptr;
+  if (p.loss) loss = *p.loss;
+  return {{"file", p.scenario},
+          {"title", run.scenario->title},
+          {"seed", p.seed},
+          {"seed_given", p.seed_given},
+          {"profile", p.profile},
+          {"profile_given", p.profile_given},
+          {"settings", settings},
+          {"loss", loss},
+          {"tcpsim", p.version},
+          {"provenance", provenance_line(p)}};
+}
+
 }  // namespace
 
 std::string json(const scenario::RunResult& run) {
@@ -155,7 +177,7 @@ std::string json(const scenario::RunResult& run) {
   ordered_json j;
   j["schema"] = "tcpsim-trace";
   j["version"] = kJsonSchemaVersion;
-  j["scenario"] = {{"file", run.scenario->file}, {"title", run.scenario->title}, {"seed", net.seed()}};
+  j["scenario"] = scenario_json(run);
 
   const ordered_json hosts = hosts_json(net);
   j["hosts"] = hosts;

@@ -50,7 +50,7 @@ namespace {
 
 // The header as Mermaid comments (title, file, profile, seed), then the two
 // participants, the first connection's ends.
-std::string mermaid_header(const TraceView& view) {
+std::string mermaid_header(const TraceView& view, const PictureOptions& opt) {
   std::string out;
   {
     // The header as Mermaid comments: title, file, profile, seed.
@@ -64,6 +64,9 @@ std::string mermaid_header(const TraceView& view) {
     }
   }
   out += "sequenceDiagram\n";
+  if (opt.title) out += fmt::format("  title {}\n", escape(*opt.title));
+  // Mermaid numbers the arrows in the order written, which is the order sent.
+  if (opt.number) out += "  autonumber\n";
   std::string left = "A", right = "B";
   if (!view.connections().empty()) {
     left = view.end_label(view.connections().front().left);
@@ -108,7 +111,7 @@ std::string mermaid(const scenario::RunResult& run, const PictureOptions& opt) {
   const auto& ends = view.ends();
   const bool many = view.connections().size() > 1;
 
-  std::string out = mermaid_header(view);
+  std::string out = mermaid_header(view, opt);
 
   // The shortest one-way delay: gaps longer than 6 of them are called out.
   const Duration unit = shortest_delay(tr);
@@ -167,16 +170,18 @@ std::string mermaid(const scenario::RunResult& run, const PictureOptions& opt) {
         break;
       }
       case TraceKind::Call:
+        if (opt.hide_calls || opt.compact) break;
         at(r.t);
         out += fmt::format("  Note {}: {}\n", beside(view.call_is_right(i)), escape(tr.text(r.ref)));
         break;
       case TraceKind::TimerFired:
-        if (end < 0 || ends[static_cast<std::size_t>(end)].connection < 0) break;
+        if (end < 0 || ends[static_cast<std::size_t>(end)].connection < 0 || opt.hide_timers) break;
         at(r.t);
         out += fmt::format("  Note {}: {} timer expired\n", beside(view.is_right(end)),
                            std::string(model::timer_name(r.timer)));
         break;
       case TraceKind::Output: {
+        if (opt.hide_notes) break;
         at(r.t);
         std::string text = escape(view.program_name(r.program) + " prints:");
         const std::string& s = tr.text(r.ref);

@@ -22,14 +22,19 @@ std::string unicode(const scenario::RunResult& r, const WriteOptions& o) {
 }
 std::string event_lines(const scenario::RunResult& r, const WriteOptions&) { return events(r); }
 std::string json_doc(const scenario::RunResult& r, const WriteOptions&) { return json(r); }
+PictureOptions figure(const WriteOptions& o) {
+  PictureOptions p = o.figure;
+  p.verbose = o.verbose;
+  return p;
+}
 std::string svg_picture(const scenario::RunResult& r, const WriteOptions& o) {
-  return svg(r, PictureOptions{o.verbose});
+  return svg(r, figure(o));
 }
 std::string tikz_picture(const scenario::RunResult& r, const WriteOptions& o) {
-  return tikz(r, PictureOptions{o.verbose});
+  return tikz(r, figure(o));
 }
 std::string mermaid_picture(const scenario::RunResult& r, const WriteOptions& o) {
-  return mermaid(r, PictureOptions{o.verbose});
+  return mermaid(r, figure(o));
 }
 std::string dot_diagram(const scenario::RunResult& r, const WriteOptions&) {
   return run_state_diagram_dot(r);

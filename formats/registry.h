@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "formats/svg.h"
 #include "scenario/interpreter.h"
 #include "scenario/load_run.h"
 
@@ -29,6 +30,7 @@ enum Command : unsigned {
 
 struct WriteOptions {
   bool verbose = false;  // seq/ack, windows, notes, timers where the format has them
+  PictureOptions figure;  // svg, tikz, mermaid: what the figure shows, its print size (verbose set from above)
 };
 
 struct OutputFormat {

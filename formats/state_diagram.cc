@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "formats/provenance.h"
 #include "formats/trace_view.h"
 #include "model/transition_table.h"
 
@@ -62,24 +63,82 @@ std::string dot(const std::function<std::string(const model::TransitionRow&)>& e
 
 }  // namespace
 
-std::string state_diagram_dot(const std::vector<model::RuleId>& taken) {
+std::string state_diagram_dot(const std::vector<model::RuleId>& taken, bool rules) {
   std::map<model::RuleId, std::vector<std::size_t>> order;
   for (std::size_t i = 0; i < taken.size(); ++i) order[taken[i]].push_back(i + 1);
   return dot(
       [&](const model::TransitionRow& row) {
         const std::string label = row_label(row);
-        std::string attrs = fmt::format("label=\"{}\\n({})\"", escape(label), escape(row.rule));
+        const std::string rule = rules ? fmt::format("\\n({})", escape(row.rule)) : "";
+        std::string attrs = fmt::format("label=\"{}{}\"", escape(label), rule);
         if (!row.target) attrs += ", style=dotted";
         auto it = order.find(row.id);
         if (it != order.end()) {
           std::string nums;
           for (auto n : it->second) nums += (nums.empty() ? "" : ",") + std::to_string(n);
-          attrs = fmt::format("label=\"{}: {}\\n({})\", color=red, penwidth=2, fontcolor=red", nums,
-                              escape(label), escape(row.rule));
+          attrs = fmt::format("label=\"{}: {}{}\", color=red, penwidth=2, fontcolor=red", nums, escape(label),
+                              rule);
         }
         return attrs;
       },
       [](model::State) { return std::string(); }, "");
+}
+
+const std::vector<FigureArrow>& rfc9293_figure5_arrows() {
+  using S = model::State;
+  static const std::vector<FigureArrow> arrows = {
+      {S::Closed, S::Listen, false, "OPEN(passive)", "passive OPEN", "create TCB"},
+      {S::Closed, S::SynSent, false, "OPEN(active)", "active OPEN", "create TCB, snd SYN"},
+      {S::Listen, S::Closed, false, "CLOSE", "CLOSE", "delete TCB"},
+      {S::Listen, S::SynReceived, false, "rcv SYN", "rcv SYN", "snd SYN,ACK"},
+      {S::Listen, S::SynSent, false, "SEND", "SEND", "snd SYN"},
+      {S::SynSent, S::Closed, false, "CLOSE", "CLOSE", "delete TCB"},
+      {S::SynSent, S::SynReceived, false, "rcv SYN", "rcv SYN", "snd SYN,ACK"},
+      {S::SynSent, S::Established, false, "rcv SYN,ACK", "rcv SYN,ACK", "snd ACK"},
+      {S::SynReceived, S::Listen, false, "rcv RST", "rcv RST (note 1)", ""},
+      {S::SynReceived, S::Established, false, "rcv ACK", "rcv ACK of SYN", "x"},
+      {S::SynReceived, S::FinWait1, false, "CLOSE", "CLOSE", "snd FIN"},
+      {S::Established, S::FinWait1, false, "CLOSE", "CLOSE", "snd FIN"},
+      {S::Established, S::CloseWait, false, "rcv FIN", "rcv FIN", "snd ACK"},
+      {S::FinWait1, S::FinWait2, false, "rcv ACK", "rcv ACK of FIN", "x"},
+      {S::FinWait1, S::Closing, false, "rcv FIN", "rcv FIN", "snd ACK"},
+      {S::FinWait2, S::TimeWait, false, "rcv FIN", "rcv FIN", "snd ACK"},
+      {S::Closing, S::TimeWait, false, "rcv ACK", "rcv ACK of FIN", "x"},
+      {S::CloseWait, S::LastAck, false, "CLOSE", "CLOSE", "snd FIN"},
+      {S::LastAck, S::Closed, true, "rcv ACK", "rcv ACK of FIN", "x"},
+      {S::TimeWait, S::Closed, true, "2MSL timeout", "Timeout=2MSL", "delete TCB"},
+  };
+  return arrows;
+}
+
+std::string rfc_figure_dot(bool rules) {
+  // The figure's own box names.
+  static const std::map<model::State, const char*> kBox = {
+      {model::State::Closed, "CLOSED"},       {model::State::Listen, "LISTEN"},
+      {model::State::SynReceived, "SYN RCVD"}, {model::State::SynSent, "SYN SENT"},
+      {model::State::Established, "ESTAB"},   {model::State::FinWait1, "FIN WAIT-1"},
+      {model::State::FinWait2, "FINWAIT-2"},  {model::State::Closing, "CLOSING"},
+      {model::State::TimeWait, "TIME-WAIT"},  {model::State::CloseWait, "CLOSE WAIT"},
+      {model::State::LastAck, "LAST-ACK"}};
+  std::string out =
+      "digraph rfc9293_figure5 {\n  rankdir=TB;\n  node [shape=box, fontname=\"Helvetica\"];\n"
+      "  edge [fontname=\"Helvetica\", fontsize=9];\n"
+      "  labelloc=b;\n  fontname=\"Helvetica\";\n  fontsize=9;\n"
+      "  label=\"RFC 9293 Figure 5: TCP Connection State Diagram\\nnote 1: the transition from SYN-RECEIVED to "
+      "LISTEN on receiving a RST is conditional\\non having reached SYN-RECEIVED after a passive OPEN.\";\n";
+  for (const auto& [st, box] : kBox) out += fmt::format("  {} [label=\"{}\"];\n", node(st), box);
+  out += "  closed_end [label=\"CLOSED\"];\n";
+  for (const auto& a : rfc9293_figure5_arrows()) {
+    std::string rule;
+    for (const auto& row : model::transition_table()) {
+      if (row.source == a.from && row.target == a.to && row.event == a.event) rule = std::string(row.rule);
+    }
+    std::string label(a.figure_event);
+    if (!a.action.empty()) label += " / " + std::string(a.action);
+    if (rules && !rule.empty()) label += "\\n(" + escape(rule) + ")";
+    out += fmt::format("  {} -> {} [label=\"{}\"];\n", node(a.from), a.to_end ? "closed_end" : node(a.to), label);
+  }
+  return out + "}\n";
 }
 
 std::string state_table() {
@@ -130,7 +189,9 @@ std::string run_state_diagram_dot(const scenario::RunResult& run) {
     visited.insert(row.source);
     if (row.target) visited.insert(*row.target);
   }
-  std::string legend = run.scenario->title.empty() ? run.scenario->file : run.scenario->title;
+  // The title, then how the run was made (formats/provenance.h), never an absolute path.
+  std::string legend = run.scenario->title.empty() ? "" : run.scenario->title + "\n";
+  legend += provenance_line(provenance_of(run));
   if (!view.connections().empty()) {
     const auto& c = view.connections().front();
     legend += fmt::format("\nA = {} (solid red)    B = {} (dashed blue)    both: purple",

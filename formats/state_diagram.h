@@ -13,8 +13,24 @@
 
 namespace tcpsim::formats {
 
-// taken: rule ids in the order a run fired them (numbered on the edges).
-std::string state_diagram_dot(const std::vector<model::RuleId>& taken);
+// taken: rule ids in the order a run fired them (numbered on the edges);
+// rules: each edge's rule name under its label.
+std::string state_diagram_dot(const std::vector<model::RuleId>& taken, bool rules = true);
+
+// RFC 9293 Figure 5 as the RFC draws it: its 20 arrows only, worded as
+// there ("rcv SYN / snd SYN,ACK"), each drawn from the row of the model's
+// table it stands for (whose rule name goes under the label when `rules`).
+// Like the figure, CLOSED is drawn twice: where a connection starts (and a
+// CLOSE before it is synchronized returns) and where it ends.
+struct FigureArrow {
+  model::State from, to;
+  bool to_end = false;            // to the second CLOSED box, at the bottom
+  std::string_view event;         // the row's event in the model's table
+  std::string_view figure_event;  // above the figure's line: "passive OPEN"
+  std::string_view action;        // below it: "create TCB"; "x" for none
+};
+const std::vector<FigureArrow>& rfc9293_figure5_arrows();
+std::string rfc_figure_dot(bool rules);
 // The table as text: one row per rule.
 std::string state_table();
 

@@ -9,6 +9,7 @@
 
 #include "formats/gap.h"
 #include "formats/label_layout.h"
+#include "formats/provenance.h"
 #include "formats/trace_view.h"
 #include "formats/xml.h"
 #include "model/transition_table.h"
@@ -41,6 +42,9 @@ constexpr double kCharW = 6.7;   // 11 px monospace, and a safe bound for 11 px 
 constexpr double kMinArrowSpan = 300;
 constexpr double kHeaderH = 78;
 constexpr double kLegendW = 880;  // the legend's row
+constexpr double kCmPerPt = 2.54 / 72;
+constexpr double kLinearIdlePx = 60;      // --linear-time: the shortest idle stretch
+constexpr double kLinearHeightPx = 8000;  // and the whole run, at most
 
 double text_w(const std::string& s) {
   // Count code points, not bytes.
@@ -145,8 +149,9 @@ class PictureBuilder {
     pending_notes();
     instants();
     room();
+    across(0);
+    fit_print_size();
     rows();
-    across();
     bands();
     arrows();
     brackets_notes_and_scale();
@@ -184,6 +189,8 @@ class PictureBuilder {
     model::TimerKind kind;
     Duration after;
     std::string label;  // "RTO", "TLP", "2MSL" ...
+    std::vector<Time> restarts;
+    bool cancelled = false;
   };
 
   struct PendingNote {
@@ -207,7 +214,7 @@ class PictureBuilder {
     return Y[i - 1] + f * (Y[i] - Y[i - 1]);
   }
   double lane_x0(int side, int ln) const {
-    return (side == 0 ? left_outer : right_inner) + ln * (kBandW + kLaneGap);
+    return (side == 0 ? left_outer : right_inner) + ln * (band_w + kLaneGap);
   }
 
   void titles() {
@@ -222,6 +229,9 @@ class PictureBuilder {
         pic.subtitle = h.substr(0, nl);
       }
     }
+    pic.provenance = provenance_line(provenance_of(run));
+    if (opt.title) pic.title = *opt.title;
+    if (opt.no_subtitle) pic.subtitle.clear();
     pic.left_name = "A";
     pic.right_name = "B";
     if (!view.connections().empty()) {
@@ -329,25 +339,45 @@ class PictureBuilder {
     return best > 0 ? best : unit;
   }
 
-  // Timers that fired: a bracket from when they were armed.
+  // Timers that bound a state's life (2MSL, FIN-WAIT-2, the user timeout):
+  // drawn when restarted or cancelled too. The others are re-armed or
+  // cancelled by nearly every segment; only their expiry is drawn.
+  static bool lifetime_timer(model::TimerKind k) {
+    return k == model::TimerKind::TimeWait || k == model::TimerKind::FinWait2 || k == model::TimerKind::User;
+  }
+
+  // Timers: a bracket from when they were armed to their expiry, or (a
+  // lifetime timer) to their cancelling, with a mark where restarted.
   void fired_timers() {
-    {
-      std::map<std::pair<int, int>, std::pair<Time, Duration>> armed;
-      for (std::size_t i = 0; i < recs.size(); ++i) {
-        const TraceRecord& r = recs[i];
-        const int e = view.end_of(i);
-        if (!drawn(e)) continue;
-        const auto key = std::make_pair(e, static_cast<int>(r.timer));
-        if (r.kind == TraceKind::TimerArmed) armed[key] = {r.t, r.after};
-        if (r.kind == TraceKind::TimerCancelled) armed.erase(key);
-        if (r.kind == TraceKind::TimerFired) {
-          auto it = armed.find(key);
-          if (it != armed.end()) {
-            timer_spans.push_back({e, it->second.first, r.t, r.timer, it->second.second,
-                                   std::string(model::timer_name(r.timer))});
-            armed.erase(it);
-          }
+    if (opt.hide_timers) return;
+    std::map<std::pair<int, int>, TimerSpan> armed;
+    for (std::size_t i = 0; i < recs.size(); ++i) {
+      const TraceRecord& r = recs[i];
+      const int e = view.end_of(i);
+      if (!drawn(e)) continue;
+      const auto key = std::make_pair(e, static_cast<int>(r.timer));
+      const std::string name(model::timer_name(r.timer));
+      auto it = armed.find(key);
+      if (r.kind == TraceKind::TimerArmed) {
+        if (it != armed.end() && lifetime_timer(r.timer)) {
+          it->second.restarts.push_back(r.t);
+          it->second.after = r.after;
+          timer_note_at[i] = name + " restarted";
+        } else {
+          armed[key] = {e, r.t, -1, r.timer, r.after, name, {}, false};
         }
+      } else if (r.kind == TraceKind::TimerCancelled && it != armed.end()) {
+        if (lifetime_timer(r.timer)) {
+          it->second.fired = r.t;
+          it->second.cancelled = true;
+          timer_spans.push_back(it->second);
+          timer_note_at[i] = name + (opt.compact ? " cancelled" : " timer cancelled");
+        }
+        armed.erase(it);
+      } else if (r.kind == TraceKind::TimerFired && it != armed.end()) {
+        it->second.fired = r.t;
+        timer_spans.push_back(it->second);
+        armed.erase(it);
       }
     }
   }
@@ -356,6 +386,9 @@ class PictureBuilder {
   void pending_notes() {
     for (std::size_t i = 0; i < recs.size(); ++i) {
       const TraceRecord& r = recs[i];
+      if (r.kind == TraceKind::Call && (opt.hide_calls || opt.compact)) continue;
+      if (r.kind == TraceKind::Output && opt.hide_notes) continue;
+      if (r.kind == TraceKind::TimerFired && opt.hide_timers) continue;
       if (r.kind == TraceKind::Call) {
         pending.push_back({r.t, view.call_is_right(i) ? 1 : 0, tr.text(r.ref), LadderPicture::Note::Call});
       } else if (r.kind == TraceKind::Output) {
@@ -371,13 +404,16 @@ class PictureBuilder {
           pending.push_back({r.t, side, "  " + line, LadderPicture::Note::Output});
           pos = nl == std::string::npos ? text.size() : nl + 1;
         }
+      } else if (auto tn = timer_note_at.find(i); tn != timer_note_at.end()) {
+        pending.push_back({r.t, side_of_end(view.end_of(i)), tn->second, LadderPicture::Note::Timer});
       } else if (r.kind == TraceKind::TimerFired) {
         const int e = view.end_of(i);
         if (!drawn(e)) continue;
-        std::string text = fmt::format("{} timer expired", std::string(model::timer_name(r.timer)));
+        // --compact: "2MSL 60s", the bracket beside it says the rest.
+        std::string text = fmt::format(opt.compact ? "{}" : "{} timer expired", std::string(model::timer_name(r.timer)));
         for (const auto& ts : timer_spans) {
-          if (ts.end == e && ts.fired == r.t && ts.kind == r.timer)
-            text += " (" + sim::format_duration(ts.after) + ")";
+          if (ts.end == e && ts.fired == r.t && ts.kind == r.timer && !ts.cancelled)
+            text += (opt.compact ? " " : " (") + sim::format_duration(ts.after) + (opt.compact ? "" : ")");
         }
         pending.push_back({r.t, side_of_end(e), text, LadderPicture::Note::Timer});
       }
@@ -401,6 +437,7 @@ class PictureBuilder {
     for (const auto& ts : timer_spans) {
       times.insert(ts.armed);
       times.insert(ts.fired);
+      times.insert(ts.restarts.begin(), ts.restarts.end());
     }
     for (const auto& n : pending) times.insert(n.t);
     event_times = times;
@@ -455,15 +492,26 @@ class PictureBuilder {
         unit_px = std::max(unit_px, need[i] / (static_cast<double>(g) / static_cast<double>(unit)));
     }
     unit_px = std::min(unit_px, kMaxUnitPx);
+    if (opt.linear_time) linear_scale();
     Y.assign(T.size(), 0);
     cut.assign(T.size(), false);
-    pic.top = kHeaderH + 28;
+    double debt = 0;  // --linear-time: drawn height beyond the scale so far
+    // Room for a wrapped title or subtitle's further lines (--compact).
+    const auto more = [](std::size_t lines) { return lines > 1 ? static_cast<double>(lines - 1) : 0.0; };
+    pic.top = kHeaderH + 28 + more(pic.title_lines.size()) * 18 + more(pic.subtitle_lines.size()) * 14;
     double y = pic.top + 18;
     for (std::size_t i = 0; i < T.size(); ++i) {
       Y[i] = y;
       if (i + 1 == T.size()) break;
       const Duration g = T[i + 1] - T[i];
-      if (g > kLinearUnits * unit) {
+      if (opt.linear_time) {
+        // Room an instant needs beyond its time is paid back by the next
+        // long gap, so that instants after one sit exactly at their time.
+        const double want = static_cast<double>(g) / static_cast<double>(unit) * unit_px;
+        const double h = std::max(need[i], want - debt);
+        debt += h - want;
+        y += h;
+      } else if (g > kLinearUnits * unit) {
         cut[i] = true;
         y += need[i] + kBreakPx;
         // Labelled with the idle time between real events (not the instant a
@@ -481,12 +529,30 @@ class PictureBuilder {
     pic.bottom = last_y + 30;
   }
 
+  // --linear-time: the shortest idle stretch (one that would have been cut)
+  // gets kLinearIdlePx, and the whole run at most kLinearHeightPx.
+  void linear_scale() {
+    Duration idle = 0;
+    for (std::size_t i = 0; i + 1 < T.size(); ++i) {
+      const Duration g = T[i + 1] - T[i];
+      if (g > kLinearUnits * unit && (idle == 0 || g < idle)) idle = g;
+    }
+    if (idle > 0) unit_px = std::min(unit_px, kLinearIdlePx * static_cast<double>(unit) / static_cast<double>(idle));
+    const double units = static_cast<double>(T.back() - T.front()) / static_cast<double>(unit);
+    if (units > 0) unit_px = std::min(unit_px, kLinearHeightPx / units);
+  }
+
   // --- Across: the time axis, the left notes, the bands, the arrows, the right.
-  void across() {
+  void across(double extra_span) {
     double tick_w = 0;
     for (Time t : event_times) tick_w = std::max(tick_w, text_w(seconds_label(t)));
     double note_w[2] = {0, 0};
-    for (const auto& n : pending) note_w[n.side] = std::max(note_w[n.side], text_w(n.text));
+    for (const auto& n : pending) {
+      // Timer notes are set in (italic) DejaVu Sans: measured as such in --compact.
+      const double w = opt.compact && n.kind == LadderPicture::Note::Timer ? dejavu_sans_width(n.text, 11) * 1.05
+                                                                            : text_w(n.text);
+      note_w[n.side] = std::max(note_w[n.side], w);
+    }
     // Lanes: ends on one side whose lifetimes overlap sit side by side.
     lane.assign(ends.size(), -1);
     {
@@ -516,22 +582,80 @@ class PictureBuilder {
     for (const auto& s : segs) {
       std::string l = sim::segment_label(tr.packet(s.packet).packet.seg);
       if (opt.verbose) l += view.seq_text(s.packet);
-      label_w = std::max(label_w, text_w(l) + 60);
+      if (opt.number) l += fmt::format("{}: ", segs.size());
+      label_w = std::max(label_w, opt.compact ? dejavu_sans_width(l, kLabelPx) + 30 : text_w(l) + 60);
     }
-    const double side_w[2] = {lanes[0] * kBandW + (lanes[0] - 1) * kLaneGap,
-                              lanes[1] * kBandW + (lanes[1] - 1) * kLaneGap};
+    band_w = kBandW;
+    if (opt.compact) {
+      // As wide as the longest state name drawn (bold, about a tenth wider than regular).
+      band_w = 0;
+      for (const auto& sp : spans)
+        band_w = std::max(band_w, dejavu_sans_width(std::string(model::state_name(sp.state)), 10) * 1.1 + 10);
+    }
+    const double side_w[2] = {lanes[0] * band_w + (lanes[0] - 1) * kLaneGap,
+                              lanes[1] * band_w + (lanes[1] - 1) * kLaneGap};
     pic.axis_x = kMargin + tick_w + 10;
-    left_outer = pic.axis_x + 14 + kNoteGap + std::max(note_w[0], 40.0);
+    const double min_note = opt.compact ? 0 : 40;
+    left_outer = pic.axis_x + 14 + kNoteGap + std::max(note_w[0], min_note);
     left_inner = left_outer + side_w[0];
-    const double span = std::max(
-        {kMinArrowSpan, label_w / 0.45, text_w(pic.left_name) / 2 + text_w(pic.right_name) / 2 + 40});
+    const double span =
+        extra_span + std::max({opt.compact ? kMinArrowSpan * 2 / 3 : kMinArrowSpan, label_w / 0.45,
+                               text_w(pic.left_name) / 2 + text_w(pic.right_name) / 2 + 40});
     right_inner = left_inner + span;
     right_outer = right_inner + side_w[1];
     pic.left_x = (left_outer + left_inner) / 2;
     pic.right_x = (right_inner + right_outer) / 2;
-    pic.width = std::max({right_outer + kNoteGap + std::max(note_w[1], 40.0) + kMargin,
-                          kMargin * 2 + text_w(pic.title) * 1.25, kMargin * 2 + text_w(pic.subtitle),
-                          pic.right_x + text_w(pic.right_name) / 2 + kMargin, kLegendW});
+    pic.width = std::max(right_outer + kNoteGap + std::max(note_w[1], min_note) + kMargin,
+                         pic.right_x + text_w(pic.right_name) / 2 + kMargin);
+    // The header and the legend: on one line each as wide as they need, or
+    // (--compact) wrapped to the drawing's width.
+    if (!opt.compact)
+      pic.width = std::max({pic.width, kMargin * 2 + text_w(pic.title) * 1.25,
+                            kMargin * 2 + text_w(pic.subtitle), kLegendW});
+    pic.title_lines = wrapped(pic.title, (pic.width - kMargin * 2) / 1.25);
+    pic.subtitle_lines = wrapped(pic.subtitle, pic.width - kMargin * 2);
+  }
+
+  // Words of `text` on lines at most `w` wide (a longer word on its own line).
+  static std::vector<std::string> wrapped(const std::string& text, double w) {
+    std::vector<std::string> lines;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+      std::size_t end = text.size();
+      while (end > pos && text_w(text.substr(pos, end - pos)) > w) {
+        const auto sp = text.rfind(' ', end - 1);
+        if (sp == std::string::npos || sp <= pos) break;
+        end = sp;
+      }
+      if (end == pos) end = text.size();
+      lines.push_back(text.substr(pos, end - pos));
+      pos = end;
+      while (pos < text.size() && text[pos] == ' ') ++pos;
+    }
+    return lines;
+  }
+
+  // --width and --font-size: points per pixel; given both, the arrows' span
+  // widens to the width the type size asks for, or the figure is refused.
+  void fit_print_size() {
+    if (opt.width_pt > 0 && opt.font_pt > 0) {
+      const double target = opt.width_pt * kLabelPx / opt.font_pt;  // pixels across
+      if (pic.width > target + 0.05) {
+        pic.size_error = fmt::format(
+            "--width {:.1f} cm --font-size {:.3g} pt: this figure needs {:.1f} cm at {:.3g} pt (its type would be "
+            "{:.2g} pt at {:.1f} cm){}",
+            opt.width_pt * kCmPerPt, opt.font_pt, pic.width * opt.font_pt / kLabelPx * kCmPerPt, opt.font_pt,
+            kLabelPx * opt.width_pt / pic.width, opt.width_pt * kCmPerPt,
+            opt.compact ? "" : "; --compact draws it narrower");
+      } else if (pic.width < target) {
+        across(target - pic.width);
+      }
+      pic.pt_per_px = opt.font_pt / kLabelPx;
+    } else if (opt.width_pt > 0) {
+      pic.pt_per_px = opt.width_pt / pic.width;
+    } else if (opt.font_pt > 0) {
+      pic.pt_per_px = opt.font_pt / kLabelPx;
+    }
   }
 
   // Bands, and the bar where a TCB was deleted.
@@ -542,7 +666,7 @@ class PictureBuilder {
       LadderPicture::Band b;
       b.side = side;
       b.x0 = x0;
-      b.x1 = x0 + kBandW;
+      b.x1 = x0 + band_w;
       b.y0 = ymap(s.t0) + s.off0;
       b.open = s.t1 < 0;
       b.y1 = b.open ? pic.bottom : ymap(s.t1) + s.off1;
@@ -572,7 +696,7 @@ class PictureBuilder {
             next_starts || (sp.t0 == closed_at[e] && lane[static_cast<std::size_t>(sp.end)] == lane[e] &&
                             side_of_end(sp.end) == side);
       }
-      pic.closed.push_back({side, x0, x0 + kBandW, ymap(closed_at[e]) + closed_off[e], !next_starts});
+      pic.closed.push_back({side, x0, x0 + band_w, ymap(closed_at[e]) + closed_off[e], !next_starts});
     }
   }
 
@@ -584,6 +708,8 @@ class PictureBuilder {
       const auto& p = tr.packet(s.packet);
       std::string label = sim::segment_label(p.packet.seg);
       if (opt.verbose) label += view.seq_text(s.packet);
+      // Numbered in the order sent, so that a text can cite "segment 3".
+      if (opt.number) label = fmt::format("{}: {}", k + 1, label);
       const double x_from = s.side == 0 ? xl : xr, x_to = s.side == 0 ? xr : xl;
       const double y0 = ymap(s.sent) + s.send_off;
       for (std::size_t d = 0; d < s.delivered.size(); ++d) {
@@ -637,8 +763,10 @@ class PictureBuilder {
     for (const auto& ts : timer_spans) {
       const int side = side_of_end(ts.end);
       const double x = side == 0 ? left_outer - 7 : right_outer + 7;
-      pic.timers.push_back({side, x, ymap(ts.armed), ymap(ts.fired),
-                            fmt::format("{} {}", ts.label, sim::format_duration(ts.after))});
+      LadderPicture::Timer t{side, x, ymap(ts.armed), ymap(ts.fired),
+                             fmt::format("{} {}", ts.label, sim::format_duration(ts.after)), {}, ts.cancelled};
+      for (Time rt : ts.restarts) t.restarts.push_back(ymap(rt));
+      pic.timers.push_back(t);
     }
 
     // Notes, stacked per instant and side.
@@ -661,8 +789,30 @@ class PictureBuilder {
     }
     pic.scale_px = unit_px;
     pic.scale_label = gap_label(unit);
+    legend();
+  }
+
+  // The legend's items in a row, wrapped to the drawing's width.
+  void legend() {
+    const double row_h = std::max(28.0, unit_px) + 8;
     pic.legend_y = pic.bottom + 20 + std::max(14.0, unit_px / 2);
-    pic.height = pic.legend_y + std::max(14.0, unit_px / 2) + 12;
+    double x = kMargin, y = pic.legend_y;
+    const std::pair<double, std::string> items[] = {{30, "segment"},
+                                                    {30, "retransmission"},
+                                                    {30, "lost"},
+                                                    {6, "timer: armed to expired"},
+                                                    {8, "= " + pic.scale_label + " (one-way delay)"},
+                                                    {30, "idle time cut out"}};
+    for (const auto& [w, text] : items) {
+      const double item_w = w + 6 + text_w(text) + 18;
+      if (x > kMargin && x + item_w - 18 > pic.width - kMargin) {
+        x = kMargin;
+        y += row_h;
+      }
+      pic.legend.push_back({x, y, w, text});
+      x += item_w;
+    }
+    pic.height = y + std::max(14.0, unit_px / 2) + 12;
   }
 
   const scenario::RunResult& run;
@@ -680,6 +830,7 @@ class PictureBuilder {
   Duration unit = -1;  // the shortest delay
   std::vector<Time> lost_mid;
   std::vector<TimerSpan> timer_spans;
+  std::map<std::size_t, std::string> timer_note_at;  // a record's note: "2MSL restarted"
   std::vector<PendingNote> pending;
   std::set<Time> event_times;  // those that get a tick on the scale
   std::vector<Time> T;         // every instant drawn
@@ -689,6 +840,7 @@ class PictureBuilder {
   std::vector<bool> cut;  // the gap after T[i] is a break
   std::vector<int> lane;  // each end's lane on its side
   int lanes[2] = {1, 1};
+  double band_w = kBandW;
   double left_outer = 0, left_inner = 0, right_inner = 0, right_outer = 0;
 };
 
@@ -726,13 +878,16 @@ constexpr const char* kMono = "DejaVu Sans Mono, Menlo, Consolas, monospace";
 // Header: the title, the subtitle, the two ends' names.
 void svg_header(std::string& o, const LadderPicture& p) {
   double hy = kMargin + 14;
-  if (!p.title.empty()) {
+  for (const auto& line : p.title_lines) {
     o += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"14\" font-weight=\"bold\">{}</text>\n", n(kMargin),
-                     n(hy), xml_escape(p.title));
+                     n(hy), xml_escape(line));
     hy += 18;
   }
-  o += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"#555555\">{}</text>\n", n(kMargin), n(hy),
-                   xml_escape(p.subtitle));
+  for (const auto& line : p.subtitle_lines) {
+    o += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"#555555\">{}</text>\n", n(kMargin), n(hy),
+                     xml_escape(line));
+    hy += 14;
+  }
   const double names_y = p.top - 10;
   o += fmt::format("<g font-size=\"12\" font-weight=\"bold\" text-anchor=\"middle\">\n");
   o += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", n(p.left_x), n(names_y), xml_escape(p.left_name));
@@ -807,7 +962,13 @@ void svg_timers_and_segments(std::string& o, const LadderPicture& p) {
     const double dir = t.side == 0 ? 1 : -1;  // towards the band
     o += fmt::format("<path d=\"M{},{} L{},{} L{},{} L{},{}\" stroke-dasharray=\"4,3\"/>\n", n(t.x + dir * 4),
                      n(t.y0), n(t.x), n(t.y0), n(t.x), n(t.y1), n(t.x + dir * 4), n(t.y1));
-    o += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"2.5\" fill=\"#555555\"/>\n", n(t.x), n(t.y1));
+    if (t.cancelled) {  // a bar across the bracket's end: stopped, never expired
+      o += fmt::format("<path d=\"M{},{} L{},{}\" stroke-width=\"2\"/>\n", n(t.x - 4), n(t.y1), n(t.x + 4), n(t.y1));
+    } else {
+      o += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"2.5\" fill=\"#555555\"/>\n", n(t.x), n(t.y1));
+    }
+    for (double y : t.restarts)  // an open circle where it started again
+      o += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"2.5\" fill=\"#ffffff\"/>\n", n(t.x), n(y));
   }
   o += "</g>\n";
 
@@ -868,43 +1029,45 @@ void svg_notes_and_breaks(std::string& o, const LadderPicture& p) {
   o += "</g>\n";
 }
 
-// Legend.
+// Legend: the items the picture placed, in their order (svg.h).
 void svg_legend(std::string& o, const LadderPicture& p) {
-  double x = kMargin;
-  const double y = p.legend_y;
   o += "<g id=\"legend\" font-size=\"10\" fill=\"#333333\" stroke-width=\"1.3\">\n";
-  auto item = [&](const std::string& drawing, double w, const std::string& text) {
-    o += drawing;
-    o += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", n(x + w + 6), n(y + 3.5), xml_escape(text));
-    x += w + 6 + text_w(text) + 18;
-  };
-  item(fmt::format("<line x1=\"{0}\" y1=\"{2}\" x2=\"{1}\" y2=\"{2}\" stroke=\"#111111\"/><path d=\"{3}\" "
-                   "fill=\"#111111\"/>\n",
-                   n(x), n(x + 30), n(y), arrow_head(x, y, x + 30, y)),
-       30, "segment");
-  item(fmt::format(
-           "<line x1=\"{0}\" y1=\"{2}\" x2=\"{1}\" y2=\"{2}\" stroke=\"#111111\" stroke-dasharray=\"6,4\"/>"
-           "<path d=\"{3}\" fill=\"#111111\"/>\n",
-           n(x), n(x + 30), n(y), arrow_head(x, y, x + 30, y)),
-       30, "retransmission");
-  item(fmt::format(
-           "<line x1=\"{0}\" y1=\"{2}\" x2=\"{1}\" y2=\"{2}\" stroke=\"#111111\"/>"
-           "<path d=\"M{3},{4} L{5},{6} M{3},{6} L{5},{4}\" stroke=\"#111111\" stroke-width=\"2.2\"/>\n",
-           n(x), n(x + 24), n(y), n(x + 19), n(y - 5), n(x + 29), n(y + 5)),
-       30, "lost");
-  item(fmt::format("<path d=\"M{0},{1} L{2},{1} L{2},{3} L{0},{3}\" fill=\"none\" stroke=\"#555555\" "
-                   "stroke-width=\"1.2\" "
-                   "stroke-dasharray=\"4,3\"/><circle cx=\"{2}\" cy=\"{3}\" r=\"2.5\" fill=\"#555555\"/>\n",
-                   n(x + 4), n(y - 7), n(x), n(y + 7)),
-       6, "timer: armed to expired");
-  item(fmt::format("<path d=\"M{0},{1} L{2},{1} M{3},{1} L{3},{4} M{0},{4} L{2},{4}\" stroke=\"#444444\" "
-                   "stroke-width=\"1\"/>\n",
-                   n(x), n(y - p.scale_px / 2), n(x + 8), n(x + 4), n(y + p.scale_px / 2)),
-       8, "= " + p.scale_label + " (one-way delay)");
-  item(fmt::format("<path d=\"{}\" fill=\"none\" stroke=\"#666666\"/><path d=\"{}\" fill=\"none\" "
-                   "stroke=\"#666666\"/>\n",
-                   zigzag(x, x + 30, y - 4), zigzag(x, x + 30, y + 4)),
-       30, "idle time cut out");
+  for (std::size_t i = 0; i < p.legend.size(); ++i) {
+    const auto& it = p.legend[i];
+    const double x = it.x, y = it.y;
+    switch (i) {
+      case 0:
+      case 1:
+        o += fmt::format("<line x1=\"{0}\" y1=\"{2}\" x2=\"{1}\" y2=\"{2}\" stroke=\"#111111\"{3}/><path d=\"{4}\" "
+                         "fill=\"#111111\"/>\n",
+                         n(x), n(x + 30), n(y), i == 1 ? " stroke-dasharray=\"6,4\"" : "",
+                         arrow_head(x, y, x + 30, y));
+        break;
+      case 2:
+        o += fmt::format(
+            "<line x1=\"{0}\" y1=\"{2}\" x2=\"{1}\" y2=\"{2}\" stroke=\"#111111\"/>"
+            "<path d=\"M{3},{4} L{5},{6} M{3},{6} L{5},{4}\" stroke=\"#111111\" stroke-width=\"2.2\"/>\n",
+            n(x), n(x + 24), n(y), n(x + 19), n(y - 5), n(x + 29), n(y + 5));
+        break;
+      case 3:
+        o += fmt::format(
+            "<path d=\"M{0},{1} L{2},{1} L{2},{3} L{0},{3}\" fill=\"none\" stroke=\"#555555\" "
+            "stroke-width=\"1.2\" "
+            "stroke-dasharray=\"4,3\"/><circle cx=\"{2}\" cy=\"{3}\" r=\"2.5\" fill=\"#555555\"/>\n",
+            n(x + 4), n(y - 7), n(x), n(y + 7));
+        break;
+      case 4:
+        o += fmt::format("<path d=\"M{0},{1} L{2},{1} M{3},{1} L{3},{4} M{0},{4} L{2},{4}\" stroke=\"#444444\" "
+                         "stroke-width=\"1\"/>\n",
+                         n(x), n(y - p.scale_px / 2), n(x + 8), n(x + 4), n(y + p.scale_px / 2));
+        break;
+      default:
+        o += fmt::format("<path d=\"{}\" fill=\"none\" stroke=\"#666666\"/><path d=\"{}\" fill=\"none\" "
+                         "stroke=\"#666666\"/>\n",
+                         zigzag(x, x + 30, y - 4), zigzag(x, x + 30, y + 4));
+    }
+    o += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", n(x + it.w + 6), n(y + 3.5), xml_escape(it.text));
+  }
   o += "</g>\n";
 }
 
@@ -914,13 +1077,18 @@ std::string svg(const scenario::RunResult& run, const PictureOptions& opt) {
   const LadderPicture p = ladder_picture(run, opt);
   std::string o;
   o += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  // In print units when --width or --font-size gave them: the viewBox keeps the pixels.
+  const auto size = [&p](double px) {
+    return p.pt_per_px > 0 ? fmt::format("{:.2f}pt", px * p.pt_per_px) : n(px);
+  };
   o += fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 "
-      "{0} {1}\" "
-      "font-family=\"{2}\" font-size=\"11\">\n",
-      n(p.width), n(p.height), kSans);
+      "{2} {3}\" "
+      "font-family=\"{4}\" font-size=\"11\">\n",
+      size(p.width), size(p.height), n(p.width), n(p.height), kSans);
   o += fmt::format("<title>{}</title>\n", xml_escape(p.title.empty() ? p.subtitle : p.title));
-  o += "<desc>Ladder diagram drawn by tcpsim from the run's trace</desc>\n";
+  o += fmt::format("<desc>Ladder diagram drawn by tcpsim from the run's trace: {}</desc>\n",
+                   xml_escape(p.provenance));
   o += fmt::format("<rect x=\"0\" y=\"0\" width=\"{}\" height=\"{}\" fill=\"#ffffff\"/>\n", n(p.width),
                    n(p.height));
 

@@ -18,6 +18,7 @@
 // same run gives the same bytes.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,8 +26,25 @@
 
 namespace tcpsim::formats {
 
+// What a figure shows and how big it is printed: the options of
+// `tcpsim run` that shape a picture (cli/commands/run.cc declares each once;
+// docs/formats.md shows them). The defaults draw what the run did, whole.
 struct PictureOptions {
+  PictureOptions() = default;
+  // PictureOptions{true}: -v, everything else as by default.
+  PictureOptions(bool verbose) : verbose(verbose) {}  // NOLINT(google-explicit-constructor)
   bool verbose = false;  // seq/ack (relative) and window on every segment
+  // Size in print: --width (points) and --font-size (points, the segment
+  // labels'); 0: not given. Given both, the arrows' span takes up the
+  // difference; a figure whose text cannot fit is refused (size_error).
+  double width_pt = 0;
+  double font_pt = 0;
+  bool compact = false;  // narrow state columns, no call text, the legend wrapped
+  bool hide_calls = false, hide_timers = false, hide_notes = false;
+  std::optional<std::string> title;  // --title: instead of the scenario's
+  bool no_subtitle = false;          // the provenance stays in the metadata
+  bool number = false;               // "3: FIN,ACK": segments numbered in the order sent
+  bool linear_time = false;          // no idle cuts: every instant at its time on one scale
 };
 
 // The geometry both SVG and TikZ draw, in pixels (y grows downwards).
@@ -69,14 +87,17 @@ struct LadderPicture {
     std::string text;
     enum Kind { Call, Timer, Output } kind = Call;
   };
-  struct Timer {  // armed .. fired
+  struct Timer {  // armed .. fired (or cancelled)
     int side;
     double x, y0, y1;
-    std::string label;  // "RTO 202ms"
+    std::string label;            // "RTO 202ms"
+    std::vector<double> restarts;  // where it was started again (2MSL absorbing a FIN)
+    bool cancelled = false;        // stopped at y1 without expiring
   };
 
   double width = 0, height = 0;
   std::string title, subtitle;
+  std::string provenance;  // formats/provenance.h: in every picture's metadata
   std::string left_name, right_name;
   double left_x = 0, right_x = 0;  // lifelines
   double top = 0, bottom = 0;      // lifelines' extent
@@ -84,6 +105,17 @@ struct LadderPicture {
   double scale_px = 0;      // one unit
   std::string scale_label;  // "1ms"
   double legend_y = 0;
+  struct LegendItem {  // in order: segment, retransmission, lost, timer, scale, cut
+    double x, y;       // the drawing's left end, on the row's centre line
+    double w;          // the drawing's width; its text starts 6 further
+    std::string text;
+  };
+  std::vector<LegendItem> legend;
+  std::vector<std::string> title_lines, subtitle_lines;  // wrapped to the width in --compact
+  // Print size: points (1/72 in) per pixel; 0 when neither --width nor
+  // --font-size was given (the SVG in pixels, TikZ at half a point each).
+  double pt_per_px = 0;
+  std::string size_error;  // --width with --font-size that this figure cannot meet
   std::vector<Tick> ticks;
   std::vector<Break> breaks;
   std::vector<Band> bands;

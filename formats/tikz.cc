@@ -9,7 +9,13 @@ namespace tcpsim::formats {
 
 namespace {
 
-constexpr double kPt = 0.5;  // TeX points per SVG pixel
+// TeX's big points (bp, 1/72 in, the SVG's pt) per pixel of the picture's
+// geometry: --width or --font-size chose it, else half a point.
+struct Units {
+  double k;
+  explicit Units(const LadderPicture& p) : k(p.pt_per_px > 0 ? p.pt_per_px : 0.5) {}
+  std::string operator()(double px) const { return fmt::format("{:.2f}bp", px * k); }
+};
 
 std::string tex(const std::string& s) {
   std::string out;
@@ -57,7 +63,6 @@ std::string tex(const std::string& s) {
 
 std::string n(double v) { return number(v); }
 
-std::string pt(double px) { return fmt::format("{:.2f}pt", px * kPt); }
 
 std::string colour_name(const std::string& state) {
   std::string s = "tcpsim";
@@ -88,8 +93,11 @@ namespace {
 // The document around the picture: page size, the state colours and the
 // fonts as commands, the picture's opening and bounding box.
 std::string tikz_preamble(const LadderPicture& p) {
+  const Units pt(p);
   std::string o;
-  o += "% A ladder diagram drawn by tcpsim (--format tikz) from the run's trace.\n";
+  o += "% A ladder diagram drawn by tcpsim (--format tikz) from the run's trace:\n";
+  // One line: provenance_line escapes control characters, so no newline ends the comment early.
+  o += "% " + p.provenance + "\n";
   o += "% Compile with pdflatex; to use the picture elsewhere, copy the tikzpicture\n";
   o += "% and the \\definecolor and \\newcommand lines (plain TikZ, no libraries).\n";
   o += "\\documentclass{article}\n\\usepackage{fix-cm}\n\\usepackage{tikz}\n\\pagestyle{empty}\n";
@@ -105,8 +113,8 @@ std::string tikz_preamble(const LadderPicture& p) {
                      std::string(state_fill(s)).substr(1));
   }
   auto font = [&](const char* name, double px, const char* family) {
-    o += fmt::format("\\newcommand{{\\{}}}{{\\fontsize{{{:.2f}}}{{{:.2f}}}\\selectfont{}}}\n", name, px * kPt,
-                     px * kPt * 1.2, family);
+    o += fmt::format("\\newcommand{{\\{}}}{{\\fontsize{{{:.2f}bp}}{{{:.2f}bp}}\\selectfont{}}}\n", name,
+                     px * pt.k, px * pt.k * 1.2, family);
   };
   font("tcpsimtitle", 14, "\\sffamily\\bfseries");
   font("tcpsimsans", 11, "\\sffamily");
@@ -123,40 +131,45 @@ std::string tikz_preamble(const LadderPicture& p) {
   return o;
 }
 
-// The legend: a segment, a retransmission, a loss, a timer, the scale, a cut.
+// The legend: the items the picture placed (svg.h), in their order.
 void tikz_legend(std::string& o, const LadderPicture& p, const std::string& thin) {
-  const double y = p.legend_y;
-  double x = 16;
-  auto text = [&](double w, const std::string& s) {
-    o += fmt::format("\\node[anchor=base west,font=\\tcpsimsmall] at ({},{}) {{{}}};\n", n(x + w + 6),
-                     n(y + 3.5), tex(s));
-    x += w + 6 + static_cast<double>(s.size()) * 6.7 + 18;
-  };
-  o += fmt::format("\\draw[line width={}] ({},{}) -- ({},{});\n", pt(1.3), n(x), n(y), n(x + 30), n(y));
-  o += head(x, y, x + 30, y);
-  text(30, "segment");
-  o += fmt::format("\\draw[line width={},dash pattern=on {} off {}] ({},{}) -- ({},{});\n", pt(1.3), pt(6),
-                   pt(4), n(x), n(y), n(x + 30), n(y));
-  o += head(x, y, x + 30, y);
-  text(30, "retransmission");
-  o += fmt::format("\\draw[line width={}] ({},{}) -- ({},{});\n", pt(1.3), n(x), n(y), n(x + 24), n(y));
-  o += fmt::format("\\draw[line width={}] ({},{}) -- ({},{}) ({},{}) -- ({},{});\n", pt(2.2), n(x + 19),
-                   n(y - 5), n(x + 29), n(y + 5), n(x + 19), n(y + 5), n(x + 29), n(y - 5));
-  text(30, "lost");
-  o += fmt::format(
-      "\\draw[line width={},black!67,dash pattern=on {} off {}] ({},{}) -- ({},{}) -- ({},{}) -- "
-      "({},{});\n",
-      pt(1.2), pt(4), pt(3), n(x + 4), n(y - 7), n(x), n(y - 7), n(x), n(y + 7), n(x + 4), n(y + 7));
-  o += fmt::format("\\fill[black!67] ({},{}) circle[radius={}];\n", n(x), n(y + 7), pt(2.5));
-  text(6, "timer: armed to expired");
-  o += fmt::format("\\draw[{},black!73] ({},{}) -- ({},{}) ({},{}) -- ({},{}) ({},{}) -- ({},{});\n", thin,
-                   n(x), n(y - p.scale_px / 2), n(x + 8), n(y - p.scale_px / 2), n(x + 4),
-                   n(y - p.scale_px / 2), n(x + 4), n(y + p.scale_px / 2), n(x), n(y + p.scale_px / 2),
-                   n(x + 8), n(y + p.scale_px / 2));
-  text(8, "= " + p.scale_label + " (one-way delay)");
-  o += fmt::format("\\draw[{},black!60] {};\n", thin, zigzag(x, x + 30, y - 4));
-  o += fmt::format("\\draw[{},black!60] {};\n", thin, zigzag(x, x + 30, y + 4));
-  text(30, "idle time cut out");
+  const Units pt(p);
+  for (std::size_t i = 0; i < p.legend.size(); ++i) {
+    const auto& it = p.legend[i];
+    const double x = it.x, y = it.y;
+    switch (i) {
+      case 0:
+      case 1:
+        o += fmt::format("\\draw[line width={}{}] ({},{}) -- ({},{});\n", pt(1.3),
+                         i == 1 ? fmt::format(",dash pattern=on {} off {}", pt(6), pt(4)) : "", n(x), n(y),
+                         n(x + 30), n(y));
+        o += head(x, y, x + 30, y);
+        break;
+      case 2:
+        o += fmt::format("\\draw[line width={}] ({},{}) -- ({},{});\n", pt(1.3), n(x), n(y), n(x + 24), n(y));
+        o += fmt::format("\\draw[line width={}] ({},{}) -- ({},{}) ({},{}) -- ({},{});\n", pt(2.2), n(x + 19),
+                         n(y - 5), n(x + 29), n(y + 5), n(x + 19), n(y + 5), n(x + 29), n(y - 5));
+        break;
+      case 3:
+        o += fmt::format(
+            "\\draw[line width={},black!67,dash pattern=on {} off {}] ({},{}) -- ({},{}) -- ({},{}) -- "
+            "({},{});\n",
+            pt(1.2), pt(4), pt(3), n(x + 4), n(y - 7), n(x), n(y - 7), n(x), n(y + 7), n(x + 4), n(y + 7));
+        o += fmt::format("\\fill[black!67] ({},{}) circle[radius={}];\n", n(x), n(y + 7), pt(2.5));
+        break;
+      case 4:
+        o += fmt::format("\\draw[{},black!73] ({},{}) -- ({},{}) ({},{}) -- ({},{}) ({},{}) -- ({},{});\n", thin,
+                         n(x), n(y - p.scale_px / 2), n(x + 8), n(y - p.scale_px / 2), n(x + 4),
+                         n(y - p.scale_px / 2), n(x + 4), n(y + p.scale_px / 2), n(x), n(y + p.scale_px / 2),
+                         n(x + 8), n(y + p.scale_px / 2));
+        break;
+      default:
+        o += fmt::format("\\draw[{},black!60] {};\n", thin, zigzag(x, x + 30, y - 4));
+        o += fmt::format("\\draw[{},black!60] {};\n", thin, zigzag(x, x + 30, y + 4));
+    }
+    o += fmt::format("\\node[anchor=base west,font=\\tcpsimsmall] at ({},{}) {{{}}};\n", n(x + it.w + 6),
+                     n(y + 3.5), tex(it.text));
+  }
 }
 
 }  // namespace
@@ -164,14 +177,18 @@ void tikz_legend(std::string& o, const LadderPicture& p, const std::string& thin
 std::string tikz(const scenario::RunResult& run, const PictureOptions& opt) {
   const LadderPicture p = ladder_picture(run, opt);
   std::string o = tikz_preamble(p);
+  const Units pt(p);
 
   double hy = 16 + 14;
-  if (!p.title.empty()) {
-    o += fmt::format("\\node[anchor=base west,font=\\tcpsimtitle] at (16,{}) {{{}}};\n", n(hy), tex(p.title));
+  for (const auto& line : p.title_lines) {
+    o += fmt::format("\\node[anchor=base west,font=\\tcpsimtitle] at (16,{}) {{{}}};\n", n(hy), tex(line));
     hy += 18;
   }
-  o += fmt::format("\\node[anchor=base west,font=\\tcpsimsans,text=black!67] at (16,{}) {{{}}};\n", n(hy),
-                   tex(p.subtitle));
+  for (const auto& line : p.subtitle_lines) {
+    o += fmt::format("\\node[anchor=base west,font=\\tcpsimsans,text=black!67] at (16,{}) {{{}}};\n", n(hy),
+                     tex(line));
+    hy += 14;
+  }
   o += fmt::format("\\node[anchor=base,font=\\tcpsimname] at ({},{}) {{{}}};\n", n(p.left_x), n(p.top - 10),
                    tex(p.left_name));
   o += fmt::format("\\node[anchor=base,font=\\tcpsimname] at ({},{}) {{{}}};\n", n(p.right_x), n(p.top - 10),
@@ -227,7 +244,15 @@ std::string tikz(const scenario::RunResult& run, const PictureOptions& opt) {
         "({},{});\n",
         pt(1.2), pt(4), pt(3), n(t.x + dir * 4), n(t.y0), n(t.x), n(t.y0), n(t.x), n(t.y1), n(t.x + dir * 4),
         n(t.y1));
-    o += fmt::format("\\fill[black!67] ({},{}) circle[radius={}];\n", n(t.x), n(t.y1), pt(2.5));
+    if (t.cancelled) {
+      o += fmt::format("\\draw[line width={},black!67] ({},{}) -- ({},{});\n", pt(2), n(t.x - 4), n(t.y1),
+                       n(t.x + 4), n(t.y1));
+    } else {
+      o += fmt::format("\\fill[black!67] ({},{}) circle[radius={}];\n", n(t.x), n(t.y1), pt(2.5));
+    }
+    for (double y : t.restarts)
+      o += fmt::format("\\filldraw[line width={},draw=black!67,fill=white] ({},{}) circle[radius={}];\n", pt(1.2),
+                       n(t.x), n(y), pt(2.5));
   }
 
   // Segments.

@@ -6,6 +6,8 @@
 #include <map>
 #include <vector>
 
+#include "formats/provenance.h"
+
 namespace tcpsim::formats {
 
 using model::State;
@@ -248,14 +250,7 @@ std::string TraceView::header() const {
   const auto& sc = *run_.scenario;
   std::string out;
   if (!sc.title.empty()) out += sc.title + "\n";
-  std::string profiles;
-  for (std::size_t i = 0; i < run_.net->host_count(); ++i) {
-    const auto& h = run_.net->host(i);
-    if (profiles.find(h.profile().name) == std::string::npos)
-      profiles += (profiles.empty() ? "" : ", ") + h.profile().name;
-  }
-  out += fmt::format("{}: profile {}, seed {}\n\n", sc.file, profiles, run_.net->seed());
-  return out;
+  return out + provenance_line(provenance_of(run_)) + "\n\n";
 }
 
 }  // namespace tcpsim::formats

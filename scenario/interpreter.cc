@@ -468,6 +468,7 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
   if (auto* e = std::get_if<ParseError>(&built)) return *e;
   RunResult res;
   res.scenario = sc;
+  res.given = {opt.seed, opt.profile, opt.sets, opt.loss};
   res.net = std::move(std::get<std::unique_ptr<sim::Network>>(built));
   res.runner = std::make_unique<sim::ProgramRunner>(*res.net);
   sim::Network& net = *res.net;

@@ -52,8 +52,19 @@ struct ProgramInfo {
   std::uint8_t host = 0;
 };
 
+// What the command line changed for a run (--seed, --profile, --set,
+// --loss): a figure records them so that it can be reproduced from its
+// caption (formats/provenance.h).
+struct GivenOptions {
+  std::optional<std::uint64_t> seed;
+  std::optional<std::string> profile;
+  std::vector<std::pair<std::string, std::string>> sets;
+  std::optional<sim::Probability> loss;
+};
+
 struct RunResult {
   std::shared_ptr<const Scenario> scenario;
+  GivenOptions given;
   std::unique_ptr<sim::Network> net;
   std::unique_ptr<sim::ProgramRunner> runner;
   std::vector<ProgramInfo> programs;

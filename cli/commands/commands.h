@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "formats/output_file.h"  // output::write_output, for every command
+#include "formats/svg.h"          // formats::PictureOptions
 #include "scenario/interpreter.h"
 
 namespace tcpsim::cli {
@@ -26,6 +27,10 @@ struct RunArgs {
   std::string output;  // -o: a file written whole or not at all
   std::string pcap;    // --pcap: the segments as a capture file
   std::string pcap_at = "sender";
+  // Figures (svg, tikz, mermaid): the options add_figure_options declares.
+  formats::PictureOptions figure;
+  std::optional<std::string> width, font_size;
+  std::vector<std::string> hide;
 };
 
 struct CheckArgs {
@@ -41,6 +46,8 @@ struct StatesArgs {
   std::vector<std::string> files;  // the scenarios whose runs count for --coverage
   RunArgs run;                     // --seed, --profile, ... for those runs
   std::string output;
+  bool rfc_figure = false;  // RFC 9293 Figure 5's 20 arrows only
+  bool no_rules = false;    // no rule names under the labels
 };
 
 // --seed: a whole number from 0 to 2^64-1, checked on the text (CLI11

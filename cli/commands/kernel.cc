@@ -229,7 +229,7 @@ int cmd_kernel(const KernelArgs& a) {
   const scenario::RunResult real = kernel::to_run_result(sc, recording, plan, kernel_name());
 
   if (auto e = formats::too_big_for(format, real)) return fail(*e);
-  std::string text = formats::write_trace(format, real, formats::WriteOptions{a.verbose});
+  std::string text = formats::write_trace(format, real, formats::WriteOptions{a.verbose, {}});
   if (!a.pcap.empty()) {
     const std::string err = formats::write_pcap(real, a.pcap, formats::CapturePoint::Sender);
     if (!err.empty()) return fail(err);

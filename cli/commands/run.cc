@@ -44,6 +44,33 @@ void add_profile_option(CLI::App* app, std::optional<std::string>& profile) {
       ->check(CLI::IsMember(names));
 }
 
+// The options that shape a figure (svg, tikz; mermaid where it can), each
+// declared here once; docs/formats.md shows them.
+void add_figure_options(CLI::App* app, RunArgs& a) {
+  formats::PictureOptions& f = a.figure;
+  const std::string g = "Figures (svg, tikz, mermaid)";
+  app->add_option("--width", a.width, "Printed width of an svg/tikz figure: 12cm, 120mm, 340pt, 4.7in")
+      ->group(g);
+  app->add_option("--font-size", a.font_size,
+                  "Printed size of the segment labels, in points (8.5 or 8.5pt); with --width the arrows "
+                  "widen to fit, or a figure too wide is refused")
+      ->group(g);
+  app->add_flag("--compact", f.compact, "Narrow state columns, no call text, the legend and header wrapped")
+      ->group(g);
+  app->add_option("--hide", a.hide, "Leave out calls, timers or notes (program output); repeatable")
+      ->check(CLI::IsMember({"calls", "timers", "notes"}))
+      ->group(g);
+  app->add_option("--title", f.title, "The figure's title instead of the scenario's first comment")->group(g);
+  app->add_flag("--no-subtitle", f.no_subtitle,
+                "No subtitle line (the provenance stays in the SVG's desc, the TikZ and Mermaid comments)")
+      ->group(g);
+  app->add_flag("--number", f.number, "Number the segments in the order sent, to cite them from a text")
+      ->group(g);
+  app->add_flag("--linear-time", f.linear_time,
+                "No idle cuts: every instant at its time on one scale (a backoff's 1, 2, 4 s drawn 1:2:4)")
+      ->group(g);
+}
+
 void add_run_options(CLI::App* app, RunArgs& a, bool with_file) {
   if (with_file)
     app->add_option("file", a.file, "Scenario file (see docs/scenario-language.md)")
@@ -68,6 +95,7 @@ void add_run_options(CLI::App* app, RunArgs& a, bool with_file) {
                     "(what arrived)")
         ->check(CLI::IsMember({"sender", "receiver"}))
         ->capture_default_str();
+    add_figure_options(app, a);
   }
   // A range check before conversion: CLI11 would take "-1" as 2^64-1.
   app->add_option("--seed", a.seed, "Seed for random loss, jitter, ISNs (overrides the scenario's)")
@@ -81,6 +109,47 @@ void add_run_options(CLI::App* app, RunArgs& a, bool with_file) {
 }
 
 namespace {
+
+// "12cm", "120mm", "340pt", "4.7in" (a bare number: `unit`) in points of
+// 1/72 in, the SVG's and TeX's bp; nullopt when it is not one.
+std::optional<double> length_in_points(const std::string& text, std::string_view unit) {
+  std::size_t digits = 0;
+  while (digits < text.size() && (std::isdigit(static_cast<unsigned char>(text[digits])) || text[digits] == '.'))
+    ++digits;
+  double v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + digits, v);
+  if (digits == 0 || ec != std::errc() || end != text.data() + digits || !(v > 0) || v > 1e4) return std::nullopt;
+  const std::string_view u = digits == text.size() ? unit : std::string_view(text).substr(digits);
+  if (u == "pt" || u == "bp") return v;
+  if (u == "in") return v * 72;
+  if (u == "cm") return v * 72 / 2.54;
+  if (u == "mm") return v * 72 / 25.4;
+  return std::nullopt;
+}
+
+// The figure options as the formats take them; a message on failure.
+std::optional<std::string> figure_from(const RunArgs& a, formats::PictureOptions& f) {
+  f = a.figure;
+  if (a.width) {
+    const auto w = length_in_points(*a.width, "");
+    if (!w || *w < 36)
+      return fmt::format("--width {}: expected a length of at least half an inch such as 12cm, 120mm, 340pt or 4.7in",
+                         sim::echo(*a.width));
+    f.width_pt = *w;
+  }
+  if (a.font_size) {
+    const auto s = length_in_points(*a.font_size, "pt");
+    if (!s || *s < 2 || *s > 72)
+      return fmt::format("--font-size {}: expected a size in points from 2 to 72, such as 8.5", sim::echo(*a.font_size));
+    f.font_pt = *s;
+  }
+  for (const auto& h : a.hide) {
+    f.hide_calls = f.hide_calls || h == "calls";
+    f.hide_timers = f.hide_timers || h == "timers";
+    f.hide_notes = f.hide_notes || h == "notes";
+  }
+  return std::nullopt;
+}
 
 // Turns the command line into run options; a message on failure.
 std::optional<std::string> options_from(const RunArgs& a, scenario::RunOptions& o) {
@@ -167,6 +236,11 @@ int cmd_run(const RunArgs& a) {
                  std::string(format.name).c_str(), upper.c_str());
     return 2;
   }
+  formats::WriteOptions wo{a.verbose, {}};
+  if (auto e = figure_from(a, wo.figure)) {
+    std::fprintf(stderr, "%s\n", e->c_str());
+    return 2;
+  }
   auto result = load_and_run(a.file, a);
   if (auto* e = std::get_if<std::string>(&result)) {
     std::fprintf(stderr, "%s\n", e->c_str());
@@ -177,7 +251,15 @@ int cmd_run(const RunArgs& a) {
     std::fprintf(stderr, "%s\n", e->c_str());
     return 2;
   }
-  const std::string text = formats::write_trace(format, run, formats::WriteOptions{a.verbose});
+  if ((format.name == "svg" || format.name == "tikz") && wo.figure.width_pt > 0 && wo.figure.font_pt > 0) {
+    wo.figure.verbose = a.verbose;
+    const std::string e = formats::ladder_picture(run, wo.figure).size_error;
+    if (!e.empty()) {
+      std::fprintf(stderr, "%s\n", e.c_str());
+      return 2;
+    }
+  }
+  const std::string text = formats::write_trace(format, run, wo);
   if (!a.pcap.empty()) {
     const std::string err = formats::write_pcap(
         run, a.pcap,

@@ -11,12 +11,22 @@ const std::vector<std::string>& states_formats() {
 }
 
 int cmd_states(const StatesArgs& a) {
+  if (a.rfc_figure) {
+    if (a.coverage || !a.files.empty() || a.format == "table") {
+      std::fprintf(stderr,
+                   "tcpsim states --rfc-figure: the figure is a DOT diagram, without --coverage or "
+                   "--format table\n");
+      return 2;
+    }
+    return output::write_output(a.output, formats::rfc_figure_dot(!a.no_rules)) ? 0 : 2;
+  }
   if (!a.coverage) {
     if (!a.files.empty()) {
       std::fprintf(stderr, "tcpsim states: scenario files only count with --coverage\n");
       return 2;
     }
-    const std::string text = a.format == "table" ? formats::state_table() : formats::state_diagram_dot({});
+    const std::string text =
+        a.format == "table" ? formats::state_table() : formats::state_diagram_dot({}, !a.no_rules);
     return output::write_output(a.output, text) ? 0 : 2;
   }
   if (a.files.empty()) {

@@ -142,11 +142,19 @@ TEST(FigureGeometry, NoSegmentLabelIsCrossedByAnArrowOrAnotherLabel) {
   ASSERT_TRUE(font.ok());
   for (const auto& name : all_traces()) {
     const auto run = run_trace(name);
-    for (bool verbose : {false, true}) {
-      SCOPED_TRACE(name + (verbose ? " -v" : ""));
+    // Plain and -v, and the book options that change the layout: --compact
+    // (labels measured to fit their span) and --number (longer labels).
+    PictureOptions compact, compact_v;
+    compact.compact = compact_v.compact = compact_v.verbose = compact_v.number = true;
+    const std::pair<const char*, PictureOptions> variants[] = {{"", PictureOptions{false}},
+                                                               {" -v", PictureOptions{true}},
+                                                               {" --compact", compact},
+                                                               {" -v --compact --number", compact_v}};
+    for (const auto& [what, opt] : variants) {
+      SCOPED_TRACE(name + what);
       std::vector<Line> lines;
       std::vector<Label> labels;
-      read_segments(svg(run, PictureOptions{verbose}), font, &lines, &labels);
+      read_segments(svg(run, opt), font, &lines, &labels);
       for (std::size_t i = 0; i < labels.size(); ++i) {
         for (std::size_t k = 0; k < lines.size(); ++k) {
           if (k == labels[i].arrow) continue;

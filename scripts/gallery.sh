@@ -1,0 +1,15 @@
+#!/bin/sh
+# Regenerates docs/gallery/: the ten figures of a teardown chapter (issue 18)
+# as SVG, PNG (rsvg-convert, Debian librsvg2-bin), TikZ and Mermaid, from the
+# project's root so that each names its scenario as traces/NAME.tcpsim.
+# tests/cli/figure_gallery_test.cc compares the SVG, TikZ and Mermaid with
+# what tcpsim draws; look at the PNGs before committing them.
+set -eu
+cd "$(dirname "$0")/.."
+tcpsim=${TCPSIM:-build/tcpsim}
+for s in $(grep -v '^#' docs/gallery/ten-figures.txt | cut -d' ' -f1); do
+  "$tcpsim" run "traces/$s.tcpsim" --number -o "docs/gallery/$s.svg" || [ $? -eq 1 ]
+  "$tcpsim" run "traces/$s.tcpsim" --number -o "docs/gallery/$s.tex" || [ $? -eq 1 ]
+  "$tcpsim" run "traces/$s.tcpsim" --number -o "docs/gallery/$s.mmd" || [ $? -eq 1 ]
+  rsvg-convert -o "docs/gallery/$s.png" "docs/gallery/$s.svg"
+done
