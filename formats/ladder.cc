@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <map>
-#include <optional>
 
+#include "formats/segment_runs.h"
 #include "formats/trace_view.h"
 #include "model/transition_table.h"
 #include "sim/trace_text.h"
@@ -98,14 +98,6 @@ std::vector<std::string> window_notes(const sim::Trace& tr) {
   return notes;
 }
 
-// A segment that a collapsed run may hold: in order, not lost, not resent,
-// no SYN, FIN, RST or SACK blocks.
-bool plain(const sim::Packet& p) {
-  const model::Segment& s = p.seg;
-  return !p.retransmission && s.sack.empty() && !s.has(model::kSyn) && !s.has(model::kFin) &&
-         !s.has(model::kRst) && !s.has(model::kUrg);
-}
-
 std::string trim_right(std::string s) {
   while (!s.empty() && s.back() == ' ') s.pop_back();
   return s;
@@ -131,7 +123,7 @@ class LadderWriter {
         why(view.ends().size()),
         many(view.connections().size() > 1),
         notes(opt.verbose ? window_notes(tr) : std::vector<std::string>{}) {
-    if (!opt.verbose) find_runs();
+    if (!opt.verbose) runs = segment_runs(view, tr);
   }
 
   std::string write() {
@@ -184,8 +176,8 @@ class LadderWriter {
         if (dropped[r.ref]) lost_len = std::max(lost_len, len);
       }
     }
-    for (const Run& run : runs) {
-      for (int d = 0; d < 2; ++d) arrow_w = std::max(arrow_w, run_label(run, d).size() + 6);
+    for (const SegmentRun& run : runs) {
+      for (int d = 0; d < 2; ++d) arrow_w = std::max(arrow_w, run.label(d).size() + 6);
     }
     // The x in the middle of the link, unless a lost segment's label needs more room.
     lost_x = std::max(arrow_w / 2, lost_len + 3);
@@ -342,81 +334,7 @@ class LadderWriter {
     return segment_text(view, tr, packet, opt.verbose, notes.empty() ? kNothing : notes[packet]);
   }
 
-  // Runs of plain segments (a bulk transfer's data and its ACKs) drawn as
-  // one row per direction, without -v: the ladder of a megabyte stays a
-  // page. Direction 0 is rightwards.
-  struct Run {
-    std::size_t start = 0, end = 0;  // records [start, end)
-    int conn = -1;
-    std::size_t count[2] = {0, 0};
-    std::uint64_t bytes[2] = {0, 0};
-    Time first[2] = {-1, -1}, last[2] = {0, 0};
-    std::size_t total() const { return count[0] + count[1]; }
-  };
-  // Fewer than this many data segments one way are drawn one by one: a
-  // short exchange keeps its every arrow.
-  static constexpr std::size_t kMinRunData = 8;
-
-  // The run that starts with the Sent record `i`: it grows while the
-  // segments are plain, of one connection, in sequence (each data segment
-  // starts where the last one that way ended, each ACK at or past the last
-  // one), and nothing drawn or notable comes between (a state change, a
-  // call, a timer expiring, a loss, a duplicate).
-  Run run_from(std::size_t i) const {
-    const auto& recs = tr.records();
-    Run run;
-    run.start = run.end = i;
-    run.conn = view.connection_of_packet(recs[i].ref);
-    std::optional<model::Seq> next[2], ack[2];
-    for (std::size_t k = i; k < recs.size(); ++k) {
-      const TraceRecord& r = recs[k];
-      if (r.kind == TraceKind::Delivered || r.kind == TraceKind::TimerArmed ||
-          r.kind == TraceKind::TimerCancelled || r.kind == TraceKind::App || r.kind == TraceKind::Note ||
-          r.kind == TraceKind::Ignored || r.kind == TraceKind::Row)
-        continue;  // not drawn without -v
-      if (r.kind != TraceKind::Sent || view.connection_of_packet(r.ref) != run.conn) break;
-      const sim::Packet& p = tr.packet(r.ref).packet;
-      const bool lost = k + 1 < recs.size() && recs[k + 1].ref == r.ref &&
-                        (recs[k + 1].kind == TraceKind::Dropped || recs[k + 1].kind == TraceKind::Duplicated);
-      if (!plain(p) || lost) break;
-      const int d = view.packet_goes_right(r.ref) ? 0 : 1;
-      const auto len = static_cast<model::Seq>(p.seg.payload.size());
-      if (len > 0 && next[d] && *next[d] != p.seg.seq) break;
-      if (ack[d] && model::seq_lt(p.seg.ack, *ack[d])) break;
-      if (len > 0) next[d] = p.seg.seq + len;
-      ack[d] = p.seg.ack;
-      ++run.count[d];
-      run.bytes[d] += len;
-      if (run.first[d] < 0) run.first[d] = r.t;
-      run.last[d] = r.t;
-      run.end = k + 1;
-    }
-    return run;
-  }
-
-  void find_runs() {
-    const auto& recs = tr.records();
-    for (std::size_t i = 0; i < recs.size(); ++i) {
-      if (recs[i].kind != TraceKind::Sent || view.connection_of_packet(recs[i].ref) < 0) continue;
-      const Run run = run_from(i);
-      if (run.total() == 0) continue;
-      const std::size_t data = std::max(run.bytes[0] ? run.count[0] : 0, run.bytes[1] ? run.count[1] : 0);
-      if (data < kMinRunData) continue;
-      runs.push_back(run);
-      i = run.end - 1;
-    }
-  }
-
-  // "24 segments, 34752 bytes, to 0.045000" or "12 ACKs, to 0.045100".
-  std::string run_label(const Run& run, int d) const {
-    if (run.count[d] == 0) return {};
-    std::string s = run.bytes[d] > 0 ? fmt::format("{} segments, {} bytes", run.count[d], run.bytes[d])
-                                     : fmt::format("{} ACKs", run.count[d]);
-    if (run.last[d] != run.first[d]) s += ", to " + sim::format_seconds(run.last[d]);
-    return s;
-  }
-
-  void draw_run(const Run& run) {
+  void draw_run(const SegmentRun& run) {
     // As for one segment (draw()): other ends' pending state changes first;
     // the sender's own shows in the row's state column.
     const int end = view.end_of(run.start);
@@ -426,8 +344,12 @@ class LadderWriter {
     const int lead = run.first[1] >= 0 && (run.first[0] < 0 || run.first[1] < run.first[0]) ? 1 : 0;
     for (int d : {lead, 1 - lead}) {
       if (run.count[d] == 0) continue;
-      row(run.first[d], run.conn, arrow(run_label(run, d), d == 0, false, arrow_w, lost_x, g));
+      row(run.first[d], run.conn, arrow(run.label(d), d == 0, false, arrow_w, lost_x, g));
     }
+    const Time t = std::min(run.first[0] < 0 ? run.first[1] : run.first[0],
+                            run.first[1] < 0 ? run.first[0] : run.first[1]);
+    for (const auto& c : run.calls)
+      side_text(t, c.right, c.times == 1 ? c.call : fmt::format("{} x{}", c.call, c.times));
   }
 
   const scenario::RunResult& run;
@@ -449,7 +371,7 @@ class LadderWriter {
   std::vector<std::string> why;  // timer that caused a state change
   const bool many;
   const std::vector<std::string> notes;  // -v: window_notes()
-  std::vector<Run> runs;                 // without -v: find_runs(), in record order
+  std::vector<SegmentRun> runs;          // without -v: segment_runs(), in record order
 };
 
 }  // namespace
