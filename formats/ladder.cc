@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 
+#include "formats/segment_runs.h"
 #include "formats/trace_view.h"
 #include "model/transition_table.h"
 #include "sim/trace_text.h"
@@ -62,13 +63,39 @@ std::string pad_right(const std::string& s, std::size_t w) {
   return s.size() >= w ? s : s + std::string(w - s.size(), ' ');
 }
 
-// A segment's label: flags, with -v its numbers, and "(again)" when resent.
-std::string segment_text(const TraceView& view, const sim::Trace& tr, std::uint32_t packet, bool verbose) {
+// A segment's label: flags; with -v its numbers, its SACK blocks and the
+// sender's window where it changed (`window`, see window_notes); "(again)"
+// when resent, with -v what detected the loss: "(again, RACK)".
+std::string segment_text(const TraceView& view, const sim::Trace& tr, std::uint32_t packet, bool verbose,
+                         const std::string& window) {
   const auto& p = tr.packet(packet);
   std::string label = sim::segment_label(p.packet.seg);
-  if (verbose) label += view.seq_text(packet);
-  if (p.packet.retransmission) label += " (again)";
+  if (verbose) label += view.seq_text(packet) + view.sack_text(packet) + window;
+  if (p.packet.retransmission) {
+    const std::string_view why = model::loss_reason_name(p.context.reason);
+    label += verbose && !why.empty() ? fmt::format(" (again, {})", why) : std::string(" (again)");
+  }
   return label;
+}
+
+// For -v: " cwnd=14480 ssthresh=7240" on a segment whose sender's
+// congestion window or threshold differs from what its previous segment
+// showed (every segment would repeat the same numbers), by packet index.
+std::vector<std::string> window_notes(const sim::Trace& tr) {
+  std::vector<std::string> notes(tr.packets().size());
+  std::map<std::pair<std::uint8_t, std::uint32_t>, sim::SendContext> last;
+  for (const auto& r : tr.records()) {
+    if (r.kind != TraceKind::Sent) continue;
+    const sim::SendContext& c = tr.packet(r.ref).context;
+    if (c.cwnd == 0) continue;
+    auto [it, fresh] = last.try_emplace({r.host, r.conn}, c);
+    std::string& n = notes[r.ref];
+    if (fresh || it->second.cwnd != c.cwnd) n += fmt::format(" cwnd={}", c.cwnd);
+    if (c.ssthresh != model::kNoSsthresh && (fresh || it->second.ssthresh != c.ssthresh))
+      n += fmt::format(" ssthresh={}", c.ssthresh);
+    it->second = c;
+  }
+  return notes;
 }
 
 std::string trim_right(std::string s) {
@@ -94,7 +121,10 @@ class LadderWriter {
         seen(view.ends().size(), false),
         dirty(view.ends().size(), false),
         why(view.ends().size()),
-        many(view.connections().size() > 1) {}
+        many(view.connections().size() > 1),
+        notes(opt.verbose ? window_notes(tr) : std::vector<std::string>{}) {
+    if (!opt.verbose) runs = segment_runs(view, tr);
+  }
 
   std::string write() {
     out = view.header();
@@ -112,9 +142,15 @@ class LadderWriter {
 
     const auto& recs = tr.records();
     Time last_t = -1;
+    std::size_t next_run = 0;
     for (std::size_t i = 0; i < recs.size(); ++i) {
       if (recs[i].t != last_t) flush(last_t);
       last_t = recs[i].t;
+      if (next_run < runs.size() && runs[next_run].start == i) {
+        draw_run(runs[next_run]);
+        i = runs[next_run++].end - 1;
+        continue;
+      }
       draw(i);
     }
     flush(last_t);
@@ -135,10 +171,13 @@ class LadderWriter {
       }
       for (const auto& r : tr.records()) {
         if (r.kind != TraceKind::Sent || view.connection_of_packet(r.ref) < 0) continue;
-        const std::size_t len = segment_text(view, tr, r.ref, opt.verbose).size();
+        const std::size_t len = label_of(r.ref).size();
         arrow_w = std::max(arrow_w, len + 6);
         if (dropped[r.ref]) lost_len = std::max(lost_len, len);
       }
+    }
+    for (const SegmentRun& run : runs) {
+      for (int d = 0; d < 2; ++d) arrow_w = std::max(arrow_w, run.label(d).size() + 6);
     }
     // The x in the middle of the link, unless a lost segment's label needs more room.
     lost_x = std::max(arrow_w / 2, lost_len + 3);
@@ -251,8 +290,7 @@ class LadderWriter {
         if (end >= 0) unmark(static_cast<std::size_t>(end));
         const bool lost =
             i + 1 < recs.size() && recs[i + 1].kind == TraceKind::Dropped && recs[i + 1].ref == r.ref;
-        row(r.t, conn,
-            arrow(segment_text(view, tr, r.ref, opt.verbose), rightwards, lost, arrow_w, lost_x, g));
+        row(r.t, conn, arrow(label_of(r.ref), rightwards, lost, arrow_w, lost_x, g));
         break;
       }
       case TraceKind::Call: {
@@ -291,6 +329,29 @@ class LadderWriter {
     }
   }
 
+  std::string label_of(std::uint32_t packet) const {
+    static const std::string kNothing;
+    return segment_text(view, tr, packet, opt.verbose, notes.empty() ? kNothing : notes[packet]);
+  }
+
+  void draw_run(const SegmentRun& run) {
+    // As for one segment (draw()): other ends' pending state changes first;
+    // the sender's own shows in the row's state column.
+    const int end = view.end_of(run.start);
+    const bool own_dirty = end >= 0 && dirty[static_cast<std::size_t>(end)];
+    if (dirty_count > (own_dirty ? 1u : 0u)) flush(tr.records()[run.start].t);
+    if (end >= 0) unmark(static_cast<std::size_t>(end));
+    const int lead = run.first[1] >= 0 && (run.first[0] < 0 || run.first[1] < run.first[0]) ? 1 : 0;
+    for (int d : {lead, 1 - lead}) {
+      if (run.count[d] == 0) continue;
+      row(run.first[d], run.conn, arrow(run.label(d), d == 0, false, arrow_w, lost_x, g));
+    }
+    const Time t = std::min(run.first[0] < 0 ? run.first[1] : run.first[0],
+                            run.first[1] < 0 ? run.first[0] : run.first[1]);
+    for (const auto& c : run.calls)
+      side_text(t, c.right, c.times == 1 ? c.call : fmt::format("{} x{}", c.call, c.times));
+  }
+
   const scenario::RunResult& run;
   const LadderOptions& opt;
   const Glyphs& g;
@@ -309,6 +370,8 @@ class LadderWriter {
   std::size_t dirty_count = 0;
   std::vector<std::string> why;  // timer that caused a state change
   const bool many;
+  const std::vector<std::string> notes;  // -v: window_notes()
+  std::vector<SegmentRun> runs;          // without -v: segment_runs(), in record order
 };
 
 }  // namespace

@@ -15,16 +15,6 @@ constexpr double kWidth = 760, kChartHeight = 300, kLeft = 70, kRight = 190, kTo
 constexpr const char* kPalette[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e",
                                     "#9467bd", "#8c564b", "#e377c2", "#17becf"};
 
-// Tick labels without trailing zeros: 0, 2.5, 10000.
-std::string label(double v) {
-  if (std::fabs(v) >= 1e6 && std::fmod(v, 1e6) == 0) return fmt::format("{}M", v / 1e6);
-  if (std::fabs(v) >= 1e4 && std::fmod(v, 1e3) == 0) return fmt::format("{}k", v / 1e3);
-  std::string s = fmt::format("{:.3f}", v);
-  while (!s.empty() && s.back() == '0') s.pop_back();
-  if (!s.empty() && s.back() == '.') s.pop_back();
-  return s == "-0" ? "0" : s;
-}
-
 std::string chart(const Chart& c, double top) {
   std::string o;
   const double x0 = kLeft, x1 = kWidth - kRight, y0 = top + kChartHeight - kBottom, y1 = top + kTop;
@@ -51,13 +41,13 @@ std::string chart(const Chart& c, double top) {
     o += fmt::format(
         "<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" class=\"grid\"/>"
         "<text x=\"{:.1f}\" y=\"{:.1f}\" class=\"ytick\">{}</text>\n",
-        x0, py(v), x1, py(v), x0 - 6, py(v) + 4, label(v));
+        x0, py(v), x1, py(v), x0 - 6, py(v) + 4, tick_label(v));
   }
   for (double v = std::ceil(xmin / xstep) * xstep; v <= xmax + xstep / 1000; v += xstep) {
     o += fmt::format(
         "<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" class=\"axis\"/>"
         "<text x=\"{:.1f}\" y=\"{:.1f}\" class=\"xtick\">{}</text>\n",
-        px(v), y0, px(v), y0 + 4, px(v), y0 + 17, label(v));
+        px(v), y0, px(v), y0 + 4, px(v), y0 + 17, tick_label(v));
   }
   o += fmt::format("<line x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{2:.1f}\" y2=\"{1:.1f}\" class=\"axis\"/>\n", x0,
                    y0, x1);
@@ -96,6 +86,15 @@ std::string chart(const Chart& c, double top) {
 }
 
 }  // namespace
+
+std::string tick_label(double v) {
+  if (std::fabs(v) >= 1e6 && std::fmod(v, 1e6) == 0) return fmt::format("{}M", v / 1e6);
+  if (std::fabs(v) >= 1e4 && std::fmod(v, 1e3) == 0) return fmt::format("{}k", v / 1e3);
+  std::string s = fmt::format("{:.3f}", v);
+  while (!s.empty() && s.back() == '0') s.pop_back();
+  if (!s.empty() && s.back() == '.') s.pop_back();
+  return s == "-0" ? "0" : s;
+}
 
 double nice_step(double span, int target) {
   if (!(span > 0) || target <= 0) return 1;

@@ -25,6 +25,9 @@ struct Chart {
 // Charts stacked vertically in one picture, sharing nothing but the width.
 std::string svg_charts(const std::string& title, const std::vector<Chart>& charts);
 
+// Tick labels without trailing zeros: 0, 2.5, 10000, 20k, 3M.
+std::string tick_label(double v);
+
 // 1, 2, 5 times a power of ten at or above `span / target`: tick spacing.
 double nice_step(double span, int target);
 

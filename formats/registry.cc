@@ -6,6 +6,8 @@
 #include "formats/ladder.h"
 #include "formats/load_series.h"
 #include "formats/mermaid.h"
+#include "formats/run_summary.h"
+#include "formats/seqplot.h"
 #include "formats/state_diagram.h"
 #include "formats/svg.h"
 #include "formats/tikz.h"
@@ -36,6 +38,8 @@ std::string tikz_picture(const scenario::RunResult& r, const WriteOptions& o) {
 std::string mermaid_picture(const scenario::RunResult& r, const WriteOptions& o) {
   return mermaid(r, figure(o));
 }
+std::string seqplot_picture_svg(const scenario::RunResult& r, const WriteOptions&) { return seqplot_svg(r); }
+std::string counters_summary(const scenario::RunResult& r, const WriteOptions&) { return run_summary(r); }
 std::string dot_diagram(const scenario::RunResult& r, const WriteOptions&) {
   return run_state_diagram_dot(r);
 }
@@ -87,6 +91,21 @@ const std::vector<OutputFormat>& output_formats() {
        true,
        dot_diagram},
       {"csv", "csv (a load scenario's time series)", {".csv"}, kLoad, false, nullptr, load_csv},
+      // After svg: `-o x.svg` alone picks the ladder; the graph needs -f seqplot.
+      {"seqplot",
+       "seqplot (time-sequence graph as SVG: data, ACKs, SACK, retransmissions, cwnd)",
+       {".svg"},
+       kTraces,
+       true,
+       seqplot_picture_svg},
+      {"summary",
+       "summary (counters and goodput of an untraced run, for big transfers)",
+       {".txt"},
+       kRun,
+       false,
+       counters_summary,
+       nullptr,
+       false},
   };
   return f;
 }

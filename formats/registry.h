@@ -44,6 +44,9 @@ struct OutputFormat {
   bool in_memory = false;  // built whole: at most kMaxDrawnRecords records
   std::string (*trace)(const scenario::RunResult&, const WriteOptions&) = nullptr;
   std::string (*load)(const scenario::LoadResult&) = nullptr;
+  // Drawn from the run's trace; false: from the network's counters, so the
+  // run is not traced at all (`summary`, for transfers too big to trace).
+  bool traced = true;
 };
 
 // Every format, in the order --help lists them.

@@ -242,6 +242,24 @@ std::string TraceView::seq_text(std::uint32_t packet) const {
   return s;
 }
 
+std::string TraceView::sack_text(std::uint32_t packet) const {
+  const auto& p = run_.net->trace().packet(packet).packet;
+  if (p.seg.sack.empty()) return {};
+  const int e = pkt_end_[packet];
+  const int c = pkt_conn_[packet];
+  std::uint32_t base = 0;
+  if (e >= 0 && c >= 0) {
+    const Connection& cc = conns_[static_cast<std::size_t>(c)];
+    const int peer = cc.left == e ? cc.right : cc.left;
+    if (peer >= 0 && ends_[static_cast<std::size_t>(peer)].has_isn)
+      base = ends_[static_cast<std::size_t>(peer)].isn;
+  }
+  std::string s = " sack=";
+  for (std::size_t i = 0; i < p.seg.sack.size(); ++i)
+    s += fmt::format("{}{}-{}", i ? "," : "", p.seg.sack[i].left - base, p.seg.sack[i].right - base);
+  return s;
+}
+
 std::string TraceView::program_name(std::uint32_t program) const {
   return program < run_.programs.size() ? run_.programs[program].name : std::string("?");
 }

@@ -46,6 +46,9 @@ class TraceView {
   std::string listener_state_for(int end) const;
   // " seq=1 ack=1 win=65535", relative to each side's ISN where known.
   std::string seq_text(std::uint32_t packet) const;
+  // " sack=1449-2897,4345-5793": the segment's SACK blocks [left-right),
+  // relative to the receiver's ISN like its ack; "" when it has none.
+  std::string sack_text(std::uint32_t packet) const;
   std::string program_name(std::uint32_t program) const;
   // The title, the profile and seed, and the command to reproduce.
   std::string header() const;

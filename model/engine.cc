@@ -70,6 +70,8 @@ Segment& Engine::new_segment(std::uint8_t flags, Seq seq, bool retransmission) {
   Action a{ActionKind::SendSegment};
   a.segment = static_cast<std::uint32_t>(out_->segments.size());
   a.retransmission = retransmission;
+  if (retransmission) a.reason = retransmit_cause();
+  stamp_window(a);
   out_->actions.push_back(a);
   Segment& seg = out_->segments.emplace_back();
   seg.flags = flags;
@@ -594,6 +596,7 @@ void Engine::send_loss_probe() {
   // RFC 8985 §7.3: new data if the window allows, else the last segment sent.
   tcb_.tlp_pending = false;
   tcb_.tlp_sent = true;
+  cause_ = LossReason::Tlp;
   const Seq before = tcb_.snd_nxt;
   if (has_scoreboard()) {
     send_probe_with_scoreboard();
@@ -610,6 +613,7 @@ void Engine::send_loss_probe() {
       if (bytes > 0) send_range(data_to - ((bytes - 1) % mss + 1), true);
     }
   }
+  cause_ = LossReason::None;
   tcb_.tlp_high = tcb_.snd_nxt;
   note("tail-loss probe (Linux, RFC 8985)");
   if (!tcb_.rexmt_armed) restart_rexmt();

@@ -196,6 +196,10 @@ class Engine {
   void record_send(Seq seq, std::uint32_t len);
   Time xmit_stamp();
   void retransmit_seq(Seq seq, bool rescue = false);
+  // Why the retransmission being made now is made: `cause_` while a timer,
+  // a probe or recovery's entry sends, else what the sender's state says.
+  LossReason retransmit_cause() const;
+  void stamp_window(Action& a) const;  // the trace's cwnd and ssthresh
   bool retransmit_first_lost();
   bool send_within_cwnd();
   bool cwnd_allows();
@@ -226,6 +230,7 @@ class Engine {
   Outbox* out_ = nullptr;
   Time now_ = 0;
   State state_ = State::Closed;
+  LossReason cause_ = LossReason::None;
 };
 
 }  // namespace tcpsim::model

@@ -213,6 +213,24 @@ void Engine::retransmit_seq(Seq seq, bool rescue) {
   if (dp_->recovery) dp_->prr.on_sent(1);
 }
 
+LossReason Engine::retransmit_cause() const {
+  if (cause_ != LossReason::None) return cause_;
+  if (!dp_) return LossReason::None;
+  if (dp_->loss) return LossReason::Rto;  // slow start resends the flight the RTO marked lost
+  if (dp_->recovery) return cfg_.rack && tcb_.sack_ok ? LossReason::Rack : LossReason::DupAck;
+  return LossReason::None;
+}
+
+void Engine::stamp_window(Action& a) const {
+  if (!dp_ || !dp_->cc) return;
+  const cc::CongestionControl& c = *dp_->cc;
+  const std::uint64_t unit = c.unit() == cc::Unit::Segments ? smss() : 1;
+  a.cwnd = static_cast<std::uint32_t>(std::min<std::uint64_t>(c.cwnd() * unit, 0xfffffffe));
+  a.ssthresh = c.ssthresh() >= cc::kInfiniteSsthresh
+                   ? kNoSsthresh
+                   : static_cast<std::uint32_t>(std::min<std::uint64_t>(c.ssthresh() * unit, 0xfffffffe));
+}
+
 bool Engine::retransmit_first_lost() {
   const NextSegment n = dp_->sb->next_seg(false);
   if (n.rule != NextSegment::Rule::LostHole) return false;
@@ -386,6 +404,9 @@ void Engine::enter_recovery() {
   p.snd_nxt = tcb_.snd_nxt;
   p.smss = smss();
   const std::uint32_t prior_cwnd = d.cc->cwnd();
+  // Entered because RACK had marked a segment lost, or by duplicate ACKs
+  // (RFC 6675's DupThresh SACKed segments, RFC 5681's three duplicates).
+  const bool by_rack = cfg_.rack && tcb_.sack_ok && sb.lost_segments() > 0;
   d.cc->on_congestion_event(p);
   sb.enter_recovery();
   d.recovery = true;
@@ -395,7 +416,9 @@ void Engine::enter_recovery() {
   if (!sb.is_lost(tcb_.snd_una)) sb.mark_lost(tcb_.snd_una);
   note(tcb_.sack_ok ? "fast retransmit, SACK recovery (RFC 6675 §5)"
                     : "fast retransmit after 3 duplicate ACKs (RFC 5681 §3.2, RFC 6582)");
+  cause_ = by_rack ? LossReason::Rack : LossReason::DupAck;
   retransmit_first_lost();
+  cause_ = LossReason::None;
 }
 
 void Engine::ack_in_recovery(const Segment& /*seg*/, bool forward, bool dup, std::uint32_t delivered_segs,

@@ -179,7 +179,9 @@ bool Engine::rexmt_or_delack_timeout(TimerKind kind) {
   if (retries_exhausted()) return true;
   if (tcb_.give_up_stamp < 0) tcb_.give_up_stamp = now_;  // Linux retrans_stamp: the first retransmission
   backoff();
+  cause_ = LossReason::Rto;
   retransmit_head();
+  cause_ = LossReason::None;
   arm(TimerKind::Retransmission, tcb_.rtt.rto);
   return false;
 }

@@ -34,6 +34,17 @@ std::string_view timer_name(TimerKind k) {
   return "?";
 }
 
+std::string_view loss_reason_name(LossReason r) {
+  switch (r) {
+    case LossReason::None: return "";
+    case LossReason::Rto: return "RTO";
+    case LossReason::Tlp: return "TLP";
+    case LossReason::DupAck: return "dupack";
+    case LossReason::Rack: return "RACK";
+  }
+  return "?";
+}
+
 std::string_view app_event_name(AppEvent e) {
   switch (e) {
     case AppEvent::Connected: return "connected";

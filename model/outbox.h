@@ -39,6 +39,14 @@ enum class AppEvent : std::uint8_t {
 };
 std::string_view app_event_name(AppEvent e);
 
+// What decided that a retransmission was needed (the -v ladder and the trace
+// name it): the retransmission timer (RFC 6298 §5.4), a tail-loss probe
+// (RFC 8985 §7), duplicate ACKs or SACKed data above a hole (RFC 5681 §3.2,
+// RFC 6675 §5, RFC 6582's partial ACKs), RACK's time-based marking (RFC 8985
+// §6). None: not a loss repair (a SYN,ACK resent to a repeated SYN).
+enum class LossReason : std::uint8_t { None, Rto, Tlp, DupAck, Rack };
+std::string_view loss_reason_name(LossReason r);
+
 // A row of the transition table; see model/transition_table.h.
 using RuleId = std::uint16_t;
 constexpr RuleId kNoRule = 0xffff;
@@ -58,6 +66,8 @@ enum class ActionKind : std::uint8_t {
                       // takes the SYN, the new connection starting at `iss`
 };
 
+constexpr std::uint32_t kNoSsthresh = 0xffffffff;
+
 struct Action {
   Action() = default;
   explicit Action(ActionKind k) : kind(k) {}
@@ -70,9 +80,15 @@ struct Action {
   AppEvent app = AppEvent::Connected;
   bool retransmission = false;  // SendSegment: this repeats sequence space already sent
   std::uint32_t segment = 0;    // SendSegment: index into segments
-  Seq iss = 0;                  // TimeWaitReopened: the ISS for the connection the SYN opens
-  Duration after = 0;           // ArmTimer
-  std::string_view note;        // Ignored, Note: a static string
+  // SendSegment, for the trace: why it is resent, and the sender's window
+  // as it left, in bytes (cwnd 0: no congestion controller yet; ssthresh
+  // kNoSsthresh: none set, Linux's TCP_INFINITE_SSTHRESH).
+  LossReason reason = LossReason::None;
+  std::uint32_t cwnd = 0;
+  std::uint32_t ssthresh = 0;
+  Seq iss = 0;            // TimeWaitReopened: the ISS for the connection the SYN opens
+  Duration after = 0;     // ArmTimer
+  std::string_view note;  // Ignored, Note: a static string
 };
 
 struct Outbox {

@@ -299,6 +299,7 @@ model::Error Host::send(ConnId id, std::string_view data, std::size_t* accepted)
   std::size_t n = 0;
   const model::Error e = c->ep.send(data, net_.now(), out_, &n);
   if (accepted) *accepted = n;
+  net_.app_bytes(index_, n, 0);
   if (keep_ledger_ && n > 0) ledger_[FourTuple{c->local, c->remote}].written += n;
   apply_outbox(*c);
   return e;
@@ -310,6 +311,7 @@ model::Error Host::receive(ConnId id, std::size_t max, std::string& into) {
   out_.clear();
   const std::size_t before = into.size();
   const model::Error e = c->ep.receive(max, into, net_.now(), out_);
+  net_.app_bytes(index_, 0, into.size() - before);
   if (keep_ledger_ && into.size() > before)
     ledger_[FourTuple{c->local, c->remote}].read += into.size() - before;
   apply_outbox(*c);
@@ -523,7 +525,7 @@ void Host::apply_outbox(Conn& c, Addr from, Addr to) {
         p.seg = std::move(out_.segments[a.segment]);  // the outbox is cleared before its next use
         p.retransmission = a.retransmission;
         wire_out(c.wire, profile_.wire, c.ep.tcb(), c.ep.config().rcv_buffer, p, net_.now());
-        net_.transmit(*this, c.id, std::move(p));
+        net_.transmit(*this, c.id, std::move(p), SendContext{a.reason, a.cwnd, a.ssthresh});
         break;
       }
       case model::ActionKind::ArmTimer: arm_timer(c, a.timer, a.after, tracing); break;

@@ -20,6 +20,7 @@ Host& Network::add_host(std::string name, std::uint32_t ip, Profile profile) {
     stride_ = stride;
   }
   hosts_.push_back(std::make_unique<Host>(*this, index, std::move(name), ip, std::move(profile)));
+  host_counters_.emplace_back();
   return *hosts_.back();
 }
 
@@ -54,14 +55,16 @@ std::uint32_t Network::park(InFlight f) {
   return static_cast<std::uint32_t>(flight_.size() - 1);
 }
 
-void Network::transmit(Host& from, ConnId conn, Packet p) {
+void Network::transmit(Host& from, ConnId conn, Packet p, const SendContext& context) {
   // 127.0.0.0/8 never leaves the host: it goes round its loopback link.
   Host* to = (p.dst.ip >> 24) == 127 ? &from : host_by_ip(p.dst.ip);
   p.id = next_packet_id_++;
   const Time now = sched_.now();
+  count_sent(from.index(), p, context);
   std::uint32_t index = kNone32;
   if (trace_.enabled()) {
-    index = trace_.add_packet(PacketRecord{p, now, from.index(), to ? to->index() : from.index(), conn});
+    index =
+        trace_.add_packet(PacketRecord{p, now, from.index(), to ? to->index() : from.index(), conn, context});
     trace_.record(TraceKind::Sent, now, from.index(), conn).ref = index;
   }
   if (!to && unrouted_hook_) {
@@ -77,6 +80,7 @@ void Network::transmit(Host& from, ConnId conn, Packet p) {
   LinkOutcome o = l.offer(p, now);
   if (fate_hook_ && !o.dropped()) ask_fate(p, from, *to, o, l);
   if (o.dropped()) {
+    ++host_counters_[from.index()].dropped;
     if (trace_.enabled()) {
       TraceRecord& r = trace_.record(TraceKind::Dropped, now, from.index(), conn);
       r.ref = index;
@@ -102,6 +106,21 @@ void Network::transmit(Host& from, ConnId conn, Packet p) {
       *e = LastOnLink{from.index(), to->index(), slot, id, o.at[k]};
     }
   }
+}
+
+void Network::count_sent(std::uint8_t from, const Packet& p, const SendContext& context) {
+  HostCounters& c = host_counters_[from];
+  ++c.segments;
+  if (!p.seg.payload.empty()) {
+    ++c.data_segments;
+    c.payload_bytes += p.seg.payload.size();
+  }
+  if (p.retransmission) {
+    ++c.retransmissions;
+    const auto why = static_cast<std::size_t>(context.reason);
+    if (why < c.by_reason.size()) ++c.by_reason[why];
+  }
+  if (p.seg.has(model::kSyn) && run_counters_.first_syn < 0) run_counters_.first_syn = sched_.now();
 }
 
 void Network::ask_fate(const Packet& p, const Host& from, const Host& to, LinkOutcome& o, const Link& l) {
@@ -145,6 +164,8 @@ void Network::deliver(std::uint32_t slot) {
   flight_[slot].live = false;
   flight_free_.push_back(slot);
   Host& to = *hosts_[f.to];
+  ++host_counters_[f.to].received;
+  if (!f.packet.seg.payload.empty()) run_counters_.last_data_delivered = sched_.now();
   if (trace_.enabled()) {
     trace_.record(TraceKind::Delivered, sched_.now(), to.index()).ref = f.trace_index;
   }

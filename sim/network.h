@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "sim/counters.h"
 #include "sim/host.h"
 #include "sim/link.h"
 #include "sim/profile.h"
@@ -70,7 +71,15 @@ class Network {
 
   // A host puts a packet on the wire: the link decides its fate, the
   // scheduler delivers it.
-  void transmit(Host& from, ConnId conn, Packet p);
+  void transmit(Host& from, ConnId conn, Packet p, const SendContext& context = {});
+  // Counted traced or not (sim/counters.h): per host, by index, and for the run.
+  const HostCounters& counters(std::size_t host) const { return host_counters_[host]; }
+  const RunCounters& counters() const { return run_counters_; }
+  // A program on `host` wrote or read these many bytes (Host::send, receive).
+  void app_bytes(std::size_t host, std::size_t written, std::size_t read) {
+    host_counters_[host].app_written += written;
+    host_counters_[host].app_read += read;
+  }
   // `text` must have static storage (a literal): it is recorded by reference.
   void note(const Host& h, ConnId conn, std::string_view text);
 
@@ -110,6 +119,7 @@ class Network {
     Time at = 0;
   };
   void deliver(std::uint32_t slot);
+  void count_sent(std::uint8_t from, const Packet& p, const SendContext& context);
   std::uint32_t park(InFlight f);
   // Lets the fate hook change the link's verdict `o` on a packet it would deliver.
   void ask_fate(const Packet& p, const Host& from, const Host& to, LinkOutcome& o, const Link& l);
@@ -119,6 +129,8 @@ class Network {
   Scheduler sched_;
   Trace trace_;
   std::vector<std::unique_ptr<Host>> hosts_;
+  std::vector<HostCounters> host_counters_;  // by host index
+  RunCounters run_counters_;
   // links_[from * stride_ + to]; made on first use. The stride grows with
   // the hosts (a sweep builds a network per run: no 256 x 256 table each time).
   std::size_t stride_ = 4;

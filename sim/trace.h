@@ -67,12 +67,23 @@ struct TraceRecord {
   }
 };
 
+// What the sender knew as a segment left, beside the segment itself: why a
+// retransmission was made and the congestion window (model::Action's
+// fields). Zero for a segment no TCB sent (a RST from a closed port) and in
+// a kernel run's trace, which has no such view.
+struct SendContext {
+  model::LossReason reason = model::LossReason::None;
+  std::uint32_t cwnd = 0;      // bytes; 0: no congestion controller yet
+  std::uint32_t ssthresh = 0;  // bytes; model::kNoSsthresh: none set
+};
+
 struct PacketRecord {
   Packet packet;
   Time sent = 0;
   std::uint8_t from_host = 0;
   std::uint8_t to_host = 0;
   std::uint32_t from_conn = kNone32;
+  SendContext context;
 };
 
 class Trace {

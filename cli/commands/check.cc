@@ -9,8 +9,6 @@
 
 namespace tcpsim::cli {
 
-std::variant<scenario::RunResult, std::string> load_and_run(const std::string& file, const RunArgs& a);
-
 namespace {
 
 // One file's outcome: its results, or the message that stopped it (exit 2).

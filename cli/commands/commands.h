@@ -62,7 +62,8 @@ std::string format_help(unsigned command);
 // Options shared by run and check (the file positional only for run).
 void add_run_options(CLI::App* app, RunArgs& a, bool with_file);
 // Parses and runs one scenario with the command line's options; a message on failure.
-std::variant<scenario::RunResult, std::string> load_and_run(const std::string& file, const RunArgs& a);
+std::variant<scenario::RunResult, std::string> load_and_run(const std::string& file, const RunArgs& a,
+                                                            bool traced = true);
 
 int cmd_run(const RunArgs& a);
 int cmd_check(const CheckArgs& a);

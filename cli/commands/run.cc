@@ -175,9 +175,11 @@ std::optional<std::string> options_from(const RunArgs& a, scenario::RunOptions& 
 
 }  // namespace
 
-std::variant<scenario::RunResult, std::string> load_and_run(const std::string& file, const RunArgs& a) {
+std::variant<scenario::RunResult, std::string> load_and_run(const std::string& file, const RunArgs& a,
+                                                            bool traced) {
   scenario::RunOptions o;
   if (auto e = options_from(a, o)) return *e;
+  o.trace = traced;
   auto parsed = scenario::parse_file(file);
   if (auto* e = std::get_if<scenario::ParseError>(&parsed)) return e->message;
   auto sc = std::make_shared<const scenario::Scenario>(std::move(std::get<scenario::Scenario>(parsed)));
@@ -236,12 +238,17 @@ int cmd_run(const RunArgs& a) {
                  std::string(format.name).c_str(), upper.c_str());
     return 2;
   }
+  if (!format.traced && !a.pcap.empty()) {
+    std::fprintf(stderr, "--pcap: --format %s runs untraced, so no segment is kept to write\n",
+                 std::string(format.name).c_str());
+    return 2;
+  }
   formats::WriteOptions wo{a.verbose, {}};
   if (auto e = figure_from(a, wo.figure)) {
     std::fprintf(stderr, "%s\n", e->c_str());
     return 2;
   }
-  auto result = load_and_run(a.file, a);
+  auto result = load_and_run(a.file, a, format.traced);
   if (auto* e = std::get_if<std::string>(&result)) {
     std::fprintf(stderr, "%s\n", e->c_str());
     return 2;
