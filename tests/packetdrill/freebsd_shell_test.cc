@@ -57,6 +57,18 @@ TEST(PacketdrillFreeBsd, InsecureSynOneMakesAnInWindowSynDropTheConnection) {
   EXPECT_EQ(o.kind, Outcome::Kind::Pass) << o.message;
 }
 
+// rcv-rst-close-wait-left-edge-secure-ipv4.pkt: FreeBSD's tcp_do_segment()
+// sets ECONNRESET for a RST in CLOSE-WAIT as in the other synchronized
+// states (Linux's tcp_reset() says EPIPE there; sim/sockets.cc).
+TEST(PacketdrillFreeBsd, ARstInCloseWaitLeavesEconnreset) {
+  const Outcome o = run_bsd(established() +
+                            "+0.10 < F. 1:1(0) ack 1 win 32767\n"
+                            "+0.00 >  . 1:1(0) ack 2 win 65535\n"
+                            "+0.10 < R 2:2(0) win 32767\n"
+                            "+0.00 getsockopt(3, SOL_SOCKET, SO_ERROR, [ECONNRESET], [4]) = 0\n");
+  EXPECT_EQ(o.kind, Outcome::Kind::Pass) << o.message;
+}
+
 // A value the sysctl does not take is no silent pass.
 TEST(PacketdrillFreeBsd, AnInsecureRstValueOtherThanZeroOrOneIsUnsupported) {
   const Outcome o = run_bsd(established("net.inet.tcp.insecure_rst=2"));
