@@ -7,10 +7,18 @@ namespace {
 Classified table(SegKind k, bool acks_fin = false) { return Classified{k, acks_fin, false, {}}; }
 Classified answer(SegKind k, std::string_view why) { return Classified{k, false, false, why}; }
 
-Classified in_listen(const Segment& seg) {
+// FreeBSD net.inet.tcp.drop_synfin (tcp_input() for a listener,
+// tcp_twcheck(), and since r316743 SYN-SENT too).
+constexpr std::string_view kSynFinDropped = "FreeBSD drop_synfin: a segment with SYN and FIN is dropped";
+bool syn_fin_dropped(const Engine& e, const Segment& seg) {
+  return e.config().drop_synfin && seg.has(kSyn) && seg.has(kFin) && !seg.has(kRst);
+}
+
+Classified in_listen(const Engine& e, const Segment& seg) {
   // RFC 9293 §3.10.7.2: RST first, then ACK, then SYN.
   if (seg.has(kRst)) return table(SegKind::Rst);
   if (seg.has(kAck)) return table(SegKind::BadAck);
+  if (syn_fin_dropped(e, seg)) return answer(SegKind::Drop, kSynFinDropped);
   if (seg.has(kSyn)) return table(SegKind::Syn);
   return answer(SegKind::Drop, "RFC 9293 §3.10.7.2: LISTEN drops a segment without SYN, ACK or RST");
 }
@@ -28,6 +36,7 @@ Classified in_syn_sent(const Engine& e, const Segment& seg) {
     if (has_ack) return table(SegKind::Rst);
     return answer(SegKind::Drop, "RFC 9293 §3.10.7.3: RST without ACK in SYN-SENT is dropped");
   }
+  if (syn_fin_dropped(e, seg)) return answer(SegKind::Drop, kSynFinDropped);
   if (seg.has(kSyn)) return table(has_ack ? SegKind::SynAck : SegKind::Syn);
   return answer(SegKind::Drop, "RFC 9293 §3.10.7.3: neither SYN nor RST, dropped");
 }
@@ -60,6 +69,8 @@ bool shut_and_new_data(State state, const Engine& e, const Segment& seg) {
 }
 
 Classified in_synchronized(State state, const Engine& e, const Segment& seg) {
+  // FreeBSD's tcp_twcheck() honours drop_synfin before a new SYN reopens.
+  if (syn_fin_dropped(e, seg)) return answer(SegKind::Drop, kSynFinDropped);
   // RFC 9293 §3.6.1 MAY-2, before the sequence check: the new SYN is not
   // part of this connection's sequence space.
   if (state == State::TimeWait && e.config().timewait_reopen && seg.has(kSyn) && !seg.has(kAck) &&
@@ -68,6 +79,14 @@ Classified in_synchronized(State state, const Engine& e, const Segment& seg) {
   }
   const Tcb& t = e.tcb();
   const Config& cfg = e.config();
+  // FreeBSD tcp_twcheck(): no sequence check; no ACK bit, no answer; a SYN
+  // with ACK is acknowledged (RSTs: RFC 1337, below).
+  if (state == State::TimeWait && cfg.timewait_needs_ack && !seg.has(kRst)) {
+    if (!seg.has(kAck))
+      return answer(SegKind::Drop, "FreeBSD tcp_twcheck: TIME-WAIT drops a segment without ACK");
+    if (seg.has(kSyn))
+      return answer(SegKind::AckAndDrop, "FreeBSD tcp_twcheck: a SYN,ACK in TIME-WAIT is acknowledged");
+  }
 
   // Simultaneous open (RFC 9293 Figure 7, line 6): the peer's SYN,ACK reaches
   // us in SYN-RECEIVED. Its SYN is the one we already took, its ACK covers
@@ -102,18 +121,20 @@ Classified in_synchronized(State state, const Engine& e, const Segment& seg) {
 
   // Second: RST.
   if (seg.has(kRst)) {
-    if (!cfg.rfc5961 || seg.seq == t.rcv_nxt) return table(SegKind::Rst);
+    // RFC 1337 ignores a RST in TIME-WAIT wherever it falls: no challenge.
+    if (state == State::TimeWait && cfg.rfc1337) return table(SegKind::Rst);
+    if (!cfg.rfc5961_rst || seg.seq == t.rcv_nxt) return table(SegKind::Rst);
     return answer(SegKind::ChallengeAck, "RFC 5961 §3.2: RST in window but not at RCV.NXT, challenge ACK");
   }
 
   // Fourth: SYN (the third, security, does not apply).
   if (seg.has(kSyn)) {
     if (state == State::SynReceived && t.passive_open) return table(SegKind::Syn);
-    if (cfg.rfc5961)
+    if (cfg.rfc5961_syn)
       return answer(SegKind::ChallengeAck, "RFC 5961 §4.2: SYN in a synchronized state, challenge ACK");
     // RFC 793's rule resets only for a SYN in the window; a segment that
     // passed the sequence check on its other octets has its SYN outside.
-    const Seq wnd_end = t.rcv_nxt + e.receive_window();
+    const Seq wnd_end = t.rcv_nxt + e.check_window();
     if (!seq_in_range(t.rcv_nxt, seg.seq, wnd_end)) {
       return answer(SegKind::AckAndDrop, "RFC 9293 §3.10.7.4 fourth: SYN outside the window, ACK sent");
     }
@@ -144,7 +165,7 @@ Classified in_synchronized(State state, const Engine& e, const Segment& seg) {
 Classified classify_segment(State state, const Engine& engine, const Segment& seg) {
   switch (state) {
     case State::Closed: return table(SegKind::InClosed);
-    case State::Listen: return in_listen(seg);
+    case State::Listen: return in_listen(engine, seg);
     case State::SynSent: return in_syn_sent(engine, seg);
     default: return in_synchronized(state, engine, seg);
   }

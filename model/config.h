@@ -33,8 +33,13 @@ struct Config {
   bool delayed_ack = false;
   Duration delayed_ack_timeout = 200 * kMillisecond;
   int quick_acks = 0;  // Linux: ACKs sent at once at a connection's start
-  // RFC 5961 §3 and §4: challenge ACKs for in-window RST and for SYN.
-  bool rfc5961 = true;
+  // RFC 5961 §3: an in-window RST not at RCV.NXT gets a challenge ACK
+  // (off: RFC 793's rule, any in-window RST resets; FreeBSD's
+  // net.inet.tcp.insecure_rst=1).
+  bool rfc5961_rst = true;
+  // RFC 5961 §4: a SYN in a synchronized state gets a challenge ACK (off: an
+  // in-window SYN resets the connection; FreeBSD's net.inet.tcp.insecure_syn=1).
+  bool rfc5961_syn = true;
   // RFC 1337: TIME-WAIT ignores RST instead of closing.
   bool rfc1337 = false;
   // Linux (tcp_rcv_state_process): new data for a connection whose reading
@@ -107,6 +112,22 @@ struct Config {
   // start and after idle or out-of-order data, pingpong mode, the timer in
   // jiffies. Off: the simple policy above (delayed_ack, quick_acks).
   bool ack_policy_linux = false;
+  // FreeBSD (tcp_mss(), tcp_input()'s rcv_wnd): once the peer's MSS is
+  // known the receive buffer is rounded up to whole segments, and segments
+  // are checked against the free buffer itself, not the 16-bit window field
+  // (65700 with a 65536-byte buffer and MSS 1460, where 65535 is advertised).
+  bool rcv_wnd_from_buffer = false;
+  // BSD tcp_output(): while our FIN is unacknowledged, an ACK the output path
+  // sends carries the FIN again at its sequence number; challenge ACKs and
+  // answers to a SYN (tcp_respond()) do not.
+  bool fin_on_output_acks = false;
+  // FreeBSD tcp_twcheck(): TIME-WAIT drops a segment without ACK unanswered
+  // (a SYN too, unless it reopens the connection) and acknowledges a SYN
+  // with ACK; it never resets or challenges.
+  bool timewait_needs_ack = false;
+  // FreeBSD net.inet.tcp.drop_synfin: a segment with both SYN and FIN is
+  // dropped by any listener or connection.
+  bool drop_synfin = false;
   // Segment sizes and buffers.
   std::uint16_t mss = 1460;
   std::uint32_t rcv_buffer = 65535;

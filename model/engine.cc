@@ -80,6 +80,7 @@ Segment& Engine::new_segment(std::uint8_t flags, Seq seq, bool retransmission) {
     seg.ack = tcb_.rcv_nxt;
     // Any segment carrying our ACK settles what we owed.
     tcb_.ack_now = false;
+    tcb_.ack_is_reply = false;
     tcb_.unacked_full_segments = 0;
     if (tcb_.ack_pending) {
       tcb_.ack_pending = false;
@@ -96,11 +97,29 @@ Segment& Engine::new_segment(std::uint8_t flags, Seq seq, bool retransmission) {
   return seg;
 }
 
-std::uint16_t Engine::advertised_window() const {
-  const std::size_t used = tcb_.recv_buffer.size();
-  const std::size_t free = used >= cfg_.rcv_buffer ? 0 : cfg_.rcv_buffer - used;
-  return static_cast<std::uint16_t>(std::min<std::size_t>(free, 65535));
+std::uint32_t Engine::rcv_buffer_free() const {
+  std::uint64_t size = cfg_.rcv_buffer;
+  // FreeBSD tcp_mss(): once the peer's MSS is known (a SYN taken), the
+  // buffer is rounded up to a multiple of the segment size.
+  if (cfg_.rcv_wnd_from_buffer && is_synchronized(state_) && !in_syncache()) {
+    const std::uint64_t mss = std::min<std::uint64_t>(tcb_.peer_mss, cfg_.mss);
+    if (mss > 0) size = (size + mss - 1) / mss * mss;
+  }
+  const std::uint64_t used = tcb_.recv_buffer.size();
+  return static_cast<std::uint32_t>(used >= size ? 0 : size - used);
 }
+
+std::uint16_t Engine::advertised_window() const {
+  return static_cast<std::uint16_t>(std::min<std::uint32_t>(rcv_buffer_free(), 65535));
+}
+
+std::uint32_t Engine::check_window() const {
+  return cfg_.rcv_wnd_from_buffer && !in_syncache() ? rcv_buffer_free() : advertised_window();
+}
+
+// A passive open's SYN-RECEIVED is FreeBSD's syncache entry: its window is
+// the one its SYN,ACK advertised (sc_wnd), the buffer not yet rounded.
+bool Engine::in_syncache() const { return state_ == State::SynReceived && tcb_.passive_open; }
 
 std::size_t Engine::send_space() const { return tcb_.send_buffer.free_space(cfg_.snd_buffer); }
 
@@ -164,7 +183,17 @@ void Engine::send_syn_ack(bool retransmission) {
 
 // ------------------------------------------------------- answering segments
 
-void Engine::send_ack_now() { new_segment(kAck, tcb_.snd_nxt, false); }
+void Engine::send_ack_now() {
+  // BSD tcp_output(): the state's flags (FIN-WAIT-1, CLOSING, LAST-ACK) keep
+  // FIN on while it is unacknowledged, and a FIN already sent is resent at
+  // its own sequence number (SND.NXT - 1).
+  if (cfg_.fin_on_output_acks && !tcb_.ack_is_reply && tcb_.fin_sent && tcb_.snd_nxt == tcb_.fin_seq + 1 &&
+      seq_le(tcb_.snd_una, tcb_.fin_seq)) {
+    new_segment(kFin | kAck, tcb_.fin_seq, true);
+    return;
+  }
+  new_segment(kAck, tcb_.snd_nxt, false);
+}
 
 void Engine::send_rst(Seq seq) { new_segment(kRst, seq, false); }
 
@@ -207,7 +236,7 @@ void Engine::send_rst_abort() {
 bool Engine::acceptable(const Segment& seg) const {
   // RFC 9293 §3.10.7.4, the four cases of the acceptability test.
   const std::uint32_t len = seg.seg_len();
-  const std::uint32_t wnd = advertised_window();
+  const std::uint32_t wnd = check_window();
   const Seq nxt = tcb_.rcv_nxt;
   if (len == 0 && wnd == 0) return seg.seq == nxt;
   if (len == 0) return seq_in_range(nxt, seg.seq, nxt + wnd);

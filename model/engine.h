@@ -71,6 +71,9 @@ class Engine {
   // processed with it (RFC 9293 §3.10.7.4 eighth step).
   bool completes_queued_fin(const Segment& seg) const;
   std::uint16_t receive_window() const { return advertised_window(); }
+  // RCV.WND as the acceptability test uses it: the advertised window, or
+  // under Config::rcv_wnd_from_buffer the free receive buffer (FreeBSD).
+  std::uint32_t check_window() const;
 
   // ---- What the endpoint's other inputs do (model/endpoint.cc).
   // Classify's table-free answers: note why, then send what they send.
@@ -178,6 +181,8 @@ class Engine {
 
   Segment& new_segment(std::uint8_t flags, Seq seq, bool retransmission);
   std::uint16_t advertised_window() const;
+  std::uint32_t rcv_buffer_free() const;  // the receive buffer (rounded, FreeBSD) less what it holds
+  bool in_syncache() const;
   void rtt_sample(Duration r);
   void send_range(Seq from, bool retransmission);
   void send_data_and_fin();  // one segment starting at `from`

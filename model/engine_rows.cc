@@ -155,11 +155,15 @@ void Engine::resend_syn_ack(std::string_view why) {
 void Engine::ack_and_drop(std::string_view why) {
   note(why);
   tcb_.ack_now = true;
+  tcb_.ack_is_reply = true;
 }
 
 void Engine::ack_unacceptable(const Segment& seg, std::string_view why) {
   note(why);
-  if (oow_ack_allowed(seg)) tcb_.ack_now = true;
+  if (!oow_ack_allowed(seg)) return;
+  tcb_.ack_now = true;
+  // BSD answers a SYN with tcp_respond(), other segments via tcp_output().
+  if (seg.has(kSyn)) tcb_.ack_is_reply = true;
 }
 
 bool Engine::rexmt_or_delack_timeout(TimerKind kind) {

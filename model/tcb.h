@@ -63,6 +63,7 @@ struct TcbVariables {
 
   // Acknowledging what arrived.
   bool ack_now = false;        // an ACK is owed at the end of this input
+  bool ack_is_reply = false;   // ...and it answers a SYN or challenges (BSD tcp_respond(): no FIN)
   bool ack_pending = false;    // an ACK is owed later (delayed-ACK timer armed)
   bool data_received = false;  // any payload has arrived on this connection
   int quick_acks_left = 0;

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "packetdrill/run_state.h"
+#include "packetdrill/shell_freebsd.h"
 #include "sim/profile.h"
 
 namespace tcpsim::packetdrill {
@@ -67,9 +68,6 @@ bool neutral(const std::string& name, const std::string& value) {
   static const std::map<std::string, std::string> fixed = {{"net.ipv4.tcp_ecn", "0"},
                                                            {"net.ipv4.tcp_congestion_control", "cubic"},
                                                            {"net.inet.tcp.blackhole", "0"},
-                                                           {"net.inet.tcp.drop_synfin", "0"},
-                                                           {"net.inet.tcp.insecure_rst", "0"},
-                                                           {"net.inet.tcp.insecure_syn", "0"},
                                                            {"net.inet.tcp.rexmit_drop_options", "0"}};
   auto it = fixed.find(name);
   return it != fixed.end() && it->second == value;
@@ -151,7 +149,7 @@ void sysctl(Run& r, const Location& where, const std::string& name, const std::s
     set_profile(r, where, "rcv_buffer", value);
   } else if (name == "net.inet.tcp.sendspace") {
     set_profile(r, where, "snd_buffer", value);
-  } else if (!neutral(name, value)) {
+  } else if (!neutral(name, value) && !freebsd_sysctl(r, where, name, value)) {
     r.unsupported(where, fmt::format("sysctl {}={}", name, value));
   }
 }
@@ -264,6 +262,7 @@ void run_line(Run& r, const ShellLine& l, int depth) {
     return run_file(r, l.where, t, depth);
   }
   if (t.rfind("sockstat ", 0) == 0) return run_sockstat(r, l.where, t);
+  if (freebsd_shell_line(r, l.where, t)) return;
   if (t.find("set_sysctls.py ") != std::string::npos) return run_set_sysctls(r, l.where, t);
   // The restore script set_sysctls.py writes: the run ends here anyway.
   if (t.rfind("/tmp/sysctl_restore_", 0) == 0) return;

@@ -33,8 +33,8 @@ Profile rfc9293() {
   c.data_retries = 15;
   c.syn_linear_timeouts = 0;
   c.delayed_ack = false;
-  c.nagle = true;    // RFC 9293 §3.7.4 SHLD-7
-  c.rfc5961 = true;  // RFC 9293 §3.10.7.4 recommends RFC 5961's checks
+  c.nagle = true;                        // RFC 9293 §3.7.4 SHLD-7
+  c.rfc5961_rst = c.rfc5961_syn = true;  // RFC 9293 §3.10.7.4 recommends RFC 5961's checks
   c.rfc1337 = false;
   c.rst_on_data_after_close = false;
   c.rto_min_on_variance = false;
@@ -57,7 +57,7 @@ Profile linux_profile() {
   c.delayed_ack = true;
   c.delayed_ack_timeout = 40 * kMillisecond;  // TCP_DELACK_MIN (observed ~41 ms)
   c.quick_acks = 16;                          // TCP_MAX_QUICKACKS
-  c.rfc5961 = true;                           // challenge ACKs since Linux 3.6
+  c.rfc5961_rst = c.rfc5961_syn = true;       // challenge ACKs since Linux 3.6
   c.rfc1337 = false;                          // net.ipv4.tcp_rfc1337 = 0
   c.rst_on_data_after_close = true;
   c.tail_loss_probe = true;               // net.ipv4.tcp_early_retrans = 3
@@ -95,6 +95,20 @@ Profile bsd() {
   c.delayed_ack = true;
   c.delayed_ack_timeout = 40 * kMillisecond;
   c.timewait_reopen = true;  // tcp_twcheck(): a SYN above RCV.NXT
+  // FreeBSD's tcp_input.c and tcp_timewait.c (read, not measured):
+  // insecure_rst = insecure_syn = 0 (RFC 5961 checks, the defaults above);
+  // tcp_twcheck() drops any RST (RFC 1337), a segment without ACK and a
+  // duplicate ACK at RCV.NXT, and acknowledges the rest; tcp_drop() sends
+  // RST,ACK (tcp_outflags[TCPS_CLOSED]); tcp_mss() rounds the receive
+  // buffer to whole segments and rcv_wnd is the buffer's free space;
+  // tcp_output() keeps an unacknowledged FIN on the ACKs it sends.
+  c.rfc1337 = true;
+  c.timewait_needs_ack = true;
+  c.timewait_ignores_bare_ack = true;
+  c.rst_ack_on_abort = true;
+  c.rcv_wnd_from_buffer = true;
+  c.fin_on_output_acks = true;
+  p.reset_in_close_wait_epipe = false;  // tcp_do_segment(): ECONNRESET in CLOSE-WAIT too
   // Data path: net.inet.tcp.sack.enable = 1; NewReno (FreeBSD's default
   // cc_newreno) with RFC 6675 SACK recovery and PRR in bytes here, an
   // approximation of FreeBSD's tcp_sack.c, not measured.
@@ -215,7 +229,10 @@ const std::vector<Field>& fields() {
        {"net.ipv4.tcp_syn_linear_timeouts"}},
       {"quick_acks", 0, 1000, "ACKs sent at once at a connection's start", &C::quick_acks},
       {"delayed_ack", 0, 1, "delay ACKs (RFC 1122 4.2.3.2)", &C::delayed_ack},
-      {"rfc5961", 0, 1, "challenge ACKs for in-window RST and for SYN", &C::rfc5961},
+      {"rfc5961_rst", 0, 1, "challenge ACK for an in-window RST not at RCV.NXT (RFC 5961 3.2)",
+       &C::rfc5961_rst},
+      {"rfc5961_syn", 0, 1, "challenge ACK for a SYN in a synchronized state (RFC 5961 4.2)",
+       &C::rfc5961_syn},
       {"rfc1337", 0, 1, "TIME-WAIT ignores RST", &C::rfc1337, {"net.ipv4.tcp_rfc1337"}},
       {"rst_on_data_after_close", 0, 1, "RST for new data after the reader has gone (Linux)",
        &C::rst_on_data_after_close},
@@ -286,6 +303,16 @@ const std::vector<Field>& fields() {
        {"net.ipv4.tcp_invalid_ratelimit", kMs}},
       {"ack_policy_linux", 0, 1, "Linux's delayed-ACK policy (quick ACKs, pingpong, jiffies)",
        &C::ack_policy_linux},
+      // FreeBSD's behaviours (bsd profile), kept together.
+      {"rcv_wnd_from_buffer", 0, 1,
+       "check segments against the free receive buffer, rounded to segments (FreeBSD)",
+       &C::rcv_wnd_from_buffer},
+      {"fin_on_output_acks", 0, 1, "ACKs resend an unacknowledged FIN, challenge ACKs not (BSD tcp_output)",
+       &C::fin_on_output_acks},
+      {"timewait_needs_ack", 0, 1,
+       "TIME-WAIT drops segments without ACK, ACKs a SYN,ACK (FreeBSD tcp_twcheck)", &C::timewait_needs_ack},
+      {"drop_synfin", 0, 1, "drop segments with SYN and FIN (FreeBSD net.inet.tcp.drop_synfin)",
+       &C::drop_synfin},
       {"rcv_buffer", 1, 1 << 30, "receive buffer (the advertised window, at most 65535)", &C::rcv_buffer},
       {"snd_buffer", 1, 1 << 30, "send buffer", &C::snd_buffer},
       {"mss", 64, 65535, "our maximum segment size", &C::mss},

@@ -38,6 +38,9 @@ struct Profile {
   // the report here: the window tcpsim advertises is at most 65535 anyway.
   // Off in every profile; the packetdrill runner sets it under bsd.
   bool buffers_round_to_mss = false;
+  // Linux tcp_reset(): a RST in CLOSE-WAIT leaves EPIPE, not ECONNRESET
+  // (FreeBSD and RFC 9293 report a reset).
+  bool reset_in_close_wait_epipe = true;
 };
 
 // The profile that models the Linux kernel: the default, and what a real

@@ -13,9 +13,9 @@ using model::State;
 namespace {
 
 // Linux tcp_reset(): the error a RST leaves, by the state it arrived in.
-Errno error_for_reset(State before) {
+Errno error_for_reset(State before, const Profile& p) {
   if (before == State::SynSent) return Errno::ConnRefused;
-  if (before == State::CloseWait) return Errno::Pipe;
+  if (before == State::CloseWait && p.reset_in_close_wait_epipe) return Errno::Pipe;
   return Errno::ConnReset;
 }
 
@@ -123,7 +123,7 @@ void Sockets::on_app(Conn& c, model::AppEvent e) {
     std::uint32_t key = 0;  // sk_state_change (connected, FIN, reset, closed): every waiter
     bool wakes = true;
     switch (e) {
-      case model::AppEvent::Reset: s.error = error_for_reset(c.state_before_close); break;
+      case model::AppEvent::Reset: s.error = error_for_reset(c.state_before_close, host_.profile()); break;
       case model::AppEvent::Refused: s.error = Errno::ConnRefused; break;
       case model::AppEvent::TimedOut: s.error = Errno::TimedOut; break;
       case model::AppEvent::Readable: key = kEpollIn; break;  // sk_data_ready

@@ -15,7 +15,7 @@
 // model's RCV.WND (65535: Config::rcv_buffer, nothing buffered) in place of
 // FreeBSD's 65536/65700. In SYN-RCVD, ack-outside-left = ISS-1, ack-left-edge
 // = ISS (SND.UNA), ack-right-edge = SND.NXT, ack-outside-right = SND.NXT+1.
-// -secure / -insecure are Config::rfc5961 on / off (FreeBSD's insecure_rst
+// -secure / -insecure are Config::rfc5961_rst/_syn on / off (FreeBSD's insecure_rst
 // and insecure_syn sysctls).
 //
 // Where the FreeBSD expectation is FreeBSD's own (sysctl-dependent, or marked
@@ -725,7 +725,7 @@ TEST_P(FreeBsdConformance, Rfc9293_3_10_7_StateEventEngine) {
   const Case& c = GetParam();
   SCOPED_TRACE(describe_case(c));
   Config cfg;
-  cfg.rfc5961 = c.rfc5961;
+  cfg.rfc5961_rst = cfg.rfc5961_syn = c.rfc5961;
   cfg.rfc1337 = c.rfc1337;
   Endpoint ep = reach(c.state, cfg, c.passive);
   ASSERT_EQ(ep.state(), c.state);

@@ -49,7 +49,7 @@ inline ::testing::AssertionResult SentNothing(const Outbox& out) {
 // The configurations the guarded rows need.
 inline Config without_rfc5961() {
   Config c;
-  c.rfc5961 = false;  // the pre-RFC 5961 answer to an in-window SYN: RST
+  c.rfc5961_syn = false;  // the pre-RFC 5961 answer to an in-window SYN: RST
   return c;
 }
 
