@@ -54,6 +54,7 @@ struct Plan {
   // namespace of its own, joined to the others through the delay line, which
   // also applies the drop rules (no nftables). Empty: one namespace, loopback.
   std::vector<DirectedLink> links;
+  std::uint64_t seed = 1;             // the scenario's: the delay line's random loss
   std::vector<std::string> notes;     // what the reader should know (profiles compared)
   std::vector<std::string> refusals;  // "file:line:col: ...", one per directive
 };

@@ -624,6 +624,54 @@ class Parser {
     return m;
   }
 
+  // An ordinal: first, second, third, last, all/every, 1st, 2nd, 3rd, 4th ...
+  struct Ordinal {
+    std::string text;
+    std::uint64_t nth = 1;
+    bool last = false, all = false;
+  };
+  Ordinal ordinal() {
+    Ordinal o;
+    const Loc ord_at = cur().loc;
+    // "2nd", "4th" start with a digit, so the lexer makes them numbers.
+    if (cur().kind != Tok::Ident && cur().kind != Tok::Number)
+      expected("which one: first, second, third, last, all, every, or 1st, 2nd, 3rd, 4th ...");
+    const std::string ord = cur().text;
+    o.text = ord;
+    bump();
+    const std::string suffix = ord.size() > 2 ? ord.substr(ord.size() - 2) : std::string();
+    unsigned long n = 0;
+    bool numbered = false;
+    if (suffix == "st" || suffix == "nd" || suffix == "rd" || suffix == "th") {
+      const char* end = ord.data() + ord.size() - 2;
+      const auto [ptr, ec] = std::from_chars(ord.data(), end, n);
+      // Too many digits is an ordinal out of range, reported below.
+      numbered = ptr == end && (ec == std::errc() || ec == std::errc::result_out_of_range);
+      if (ec == std::errc::result_out_of_range) n = ULONG_MAX;
+    }
+    if (ord == "first")
+      o.nth = 1;
+    else if (ord == "second")
+      o.nth = 2;
+    else if (ord == "third")
+      o.nth = 3;
+    else if (ord == "last")
+      o.last = true;
+    else if (ord == "all" || ord == "every")
+      o.all = true;
+    else if (numbered) {
+      if (n == 0) fail(ord_at, "counting starts at 1st");
+      if (n > 1'000'000'000) fail(ord_at, fmt::format("'{}': at most the 1000000000th", sim::echo(ord)));
+      o.nth = n;
+    } else {
+      fail(ord_at,
+           fmt::format(
+               "'{}' is not an ordinal: expected first, second, third, last, all, or 1st, 2nd, 3rd, 4th ...",
+               sim::echo(ord)));
+    }
+    return o;
+  }
+
   void drop(const Loc& at) {
     DropDecl d;
     d.loc = at;
@@ -644,41 +692,26 @@ class Parser {
       return;
     }
     const Loc ord_at = cur().loc;
-    // "2nd", "4th" start with a digit, so the lexer makes them numbers.
-    if (cur().kind != Tok::Ident && cur().kind != Tok::Number)
-      expected("which one: first, second, third, last, all, every, or 1st, 2nd, 3rd, 4th ...");
-    const std::string ord = cur().text;
-    bump();
-    const std::string suffix = ord.size() > 2 ? ord.substr(ord.size() - 2) : std::string();
-    unsigned long n = 0;
-    bool numbered = false;
-    if (suffix == "st" || suffix == "nd" || suffix == "rd" || suffix == "th") {
-      const char* end = ord.data() + ord.size() - 2;
-      const auto [ptr, ec] = std::from_chars(ord.data(), end, n);
-      // Too many digits is an ordinal out of range, reported below.
-      numbered = ptr == end && (ec == std::errc() || ec == std::errc::result_out_of_range);
-      if (ec == std::errc::result_out_of_range) n = ULONG_MAX;
+    const Ordinal o = ordinal();
+    if (accept("retransmission")) {
+      // "first retransmission of 5th data": the resend of one segment.
+      if (o.last || o.all) fail(ord_at, "which retransmission: first, second, third, 4th ...");
+      need("of");
+      const Loc of_at = cur().loc;
+      const Ordinal of = ordinal();
+      if (of.last || of.all) fail(of_at, "of which segment: first, second, third, 4th ... (not last or all)");
+      std::string spec;
+      d.rule.match = segment_spec(&spec);
+      d.rule.retransmission = o.nth;
+      d.rule.nth = of.nth;
+      d.text = fmt::format("{} retransmission of {} {} from {}", o.text, of.text, spec, d.from);
+      sc_.drops.push_back(d);
+      return;
     }
-    if (ord == "first")
-      d.rule.nth = 1;
-    else if (ord == "second")
-      d.rule.nth = 2;
-    else if (ord == "third")
-      d.rule.nth = 3;
-    else if (ord == "last")
-      d.last = true;
-    else if (ord == "all" || ord == "every")
-      d.rule.count = sim::DropRule::kAll;
-    else if (numbered) {
-      if (n == 0) fail(ord_at, "counting starts at 1st");
-      if (n > 1'000'000'000) fail(ord_at, fmt::format("'{}': at most the 1000000000th", sim::echo(ord)));
-      d.rule.nth = n;
-    } else {
-      fail(ord_at,
-           fmt::format(
-               "'{}' is not an ordinal: expected first, second, third, last, all, or 1st, 2nd, 3rd, 4th ...",
-               sim::echo(ord)));
-    }
+    d.rule.nth = o.nth;
+    d.last = o.last;
+    if (o.all) d.rule.count = sim::DropRule::kAll;
+    const std::string& ord = o.text;
     std::string spec;
     d.rule.match = segment_spec(&spec);
     if (accept("including")) {
