@@ -19,6 +19,7 @@ timer events). For the data direction (host 0 -> host 1):
 
 Prints one JSON object: losses, retransmissions, timeouts, episodes.
 """
+import bisect
 import json
 import sys
 
@@ -27,18 +28,17 @@ RTO_GAP = 150_000_000  # ns: TLP (2 SRTT + 2 jiffies here) is under it, an RTO o
 
 def stats(run):
     pk = run["packets"]
-    a_out = [p for p in pk if p["from_host"] == 0]
+    a, b = run["hosts"][0]["name"], run["hosts"][1]["name"]
+    a_out = [p for p in pk if p["from_host"] == a]
     isn = next(p["seq"] for p in a_out if "SYN" in p["flags"])
 
     def rel(s):
         return (s - isn) % (1 << 32)
 
-    arrivals = sorted(t for p in pk if p["from_host"] == 1 for t in p.get("delivered_ns", []))
+    arrivals = sorted(t for p in pk if p["from_host"] == b for t in p.get("delivered_ns", []))
     data = sorted((p for p in a_out if p["len"] > 0), key=lambda p: p["sent_ns"])
     losses = [p for p in data if p["fate"] == "dropped"]
     retx = [p for p in data if p["retransmission"]]
-
-    import bisect
 
     def timer_driven(p):
         i = bisect.bisect_right(arrivals, p["sent_ns"])
@@ -62,7 +62,7 @@ def stats(run):
             episodes += 1
             point = high
         high = max(high, end)
-    done = any(p["from_host"] == 0 and "FIN" in p["flags"] for p in pk)
+    done = any(p["from_host"] == a and "FIN" in p["flags"] for p in pk)
     return {"losses": len(losses), "retransmissions": len(retx), "timeouts": len(timer_times),
             "repaired_without_timeout": no_timeout, "episodes": episodes, "fin_sent": done}
 
