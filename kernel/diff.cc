@@ -358,9 +358,10 @@ std::vector<Difference> diff_runs(const scenario::RunResult& kernel, const scena
                    ms[b - 1].rel_seq == ms[b].rel_seq) {
           const Duration dk = ks[a].t - ks[a - 1].t, dm = ms[b].t - ms[b - 1].t;
           if (std::llabs(dk - dm) > allowed(dm))
-            out.push_back({"timing", fmt::format("{}{} {}: resent {} after the previous copy on the kernel, {} "
-                                                 "in the model",
-                                                 tag, arrow, ks[a].key, seconds(dk), seconds(dm))});
+            out.push_back(
+                {"timing", fmt::format("{}{} {}: resent {} after the previous copy on the kernel, {} "
+                                       "in the model",
+                                       tag, arrow, ks[a].key, seconds(dk), seconds(dm))});
         }
       }
       for (std::size_t a = 0; a < ks.size(); ++a) {

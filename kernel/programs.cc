@@ -229,7 +229,8 @@ class Program {
     if (spec_.options.syncnt > 0)
       ::setsockopt(fd, IPPROTO_TCP, TCP_SYNCNT, &spec_.options.syncnt, sizeof(int));
     const std::string& cc = spec_.options.congestion;
-    if (!cc.empty()) ::setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, cc.data(), static_cast<socklen_t>(cc.size()));
+    if (!cc.empty())
+      ::setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, cc.data(), static_cast<socklen_t>(cc.size()));
   }
 
   // What a read of `count` asks recv() for: what the socket can hold at most

@@ -149,8 +149,7 @@ bool DropCounter::offer(const DropRule& rule, const model::Segment& s, bool retr
   return seen >= rule.nth && seen - rule.nth < rule.count;
 }
 
-Link::Link(LinkConfig config, Rng rng)
-    : cfg_(std::move(config)), rng_(rng), rule_seen_(cfg_.rules.size()) {
+Link::Link(LinkConfig config, Rng rng) : cfg_(std::move(config)), rng_(rng), rule_seen_(cfg_.rules.size()) {
   stats_.rule_drops.assign(cfg_.rules.size(), 0);
   stats_.window_drops.assign(cfg_.windows.size(), 0);
   const bool burst = cfg_.burst.any();

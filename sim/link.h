@@ -85,8 +85,8 @@ class DropCounter {
   bool offer(const DropRule& rule, const model::Segment& s, bool retransmission);
 
  private:
-  std::uint64_t seen_ = 0;    // matches counted
-  bool watching_ = false;     // the nth match went by: its first octet is `first_`
+  std::uint64_t seen_ = 0;  // matches counted
+  bool watching_ = false;   // the nth match went by: its first octet is `first_`
   std::uint32_t first_ = 0;
   std::uint64_t resent_ = 0;  // later segments carrying `first_`
 };
@@ -218,14 +218,14 @@ class Link {
   LinkConfig cfg_;
   Rng rng_;
   LinkStats stats_;
-  std::vector<DropCounter> rule_seen_;    // per rule
-  Time tx_free_ = 0;                      // transmitter busy until
-  ChunkedFifo<Waiting, 256> waiting_;     // only with a bandwidth and a bounded queue
-  std::uint64_t waiting_bytes_ = 0;       // sum of waiting_[i].bytes
-  Time last_in_order_ = 0;                // latest arrival of a non-reordered packet
-  bool burst_bad_ = false;                // Gilbert-Elliott channel state
-  bool random_ = false;                   // any random effect configured
-  int draws_ = 0;                         // how many of a packet's draws can matter
+  std::vector<DropCounter> rule_seen_;  // per rule
+  Time tx_free_ = 0;                    // transmitter busy until
+  ChunkedFifo<Waiting, 256> waiting_;   // only with a bandwidth and a bounded queue
+  std::uint64_t waiting_bytes_ = 0;     // sum of waiting_[i].bytes
+  Time last_in_order_ = 0;              // latest arrival of a non-reordered packet
+  bool burst_bad_ = false;              // Gilbert-Elliott channel state
+  bool random_ = false;                 // any random effect configured
+  int draws_ = 0;                       // how many of a packet's draws can matter
 };
 
 // "1st FIN (retransmissions excluded)", "2nd to 4th ACK (no SYN/FIN, no

@@ -1,8 +1,8 @@
 #include "sim/program.h"
 
-#include "sim/socket_calls.h"
-
 #include <limits>
+
+#include "sim/socket_calls.h"
 
 namespace tcpsim::sim {
 

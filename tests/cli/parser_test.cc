@@ -223,7 +223,8 @@ TEST(Parser, NumberedOrdinalsPickTheNthMatch) {
 // drops the first resend of its first octet; last/all are refused, since
 // neither names one segment.
 TEST(Parser, RetransmissionOfTheNthSegmentNamesOneResend) {
-  auto r = parse("host A 10.0.0.1\nhost B 10.0.0.2\ndrop A -> B second retransmission of 5th data\n", "t.tcpsim");
+  auto r =
+      parse("host A 10.0.0.1\nhost B 10.0.0.2\ndrop A -> B second retransmission of 5th data\n", "t.tcpsim");
   ASSERT_TRUE(std::holds_alternative<Scenario>(r)) << std::get<ParseError>(r).message;
   const auto& d = std::get<Scenario>(r).drops.at(0);
   EXPECT_EQ(d.rule.nth, 5u);
@@ -237,8 +238,9 @@ TEST(Parser, RetransmissionOfTheNthSegmentNamesOneResend) {
 
 // read_to_end keeps no bytes: an expected string after it cannot be checked.
 TEST(ParserSemantics, ReadToEndTakesACountNotAString) {
-  EXPECT_EQ(run_error("host A 10.0.0.1\nprogram p on A {\n  s = socket()\n  read_to_end(s) = 5 \"hello\"\n}\n"),
-            "t.tcpsim:4:20: read_to_end() keeps no bytes: expect only the count (= 20000)");
+  EXPECT_EQ(
+      run_error("host A 10.0.0.1\nprogram p on A {\n  s = socket()\n  read_to_end(s) = 5 \"hello\"\n}\n"),
+      "t.tcpsim:4:20: read_to_end() keeps no bytes: expect only the count (= 20000)");
 }
 
 // A load scenario has no programs: the program runner (check, sweep,

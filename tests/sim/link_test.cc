@@ -214,8 +214,12 @@ TEST(Link, RetransmissionOfTheNthDataSegmentIsTheOneDropped) {
   cfg.rules.push_back(r);
   Link l = link_with(cfg);
   const std::vector<Packet> ps = {
-      data_at(1, 100, false),   data_at(101, 100, false), data_at(201, 100, false),  // 3rd original: passes
-      make(kAck),               data_at(301, 100, false), data_at(101, 100, true),   // the 2nd's copy: passes
+      data_at(1, 100, false),
+      data_at(101, 100, false),
+      data_at(201, 100, false),  // 3rd original: passes
+      make(kAck),
+      data_at(301, 100, false),
+      data_at(101, 100, true),  // the 2nd's copy: passes
       data_at(151, 200, true),  // carries octet 201 again: the first retransmission of the 3rd, dropped
       data_at(201, 100, true),  // its second copy passes
   };
