@@ -93,7 +93,7 @@ std::string nft_ruleset(const std::vector<DirectedRule>& rules, const std::vecto
 DropReplay::DropReplay(std::vector<DirectedRule> rules, std::vector<DirectedWindow> windows)
     : rules_(std::move(rules)),
       windows_(std::move(windows)),
-      seen_count_(rules_.size(), 0),
+      counters_(rules_.size()),
       seen_(rules_.size()) {}
 
 bool DropReplay::next(const CapturedSegment& c) {
@@ -103,10 +103,10 @@ bool DropReplay::next(const CapturedSegment& c) {
     const DirectedRule& d = rules_[i];
     if (d.rule.count == 0 || c.src.ip != d.src_ip || c.dst.ip != d.dst_ip || !d.rule.match.matches(s))
       continue;
-    if (!d.rule.include_retransmissions && !seen_[i].insert(SeenKey{c.src.ip, c.src.port, c.seq}).second)
-      continue;
-    const std::uint64_t n = ++seen_count_[i];
-    if (n >= d.rule.nth && n - d.rule.nth < d.rule.count) dropped = true;
+    // A retransmission here: a segment whose sequence number was seen before.
+    const bool again = (!d.rule.include_retransmissions || d.rule.retransmission != 0) &&
+                       !seen_[i].insert(SeenKey{c.src.ip, c.src.port, c.seq}).second;
+    if (counters_[i].offer(d.rule, s, again)) dropped = true;
   }
   for (const auto& w : windows_) {
     if (c.src.ip == w.src_ip && c.dst.ip == w.dst_ip && c.t >= w.span.start && c.t < w.span.end)

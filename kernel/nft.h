@@ -39,7 +39,7 @@ class DropReplay {
  private:
   std::vector<DirectedRule> rules_;
   std::vector<DirectedWindow> windows_;
-  std::vector<std::uint64_t> seen_count_;
+  std::vector<sim::DropCounter> counters_;
   std::vector<std::set<std::tuple<std::uint32_t, std::uint16_t, std::uint32_t>>> seen_;
 };
 

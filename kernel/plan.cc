@@ -4,6 +4,7 @@
 
 #include <optional>
 
+#include "kernel/diff.h"
 #include "sim/profile.h"
 
 namespace tcpsim::kernel {
@@ -142,6 +143,7 @@ Plan make_plan(const scenario::Scenario& sc, const std::vector<std::pair<std::st
   }
 
   plan_links(sc, plan);
+  plan.seed = sc.seed;
 
   auto host_index = [&](const std::string& name) -> std::size_t {
     for (std::size_t i = 0; i < n; ++i) {
@@ -161,6 +163,9 @@ Plan make_plan(const scenario::Scenario& sc, const std::vector<std::pair<std::st
       return;
     }
     const Mapped m = map_setting(key, p);
+    // What a Linux segment carries on a 1500-byte MTU with timestamps: the
+    // kernel's own, which --diff gives the model too.
+    if (key == "mss" && p.tcp.mss == kKernelMss) return;
     if (m.kind == Mapped::Refused) {
       const sim::Profile linux = *sim::profile_named(sim::kLinuxProfile);
       if (sim::get_profile_value(linux, key) == sim::get_profile_value(p, key)) return;  // Linux's own value
@@ -206,6 +211,15 @@ Plan make_plan(const scenario::Scenario& sc, const std::vector<std::pair<std::st
       plan.refusals.push_back(fmt::format(
           "{}: {}: 'excluding retransmissions' is reproduced only for SYN, FIN and data segments (a segment "
           "whose sequence number was seen before)",
+          where(sc, d.loc), d.text));
+      continue;
+    }
+    if (d.rule.retransmission != 0 && plan.links.empty()) {
+      // nftables would have to follow one segment's sequence number; the
+      // delay line's forwarder does (DropReplay).
+      plan.refusals.push_back(fmt::format(
+          "{}: {}: a retransmission of a given segment is dropped only through the delay line (give the "
+          "hosts a link with a delay)",
           where(sc, d.loc), d.text));
       continue;
     }

@@ -42,6 +42,10 @@ struct DirectedLink {
 struct HostOptions {
   int linger2_s = 0;  // TCP_LINGER2: the orphaned FIN-WAIT-2 bound; 0 = the sysctl's
   int syncnt = 0;     // TCP_SYNCNT: SYN retransmissions; 0 = the sysctl's
+  // TCP_CONGESTION: the linux profile's controller. A new namespace takes
+  // the host's default (BBR on this machine), and a namespace cannot allow
+  // one outside the host's list, but a socket of root's may ask for any.
+  std::string congestion = "cubic";
 };
 
 struct Plan {
@@ -54,6 +58,7 @@ struct Plan {
   // namespace of its own, joined to the others through the delay line, which
   // also applies the drop rules (no nftables). Empty: one namespace, loopback.
   std::vector<DirectedLink> links;
+  std::uint64_t seed = 1;             // the scenario's: the delay line's random loss
   std::vector<std::string> notes;     // what the reader should know (profiles compared)
   std::vector<std::string> refusals;  // "file:line:col: ...", one per directive
 };

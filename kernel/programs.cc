@@ -228,6 +228,9 @@ class Program {
       ::setsockopt(fd, IPPROTO_TCP, TCP_LINGER2, &spec_.options.linger2_s, sizeof(int));
     if (spec_.options.syncnt > 0)
       ::setsockopt(fd, IPPROTO_TCP, TCP_SYNCNT, &spec_.options.syncnt, sizeof(int));
+    const std::string& cc = spec_.options.congestion;
+    if (!cc.empty())
+      ::setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, cc.data(), static_cast<socklen_t>(cc.size()));
   }
 
   // What a read of `count` asks recv() for: what the socket can hold at most
@@ -301,6 +304,9 @@ class Program {
   Result read(const D& d) { return recv(d); }
   Result recv(const D& d) {
     return with_fd(d, [&](int fd) { return receive(fd, d.count, d.msg_flags); });
+  }
+  Result read_to_end(const D& d) {
+    return with_fd(d, [&](int fd) { return receive_to_end(fd); });
   }
   Result write(const D& d) { return send(d); }
   Result send(const D& d) {
@@ -425,6 +431,22 @@ class Program {
       if (static_cast<std::size_t>(n) < size) break;
     } while (all && got < count);
     return r;
+  }
+
+  // read_to_end(): recv() with MSG_WAITALL a buffer at a time, counting and
+  // dropping the bytes: a call that returns less than the buffer met the end
+  // of stream or an error (which Linux leaves pending when it copied
+  // something, as the simulator does), or, non-blocking, EAGAIN.
+  Result receive_to_end(int fd) {
+    const std::size_t size = read_size(fd, LONG_MAX);
+    if (read_buf_.size() < size) read_buf_.resize(size);
+    std::uint64_t got = 0;
+    for (;;) {
+      const ssize_t n = ::recv(fd, read_buf_.data(), size, MSG_WAITALL);
+      if (n < 0) return got ? ok(static_cast<long>(got)) : fail();
+      got += static_cast<std::uint64_t>(n);
+      if (static_cast<std::size_t>(n) < size) return ok(static_cast<long>(got));
+    }
   }
 
   static Result port(int fd, int (*get)(int, sockaddr*, socklen_t*)) {

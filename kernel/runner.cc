@@ -117,7 +117,7 @@ std::string prepare(ChildState& state, const Plan& plan) {
   if (auto e = plan.links.empty() ? setup(plan) : setup_hosts(plan, state.hosts); !e.empty()) return e;
   if (!state.diag.ok()) return "socket diagnostics (NETLINK_SOCK_DIAG) are not available";
   if (!state.hosts.empty()) {
-    state.line = std::make_unique<DelayLine>(state.hosts.wires, plan, 1);
+    state.line = std::make_unique<DelayLine>(state.hosts.wires, plan, plan.seed);
     return "";
   }
   return state.cap.open();

@@ -367,7 +367,11 @@ void Engine::on_ack_data(const Segment& seg, Seq prior_una, bool dup_candidate) 
     const bool enter = tcb_.sack_ok ? (sb.should_enter_recovery() || f.lost > 0) : d.dupacks >= 3;
     if (enter) {
       enter_recovery();
-    } else if (segs > 0) {
+    } else if (segs > 0 && forward) {
+      // cwnd grows only on an ACK of new data (RFC 5681 §3.1; Linux
+      // tcp_may_raise_cwnd(): FLAG_DATA_ACKED while reordering is at its
+      // default); an ACK that only SACKs lets one segment go for the one
+      // that left the network (the pipe), no more.
       cc::Path p;
       p.now = now_;
       p.flight_segments = f.segments;

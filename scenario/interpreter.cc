@@ -82,6 +82,7 @@ struct SimCalls {
     if (d.msg_flags & sim::kMsgWaitAll) return sim::read_all(c, fd(d), d.count, &data, d.msg_flags);
     return k().read(c.pid, fd(d), static_cast<std::size_t>(d.count), &data, d.msg_flags);
   }
+  CallResult read_to_end(const D& d) { return sim::read_to_end(c, fd(d)); }
   CallResult write(const D& d) { return send(d); }
   CallResult send(const D& d) {
     // write(fd, N): N bytes of "0123456789" repeated, made as the send

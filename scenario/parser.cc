@@ -678,6 +678,38 @@ class Parser {
     fail(at, fmt::format("unknown segment kind '{}': expected {}", sim::echo(s), listed(names, " or ")));
   }
 
+  // An ordinal: first, second, third, last, all/every, 1st, 2nd, 3rd, 4th ...
+  struct Ordinal {
+    std::string text;
+    std::uint64_t nth = 1;
+    bool last = false, all = false;
+  };
+  Ordinal ordinal() {
+    Ordinal o;
+    const Loc ord_at = cur().loc;
+    std::vector<std::string_view> words;
+    for (const auto& w : kOrdinalWords) words.push_back(w.word);
+    const std::string choices = fmt::format("{}, or 1st, 2nd, 3rd, 4th ...", listed(words, ", "));
+    // "2nd", "4th" start with a digit, so the lexer makes them numbers.
+    if (cur().kind != Tok::Ident && cur().kind != Tok::Number) expected("which one: " + choices);
+    o.text = cur().text;
+    bump();
+    const auto word = std::find_if(std::begin(kOrdinalWords), std::end(kOrdinalWords),
+                                   [&](const OrdinalWord& w) { return w.word == o.text; });
+    if (word != std::end(kOrdinalWords)) {
+      o.nth = word->nth;
+      o.last = word->last;
+      o.all = word->all;
+    } else if (auto n = numbered_ordinal(o.text)) {
+      if (*n == 0) fail(ord_at, "counting starts at 1st");
+      if (*n > 1'000'000'000) fail(ord_at, fmt::format("'{}': at most the 1000000000th", sim::echo(o.text)));
+      o.nth = *n;
+    } else {
+      fail(ord_at, fmt::format("'{}' is not an ordinal: expected {}", sim::echo(o.text), choices));
+    }
+    return o;
+  }
+
   void drop(const Loc& at) {
     DropDecl d;
     d.loc = at;
@@ -694,26 +726,26 @@ class Parser {
       return;
     }
     const Loc ord_at = cur().loc;
-    std::vector<std::string_view> words;
-    for (const auto& o : kOrdinalWords) words.push_back(o.word);
-    const std::string choices = fmt::format("{}, or 1st, 2nd, 3rd, 4th ...", listed(words, ", "));
-    // "2nd", "4th" start with a digit, so the lexer makes them numbers.
-    if (cur().kind != Tok::Ident && cur().kind != Tok::Number) expected("which one: " + choices);
-    const std::string ord = cur().text;
-    bump();
-    const auto word = std::find_if(std::begin(kOrdinalWords), std::end(kOrdinalWords),
-                                   [&](const OrdinalWord& o) { return o.word == ord; });
-    if (word != std::end(kOrdinalWords)) {
-      d.rule.nth = word->nth;
-      d.last = word->last;
-      if (word->all) d.rule.count = sim::DropRule::kAll;
-    } else if (auto n = numbered_ordinal(ord)) {
-      if (*n == 0) fail(ord_at, "counting starts at 1st");
-      if (*n > 1'000'000'000) fail(ord_at, fmt::format("'{}': at most the 1000000000th", sim::echo(ord)));
-      d.rule.nth = *n;
-    } else {
-      fail(ord_at, fmt::format("'{}' is not an ordinal: expected {}", sim::echo(ord), choices));
+    const Ordinal o = ordinal();
+    if (accept("retransmission")) {
+      // "first retransmission of 5th data": the resend of one segment.
+      if (o.last || o.all) fail(ord_at, "which retransmission: first, second, third, 4th ...");
+      need("of");
+      const Loc of_at = cur().loc;
+      const Ordinal of = ordinal();
+      if (of.last || of.all) fail(of_at, "of which segment: first, second, third, 4th ... (not last or all)");
+      std::string spec;
+      d.rule.match = segment_spec(&spec);
+      d.rule.retransmission = o.nth;
+      d.rule.nth = of.nth;
+      d.text = fmt::format("{} retransmission of {} {} from {}", o.text, of.text, spec, d.from);
+      sc_.drops.push_back(d);
+      return;
     }
+    d.rule.nth = o.nth;
+    d.last = o.last;
+    if (o.all) d.rule.count = sim::DropRule::kAll;
+    const std::string& ord = o.text;
     std::string spec;
     d.rule.match = segment_spec(&spec);
     if (accept("including")) {

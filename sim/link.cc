@@ -121,14 +121,35 @@ std::string describe(const DropRule& r) {
   } else {
     s = ordinal(r.nth) + " to " + ordinal(r.nth + r.count - 1) + " " + what;
   }
+  if (r.retransmission != 0) s = ordinal(r.retransmission) + " retransmission of the " + s;
   std::string q = qualifiers(r.match);
-  q += q.empty() ? "" : ", ";
-  q += r.include_retransmissions ? "retransmissions included" : "retransmissions excluded";
-  return s + " (" + q + ")";
+  if (r.retransmission == 0) {
+    q += q.empty() ? "" : ", ";
+    q += r.include_retransmissions ? "retransmissions included" : "retransmissions excluded";
+  }
+  return q.empty() ? s : s + " (" + q + ")";
 }
 
-Link::Link(LinkConfig config, Rng rng)
-    : cfg_(std::move(config)), rng_(rng), rule_seen_(cfg_.rules.size(), 0) {
+bool DropCounter::offer(const DropRule& rule, const model::Segment& s, bool retransmission) {
+  if (!rule.match.matches(s)) return false;
+  if (rule.retransmission != 0) {
+    if (watching_) {
+      // Wrap-safe: does [seq, seq + len) hold the watched octet?
+      const bool carries = s.seg_len() != 0 && first_ - s.seq < s.seg_len();
+      return carries && ++resent_ == rule.retransmission;
+    }
+    if (!retransmission && ++seen_ == rule.nth) {
+      watching_ = true;
+      first_ = s.seq;
+    }
+    return false;
+  }
+  if (retransmission && !rule.include_retransmissions) return false;
+  const std::uint64_t seen = ++seen_;
+  return seen >= rule.nth && seen - rule.nth < rule.count;
+}
+
+Link::Link(LinkConfig config, Rng rng) : cfg_(std::move(config)), rng_(rng), rule_seen_(cfg_.rules.size()) {
   stats_.rule_drops.assign(cfg_.rules.size(), 0);
   stats_.window_drops.assign(cfg_.windows.size(), 0);
   const bool burst = cfg_.burst.any();
@@ -169,11 +190,7 @@ LinkOutcome Link::offer(const Packet& p, Time now) {
 
   // Targeted rules first: each counts every packet it matches.
   for (std::size_t i = 0; i < cfg_.rules.size(); ++i) {
-    const DropRule& rule = cfg_.rules[i];
-    if (p.retransmission && !rule.include_retransmissions) continue;
-    if (!rule.match.matches(p.seg)) continue;
-    const std::uint64_t seen = ++rule_seen_[i];
-    if (!out.dropped() && seen >= rule.nth && seen - rule.nth < rule.count) {
+    if (rule_seen_[i].offer(cfg_.rules[i], p.seg, p.retransmission) && !out.dropped()) {
       out.drop = DropReason::kRule;
       out.index = static_cast<std::uint32_t>(i);
     }

@@ -70,6 +70,25 @@ struct DropRule {
   std::uint64_t nth = 1;
   std::uint64_t count = 1;              // kAll: the nth and every later match
   bool include_retransmissions = true;  // false: retransmissions neither count nor drop
+  // > 0: "first retransmission of 5th data". The nth match is counted
+  // without retransmissions and let through; what is dropped is the
+  // retransmission-th later segment that carries its first octet again.
+  std::uint64_t retransmission = 0;
+};
+
+// One rule's count over the packets of its direction, in the order they were
+// sent: the simulated link and the kernel's delay line both decide through it.
+class DropCounter {
+ public:
+  // Whether `rule` drops `s`; `retransmission`: it re-sends sequence space
+  // (each caller knows it its own way).
+  bool offer(const DropRule& rule, const model::Segment& s, bool retransmission);
+
+ private:
+  std::uint64_t seen_ = 0;  // matches counted
+  bool watching_ = false;   // the nth match went by: its first octet is `first_`
+  std::uint32_t first_ = 0;
+  std::uint64_t resent_ = 0;  // later segments carrying `first_`
 };
 
 // Everything sent in [start, end) is lost: the cable is pulled.
@@ -199,14 +218,14 @@ class Link {
   LinkConfig cfg_;
   Rng rng_;
   LinkStats stats_;
-  std::vector<std::uint64_t> rule_seen_;  // matches counted so far, per rule
-  Time tx_free_ = 0;                      // transmitter busy until
-  ChunkedFifo<Waiting, 256> waiting_;     // only with a bandwidth and a bounded queue
-  std::uint64_t waiting_bytes_ = 0;       // sum of waiting_[i].bytes
-  Time last_in_order_ = 0;                // latest arrival of a non-reordered packet
-  bool burst_bad_ = false;                // Gilbert-Elliott channel state
-  bool random_ = false;                   // any random effect configured
-  int draws_ = 0;                         // how many of a packet's draws can matter
+  std::vector<DropCounter> rule_seen_;  // per rule
+  Time tx_free_ = 0;                    // transmitter busy until
+  ChunkedFifo<Waiting, 256> waiting_;   // only with a bandwidth and a bounded queue
+  std::uint64_t waiting_bytes_ = 0;     // sum of waiting_[i].bytes
+  Time last_in_order_ = 0;              // latest arrival of a non-reordered packet
+  bool burst_bad_ = false;              // Gilbert-Elliott channel state
+  bool random_ = false;                 // any random effect configured
+  int draws_ = 0;                       // how many of a packet's draws can matter
 };
 
 // "1st FIN (retransmissions excluded)", "2nd to 4th ACK (no SYN/FIN, no

@@ -1,5 +1,7 @@
 #include "sim/program.h"
 
+#include <limits>
+
 #include "sim/socket_calls.h"
 
 namespace tcpsim::sim {
@@ -147,6 +149,23 @@ CallResult read_all(StepContext& c, int fd, std::size_t n, std::string* into, in
   if (into) *into += got;
   got.clear();
   return CallResult::ok(len);
+}
+
+CallResult read_to_end(StepContext& c, int fd) {
+  // The count so far is kept in `progress` between tries (a step reads or
+  // writes, never both); each try takes what is queued, up to the receive
+  // buffer's worth, and lets it go.
+  std::size_t& got = c.program.progress;
+  for (;;) {
+    const Socket* s = c.sockets.socket_of(c.pid, fd);
+    if (got != 0 && s && s->error != Errno::Ok && c.sockets.unread(c.pid, fd) == 0) break;
+    const CallResult r = c.sockets.read(c.pid, fd, std::numeric_limits<std::size_t>::max(), nullptr, 0);
+    if (r.blocked) return r;
+    if (r.err != Errno::Ok && got == 0) return r;
+    if (r.err != Errno::Ok || r.value == 0) break;
+    got += static_cast<std::size_t>(r.value);
+  }
+  return CallResult::ok(static_cast<long>(got));
 }
 
 CallResult epoll_wait_for(StepContext& c, int epfd, int maxevents, Duration timeout,

@@ -112,6 +112,10 @@ CallResult write_all(StepContext& c, int fd, const model::WriteSource& data, int
 // read() with MSG_WAITALL: returns when n bytes were read, or at end of
 // stream, an error (with what was read, if anything) or, non-blocking, at once.
 CallResult read_all(StepContext& c, int fd, std::size_t n, std::string* into, int flags);
+// read_to_end(): reads until end of stream, counting the bytes (none is
+// kept); an error after some bytes returns the count and stays pending for
+// the next call, as MSG_WAITALL does; non-blocking, it returns at EAGAIN.
+CallResult read_to_end(StepContext& c, int fd);
 // epoll_wait() with a timeout (< 0: for ever, 0: poll), returning 0 events
 // when it expires.
 CallResult epoll_wait_for(StepContext& c, int epfd, int maxevents, Duration timeout,

@@ -244,6 +244,11 @@ Problem decode_read(Args& x) {
   return std::nullopt;
 }
 
+// read_to_end(c): reads until end of stream (or an error) and returns how
+// many bytes came; the bytes are counted, not kept, so that a transfer of
+// any size costs no memory at the reader.
+Problem decode_read_to_end(Args&) { return std::nullopt; }
+
 // The MSG_ flags a call takes: recv's change how it reads; send's
 // MSG_NOSIGNAL is what tcpsim's programs always get (they ignore SIGPIPE:
 // a write on a broken connection returns EPIPE); MSG_MORE would cork the
@@ -435,6 +440,8 @@ std::optional<CallError> check_expectation(const DecodedCall& call, const CallEx
   if (e.value == -1 && !errno_from_name(e.err))
     return CallError{e.loc,
                      fmt::format("'{}' is not an errno tcpsim knows (EADDRINUSE, ECONNRESET ...)", e.err)};
+  if (e.has_data && call.id == CallId::read_to_end)
+    return CallError{e.loc, "read_to_end() keeps no bytes: expect only the count (= 20000)"};
   if (!e.value_name.empty()) {
     if (call.id != CallId::getsockopt || !sockopt_info(call.opt).errno_value)
       return CallError{e.loc, fmt::format("{}() does not return an errno: a failure is written = -1 {}",

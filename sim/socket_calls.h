@@ -79,6 +79,7 @@ enum CallTrait : std::uint8_t {
   X(connect, 2, 2, kFdFirst | kMayBlock | kShownAtReturn, -1)           \
   X(read, 2, 2, kFdFirst | kMayBlock | kShownAtReturn, -1)              \
   X(recv, 2, 3, kFdFirst | kMayBlock | kShownAtReturn, -1)              \
+  X(read_to_end, 1, 1, kFdFirst | kMayBlock | kShownAtReturn, -1)       \
   X(write, 2, 2, kFdFirst | kMayBlock, -1)                              \
   X(send, 2, 3, kFdFirst | kMayBlock, -1)                               \
   X(shutdown, 2, 2, kFdFirst, -1)                                       \

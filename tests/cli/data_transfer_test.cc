@@ -198,4 +198,48 @@ TEST(DataTransfer, Rfc6298_5_5_LinuxBackoffUndoneByTheNextForwardAck) {
 }
 
 }  // namespace
+// An ACK that only SACKs (no new cumulative ACK) does not grow cwnd, in slow
+// start or not: Linux tcp_may_raise_cwnd() asks for FLAG_DATA_ACKED (RFC
+// 5681 §3.1 grows cwnd on ACKs of new data; §3.2 and RFC 3042: duplicate
+// ACKs only let a segment go for each one that left the network). The kernel
+// recording of traces/data-lost-mid-window.tcpsim (`tcpsim kernel --diff`,
+// CUBIC, 20 ms links): cwnd 14 after four cumulative ACKs, 14 in flight;
+// between the first duplicate ACK and the fast retransmit on the third, one
+// new segment was sent (at most one per duplicate ACK: 2); growing cwnd by
+// the SACKed segment sent two per duplicate ACK, 26065-28960 and the FIN
+// segment.
+TEST(DataTransfer, Rfc5681_3_1_ASackOnlyAckDoesNotGrowCwndBeforeFastRetransmit) {
+  const std::string text =
+      "profile linux\nset mss 1448\nhost A 10.0.0.1\nhost B 10.0.0.2\n"
+      "link A <-> B delay 20ms bandwidth 20Mbit\ndrop A -> B 5th data\n"
+      "program server on B {\n  s = socket()\n  bind(s, 10.0.0.2:8080) = 0\n  listen(s, 5) = 0\n"
+      "  c = accept(s)\n  read_to_end(c) = 30000\n  close(c) = 0\n}\n"
+      "program client on A {\n  k = socket()\n  connect(k, 10.0.0.2:8080) = 0\n  write(k, 30000) = 30000\n"
+      "  close(k) = 0\n  sleep(2)\n}\n";
+  const RunResult r = run_text(text, "sack_only_ack");
+  ASSERT_GE(completed_at(r), 0) << r.ending;
+  // B's ACKs as they arrive at A: the duplicates (ack 5793) before the fast retransmit.
+  const sim::Trace& tr = r.net->trace();
+  Time first_dup = -1;
+  int dups = 0;
+  Time retransmitted = -1;
+  for (const sim::TraceRecord& rec : tr.records()) {
+    if (rec.kind != TraceKind::Sent && rec.kind != TraceKind::Delivered) continue;
+    const sim::PacketRecord& p = tr.packet(rec.ref);
+    if (rec.kind == TraceKind::Sent && p.from_host == 0 && p.packet.retransmission && retransmitted < 0)
+      retransmitted = rec.t;
+    // A duplicate ACK here carries SACK blocks: the hole below them is the lost segment.
+    if (rec.kind != TraceKind::Delivered || p.from_host != 1 || retransmitted >= 0) continue;
+    if (!p.packet.seg.sack.empty() && ++dups == 1) first_dup = rec.t;
+  }
+  ASSERT_GE(first_dup, 0);
+  ASSERT_GT(retransmitted, first_dup);
+  int fresh = 0;
+  for (const Sent& s : sent_by(r, 0)) {
+    if (!s.seg->payload.empty() && !s.retransmission && s.t >= first_dup && s.t < retransmitted) ++fresh;
+  }
+  EXPECT_GE(dups, 3);
+  EXPECT_LE(fresh, 2) << "new segments sent on the two duplicate ACKs before the fast retransmit";
+}
+
 }  // namespace tcpsim::scenario

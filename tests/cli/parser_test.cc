@@ -226,6 +226,30 @@ TEST(Parser, NumberedOrdinalsPickTheNthMatch) {
             "t.tcpsim:3:13: '99999999999999999999th': at most the 1000000000th");
 }
 
+// `first retransmission of 5th data`: the rule counts the 5th original and
+// drops the first resend of its first octet; last/all are refused, since
+// neither names one segment.
+TEST(Parser, RetransmissionOfTheNthSegmentNamesOneResend) {
+  auto r =
+      parse("host A 10.0.0.1\nhost B 10.0.0.2\ndrop A -> B second retransmission of 5th data\n", "t.tcpsim");
+  ASSERT_TRUE(std::holds_alternative<Scenario>(r)) << std::get<ParseError>(r).message;
+  const auto& d = std::get<Scenario>(r).drops.at(0);
+  EXPECT_EQ(d.rule.nth, 5u);
+  EXPECT_EQ(d.rule.retransmission, 2u);
+  EXPECT_EQ(d.rule.match.payload, sim::PacketMatch::Payload::kWith);
+  EXPECT_EQ(error_of("host A 10.0.0.1\nhost B 10.0.0.2\ndrop A -> B last retransmission of 5th data\n"),
+            "t.tcpsim:3:13: which retransmission: first, second, third, 4th ...");
+  EXPECT_EQ(error_of("host A 10.0.0.1\nhost B 10.0.0.2\ndrop A -> B first retransmission of all data\n"),
+            "t.tcpsim:3:37: of which segment: first, second, third, 4th ... (not last or all)");
+}
+
+// read_to_end keeps no bytes: an expected string after it cannot be checked.
+TEST(ParserSemantics, ReadToEndTakesACountNotAString) {
+  EXPECT_EQ(
+      run_error("host A 10.0.0.1\nprogram p on A {\n  s = socket()\n  read_to_end(s) = 5 \"hello\"\n}\n"),
+      "t.tcpsim:4:20: read_to_end() keeps no bytes: expect only the count (= 20000)");
+}
+
 // A load scenario has no programs: the program runner (check, sweep,
 // explore, states --coverage) says so instead of passing an empty run.
 TEST(Parser, LoadScenarioIsNotRunAsPrograms) {

@@ -194,6 +194,53 @@ TEST(Link, FlagRuleIncludingRetransmissionsCountsThem) {
   EXPECT_EQ(drop_pattern(l, fin_sequence()), "....x..");
 }
 
+// "drop A -> B first retransmission of 3rd data": the 3rd original data
+// segment passes, and so does everything until a later segment carries its
+// first octet again; that one is dropped, the next copy passes. A
+// retransmission of another segment (the 2nd's) neither counts nor drops,
+// nor does a later segment that starts past it.
+Packet data_at(std::uint32_t seq, std::size_t len, bool retransmission) {
+  Packet p = make(kAck, len, retransmission);
+  p.seg.seq = seq;
+  return p;
+}
+
+TEST(Link, RetransmissionOfTheNthDataSegmentIsTheOneDropped) {
+  LinkConfig cfg;
+  DropRule r;
+  r.match.payload = PacketMatch::Payload::kWith;
+  r.nth = 3;
+  r.retransmission = 1;
+  cfg.rules.push_back(r);
+  Link l = link_with(cfg);
+  const std::vector<Packet> ps = {
+      data_at(1, 100, false),
+      data_at(101, 100, false),
+      data_at(201, 100, false),  // 3rd original: passes
+      make(kAck),
+      data_at(301, 100, false),
+      data_at(101, 100, true),  // the 2nd's copy: passes
+      data_at(151, 200, true),  // carries octet 201 again: the first retransmission of the 3rd, dropped
+      data_at(201, 100, true),  // its second copy passes
+  };
+  EXPECT_EQ(drop_pattern(l, ps), "......x.");
+  EXPECT_EQ(l.describe_rule(0), "rule #0: 1st retransmission of the 3rd packet (with payload)");
+}
+
+TEST(Link, SecondRetransmissionAcrossSequenceWrap) {
+  // The watched octet just below 2^32; its copies straddle the wrap.
+  LinkConfig cfg;
+  DropRule r;
+  r.match.payload = PacketMatch::Payload::kWith;
+  r.nth = 1;
+  r.retransmission = 2;
+  cfg.rules.push_back(r);
+  Link l = link_with(cfg);
+  const std::vector<Packet> ps = {data_at(0xfffffff0u, 100, false), data_at(0xffffffe0u, 100, true),
+                                  data_at(0xfffffff0u, 100, true), data_at(0xfffffff0u, 100, true)};
+  EXPECT_EQ(drop_pattern(l, ps), "..x.");
+}
+
 TEST(Link, MatchUsesRequiredForbiddenAndPayload) {
   PacketMatch syn_ack{kSyn | kAck, 0, PacketMatch::Payload::kAny};
   EXPECT_TRUE(syn_ack.matches(make(kSyn | kAck).seg));
