@@ -63,7 +63,6 @@ std::string tex(const std::string& s) {
 
 std::string n(double v) { return number(v); }
 
-
 std::string colour_name(const std::string& state) {
   std::string s = "tcpsim";
   for (char c : state) {
@@ -158,8 +157,8 @@ void tikz_legend(std::string& o, const LadderPicture& p, const std::string& thin
         o += fmt::format("\\fill[black!67] ({},{}) circle[radius={}];\n", n(x), n(y + 7), pt(2.5));
         break;
       case 4:
-        o += fmt::format("\\draw[{},black!73] ({},{}) -- ({},{}) ({},{}) -- ({},{}) ({},{}) -- ({},{});\n", thin,
-                         n(x), n(y - p.scale_px / 2), n(x + 8), n(y - p.scale_px / 2), n(x + 4),
+        o += fmt::format("\\draw[{},black!73] ({},{}) -- ({},{}) ({},{}) -- ({},{}) ({},{}) -- ({},{});\n",
+                         thin, n(x), n(y - p.scale_px / 2), n(x + 8), n(y - p.scale_px / 2), n(x + 4),
                          n(y - p.scale_px / 2), n(x + 4), n(y + p.scale_px / 2), n(x), n(y + p.scale_px / 2),
                          n(x + 8), n(y + p.scale_px / 2));
         break;
@@ -251,8 +250,8 @@ std::string tikz(const scenario::RunResult& run, const PictureOptions& opt) {
       o += fmt::format("\\fill[black!67] ({},{}) circle[radius={}];\n", n(t.x), n(t.y1), pt(2.5));
     }
     for (double y : t.restarts)
-      o += fmt::format("\\filldraw[line width={},draw=black!67,fill=white] ({},{}) circle[radius={}];\n", pt(1.2),
-                       n(t.x), n(y), pt(2.5));
+      o += fmt::format("\\filldraw[line width={},draw=black!67,fill=white] ({},{}) circle[radius={}];\n",
+                       pt(1.2), n(t.x), n(y), pt(2.5));
   }
 
   // Segments.
