@@ -586,7 +586,8 @@ class PictureBuilder {
       std::string l = sim::segment_label(tr.packet(s.packet).packet.seg);
       if (opt.verbose) l += view.seq_text(s.packet);
       if (opt.number) l += fmt::format("{}: ", segs.size());
-      label_w = std::max(label_w, opt.compact ? dejavu_sans_width(l, kLabelPx) + 30 : text_w(l) + 60);
+      // The same room in --compact: less lets the label placement run out of clear places.
+      label_w = std::max(label_w, text_w(l) + 60);
     }
     band_w = kBandW;
     if (opt.compact) {
