@@ -152,20 +152,16 @@ ordered_json scenario_json(const scenario::RunResult& run) {
   const Provenance p = provenance_of(run);
   ordered_json settings = ordered_json::array();
   for (const auto& s : p.settings) {
-    settings.push_back({{"host", s.host}, {"key", s.key}, {"value", s.value}, {"from", s.given ? "--set" : "file"}});
+    settings.push_back(
+        {{"host", s.host}, {"key", s.key}, {"value", s.value}, {"from", s.given ? "--set" : "file"}});
   }
   ordered_json loss = nullptr;
   if (p.loss) loss = *p.loss;
-  return {{"file", p.scenario},
-          {"title", run.scenario->title},
-          {"seed", p.seed},
-          {"seed_given", p.seed_given},
-          {"profile", p.profile},
-          {"profile_given", p.profile_given},
-          {"settings", settings},
-          {"loss", loss},
-          {"tcpsim", p.version},
-          {"provenance", provenance_line(p)}};
+  return {{"file", p.scenario},   {"title", run.scenario->title},
+          {"seed", p.seed},       {"seed_given", p.seed_given},
+          {"profile", p.profile}, {"profile_given", p.profile_given},
+          {"settings", settings}, {"loss", loss},
+          {"tcpsim", p.version},  {"provenance", provenance_line(p)}};
 }
 
 }  // namespace

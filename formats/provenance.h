@@ -18,8 +18,8 @@
 namespace tcpsim::formats {
 
 struct Provenance {
-  std::string scenario;  // "traces/lost-fin.tcpsim": relative, control bytes escaped
-  std::string profile;   // the hosts' profiles, "linux" or "linux, bsd"
+  std::string scenario;        // "traces/lost-fin.tcpsim": relative, control bytes escaped
+  std::string profile;         // the hosts' profiles, "linux" or "linux, bsd"
   bool profile_given = false;  // by --profile
   std::uint64_t seed = 0;
   bool seed_given = false;  // by --seed
@@ -28,7 +28,7 @@ struct Provenance {
     std::string key, value;
     bool given = false;  // --set (else a `set` line of the file)
   };
-  std::vector<Setting> settings;  // the file's, then the command line's
+  std::vector<Setting> settings;    // the file's, then the command line's
   std::optional<std::string> loss;  // --loss, as a probability ("0.05")
   std::string version;              // tcpsim's, from version.h
 };

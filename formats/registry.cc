@@ -29,12 +29,8 @@ PictureOptions figure(const WriteOptions& o) {
   p.verbose = o.verbose;
   return p;
 }
-std::string svg_picture(const scenario::RunResult& r, const WriteOptions& o) {
-  return svg(r, figure(o));
-}
-std::string tikz_picture(const scenario::RunResult& r, const WriteOptions& o) {
-  return tikz(r, figure(o));
-}
+std::string svg_picture(const scenario::RunResult& r, const WriteOptions& o) { return svg(r, figure(o)); }
+std::string tikz_picture(const scenario::RunResult& r, const WriteOptions& o) { return tikz(r, figure(o)); }
 std::string mermaid_picture(const scenario::RunResult& r, const WriteOptions& o) {
   return mermaid(r, figure(o));
 }

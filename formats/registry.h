@@ -30,7 +30,8 @@ enum Command : unsigned {
 
 struct WriteOptions {
   bool verbose = false;  // seq/ack, windows, notes, timers where the format has them
-  PictureOptions figure;  // svg, tikz, mermaid: what the figure shows, its print size (verbose set from above)
+  PictureOptions
+      figure;  // svg, tikz, mermaid: what the figure shows, its print size (verbose set from above)
 };
 
 struct OutputFormat {

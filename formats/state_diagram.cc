@@ -114,17 +114,18 @@ const std::vector<FigureArrow>& rfc9293_figure5_arrows() {
 std::string rfc_figure_dot(bool rules) {
   // The figure's own box names.
   static const std::map<model::State, const char*> kBox = {
-      {model::State::Closed, "CLOSED"},       {model::State::Listen, "LISTEN"},
+      {model::State::Closed, "CLOSED"},        {model::State::Listen, "LISTEN"},
       {model::State::SynReceived, "SYN RCVD"}, {model::State::SynSent, "SYN SENT"},
-      {model::State::Established, "ESTAB"},   {model::State::FinWait1, "FIN WAIT-1"},
-      {model::State::FinWait2, "FINWAIT-2"},  {model::State::Closing, "CLOSING"},
-      {model::State::TimeWait, "TIME-WAIT"},  {model::State::CloseWait, "CLOSE WAIT"},
+      {model::State::Established, "ESTAB"},    {model::State::FinWait1, "FIN WAIT-1"},
+      {model::State::FinWait2, "FINWAIT-2"},   {model::State::Closing, "CLOSING"},
+      {model::State::TimeWait, "TIME-WAIT"},   {model::State::CloseWait, "CLOSE WAIT"},
       {model::State::LastAck, "LAST-ACK"}};
   std::string out =
       "digraph rfc9293_figure5 {\n  rankdir=TB;\n  node [shape=box, fontname=\"Helvetica\"];\n"
       "  edge [fontname=\"Helvetica\", fontsize=9];\n"
       "  labelloc=b;\n  fontname=\"Helvetica\";\n  fontsize=9;\n"
-      "  label=\"RFC 9293 Figure 5: TCP Connection State Diagram\\nnote 1: the transition from SYN-RECEIVED to "
+      "  label=\"RFC 9293 Figure 5: TCP Connection State Diagram\\nnote 1: the transition from SYN-RECEIVED "
+      "to "
       "LISTEN on receiving a RST is conditional\\non having reached SYN-RECEIVED after a passive OPEN.\";\n";
   for (const auto& [st, box] : kBox) out += fmt::format("  {} [label=\"{}\"];\n", node(st), box);
   out += "  closed_end [label=\"CLOSED\"];\n";
@@ -136,7 +137,8 @@ std::string rfc_figure_dot(bool rules) {
     std::string label(a.figure_event);
     if (!a.action.empty()) label += " / " + std::string(a.action);
     if (rules && !rule.empty()) label += "\\n(" + escape(rule) + ")";
-    out += fmt::format("  {} -> {} [label=\"{}\"];\n", node(a.from), a.to_end ? "closed_end" : node(a.to), label);
+    out += fmt::format("  {} -> {} [label=\"{}\"];\n", node(a.from), a.to_end ? "closed_end" : node(a.to),
+                       label);
   }
   return out + "}\n";
 }

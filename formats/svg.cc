@@ -410,7 +410,8 @@ class PictureBuilder {
         const int e = view.end_of(i);
         if (!drawn(e)) continue;
         // --compact: "2MSL 60s", the bracket beside it says the rest.
-        std::string text = fmt::format(opt.compact ? "{}" : "{} timer expired", std::string(model::timer_name(r.timer)));
+        std::string text =
+            fmt::format(opt.compact ? "{}" : "{} timer expired", std::string(model::timer_name(r.timer)));
         for (const auto& ts : timer_spans) {
           if (ts.end == e && ts.fired == r.t && ts.kind == r.timer && !ts.cancelled)
             text += (opt.compact ? " " : " (") + sim::format_duration(ts.after) + (opt.compact ? "" : ")");
@@ -537,7 +538,8 @@ class PictureBuilder {
       const Duration g = T[i + 1] - T[i];
       if (g > kLinearUnits * unit && (idle == 0 || g < idle)) idle = g;
     }
-    if (idle > 0) unit_px = std::min(unit_px, kLinearIdlePx * static_cast<double>(unit) / static_cast<double>(idle));
+    if (idle > 0)
+      unit_px = std::min(unit_px, kLinearIdlePx * static_cast<double>(unit) / static_cast<double>(idle));
     const double units = static_cast<double>(T.back() - T.front()) / static_cast<double>(unit);
     if (units > 0) unit_px = std::min(unit_px, kLinearHeightPx / units);
   }
@@ -549,8 +551,9 @@ class PictureBuilder {
     double note_w[2] = {0, 0};
     for (const auto& n : pending) {
       // Timer notes are set in (italic) DejaVu Sans: measured as such in --compact.
-      const double w = opt.compact && n.kind == LadderPicture::Note::Timer ? dejavu_sans_width(n.text, 11) * 1.05
-                                                                            : text_w(n.text);
+      const double w = opt.compact && n.kind == LadderPicture::Note::Timer
+                           ? dejavu_sans_width(n.text, 11) * 1.05
+                           : text_w(n.text);
       note_w[n.side] = std::max(note_w[n.side], w);
     }
     // Lanes: ends on one side whose lifetimes overlap sit side by side.
@@ -583,7 +586,8 @@ class PictureBuilder {
       std::string l = sim::segment_label(tr.packet(s.packet).packet.seg);
       if (opt.verbose) l += view.seq_text(s.packet);
       if (opt.number) l += fmt::format("{}: ", segs.size());
-      label_w = std::max(label_w, opt.compact ? dejavu_sans_width(l, kLabelPx) + 30 : text_w(l) + 60);
+      // The same room in --compact: less lets the label placement run out of clear places.
+      label_w = std::max(label_w, text_w(l) + 60);
     }
     band_w = kBandW;
     if (opt.compact) {
@@ -610,8 +614,8 @@ class PictureBuilder {
     // The header and the legend: on one line each as wide as they need, or
     // (--compact) wrapped to the drawing's width.
     if (!opt.compact)
-      pic.width = std::max({pic.width, kMargin * 2 + text_w(pic.title) * 1.25,
-                            kMargin * 2 + text_w(pic.subtitle), kLegendW});
+      pic.width = std::max(
+          {pic.width, kMargin * 2 + text_w(pic.title) * 1.25, kMargin * 2 + text_w(pic.subtitle), kLegendW});
     pic.title_lines = wrapped(pic.title, (pic.width - kMargin * 2) / 1.25);
     pic.subtitle_lines = wrapped(pic.subtitle, pic.width - kMargin * 2);
   }
@@ -642,7 +646,8 @@ class PictureBuilder {
       const double target = opt.width_pt * kLabelPx / opt.font_pt;  // pixels across
       if (pic.width > target + 0.05) {
         pic.size_error = fmt::format(
-            "--width {:.1f} cm --font-size {:.3g} pt: this figure needs {:.1f} cm at {:.3g} pt (its type would be "
+            "--width {:.1f} cm --font-size {:.3g} pt: this figure needs {:.1f} cm at {:.3g} pt (its type "
+            "would be "
             "{:.2g} pt at {:.1f} cm){}",
             opt.width_pt * kCmPerPt, opt.font_pt, pic.width * opt.font_pt / kLabelPx * kCmPerPt, opt.font_pt,
             kLabelPx * opt.width_pt / pic.width, opt.width_pt * kCmPerPt,
@@ -763,8 +768,13 @@ class PictureBuilder {
     for (const auto& ts : timer_spans) {
       const int side = side_of_end(ts.end);
       const double x = side == 0 ? left_outer - 7 : right_outer + 7;
-      LadderPicture::Timer t{side, x, ymap(ts.armed), ymap(ts.fired),
-                             fmt::format("{} {}", ts.label, sim::format_duration(ts.after)), {}, ts.cancelled};
+      LadderPicture::Timer t{side,
+                             x,
+                             ymap(ts.armed),
+                             ymap(ts.fired),
+                             fmt::format("{} {}", ts.label, sim::format_duration(ts.after)),
+                             {},
+                             ts.cancelled};
       for (Time rt : ts.restarts) t.restarts.push_back(ymap(rt));
       pic.timers.push_back(t);
     }
@@ -963,7 +973,8 @@ void svg_timers_and_segments(std::string& o, const LadderPicture& p) {
     o += fmt::format("<path d=\"M{},{} L{},{} L{},{} L{},{}\" stroke-dasharray=\"4,3\"/>\n", n(t.x + dir * 4),
                      n(t.y0), n(t.x), n(t.y0), n(t.x), n(t.y1), n(t.x + dir * 4), n(t.y1));
     if (t.cancelled) {  // a bar across the bracket's end: stopped, never expired
-      o += fmt::format("<path d=\"M{},{} L{},{}\" stroke-width=\"2\"/>\n", n(t.x - 4), n(t.y1), n(t.x + 4), n(t.y1));
+      o += fmt::format("<path d=\"M{},{} L{},{}\" stroke-width=\"2\"/>\n", n(t.x - 4), n(t.y1), n(t.x + 4),
+                       n(t.y1));
     } else {
       o += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"2.5\" fill=\"#555555\"/>\n", n(t.x), n(t.y1));
     }
@@ -1038,10 +1049,10 @@ void svg_legend(std::string& o, const LadderPicture& p) {
     switch (i) {
       case 0:
       case 1:
-        o += fmt::format("<line x1=\"{0}\" y1=\"{2}\" x2=\"{1}\" y2=\"{2}\" stroke=\"#111111\"{3}/><path d=\"{4}\" "
-                         "fill=\"#111111\"/>\n",
-                         n(x), n(x + 30), n(y), i == 1 ? " stroke-dasharray=\"6,4\"" : "",
-                         arrow_head(x, y, x + 30, y));
+        o += fmt::format(
+            "<line x1=\"{0}\" y1=\"{2}\" x2=\"{1}\" y2=\"{2}\" stroke=\"#111111\"{3}/><path d=\"{4}\" "
+            "fill=\"#111111\"/>\n",
+            n(x), n(x + 30), n(y), i == 1 ? " stroke-dasharray=\"6,4\"" : "", arrow_head(x, y, x + 30, y));
         break;
       case 2:
         o += fmt::format(
@@ -1057,14 +1068,16 @@ void svg_legend(std::string& o, const LadderPicture& p) {
             n(x + 4), n(y - 7), n(x), n(y + 7));
         break;
       case 4:
-        o += fmt::format("<path d=\"M{0},{1} L{2},{1} M{3},{1} L{3},{4} M{0},{4} L{2},{4}\" stroke=\"#444444\" "
-                         "stroke-width=\"1\"/>\n",
-                         n(x), n(y - p.scale_px / 2), n(x + 8), n(x + 4), n(y + p.scale_px / 2));
+        o += fmt::format(
+            "<path d=\"M{0},{1} L{2},{1} M{3},{1} L{3},{4} M{0},{4} L{2},{4}\" stroke=\"#444444\" "
+            "stroke-width=\"1\"/>\n",
+            n(x), n(y - p.scale_px / 2), n(x + 8), n(x + 4), n(y + p.scale_px / 2));
         break;
       default:
-        o += fmt::format("<path d=\"{}\" fill=\"none\" stroke=\"#666666\"/><path d=\"{}\" fill=\"none\" "
-                         "stroke=\"#666666\"/>\n",
-                         zigzag(x, x + 30, y - 4), zigzag(x, x + 30, y + 4));
+        o += fmt::format(
+            "<path d=\"{}\" fill=\"none\" stroke=\"#666666\"/><path d=\"{}\" fill=\"none\" "
+            "stroke=\"#666666\"/>\n",
+            zigzag(x, x + 30, y - 4), zigzag(x, x + 30, y + 4));
     }
     o += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", n(x + it.w + 6), n(y + 3.5), xml_escape(it.text));
   }

@@ -33,7 +33,7 @@ struct PictureOptions {
   PictureOptions() = default;
   // PictureOptions{true}: -v, everything else as by default.
   PictureOptions(bool verbose) : verbose(verbose) {}  // NOLINT(google-explicit-constructor)
-  bool verbose = false;  // seq/ack (relative) and window on every segment
+  bool verbose = false;                               // seq/ack (relative) and window on every segment
   // Size in print: --width (points) and --font-size (points, the segment
   // labels'); 0: not given. Given both, the arrows' span takes up the
   // difference; a figure whose text cannot fit is refused (size_error).
@@ -90,7 +90,7 @@ struct LadderPicture {
   struct Timer {  // armed .. fired (or cancelled)
     int side;
     double x, y0, y1;
-    std::string label;            // "RTO 202ms"
+    std::string label;             // "RTO 202ms"
     std::vector<double> restarts;  // where it was started again (2MSL absorbing a FIN)
     bool cancelled = false;        // stopped at y1 without expiring
   };

@@ -63,7 +63,6 @@ std::string tex(const std::string& s) {
 
 std::string n(double v) { return number(v); }
 
-
 std::string colour_name(const std::string& state) {
   std::string s = "tcpsim";
   for (char c : state) {
@@ -158,8 +157,8 @@ void tikz_legend(std::string& o, const LadderPicture& p, const std::string& thin
         o += fmt::format("\\fill[black!67] ({},{}) circle[radius={}];\n", n(x), n(y + 7), pt(2.5));
         break;
       case 4:
-        o += fmt::format("\\draw[{},black!73] ({},{}) -- ({},{}) ({},{}) -- ({},{}) ({},{}) -- ({},{});\n", thin,
-                         n(x), n(y - p.scale_px / 2), n(x + 8), n(y - p.scale_px / 2), n(x + 4),
+        o += fmt::format("\\draw[{},black!73] ({},{}) -- ({},{}) ({},{}) -- ({},{}) ({},{}) -- ({},{});\n",
+                         thin, n(x), n(y - p.scale_px / 2), n(x + 8), n(y - p.scale_px / 2), n(x + 4),
                          n(y - p.scale_px / 2), n(x + 4), n(y + p.scale_px / 2), n(x), n(y + p.scale_px / 2),
                          n(x + 8), n(y + p.scale_px / 2));
         break;
@@ -169,6 +168,48 @@ void tikz_legend(std::string& o, const LadderPicture& p, const std::string& thin
     }
     o += fmt::format("\\node[anchor=base west,font=\\tcpsimsmall] at ({},{}) {{{}}};\n", n(x + it.w + 6),
                      n(y + 3.5), tex(it.text));
+  }
+}
+
+// Timers (a dashed bracket from armed to expired, a bar where cancelled, an
+// open circle where restarted), then the segments with their labels.
+void tikz_timers_and_segments(std::string& o, const LadderPicture& p) {
+  const Units pt(p);
+  // Timers.
+  for (const auto& t : p.timers) {
+    const double dir = t.side == 0 ? 1 : -1;
+    o += fmt::format(
+        "\\draw[line width={},black!67,dash pattern=on {} off {}] ({},{}) -- ({},{}) -- ({},{}) -- "
+        "({},{});\n",
+        pt(1.2), pt(4), pt(3), n(t.x + dir * 4), n(t.y0), n(t.x), n(t.y0), n(t.x), n(t.y1), n(t.x + dir * 4),
+        n(t.y1));
+    if (t.cancelled) {
+      o += fmt::format("\\draw[line width={},black!67] ({},{}) -- ({},{});\n", pt(2), n(t.x - 4), n(t.y1),
+                       n(t.x + 4), n(t.y1));
+    } else {
+      o += fmt::format("\\fill[black!67] ({},{}) circle[radius={}];\n", n(t.x), n(t.y1), pt(2.5));
+    }
+    for (double y : t.restarts)
+      o += fmt::format("\\filldraw[line width={},draw=black!67,fill=white] ({},{}) circle[radius={}];\n",
+                       pt(1.2), n(t.x), n(y), pt(2.5));
+  }
+
+  // Segments.
+  for (const auto& a : p.arrows) {
+    std::string style = fmt::format("line width={}", pt(1.3));
+    if (a.retransmission) style += fmt::format(",dash pattern=on {} off {}", pt(6), pt(4));
+    if (a.duplicate) style += fmt::format(",dash pattern=on {} off {}", pt(2), pt(3));
+    o += fmt::format("\\draw[{}] ({},{}) -- ({},{});\n", style, n(a.x0), n(a.y0), n(a.x1), n(a.y1));
+    if (a.lost) {
+      o += fmt::format("\\draw[line width={}] ({},{}) -- ({},{}) ({},{}) -- ({},{});\n", pt(2.2), n(a.x1 - 5),
+                       n(a.y1 - 5), n(a.x1 + 5), n(a.y1 + 5), n(a.x1 - 5), n(a.y1 + 5), n(a.x1 + 5),
+                       n(a.y1 - 5));
+    } else {
+      o += head(a.x0, a.y0, a.x1, a.y1);
+    }
+    o += fmt::format("\\node[anchor=base,inner sep=0pt,rotate={},font=\\tcpsimsans{}] at ({},{}) {{{}}};\n",
+                     n(-a.label_angle), a.retransmission ? "\\slshape" : "", n(a.label_x), n(a.label_y),
+                     tex(a.label));
   }
 }
 
@@ -236,42 +277,7 @@ std::string tikz(const scenario::RunResult& run, const PictureOptions& opt) {
                      n((c.x0 + c.x1) / 2), n(c.y + 11));
   }
 
-  // Timers.
-  for (const auto& t : p.timers) {
-    const double dir = t.side == 0 ? 1 : -1;
-    o += fmt::format(
-        "\\draw[line width={},black!67,dash pattern=on {} off {}] ({},{}) -- ({},{}) -- ({},{}) -- "
-        "({},{});\n",
-        pt(1.2), pt(4), pt(3), n(t.x + dir * 4), n(t.y0), n(t.x), n(t.y0), n(t.x), n(t.y1), n(t.x + dir * 4),
-        n(t.y1));
-    if (t.cancelled) {
-      o += fmt::format("\\draw[line width={},black!67] ({},{}) -- ({},{});\n", pt(2), n(t.x - 4), n(t.y1),
-                       n(t.x + 4), n(t.y1));
-    } else {
-      o += fmt::format("\\fill[black!67] ({},{}) circle[radius={}];\n", n(t.x), n(t.y1), pt(2.5));
-    }
-    for (double y : t.restarts)
-      o += fmt::format("\\filldraw[line width={},draw=black!67,fill=white] ({},{}) circle[radius={}];\n", pt(1.2),
-                       n(t.x), n(y), pt(2.5));
-  }
-
-  // Segments.
-  for (const auto& a : p.arrows) {
-    std::string style = fmt::format("line width={}", pt(1.3));
-    if (a.retransmission) style += fmt::format(",dash pattern=on {} off {}", pt(6), pt(4));
-    if (a.duplicate) style += fmt::format(",dash pattern=on {} off {}", pt(2), pt(3));
-    o += fmt::format("\\draw[{}] ({},{}) -- ({},{});\n", style, n(a.x0), n(a.y0), n(a.x1), n(a.y1));
-    if (a.lost) {
-      o += fmt::format("\\draw[line width={}] ({},{}) -- ({},{}) ({},{}) -- ({},{});\n", pt(2.2), n(a.x1 - 5),
-                       n(a.y1 - 5), n(a.x1 + 5), n(a.y1 + 5), n(a.x1 - 5), n(a.y1 + 5), n(a.x1 + 5),
-                       n(a.y1 - 5));
-    } else {
-      o += head(a.x0, a.y0, a.x1, a.y1);
-    }
-    o += fmt::format("\\node[anchor=base,inner sep=0pt,rotate={},font=\\tcpsimsans{}] at ({},{}) {{{}}};\n",
-                     n(-a.label_angle), a.retransmission ? "\\slshape" : "", n(a.label_x), n(a.label_y),
-                     tex(a.label));
-  }
+  tikz_timers_and_segments(o, p);
 
   // Notes.
   for (const auto& nt : p.notes) {

@@ -114,11 +114,13 @@ namespace {
 // 1/72 in, the SVG's and TeX's bp; nullopt when it is not one.
 std::optional<double> length_in_points(const std::string& text, std::string_view unit) {
   std::size_t digits = 0;
-  while (digits < text.size() && (std::isdigit(static_cast<unsigned char>(text[digits])) || text[digits] == '.'))
+  while (digits < text.size() &&
+         (std::isdigit(static_cast<unsigned char>(text[digits])) || text[digits] == '.'))
     ++digits;
   double v = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + digits, v);
-  if (digits == 0 || ec != std::errc() || end != text.data() + digits || !(v > 0) || v > 1e4) return std::nullopt;
+  if (digits == 0 || ec != std::errc() || end != text.data() + digits || !(v > 0) || v > 1e4)
+    return std::nullopt;
   const std::string_view u = digits == text.size() ? unit : std::string_view(text).substr(digits);
   if (u == "pt" || u == "bp") return v;
   if (u == "in") return v * 72;
@@ -133,14 +135,16 @@ std::optional<std::string> figure_from(const RunArgs& a, formats::PictureOptions
   if (a.width) {
     const auto w = length_in_points(*a.width, "");
     if (!w || *w < 36)
-      return fmt::format("--width {}: expected a length of at least half an inch such as 12cm, 120mm, 340pt or 4.7in",
-                         sim::echo(*a.width));
+      return fmt::format(
+          "--width {}: expected a length of at least half an inch such as 12cm, 120mm, 340pt or 4.7in",
+          sim::echo(*a.width));
     f.width_pt = *w;
   }
   if (a.font_size) {
     const auto s = length_in_points(*a.font_size, "pt");
     if (!s || *s < 2 || *s > 72)
-      return fmt::format("--font-size {}: expected a size in points from 2 to 72, such as 8.5", sim::echo(*a.font_size));
+      return fmt::format("--font-size {}: expected a size in points from 2 to 72, such as 8.5",
+                         sim::echo(*a.font_size));
     f.font_pt = *s;
   }
   for (const auto& h : a.hide) {
