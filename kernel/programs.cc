@@ -3,9 +3,12 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <linux/sockios.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -22,6 +25,7 @@
 #include "sim/socket_calls.h"
 #include "sim/sockets.h"
 #include "sim/ss_table.h"
+#include "sim/tcp_info.h"
 
 namespace tcpsim::kernel {
 
@@ -344,6 +348,7 @@ class Program {
   Result fcntl(const D& d) {
     return with_fd(d, [&](int fd) {
       const int flags = ::fcntl(fd, F_GETFL);
+      if (d.getfl) return check(flags);
       return check(::fcntl(fd, F_SETFL, d.nonblocking ? flags | O_NONBLOCK : flags & ~O_NONBLOCK));
     });
   }
@@ -360,6 +365,7 @@ class Program {
   Result getsockopt(const D& d) {
     return with_fd(d, [&](int fd) {
       const sim::SockOptInfo& o = sim::sockopt_info(d.opt);
+      if (d.opt == sim::SockOpt::TcpInfo) return tcp_info_field(fd, static_cast<sim::TcpInfoField>(d.value));
       if (d.opt == sim::SockOpt::Linger) {
         linger l{};
         socklen_t len = sizeof(l);
@@ -383,6 +389,25 @@ class Program {
   }
   Result epoll_wait(const D& d) {
     return with_fd(d, [&](int fd) { return wait_events(fd, d.maxevents, d.timeout); });
+  }
+  Result poll(const D& d) {
+    const int fd = real_fd(d.fd);
+    pollfd p{fd, static_cast<short>(d.events), 0};
+    const int ms = d.timeout < 0 ? -1 : static_cast<int>((d.timeout + kMillisecond - 1) / kMillisecond);
+    int n;
+    do {
+      n = ::poll(&p, 1, ms);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) return fail();
+    Result r = ok(n);
+    if (n > 0) r.events.push_back(sim::EpollEvent{prog_fd(d.fd), static_cast<std::uint16_t>(p.revents)});
+    return r;
+  }
+  Result ioctl(const D& d) {
+    return with_fd(d, [&](int fd) {
+      int v = 0;
+      return ::ioctl(fd, d.request == sim::Ioctl::InQ ? SIOCINQ : SIOCOUTQ, &v) < 0 ? fail() : ok(v);
+    });
   }
 
  private:
@@ -453,6 +478,20 @@ class Program {
     sockaddr_in s{};
     socklen_t len = sizeof(s);
     return get(fd, reinterpret_cast<sockaddr*>(&s), &len) < 0 ? fail() : ok(ntohs(s.sin_port));
+  }
+
+  // getsockopt(TCP_INFO): the field of Linux's struct tcp_info of that name.
+  static Result tcp_info_field(int fd, sim::TcpInfoField f) {
+    tcp_info info{};
+    socklen_t len = sizeof(info);
+    if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) < 0) return fail();
+    switch (f) {
+#define TCPSIM_KERNEL_TCP_INFO(name) \
+  case sim::TcpInfoField::name: return ok(static_cast<long>(info.name));
+      TCPSIM_TCP_INFO_FIELDS(TCPSIM_KERNEL_TCP_INFO)
+#undef TCPSIM_KERNEL_TCP_INFO
+    }
+    return ok(0);
   }
 
   static Result wait_events(int fd, int max, Duration timeout) {

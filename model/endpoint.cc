@@ -150,6 +150,7 @@ void Endpoint::set_buffers(std::uint32_t rcv, std::uint32_t snd) {
 State Endpoint::state() const { return m_->state(); }
 const Tcb& Endpoint::tcb() const { return m_->back.engine.tcb(); }
 const Config& Endpoint::config() const { return m_->back.engine.config(); }
+const DataPath* Endpoint::data_path() const { return m_->back.engine.data_path(); }
 Error Endpoint::failure() const { return m_->failure; }
 
 Error Endpoint::open_active(Seq iss, Time now, Outbox& out) {

@@ -25,6 +25,8 @@
 
 namespace tcpsim::model {
 
+struct DataPath;  // model/data_path.h
+
 // RFC 9293 §3.10's error responses to user calls.
 enum class Error : std::uint8_t {
   None,
@@ -62,6 +64,9 @@ class Endpoint {
   Error failure() const;
   const Tcb& tcb() const;
   const Config& config() const;
+  // The data path's state (cwnd, scoreboard, recovery) for TCP_INFO; null
+  // until the connection first carries data.
+  const DataPath* data_path() const;
 
   // RFC 9293 §3.10.1 OPEN. `iss` is the caller's choice (deterministic).
   Error open_active(Seq iss, Time now, Outbox& out);

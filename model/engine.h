@@ -59,6 +59,7 @@ class Engine {
   const Config& config() const { return cfg_; }
   Tcb& tcb() { return tcb_; }
   const Tcb& tcb() const { return tcb_; }
+  const DataPath* data_path() const { return dp_.get(); }
 
   void note(std::string_view why);
 

@@ -1,64 +1,95 @@
 // System calls: packetdrill's call syntax (`...` for addresses and
 // buffers, `[1]` for an int option, struct literals, `= -1 EINPROGRESS
-// (text)`) mapped onto the simulated sockets (sim/sockets.h). The one
-// place that knows both, so that it can become an adapter over a shared
-// table of socket calls later.
+// (text)`) written as calls of the one table of socket calls
+// (sim/socket_calls.h), decoded there and performed on the simulated
+// sockets by PdCalls (one method per call, reached by sim::perform). What
+// packetdrill passes in buffers (getsockopt's value, poll's revents,
+// ioctl's count) is compared here after the call, as packetdrill does.
 #include <fmt/format.h>
 
 #include <map>
 
 #include "packetdrill/parser.h"
 #include "packetdrill/run_state.h"
+#include "sim/socket_calls.h"
+#include "sim/tcp_info.h"
 
 namespace tcpsim::packetdrill {
 
 namespace {
 
-// What a call did: its return value, or that it blocks.
-struct Done {
-  bool blocked = false;
-  long value = 0;
-  sim::Errno err = sim::Errno::Ok;
-  static Done of(const sim::CallResult& c) { return {c.blocked, c.value, c.err}; }
-};
+using sim::CallArg;
+using sim::CallId;
+using sim::CallResult;
 
-constexpr std::uint32_t kPollIn = 0x001, kPollOut = 0x004, kPollErr = 0x008, kPollHup = 0x010,
-                        kPollRdHup = 0x2000;
+// packetdrill's names for calls the table has under another name: the
+// address packetdrill gives sendto/recvfrom is the connection's own.
+const std::map<std::string, CallId>& aliases() {
+  static const std::map<std::string, CallId> m = {{"sendto", CallId::send}, {"recvfrom", CallId::recv}};
+  return m;
+}
 
-// Named constants the corpora use as values (not as selectors of a call's
-// behaviour, which are matched by name below). O_NONBLOCK differs by stack.
+// Named constants the corpora use as plain values. O_NONBLOCK differs by
+// stack (Linux 04000, FreeBSD 4).
 std::optional<std::int64_t> constant(const Run& r, const std::string& w) {
-  static const std::map<std::string, std::int64_t> k = {
-      {"O_RDONLY", 0},       {"O_WRONLY", 1},       {"O_RDWR", 2},         {"POLLIN", kPollIn},
-      {"POLLOUT", kPollOut}, {"POLLERR", kPollErr}, {"POLLHUP", kPollHup}, {"POLLRDHUP", kPollRdHup},
-      {"POLLRDNORM", 0x040}, {"POLLWRNORM", 0x100}, {"POLLPRI", 0x002},
-  };
-  if (w == "O_NONBLOCK") return r.stack == Stack::FreeBsd ? 0x4 : 0x800;
+  static const std::map<std::string, std::int64_t> k = {{"O_RDONLY", 0}, {"O_WRONLY", 1}, {"O_RDWR", 2}};
+  if (w == "O_NONBLOCK") return r.stack == Stack::FreeBsd ? 0x4 : sim::kONonblock;
   auto it = k.find(w);
   if (it == k.end()) return std::nullopt;
   return it->second;
 }
 
-std::int64_t int_value(const Run& r, const Event& e, const Expr& x) {
+std::int64_t int_value(const Run& r, const Expr& x) {
   switch (x.kind) {
     case Expr::Kind::Integer: return x.integer;
     case Expr::Kind::Word:
       if (auto v = constant(r, x.text)) return *v;
       r.unsupported(x.where, "the constant " + x.text);
     case Expr::Kind::Binary:
-      if (x.text == "|") return int_value(r, e, x.items[0]) | int_value(r, e, x.items[1]);
+      if (x.text == "|") return int_value(r, x.items[0]) | int_value(r, x.items[1]);
       break;
     case Expr::Kind::List:
-      if (x.items.size() == 1) return int_value(r, e, x.items[0]);
+      if (x.items.size() == 1) return int_value(r, x.items[0]);
       break;
     default: break;
   }
   r.unsupported(x.where, "the argument " + dump(x));
 }
 
-const Expr& arg(const Run& r, const Event& e, const Syscall& c, std::size_t i) {
-  if (i >= c.args.size()) r.fail(e.where, fmt::format("{}() needs at least {} arguments", c.name, i + 1));
-  return c.args[i];
+sim::SourceLoc loc(const Expr& x) { return {x.where.line, x.where.column}; }
+
+CallArg number(long v, const Expr& at) {
+  CallArg a;
+  a.kind = CallArg::Number;
+  a.number = v;
+  a.loc = loc(at);
+  return a;
+}
+
+// A word or words joined with '|' as the table reads names; numbers as
+// numbers (a value such as 0 or 1000).
+void names_of(const Expr& x, std::vector<std::string>& out, bool& ok) {
+  if (x.kind == Expr::Kind::Word) {
+    out.push_back(x.text);
+  } else if (x.kind == Expr::Kind::Binary && x.text == "|") {
+    names_of(x.items[0], out, ok);
+    names_of(x.items[1], out, ok);
+  } else {
+    ok = false;
+  }
+}
+
+CallArg word_arg(const Run& r, const Expr& x) {
+  std::vector<std::string> names;
+  bool ok = true;
+  names_of(x, names, ok);
+  if (!ok) return number(static_cast<long>(int_value(r, x)), x);
+  CallArg a;
+  a.kind = names.size() == 1 ? CallArg::Ident : CallArg::Flags;
+  if (names.size() == 1) a.text = names[0];
+  a.flags = names;
+  a.loc = loc(x);
+  return a;
 }
 
 bool is_word(const Expr& x, const char* w) { return x.kind == Expr::Kind::Word && x.text == w; }
@@ -69,250 +100,287 @@ bool has_word(const Expr& x, const char* w) {
   return false;
 }
 
-// packetdrill's descriptors are the script's names for the live ones
-// (socket() = 3 names whatever the host returned 3), as run_system_call.c
-// maps them.
-int live_fd(Run& r, int script_fd) {
-  auto it = r.fds.find(script_fd);
-  return it == r.fds.end() ? script_fd : it->second;
-}
+// One packetdrill call, written as the table's call: its row, the
+// arguments in the table's syntax, and the buffer the script expects back.
+struct Written {
+  const sim::CallSpec* spec = nullptr;
+  std::vector<CallArg> args;
+  const Expr* out = nullptr;  // getsockopt's value, ioctl's count, poll's revents
+};
 
-int fd_arg(Run& r, const Event& e, const Syscall& c) {
-  const int fd = live_fd(r, static_cast<int>(int_value(r, e, arg(r, e, c, 0))));
-  r.last_fd = fd;
-  return fd;
-}
+struct Adapter {
+  Run& r;
+  const Event& e;
+  const Syscall& c;
 
-// An address argument: packetdrill's `...` is the script's own address
-// (port 8080); anything written out is not supported yet.
-void need_ellipsis(Run& r, const Event& e, const Syscall& c, std::size_t i) {
-  const Expr& x = arg(r, e, c, i);
-  if (x.kind != Expr::Kind::Ellipsis) r.unsupported(x.where, c.name + "() with an explicit address");
-}
-
-std::uint32_t poll_bits(const Run& r, int fd) {
-  // Linux's tcp_poll and epoll share the bit values for these events.
-  return r.sockets->readiness(r.pid, fd);
-}
-
-Done do_socket(Run& r, const Event& e, const Syscall& c) {
-  const Expr& domain = arg(r, e, c, 0);
-  if (is_word(domain, "AF_INET6") || is_word(domain, "PF_INET6")) r.unsupported(domain.where, "IPv6 sockets");
-  if (!has_word(arg(r, e, c, 1), "SOCK_STREAM"))
-    r.unsupported(c.args[1].where, "a socket type other than TCP");
-  sim::CallResult res = r.sockets->socket(r.pid);
-  if (res.value >= 0) {
-    r.last_fd = static_cast<int>(res.value);
-    if (has_word(c.args[1], "SOCK_NONBLOCK")) r.sockets->set_nonblocking(r.pid, r.last_fd, true);
+  const Expr& arg(std::size_t i) const {
+    if (i >= c.args.size()) r.fail(e.where, fmt::format("{}() needs at least {} arguments", c.name, i + 1));
+    return c.args[i];
   }
-  return Done::of(res);
-}
+  // packetdrill's descriptors are the script's names for the live ones
+  // (socket() = 3 names whatever the host returned 3), as
+  // run_system_call.c maps them.
+  CallArg fd(const Expr& x) const {
+    const int script_fd = static_cast<int>(int_value(r, x));
+    auto it = r.fds.find(script_fd);
+    const int live = it == r.fds.end() ? script_fd : it->second;
+    r.last_fd = live;
+    return number(live, x);
+  }
+  // `...` is the script's own address (port 8080); anything written out is not supported yet.
+  CallArg address(std::size_t i, sim::Addr a) const {
+    const Expr& x = arg(i);
+    if (x.kind != Expr::Kind::Ellipsis) r.unsupported(x.where, c.name + "() with an explicit address");
+    CallArg out;
+    out.kind = CallArg::Address;
+    out.addr = a;
+    out.loc = loc(x);
+    return out;
+  }
+  CallArg count(std::size_t i) const { return number(static_cast<long>(int_value(r, arg(i))), arg(i)); }
 
-Done do_sockopt(Run& r, const Event& e, const Syscall& c, bool set) {
-  const int fd = fd_arg(r, e, c);
-  const Expr& name = arg(r, e, c, 2);
-  const auto opt = name.kind == Expr::Kind::Word ? sim::sockopt_from_name(name.text) : std::nullopt;
-  if (!opt) r.unsupported(name.where, fmt::format("{}({})", c.name, dump(name)));
-  const Expr& val = arg(r, e, c, 3);
-  if (set) {
-    if (*opt == sim::SockOpt::Linger) {
-      if (val.kind != Expr::Kind::Struct || val.items.size() != 2)
-        r.unsupported(val.where, "SO_LINGER's value");
-      auto field = [&](std::size_t i) {
-        const Expr& f = val.items[i];
-        return int_value(r, e, f.kind == Expr::Kind::Binary && f.text == "=" ? f.items[1] : f);
-      };
-      return Done::of(
-          r.sockets->setsockopt(r.pid, fd, *opt, static_cast<int>(field(0)), static_cast<int>(field(1))));
+  void socket(Written& w) const {
+    const Expr& domain = arg(0);
+    if (is_word(domain, "AF_INET6") || is_word(domain, "PF_INET6"))
+      r.unsupported(domain.where, "IPv6 sockets");
+    if (!has_word(arg(1), "SOCK_STREAM")) r.unsupported(c.args[1].where, "a socket type other than TCP");
+    // `...` for the domain: packetdrill's AF_INET (or AF_INET6 under --ip_version=ipv6).
+    CallArg inet;
+    inet.text = "AF_INET";
+    inet.loc = loc(domain);
+    w.args.push_back(domain.kind == Expr::Kind::Ellipsis ? inet : word_arg(r, domain));
+    for (std::size_t i = 1; i < 3; ++i) w.args.push_back(word_arg(r, arg(i)));
+  }
+  // setsockopt(fd, level, NAME, [v] or {onoff, linger}, len) ->
+  // setsockopt(fd, level, NAME, v...); getsockopt(fd, level, NAME, [v], [len])
+  // -> getsockopt(fd, level, NAME), [v] compared after.
+  void sockopt(Written& w, bool set) const {
+    w.args = {fd(arg(0)), word_arg(r, arg(1))};
+    const Expr& name = arg(2);
+    if (name.kind != Expr::Kind::Word || !sim::sockopt_from_name(name.text))
+      r.unsupported(name.where, fmt::format("{}({})", c.name, dump(name)));
+    w.args.push_back(word_arg(r, name));
+    const Expr& val = arg(3);
+    if (!set) {
+      if (val.kind != Expr::Kind::Ellipsis) w.out = &val;
+      return;
     }
-    return Done::of(r.sockets->setsockopt(r.pid, fd, *opt, static_cast<int>(int_value(r, e, val))));
-  }
-  const sim::CallResult res = r.sockets->getsockopt(r.pid, fd, *opt);
-  if (res.value < 0 || val.kind == Expr::Kind::Ellipsis) return Done::of(res);
-  // The value written into the caller's buffer is checked like a result.
-  if (*opt == sim::SockOpt::Error) {
-    const Expr& want = val.kind == Expr::Kind::List && val.items.size() == 1 ? val.items[0] : val;
-    // getsockopt(SO_ERROR) gives Linux's errno number (EPIPE 32), as the kernel does.
-    const std::string got_name =
-        res.value == 0 ? "0" : std::string(sim::errno_name_of_number(static_cast<int>(res.value)));
-    const std::string want_name = want.kind == Expr::Kind::Integer ? std::to_string(want.integer) : want.text;
-    if (want_name != got_name) {
-      r.fail(e.where, fmt::format("{}(SO_ERROR): expected: {} vs actual: {}", c.name, want_name, got_name));
+    if (val.kind == Expr::Kind::Struct) {
+      for (const Expr& f : val.items)
+        w.args.push_back(count_of(f.kind == Expr::Kind::Binary && f.text == "=" ? f.items[1] : f));
+    } else {
+      w.args.push_back(count_of(val));
     }
-  } else if (const std::int64_t want = int_value(r, e, val); want != res.value) {
-    r.fail(e.where, fmt::format("{}({}): expected: {} vs actual: {}", c.name, name.text, want, res.value));
   }
-  return Done{false, 0, sim::Errno::Ok};
-}
+  CallArg count_of(const Expr& x) const { return number(static_cast<long>(int_value(r, x)), x); }
+  // fcntl(fd, F_GETFL) / fcntl(fd, F_SETFL, flags): the flags by name, so
+  // that FreeBSD's O_NONBLOCK (4) reads as the table's.
+  void fcntl(Written& w) const {
+    w.args = {fd(arg(0)), word_arg(r, arg(1))};
+    if (c.args.size() > 2) w.args.push_back(word_arg(r, arg(2)));
+  }
+  // poll([{fd=N, events=E[, revents=R]}], 1, timeout) -> poll(N, E, timeout).
+  void poll(Written& w) const {
+    const Expr& fds = arg(0);
+    if (fds.kind != Expr::Kind::List || fds.items.size() != 1 || fds.items[0].kind != Expr::Kind::Struct)
+      r.unsupported(fds.where, "poll() on other than one descriptor");
+    const Expr& pfd = fds.items[0];
+    const Expr* fd_x = pfd.field("fd");
+    const Expr* events_x = pfd.field("events");
+    if (!fd_x || !events_x) r.unsupported(pfd.where, "a pollfd without fd= and events=");
+    w.args = {fd(*fd_x), word_arg(r, *events_x), count(2)};
+    w.out = pfd.field("revents");
+  }
 
-Done do_fcntl(Run& r, const Event& e, const Syscall& c) {
-  const int fd = fd_arg(r, e, c);
-  const Expr& cmd = arg(r, e, c, 1);
-  const std::int64_t nonblock = *constant(r, "O_NONBLOCK");
-  if (is_word(cmd, "F_GETFL")) {
-    const sim::Socket* s = r.sockets->socket_of(r.pid, fd);
-    if (!s) return {false, -1, sim::Errno::BadF};
-    return {false, 2 | (s->nonblocking ? nonblock : 0), sim::Errno::Ok};
+  Written write() const {
+    Written w;
+    const std::string& n = c.name;
+    auto alias = aliases().find(n);
+    w.spec = alias != aliases().end() ? &sim::call_spec(alias->second) : sim::find_call(n);
+    if (!w.spec) r.unsupported(e.where, "the system call " + n + "()");
+    switch (w.spec->id) {
+      case CallId::socket: socket(w); break;
+      case CallId::setsockopt: sockopt(w, true); break;
+      case CallId::getsockopt: sockopt(w, false); break;
+      case CallId::bind: w.args = {fd(arg(0)), address(1, sim::Addr{r.host->ip(), 8080})}; break;
+      case CallId::connect: w.args = {fd(arg(0)), address(1, sim::Addr{r.remote.ip, 8080})}; break;
+      case CallId::listen: w.args = {fd(arg(0)), count(1)}; break;
+      case CallId::accept:
+      case CallId::close: w.args = {fd(arg(0))}; break;
+      case CallId::shutdown: w.args = {fd(arg(0)), word_arg(r, arg(1))}; break;
+      case CallId::fcntl: fcntl(w); break;
+      case CallId::poll: poll(w); break;
+      case CallId::ioctl:
+        w.args = {fd(arg(0)), word_arg(r, arg(1))};
+        w.out = &arg(2);
+        break;
+      // read(fd, buf, n), recv(fd, buf, n, flags); write/send alike; sendto's
+      // address must be the connection's (`...`).
+      case CallId::read:
+      case CallId::write: w.args = {fd(arg(0)), count(2)}; break;
+      case CallId::recv:
+      case CallId::send:
+        w.args = {fd(arg(0)), count(2)};
+        if (c.args.size() > 3) w.args.push_back(word_arg(r, arg(3)));
+        if (c.args.size() > 4) address(4, r.remote);
+        break;
+      default: r.unsupported(e.where, "the system call " + n + "()");
+    }
+    return w;
   }
-  if (is_word(cmd, "F_SETFL")) {
-    const std::int64_t flags = int_value(r, e, arg(r, e, c, 2));
-    return Done::of(r.sockets->set_nonblocking(r.pid, fd, (flags & nonblock) != 0));
-  }
-  r.unsupported(cmd.where, "fcntl(" + dump(cmd) + ")");
-}
+};
 
-Done do_poll(Run& r, const Event& e, const Syscall& c, bool resume) {
-  const Expr& fds = arg(r, e, c, 0);
-  if (fds.kind != Expr::Kind::List || fds.items.size() != 1 || fds.items[0].kind != Expr::Kind::Struct) {
-    r.unsupported(fds.where, "poll() on other than one descriptor");
+// Performs decoded calls on the host's sockets for the script: one method
+// per call of the table, reached through sim::perform.
+struct PdCalls {
+  Run& r;
+  const Event& e;
+  bool resume;
+  std::vector<sim::EpollEvent> events;  // poll's revents
+
+  using D = sim::DecodedCall;
+  sim::Sockets& k() { return *r.sockets; }
+  int fd(const D& d) const { return d.fd.number; }
+  [[noreturn]] void not_written(const D& d) { r.unsupported(e.where, fmt::format("{}()", d.spec().name)); }
+
+  CallResult socket(const D& d) {
+    const CallResult res = k().socket(r.pid);
+    if (res.value >= 0) {
+      r.last_fd = static_cast<int>(res.value);
+      if (d.nonblocking) k().set_nonblocking(r.pid, r.last_fd, true);
+    }
+    return res;
   }
-  const Expr& pfd = fds.items[0];
-  const Expr* fd_x = pfd.field("fd");
-  const Expr* events_x = pfd.field("events");
-  if (!fd_x || !events_x) r.unsupported(pfd.where, "a pollfd without fd= and events=");
-  const int fd = live_fd(r, static_cast<int>(int_value(r, e, *fd_x)));
-  r.last_fd = fd;
-  const auto events = static_cast<std::uint32_t>(int_value(r, e, *events_x));
-  const std::int64_t timeout_ms = int_value(r, e, arg(r, e, c, 2));
-  const std::uint32_t revents = poll_bits(r, fd) & (events | kPollErr | kPollHup);
-  if (revents == 0 && timeout_ms != 0) {
+  CallResult setsockopt(const D& d) { return k().setsockopt(r.pid, fd(d), d.opt, d.value, d.value2); }
+  CallResult getsockopt(const D& d) { return k().getsockopt(r.pid, fd(d), d.opt, d.value); }
+  CallResult bind(const D& d) { return k().bind(r.pid, fd(d), d.addr); }
+  CallResult listen(const D& d) { return k().listen(r.pid, fd(d), d.backlog); }
+  CallResult accept(const D& d) {
+    const CallResult res = k().accept(r.pid, fd(d));
+    if (!res.blocked && res.value >= 0) r.last_fd = static_cast<int>(res.value);
+    return res;
+  }
+  CallResult connect(const D& d) { return k().connect(r.pid, fd(d), d.addr, resume); }
+  CallResult read(const D& d) { return recv(d); }
+  CallResult recv(const D& d) {
+    return k().read(r.pid, fd(d), static_cast<std::size_t>(d.count), nullptr, d.msg_flags);
+  }
+  CallResult write(const D& d) { return send(d); }
+  CallResult send(const D& d) {
+    if (d.count > (1u << 26)) r.unsupported(e.where, "a write of this size");
+    return k().write(r.pid, fd(d), std::string(static_cast<std::size_t>(d.count), 'y'), d.msg_flags);
+  }
+  CallResult shutdown(const D& d) { return k().shutdown(r.pid, fd(d), d.how); }
+  CallResult close(const D& d) { return k().close(r.pid, fd(d)); }
+  CallResult fcntl(const D& d) {
+    if (!d.getfl) return k().set_nonblocking(r.pid, fd(d), d.nonblocking);
+    const sim::Socket* s = k().socket_of(r.pid, fd(d));
+    if (!s) return CallResult::fail(sim::Errno::BadF);
+    return CallResult::ok(sim::kORdWr | (s->nonblocking ? *constant(r, "O_NONBLOCK") : 0));
+  }
+  CallResult poll(const D& d) {
+    events.clear();
+    if (const std::uint32_t revents = k().poll_revents(r.pid, fd(d), d.events)) {
+      events.push_back(sim::EpollEvent{fd(d), revents});
+      return CallResult::ok(1);
+    }
+    if (d.timeout == 0) return CallResult::ok(0);
     if (!resume) {
       // Wake the call at its timeout even if nothing happens on the host.
-      const Time deadline = timeout_ms < 0 ? kTimeMax : sat_add(r.net.now(), timeout_ms * kMillisecond);
-      r.net.scheduler().schedule_at(deadline, [&r] { r.sockets->on_change(); });
+      const Time deadline = d.timeout < 0 ? kTimeMax : sat_add(r.net.now(), d.timeout);
+      r.net.scheduler().schedule_at(deadline, [&run = r] { run.sockets->on_change(); });
       r.poll_deadline = deadline;
     }
-    if (r.net.now() < r.poll_deadline) return {true, 0, sim::Errno::Ok};
+    return r.net.now() < r.poll_deadline ? CallResult::wait() : CallResult::ok(0);
   }
-  if (const Expr* want = pfd.field("revents")) {
-    const auto w = static_cast<std::uint32_t>(int_value(r, e, *want));
-    if (w != revents) {
-      r.fail(e.where, fmt::format("poll() revents: expected: {:#x} vs actual: {:#x}", w, revents));
-    }
-  }
-  return {false, revents ? 1 : 0, sim::Errno::Ok};
-}
-
-Done do_ioctl(Run& r, const Event& e, const Syscall& c) {
-  const int fd = fd_arg(r, e, c);
-  const Expr& req = arg(r, e, c, 1);
-  if (!is_word(req, "SIOCINQ") && !is_word(req, "FIONREAD"))
-    r.unsupported(req.where, "ioctl(" + dump(req) + ")");
-  const sim::Socket* s = r.sockets->socket_of(r.pid, fd);
-  if (!s) return {false, -1, sim::Errno::BadF};
-  const sim::Conn* conn = s->conn == sim::kNoConn ? nullptr : r.host->conn(s->conn);
-  const std::int64_t queued = conn ? static_cast<std::int64_t>(conn->ep.tcb().recv_buffer.size()) : 0;
-  const std::int64_t want = int_value(r, e, arg(r, e, c, 2));
-  if (want != queued)
-    r.fail(e.where, fmt::format("ioctl(SIOCINQ): expected: {} vs actual: {}", want, queued));
-  return {false, 0, sim::Errno::Ok};
-}
-
-Done do_shutdown(Run& r, const Event& e, const Syscall& c) {
-  const int fd = fd_arg(r, e, c);
-  const Expr& how = arg(r, e, c, 1);
-  sim::Shut h = sim::Shut::RdWr;
-  if (is_word(how, "SHUT_RD")) {
-    h = sim::Shut::Rd;
-  } else if (is_word(how, "SHUT_WR")) {
-    h = sim::Shut::Wr;
-  } else if (!is_word(how, "SHUT_RDWR")) {
-    r.unsupported(how.where, "shutdown(" + dump(how) + ")");
-  }
-  return Done::of(r.sockets->shutdown(r.pid, fd, h));
-}
-
-// send/recv flags: only 0 is modelled.
-void need_no_flags(Run& r, const Event& e, const Syscall& c, std::size_t i) {
-  if (i < c.args.size() && int_value(r, e, c.args[i]) != 0)
-    r.unsupported(c.args[i].where, c.name + "() flags");
-}
-
-Done perform(Run& r, const Event& e, const Syscall& c, bool resume) {
-  const std::string& n = c.name;
-  if (n == "socket") return do_socket(r, e, c);
-  if (n == "setsockopt") return do_sockopt(r, e, c, true);
-  if (n == "getsockopt") return do_sockopt(r, e, c, false);
-  if (n == "fcntl") return do_fcntl(r, e, c);
-  if (n == "poll") return do_poll(r, e, c, resume);
-  if (n == "ioctl") return do_ioctl(r, e, c);
-  if (n == "shutdown") return do_shutdown(r, e, c);
-  if (n == "close") return Done::of(r.sockets->close(r.pid, fd_arg(r, e, c)));
-  if (n == "listen") {
-    const int fd = fd_arg(r, e, c);
-    return Done::of(r.sockets->listen(r.pid, fd, static_cast<int>(int_value(r, e, arg(r, e, c, 1)))));
-  }
-  if (n == "bind") {
-    const int fd = fd_arg(r, e, c);
-    need_ellipsis(r, e, c, 1);
-    return Done::of(r.sockets->bind(r.pid, fd, sim::Addr{r.host->ip(), 8080}));
-  }
-  if (n == "connect") {
-    const int fd = fd_arg(r, e, c);
-    need_ellipsis(r, e, c, 1);
-    return Done::of(r.sockets->connect(r.pid, fd, sim::Addr{r.remote.ip, 8080}, resume));
-  }
-  if (n == "accept") {
-    const int fd = fd_arg(r, e, c);
-    const sim::CallResult res = r.sockets->accept(r.pid, fd);
-    if (!res.blocked && res.value >= 0) r.last_fd = static_cast<int>(res.value);
-    return Done::of(res);
-  }
-  if (n == "write" || n == "send" || n == "sendto") {
-    const int fd = fd_arg(r, e, c);
-    if (n != "write") need_no_flags(r, e, c, 3);
-    if (n == "sendto") need_ellipsis(r, e, c, 4);
-    const std::int64_t len = int_value(r, e, arg(r, e, c, 2));
-    if (len < 0 || len > (1 << 26)) r.unsupported(c.args[2].where, "a write of this size");
-    return Done::of(r.sockets->write(r.pid, fd, std::string(static_cast<std::size_t>(len), 'y')));
-  }
-  if (n == "read" || n == "recv") {
-    const int fd = fd_arg(r, e, c);
-    if (n == "recv") need_no_flags(r, e, c, 3);
-    const std::int64_t len = int_value(r, e, arg(r, e, c, 2));
-    if (len < 0) r.unsupported(c.args[2].where, "a negative read size");
-    return Done::of(r.sockets->read(r.pid, fd, static_cast<std::size_t>(len)));
-  }
-  r.unsupported(e.where, "the system call " + n + "()");
-}
+  CallResult ioctl(const D& d) { return k().ioctl(r.pid, fd(d), d.request); }
+  // Never written by Adapter (packetdrill's epoll and dup are not supported yet).
+  CallResult dup(const D& d) { not_written(d); }
+  CallResult epoll_create1(const D& d) { not_written(d); }
+  CallResult epoll_ctl(const D& d) { not_written(d); }
+  CallResult epoll_wait(const D& d) { not_written(d); }
+  CallResult getsockname(const D& d) { not_written(d); }
+  CallResult getpeername(const D& d) { not_written(d); }
+};
 
 std::string errno_text(sim::Errno e) { return e == sim::Errno::Ok ? "0" : std::string(sim::errno_name(e)); }
 
-void check_result(Run& r, const Event& e, const Syscall& c, const Done& d) {
+// What came back in the call's buffer against what the script wrote there.
+void check_out(Run& r, const Event& e, const Syscall& c, const sim::DecodedCall& d, const Expr& want,
+               const CallResult& res, const std::vector<sim::EpollEvent>& events) {
+  const Expr& w = want.kind == Expr::Kind::List && want.items.size() == 1 ? want.items[0] : want;
+  if (d.id == CallId::getsockopt && sim::sockopt_info(d.opt).errno_value) {
+    // getsockopt(SO_ERROR) gives Linux's errno number (EPIPE 32), as the kernel does.
+    const std::string got =
+        res.value == 0 ? "0" : std::string(sim::errno_name_of_number(static_cast<int>(res.value)));
+    const std::string wanted = w.kind == Expr::Kind::Integer ? std::to_string(w.integer) : w.text;
+    if (wanted != got)
+      r.fail(e.where, fmt::format("{}(SO_ERROR): expected: {} vs actual: {}", c.name, wanted, got));
+  } else if (d.id == CallId::poll) {
+    std::vector<std::string> names;
+    bool ok = true;
+    names_of(w, names, ok);
+    const auto named = ok ? sim::poll_events_value(names) : std::nullopt;
+    if (ok && !named) r.unsupported(w.where, "the poll events " + dump(w));
+    const std::uint32_t wanted = named ? *named : static_cast<std::uint32_t>(int_value(r, w));
+    const std::uint32_t got = events.empty() ? 0 : events[0].events;
+    if (wanted != got)
+      r.fail(e.where, fmt::format("poll() revents: expected: {:#x} vs actual: {:#x}", wanted, got));
+  } else if (const std::int64_t wanted = int_value(r, w); wanted != res.value) {
+    const std::string what = d.id == CallId::ioctl ? dump(c.args[1]) : dump(c.args[2]);
+    r.fail(e.where, fmt::format("{}({}): expected: {} vs actual: {}", c.name, what, wanted, res.value));
+  }
+}
+
+void check_result(Run& r, const Event& e, const Syscall& c, const sim::DecodedCall& d, long value,
+                  sim::Errno err) {
   if (c.result.kind == Expr::Kind::Ellipsis) return;
-  const std::int64_t want = int_value(r, e, c.result);
-  if ((c.name == "socket" || c.name == "accept") && want >= 0 && d.value >= 0) {
-    r.fds[static_cast<int>(want)] = static_cast<int>(d.value);
+  const std::int64_t want = int_value(r, c.result);
+  if (d.spec().returns_fd && want >= 0 && value >= 0) {
+    r.fds[static_cast<int>(want)] = static_cast<int>(value);
     return;
   }
-  if (want != d.value) {
-    r.fail(e.where, fmt::format("{}() returned {}{} but expected {}", c.name, d.value,
-                                d.value == -1 ? " (" + errno_text(d.err) + ")" : "", want));
+  if (want != value) {
+    r.fail(e.where, fmt::format("{}() returned {}{} but expected {}", c.name, value,
+                                value == -1 ? " (" + errno_text(err) + ")" : "", want));
   }
   if (want == -1 && c.errno_name) {
-    std::string name = *c.errno_name == "EWOULDBLOCK" ? "EAGAIN" : *c.errno_name;
-    if (name != errno_text(d.err)) {
+    const std::string name = *c.errno_name == "EWOULDBLOCK" ? "EAGAIN" : *c.errno_name;
+    if (name != errno_text(err))
       r.fail(e.where,
-             fmt::format("{}() errno: expected: {} vs actual: {}", c.name, *c.errno_name, errno_text(d.err)));
-    }
+             fmt::format("{}() errno: expected: {} vs actual: {}", c.name, *c.errno_name, errno_text(err)));
   }
+}
+
+// Performs the call (again, when `resume`); false while it blocks.
+bool perform(Run& r, const Event& e, const Syscall& c, bool resume) {
+  const Written w = Adapter{r, e, c}.write();
+  auto decoded = sim::decode_call(*w.spec, w.args, loc(c.args.empty() ? c.result : c.args[0]));
+  if (auto* err = std::get_if<sim::CallError>(&decoded))
+    r.unsupported(Location{err->loc.line, err->loc.col}, err->message);
+  const sim::DecodedCall& d = std::get<sim::DecodedCall>(decoded);
+  PdCalls calls{r, e, resume, {}};
+  CallResult res = sim::perform(calls, d);
+  if (res.blocked) return false;
+  long value = res.value;
+  // A value returned in the caller's buffer: the call itself returned 0.
+  if (w.out && res.err == sim::Errno::Ok && d.id != CallId::poll) {
+    check_out(r, e, c, d, *w.out, res, calls.events);
+    value = 0;
+  } else if (w.out && d.id == CallId::poll) {
+    check_out(r, e, c, d, *w.out, res, calls.events);
+  }
+  check_result(r, e, c, d, value, res.err);
+  return true;
 }
 
 }  // namespace
 
 bool start_call(Run& r, const Event& e, const Syscall& c) {
   if (r.options.verbose) r.log += fmt::format("{:.6f} {}: {}()\n", r.net.now() / 1e9, e.where.line, c.name);
-  const Done d = perform(r, e, c, false);
-  if (d.blocked) return false;
-  check_result(r, e, c, d);
-  return true;
+  return perform(r, e, c, false);
 }
 
-bool retry_call(Run& r, const Event& e, const Syscall& c) {
-  const Done d = perform(r, e, c, true);
-  if (d.blocked) return false;
-  check_result(r, e, c, d);
-  return true;
-}
+bool retry_call(Run& r, const Event& e, const Syscall& c) { return perform(r, e, c, true); }
 
 }  // namespace tcpsim::packetdrill

@@ -143,6 +143,8 @@ void sysctl(Run& r, const Location& where, const std::string& name, const std::s
     set_profile(r, where, "syn_retries", value);
   } else if (name == "net.ipv4.tcp_synack_retries") {
     set_profile(r, where, "synack_retries", value);
+  } else if (name == "net.ipv4.tcp_invalid_ratelimit") {
+    set_profile(r, where, "invalid_ratelimit", value + "ms");
   } else if (name == "net.inet.tcp.rexmit_initial") {
     set_profile(r, where, "rto_initial", value + "ms");
   } else if (name == "net.inet.tcp.recvspace") {

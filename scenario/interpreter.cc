@@ -72,7 +72,7 @@ struct SimCalls {
     return r;
   }
   CallResult setsockopt(const D& d) { return k().setsockopt(c.pid, fd(d), d.opt, d.value, d.value2); }
-  CallResult getsockopt(const D& d) { return k().getsockopt(c.pid, fd(d), d.opt); }
+  CallResult getsockopt(const D& d) { return k().getsockopt(c.pid, fd(d), d.opt, d.value); }
   CallResult bind(const D& d) { return k().bind(c.pid, fd(d), d.addr); }
   CallResult listen(const D& d) { return k().listen(c.pid, fd(d), d.backlog); }
   CallResult accept(const D& d) { return k().accept(c.pid, fd(d)); }
@@ -93,12 +93,19 @@ struct SimCalls {
   CallResult shutdown(const D& d) { return k().shutdown(c.pid, fd(d), d.how); }
   CallResult close(const D& d) { return k().close(c.pid, fd(d)); }
   CallResult dup(const D& d) { return k().dup(c.pid, fd(d)); }
-  CallResult fcntl(const D& d) { return k().set_nonblocking(c.pid, fd(d), d.nonblocking); }
+  CallResult fcntl(const D& d) {
+    if (!d.getfl) return k().set_nonblocking(c.pid, fd(d), d.nonblocking);
+    const sim::Socket* s = k().socket_of(c.pid, fd(d));
+    if (!s) return CallResult::fail(Errno::BadF);
+    return CallResult::ok(sim::kORdWr | (s->nonblocking ? sim::kONonblock : 0));
+  }
   CallResult epoll_create1(const D&) { return k().epoll_create1(c.pid); }
   CallResult epoll_ctl(const D& d) {
     return k().epoll_ctl(c.pid, fd(d), d.op, fd_of(ps, d.target), d.events);
   }
   CallResult epoll_wait(const D& d) { return sim::epoll_wait_for(c, fd(d), d.maxevents, d.timeout, &events); }
+  CallResult poll(const D& d) { return sim::poll_for(c, fd(d), d.events, d.timeout, &events); }
+  CallResult ioctl(const D& d) { return k().ioctl(c.pid, fd(d), d.request); }
   // The port, which is what a scenario can compare.
   CallResult getsockname(const D& d) { return port(d, &sim::Sockets::getsockname); }
   CallResult getpeername(const D& d) { return port(d, &sim::Sockets::getpeername); }

@@ -179,4 +179,18 @@ CallResult epoll_wait_for(StepContext& c, int epfd, int maxevents, Duration time
   return r;
 }
 
+CallResult poll_for(StepContext& c, int fd, std::uint32_t events, Duration timeout,
+                    std::vector<EpollEvent>* out) {
+  if (!c.resume) c.program.deadline = timeout < 0 ? kTimeMax : sat_add(c.net.now(), timeout);
+  if (out) out->clear();
+  if (const std::uint32_t revents = c.sockets.poll_revents(c.pid, fd, events)) {
+    if (out) out->push_back(EpollEvent{fd, revents});
+    return CallResult::ok(1);
+  }
+  if (timeout == 0 || c.net.now() >= c.program.deadline) return CallResult::ok(0);
+  // Wake at the deadline even if nothing happens on the host.
+  if (timeout > 0) c.program.wake_at = c.program.deadline;
+  return CallResult::wait();
+}
+
 }  // namespace tcpsim::sim

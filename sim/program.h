@@ -120,5 +120,10 @@ CallResult read_to_end(StepContext& c, int fd);
 // when it expires.
 CallResult epoll_wait_for(StepContext& c, int epfd, int maxevents, Duration timeout,
                           std::vector<EpollEvent>* out);
+// poll() on one descriptor with a timeout (< 0: for ever, 0: at once):
+// 1 with its revents in `out` when an event asked for (or ERR, HUP) is
+// there, 0 when the timeout expires.
+CallResult poll_for(StepContext& c, int fd, std::uint32_t events, Duration timeout,
+                    std::vector<EpollEvent>* out);
 
 }  // namespace tcpsim::sim

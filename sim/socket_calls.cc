@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <climits>
 
+#include "sim/tcp_info.h"
 #include "sim/units.h"
 
 namespace tcpsim::sim {
@@ -34,6 +35,34 @@ const std::vector<Named> kEpollBits = {
     {"EPOLLONESHOT", kEpollOneShot}, {"EPOLLET", kEpollEt},
 };
 
+// poll()'s bits (Linux's values, epoll's where they share them), in the
+// order a result prints them.
+const std::vector<Named> kPollBits = {
+    {"POLLIN", kEpollIn},        {"POLLPRI", kEpollPri},      {"POLLOUT", kEpollOut},
+    {"POLLERR", kEpollErr},      {"POLLHUP", kEpollHup},      {"POLLNVAL", kPollNval},
+    {"POLLRDNORM", kPollRdNorm}, {"POLLWRNORM", kPollWrNorm}, {"POLLRDHUP", kEpollRdHup},
+};
+
+// The names of a call's events: poll's or epoll's.
+const std::vector<Named>& event_names(CallId id) { return id == CallId::poll ? kPollBits : kEpollBits; }
+
+std::string bits_name(const std::vector<Named>& table, std::uint32_t bits) {
+  std::string out;
+  for (const auto& [name, bit] : table) {
+    if (!(bits & static_cast<std::uint32_t>(bit))) continue;
+    if (!out.empty()) out += '|';
+    out += name;
+  }
+  return out.empty() ? "0" : out;
+}
+
+// ioctl requests (Linux: SIOCINQ = FIONREAD 0x541B, SIOCOUTQ = TIOCOUTQ 0x5411).
+const std::vector<Named> kIoctls = {
+    {"SIOCINQ", static_cast<long>(Ioctl::InQ)},
+    {"FIONREAD", static_cast<long>(Ioctl::InQ)},
+    {"SIOCOUTQ", static_cast<long>(Ioctl::OutQ)},
+};
+
 // setsockopt/getsockopt levels (Linux: SOL_SOCKET 1, IPPROTO_TCP = SOL_TCP 6).
 constexpr int kSolSocket = 1;
 constexpr int kIpprotoTcp = 6;
@@ -54,6 +83,9 @@ const std::vector<SockOptInfo> kOptions = {
     // behave as one that did not, so asking is refused (0, the default, is not).
     {"SO_KEEPALIVE", kSolSocket, 9, SockOpt::KeepAlive, 1, 1,
      "SO_KEEPALIVE 1 is not simulated: tcpsim sends no keepalive probes"},
+    // getsockopt(s, TCP_INFO, tcpi_rto): one field of struct tcp_info.
+    {"TCP_INFO", kIpprotoTcp, 11, SockOpt::TcpInfo, 1, 1, "TCP_INFO can only be read (getsockopt)", false,
+     true},
 };
 
 // MSG_ flags, with what each call does with them.
@@ -67,12 +99,13 @@ const std::vector<Named> kEpollOps = {{"EPOLL_CTL_ADD", 1}, {"EPOLL_CTL_DEL", 2}
                                       {"ADD", 1},           {"DEL", 2},           {"MOD", 3}};
 
 // socket(AF_INET, SOCK_STREAM[|SOCK_NONBLOCK|SOCK_CLOEXEC], 0 or IPPROTO_TCP)
-constexpr long kSockNonblock = 04000;
+constexpr long kSockNonblock = kONonblock;
 constexpr long kSockCloexec = 02000000;
 const std::vector<Named> kSocketDomains = {{"AF_INET", 2}};
 const std::vector<Named> kSocketTypes = {
     {"SOCK_STREAM", 1}, {"SOCK_NONBLOCK", kSockNonblock}, {"SOCK_CLOEXEC", kSockCloexec}};
 const std::vector<Named> kSocketProtocols = {{"IPPROTO_TCP", kIpprotoTcp}};
+const std::vector<Named> kFileFlags = {{"O_RDWR", kORdWr}, {"O_NONBLOCK", kONonblock}};
 // epoll_create1(0 or EPOLL_CLOEXEC): close-on-exec changes nothing here.
 const std::vector<Named> kEpollCreateFlags = {{"EPOLL_CLOEXEC", kSockCloexec}};
 
@@ -209,7 +242,7 @@ Problem decode_setsockopt(Args& x) {
     return CallError{x.a[std::min(x.a.size() - 1, k + static_cast<std::size_t>(o->max_values))].loc,
                      o->max_values == 1 ? fmt::format("{} takes one value", o->name)
                                         : fmt::format("{} takes 1 to {} values", o->name, o->max_values)};
-  if (!o->refused.empty() && (o->errno_value || v[0] != 0))
+  if (!o->refused.empty() && (o->errno_value || o->read_only || v[0] != 0))
     return CallError{x.a[k].loc, std::string(o->refused)};
   x.d.value = v[0];
   x.d.value2 = v[1];
@@ -220,6 +253,18 @@ Problem decode_getsockopt(Args& x) {
   std::size_t k = 0;
   const SockOptInfo* o = nullptr;
   if (auto e = sockopt_name_arg(x, k, o)) return e;
+  if (o->opt == SockOpt::TcpInfo) {
+    // getsockopt(s, TCP_INFO, tcpi_FIELD): the field's value.
+    const auto f =
+        k < x.a.size() && x.a[k].kind == CallArg::Ident ? tcp_info_field(x.a[k].text) : std::nullopt;
+    if (!f) {
+      if (k >= x.a.size())
+        return CallError{x.at, fmt::format("TCP_INFO needs a field: {}", tcp_info_names())};
+      return x.wrong(k, fmt::format("a TCP_INFO field ({})", tcp_info_names()));
+    }
+    x.d.value = static_cast<int>(*f);
+    ++k;
+  }
   if (k < x.a.size()) return x.wrong(k, "nothing more (getsockopt returns the value)");
   return std::nullopt;
 }
@@ -300,12 +345,17 @@ Problem decode_shutdown(Args& x) {
 Problem decode_close(Args&) { return std::nullopt; }
 Problem decode_dup(Args&) { return std::nullopt; }
 
+// fcntl(fd, F_GETFL), fcntl(fd, F_SETFL, O_NONBLOCK | O_RDWR | 0): only
+// O_NONBLOCK changes anything on a socket.
 Problem decode_fcntl(Args& x) {
-  if (auto e = x.want(1, x.is_ident(1, "F_SETFL"), "F_SETFL")) return e;
-  if (auto e =
-          x.want(2, x.is_ident(2, "O_NONBLOCK") || (x.is_num(2) && x.a[2].number == 0), "O_NONBLOCK or 0"))
+  if (auto e = x.want(1, x.is_ident(1, "F_SETFL") || x.is_ident(1, "F_GETFL"), "F_SETFL or F_GETFL"))
     return e;
-  x.d.nonblocking = x.a[2].kind == CallArg::Ident;
+  x.d.getfl = x.is_ident(1, "F_GETFL");
+  if (x.d.getfl) return x.has(2) ? std::optional(x.wrong(2, "nothing more")) : std::nullopt;
+  if (!x.has(2)) return CallError{x.at, "fcntl(F_SETFL) needs the flags: O_NONBLOCK or 0"};
+  const auto flags = x.bits(2, kFileFlags);
+  if (auto e = x.want(2, flags.has_value(), "O_NONBLOCK, O_RDWR or 0")) return e;
+  x.d.nonblocking = (*flags & kONonblock) != 0;
   return std::nullopt;
 }
 
@@ -350,6 +400,31 @@ Problem decode_epoll_wait(Args& x) {
     x.d.maxevents = static_cast<int>(x.a[1].number);
     x.d.timeout = as_timeout(x.a[2]);
   }
+  return std::nullopt;
+}
+
+// poll(fd, POLLIN|POLLOUT, timeout): one descriptor, Linux's bits; the
+// timeout in ms (negative: for ever) or as a duration.
+Problem decode_poll(Args& x) {
+  const auto bits = x.a[1].kind == CallArg::Number ? std::nullopt : x.bits(1, kPollBits);
+  const bool zero = x.is_num(1) && x.a[1].number == 0;
+  if (auto e = x.want(1, zero || bits, "poll events such as POLLIN|POLLOUT")) return e;
+  x.d.events = static_cast<std::uint32_t>(bits.value_or(0));
+  const CallArg& t = x.a[2];
+  if (auto e = x.want(2, t.kind == CallArg::Number || t.kind == CallArg::Duration,
+                      "a timeout (ms, -1 for ever, or a duration)"))
+    return e;
+  x.d.timeout = t.kind == CallArg::Duration ? t.duration
+                : t.number < 0              ? Duration{-1}
+                                            : sat_mul(t.number, kMillisecond);
+  return std::nullopt;
+}
+
+// ioctl(fd, SIOCINQ | FIONREAD | SIOCOUTQ): the count is the result.
+Problem decode_ioctl(Args& x) {
+  const Named* n = x.a[1].kind == CallArg::Ident ? named(kIoctls, x.a[1].text) : nullptr;
+  if (auto e = x.want(1, n != nullptr, "SIOCINQ, FIONREAD or SIOCOUTQ")) return e;
+  x.d.request = static_cast<Ioctl>(n->value);
   return std::nullopt;
 }
 
@@ -409,15 +484,17 @@ std::optional<SockOpt> sockopt_from_name(std::string_view name) {
 
 std::string_view sockopt_name(SockOpt o) { return sockopt_info(o).name; }
 
-std::string epoll_events_name(std::uint32_t bits) {
-  std::string out;
-  for (const auto& [name, bit] : kEpollBits) {
-    if (!(bits & static_cast<std::uint32_t>(bit))) continue;
-    if (!out.empty()) out += '|';
-    out += name;
+std::optional<std::uint32_t> poll_events_value(const std::vector<std::string>& names) {
+  std::uint32_t v = 0;
+  for (const auto& n : names) {
+    const Named* b = named(kPollBits, n);
+    if (!b) return std::nullopt;
+    v |= static_cast<std::uint32_t>(b->value);
   }
-  return out.empty() ? "0" : out;
+  return v;
 }
+
+std::string epoll_events_name(std::uint32_t bits) { return bits_name(kEpollBits, bits); }
 
 std::variant<DecodedCall, CallError> decode_call(const CallSpec& spec, const std::vector<CallArg>& args,
                                                  SourceLoc at) {
@@ -449,7 +526,9 @@ std::optional<CallError> check_expectation(const DecodedCall& call, const CallEx
   }
   for (const auto& [var, bits] : e.events) {
     for (const auto& b : bits) {
-      if (!named(kEpollBits, b)) return CallError{e.loc, fmt::format("'{}' is not an epoll event", b)};
+      if (!named(event_names(call.id), b))
+        return CallError{
+            e.loc, fmt::format("'{}' is not {} event", b, call.id == CallId::poll ? "a poll" : "an epoll")};
     }
   }
   return std::nullopt;
@@ -485,14 +564,15 @@ std::string call_text(std::string_view fn, const std::vector<CallArg>& args) {
 
 namespace {
 
-std::string events_text(const std::vector<EpollEvent>& events, const FdNames& fds) {
+std::string events_text(const std::vector<Named>& names, const std::vector<EpollEvent>& events,
+                        const FdNames& fds) {
   std::string s;
   for (const auto& e : events) {
     std::string name = std::to_string(e.fd);
     for (const auto& [v, fd] : fds) {
       if (fd == e.fd) name = v;
     }
-    s += fmt::format("{}{}: {}", s.empty() ? "" : ", ", name, epoll_events_name(e.events));
+    s += fmt::format("{}{}: {}", s.empty() ? "" : ", ", name, bits_name(names, e.events));
   }
   return "[" + s + "]";
 }
@@ -503,7 +583,8 @@ std::string result_text(const DecodedCall& call, const CallOutcome& out, const F
   if (!out.err.empty()) return fmt::format("-1 {}", out.err);
   std::string s = std::to_string(out.value);
   if ((call.id == CallId::read || call.id == CallId::recv) && out.value > 0) s += " " + quote(out.data);
-  if (call.id == CallId::epoll_wait && out.value > 0 && out.events) s += " " + events_text(*out.events, fds);
+  if ((call.id == CallId::epoll_wait || call.id == CallId::poll) && out.value > 0 && out.events)
+    s += " " + events_text(event_names(call.id), *out.events, fds);
   if (call.id == CallId::getsockopt && sockopt_info(call.opt).errno_value && out.value != 0) {
     const std::string_view name = errno_name_of_number(static_cast<int>(out.value));
     if (!name.empty()) s += fmt::format(" ({})", name);
@@ -518,7 +599,11 @@ bool expectation_met(const CallExpect& e, const CallOutcome& out, const FdNames&
   for (const auto& [var, bits] : e.events) {
     std::uint32_t mask = 0;
     for (const auto& b : bits) {
-      if (const Named* n = named(kEpollBits, b)) mask |= static_cast<std::uint32_t>(n->value);
+      // The names were checked against the call's vocabulary (check_expectation);
+      // poll's and epoll's share their values.
+      const Named* n = named(kEpollBits, b);
+      if (!n) n = named(kPollBits, b);
+      if (n) mask |= static_cast<std::uint32_t>(n->value);
     }
     auto it = fds.find(var);
     bool found = false;

@@ -9,7 +9,8 @@
 //
 // Adding a call: a row in TCPSIM_SOCKET_CALLS, its decode_NAME function in
 // socket_calls.cc (what its arguments mean), and a method NAME(const
-// DecodedCall&) in each runner (scenario/interpreter.cc, kernel/programs.cc).
+// DecodedCall&) in each runner (scenario/interpreter.cc, kernel/programs.cc,
+// packetdrill/calls.cc).
 // docs/architecture.md, "Adding a socket call".
 #pragma once
 
@@ -85,12 +86,14 @@ enum CallTrait : std::uint8_t {
   X(shutdown, 2, 2, kFdFirst, -1)                                       \
   X(close, 1, 1, kFdFirst, -1)                                          \
   X(dup, 1, 1, kMakesFd | kFdFirst, -1)                                 \
-  X(fcntl, 3, 3, kFdFirst, -1)                                          \
+  X(fcntl, 2, 3, kFdFirst, -1)                                          \
   X(epoll_create1, 0, 1, kMakesFd, -1)                                  \
   X(epoll_ctl, 4, 4, kFdFirst, 2)                                       \
   X(epoll_wait, 1, 3, kFdFirst | kMayBlock | kShownAtReturn, -1)        \
   X(getsockname, 1, 1, kFdFirst | kLeavesSockets, -1)                   \
-  X(getpeername, 1, 1, kFdFirst | kLeavesSockets, -1)
+  X(getpeername, 1, 1, kFdFirst | kLeavesSockets, -1)                   \
+  X(poll, 3, 3, kFdFirst | kMayBlock | kShownAtReturn, -1)              \
+  X(ioctl, 2, 2, kFdFirst | kLeavesSockets, -1)
 
 enum class CallId : std::uint8_t {
 #define TCPSIM_CALL_ID(name, ...) name,
@@ -126,9 +129,16 @@ struct SockOptInfo {
   int min_values, max_values;
   std::string_view refused;  // a non-zero value is refused, saying why
   bool errno_value = false;  // getsockopt returns an errno (SO_ERROR)
+  bool read_only = false;    // setsockopt is refused whatever the value (TCP_INFO)
 };
 const std::vector<SockOptInfo>& socket_options();
 const SockOptInfo& sockopt_info(SockOpt o);
+
+// Linux's file status flags as fcntl(F_GETFL) returns them for a socket.
+constexpr long kORdWr = 02, kONonblock = 04000;
+
+// poll() events by name (POLLIN, POLLOUT ...): their value, or nullopt if one is not a poll event.
+std::optional<std::uint32_t> poll_events_value(const std::vector<std::string>& names);
 
 // Linux's MSG_ flags, by value.
 enum MsgFlag : int {
@@ -158,12 +168,14 @@ struct DecodedCall {
   int msg_flags = 0;  // recv/send: MsgFlag bits
   Shut how = Shut::RdWr;
   SockOpt opt = SockOpt::ReuseAddr;
-  int value = 0, value2 = 0;  // setsockopt
-  bool nonblocking = false;   // socket(SOCK_NONBLOCK), fcntl(F_SETFL, O_NONBLOCK)
+  int value = 0, value2 = 0;  // setsockopt; getsockopt(TCP_INFO): the TcpInfoField
+  Ioctl request = Ioctl::InQ;
+  bool nonblocking = false;  // socket(SOCK_NONBLOCK), fcntl(F_SETFL, O_NONBLOCK)
+  bool getfl = false;        // fcntl(F_GETFL): the result is O_RDWR, with O_NONBLOCK if set
   EpollOp op = EpollOp::Add;
-  std::uint32_t events = 0;  // epoll_ctl: EpollBit values (Linux's)
+  std::uint32_t events = 0;  // epoll_ctl, poll: EpollBit/PollBit values (Linux's)
   int maxevents = 16;        // epoll_wait
-  Duration timeout = -1;     // epoll_wait: < 0 for ever
+  Duration timeout = -1;     // epoll_wait, poll: < 0 for ever
   const CallSpec& spec() const { return call_spec(id); }
 };
 
@@ -190,7 +202,7 @@ struct CallOutcome {
   long value = 0;
   std::string_view err;                             // the errno's name on failure, empty on success
   std::string_view data;                            // read/recv: the bytes
-  const std::vector<EpollEvent>* events = nullptr;  // epoll_wait
+  const std::vector<EpollEvent>* events = nullptr;  // epoll_wait, poll (its revents)
 };
 // The program's descriptors by variable, for naming epoll_wait's events.
 using FdNames = std::map<std::string, int>;

@@ -5,6 +5,7 @@
 #include "sim/bind_rules.h"
 #include "sim/network.h"
 #include "sim/socket_calls.h"
+#include "sim/tcp_info.h"
 
 namespace tcpsim::sim {
 
@@ -184,6 +185,8 @@ CallResult Sockets::setsockopt(ProcessId p, int fd, SockOpt opt, int value, int 
     case SockOpt::Cork: s->cork = value != 0; break;
     case SockOpt::KeepAlive: s->keepalive = value != 0; break;
     case SockOpt::Error: return CallResult::fail(Errno::Inval);
+    // The call table refuses it first (read-only); Linux says ENOPROTOOPT.
+    case SockOpt::TcpInfo: return CallResult::fail(Errno::Inval);
   }
   if (Conn* c = conn_of(*s)) {
     c->reuseaddr = s->reuseaddr;
@@ -213,7 +216,7 @@ long Sockets::rounded_buffer(const Socket& s, long bytes) const {
   return (bytes + mss - 1) / mss * mss;
 }
 
-CallResult Sockets::getsockopt(ProcessId p, int fd, SockOpt opt) {
+CallResult Sockets::getsockopt(ProcessId p, int fd, SockOpt opt, int field) {
   Socket* s = lookup(p, fd);
   if (!s) return CallResult::fail(Errno::BadF);
   switch (opt) {
@@ -230,6 +233,12 @@ CallResult Sockets::getsockopt(ProcessId p, int fd, SockOpt opt) {
     case SockOpt::KeepAlive: return CallResult::ok(s->keepalive);
     // sock_getsockopt: the pending error as Linux numbers it (EPIPE 32).
     case SockOpt::Error: return CallResult::ok(errno_number(take_error(*s)));
+    case SockOpt::TcpInfo: {
+      const Conn* c = conn_of(*s);
+      const TcpInfo info =
+          c ? tcp_info_of(c->ep, {c->wire.ts_ok, c->wire.ws_ok}) : tcp_info_closed(host_.profile().tcp.cubic);
+      return CallResult::ok(info.get(static_cast<TcpInfoField>(field)));
+    }
   }
   return CallResult::fail(Errno::Inval);
 }
@@ -624,6 +633,30 @@ std::uint32_t Sockets::poll(const Socket& s) const {
   }
   if (s.error != Errno::Ok) mask |= kEpollErr;
   return mask;
+}
+
+std::uint32_t Sockets::poll_revents(ProcessId p, int fd, std::uint32_t events) const {
+  const Socket* s = lookup(p, fd);
+  if (!s) return kPollNval;
+  std::uint32_t mask = poll(*s);
+  if (mask & kEpollIn) mask |= kPollRdNorm;
+  if (mask & kEpollOut) mask |= kPollWrNorm;
+  return mask & (events | kEpollErr | kEpollHup);
+}
+
+// tcp_ioctl(): EINVAL on a listener; SIOCINQ counts the bytes not yet read,
+// SIOCOUTQ write_seq - snd_una (the send buffer, and our FIN until it is
+// acknowledged).
+CallResult Sockets::ioctl(ProcessId p, int fd, Ioctl request) {
+  Socket* s = lookup(p, fd);
+  if (!s) return CallResult::fail(Errno::BadF);
+  if (s->listening) return CallResult::fail(Errno::Inval);
+  const Conn* c = conn_of(*s);
+  if (!c) return CallResult::ok(0);
+  const model::Tcb& t = c->ep.tcb();
+  if (request == Ioctl::InQ) return CallResult::ok(static_cast<long>(t.recv_buffer.size()));
+  const bool fin_out = t.fin_queued && !(t.fin_sent && model::seq_gt(t.snd_una, t.fin_seq));
+  return CallResult::ok(static_cast<long>(t.send_buffer.size()) + (fin_out ? 1 : 0));
 }
 
 std::uint32_t Sockets::readiness(ProcessId p, int fd) const {

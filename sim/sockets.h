@@ -60,12 +60,19 @@ enum class SockOpt : std::uint8_t {
   NoDelay,
   Cork,
   Error,
-  KeepAlive
+  KeepAlive,
+  TcpInfo  // getsockopt(TCP_INFO): one field of it (sim/tcp_info.h)
 };
 std::optional<SockOpt> sockopt_from_name(std::string_view name);  // "SO_REUSEADDR", "TCP_NODELAY"
 std::string_view sockopt_name(SockOpt o);
 
 enum class Shut : std::uint8_t { Rd, Wr, RdWr };
+// ioctl requests: bytes queued to read (SIOCINQ, FIONREAD), and sent but
+// unacknowledged or not yet sent (SIOCOUTQ), as Linux's tcp_ioctl counts them.
+enum class Ioctl : std::uint8_t { InQ, OutQ };
+// poll()'s bits beyond epoll's (Linux's values): tcp_poll() sets RDNORM with
+// IN and WRNORM with OUT; NVAL answers a descriptor that is not open.
+enum PollBit : std::uint32_t { kPollNval = 0x020, kPollRdNorm = 0x040, kPollWrNorm = 0x100 };
 enum class EpollOp : std::uint8_t { Add, Mod, Del };
 
 struct EpollEvent {
@@ -141,7 +148,12 @@ class Sockets {
 
   CallResult socket(ProcessId p);
   CallResult setsockopt(ProcessId p, int fd, SockOpt opt, int value, int value2 = 0);
-  CallResult getsockopt(ProcessId p, int fd, SockOpt opt);
+  // `field`: for TCP_INFO, which field (sim::TcpInfoField).
+  CallResult getsockopt(ProcessId p, int fd, SockOpt opt, int field = 0);
+  CallResult ioctl(ProcessId p, int fd, Ioctl request);
+  // poll() on one descriptor: the events ready among `events` (and ERR,
+  // HUP, which are always reported), as Linux's do_pollfd() masks them.
+  std::uint32_t poll_revents(ProcessId p, int fd, std::uint32_t events) const;
   CallResult bind(ProcessId p, int fd, Addr addr);
   CallResult listen(ProcessId p, int fd, int backlog);
   CallResult accept(ProcessId p, int fd, Addr* peer = nullptr);

@@ -227,5 +227,58 @@ TEST(SocketCallsSocket, SockNonblockMakesANonBlockingSocket) {
       "SOCK_DGRAM");
 }
 
+// ------------------------------------------------------ poll, ioctl, TCP_INFO
+
+// poll(2) on one descriptor: Linux's tcp_poll() reports EPOLLIN once bytes
+// are queued, so a poll for POLLIN waits for the client's write (at 52 ms,
+// arriving at 53 ms) and returns 1 with revents POLLIN; a poll with
+// nothing to report returns 0 at its timeout; an established socket with
+// room to send is POLLOUT (with POLLWRNORM only when asked for: do_pollfd
+// masks revents with the events asked for, ERR and HUP).
+TEST(SocketCallsPoll, PollWaitsForDataReportsRevEventsAndTimesOut) {
+  expect_all_pass(run_text(pair("  poll(c, POLLOUT, 0) = 1 [c: POLLOUT]\n"
+                                "  poll(c, POLLOUT|POLLWRNORM, 0) = 1 [c: POLLOUT|POLLWRNORM]\n"
+                                "  poll(c, POLLIN, 20) = 0\n  poll(c, POLLIN, 1000) = 1 [c: POLLIN]\n"
+                                "  read(c, 5) = 5 \"hello\"\n",
+                                "  sleep(50ms)\n  write(k, \"hello\")\n")),
+                  5);
+  // The same poll written to expect POLLOUT as well fails: the events
+  // reported are only those asked for.
+  const RunResult r = run_text(
+      pair("  poll(c, POLLIN, 1000) = 1 [c: POLLIN|POLLOUT]\n", "  sleep(50ms)\n  write(k, \"hello\")\n"));
+  ASSERT_EQ(r.results.size(), 1u);
+  EXPECT_FALSE(r.results[0].pass);
+}
+
+// tcp_ioctl(): SIOCINQ counts the bytes queued to read; SIOCOUTQ
+// write_seq - snd_una, 0 once the peer has acknowledged everything (the
+// client's 5 bytes are ACKed within 2 ms plus the delayed-ACK time).
+TEST(SocketCallsIoctl, SiocinqCountsUnreadBytesSiocoutqUnacknowledgedOnes) {
+  expect_all_pass(run_text(pair("  sleep(100ms)\n  ioctl(c, SIOCINQ) = 5\n  read(c, 2) = 2 \"he\"\n"
+                                "  ioctl(c, FIONREAD) = 3\n",
+                                "  write(k, \"hello\")\n  ioctl(k, SIOCOUTQ) = 5\n  sleep(300ms)\n"
+                                "  ioctl(k, SIOCOUTQ) = 0\n")),
+                  5);
+}
+
+// getsockopt(TCP_INFO) reads struct tcp_info as tcp_get_info() fills it (the
+// client stays connected, so no FIN has come):
+// tcpi_state is Linux's TCP_ESTABLISHED (1); under the linux profile the
+// window starts at IW10 (RFC 6928, TCP_INIT_CWND) with ssthresh
+// TCP_INFINITE_SSTHRESH (0x7fffffff); SACK negotiated shows in
+// tcpi_options as TCPI_OPT_SACK (2).
+TEST(SocketCallsTcpInfo, EstablishedLinuxConnectionReadsItsStateWindowAndOptions) {
+  expect_all_pass(
+      run_text("profile linux\n" + pair("  getsockopt(c, TCP_INFO, tcpi_state) = 1\n"
+                                        "  getsockopt(c, TCP_INFO, tcpi_snd_cwnd) = 10\n"
+                                        "  getsockopt(c, TCP_INFO, tcpi_snd_ssthresh) = 2147483647\n"
+                                        "  getsockopt(c, TCP_INFO, tcpi_unacked) = 0\n",
+                                        "  sleep(1s)\n")),
+      4);
+  EXPECT_EQ(error_of(pair("  getsockopt(c, TCP_INFO, tcpi_pmtu)\n", ""))
+                .rfind("t.tcpsim:8:27: getsockopt() argument 3: expected a TCP_INFO field (tcpi_state, ", 0),
+            0u);
+}
+
 }  // namespace
 }  // namespace tcpsim::scenario

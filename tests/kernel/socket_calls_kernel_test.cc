@@ -34,4 +34,21 @@ TEST(KernelSocketCalls, FlagsAndSoErrorDecodeAndBehaveAlikeOnTheKernelAndInTheMo
   EXPECT_EQ(both, 2u) << out;  // the kernel's ladder and the model's
 }
 
+// poll, ioctl, fcntl(F_GETFL) and getsockopt(TCP_INFO), as the table
+// decodes them: every expected value (Linux's, derived in the file) holds on
+// this kernel and in the model, and every call returns the same on both.
+TEST(KernelSocketCalls, PollIoctlFcntlAndTcpInfoAgreeWithTheKernel) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root (CAP_NET_ADMIN): skipped";
+  const std::string cmd = std::string(TCPSIM_BINARY) + " kernel --diff --max-time 3s " + TCPSIM_SOURCE_DIR +
+                          "/tests/kernel/data/socket-call-poll-ioctl-tcpinfo.tcpsim 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::string out;
+  char buf[4096];
+  for (std::size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+  pclose(p);
+  EXPECT_NE(out.find("assertions: 16 passed, 0 failed"), std::string::npos) << out;
+  EXPECT_EQ(out.find("differs call"), std::string::npos) << out;
+}
+
 }  // namespace
