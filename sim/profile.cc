@@ -178,100 +178,11 @@ std::string_view kind_name(const Field& f) {
 
 constexpr std::int64_t kUs = kMicrosecond, kMs = kMillisecond, kS = kSecond;
 
-const std::vector<Field>& fields() {
+// The data path's settings (issue 15), kept together; in fields() after
+// the connection's and before the buffers.
+std::vector<Field> data_path_fields() {
   using C = model::Config;
-  static const std::vector<Field> f = {
-      // Linux has no knob for the initial RTO (TCP_TIMEOUT_INIT); the bounds
-      // of rto_min and rto_max, and rto_min <= rto_initial <= rto_max.
-      {"rto_initial", 1 * kUs, 120 * kS, "RTO before the first RTT sample (RFC 6298 2.1)", &C::rto_initial},
-      // net.ipv4.tcp_rto_min_us: at least 1 us.
-      {"rto_min", 1 * kUs, 120 * kS, "lower bound of the RTO", &C::rto_min, {"net.ipv4.tcp_rto_min_us", kUs}},
-      // net.ipv4.tcp_rto_max_ms and TCP_RTO_MAX_MS: 1 s to TCP_RTO_MAX (120 s).
-      {"rto_max", 1 * kS, 120 * kS, "upper bound of the RTO", &C::rto_max, {"net.ipv4.tcp_rto_max_ms", kMs}},
-      // Fixed in Linux (TCP_TIMEWAIT_LEN); any span up to kMaxDuration here.
-      {"time_wait", 0, kMaxDuration, "TIME-WAIT length (2 MSL)", &C::time_wait},
-      {"fin_wait_2_timeout",
-       0,
-       kMaxDuration,
-       "orphaned FIN-WAIT-2 bound, 0 = none (Linux tcp_fin_timeout)",
-       &C::fin_wait_2_timeout,
-       {"net.ipv4.tcp_fin_timeout", kS}},
-      // TCP_USER_TIMEOUT takes an int of milliseconds.
-      {"user_timeout", 0, 2147483647 * kMs, "RFC 9293 3.8.3 user timeout, 0 = off", &C::user_timeout},
-      // RFC 1122 4.2.3.2: "the delay MUST be less than 0.5 seconds".
-      {"delayed_ack_timeout", 1 * kMs, 500 * kMs, "how long an ACK may wait", &C::delayed_ack_timeout},
-      // net.ipv4.tcp_syn_retries: 1 to MAX_TCP_SYNCNT (127).
-      {"syn_retries",
-       1,
-       127,
-       "SYN retransmissions before giving up",
-       &C::syn_retries,
-       {"net.ipv4.tcp_syn_retries"}},
-      // net.ipv4.tcp_synack_retries, tcp_retries2, tcp_orphan_retries: a u8.
-      {"synack_retries",
-       0,
-       255,
-       "SYN,ACK retransmissions before giving up",
-       &C::synack_retries,
-       {"net.ipv4.tcp_synack_retries"}},
-      {"data_retries",
-       0,
-       255,
-       "data/FIN retransmissions before giving up (Linux tcp_retries2)",
-       &C::data_retries,
-       {"net.ipv4.tcp_retries2"}},
-      // net.ipv4.tcp_syn_linear_timeouts: 0 to MAX_TCP_SYNCNT.
-      {"syn_linear_timeouts",
-       0,
-       127,
-       "SYN retransmissions at the initial RTO before doubling",
-       &C::syn_linear_timeouts,
-       {"net.ipv4.tcp_syn_linear_timeouts"}},
-      {"quick_acks", 0, 1000, "ACKs sent at once at a connection's start", &C::quick_acks},
-      {"delayed_ack", 0, 1, "delay ACKs (RFC 1122 4.2.3.2)", &C::delayed_ack},
-      {"rfc5961_rst", 0, 1, "challenge ACK for an in-window RST not at RCV.NXT (RFC 5961 3.2)",
-       &C::rfc5961_rst},
-      {"rfc5961_syn", 0, 1, "challenge ACK for a SYN in a synchronized state (RFC 5961 4.2)",
-       &C::rfc5961_syn},
-      {"rfc1337", 0, 1, "TIME-WAIT ignores RST", &C::rfc1337, {"net.ipv4.tcp_rfc1337"}},
-      {"rst_on_data_after_close", 0, 1, "RST for new data after the reader has gone (Linux)",
-       &C::rst_on_data_after_close},
-      {"rto_min_on_variance", 0, 1, "Linux RTO formula: SRTT + max(4 RTTVAR, rto_min)",
-       &C::rto_min_on_variance},
-      // Linux's TCP_TIMEOUT_FALLBACK is 3 s; at most TCP_RTO_MAX.
-      {"rto_after_syn_timeout", 0, 120 * kS, "RTO for data after a SYN timed out (RFC 6298 5.7), 0 = off",
-       &C::rto_after_syn_timeout},
-      // net.ipv4.tcp_early_retrans: 0 disables TLP, 3 (the default) enables it.
-      {"tail_loss_probe",
-       0,
-       1,
-       "Linux tail-loss probe before the RTO (RFC 8985)",
-       &C::tail_loss_probe,
-       {"net.ipv4.tcp_early_retrans", 1, "3", "0"}},
-      {"give_up_by_time", 0, 1, "retry counts as Linux time budgets (tcp_model_timeout)",
-       &C::give_up_by_time},
-      {"orphan_retries",
-       0,
-       255,
-       "data retries of an orphaned connection (Linux; 0 = 8)",
-       &C::orphan_retries,
-       {"net.ipv4.tcp_orphan_retries"}},
-      {"rst_ack_on_abort", 0, 1, "an abort's RST carries an ACK (Linux)", &C::rst_ack_on_abort},
-      {"synack_on_dup_syn", 0, 1, "answer a retransmitted SYN in SYN-RECEIVED with the SYN,ACK (Linux)",
-       &C::synack_on_dup_syn},
-      {"timewait_ignores_bare_ack", 0, 1, "TIME-WAIT ignores a bare ACK at RCV.NXT (Linux)",
-       &C::timewait_ignores_bare_ack},
-      {"timewait_reopen", 0, 1, "a new SYN reopens a TIME-WAIT connection (RFC 9293 3.6.1 MAY-2)",
-       &C::timewait_reopen},
-      // net.ipv4.tcp_timestamps 0: no timestamps, so TIME-WAIT reopens only
-      // for a SYN above RCV.NXT (tcp_timewait_state_process()).
-      {"timewait_reopen_by_timestamp",
-       0,
-       1,
-       "...any new SYN, as timestamps tell (Linux); otherwise only a SYN above RCV.NXT",
-       &C::timewait_reopen_by_timestamp,
-       {"net.ipv4.tcp_timestamps"}},
-      // The data path's settings (issue 15), kept together.
+  return {
       {"sack", 0, 1, "offer and use SACK (RFC 2018, RFC 6675 recovery)", &C::sack, {"net.ipv4.tcp_sack"}},
       // Off, the model's NewReno: Linux's "reno" (with SACK, tcp_cong.c).
       {"cubic",
@@ -303,16 +214,13 @@ const std::vector<Field>& fields() {
        {"net.ipv4.tcp_invalid_ratelimit", kMs}},
       {"ack_policy_linux", 0, 1, "Linux's delayed-ACK policy (quick ACKs, pingpong, jiffies)",
        &C::ack_policy_linux},
-      // FreeBSD's behaviours (bsd profile), kept together.
-      {"rcv_wnd_from_buffer", 0, 1,
-       "check segments against the free receive buffer, rounded to segments (FreeBSD)",
-       &C::rcv_wnd_from_buffer},
-      {"fin_on_output_acks", 0, 1, "ACKs resend an unacknowledged FIN, challenge ACKs not (BSD tcp_output)",
-       &C::fin_on_output_acks},
-      {"timewait_needs_ack", 0, 1,
-       "TIME-WAIT drops segments without ACK, ACKs a SYN,ACK (FreeBSD tcp_twcheck)", &C::timewait_needs_ack},
-      {"drop_synfin", 0, 1, "drop segments with SYN and FIN (FreeBSD net.inet.tcp.drop_synfin)",
-       &C::drop_synfin},
+  };
+}
+
+// The buffers and the host's values, last in fields().
+std::vector<Field> buffer_and_host_fields() {
+  using C = model::Config;
+  return {
       {"rcv_buffer", 1, 1 << 30, "receive buffer (the advertised window, at most 65535)", &C::rcv_buffer},
       {"snd_buffer", 1, 1 << 30, "send buffer", &C::snd_buffer},
       {"mss", 64, 65535, "our maximum segment size", &C::mss},
@@ -326,6 +234,116 @@ const std::vector<Field>& fields() {
       // RLIMIT_NOFILE: Linux's fs.nr_open (1048576) bounds it.
       {"nofile", 1, 1 << 20, "descriptors per process (RLIMIT_NOFILE): EMFILE past it", &Profile::nofile},
   };
+}
+
+const std::vector<Field>& fields() {
+  using C = model::Config;
+  static const std::vector<Field> f = [] {
+    std::vector<Field> v = {
+        // Linux has no knob for the initial RTO (TCP_TIMEOUT_INIT); the bounds
+        // of rto_min and rto_max, and rto_min <= rto_initial <= rto_max.
+        {"rto_initial", 1 * kUs, 120 * kS, "RTO before the first RTT sample (RFC 6298 2.1)", &C::rto_initial},
+        // net.ipv4.tcp_rto_min_us: at least 1 us.
+        {"rto_min",
+         1 * kUs,
+         120 * kS,
+         "lower bound of the RTO",
+         &C::rto_min,
+         {"net.ipv4.tcp_rto_min_us", kUs}},
+        // net.ipv4.tcp_rto_max_ms and TCP_RTO_MAX_MS: 1 s to TCP_RTO_MAX (120 s).
+        {"rto_max",
+         1 * kS,
+         120 * kS,
+         "upper bound of the RTO",
+         &C::rto_max,
+         {"net.ipv4.tcp_rto_max_ms", kMs}},
+        // Fixed in Linux (TCP_TIMEWAIT_LEN); any span up to kMaxDuration here.
+        {"time_wait", 0, kMaxDuration, "TIME-WAIT length (2 MSL)", &C::time_wait},
+        {"fin_wait_2_timeout",
+         0,
+         kMaxDuration,
+         "orphaned FIN-WAIT-2 bound, 0 = none (Linux tcp_fin_timeout)",
+         &C::fin_wait_2_timeout,
+         {"net.ipv4.tcp_fin_timeout", kS}},
+        // TCP_USER_TIMEOUT takes an int of milliseconds.
+        {"user_timeout", 0, 2147483647 * kMs, "RFC 9293 3.8.3 user timeout, 0 = off", &C::user_timeout},
+        // RFC 1122 4.2.3.2: "the delay MUST be less than 0.5 seconds".
+        {"delayed_ack_timeout", 1 * kMs, 500 * kMs, "how long an ACK may wait", &C::delayed_ack_timeout},
+        // net.ipv4.tcp_syn_retries: 1 to MAX_TCP_SYNCNT (127).
+        {"syn_retries",
+         1,
+         127,
+         "SYN retransmissions before giving up",
+         &C::syn_retries,
+         {"net.ipv4.tcp_syn_retries"}},
+        // net.ipv4.tcp_synack_retries, tcp_retries2, tcp_orphan_retries: a u8.
+        {"synack_retries",
+         0,
+         255,
+         "SYN,ACK retransmissions before giving up",
+         &C::synack_retries,
+         {"net.ipv4.tcp_synack_retries"}},
+        {"data_retries",
+         0,
+         255,
+         "data/FIN retransmissions before giving up (Linux tcp_retries2)",
+         &C::data_retries,
+         {"net.ipv4.tcp_retries2"}},
+        // net.ipv4.tcp_syn_linear_timeouts: 0 to MAX_TCP_SYNCNT.
+        {"syn_linear_timeouts",
+         0,
+         127,
+         "SYN retransmissions at the initial RTO before doubling",
+         &C::syn_linear_timeouts,
+         {"net.ipv4.tcp_syn_linear_timeouts"}},
+        {"quick_acks", 0, 1000, "ACKs sent at once at a connection's start", &C::quick_acks},
+        {"delayed_ack", 0, 1, "delay ACKs (RFC 1122 4.2.3.2)", &C::delayed_ack},
+        {"rfc5961", 0, 1, "challenge ACKs for in-window RST and for SYN", &C::rfc5961},
+        {"rfc1337", 0, 1, "TIME-WAIT ignores RST", &C::rfc1337, {"net.ipv4.tcp_rfc1337"}},
+        {"rst_on_data_after_close", 0, 1, "RST for new data after the reader has gone (Linux)",
+         &C::rst_on_data_after_close},
+        {"rto_min_on_variance", 0, 1, "Linux RTO formula: SRTT + max(4 RTTVAR, rto_min)",
+         &C::rto_min_on_variance},
+        // Linux's TCP_TIMEOUT_FALLBACK is 3 s; at most TCP_RTO_MAX.
+        {"rto_after_syn_timeout", 0, 120 * kS, "RTO for data after a SYN timed out (RFC 6298 5.7), 0 = off",
+         &C::rto_after_syn_timeout},
+        // net.ipv4.tcp_early_retrans: 0 disables TLP, 3 (the default) enables it.
+        {"tail_loss_probe",
+         0,
+         1,
+         "Linux tail-loss probe before the RTO (RFC 8985)",
+         &C::tail_loss_probe,
+         {"net.ipv4.tcp_early_retrans", 1, "3", "0"}},
+        {"give_up_by_time", 0, 1, "retry counts as Linux time budgets (tcp_model_timeout)",
+         &C::give_up_by_time},
+        {"orphan_retries",
+         0,
+         255,
+         "data retries of an orphaned connection (Linux; 0 = 8)",
+         &C::orphan_retries,
+         {"net.ipv4.tcp_orphan_retries"}},
+        {"rst_ack_on_abort", 0, 1, "an abort's RST carries an ACK (Linux)", &C::rst_ack_on_abort},
+        {"synack_on_dup_syn", 0, 1, "answer a retransmitted SYN in SYN-RECEIVED with the SYN,ACK (Linux)",
+         &C::synack_on_dup_syn},
+        {"timewait_ignores_bare_ack", 0, 1, "TIME-WAIT ignores a bare ACK at RCV.NXT (Linux)",
+         &C::timewait_ignores_bare_ack},
+        {"timewait_reopen", 0, 1, "a new SYN reopens a TIME-WAIT connection (RFC 9293 3.6.1 MAY-2)",
+         &C::timewait_reopen},
+        // net.ipv4.tcp_timestamps 0: no timestamps, so TIME-WAIT reopens only
+        // for a SYN above RCV.NXT (tcp_timewait_state_process()).
+        {"timewait_reopen_by_timestamp",
+         0,
+         1,
+         "...any new SYN, as timestamps tell (Linux); otherwise only a SYN above RCV.NXT",
+         &C::timewait_reopen_by_timestamp,
+         {"net.ipv4.tcp_timestamps"}},
+    };
+    const std::vector<Field> data = data_path_fields();
+    v.insert(v.end(), data.begin(), data.end());
+    const std::vector<Field> buffers_and_host = buffer_and_host_fields();
+    v.insert(v.end(), buffers_and_host.begin(), buffers_and_host.end());
+    return v;
+  }();
   return f;
 }
 
