@@ -135,8 +135,9 @@ TEST(SentByTime, NotSentByTCountsNothingAfterT) {
       last_line_result(read_all(kLostFin) + "at 2300ms expect not sent B -> A FIN\n");
   EXPECT_FALSE(after.pass);
   // B's third segment (SYN,ACK, ACK of A's FIN, its FIN), ACKing A's FIN: ack=2.
-  EXPECT_EQ(after.detail.rfind("1 were sent\n     the FIN from B to A:\n         3  FIN,ACK seq=1 ack=2 len=0 ", 0),
-            0u)
+  EXPECT_EQ(
+      after.detail.rfind("1 were sent\n     the FIN from B to A:\n         3  FIN,ACK seq=1 ack=2 len=0 ", 0),
+      0u)
       << after.detail;
 }
 

@@ -199,7 +199,8 @@ TEST(ToTrace, EveryTraceFormatDrawsAKernelRun) {
 TEST(ToTrace, AStateAtTPassesOnlyWhenTheKernelHeldItWithinTheSlackOfT) {
   auto p = scenario::parse(
       "host A 10.0.0.1\nhost B 10.0.0.2\nprogram server on B {\n  s = socket()\n  bind(s, 10.0.0.2:8080)\n"
-      "  listen(s, 5)\n}\nprogram client on A {\n  k = socket()\n  connect(k, 10.0.0.2:8080)\n  sleep(10)\n}\n"
+      "  listen(s, 5)\n}\nprogram client on A {\n  k = socket()\n  connect(k, 10.0.0.2:8080)\n  "
+      "sleep(10)\n}\n"
       "at 1000ns expect client.k SYN-SENT\nat 1000ns expect client.k ESTABLISHED\n",
       "t.tcpsim");
   ASSERT_TRUE(std::holds_alternative<scenario::Scenario>(p)) << std::get<scenario::ParseError>(p).message;
