@@ -5,6 +5,7 @@
 #include "formats/provenance.h"
 #include "formats/trace_view.h"
 #include "model/transition_table.h"
+#include "scenario/outcome.h"
 #include "sim/trace_text.h"
 
 namespace tcpsim::formats {
@@ -23,6 +24,35 @@ ordered_json flags(std::uint8_t f) {
     if (f & bit) a.push_back(name);
   }
   return a;
+}
+
+// A call as data: what a test reads instead of parsing the call's text.
+ordered_json call_json(const sim::CallData& d, Time returned, int connection) {
+  ordered_json c = {{"name", d.fn},
+                    {"args", d.args},
+                    {"assign", d.assign},
+                    {"result", d.value},
+                    {"errno", d.err.empty() ? ordered_json(nullptr) : ordered_json(d.err)},
+                    {"errno_number", d.err_number},
+                    {"start_ns", d.start},
+                    {"blocked_ns", returned - d.start},
+                    {"connection", connection}};
+  return c;
+}
+
+// The connection a call's record is about; for a call whose connection
+// ended in it (a refused connect()), the one its descriptor named: that
+// connection's latest record before the call says which.
+int call_connection(const TraceView& view, const std::vector<sim::TraceRecord>& recs, std::size_t i,
+                    const sim::CallData& d) {
+  const int end = view.end_of(i);
+  if (end >= 0) return view.ends()[static_cast<std::size_t>(end)].connection;
+  if (d.conn == sim::kNone32) return -1;
+  for (std::size_t j = i; j-- > 0;) {
+    if (recs[j].host != recs[i].host || recs[j].conn != d.conn || view.end_of(j) < 0) continue;
+    return view.ends()[static_cast<std::size_t>(view.end_of(j))].connection;
+  }
+  return -1;
 }
 
 }  // namespace
@@ -140,6 +170,8 @@ ordered_json events_json(const TraceView& view, const sim::Network& net, const s
       case TraceKind::Output:
         e["program"] = r.program;
         e["text"] = tr.text(r.ref);
+        if (const sim::CallData* d = r.kind == TraceKind::Call ? tr.call_data(r.ref) : nullptr)
+          e["call"] = call_json(*d, r.t, call_connection(view, recs, i, *d));
         break;
     }
     events.push_back(e);
@@ -203,6 +235,12 @@ std::string json(const scenario::RunResult& run) {
   }
   j["assertions"] = asserts;
   j["end"] = {{"t_ns", run.end_time}, {"finished", run.finished}, {"ending", run.ending}};
+  if (run.simulated) {
+    // How the run ended, in the classes sweep counts (scenario/outcome.h);
+    // a kernel run has no model state to classify, so it has none.
+    const scenario::Outcome o = scenario::classify(run);
+    j["outcome"] = {{"class", scenario::outcome_name(o.kind)}, {"reason", o.detail}};
+  }
   // dump() never throws here: invalid UTF-8 in payloads is replaced.
   return j.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }

@@ -163,6 +163,14 @@ class Program {
           sleep_for(st.sleep);
           if (st.sleep > 0) steps_ = 0;  // it waited
           break;
+        case Stmt::Until:
+          publish("asleep");
+          settle();
+          if (st.sleep > ctx_.now()) {
+            sleep_until(st.sleep);
+            steps_ = 0;  // it waited
+          }
+          break;
         case Stmt::Repeat:
           // The simulator's steps: one to enter, one to loop back per round.
           for (long i = 0; i < st.count && !exited && !ctx_.stopped; ++i) {
@@ -359,6 +367,10 @@ class Program {
         const linger l{d.value, d.value2};
         return check(::setsockopt(fd, o.level, o.number, &l, sizeof(l)));
       }
+      if (o.duration_value) {
+        const timeval tv{d.value / 1000, (d.value % 1000) * 1000};
+        return check(::setsockopt(fd, o.level, o.number, &tv, sizeof(tv)));
+      }
       return check(::setsockopt(fd, o.level, o.number, &d.value, sizeof(d.value)));
     });
   }
@@ -371,9 +383,23 @@ class Program {
         socklen_t len = sizeof(l);
         return ::getsockopt(fd, o.level, o.number, &l, &len) < 0 ? fail() : ok(l.l_onoff);
       }
+      if (o.duration_value) {
+        timeval tv{};
+        socklen_t len = sizeof(tv);
+        return ::getsockopt(fd, o.level, o.number, &tv, &len) < 0 ? fail()
+                                                                  : ok(tv.tv_sec * 1000 + tv.tv_usec / 1000);
+      }
       int v = 0;
       socklen_t len = sizeof(v);
       return ::getsockopt(fd, o.level, o.number, &v, &len) < 0 ? fail() : ok(v);
+    });
+  }
+  // tcp_state(fd): TCP_INFO's tcpi_state, the number the simulator gives too.
+  Result tcp_state(const D& d) {
+    return with_fd(d, [&](int fd) {
+      tcp_info info{};
+      socklen_t len = sizeof(info);
+      return ::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) < 0 ? fail() : ok(info.tcpi_state);
     });
   }
   Result epoll_ctl(const D& d) {
@@ -524,8 +550,16 @@ class Program {
     if (::getsockname(fd, reinterpret_cast<sockaddr*>(&s), &len) < 0) return false;
     local = sim::Addr{ntohl(s.sin_addr.s_addr), ntohs(s.sin_port)};
     len = sizeof(s);
-    if (::getpeername(fd, reinterpret_cast<sockaddr*>(&s), &len) == 0)
+    if (::getpeername(fd, reinterpret_cast<sockaddr*>(&s), &len) == 0) {
       peer = sim::Addr{ntohl(s.sin_addr.s_addr), ntohs(s.sin_port)};
+    } else {
+      // No peer: a listener, or a connection already gone (reset, closed)
+      // whose local address alone would name the listener on that port
+      // (s08b: c2 read as LISTEN after its reset). Only a listener counts.
+      int listening = 0;
+      socklen_t n = sizeof(listening);
+      if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &n) < 0 || !listening) return false;
+    }
     return local.port != 0;
   }
 

@@ -10,25 +10,9 @@
 
 #include <cstring>
 
-namespace tcpsim::kernel {
+#include "sim/socket_calls.h"
 
-model::State state_from_linux(int s) {
-  using model::State;
-  switch (s) {
-    case 1: return State::Established;
-    case 2: return State::SynSent;
-    case 3: return State::SynReceived;
-    case 4: return State::FinWait1;
-    case 5: return State::FinWait2;
-    case 6: return State::TimeWait;
-    case 8: return State::CloseWait;
-    case 9: return State::LastAck;
-    case 10: return State::Listen;
-    case 11: return State::Closing;
-    case 12: return State::SynReceived;
-    default: return State::Closed;
-  }
-}
+namespace tcpsim::kernel {
 
 SockDiag::SockDiag() { fd_ = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG); }
 
@@ -68,7 +52,7 @@ std::optional<std::vector<SocketSample>> SockDiag::dump(bool listeners) {
       if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY) continue;
       const auto* m = static_cast<const inet_diag_msg*>(NLMSG_DATA(h));
       SocketSample s;
-      s.state = state_from_linux(m->idiag_state);
+      s.state = sim::state_from_linux(m->idiag_state);
       if (s.state == model::State::Closed) continue;
       s.local = sim::Addr{ntohl(m->id.idiag_src[0]), ntohs(m->id.idiag_sport)};
       s.peer = sim::Addr{ntohl(m->id.idiag_dst[0]), ntohs(m->id.idiag_dport)};

@@ -28,8 +28,4 @@ class SockDiag {
   unsigned seq_ = 0;
 };
 
-// Linux's tcp_states.h numbering, to tcpsim's states (NEW_SYN_RECV, a request
-// socket, is SYN-RECEIVED).
-model::State state_from_linux(int s);
-
 }  // namespace tcpsim::kernel

@@ -295,8 +295,9 @@ struct PdCalls {
   }
   CallResult ioctl(const D& d) { return k().ioctl(r.pid, fd(d), d.request); }
   // Never written by Adapter (packetdrill's epoll and dup are not supported yet).
-  // tcpsim's own call: packetdrill has no read_to_end.
+  // tcpsim's own calls: packetdrill has no read_to_end or tcp_state.
   CallResult read_to_end(const D& d) { not_written(d); }
+  CallResult tcp_state(const D& d) { not_written(d); }
   CallResult dup(const D& d) { not_written(d); }
   CallResult epoll_create1(const D& d) { not_written(d); }
   CallResult epoll_ctl(const D& d) { not_written(d); }

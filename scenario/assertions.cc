@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "scenario/segments.h"
 #include "sim/ss_table.h"
 #include "sim/units.h"
 
@@ -67,6 +68,20 @@ std::string state_timeline(const sim::Trace& tr, std::size_t host, std::uint32_t
   return out;
 }
 
+std::string next_states(const sim::Trace& tr, std::size_t host, std::uint32_t conn, Time at,
+                        std::size_t lines) {
+  std::string out;
+  std::size_t n = 0;
+  for (const auto& r : tr.records()) {
+    if (n == lines) break;
+    if (r.kind != sim::TraceKind::State || r.host != host || r.conn != conn || r.t <= at) continue;
+    if (n++ == 0) out = "\n     then:";
+    out += fmt::format("\n       {:>10}  {} -> {}", sim::format_seconds(r.t), model::state_name(r.from),
+                       model::state_name(r.to));
+  }
+  return out;
+}
+
 AssertionResult check_ss_at(const Assertion& a, const Scenario& sc, const sim::Network& net, bool texts) {
   const auto rows = sim::socket_rows(net.host(host_index(sc, a.host)), net.now());
   const std::string table = sim::format_ss(rows, ss_wants_timers(a));
@@ -83,40 +98,41 @@ AssertionResult check_ss_at(const Assertion& a, const Scenario& sc, const sim::N
 }
 
 AssertionResult check_sent(const Assertion& a, const Scenario& sc, const sim::Network& net, bool texts) {
-  const std::size_t from = host_index(sc, a.from), to = host_index(sc, a.to);
-  long n = 0;
-  for (const auto& p : net.trace().packets()) {
-    if (p.from_host == from && p.to_host == to && counts_for(a, p.sent) && a.match.matches(p.packet.seg)) ++n;
-  }
-  return sent_result(a, n, texts);
+  const auto ip = [&sc](const std::string& name) { return sc.hosts[host_index(sc, name)].ip; };
+  return check_segments(a, segments_between(net.trace().packets(), ip(a.from), ip(a.to)), texts);
 }
 
 bool counts_for(const Assertion& a, Time t) { return !a.timed || t <= a.at; }
 
-// `expect sent A -> B FIN`, with `at T ` before it when it has a time.
+// `expect sent A -> B FIN seq=1 once`, with `at T ` before it when it has a time.
 static std::string sent_text(const Assertion& a) {
-  return fmt::format("{}expect {}sent {} -> {} {}", a.timed ? "at " + sim::format_duration(a.at) + " " : "",
-                     a.kind == Assertion::NotSent ? "not " : "", a.from, a.to, a.spec);
+  std::string count;
+  if (a.times >= 0) count = fmt::format(" {} times", a.times);
+  return fmt::format("{}expect {}sent {} -> {} {}{}{}",
+                     a.timed ? "at " + sim::format_duration(a.at) + " " : "",
+                     a.kind == Assertion::NotSent ? "not " : "", a.from, a.to, a.spec,
+                     a.fields.text.empty() ? "" : " " + a.fields.text, count);
 }
 
 AssertionResult sent_result(const Assertion& a, long n, bool texts) {
   AssertionResult ar;
   ar.loc = a.loc;
+  const bool negated = a.kind == Assertion::NotSent;
   if (texts) {
     ar.what = sent_text(a);
-    ar.expected = a.kind == Assertion::NotSent ? "0 times"
-                  : a.times < 0                ? "at least once"
-                                               : fmt::format("{} times", a.times);
+    ar.expected = negated       ? (a.times < 0 ? "0 times" : fmt::format("not {} times", a.times))
+                  : a.times < 0 ? "at least once"
+                                : fmt::format("{} times", a.times);
     ar.got = fmt::format("{} times", n);
   }
-  if (a.kind == Assertion::NotSent)
-    ar.pass = n == 0;
+  if (negated)
+    ar.pass = a.times < 0 ? n == 0 : n != a.times;
   else
     ar.pass = a.times < 0 ? n > 0 : n == a.times;
   if (!ar.pass && texts) {
-    ar.detail = a.kind == Assertion::NotSent ? fmt::format("{} were sent", n)
-                : a.times < 0                ? std::string("none was sent")
-                                             : fmt::format("expected {} times, sent {} times", a.times, n);
+    ar.detail = negated ? (a.times < 0 ? fmt::format("{} were sent", n) : fmt::format("sent {} times", n))
+                : a.times < 0 ? std::string("none was sent")
+                              : fmt::format("expected {} times, sent {} times", a.times, n);
   }
   return ar;
 }
@@ -146,6 +162,8 @@ void unevaluated_assertions(const Scenario& sc, const std::vector<bool>& evaluat
       ar.what = a.kind == Assertion::SsAt ? fmt::format("at {} expect ss {}", at, a.host)
                 : a.kind == Assertion::StateAt
                     ? fmt::format("at {} expect {}.{} {}", at, a.program, a.var, model::state_name(a.state))
+                : a.kind == Assertion::Segment
+                    ? fmt::format("at {} expect {} -> {} segment {} {}", at, a.from, a.to, a.nth, a.spec)
                     : sent_text(a);
       ar.detail = fmt::format("not evaluated: at {} is after the run's end at {}", at, end);
     }

@@ -23,7 +23,9 @@ using Arg = sim::CallArg;
 using Expect = sim::CallExpect;
 
 struct Stmt {
-  enum Kind : std::uint8_t { Call, Sleep, Repeat, Ss, Exit } kind = Call;
+  // Until: `at 300ms` before a statement: not before that time of the run
+  // (`sleep` holds it); at once when the program is already past it.
+  enum Kind : std::uint8_t { Call, Sleep, Repeat, Ss, Exit, Until } kind = Call;
   Loc loc;
   std::string assign;     // `c = accept(s)`: "c"
   std::string fn;         // the call as written, for traces
@@ -73,6 +75,18 @@ struct SetDecl {
   Loc loc;
 };
 
+// What an assertion requires of a segment beyond its flags, each field only
+// when written (`seq=101 ack=51 len=0 win=65535 opts=mss,sackOK mss=1460
+// wscale=7 at 1.204s`): seq and ack relative to each side's initial sequence
+// number, as tcpdump and packetdrill print them.
+struct SegmentFields {
+  std::optional<std::uint32_t> seq, ack, len, win, mss, wscale;
+  std::optional<std::vector<std::string>> opts;  // option names present, sorted; empty: none
+  std::optional<tcpsim::Time> at;                // when it was sent
+  tcpsim::Duration within = 0;                   // `at T within D`: |sent - T| <= D
+  std::string text;                              // as written, for messages
+};
+
 // Top-level assertions.
 struct Assertion {
   enum Kind : std::uint8_t {
@@ -81,6 +95,7 @@ struct Assertion {
     Sent,      // expect sent A -> B SPEC [N times]
     NotSent,   // expect not sent A -> B SPEC
     Finished,  // expect finished: every program ran to its end
+    Segment,   // expect A -> B segment N FLAGS [fields]: the Nth segment A sent to B
   } kind = StateAt;
   Loc loc;
   tcpsim::Time at = 0;
@@ -93,7 +108,11 @@ struct Assertion {
   std::string from, to;
   std::string spec;  // the segment spec as written: "FIN", "SYN,ACK", "RST", "data"
   sim::PacketMatch match;
-  long times = -1;  // -1: at least once
+  SegmentFields fields;    // Sent, NotSent, Segment
+  long times = -1;         // -1: at least once; NotSent with a count: any number but `times`
+  long nth = 0;            // Segment: 1 is the first segment A put on the link to B
+  std::uint8_t flags = 0;  // Segment: exactly these flags (PSH compared only when written)
+  bool psh = false;        // Segment: PSH was written
 };
 
 // Load instead of programs: `load A -> B port 80 rate 20000/s for 120s ...`

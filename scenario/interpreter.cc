@@ -47,6 +47,7 @@ struct ProgState {
   std::vector<long> loops;
   std::size_t index = 0;  // program number, for the trace
   std::string name;
+  Time call_start = 0;  // when the call being made was first tried (it may block)
 };
 
 // Performs decoded calls on the simulated sockets: one method per call of
@@ -75,20 +76,54 @@ struct SimCalls {
   CallResult getsockopt(const D& d) { return k().getsockopt(c.pid, fd(d), d.opt, d.value); }
   CallResult bind(const D& d) { return k().bind(c.pid, fd(d), d.addr); }
   CallResult listen(const D& d) { return k().listen(c.pid, fd(d), d.backlog); }
-  CallResult accept(const D& d) { return k().accept(c.pid, fd(d)); }
-  CallResult connect(const D& d) { return k().connect(c.pid, fd(d), d.addr, c.resume); }
+  CallResult accept(const D& d) {
+    return timed(d, false, k().accept(c.pid, fd(d)), [] { return CallResult::fail(Errno::Again); });
+  }
+  // inet_stream_connect: a connect() that waited its SO_SNDTIMEO goes on in
+  // the background and says EINPROGRESS.
+  CallResult connect(const D& d) {
+    return timed(d, true, k().connect(c.pid, fd(d), d.addr, c.resume),
+                 [] { return CallResult::fail(Errno::InProgress); });
+  }
   CallResult read(const D& d) { return recv(d); }
   CallResult recv(const D& d) {
-    if (d.msg_flags & sim::kMsgWaitAll) return sim::read_all(c, fd(d), d.count, &data, d.msg_flags);
-    return k().read(c.pid, fd(d), static_cast<std::size_t>(d.count), &data, d.msg_flags);
+    if (d.msg_flags & sim::kMsgWaitAll) {
+      // tcp_recvmsg: at the timeout, what was copied, else EAGAIN.
+      return timed(d, false, sim::read_all(c, fd(d), d.count, &data, d.msg_flags), [this] {
+        const long n = static_cast<long>(c.program.buffer.size());
+        data += c.program.buffer;
+        return n > 0 ? CallResult::ok(n) : CallResult::fail(Errno::Again);
+      });
+    }
+    return timed(d, false, k().read(c.pid, fd(d), static_cast<std::size_t>(d.count), &data, d.msg_flags),
+                 [] { return CallResult::fail(Errno::Again); });
   }
   CallResult read_to_end(const D& d) { return sim::read_to_end(c, fd(d)); }
   CallResult write(const D& d) { return send(d); }
   CallResult send(const D& d) {
     // write(fd, N): N bytes of "0123456789" repeated, made as the send
     // buffer takes them (N may be 10^18).
-    if (d.has_text) return sim::write_all(c, fd(d), std::string_view(d.text), d.msg_flags);
-    return sim::write_all(c, fd(d), model::WriteSource::filler(d.count), d.msg_flags);
+    const CallResult r = d.has_text
+                             ? sim::write_all(c, fd(d), std::string_view(d.text), d.msg_flags)
+                             : sim::write_all(c, fd(d), model::WriteSource::filler(d.count), d.msg_flags);
+    // tcp_sendmsg: at the timeout, what was queued, else EAGAIN.
+    return timed(d, true, r, [this] {
+      const long n = static_cast<long>(c.program.progress);
+      return n > 0 ? CallResult::ok(n) : CallResult::fail(Errno::Again);
+    });
+  }
+  // A call that would block waits at most the socket's SO_RCVTIMEO (or
+  // SO_SNDTIMEO for `send_side`), then returns what `timed_out` gives.
+  template <class F>
+  CallResult timed(const D& d, bool send_side, const CallResult& r, F timed_out) {
+    if (!r.blocked) return r;
+    const sim::Socket* s = k().socket_of(c.pid, fd(d));
+    const Duration t = !s ? 0 : send_side ? s->sndtimeo : s->rcvtimeo;
+    if (t <= 0) return r;
+    if (!c.resume) c.program.deadline = sat_add(c.net.now(), t);
+    if (c.net.now() >= c.program.deadline) return timed_out();
+    c.program.wake_at = c.program.deadline;
+    return r;
   }
   CallResult shutdown(const D& d) { return k().shutdown(c.pid, fd(d), d.how); }
   CallResult close(const D& d) { return k().close(c.pid, fd(d)); }
@@ -106,6 +141,11 @@ struct SimCalls {
   CallResult epoll_wait(const D& d) { return sim::epoll_wait_for(c, fd(d), d.maxevents, d.timeout, &events); }
   CallResult poll(const D& d) { return sim::poll_for(c, fd(d), d.events, d.timeout, &events); }
   CallResult ioctl(const D& d) { return k().ioctl(c.pid, fd(d), d.request); }
+  // The socket's state read directly, as TCP_INFO's tcpi_state gives it.
+  CallResult tcp_state(const D& d) {
+    if (!k().socket_of(c.pid, fd(d))) return CallResult::fail(Errno::BadF);
+    return CallResult::ok(sim::linux_tcp_state(sim::state_seen_by_descriptor(k().state_of(c.pid, fd(d)))));
+  }
   // The port, which is what a scenario can compare.
   CallResult getsockname(const D& d) { return port(d, &sim::Sockets::getsockname); }
   CallResult getpeername(const D& d) { return port(d, &sim::Sockets::getpeername); }
@@ -122,6 +162,15 @@ struct Shared {
   std::vector<AssertionResult> results;
   std::vector<std::shared_ptr<ProgState>> progs;
   std::vector<bool> evaluated;  // per assertion at a time: whether its moment came
+  // Failed state assertions whose report gets the socket's next state
+  // changes once the run is over: result index, host, connection, time.
+  struct Followup {
+    std::size_t result;
+    std::size_t host;
+    std::uint32_t conn;
+    Time at;
+  };
+  std::vector<Followup> followups;
 };
 
 // The expected results of calls no program reached (blocked, asleep or
@@ -206,6 +255,13 @@ class Compiler {
           out.push_back([d](StepContext&) { return StepResult::sleep_for(d); });
           break;
         }
+        case Stmt::Until: {
+          const Time t = st.sleep;
+          out.push_back([t](StepContext& c) {
+            return t > c.net.now() ? StepResult::sleep_for(t - c.net.now()) : StepResult::next();
+          });
+          break;
+        }
         case Stmt::Ss: {
           sim::Network* net = &net_;
           auto p = ps;
@@ -247,6 +303,7 @@ class Compiler {
     std::shared_ptr<Shared> sh = sh_;
     const Stmt* s = &st;
     return [sh, s, ps](StepContext& c) -> StepResult {
+      if (!c.resume) ps->call_start = c.net.now();
       SimCalls calls{*ps, c, {}, {}};
       const std::size_t mark = c.net.trace().records().size();
       const CallResult r = sim::perform(calls, s->call);
@@ -287,6 +344,23 @@ class Compiler {
     }
     if (s) rec.conn = s->conn;
     rec.ref = c.net.trace().add_text(line);
+    sim::CallData d;
+    d.fn = st.fn;
+    for (const auto& a : st.args) d.args.push_back(sim::call_text("", {a}).substr(1, std::string::npos));
+    for (auto& a : d.args) a.pop_back();  // call_text("", {a}) is "(a)"
+    d.assign = st.assign;
+    d.value = r.err == Errno::Ok ? r.value : -1;
+    if (r.err != Errno::Ok) {
+      d.err = std::string(sim::errno_name(r.err));
+      d.err_number = sim::errno_number(r.err);
+    }
+    d.start = ps.call_start;
+    d.conn = rec.conn;
+    if (d.conn == sim::kNone32) {
+      const auto it = ps.conns.find(st.call.fd.var.empty() ? st.assign : st.call.fd.var);
+      if (it != ps.conns.end()) d.conn = it->second.id;
+    }
+    c.net.trace().set_call_data(rec.ref, std::move(d));
     c.net.trace().insert(mark, rec);
   }
 
@@ -516,8 +590,10 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
         const auto it = ps->conns.find(a.var);
         if (ps->name != a.program || it == ps->conns.end()) continue;
         for (const auto& p : sc->programs) {
-          if (p.name == a.program)
-            ar.detail += state_timeline(net.trace(), host_index(*sc, p.host), it->second.id);
+          if (p.name != a.program) continue;
+          ar.detail += state_timeline(net.trace(), host_index(*sc, p.host), it->second.id);
+          shared->followups.push_back(
+              {shared->results.size(), host_index(*sc, p.host), it->second.id, net.now()});
         }
       }
     }
@@ -537,7 +613,7 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
         check_ss(a);
       });
     // Sent by T: the run goes on to T, as for a state at T, and counts at its end.
-    if (a.timed && (a.kind == Assertion::Sent || a.kind == Assertion::NotSent))
+    if (a.timed && is_segment_assertion(a))
       net.scheduler().schedule_at(a.at, [i, shared] { shared->evaluated[i] = true; });
   }
 
@@ -567,11 +643,12 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
     if (a.at_end && a.kind == Assertion::SsAt) check_ss(a);
     // Segments are counted in the trace: an untraced run (tcpsim run -f
     // summary) cannot decide these, and says so instead of counting none.
-    if ((a.kind == Assertion::Sent || a.kind == Assertion::NotSent) && (!a.timed || shared->evaluated[i]) &&
-        net.trace().enabled())
+    if (is_segment_assertion(a) && (!a.timed || shared->evaluated[i]) && net.trace().enabled())
       shared->results.push_back(check_sent(a, *sc, net, shared->texts));
     if (a.kind == Assertion::Finished) shared->results.push_back(check_finished(a, res.finished, res.ending));
   }
+  for (const auto& f : shared->followups)
+    shared->results[f.result].detail += next_states(net.trace(), f.host, f.conn, f.at);
   sort_by_line(shared->results);
   res.results = std::move(shared->results);
   return res;

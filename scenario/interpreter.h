@@ -72,6 +72,7 @@ struct RunResult {
   Time end_time = 0;
   bool finished = false;  // every program ran to its end
   std::string ending;     // one line: how the run ended
+  bool simulated = true;  // false: a real kernel's run (tcpsim kernel), which has no model state to classify
   bool failed() const;
 };
 

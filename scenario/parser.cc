@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <charconv>
 #include <climits>
@@ -781,6 +782,9 @@ class Parser {
     while (!is("}")) {
       if (cur().kind == Tok::End) fail(cur().loc, "expected '}' to close the block, found end of file");
       body.push_back(stmt());
+      // `at 300ms close(k)`: the statement after the time, on its line.
+      if (body.back().kind == Stmt::Until && cur().kind != Tok::Newline && cur().kind != Tok::End)
+        body.push_back(stmt());
       end_of_statement();
       skip_newlines();
     }
@@ -814,6 +818,12 @@ class Parser {
       s.sleep = duration("a time to sleep");
     }
     if (paren) need(")");
+  }
+  // `at 300ms`: wait until that time of the run (not before it); the
+  // statement after it on the line (block()) runs then.
+  void at_statement(Stmt& s) {
+    s.kind = Stmt::Until;
+    s.sleep = duration("a time of the run (at 300ms close(k): not before 300 ms)");
   }
   void usleep_statement(Stmt& s) {
     s.kind = Stmt::Sleep;
@@ -882,7 +892,7 @@ class Parser {
     auto decoded = sim::decode_call(*spec, s.args, s.loc);
     if (auto* e = std::get_if<sim::CallError>(&decoded)) fail(e->loc, e->message);
     s.call = std::move(std::get<sim::DecodedCall>(decoded));
-    if (accept("=")) s.expect = expect_value();
+    if (accept("=")) s.expect = expect_value(s.call);
     if (auto e = sim::check_expectation(s.call, s.expect)) fail(e->loc, e->message);
   }
 
@@ -926,16 +936,17 @@ class Parser {
     }
   }
 
-  Expect expect_value() {
+  Expect expect_value(const sim::DecodedCall& call) {
     Expect e;
     e.present = true;
     e.loc = cur().loc;
     if (cur().kind == Tok::Ident) {
-      // `= EPIPE`: an errno as the value (getsockopt(s, SO_ERROR)), its Linux number.
-      const auto err = sim::errno_from_name(cur().text);
-      if (!err) expected("the expected result (a number, or an errno name such as EPIPE)");
+      // `= EPIPE`: an errno as the value (getsockopt(s, SO_ERROR)), `=
+      // FIN-WAIT-2` (tcp_state): the number Linux returns for it.
+      const auto v = sim::named_value(call, cur().text);
+      if (const auto* why = std::get_if<std::string>(&v)) fail(e.loc, *why);
       e.value_name = cur().text;
-      e.value = sim::errno_number(*err);
+      e.value = std::get<long>(v);
       bump();
     } else {
       e.value = integer("the expected result", LONG_MIN, LONG_MAX);
@@ -996,14 +1007,16 @@ class Parser {
       a.to = ident("a host name");
       host_named(a.to, at);
       a.match = segment_spec(&a.spec);
-      if (!negated && cur().kind == Tok::Number) {
-        a.times = integer("how many times", 0, 1000000);
-        need("times");
-      }
+      a.fields = segment_fields();
+      sent_count(a);
       sc_.assertions.push_back(a);
       return;
     }
     if (negated) expected("'sent' after 'not'");
+    if (cur().kind == Tok::Ident && next_tok().text == "->") {
+      segment_assertion(a);
+      return;
+    }
     if (!when && !at_end) fail(at, "a state expectation needs a time: at 20s expect client.k FIN-WAIT-2");
     a.kind = Assertion::StateAt;
     const Loc who_at = cur().loc;
@@ -1041,6 +1054,139 @@ class Parser {
       fail(st_at, fmt::format("'{}' is not a TCP state: use RFC 9293's names (FIN-WAIT-1, TIME-WAIT ...)",
                               sim::echo(st)));
     sc_.assertions.push_back(a);
+  }
+
+  // `once`, `never`, `N times` after a sent spec; after `not sent` only a
+  // number of times (`once` too): any count but that one.
+  void sent_count(Assertion& a) {
+    const Loc at = cur().loc;
+    if (accept("once")) {
+      a.times = 1;
+    } else if (accept("never")) {
+      if (a.kind == Assertion::NotSent)
+        fail(at, "`not sent ... never` says sent at least once: write `expect sent ...`");
+      a.times = 0;
+    } else if (cur().kind == Tok::Number) {
+      a.times = integer("how many times", 0, 1000000);
+      need("times");
+    }
+  }
+
+  // `expect A -> B segment N FLAGS [fields]`: one segment, by its place
+  // among those A put on the link to B.
+  void segment_assertion(Assertion& a) {
+    const Loc at = a.loc;
+    a.kind = Assertion::Segment;
+    a.from = ident("a host name");
+    host_named(a.from, at);
+    need("->");
+    a.to = ident("a host name");
+    host_named(a.to, at);
+    need("segment");
+    a.nth = integer("which segment (1 is the first A sent to B)", 1, 1000000000);
+    const Loc flags_at = cur().loc;
+    std::string s = ident("the segment's flags (SYN, SYN,ACK, ACK, FIN,ACK, RST, PSH,ACK ...)");
+    while (accept(",")) s += "," + ident("a flag after ','");
+    a.spec = s;
+    std::size_t pos = 0;
+    while (pos <= s.size()) {
+      const auto comma = std::min(s.find(',', pos), s.size());
+      const std::string f = s.substr(pos, comma - pos);
+      const std::uint8_t bit = f == "SYN"   ? model::kSyn
+                               : f == "FIN" ? model::kFin
+                               : f == "RST" ? model::kRst
+                               : f == "PSH" ? model::kPsh
+                               : f == "ACK" ? model::kAck
+                               : f == "URG" ? model::kUrg
+                                            : 0;
+      if (bit == 0)
+        fail(flags_at, fmt::format("'{}' is not a TCP flag: expected SYN, FIN, RST, PSH, ACK or URG, "
+                                   "joined by ','",
+                                   sim::echo(f)));
+      if ((a.flags & bit) != 0) fail(flags_at, fmt::format("flag {} is written twice", f));
+      a.flags |= bit;
+      a.psh |= bit == model::kPsh;
+      pos = comma + 1;
+    }
+    a.fields = segment_fields();
+    sc_.assertions.push_back(a);
+  }
+
+  // The option names `opts=` takes, in the order a SYN carries them.
+  static constexpr std::array<std::string_view, 5> kOptionNames{"mss", "sackOK", "TS", "wscale", "sack"};
+
+  // seq=, ack=, len=, win=, mss=, wscale=, opts=, `at T [within D]`, each at most once.
+  SegmentFields segment_fields() {
+    SegmentFields f;
+    auto once = [this](const Loc& at, bool seen, const std::string& name) {
+      if (seen) fail(at, fmt::format("{} is written twice", name));
+    };
+    auto add = [&f](const std::string& part) { f.text += (f.text.empty() ? "" : " ") + part; };
+    while (cur().kind == Tok::Ident) {
+      const Loc at = cur().loc;
+      const std::string name = cur().text;
+      if (name == "at") {
+        once(at, f.at.has_value(), "at");
+        bump();
+        f.at = duration("when it was sent");
+        std::string part = "at " + sim::format_duration(*f.at);
+        if (accept("within")) {
+          f.within = duration("how far from that time");
+          part += " within " + sim::format_duration(f.within);
+        }
+        add(part);
+        continue;
+      }
+      std::optional<std::uint32_t>* num = name == "seq"      ? &f.seq
+                                          : name == "ack"    ? &f.ack
+                                          : name == "len"    ? &f.len
+                                          : name == "win"    ? &f.win
+                                          : name == "mss"    ? &f.mss
+                                          : name == "wscale" ? &f.wscale
+                                                             : nullptr;
+      if (num) {
+        once(at, num->has_value(), name);
+        bump();
+        need("=");
+        const long hi = name == "win" || name == "mss" ? 65535 : name == "wscale" ? 14 : 4294967295L;
+        *num = static_cast<std::uint32_t>(integer(name, 0, hi));
+        add(fmt::format("{}={}", name, **num));
+        continue;
+      }
+      if (name != "opts") break;
+      once(at, f.opts.has_value(), name);
+      bump();
+      need("=");
+      f.opts = option_names();
+      std::string list;
+      for (const auto& o : *f.opts) list += (list.empty() ? "" : ",") + o;
+      add("opts=" + (list.empty() ? std::string("none") : list));
+    }
+    return f;
+  }
+
+  // `none`, or option names joined by ',' (kOptionNames), sorted into their order.
+  std::vector<std::string> option_names() {
+    const Loc at = cur().loc;
+    std::vector<std::string> names{
+        ident("option names (none, or mss, sackOK, TS, wscale, sack joined by ',')")};
+    while (accept(",")) names.push_back(ident("an option name after ','"));
+    if (names.size() == 1 && names[0] == "none") return {};
+    std::vector<std::string> sorted;
+    for (const auto& k : kOptionNames) {
+      const auto n = std::count(names.begin(), names.end(), k);
+      if (n > 1) fail(at, fmt::format("option {} is written twice", k));
+      if (n == 1) sorted.emplace_back(k);
+    }
+    if (sorted.size() != names.size()) {
+      for (const auto& n : names) {
+        if (std::find(kOptionNames.begin(), kOptionNames.end(), n) == kOptionNames.end())
+          fail(at, fmt::format("'{}' is not an option: expected none, or mss, sackOK, TS, wscale, sack "
+                               "joined by ','",
+                               sim::echo(n)));
+      }
+    }
+    return sorted;
   }
 
   // Whether a statement of `body` (repeat blocks included) assigns `var`.
@@ -1124,8 +1270,8 @@ const std::vector<TopLevelStatement>& Parser::top_level_table() {
 const std::vector<ProgramStatement>& Parser::program_table() {
   static const std::vector<ProgramStatement> t = {
       {"sleep", &Parser::sleep_statement},   {"usleep", &Parser::usleep_statement},
-      {"repeat", &Parser::repeat_statement}, {"ss", &Parser::ss_statement},
-      {"exit", &Parser::exit_statement},
+      {"at", &Parser::at_statement},         {"repeat", &Parser::repeat_statement},
+      {"ss", &Parser::ss_statement},         {"exit", &Parser::exit_statement},
   };
   return t;
 }

@@ -86,6 +86,10 @@ const std::vector<SockOptInfo> kOptions = {
     // getsockopt(s, TCP_INFO, tcpi_rto): one field of struct tcp_info.
     {"TCP_INFO", kIpprotoTcp, 11, SockOpt::TcpInfo, 1, 1, "TCP_INFO can only be read (getsockopt)", false,
      true},
+    // setsockopt(s, SO_RCVTIMEO, 200ms): a blocking call gives up after it
+    // (sock_rcvtimeo, sock_sndtimeo); 0 waits for ever.
+    {"SO_RCVTIMEO", kSolSocket, 20, SockOpt::RcvTimeo, 1, 1, {}, false, false, true},
+    {"SO_SNDTIMEO", kSolSocket, 21, SockOpt::SndTimeo, 1, 1, {}, false, false, true},
 };
 
 // MSG_ flags, with what each call does with them.
@@ -234,6 +238,16 @@ Problem decode_setsockopt(Args& x) {
   const int values = static_cast<int>(x.a.size() - k);
   if (values == 0) return CallError{x.at, "setsockopt() needs a value"};
   int v[2] = {0, 0};
+  if (o->duration_value && values == 1) {
+    // Milliseconds in an int: 24 days at most (Linux's limit is larger).
+    const CallArg& t = x.a[k];
+    if (!(t.kind == CallArg::Duration || (t.kind == CallArg::Number && t.number == 0)))
+      return x.wrong(k, "a timeout such as 200ms or 2s (0: wait for ever)");
+    const Duration ms = t.kind == CallArg::Number ? 0 : (t.duration + kMillisecond - 1) / kMillisecond;
+    if (ms > INT_MAX) return CallError{t.loc, fmt::format("{} is at most {} ms", o->name, INT_MAX)};
+    x.d.value = static_cast<int>(ms);
+    return std::nullopt;
+  }
   for (std::size_t i = k; i < x.a.size(); ++i) {
     if (i - k >= 2) break;
     if (auto e = x.int_arg(i, "a number", v[i - k])) return e;
@@ -430,6 +444,7 @@ Problem decode_ioctl(Args& x) {
 
 Problem decode_getsockname(Args&) { return std::nullopt; }
 Problem decode_getpeername(Args&) { return std::nullopt; }
+Problem decode_tcp_state(Args&) { return std::nullopt; }
 
 const std::vector<CallSpec> kCalls = {
 #define TCPSIM_CALL_ROW(name, least, most, traits, second_fd) \
@@ -520,9 +535,8 @@ std::optional<CallError> check_expectation(const DecodedCall& call, const CallEx
   if (e.has_data && call.id == CallId::read_to_end)
     return CallError{e.loc, "read_to_end() keeps no bytes: expect only the count (= 20000)"};
   if (!e.value_name.empty()) {
-    if (call.id != CallId::getsockopt || !sockopt_info(call.opt).errno_value)
-      return CallError{e.loc, fmt::format("{}() does not return an errno: a failure is written = -1 {}",
-                                          call.spec().name, e.value_name)};
+    const auto v = named_value(call, e.value_name);
+    if (const auto* why = std::get_if<std::string>(&v)) return CallError{e.loc, *why};
   }
   for (const auto& [var, bits] : e.events) {
     for (const auto& b : bits) {
@@ -585,6 +599,8 @@ std::string result_text(const DecodedCall& call, const CallOutcome& out, const F
   if ((call.id == CallId::read || call.id == CallId::recv) && out.value > 0) s += " " + quote(out.data);
   if ((call.id == CallId::epoll_wait || call.id == CallId::poll) && out.value > 0 && out.events)
     s += " " + events_text(event_names(call.id), *out.events, fds);
+  if (call.id == CallId::tcp_state && out.value > 0)
+    s += fmt::format(" ({})", model::state_name(state_from_linux(static_cast<int>(out.value))));
   if (call.id == CallId::getsockopt && sockopt_info(call.opt).errno_value && out.value != 0) {
     const std::string_view name = errno_name_of_number(static_cast<int>(out.value));
     if (!name.empty()) s += fmt::format(" ({})", name);
@@ -632,6 +648,56 @@ std::string expectation_text(const CallExpect& e) {
     want += " [" + w + "]";
   }
   return want;
+}
+
+// include/net/tcp_states.h, by model::State.
+namespace {
+constexpr std::pair<model::State, int> kLinuxStates[] = {
+    {model::State::Established, 1}, {model::State::SynSent, 2},   {model::State::SynReceived, 3},
+    {model::State::FinWait1, 4},    {model::State::FinWait2, 5},  {model::State::TimeWait, 6},
+    {model::State::Closed, 7},      {model::State::CloseWait, 8}, {model::State::LastAck, 9},
+    {model::State::Listen, 10},     {model::State::Closing, 11},
+};
+}  // namespace
+
+int linux_tcp_state(model::State s) {
+  for (const auto& [st, n] : kLinuxStates) {
+    if (st == s) return n;
+  }
+  return 7;
+}
+
+model::State state_from_linux(int number) {
+  if (number == 12) return model::State::SynReceived;  // TCP_NEW_SYN_RECV: a request socket
+  for (const auto& [st, n] : kLinuxStates) {
+    if (n == number) return st;
+  }
+  return model::State::Closed;
+}
+
+model::State state_seen_by_descriptor(model::State s) {
+  return s == model::State::TimeWait ? model::State::Closed : s;
+}
+
+std::variant<long, std::string> named_value(const DecodedCall& call, std::string_view name) {
+  if (call.id == CallId::tcp_state) {
+    for (const auto& [st, n] : kLinuxStates) {
+      if (model::state_name(st) != name) continue;
+      if (st == model::State::TimeWait)
+        return std::string(
+            "a descriptor never reads TIME-WAIT: Linux hands the connection to a timewait socket "
+            "and the descriptor's socket reads CLOSED");
+      return static_cast<long>(n);
+    }
+    return fmt::format("'{}' is not a TCP state: use RFC 9293's names (ESTABLISHED, FIN-WAIT-2, CLOSED ...)",
+                       name);
+  }
+  if (call.id == CallId::getsockopt && sockopt_info(call.opt).errno_value) {
+    if (const auto e = errno_from_name(name)) return static_cast<long>(errno_number(*e));
+    return fmt::format("'{}' is not an errno tcpsim knows (EPIPE, ECONNREFUSED ...)", name);
+  }
+  return fmt::format("{}() does not return {}: a failure is written = -1 {}", call.spec().name,
+                     errno_from_name(name) ? "an errno" : "a named value", name);
 }
 
 }  // namespace tcpsim::sim

@@ -93,7 +93,8 @@ enum CallTrait : std::uint8_t {
   X(getsockname, 1, 1, kFdFirst | kLeavesSockets, -1)                   \
   X(getpeername, 1, 1, kFdFirst | kLeavesSockets, -1)                   \
   X(poll, 3, 3, kFdFirst | kMayBlock | kShownAtReturn, -1)              \
-  X(ioctl, 2, 2, kFdFirst | kLeavesSockets, -1)
+  X(ioctl, 2, 2, kFdFirst | kLeavesSockets, -1)                         \
+  X(tcp_state, 1, 1, kFdFirst | kLeavesSockets, -1)
 
 enum class CallId : std::uint8_t {
 #define TCPSIM_CALL_ID(name, ...) name,
@@ -127,9 +128,10 @@ struct SockOptInfo {
   int number;  // Linux optname
   SockOpt opt;
   int min_values, max_values;
-  std::string_view refused;  // a non-zero value is refused, saying why
-  bool errno_value = false;  // getsockopt returns an errno (SO_ERROR)
-  bool read_only = false;    // setsockopt is refused whatever the value (TCP_INFO)
+  std::string_view refused;     // a non-zero value is refused, saying why
+  bool errno_value = false;     // getsockopt returns an errno (SO_ERROR)
+  bool read_only = false;       // setsockopt is refused whatever the value (TCP_INFO)
+  bool duration_value = false;  // set with a duration (200ms), kept and read in milliseconds
 };
 const std::vector<SockOptInfo>& socket_options();
 const SockOptInfo& sockopt_info(SockOpt o);
@@ -213,6 +215,21 @@ std::string result_text(const DecodedCall& call, const CallOutcome& out, const F
 // expectation as text: "-1 ECONNRESET".
 bool expectation_met(const CallExpect& e, const CallOutcome& out, const FdNames& fds);
 std::string expectation_text(const CallExpect& e);
+
+// tcp_state(fd): the socket's state as Linux's TCP_INFO gives it
+// (tcpi_state, include/net/tcp_states.h: TCP_ESTABLISHED 1 ... TCP_CLOSING
+// 11). A descriptor never reads TIME-WAIT: tcp_time_wait() hands the
+// connection to a timewait socket and tcp_done() leaves the descriptor's
+// socket in TCP_CLOSE (7).
+int linux_tcp_state(model::State s);
+// The state a Linux tcpi_state or sock_diag number names (12,
+// TCP_NEW_SYN_RECV, is SYN-RECEIVED; unknown numbers CLOSED).
+model::State state_from_linux(int number);
+// What a descriptor's socket reads as through TCP_INFO, from its connection's state.
+model::State state_seen_by_descriptor(model::State s);
+// The value a name stands for after `=` for this call: an errno's Linux
+// number (getsockopt(SO_ERROR)), a TCP state's (tcp_state); or why it cannot be.
+std::variant<long, std::string> named_value(const DecodedCall& call, std::string_view name);
 
 // Each runner supplies "perform this decoded call": a method per call, named
 // as the call, taking the DecodedCall. perform() is the one dispatch.

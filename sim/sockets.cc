@@ -184,6 +184,8 @@ CallResult Sockets::setsockopt(ProcessId p, int fd, SockOpt opt, int value, int 
     case SockOpt::NoDelay: s->nodelay = value != 0; break;
     case SockOpt::Cork: s->cork = value != 0; break;
     case SockOpt::KeepAlive: s->keepalive = value != 0; break;
+    case SockOpt::RcvTimeo: s->rcvtimeo = Duration{value} * kMillisecond; break;
+    case SockOpt::SndTimeo: s->sndtimeo = Duration{value} * kMillisecond; break;
     case SockOpt::Error: return CallResult::fail(Errno::Inval);
     // The call table refuses it first (read-only); Linux says ENOPROTOOPT.
     case SockOpt::TcpInfo: return CallResult::fail(Errno::Inval);
@@ -231,6 +233,8 @@ CallResult Sockets::getsockopt(ProcessId p, int fd, SockOpt opt, int field) {
     case SockOpt::NoDelay: return CallResult::ok(s->nodelay);
     case SockOpt::Cork: return CallResult::ok(s->cork);
     case SockOpt::KeepAlive: return CallResult::ok(s->keepalive);
+    case SockOpt::RcvTimeo: return CallResult::ok(static_cast<long>(s->rcvtimeo / kMillisecond));
+    case SockOpt::SndTimeo: return CallResult::ok(static_cast<long>(s->sndtimeo / kMillisecond));
     // sock_getsockopt: the pending error as Linux numbers it (EPIPE 32).
     case SockOpt::Error: return CallResult::ok(errno_number(take_error(*s)));
     case SockOpt::TcpInfo: {

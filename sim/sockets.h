@@ -61,7 +61,9 @@ enum class SockOpt : std::uint8_t {
   Cork,
   Error,
   KeepAlive,
-  TcpInfo  // getsockopt(TCP_INFO): one field of it (sim/tcp_info.h)
+  TcpInfo,   // getsockopt(TCP_INFO): one field of it (sim/tcp_info.h)
+  RcvTimeo,  // SO_RCVTIMEO: a value in milliseconds (Linux: a struct timeval)
+  SndTimeo,  // SO_SNDTIMEO
 };
 std::optional<SockOpt> sockopt_from_name(std::string_view name);  // "SO_REUSEADDR", "TCP_NODELAY"
 std::string_view sockopt_name(SockOpt o);
@@ -97,6 +99,8 @@ struct Socket {
   bool nodelay = false;
   bool cork = false;
   bool keepalive = false;
+  // SO_RCVTIMEO, SO_SNDTIMEO: how long a blocking call waits; 0 for ever.
+  Duration rcvtimeo = 0, sndtimeo = 0;
   // Addressing.
   bool bound = false;
   bool autobound = false;  // the port was picked by connect()/listen()

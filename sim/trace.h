@@ -77,6 +77,21 @@ struct SendContext {
   std::uint32_t ssthresh = 0;  // bytes; model::kNoSsthresh: none set
 };
 
+// A program's call as data, for machine-readable traces: the Call record
+// whose text is `text` has it (Trace::call_data).
+struct CallData {
+  std::string fn;                 // "connect"
+  std::vector<std::string> args;  // as written
+  std::string assign;             // "c" in `c = accept(s)`, else empty
+  long value = 0;                 // what it returned (-1 on failure)
+  std::string err;                // the errno's name on failure, else empty
+  int err_number = 0;             // its Linux number
+  Time start = 0;                 // when it was called; the Call record's time is when it returned
+  // The connection its descriptor last named, host-local: also when the
+  // call ended it (a refused connect()), so the record can say which.
+  std::uint32_t conn = kNone32;
+};
+
 struct PacketRecord {
   Packet packet;
   Time sent = 0;
@@ -129,6 +144,7 @@ class Trace {
     packets_.clear();
     texts_.clear();
     interned_.clear();
+    calls_.clear();
     full_ = false;
   }
   // Once full, packets and texts are not kept either (the records that
@@ -156,6 +172,14 @@ class Trace {
   const std::vector<PacketRecord>& packets() const { return packets_; }
   const std::string& text(std::uint32_t i) const { return texts_[i]; }
   const PacketRecord& packet(std::uint32_t i) const { return packets_[i]; }
+  // The call behind the Call record whose text is `text_ref`, or null.
+  void set_call_data(std::uint32_t text_ref, CallData d) {
+    if (!full_) calls_[text_ref] = std::move(d);
+  }
+  const CallData* call_data(std::uint32_t text_ref) const {
+    const auto it = calls_.find(text_ref);
+    return it == calls_.end() ? nullptr : &it->second;
+  }
 
  private:
   bool refuse(const TraceRecord& r) {
@@ -174,6 +198,7 @@ class Trace {
   std::vector<PacketRecord> packets_;
   std::vector<std::string> texts_;
   std::unordered_map<const char*, std::uint32_t> interned_;
+  std::unordered_map<std::uint32_t, CallData> calls_;
 };
 
 }  // namespace tcpsim::sim

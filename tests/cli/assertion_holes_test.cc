@@ -108,11 +108,18 @@ TEST(SentByTime, AtTCountsOnlyTheSegmentsSentByT) {
   const AssertionResult one =
       last_line_result(read_all(kLostFin) + "at 1203ms expect sent A -> B FIN 1 times\n");
   EXPECT_TRUE(one.pass) << one.detail;
-  EXPECT_EQ(one.what, "at 1203ms expect sent A -> B FIN");
+  EXPECT_EQ(one.what, "at 1203ms expect sent A -> B FIN 1 times");
   const AssertionResult two =
       last_line_result(read_all(kLostFin) + "at 1203ms expect sent A -> B FIN 2 times\n");
   EXPECT_FALSE(two.pass);
-  EXPECT_EQ(two.detail, "expected 2 times, sent 1 times");
+  // The FINs counted, listed: A's third segment (SYN, ACK, FIN), seq 1
+  // after its SYN (RFC 9293 §3.4).
+  EXPECT_EQ(two.detail.rfind("expected 2 times, sent 1 times\n     the FIN from A to B:\n         3  FIN,ACK "
+                             "seq=1 ack=1 len=0 ",
+                             0),
+            0u)
+      << two.detail;
+  EXPECT_NE(two.detail.find(" at 1.002000"), std::string::npos) << two.detail;
 }
 
 TEST(SentByTime, TheTimeItselfIsIncluded) {
@@ -127,7 +134,11 @@ TEST(SentByTime, NotSentByTCountsNothingAfterT) {
   const AssertionResult after =
       last_line_result(read_all(kLostFin) + "at 2300ms expect not sent B -> A FIN\n");
   EXPECT_FALSE(after.pass);
-  EXPECT_EQ(after.detail, "1 were sent");
+  // B's third segment (SYN,ACK, ACK of A's FIN, its FIN), ACKing A's FIN: ack=2.
+  EXPECT_EQ(
+      after.detail.rfind("1 were sent\n     the FIN from B to A:\n         3  FIN,ACK seq=1 ack=2 len=0 ", 0),
+      0u)
+      << after.detail;
 }
 
 TEST(SentByTime, ATimeAfterTheRunsEndIsNotEvaluated) {
@@ -138,11 +149,13 @@ TEST(SentByTime, ATimeAfterTheRunsEndIsNotEvaluated) {
   EXPECT_EQ(r.detail, "not evaluated: at 2s is after the run's end at 1s (the time limit)");
 }
 
-// A failed state assertion shows the socket's state changes up to then
-// (issue 17: "the states of the named socket around that time"). lost-fin's
-// client, as the README's ladder draws it: SYN at 0, ESTABLISHED on the
-// SYN,ACK at 2 ms (1 ms links), FIN-WAIT-1 on close() at 1.002 s.
-TEST(FailureReport, AFailedStateShowsTheSocketsLastStateChanges) {
+// A failed state assertion shows the socket's state changes up to then and
+// the next two after (issue 17: "the states of the named socket around that
+// time"). lost-fin's client, as the README's ladder draws it: SYN at 0,
+// ESTABLISHED on the SYN,ACK at 2 ms (1 ms links), FIN-WAIT-1 on close() at
+// 1.002 s; FIN-WAIT-2 on B's ACK of the re-sent FIN (1.209 s, the header's
+// derivation), TIME-WAIT on B's FIN (sent 2.205 s, in at 2.206 s).
+TEST(FailureReport, AFailedStateShowsTheSocketsStateChangesAroundIt) {
   const AssertionResult r = last_line_result(read_all(kLostFin) + "at 1100ms expect client.k FIN-WAIT-2\n");
   EXPECT_FALSE(r.pass);
   EXPECT_EQ(r.detail,
@@ -150,7 +163,10 @@ TEST(FailureReport, AFailedStateShowsTheSocketsLastStateChanges) {
             "     its last state changes:\n"
             "         0.000000  CLOSED -> SYN-SENT\n"
             "         0.002000  SYN-SENT -> ESTABLISHED\n"
-            "         1.002000  ESTABLISHED -> FIN-WAIT-1");
+            "         1.002000  ESTABLISHED -> FIN-WAIT-1\n"
+            "     then:\n"
+            "         1.209000  FIN-WAIT-1 -> FIN-WAIT-2\n"
+            "         2.206000  FIN-WAIT-2 -> TIME-WAIT");
 }
 
 TEST(FailureReport, APassingStateHasNoDetail) {

@@ -129,7 +129,7 @@ INSTANTIATE_TEST_SUITE_P(
             "listen, accept, "
             "connect, read, recv, write, send, shutdown, close, dup, fcntl, epoll_create1, epoll_ctl, "
             "epoll_wait, "
-            "getsockname, getpeername, poll, ioctl, sleep, usleep, repeat, ss, exit"},
+            "getsockname, getpeername, poll, ioctl, tcp_state, sleep, usleep, at, repeat, ss, exit"},
         Bad{"host A 10.0.0.1\nprogram p on A {\n  s = socket()\n  bind(s)\n}\n",
             "t.tcpsim:4:9: bind() takes 2 arguments, found 1"},
         Bad{"host A 10.0.0.1\nprogram p on A {\n  s = socket()\n  bind(s, 127.0.0.1)\n}\n",

@@ -191,5 +191,39 @@ TEST(ToTrace, EveryTraceFormatDrawsAKernelRun) {
   EXPECT_NE(svg.find("</svg>"), std::string::npos);
 }
 
+// issue 17: a state asserted at a moment T is judged on the kernel by
+// whether the socket was in it within the slack (--tolerance) of T: the real
+// run's programs start late and its states are sampled. In handshake(), the
+// client's SYN at 100 ns puts it in SYN-SENT until the sample at 150 ns sees
+// it ESTABLISHED; at 1000 ns it is ESTABLISHED.
+TEST(ToTrace, AStateAtTPassesOnlyWhenTheKernelHeldItWithinTheSlackOfT) {
+  auto p = scenario::parse(
+      "host A 10.0.0.1\nhost B 10.0.0.2\nprogram server on B {\n  s = socket()\n  bind(s, 10.0.0.2:8080)\n"
+      "  listen(s, 5)\n}\nprogram client on A {\n  k = socket()\n  connect(k, 10.0.0.2:8080)\n  "
+      "sleep(10)\n}\n"
+      "at 1000ns expect client.k SYN-SENT\nat 1000ns expect client.k ESTABLISHED\n",
+      "t.tcpsim");
+  ASSERT_TRUE(std::holds_alternative<scenario::Scenario>(p)) << std::get<scenario::ParseError>(p).message;
+  const auto sc = std::make_shared<const scenario::Scenario>(std::get<scenario::Scenario>(p));
+  auto result = [&](Duration slack, int line) {
+    const auto run = to_run_result(sc, handshake(), plan_for_two_hosts(), "Linux", slack);
+    for (const auto& r : run.results) {
+      if (r.loc.line == line) return r;
+    }
+    ADD_FAILURE() << "no result on line " << line;
+    return scenario::AssertionResult{};
+  };
+  // The moment alone: ESTABLISHED, not SYN-SENT.
+  EXPECT_FALSE(result(0, 13).pass);
+  EXPECT_TRUE(result(0, 14).pass);
+  // SYN-SENT began with the SYN at 100 ns, 900 ns before T: a window that
+  // reaches it passes, one that stops 850 ns before T (after the SYN,ACK and
+  // the ACK at 110 and 120 ns) does not.
+  EXPECT_TRUE(result(900, 13).pass);
+  const auto far = result(850, 13);
+  EXPECT_FALSE(far.pass);
+  EXPECT_EQ(far.detail, "expected SYN-SENT, got ESTABLISHED (nor SYN-SENT within 850ns of it)");
+}
+
 }  // namespace
 }  // namespace tcpsim::kernel

@@ -76,11 +76,34 @@ negative = {
     "an event with a float time": replaced(["events", 0, "t_ns"], 1.5, base),
     "an assertion without pass": without(["assertions", 0, "pass"], base),
     "a host without ip": without(["hosts", 0, "ip"], base),
+    "a call record without errno": without(["events", first["call"], "call", "errno"], base),
+    "a call record's blocked_ns as a float": replaced(["events", first["call"], "call", "blocked_ns"], 0.5, base),
+    "an unknown outcome class": replaced(["outcome", "class"], "fine", base),
+    "an outcome without its reason": without(["outcome", "reason"], base),
 }
 for name, doc in negative.items():
     if validator.is_valid(doc):
         failures.append(f"negative fixture accepted: {name}")
 print(f"{len(negative)} negative fixtures refused")
+
+# The records say what the ladder says, without parsing its text. lost-fin's
+# client connects over 1 ms links: connect() is called at 0 and returns when
+# the SYN,ACK is in, 2 ms later (its header comment); both FINs are
+# exchanged, so the run is clean (scenario/outcome.h).
+calls = [e["call"] for e in base["events"] if e["kind"] == "call" and "call" in e]
+connect = next(c for c in calls if c["name"] == "connect")
+if (connect["args"], connect["result"], connect["errno"], connect["start_ns"], connect["blocked_ns"]) != (
+        ["k", "10.0.0.2:8080"], 0, None, 0, 2_000_000):
+    failures.append(f"lost-fin's connect() record: {connect}")
+if connect["connection"] < 0:
+    failures.append("lost-fin's connect() is tied to no connection")
+if base.get("outcome") != {"class": "clean", "reason": ""}:
+    failures.append(f"lost-fin's outcome: {base.get('outcome')}")
+refused = runs.get(os.path.join(traces, "connection-refused.tcpsim"))
+if refused is not None:
+    failed = [c for c in (e.get("call") for e in refused["events"]) if c and c["errno"] == "ECONNREFUSED"]
+    if not failed or failed[0]["errno_number"] != 111 or failed[0]["connection"] < 0:
+        failures.append(f"connection-refused's failed connect() record: {failed[:1]}")
 
 if failures:
     print("\n".join(failures))

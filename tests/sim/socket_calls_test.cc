@@ -47,6 +47,7 @@ TEST(SocketCallsTable, OptionLevelsAndNumbersAreTheKernelHeaders) {
       {"SO_SNDBUF", {SOL_SOCKET, SO_SNDBUF}},       {"TCP_NODELAY", {IPPROTO_TCP, TCP_NODELAY}},
       {"TCP_CORK", {IPPROTO_TCP, TCP_CORK}},        {"SO_ERROR", {SOL_SOCKET, SO_ERROR}},
       {"SO_KEEPALIVE", {SOL_SOCKET, SO_KEEPALIVE}}, {"TCP_INFO", {IPPROTO_TCP, TCP_INFO}},
+      {"SO_RCVTIMEO", {SOL_SOCKET, SO_RCVTIMEO}}, {"SO_SNDTIMEO", {SOL_SOCKET, SO_SNDTIMEO}},
   };
   ASSERT_EQ(socket_options().size(), std::size(linux_opts));
   for (const auto& [name, want] : linux_opts) {
@@ -56,6 +57,33 @@ TEST(SocketCallsTable, OptionLevelsAndNumbersAreTheKernelHeaders) {
     EXPECT_EQ(sockopt_info(*o).number, want.second) << name;
     EXPECT_EQ(sockopt_name(*o), name);
   }
+}
+
+// tcp_state() returns tcpi_state as the kernel numbers it: <netinet/tcp.h>'s
+// TCP_ESTABLISHED ... TCP_CLOSING, the same numbers sock_diag gives.
+TEST(SocketCallsTable, TcpStateNumbersAreTheKernelHeaders) {
+  using model::State;
+  const std::pair<State, int> linux_states[] = {
+      {State::Established, TCP_ESTABLISHED},
+      {State::SynSent, TCP_SYN_SENT},
+      {State::SynReceived, TCP_SYN_RECV},
+      {State::FinWait1, TCP_FIN_WAIT1},
+      {State::FinWait2, TCP_FIN_WAIT2},
+      {State::TimeWait, TCP_TIME_WAIT},
+      {State::Closed, TCP_CLOSE},
+      {State::CloseWait, TCP_CLOSE_WAIT},
+      {State::LastAck, TCP_LAST_ACK},
+      {State::Listen, TCP_LISTEN},
+      {State::Closing, TCP_CLOSING},
+  };
+  for (const auto& [st, n] : linux_states) {
+    EXPECT_EQ(linux_tcp_state(st), n) << model::state_name(st);
+    EXPECT_EQ(state_from_linux(n), st) << n;
+  }
+  EXPECT_EQ(state_from_linux(12), State::SynReceived);  // TCP_NEW_SYN_RECV: a request socket
+  // Through a descriptor, TIME-WAIT reads as TCP_CLOSE (tcp_time_wait + tcp_done).
+  EXPECT_EQ(linux_tcp_state(state_seen_by_descriptor(State::TimeWait)), TCP_CLOSE);
+  EXPECT_EQ(state_seen_by_descriptor(State::FinWait2), State::FinWait2);
 }
 
 DecodedCall decoded(std::string_view fn, std::vector<CallArg> args) {

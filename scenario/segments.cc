@@ -1,0 +1,145 @@
+#include "scenario/segments.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "scenario/assertions.h"
+#include "sim/units.h"
+
+namespace tcpsim::scenario {
+
+std::vector<SentSegment> segments_between(const std::vector<sim::PacketRecord>& all, std::uint32_t from_ip,
+                                          std::uint32_t to_ip) {
+  // The last SYN seen in each direction of a 4-tuple: its seq is that side's
+  // ISS (a TIME-WAIT reuse starts a new one).
+  auto last_syn = [&all](std::size_t upto, const sim::Addr& src,
+                         const sim::Addr& dst) -> const model::Segment* {
+    for (std::size_t k = upto + 1; k-- > 0;) {
+      const auto& q = all[k].packet;
+      if (q.seg.has(model::kSyn) && q.src == src && q.dst == dst) return &q.seg;
+    }
+    return nullptr;
+  };
+  std::vector<SentSegment> out;
+  for (std::size_t k = 0; k < all.size(); ++k) {
+    const sim::Packet& p = all[k].packet;
+    if (p.src.ip != from_ip || p.dst.ip != to_ip) continue;
+    SentSegment s;
+    s.p = &all[k];
+    s.nth = static_cast<long>(out.size()) + 1;
+    const auto* mine = last_syn(k, p.src, p.dst);
+    const auto* theirs = last_syn(k, p.dst, p.src);
+    s.seq = p.seg.seq - (mine ? mine->seq : 0);
+    s.ack = p.seg.ack - (theirs ? theirs->seq : 0);
+    out.push_back(s);
+  }
+  return out;
+}
+
+std::vector<std::string> option_names(const sim::PacketRecord& p) {
+  std::vector<std::string> o;
+  if (p.packet.seg.mss != 0) o.emplace_back("mss");
+  if (p.packet.seg.sack_ok) o.emplace_back("sackOK");
+  if (p.packet.opt.ts) o.emplace_back("TS");
+  if (p.packet.opt.wscale >= 0) o.emplace_back("wscale");
+  if (!p.packet.seg.sack.empty()) o.emplace_back("sack");
+  return o;
+}
+
+bool fields_match(const SegmentFields& f, const SentSegment& s) {
+  const sim::Packet& p = s.p->packet;
+  auto eq = [](const std::optional<std::uint32_t>& want, std::uint32_t got) { return !want || *want == got; };
+  if (!eq(f.seq, s.seq) || !eq(f.ack, s.ack) ||
+      !eq(f.len, static_cast<std::uint32_t>(p.seg.payload.size())) || !eq(f.win, p.seg.window) ||
+      !eq(f.mss, p.seg.mss))
+    return false;
+  if (f.wscale && (p.opt.wscale < 0 || static_cast<std::uint32_t>(p.opt.wscale) != *f.wscale)) return false;
+  if (f.opts && *f.opts != option_names(*s.p)) return false;
+  if (f.at) {
+    const Time t = s.p->sent;
+    if ((t > *f.at ? t - *f.at : *f.at - t) > f.within) return false;
+  }
+  return true;
+}
+
+std::string describe(const SentSegment& s) {
+  const sim::Packet& p = s.p->packet;
+  std::string opts;
+  for (const auto& o : option_names(*s.p)) {
+    opts += opts.empty() ? "" : ",";
+    opts += o;
+    if (o == "mss") opts += fmt::format(" {}", p.seg.mss);
+    if (o == "wscale") opts += fmt::format(" {}", static_cast<int>(p.opt.wscale));
+  }
+  return fmt::format("{} seq={} ack={} len={} win={} opts={} at {}{}", model::flags_label(p.seg.flags), s.seq,
+                     s.ack, p.seg.payload.size(), p.seg.window, opts.empty() ? "none" : opts,
+                     sim::format_seconds(s.p->sent), p.retransmission ? " (retransmission)" : "");
+}
+
+namespace {
+
+std::string when_text(const Assertion& a) {
+  return a.timed ? "at " + sim::format_duration(a.at) + " " : std::string();
+}
+
+// Segments `first`..`last` (1-based, clipped), one a line, `mark` flagged.
+std::string listing(const std::vector<SentSegment>& segs, long first, long last, long mark) {
+  std::string out;
+  for (const auto& s : segs) {
+    if (s.nth < first || s.nth > last) continue;
+    out += fmt::format("\n     {} {:>3}  {}", s.nth == mark ? '>' : ' ', s.nth, describe(s));
+  }
+  return out;
+}
+
+AssertionResult check_one(const Assertion& a, const std::vector<SentSegment>& all, bool texts) {
+  std::vector<SentSegment> segs;
+  for (const auto& s : all) {
+    if (counts_for(a, s.p->sent)) segs.push_back(s);
+  }
+  AssertionResult ar;
+  ar.loc = a.loc;
+  const SentSegment* s =
+      a.nth <= static_cast<long>(segs.size()) ? &segs[static_cast<std::size_t>(a.nth - 1)] : nullptr;
+  const std::uint8_t mask = a.psh ? 0xff : static_cast<std::uint8_t>(~model::kPsh);
+  ar.pass = s && (s->p->packet.seg.flags & mask) == a.flags && fields_match(a.fields, *s);
+  if (!texts) return ar;
+  const std::string want = a.spec + (a.fields.text.empty() ? "" : " " + a.fields.text);
+  ar.what = fmt::format("{}expect {} -> {} segment {} {}", when_text(a), a.from, a.to, a.nth, want);
+  ar.expected = want;
+  ar.got = s ? describe(*s) : fmt::format("{} segments", segs.size());
+  if (ar.pass) return ar;
+  if (!s) {
+    ar.detail = fmt::format("{} sent {} segment{} to {}{}", a.from, segs.size(), segs.size() == 1 ? "" : "s",
+                            a.to, a.timed ? " by " + sim::format_duration(a.at) : "");
+    ar.detail += listing(segs, static_cast<long>(segs.size()) - 2, static_cast<long>(segs.size()), 0);
+  } else {
+    ar.detail = fmt::format("expected {}\n          got {}", want, describe(*s));
+    ar.detail += listing(segs, a.nth - 2, a.nth + 2, a.nth);
+  }
+  return ar;
+}
+
+}  // namespace
+
+AssertionResult check_segments(const Assertion& a, const std::vector<SentSegment>& segs, bool texts) {
+  if (a.kind == Assertion::Segment) return check_one(a, segs, texts);
+  long n = 0;
+  std::vector<SentSegment> kind;  // of the spec's kind, whatever their fields: the context of a failure
+  for (const auto& s : segs) {
+    if (!counts_for(a, s.p->sent) || !a.match.matches(s.p->packet.seg)) continue;
+    kind.push_back(s);
+    if (fields_match(a.fields, s)) ++n;
+  }
+  AssertionResult ar = sent_result(a, n, texts);
+  if (!ar.pass && texts && !kind.empty()) {
+    ar.detail += fmt::format("\n     the {} from {} to {}:", a.spec, a.from, a.to);
+    for (std::size_t k = 0; k < kind.size() && k < 6; ++k)
+      ar.detail += fmt::format("\n       {:>3}  {}", kind[k].nth, describe(kind[k]));
+    if (kind.size() > 6) ar.detail += fmt::format("\n       ... {} more", kind.size() - 6);
+  }
+  return ar;
+}
+
+}  // namespace tcpsim::scenario
