@@ -1269,9 +1269,9 @@ const std::vector<TopLevelStatement>& Parser::top_level_table() {
 
 const std::vector<ProgramStatement>& Parser::program_table() {
   static const std::vector<ProgramStatement> t = {
-      {"sleep", &Parser::sleep_statement},   {"usleep", &Parser::usleep_statement},
-      {"at", &Parser::at_statement},         {"repeat", &Parser::repeat_statement},
-      {"ss", &Parser::ss_statement},         {"exit", &Parser::exit_statement},
+      {"sleep", &Parser::sleep_statement}, {"usleep", &Parser::usleep_statement},
+      {"at", &Parser::at_statement},       {"repeat", &Parser::repeat_statement},
+      {"ss", &Parser::ss_statement},       {"exit", &Parser::exit_statement},
   };
   return t;
 }

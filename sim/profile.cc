@@ -214,6 +214,16 @@ std::vector<Field> data_path_fields() {
        {"net.ipv4.tcp_invalid_ratelimit", kMs}},
       {"ack_policy_linux", 0, 1, "Linux's delayed-ACK policy (quick ACKs, pingpong, jiffies)",
        &C::ack_policy_linux},
+      // FreeBSD's behaviours (bsd profile), kept together.
+      {"rcv_wnd_from_buffer", 0, 1,
+       "check segments against the free receive buffer, rounded to segments (FreeBSD)",
+       &C::rcv_wnd_from_buffer},
+      {"fin_on_output_acks", 0, 1, "ACKs resend an unacknowledged FIN, challenge ACKs not (BSD tcp_output)",
+       &C::fin_on_output_acks},
+      {"timewait_needs_ack", 0, 1,
+       "TIME-WAIT drops segments without ACK, ACKs a SYN,ACK (FreeBSD tcp_twcheck)", &C::timewait_needs_ack},
+      {"drop_synfin", 0, 1, "drop segments with SYN and FIN (FreeBSD net.inet.tcp.drop_synfin)",
+       &C::drop_synfin},
   };
 }
 
@@ -298,7 +308,10 @@ const std::vector<Field>& fields() {
          {"net.ipv4.tcp_syn_linear_timeouts"}},
         {"quick_acks", 0, 1000, "ACKs sent at once at a connection's start", &C::quick_acks},
         {"delayed_ack", 0, 1, "delay ACKs (RFC 1122 4.2.3.2)", &C::delayed_ack},
-        {"rfc5961", 0, 1, "challenge ACKs for in-window RST and for SYN", &C::rfc5961},
+        {"rfc5961_rst", 0, 1, "challenge ACK for an in-window RST not at RCV.NXT (RFC 5961 3.2)",
+         &C::rfc5961_rst},
+        {"rfc5961_syn", 0, 1, "challenge ACK for a SYN in a synchronized state (RFC 5961 4.2)",
+         &C::rfc5961_syn},
         {"rfc1337", 0, 1, "TIME-WAIT ignores RST", &C::rfc1337, {"net.ipv4.tcp_rfc1337"}},
         {"rst_on_data_after_close", 0, 1, "RST for new data after the reader has gone (Linux)",
          &C::rst_on_data_after_close},

@@ -47,7 +47,7 @@ TEST(SocketCallsTable, OptionLevelsAndNumbersAreTheKernelHeaders) {
       {"SO_SNDBUF", {SOL_SOCKET, SO_SNDBUF}},       {"TCP_NODELAY", {IPPROTO_TCP, TCP_NODELAY}},
       {"TCP_CORK", {IPPROTO_TCP, TCP_CORK}},        {"SO_ERROR", {SOL_SOCKET, SO_ERROR}},
       {"SO_KEEPALIVE", {SOL_SOCKET, SO_KEEPALIVE}}, {"TCP_INFO", {IPPROTO_TCP, TCP_INFO}},
-      {"SO_RCVTIMEO", {SOL_SOCKET, SO_RCVTIMEO}}, {"SO_SNDTIMEO", {SOL_SOCKET, SO_SNDTIMEO}},
+      {"SO_RCVTIMEO", {SOL_SOCKET, SO_RCVTIMEO}},   {"SO_SNDTIMEO", {SOL_SOCKET, SO_SNDTIMEO}},
   };
   ASSERT_EQ(socket_options().size(), std::size(linux_opts));
   for (const auto& [name, want] : linux_opts) {
