@@ -9,8 +9,8 @@
 
 namespace tcpsim::scenario {
 
-std::vector<SentSegment> segments_between(const std::vector<sim::PacketRecord>& all, std::uint32_t from_ip,
-                                          std::uint32_t to_ip) {
+std::vector<NumberedSegment> segments_between(const std::vector<sim::PacketRecord>& all,
+                                              std::uint32_t from_ip, std::uint32_t to_ip) {
   // The last SYN seen in each direction of a 4-tuple: its seq is that side's
   // ISS (a TIME-WAIT reuse starts a new one).
   auto last_syn = [&all](std::size_t upto, const sim::Addr& src,
@@ -21,11 +21,11 @@ std::vector<SentSegment> segments_between(const std::vector<sim::PacketRecord>& 
     }
     return nullptr;
   };
-  std::vector<SentSegment> out;
+  std::vector<NumberedSegment> out;
   for (std::size_t k = 0; k < all.size(); ++k) {
     const sim::Packet& p = all[k].packet;
     if (p.src.ip != from_ip || p.dst.ip != to_ip) continue;
-    SentSegment s;
+    NumberedSegment s;
     s.p = &all[k];
     s.nth = static_cast<long>(out.size()) + 1;
     const auto* mine = last_syn(k, p.src, p.dst);
@@ -47,7 +47,7 @@ std::vector<std::string> option_names(const sim::PacketRecord& p) {
   return o;
 }
 
-bool fields_match(const SegmentFields& f, const SentSegment& s) {
+bool fields_match(const SegmentFields& f, const NumberedSegment& s) {
   const sim::Packet& p = s.p->packet;
   auto eq = [](const std::optional<std::uint32_t>& want, std::uint32_t got) { return !want || *want == got; };
   if (!eq(f.seq, s.seq) || !eq(f.ack, s.ack) ||
@@ -63,7 +63,7 @@ bool fields_match(const SegmentFields& f, const SentSegment& s) {
   return true;
 }
 
-std::string describe(const SentSegment& s) {
+std::string describe(const NumberedSegment& s) {
   const sim::Packet& p = s.p->packet;
   std::string opts;
   for (const auto& o : option_names(*s.p)) {
@@ -84,7 +84,7 @@ std::string when_text(const Assertion& a) {
 }
 
 // Segments `first`..`last` (1-based, clipped), one a line, `mark` flagged.
-std::string listing(const std::vector<SentSegment>& segs, long first, long last, long mark) {
+std::string listing(const std::vector<NumberedSegment>& segs, long first, long last, long mark) {
   std::string out;
   for (const auto& s : segs) {
     if (s.nth < first || s.nth > last) continue;
@@ -93,14 +93,14 @@ std::string listing(const std::vector<SentSegment>& segs, long first, long last,
   return out;
 }
 
-AssertionResult check_one(const Assertion& a, const std::vector<SentSegment>& all, bool texts) {
-  std::vector<SentSegment> segs;
+AssertionResult check_one(const Assertion& a, const std::vector<NumberedSegment>& all, bool texts) {
+  std::vector<NumberedSegment> segs;
   for (const auto& s : all) {
     if (counts_for(a, s.p->sent)) segs.push_back(s);
   }
   AssertionResult ar;
   ar.loc = a.loc;
-  const SentSegment* s =
+  const NumberedSegment* s =
       a.nth <= static_cast<long>(segs.size()) ? &segs[static_cast<std::size_t>(a.nth - 1)] : nullptr;
   const std::uint8_t mask = a.psh ? 0xff : static_cast<std::uint8_t>(~model::kPsh);
   ar.pass = s && (s->p->packet.seg.flags & mask) == a.flags && fields_match(a.fields, *s);
@@ -123,10 +123,10 @@ AssertionResult check_one(const Assertion& a, const std::vector<SentSegment>& al
 
 }  // namespace
 
-AssertionResult check_segments(const Assertion& a, const std::vector<SentSegment>& segs, bool texts) {
+AssertionResult check_segments(const Assertion& a, const std::vector<NumberedSegment>& segs, bool texts) {
   if (a.kind == Assertion::Segment) return check_one(a, segs, texts);
   long n = 0;
-  std::vector<SentSegment> kind;  // of the spec's kind, whatever their fields: the context of a failure
+  std::vector<NumberedSegment> kind;  // of the spec's kind, whatever their fields: the context of a failure
   for (const auto& s : segs) {
     if (!counts_for(a, s.p->sent) || !a.match.matches(s.p->packet.seg)) continue;
     kind.push_back(s);

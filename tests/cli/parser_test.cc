@@ -127,7 +127,8 @@ INSTANTIATE_TEST_SUITE_P(
         Bad{"host A 10.0.0.1\nprogram p on A {\n  s = sokcet()\n}\n",
             "t.tcpsim:3:3: unknown call 'sokcet': expected one of socket, setsockopt, getsockopt, bind, "
             "listen, accept, "
-            "connect, read, recv, write, send, shutdown, close, dup, fcntl, epoll_create1, epoll_ctl, "
+            "connect, read, recv, read_to_end, write, send, shutdown, close, dup, fcntl, epoll_create1, "
+            "epoll_ctl, "
             "epoll_wait, "
             "getsockname, getpeername, poll, ioctl, tcp_state, sleep, usleep, at, repeat, ss, exit"},
         Bad{"host A 10.0.0.1\nprogram p on A {\n  s = socket()\n  bind(s)\n}\n",

@@ -1,6 +1,6 @@
 // `tcpsim run -f summary` runs untraced: issue 15's memory target for the
 // command itself (tests/cli/bulk_memory_test.cc checks the library). A
-// 1 GB transfer traced took 1.16 GB and met the 5,000,000-record limit;
+// 1 GB transfer traced took 1.16 GB and met the then 5,000,000-record limit (now 3,000,000);
 // untraced, the peak must stay under 100 MB, a tenth of the bytes moved.
 //
 // The binary runs as a child; wait4() gives that child's own peak resident
