@@ -949,7 +949,7 @@ class Parser {
       e.value = std::get<long>(v);
       bump();
     } else {
-      e.value = integer("the expected result", LONG_MIN, LONG_MAX);
+      e.value = integer("a result: a number, or -1 and an errno name", LONG_MIN, LONG_MAX);
     }
     if (e.value == -1) {
       if (cur().kind != Tok::Ident) expected("an errno name after -1 (EADDRINUSE, ECONNRESET, EAGAIN ...)");

@@ -124,6 +124,10 @@ INSTANTIATE_TEST_SUITE_P(
         Bad{"host A 10.0.0.1\ndrop A -> A first PSH\n",
             "t.tcpsim:2:19: unknown segment kind 'PSH': expected SYN, SYN,ACK, ACK, FIN, FIN,ACK, RST, "
             "RST,ACK, data or packet"},
+        // A string where a call's result goes (once read "expected the
+        // expected result": the prompt said what it is, not what to write).
+        Bad{"host A 10.0.0.1\nprogram p on A {\n  k = socket()\n  read_to_end(k) = \"x\"\n}\n",
+            "t.tcpsim:4:20: expected a result: a number, or -1 and an errno name, found \"x\""},
         Bad{"host A 10.0.0.1\nprogram p on A {\n  s = sokcet()\n}\n",
             "t.tcpsim:3:3: unknown call 'sokcet': expected one of socket, setsockopt, getsockopt, bind, "
             "listen, accept, "
