@@ -16,9 +16,11 @@ namespace tcpsim::kernel {
 
 // `kernel_name`: what the ladder's header calls the profile ("Linux 6.18.44").
 // `slack`: a state asserted at T passes when the socket was in it at some
-// moment within `slack` of T (the real run's programs start late and its
+// moment within `slack` + `relative_slack` x T of T (the real run's programs
+// start late, its timers fire late by a share of their length, and its
 // states are sampled); 0 judges the moment T alone.
 scenario::RunResult to_run_result(std::shared_ptr<const scenario::Scenario> sc, const Recording& rec,
-                                  const Plan& plan, const std::string& kernel_name, Duration slack = 0);
+                                  const Plan& plan, const std::string& kernel_name, Duration slack = 0,
+                                  double relative_slack = 0);
 
 }  // namespace tcpsim::kernel

@@ -226,7 +226,8 @@ int cmd_kernel(const KernelArgs& a) {
   signal(SIGTERM, SIG_DFL);
   if (auto* e = std::get_if<std::string>(&rec)) return fail(*e);
   const auto& recording = std::get<kernel::Recording>(rec);
-  const scenario::RunResult real = kernel::to_run_result(sc, recording, plan, kernel_name(), *tol);
+  const scenario::RunResult real = kernel::to_run_result(sc, recording, plan, kernel_name(), *tol,
+                                                         static_cast<double>(rel->to_ppb()) / 1e9);
 
   if (auto e = formats::too_big_for(format, real)) return fail(*e);
   std::string text = formats::write_trace(format, real, formats::WriteOptions{a.verbose, {}});
