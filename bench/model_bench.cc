@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/floor_benchmark.h"
 #include "model/endpoint.h"
 
 namespace {
@@ -117,6 +118,12 @@ void BM_HandWiredExchange(benchmark::State& state) {
       static_cast<double>(segments), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_HandWiredExchange);
+
+// The bare event loop (bench/floor.h) in the same run, so that each figure
+// above can be read as a ratio to it (the machines are shared: absolute
+// times drift with the load, ratios much less).
+void BM_Floor(benchmark::State& state) { bench::floor_benchmark(state); }
+BENCHMARK(BM_Floor)->Arg(16);
 
 }  // namespace
 

@@ -12,6 +12,7 @@
 
 #include <string>
 
+#include "bench/floor_benchmark.h"
 #include "sim/network.h"
 
 namespace {
@@ -124,6 +125,12 @@ BENCHMARK(BM_ShortConns)
     ->Args({100, 0, 10000})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
+
+// The bare event loop (bench/floor.h) in the same run, so that each figure
+// above can be read as a ratio to it: 16 events queued as with k = 1, 256
+// as with k = 100.
+void BM_Floor(benchmark::State& state) { bench::floor_benchmark(state); }
+BENCHMARK(BM_Floor)->Arg(16)->Arg(256);
 
 }  // namespace
 

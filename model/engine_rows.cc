@@ -12,7 +12,7 @@ namespace tcpsim::model {
 
 // ------------------------------------------------------------ row records
 
-void Engine::fired(State from, State to, RuleId rule) {
+void Engine::fired(State from, State to, RuleId rule, std::string_view name) {
   if (from != to) {
     state_change(from, to, rule);
     return;
@@ -20,7 +20,7 @@ void Engine::fired(State from, State to, RuleId rule) {
   Action a{ActionKind::Note};
   a.from = a.to = from;
   a.rule = rule;
-  a.note = rule_name(rule);
+  a.note = name;
   out_->actions.push_back(a);
 }
 

@@ -354,7 +354,7 @@ struct Do {
   void operator()(const E& ev, F& fsm, S&, T&) const {
     constexpr int id = F::Table::template id_of<Rule>();
     static_assert(id >= 0, "tcpsim: a rule must name exactly one row of the table");
-    fsm.engine.fired(S::id, T::id, static_cast<RuleId>(id));
+    fsm.engine.fired(S::id, T::id, static_cast<RuleId>(id), Rule::name);
     (void)ev;  // a row without steps
     (Steps{}(ev, fsm.engine), ...);
   }
