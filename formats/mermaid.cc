@@ -5,6 +5,8 @@
 #include <algorithm>
 
 #include "formats/gap.h"
+#include "formats/time_window.h"
+#include "formats/timer_changes.h"
 #include "formats/trace_view.h"
 #include "model/transition_table.h"
 #include "sim/trace_text.h"
@@ -65,8 +67,9 @@ std::string mermaid_header(const TraceView& view, const PictureOptions& opt) {
   }
   out += "sequenceDiagram\n";
   if (opt.title) out += fmt::format("  title {}\n", escape(*opt.title));
-  // Mermaid numbers the arrows in the order written, which is the order sent.
-  if (opt.number) out += "  autonumber\n";
+  // Mermaid numbers the arrows in the order written, which is the order
+  // sent; a cropped figure (--from/--to) writes the numbers of the whole run.
+  if (opt.number && opt.window.whole()) out += "  autonumber\n";
   std::string left = "A", right = "B";
   if (!view.connections().empty()) {
     left = view.end_label(view.connections().front().left);
@@ -105,7 +108,7 @@ bool is_lost(const std::vector<TraceRecord>& recs, std::size_t i) {
 }  // namespace
 
 std::string mermaid(const scenario::RunResult& run, const PictureOptions& opt) {
-  const TraceView view(run);
+  const TraceView view(run, opt.isn);
   const sim::Trace& tr = run.net->trace();
   const auto& recs = tr.records();
   const auto& ends = view.ends();
@@ -127,6 +130,20 @@ std::string mermaid(const scenario::RunResult& run, const PictureOptions& opt) {
     if (c.right >= 0) serves_right[ends[static_cast<std::size_t>(c.right)].host] = true;
   }
 
+  const std::vector<TimerChange> timers = timer_changes(view, tr);
+  // --from/--to (formats/time_window.h): records outside the widened window
+  // only keep each end's state, written as a note where the window opens.
+  const TimeWindow win = widened(opt.window, view, tr);
+  const std::vector<bool> in_window = packets_in(opt.window, view, tr);
+  std::vector<std::size_t> number(tr.packets().size(), 0);
+  {
+    std::size_t n = 0;
+    for (const auto& r : recs) {
+      if (r.kind == TraceKind::Sent && view.connection_of_packet(r.ref) >= 0) number[r.ref] = ++n;
+    }
+  }
+  std::vector<State> state(ends.size(), State::Closed);
+  bool opened = opt.window.whole();
   Time last = -1;
   auto at = [&](Time t) {
     if (last >= 0 && t - last > 6 * unit)
@@ -136,6 +153,21 @@ std::string mermaid(const scenario::RunResult& run, const PictureOptions& opt) {
   for (std::size_t i = 0; i < recs.size(); ++i) {
     const TraceRecord& r = recs[i];
     const int end = view.end_of(i);
+    if (r.t > win.to) break;
+    if (r.t < win.from) {
+      if (r.kind == TraceKind::State && end >= 0) state[static_cast<std::size_t>(end)] = r.to;
+      continue;
+    }
+    if (!opened) {
+      opened = true;
+      last = r.t;
+      for (std::size_t e = 0; e < ends.size(); ++e) {
+        if (ends[e].connection < 0 || state[e] == State::Closed) continue;
+        out += fmt::format("  Note over {}: {}\n", side_name(view.is_right(static_cast<int>(e))),
+                           escape(tag(static_cast<int>(e)) + std::string(model::state_name(state[e]))));
+      }
+    }
+    if (r.kind == TraceKind::Sent && !in_window[r.ref]) continue;
     switch (r.kind) {
       case TraceKind::State: {
         if (end < 0) break;
@@ -162,6 +194,7 @@ std::string mermaid(const scenario::RunResult& run, const PictureOptions& opt) {
         const bool rightwards = view.packet_goes_right(r.ref);
         std::string label = sim::segment_label(p.seg);
         if (opt.verbose) label += view.seq_text(r.ref);
+        if (opt.number && !opt.window.whole()) label = fmt::format("{}: {}", number[r.ref], label);
         if (p.retransmission) label += " (again)";
         if (lost) label += " (lost)";
         const char* arrow = lost ? (p.retransmission ? "--x" : "-x") : (p.retransmission ? "-->>" : "->>");
@@ -194,8 +227,18 @@ std::string mermaid(const scenario::RunResult& run, const PictureOptions& opt) {
         out += fmt::format("  Note {}: {}\n", beside(view.call_is_right(i)), text);
         break;
       }
-      case TraceKind::Delivered:
       case TraceKind::TimerArmed:
+      case TraceKind::TimerCancelled:
+        // A lifetime timer restarted or cancelled, as the SVG notes it.
+        if (timers[i] != TimerChange::None && !opt.hide_timers) {
+          at(r.t);
+          out += fmt::format("  Note {}: {}\n", beside(view.is_right(end)),
+                             timer_change_text(r.timer, timers[i], opt.compact));
+          break;
+        }
+        if (r.kind == TraceKind::TimerCancelled) break;
+        [[fallthrough]];
+      case TraceKind::Delivered:
         // Nothing drawn, but something happened: an idle stretch starts
         // after it, as the SVG measures it.
         if (r.kind == TraceKind::Delivered ? view.connection_of_packet(r.ref) >= 0
@@ -214,7 +257,9 @@ std::string mermaid(const scenario::RunResult& run, const PictureOptions& opt) {
       if (recs[i].kind == TraceKind::State && e >= 0 && ends[static_cast<std::size_t>(e)].connection >= 0)
         open[static_cast<std::size_t>(e)] = recs[i].to != State::Closed;
     }
-    if (std::find(open.begin(), open.end(), true) != open.end() && run.end_time > last) at(run.end_time);
+    if (std::find(open.begin(), open.end(), true) != open.end() && run.end_time > last &&
+        run.end_time <= win.to)
+      at(run.end_time);
   }
   return out;
 }
