@@ -6,6 +6,7 @@
 #include <map>
 
 #include "formats/segment_runs.h"
+#include "formats/timer_changes.h"
 #include "formats/trace_view.h"
 #include "model/transition_table.h"
 #include "sim/trace_text.h"
@@ -115,14 +116,15 @@ class LadderWriter {
       : run(run),
         opt(opt),
         g(opt.unicode ? kUnicode : kAscii),
-        view(run),
+        view(run, opt.isn),
         tr(run.net->trace()),
         state(view.ends().size(), State::Closed),
         seen(view.ends().size(), false),
         dirty(view.ends().size(), false),
         why(view.ends().size()),
         many(view.connections().size() > 1),
-        notes(opt.verbose ? window_notes(tr) : std::vector<std::string>{}) {
+        notes(opt.verbose ? window_notes(tr) : std::vector<std::string>{}),
+        timers(timer_changes(view, tr)) {
     if (!opt.verbose) runs = segment_runs(view, tr);
   }
 
@@ -141,12 +143,34 @@ class LadderWriter {
            "\n";
 
     const auto& recs = tr.records();
+    // --from/--to (formats/time_window.h): records before the widened
+    // window only keep each end's state, drawn as a row where it opens.
+    const TimeWindow win = widened(opt.window, view, tr);
+    const std::vector<bool> in_window = packets_in(opt.window, view, tr);
+    bool opened = opt.window.whole();
     Time last_t = -1;
     std::size_t next_run = 0;
     for (std::size_t i = 0; i < recs.size(); ++i) {
+      if (recs[i].t > win.to) break;
+      if (recs[i].t < win.from) {
+        if (recs[i].kind == TraceKind::State && view.end_of(i) >= 0) {
+          state[static_cast<std::size_t>(view.end_of(i))] = recs[i].to;
+          seen[static_cast<std::size_t>(view.end_of(i))] = true;
+        }
+        while (next_run < runs.size() && runs[next_run].start <= i) ++next_run;
+        continue;
+      }
+      if (!opened) {
+        opened = true;
+        for (std::size_t e = 0; e < state.size(); ++e) {
+          if (seen[e] && state[e] != State::Closed && view.ends()[e].connection >= 0) mark(e);
+        }
+        flush(win.from);
+      }
+      if (recs[i].kind == TraceKind::Sent && !in_window[recs[i].ref]) continue;
       if (recs[i].t != last_t) flush(last_t);
       last_t = recs[i].t;
-      if (next_run < runs.size() && runs[next_run].start == i) {
+      if (next_run < runs.size() && runs[next_run].start == i && recs[runs[next_run].end - 1].t <= win.to) {
         draw_run(runs[next_run]);
         i = runs[next_run++].end - 1;
         continue;
@@ -280,6 +304,15 @@ class LadderWriter {
                     fmt::format("{} timer expired", std::string(model::timer_name(r.timer))));
         }
         break;
+      case TraceKind::TimerArmed:
+      case TraceKind::TimerCancelled:
+        // A lifetime timer restarted (TIME-WAIT absorbing a FIN: always
+        // shown, it prolongs the state) or cancelled (with -v, as expiries).
+        if (timers[i] == TimerChange::Restarted || (opt.verbose && timers[i] == TimerChange::Cancelled)) {
+          flush(r.t);
+          side_text(r.t, view.is_right(end), timer_change_text(r.timer, timers[i], false));
+        }
+        break;
       case TraceKind::Sent: {
         const int conn = view.connection_of_packet(r.ref);
         if (conn < 0) break;
@@ -349,7 +382,7 @@ class LadderWriter {
     const Time t = std::min(run.first[0] < 0 ? run.first[1] : run.first[0],
                             run.first[1] < 0 ? run.first[0] : run.first[1]);
     for (const auto& c : run.calls)
-      side_text(t, c.right, c.times == 1 ? c.call : fmt::format("{} x{}", c.call, c.times));
+      side_text(t, c.right, c.text());
   }
 
   const scenario::RunResult& run;
@@ -372,6 +405,7 @@ class LadderWriter {
   const bool many;
   const std::vector<std::string> notes;  // -v: window_notes()
   std::vector<SegmentRun> runs;          // without -v: segment_runs(), in record order
+  const std::vector<TimerChange> timers;  // timer_changes(), by record
 };
 
 }  // namespace

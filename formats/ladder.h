@@ -7,13 +7,21 @@
 
 #include <string>
 
+#include "formats/time_window.h"
+#include "formats/trace_view.h"
 #include "scenario/interpreter.h"
 
 namespace tcpsim::formats {
 
 struct LadderOptions {
+  // LadderOptions{unicode, verbose}: the others as by default.
+  LadderOptions(bool unicode = false, bool verbose = false, IsnOrigin isn = {},  // NOLINT(google-explicit-constructor)
+                TimeWindow window = {})
+      : unicode(unicode), verbose(verbose), isn(isn), window(window) {}
   bool unicode = false;
   bool verbose = false;  // seq/ack (relative), window, length; RFC processing notes; timers
+  IsnOrigin isn;         // --isn: the origin of each side's numbers
+  TimeWindow window;     // --from/--to: cropped (formats/time_window.h)
 };
 
 std::string ladder(const scenario::RunResult& run, const LadderOptions& opt);

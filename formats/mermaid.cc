@@ -5,6 +5,8 @@
 #include <algorithm>
 
 #include "formats/gap.h"
+#include "formats/time_window.h"
+#include "formats/timer_changes.h"
 #include "formats/trace_view.h"
 #include "model/transition_table.h"
 #include "sim/trace_text.h"
@@ -65,8 +67,9 @@ std::string mermaid_header(const TraceView& view, const PictureOptions& opt) {
   }
   out += "sequenceDiagram\n";
   if (opt.title) out += fmt::format("  title {}\n", escape(*opt.title));
-  // Mermaid numbers the arrows in the order written, which is the order sent.
-  if (opt.number) out += "  autonumber\n";
+  // Mermaid numbers the arrows in the order written, which is the order
+  // sent; a cropped figure (--from/--to) writes the numbers of the whole run.
+  if (opt.number && opt.window.whole()) out += "  autonumber\n";
   std::string left = "A", right = "B";
   if (!view.connections().empty()) {
     left = view.end_label(view.connections().front().left);
@@ -102,10 +105,79 @@ bool is_lost(const std::vector<TraceRecord>& recs, std::size_t i) {
   return false;
 }
 
+// Each drawn packet's number in the order sent, from 1 (--number when
+// cropped: the whole run's numbers, written into the labels).
+std::vector<std::size_t> send_numbers(const TraceView& view, const sim::Trace& tr) {
+  std::vector<std::size_t> number(tr.packets().size(), 0);
+  std::size_t n = 0;
+  for (const auto& r : tr.records()) {
+    if (r.kind == TraceKind::Sent && view.connection_of_packet(r.ref) >= 0) number[r.ref] = ++n;
+  }
+  return number;
+}
+
+// The message a segment sent by record i is, "  L->>R: FIN,ACK".
+std::string message(const TraceView& view, const sim::Trace& tr, std::size_t i, const PictureOptions& opt,
+                    std::size_t number) {
+  const TraceRecord& r = tr.records()[i];
+  const int conn = view.connection_of_packet(r.ref);
+  const auto& p = tr.packet(r.ref).packet;
+  const bool lost = is_lost(tr.records(), i);
+  const bool rightwards = view.packet_goes_right(r.ref);
+  std::string label = sim::segment_label(p.seg);
+  if (opt.verbose) label += view.seq_text(r.ref);
+  if (opt.number && !opt.window.whole()) label = fmt::format("{}: {}", number, label);
+  if (p.retransmission) label += " (again)";
+  if (lost) label += " (lost)";
+  const char* arrow = lost ? (p.retransmission ? "--x" : "-x") : (p.retransmission ? "-->>" : "->>");
+  const bool many = view.connections().size() > 1;
+  return fmt::format("  {}{}{}: {}\n", rightwards ? "L" : "R", arrow, rightwards ? "R" : "L",
+                     escape((many ? fmt::format("#{} ", conn + 1) : std::string()) + label));
+}
+
+// --from: each drawn end's state where the window opens, as notes.
+std::string state_notes(const TraceView& view, const std::vector<State>& state) {
+  std::string out;
+  const bool many = view.connections().size() > 1;
+  for (std::size_t e = 0; e < state.size(); ++e) {
+    const int c = view.ends()[e].connection;
+    if (c < 0 || state[e] == State::Closed) continue;
+    out += fmt::format("  Note over {}: {}\n", view.is_right(static_cast<int>(e)) ? "R" : "L",
+                       escape((many ? fmt::format("#{} ", c + 1) : std::string()) +
+                              std::string(model::state_name(state[e]))));
+  }
+  return out;
+}
+
+// Whether a drawn end is still open when the run ends.
+bool any_open_at_end(const TraceView& view, const std::vector<TraceRecord>& recs) {
+  std::vector<bool> open(view.ends().size(), false);
+  for (std::size_t i = 0; i < recs.size(); ++i) {
+    const int e = view.end_of(i);
+    if (recs[i].kind == TraceKind::State && e >= 0 &&
+        view.ends()[static_cast<std::size_t>(e)].connection >= 0)
+      open[static_cast<std::size_t>(e)] = recs[i].to != State::Closed;
+  }
+  return std::find(open.begin(), open.end(), true) != open.end();
+}
+
+// "name prints:<br/>line<br/>line": a program's output as one note's text.
+std::string output_text(const TraceView& view, const sim::Trace& tr, const TraceRecord& r) {
+  std::string text = escape(view.program_name(r.program) + " prints:");
+  const std::string& s = tr.text(r.ref);
+  std::size_t pos = 0;
+  while (pos < s.size()) {
+    const auto nl = s.find('\n', pos);
+    text += "<br/>" + escape(s.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos));
+    pos = nl == std::string::npos ? s.size() : nl + 1;
+  }
+  return text;
+}
+
 }  // namespace
 
 std::string mermaid(const scenario::RunResult& run, const PictureOptions& opt) {
-  const TraceView view(run);
+  const TraceView view(run, opt.isn);
   const sim::Trace& tr = run.net->trace();
   const auto& recs = tr.records();
   const auto& ends = view.ends();
@@ -127,6 +199,14 @@ std::string mermaid(const scenario::RunResult& run, const PictureOptions& opt) {
     if (c.right >= 0) serves_right[ends[static_cast<std::size_t>(c.right)].host] = true;
   }
 
+  const std::vector<TimerChange> timers = timer_changes(view, tr);
+  // --from/--to (formats/time_window.h): records outside the widened window
+  // only keep each end's state, written as a note where the window opens.
+  const TimeWindow win = widened(opt.window, view, tr);
+  const std::vector<bool> in_window = packets_in(opt.window, view, tr);
+  const std::vector<std::size_t> number = send_numbers(view, tr);
+  std::vector<State> state(ends.size(), State::Closed);
+  bool opened = opt.window.whole();
   Time last = -1;
   auto at = [&](Time t) {
     if (last >= 0 && t - last > 6 * unit)
@@ -136,6 +216,17 @@ std::string mermaid(const scenario::RunResult& run, const PictureOptions& opt) {
   for (std::size_t i = 0; i < recs.size(); ++i) {
     const TraceRecord& r = recs[i];
     const int end = view.end_of(i);
+    if (r.t > win.to) break;
+    if (r.t < win.from) {
+      if (r.kind == TraceKind::State && end >= 0) state[static_cast<std::size_t>(end)] = r.to;
+      continue;
+    }
+    if (!opened) {
+      opened = true;
+      last = r.t;
+      out += state_notes(view, state);
+    }
+    if (r.kind == TraceKind::Sent && !in_window[r.ref]) continue;
     switch (r.kind) {
       case TraceKind::State: {
         if (end < 0) break;
@@ -153,22 +244,11 @@ std::string mermaid(const scenario::RunResult& run, const PictureOptions& opt) {
                            escape(tag(end) + std::string(model::state_name(r.to))));
         break;
       }
-      case TraceKind::Sent: {
-        const int conn = view.connection_of_packet(r.ref);
-        if (conn < 0) break;
+      case TraceKind::Sent:
+        if (view.connection_of_packet(r.ref) < 0) break;
         at(r.t);
-        const auto& p = tr.packet(r.ref).packet;
-        const bool lost = is_lost(recs, i);
-        const bool rightwards = view.packet_goes_right(r.ref);
-        std::string label = sim::segment_label(p.seg);
-        if (opt.verbose) label += view.seq_text(r.ref);
-        if (p.retransmission) label += " (again)";
-        if (lost) label += " (lost)";
-        const char* arrow = lost ? (p.retransmission ? "--x" : "-x") : (p.retransmission ? "-->>" : "->>");
-        out += fmt::format("  {}{}{}: {}\n", side_name(!rightwards), arrow, side_name(rightwards),
-                           escape((many ? fmt::format("#{} ", conn + 1) : std::string()) + label));
+        out += message(view, tr, i, opt, number[r.ref]);
         break;
-      }
       case TraceKind::Call:
         if (opt.hide_calls || opt.compact) break;
         at(r.t);
@@ -183,19 +263,21 @@ std::string mermaid(const scenario::RunResult& run, const PictureOptions& opt) {
       case TraceKind::Output: {
         if (opt.hide_notes) break;
         at(r.t);
-        std::string text = escape(view.program_name(r.program) + " prints:");
-        const std::string& s = tr.text(r.ref);
-        std::size_t pos = 0;
-        while (pos < s.size()) {
-          const auto nl = s.find('\n', pos);
-          text += "<br/>" + escape(s.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos));
-          pos = nl == std::string::npos ? s.size() : nl + 1;
-        }
-        out += fmt::format("  Note {}: {}\n", beside(view.call_is_right(i)), text);
+        out += fmt::format("  Note {}: {}\n", beside(view.call_is_right(i)), output_text(view, tr, r));
         break;
       }
-      case TraceKind::Delivered:
       case TraceKind::TimerArmed:
+      case TraceKind::TimerCancelled:
+        // A lifetime timer restarted or cancelled, as the SVG notes it.
+        if (timers[i] != TimerChange::None && !opt.hide_timers) {
+          at(r.t);
+          out += fmt::format("  Note {}: {}\n", beside(view.is_right(end)),
+                             timer_change_text(r.timer, timers[i], opt.compact));
+          break;
+        }
+        if (r.kind == TraceKind::TimerCancelled) break;
+        [[fallthrough]];
+      case TraceKind::Delivered:
         // Nothing drawn, but something happened: an idle stretch starts
         // after it, as the SVG measures it.
         if (r.kind == TraceKind::Delivered ? view.connection_of_packet(r.ref) >= 0
@@ -207,15 +289,7 @@ std::string mermaid(const scenario::RunResult& run, const PictureOptions& opt) {
   }
   // A connection still open when the run ended: the time it stayed so, as
   // the SVG draws its bands down to the end of the run.
-  {
-    std::vector<bool> open(ends.size(), false);
-    for (std::size_t i = 0; i < recs.size(); ++i) {
-      const int e = view.end_of(i);
-      if (recs[i].kind == TraceKind::State && e >= 0 && ends[static_cast<std::size_t>(e)].connection >= 0)
-        open[static_cast<std::size_t>(e)] = recs[i].to != State::Closed;
-    }
-    if (std::find(open.begin(), open.end(), true) != open.end() && run.end_time > last) at(run.end_time);
-  }
+  if (any_open_at_end(view, recs) && run.end_time > last && run.end_time <= win.to) at(run.end_time);
   return out;
 }
 

@@ -17,10 +17,10 @@ namespace tcpsim::formats {
 namespace {
 
 std::string ascii(const scenario::RunResult& r, const WriteOptions& o) {
-  return ladder(r, LadderOptions{false, o.verbose});
+  return ladder(r, LadderOptions{false, o.verbose, o.figure.isn, o.figure.window});
 }
 std::string unicode(const scenario::RunResult& r, const WriteOptions& o) {
-  return ladder(r, LadderOptions{true, o.verbose});
+  return ladder(r, LadderOptions{true, o.verbose, o.figure.isn, o.figure.window});
 }
 std::string event_lines(const scenario::RunResult& r, const WriteOptions&) { return events(r); }
 std::string json_doc(const scenario::RunResult& r, const WriteOptions&) { return json(r); }

@@ -82,6 +82,10 @@ SegmentRun run_from(const TraceView& view, const sim::Trace& tr, std::size_t i) 
 
 }  // namespace
 
+std::string SegmentRun::Calls::text() const {
+  return times == 1 ? call : fmt::format("{} x{}", call, times);
+}
+
 std::string SegmentRun::label(int d) const {
   if (count[d] == 0) return {};
   std::string s = bytes[d] > 0 ? fmt::format("{} segments, {} bytes", count[d], bytes[d])

@@ -26,6 +26,7 @@ struct SegmentRun {
     std::string call;
     bool right = false;
     std::size_t times = 0;
+    std::string text() const;  // "write(k, 1448)", "read(c, 65536) x24"
   };
   std::vector<Calls> calls;
 

@@ -10,6 +10,8 @@
 #include "formats/gap.h"
 #include "formats/label_layout.h"
 #include "formats/provenance.h"
+#include "formats/segment_runs.h"
+#include "formats/timer_changes.h"
 #include "formats/trace_view.h"
 #include "formats/xml.h"
 #include "model/transition_table.h"
@@ -138,15 +140,17 @@ namespace {
 class PictureBuilder {
  public:
   PictureBuilder(const scenario::RunResult& run, const PictureOptions& opt)
-      : run(run), opt(opt), view(run), tr(run.net->trace()), recs(tr.records()), ends(view.ends()) {}
+      : run(run), opt(opt), view(run, opt.isn), tr(run.net->trace()), recs(tr.records()), ends(view.ends()) {}
 
   LadderPicture build() {
     titles();
     off = substep_offsets(view, tr, [this](int e) { return drawn(e); });
     state_spans();
+    find_runs();
     segments();
     fired_timers();
     pending_notes();
+    crop();
     instants();
     room();
     across(0);
@@ -181,6 +185,8 @@ class PictureBuilder {
     bool lost = false;
     double send_off = 0;
     std::vector<double> recv_offs;
+    std::size_t number = 0;  // in the order sent, from 1, counted over the whole run (--number)
+    std::string run_label;   // a collapsed run of plain segments one way (formats/segment_runs.h)
   };
 
   struct TimerSpan {
@@ -296,24 +302,77 @@ class PictureBuilder {
     }
   }
 
+  // Runs of plain segments (a bulk transfer's data and ACKs), the ASCII
+  // ladder's (formats/segment_runs.h): each drawn as one arrow per
+  // direction, from its first segment's sending to its last one's arrival,
+  // labelled with the count; the reads and writes meanwhile as one note each.
+  void find_runs() {
+    runs = segment_runs(view, tr);
+    run_of_record.assign(recs.size(), -1);
+    for (std::size_t k = 0; k < runs.size(); ++k) {
+      for (std::size_t i = runs[k].start; i < runs[k].end; ++i) run_of_record[i] = static_cast<int>(k);
+    }
+  }
+
+  // The run's arrows, one per direction with segments, as Segs sent at
+  // each direction's first sending (their arrivals come in segments()).
+  void run_segs(std::size_t k, std::vector<int>& seg_of, std::size_t& sent) {
+    const SegmentRun& run = runs[k];
+    const std::size_t first = segs.size();
+    for (int d : {0, 1}) {
+      for (std::size_t i = run.start; i < run.end && run.count[d] > 0; ++i) {
+        const TraceRecord& r = recs[i];
+        if (r.kind != TraceKind::Sent || view.packet_goes_right(r.ref) != (d == 0)) continue;
+        segs.push_back({r.ref, r.t, d, {}, false, off[i], {}, sent + 1, run.label(d)});
+        break;
+      }
+    }
+    for (std::size_t i = run.start; i < run.end; ++i) {
+      if (recs[i].kind != TraceKind::Sent) continue;
+      const int d = view.packet_goes_right(recs[i].ref) ? 0 : 1;
+      // This run's arrow that way (pushed above, from `first`).
+      for (std::size_t s = segs.size(); s-- > first;) {
+        if (segs[s].side == d) {
+          seg_of[recs[i].ref] = static_cast<int>(s);
+          break;
+        }
+      }
+      ++sent;
+    }
+  }
+
   // Packets: when sent, when (if) delivered, lost.
   void segments() {
     std::vector<int> seg_of(tr.packets().size(), -1);
+    std::vector<Time> sent_at(tr.packets().size(), -1);
+    std::size_t sent = 0;  // segments so far, for --number
     for (std::size_t i = 0; i < recs.size(); ++i) {
       const TraceRecord& r = recs[i];
-      if (r.kind == TraceKind::Sent) {
+      if (r.kind == TraceKind::Sent) sent_at[r.ref] = r.t;
+      // The shortest one-way delay: one unit of the scale.
+      if (r.kind == TraceKind::Delivered && r.ref < seg_of.size() && seg_of[r.ref] >= 0 && r.t > sent_at[r.ref] &&
+          (unit < 0 || r.t - sent_at[r.ref] < unit))
+        unit = r.t - sent_at[r.ref];
+      if (run_of_record[i] >= 0 && r.kind == TraceKind::Sent) {
+        if (runs[static_cast<std::size_t>(run_of_record[i])].start == i)
+          run_segs(static_cast<std::size_t>(run_of_record[i]), seg_of, sent);
+      } else if (r.kind == TraceKind::Sent) {
         if (view.connection_of_packet(r.ref) < 0) continue;
         seg_of[r.ref] = static_cast<int>(segs.size());
-        segs.push_back({r.ref, r.t, view.packet_goes_right(r.ref) ? 0 : 1, {}, false, off[i], {}});
+        segs.push_back({r.ref, r.t, view.packet_goes_right(r.ref) ? 0 : 1, {}, false, off[i], {}, ++sent, {}});
       } else if (r.kind == TraceKind::Delivered || r.kind == TraceKind::Dropped) {
         if (r.ref >= seg_of.size() || seg_of[r.ref] < 0) continue;
         Seg& s = segs[static_cast<std::size_t>(seg_of[r.ref])];
+        if (!s.run_label.empty()) {  // a run's arrow ends at its last arrival
+          s.delivered.assign(1, r.t);
+          s.recv_offs.assign(1, off[i]);
+          continue;
+        }
         if (r.kind == TraceKind::Dropped) {
           s.lost = true;
         } else {
           s.delivered.push_back(r.t);
           s.recv_offs.push_back(off[i]);
-          if (r.t > s.sent && (unit < 0 || r.t - s.sent < unit)) unit = r.t - s.sent;
         }
       }
     }
@@ -339,17 +398,12 @@ class PictureBuilder {
     return best > 0 ? best : unit;
   }
 
-  // Timers that bound a state's life (2MSL, FIN-WAIT-2, the user timeout):
-  // drawn when restarted or cancelled too. The others are re-armed or
-  // cancelled by nearly every segment; only their expiry is drawn.
-  static bool lifetime_timer(model::TimerKind k) {
-    return k == model::TimerKind::TimeWait || k == model::TimerKind::FinWait2 || k == model::TimerKind::User;
-  }
-
   // Timers: a bracket from when they were armed to their expiry, or (a
-  // lifetime timer) to their cancelling, with a mark where restarted.
+  // lifetime timer, formats/timer_changes.h) to their cancelling, with a
+  // mark where restarted.
   void fired_timers() {
     if (opt.hide_timers) return;
+    const std::vector<TimerChange> change = timer_changes(view, tr);
     std::map<std::pair<int, int>, TimerSpan> armed;
     for (std::size_t i = 0; i < recs.size(); ++i) {
       const TraceRecord& r = recs[i];
@@ -357,21 +411,24 @@ class PictureBuilder {
       if (!drawn(e)) continue;
       const auto key = std::make_pair(e, static_cast<int>(r.timer));
       const std::string name(model::timer_name(r.timer));
+      if (run_of_record[i] >= 0 && r.kind == TraceKind::TimerFired) {  // a delayed ACK inside a run
+        armed.erase(key);
+        continue;
+      }
+      if (change[i] != TimerChange::None) timer_note_at[i] = timer_change_text(r.timer, change[i], opt.compact);
       auto it = armed.find(key);
       if (r.kind == TraceKind::TimerArmed) {
-        if (it != armed.end() && lifetime_timer(r.timer)) {
+        if (change[i] == TimerChange::Restarted && it != armed.end()) {
           it->second.restarts.push_back(r.t);
           it->second.after = r.after;
-          timer_note_at[i] = name + " restarted";
         } else {
           armed[key] = {e, r.t, -1, r.timer, r.after, name, {}, false};
         }
       } else if (r.kind == TraceKind::TimerCancelled && it != armed.end()) {
-        if (lifetime_timer(r.timer)) {
+        if (change[i] == TimerChange::Cancelled) {
           it->second.fired = r.t;
           it->second.cancelled = true;
           timer_spans.push_back(it->second);
-          timer_note_at[i] = name + (opt.compact ? " cancelled" : " timer cancelled");
         }
         armed.erase(it);
       } else if (r.kind == TraceKind::TimerFired && it != armed.end()) {
@@ -386,6 +443,12 @@ class PictureBuilder {
   void pending_notes() {
     for (std::size_t i = 0; i < recs.size(); ++i) {
       const TraceRecord& r = recs[i];
+      if (run_of_record[i] >= 0) {  // a run's reads and writes: one note each, at its start
+        const SegmentRun& run = runs[static_cast<std::size_t>(run_of_record[i])];
+        if (run.start != i || opt.hide_calls || opt.compact) continue;
+        for (const auto& c : run.calls) pending.push_back({r.t, c.right ? 1 : 0, c.text(), LadderPicture::Note::Call});
+        continue;
+      }
       if (r.kind == TraceKind::Call && (opt.hide_calls || opt.compact)) continue;
       if (r.kind == TraceKind::Output && opt.hide_notes) continue;
       if (r.kind == TraceKind::TimerFired && opt.hide_timers) continue;
@@ -421,6 +484,53 @@ class PictureBuilder {
     }
   }
 
+  // --from/--to (formats/time_window.h): what lies outside the window,
+  // widened to the segments in flight across its edges, is left out; a
+  // state held across the top edge starts there, one held across the
+  // bottom edge runs on past it (drawn open); a timer is drawn when it
+  // starts and ends inside.
+  void crop() {
+    if (opt.window.whole()) return;
+    const TimeWindow w = widened(opt.window, view, tr);
+    lo = w.from;
+    hi = w.to;
+    const std::vector<bool> in_window = packets_in(opt.window, view, tr);
+    std::vector<Seg> kept;
+    std::vector<Time> kept_mid;
+    for (std::size_t k = 0; k < segs.size(); ++k) {
+      if (!in_window[segs[k].packet]) continue;
+      kept.push_back(segs[k]);
+      kept_mid.push_back(lost_mid[k]);
+    }
+    segs = std::move(kept);
+    lost_mid = std::move(kept_mid);
+    std::vector<Span> in;
+    for (Span s : spans) {
+      const Time t1 = s.t1 < 0 ? kTimeMax : s.t1;
+      if (t1 < lo || (t1 == lo && s.off1 <= 0) || s.t0 > hi) continue;
+      if (s.t0 < lo) {
+        s.t0 = lo;
+        s.off0 = 0;
+      }
+      if (t1 > hi) s.t1 = -1;
+      in.push_back(s);
+    }
+    spans = std::move(in);
+    for (Time& c : closed_at) {
+      if (c < lo || c > hi) c = -1;
+    }
+    std::vector<TimerSpan> timers;
+    for (const auto& ts : timer_spans) {
+      if (ts.armed >= lo && ts.fired <= hi) timers.push_back(ts);
+    }
+    timer_spans = std::move(timers);
+    std::vector<PendingNote> notes;
+    for (const auto& n : pending) {
+      if (n.t >= lo && n.t <= hi) notes.push_back(n);
+    }
+    pending = std::move(notes);
+  }
+
   // --- The instants, and how far apart to draw them.
   void instants() {
     std::set<Time> times;
@@ -448,7 +558,7 @@ class PictureBuilder {
     bool open = false;
     for (const auto& s : spans) open = open || s.t1 < 0;
     if (times.empty()) times.insert(0);
-    if (open && run.end_time > *times.rbegin()) {
+    if (open && run.end_time > *times.rbegin() && run.end_time <= hi) {
       times.insert(run.end_time);
     }
     T.assign(times.begin(), times.end());
@@ -512,6 +622,11 @@ class PictureBuilder {
         const double h = std::max(need[i], want - debt);
         debt += h - want;
         y += h;
+      } else if (g > kLinearUnits * unit && inside_run(T[i], T[i + 1])) {
+        // Not idle: a collapsed run's segments flow meanwhile. Shortened
+        // like a cut, but with no cut drawn nor named (the run's label
+        // gives its end).
+        y += need[i] + kBreakPx;
       } else if (g > kLinearUnits * unit) {
         cut[i] = true;
         y += need[i] + kBreakPx;
@@ -528,6 +643,14 @@ class PictureBuilder {
     }
     const double last_y = Y.back();
     pic.bottom = last_y + 30;
+  }
+
+  // Whether a collapsed run is in flight all through [t0, t1].
+  bool inside_run(Time t0, Time t1) const {
+    for (const Seg& s : segs) {
+      if (!s.run_label.empty() && s.sent <= t0 && !s.delivered.empty() && s.delivered.back() >= t1) return true;
+    }
+    return false;
   }
 
   // --linear-time: the shortest idle stretch (one that would have been cut)
@@ -586,6 +709,7 @@ class PictureBuilder {
       std::string l = sim::segment_label(tr.packet(s.packet).packet.seg);
       if (opt.verbose) l += view.seq_text(s.packet);
       if (opt.number) l += fmt::format("{}: ", segs.size());
+      if (!s.run_label.empty()) l = s.run_label;
       // The same room in --compact: less lets the label placement run out of clear places.
       label_w = std::max(label_w, text_w(l) + 60);
     }
@@ -714,7 +838,8 @@ class PictureBuilder {
       std::string label = sim::segment_label(p.packet.seg);
       if (opt.verbose) label += view.seq_text(s.packet);
       // Numbered in the order sent, so that a text can cite "segment 3".
-      if (opt.number) label = fmt::format("{}: {}", k + 1, label);
+      if (opt.number) label = fmt::format("{}: {}", s.number, label);
+      if (!s.run_label.empty()) label = s.run_label;
       const double x_from = s.side == 0 ? xl : xr, x_to = s.side == 0 ? xr : xl;
       const double y0 = ymap(s.sent) + s.send_off;
       for (std::size_t d = 0; d < s.delivered.size(); ++d) {
@@ -728,6 +853,7 @@ class PictureBuilder {
         a.retransmission = p.packet.retransmission;
         a.duplicate = d > 0;
         a.packet = s.packet;
+        a.run = !s.run_label.empty();
         pic.arrows.push_back(a);
       }
       if (lost_mid[k] >= 0) {
@@ -839,6 +965,9 @@ class PictureBuilder {
   std::vector<Seg> segs;
   Duration unit = -1;  // the shortest delay
   std::vector<Time> lost_mid;
+  std::vector<SegmentRun> runs;    // find_runs()
+  std::vector<int> run_of_record;  // each record's run, or -1
+  Time lo = 0, hi = kTimeMax;  // --from/--to widened (crop())
   std::vector<TimerSpan> timer_spans;
   std::map<std::size_t, std::string> timer_note_at;  // a record's note: "2MSL restarted"
   std::vector<PendingNote> pending;
@@ -989,8 +1118,8 @@ void svg_timers_and_segments(std::string& o, const LadderPicture& p) {
     const char* colour = "#111111";
     std::string dash =
         a.retransmission ? " stroke-dasharray=\"6,4\"" : (a.duplicate ? " stroke-dasharray=\"2,3\"" : "");
-    o += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"1.3\"{}/>\n",
-                     n(a.x0), n(a.y0), n(a.x1), n(a.y1), colour, dash);
+    o += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"{}\"{}/>\n",
+                     n(a.x0), n(a.y0), n(a.x1), n(a.y1), colour, a.run ? "3" : "1.3", dash);
     if (a.lost) {
       o += fmt::format("<path d=\"M{},{} L{},{} M{},{} L{},{}\" stroke=\"{}\" stroke-width=\"2.2\"/>\n",
                        n(a.x1 - 5), n(a.y1 - 5), n(a.x1 + 5), n(a.y1 + 5), n(a.x1 - 5), n(a.y1 + 5),

@@ -22,6 +22,8 @@
 #include <string>
 #include <vector>
 
+#include "formats/time_window.h"
+#include "formats/trace_view.h"
 #include "scenario/interpreter.h"
 
 namespace tcpsim::formats {
@@ -45,6 +47,8 @@ struct PictureOptions {
   bool no_subtitle = false;          // the provenance stays in the metadata
   bool number = false;               // "3: FIN,ACK": segments numbered in the order sent
   bool linear_time = false;          // no idle cuts: every instant at its time on one scale
+  IsnOrigin isn;                     // --isn A=100,B=300: the origin of each side's numbers (with -v)
+  TimeWindow window;                 // --from/--to: cropped (formats/time_window.h)
 };
 
 // The geometry both SVG and TikZ draw, in pixels (y grows downwards).
@@ -77,7 +81,8 @@ struct LadderPicture {
     bool lost = false;
     bool retransmission = false;
     bool duplicate = false;
-    std::uint32_t packet = 0;         // the trace's packet it draws
+    bool run = false;                 // a run of plain segments (formats/segment_runs.h), drawn heavier
+    std::uint32_t packet = 0;         // the trace's packet it draws (a run's: its first)
     double label_x = 0, label_y = 0;  // the label's baseline centre (formats/label_layout.h)
     double label_angle = 0;           // degrees, clockwise (y grows downwards)
   };

@@ -98,7 +98,8 @@ std::string tikz_preamble(const LadderPicture& p) {
   // One line: provenance_line escapes control characters, so no newline ends the comment early.
   o += "% " + p.provenance + "\n";
   o += "% Compile with pdflatex; to use the picture elsewhere, copy the tikzpicture\n";
-  o += "% and the \\definecolor and \\newcommand lines (plain TikZ, no libraries).\n";
+  o += "% and, once for all figures, the lines from \\newlength to \\tikzset (plain\n";
+  o += "% TikZ, no libraries): a book restyles every figure by changing them there.\n";
   o += "\\documentclass{article}\n\\usepackage{fix-cm}\n\\usepackage{tikz}\n\\pagestyle{empty}\n";
   o += fmt::format("\\setlength{{\\paperwidth}}{{{}}}\n\\setlength{{\\paperheight}}{{{}}}\n", pt(p.width),
                    pt(p.height));
@@ -111,20 +112,46 @@ std::string tikz_preamble(const LadderPicture& p) {
     o += fmt::format("\\definecolor{{{}}}{{HTML}}{{{}}}\n", colour_name(s),
                      std::string(state_fill(s)).substr(1));
   }
+  // The picture's unit (a pixel of the layout) as a length of the document.
+  o += fmt::format("\\newlength{{\\tcpsimunit}}\\setlength{{\\tcpsimunit}}{{{}}}\n", pt(1));
+  // Fonts: the document's own families, at the layout's sizes.
   auto font = [&](const char* name, double px, const char* family) {
     o += fmt::format("\\newcommand{{\\{}}}{{\\fontsize{{{:.2f}bp}}{{{:.2f}bp}}\\selectfont{}}}\n", name,
                      px * pt.k, px * pt.k * 1.2, family);
   };
-  font("tcpsimtitle", 14, "\\sffamily\\bfseries");
-  font("tcpsimsans", 11, "\\sffamily");
-  font("tcpsimname", 12, "\\sffamily\\bfseries");
-  font("tcpsimstate", 10, "\\sffamily\\bfseries");
-  font("tcpsimsmall", 10, "\\sffamily");
-  font("tcpsimtiny", 9, "\\sffamily");
+  font("tcpsimtitle", 14, "\\bfseries");
+  font("tcpsimsans", 11, "");
+  font("tcpsimname", 12, "\\bfseries");
+  font("tcpsimstate", 10, "\\bfseries");
+  font("tcpsimsmall", 10, "");
+  font("tcpsimtiny", 9, "");
   font("tcpsimmono", 11, "\\ttfamily");
   font("tcpsimmonosmall", 10, "\\ttfamily");
+  // What a figure is made of, as styles and commands (formats/tikz.h).
+  o += fmt::format(
+      "\\tikzset{{tcpsim/.style={{x=\\tcpsimunit,y=-\\tcpsimunit,line join=round,inner sep=0pt}},\n"
+      "  tcpsim segment/.style={{line width={0},-latex}},\n"
+      "  tcpsim retransmission/.style={{dash pattern=on {1} off {2},font=\\tcpsimsans\\slshape}},\n"
+      "  tcpsim duplicate/.style={{dash pattern=on {3} off {4}}},\n"
+      "  tcpsim run/.style={{line width={5}}},\n"
+      "  tcpsim lost/.style={{line width={6}}},\n"
+      "  tcpsim label/.style={{anchor=base,font=\\tcpsimsans}},\n"
+      "  tcpsim band/.style={{line width={7},draw=black!80}},\n"
+      "  tcpsim state/.style={{anchor=base,font=\\tcpsimstate}}}}\n",
+      pt(1.3), pt(6), pt(4), pt(2), pt(3), pt(3), pt(2.2), pt(0.8));
+  o += "% \\tcpsimsegment[style]{from}{to}{label at}{angle}{label}: a segment's arrow, its label along it\n";
+  o += "\\newcommand{\\tcpsimsegment}[6][]{\\draw[tcpsim segment,#1] #2 -- #3;"
+       "\\node[tcpsim label,rotate=#5,#1] at #4 {#6};}\n";
+  o += "% \\tcpsimlost[style]{from}{where lost}{label at}{angle}{label}: a lost segment, an X where lost\n";
+  o += "\\newcommand{\\tcpsimlost}[6][]{\\draw[tcpsim segment,-,#1] #2 -- #3;"
+       "\\draw[tcpsim lost] #3 ++(-5,-5) -- ++(10,10) #3 ++(-5,5) -- ++(10,-10);"
+       "\\node[tcpsim label,rotate=#5,#1] at #4 {#6};}\n";
+  o += "% \\tcpsimband[style]{colour}{corner}{corner}: a state's band\n";
+  o += "\\newcommand{\\tcpsimband}[4][]{\\filldraw[tcpsim band,fill=#2,#1] #3 rectangle #4;}\n";
+  o += "% \\tcpsimstatename[style]{at}{name}: a state's name in its band\n";
+  o += "\\newcommand{\\tcpsimstatename}[3][]{\\node[tcpsim state,#1] at #2 {#3};}\n";
   o += "\\begin{document}\n";
-  o += fmt::format("\\begin{{tikzpicture}}[x={},y=-{},line join=round,inner sep=0pt]\n", pt(1), pt(1));
+  o += "\\begin{tikzpicture}[tcpsim]\n";
   o += fmt::format("\\path[use as bounding box] (0,0) rectangle ({},{});\n", n(p.width), n(p.height));
 
   return o;
@@ -196,20 +223,15 @@ void tikz_timers_and_segments(std::string& o, const LadderPicture& p) {
 
   // Segments.
   for (const auto& a : p.arrows) {
-    std::string style = fmt::format("line width={}", pt(1.3));
-    if (a.retransmission) style += fmt::format(",dash pattern=on {} off {}", pt(6), pt(4));
-    if (a.duplicate) style += fmt::format(",dash pattern=on {} off {}", pt(2), pt(3));
-    o += fmt::format("\\draw[{}] ({},{}) -- ({},{});\n", style, n(a.x0), n(a.y0), n(a.x1), n(a.y1));
-    if (a.lost) {
-      o += fmt::format("\\draw[line width={}] ({},{}) -- ({},{}) ({},{}) -- ({},{});\n", pt(2.2), n(a.x1 - 5),
-                       n(a.y1 - 5), n(a.x1 + 5), n(a.y1 + 5), n(a.x1 - 5), n(a.y1 + 5), n(a.x1 + 5),
-                       n(a.y1 - 5));
-    } else {
-      o += head(a.x0, a.y0, a.x1, a.y1);
+    std::string style;
+    for (const auto& [on, name] : {std::pair{a.retransmission, "tcpsim retransmission"},
+                                   {a.duplicate, "tcpsim duplicate"},
+                                   {a.run, "tcpsim run"}}) {
+      if (on) style += (style.empty() ? "" : ",") + std::string(name);
     }
-    o += fmt::format("\\node[anchor=base,inner sep=0pt,rotate={},font=\\tcpsimsans{}] at ({},{}) {{{}}};\n",
-                     n(-a.label_angle), a.retransmission ? "\\slshape" : "", n(a.label_x), n(a.label_y),
-                     tex(a.label));
+    o += fmt::format("\\{}{}{{({},{})}}{{({},{})}}{{({},{})}}{{{}}}{{{}}}\n", a.lost ? "tcpsimlost" : "tcpsimsegment",
+                     style.empty() ? "" : "[" + style + "]", n(a.x0), n(a.y0), n(a.x1), n(a.y1), n(a.label_x),
+                     n(a.label_y), n(-a.label_angle), tex(a.label));
   }
 }
 
@@ -258,16 +280,15 @@ std::string tikz(const scenario::RunResult& run, const PictureOptions& opt) {
     std::string state = b.state;
     const auto sp = state.rfind(' ');
     const std::string bare = sp == std::string::npos ? state : state.substr(sp + 1);
-    o += fmt::format("\\filldraw[line width={},draw=black!80,fill={}{}] ({},{}) rectangle ({},{});\n",
-                     pt(0.8), colour_name(b.listener ? "LISTEN" : bare),
-                     b.listener ? ",dash pattern=on 1.5pt off 1pt" : "", n(b.x0), n(b.y0), n(b.x1), n(b.y1));
+    o += fmt::format("\\tcpsimband{}{{{}}}{{({},{})}}{{({},{})}}\n",
+                     b.listener ? "[dash pattern=on 1.5pt off 1pt]" : "", colour_name(b.listener ? "LISTEN" : bare),
+                     n(b.x0), n(b.y0), n(b.x1), n(b.y1));
   }
   for (const auto& b : p.bands) {
     for (double ly : b.label_ys) {
       if (ly + 2 > b.y1) continue;
-      o += fmt::format("\\node[anchor=base,font={}] at ({},{}) {{{}}};\n",
-                       b.listener ? "\\tcpsimsmall\\slshape" : "\\tcpsimstate", n((b.x0 + b.x1) / 2), n(ly),
-                       tex(b.state));
+      o += fmt::format("\\tcpsimstatename{}{{({},{})}}{{{}}}\n", b.listener ? "[font=\\tcpsimsmall\\slshape]" : "",
+                       n((b.x0 + b.x1) / 2), n(ly), tex(b.state));
     }
   }
   for (const auto& c : p.closed) {

@@ -13,7 +13,7 @@ namespace tcpsim::formats {
 using model::State;
 using sim::TraceKind;
 
-TraceView::TraceView(const scenario::RunResult& run) : run_(run) {
+TraceView::TraceView(const scenario::RunResult& run, const IsnOrigin& origin) : run_(run), origin_(origin) {
   const sim::Trace& tr = run.net->trace();
   const auto& recs = tr.records();
   rec_end_.assign(recs.size(), -1);
@@ -208,6 +208,12 @@ std::string TraceView::listener_state_for(int end) const {
   return ends_[static_cast<std::size_t>(end)].active ? "CLOSED" : "LISTEN";
 }
 
+std::uint32_t TraceView::relative(std::uint32_t v, int end) const {
+  if (end < 0 || !ends_[static_cast<std::size_t>(end)].has_isn) return v;
+  const auto& o = origin_.side[is_right(end) ? 1 : 0];
+  return v - ends_[static_cast<std::size_t>(end)].isn + o.value_or(0);
+}
+
 std::string TraceView::seq_text(std::uint32_t packet) const {
   const auto& p = run_.net->trace().packet(packet).packet;
   const int e = pkt_end_[packet];
@@ -221,19 +227,14 @@ std::string TraceView::seq_text(std::uint32_t packet) const {
     const Connection& cc = conns_[static_cast<std::size_t>(c)];
     const int to = pkt_right_[packet] ? cc.right : cc.left;
     const int from = pkt_right_[packet] ? cc.left : cc.right;
-    if (to >= 0 && ends_[static_cast<std::size_t>(to)].has_isn)
-      ack -= ends_[static_cast<std::size_t>(to)].isn;
-    if (from >= 0 && ends_[static_cast<std::size_t>(from)].has_isn && seq != 0)
-      seq -= ends_[static_cast<std::size_t>(from)].isn;
+    ack = relative(ack, to);
+    if (seq != 0) seq = relative(seq, from);
   }
   if (e >= 0) {
-    const End& me = ends_[static_cast<std::size_t>(e)];
-    if (me.has_isn) seq -= me.isn;
+    seq = relative(seq, e);
     if (c >= 0) {
       const Connection& cc = conns_[static_cast<std::size_t>(c)];
-      const int peer = cc.left == e ? cc.right : cc.left;
-      if (peer >= 0 && ends_[static_cast<std::size_t>(peer)].has_isn)
-        ack -= ends_[static_cast<std::size_t>(peer)].isn;
+      ack = relative(ack, cc.left == e ? cc.right : cc.left);
     }
   }
   std::string s = fmt::format(" seq={}", seq);
@@ -247,16 +248,15 @@ std::string TraceView::sack_text(std::uint32_t packet) const {
   if (p.seg.sack.empty()) return {};
   const int e = pkt_end_[packet];
   const int c = pkt_conn_[packet];
-  std::uint32_t base = 0;
+  int peer = -1;
   if (e >= 0 && c >= 0) {
     const Connection& cc = conns_[static_cast<std::size_t>(c)];
-    const int peer = cc.left == e ? cc.right : cc.left;
-    if (peer >= 0 && ends_[static_cast<std::size_t>(peer)].has_isn)
-      base = ends_[static_cast<std::size_t>(peer)].isn;
+    peer = cc.left == e ? cc.right : cc.left;
   }
   std::string s = " sack=";
   for (std::size_t i = 0; i < p.seg.sack.size(); ++i)
-    s += fmt::format("{}{}-{}", i ? "," : "", p.seg.sack[i].left - base, p.seg.sack[i].right - base);
+    s += fmt::format("{}{}-{}", i ? "," : "", relative(p.seg.sack[i].left, peer),
+                     relative(p.seg.sack[i].right, peer));
   return s;
 }
 

@@ -5,12 +5,23 @@
 // relative to each side's ISN. Drawn from the trace alone.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "scenario/interpreter.h"
 
 namespace tcpsim::formats {
+
+// --isn A=100,B=300: the origin of each side's numbers in a figure, so that
+// it reproduces a textbook's or an RFC's (RFC 9293's figures give A the ISN
+// 100 and B 300). Index 0 is the left side (A, the active opener), 1 the
+// right (B). Relative numbering with another origin: every seq and ack is
+// shifted by the same amount, the run itself is unchanged.
+struct IsnOrigin {
+  std::optional<std::uint32_t> side[2];
+};
 
 class TraceView {
  public:
@@ -31,7 +42,7 @@ class TraceView {
     int right = -1;  // the passive end, -1 for a closed port
   };
 
-  explicit TraceView(const scenario::RunResult& run);
+  explicit TraceView(const scenario::RunResult& run, const IsnOrigin& origin = {});
 
   const std::vector<End>& ends() const { return ends_; }
   const std::vector<Connection>& connections() const { return conns_; }
@@ -44,7 +55,8 @@ class TraceView {
   std::string end_label(int end) const;
   // What to show for an end before it exists: a passive end is its listener.
   std::string listener_state_for(int end) const;
-  // " seq=1 ack=1 win=65535", relative to each side's ISN where known.
+  // " seq=1 ack=1 win=65535", relative to each side's ISN where known (plus
+  // that side's IsnOrigin when given).
   std::string seq_text(std::uint32_t packet) const;
   // " sack=1449-2897,4345-5793": the segment's SACK blocks [left-right),
   // relative to the receiver's ISN like its ack; "" when it has none.
@@ -58,7 +70,10 @@ class TraceView {
   void find_ends(const sim::Trace& tr);
   void pair_ends_and_place_packets(const sim::Trace& tr);
   void place_programs(const scenario::RunResult& run);
+  // A number relative to `end`'s ISN: `v` - ISN + its side's origin.
+  std::uint32_t relative(std::uint32_t v, int end) const;
   const scenario::RunResult& run_;
+  IsnOrigin origin_;
   std::vector<End> ends_;
   std::vector<Connection> conns_;
   std::vector<int> rec_end_;

@@ -13,3 +13,11 @@ for s in $(grep -v '^#' docs/gallery/ten-figures.txt | cut -d' ' -f1); do
   "$tcpsim" run "traces/$s.tcpsim" --number -o "docs/gallery/$s.mmd" || [ $? -eq 1 ]
   rsvg-convert -o "docs/gallery/$s.png" "docs/gallery/$s.svg"
 done
+# Beside the ten (docs/formats.md shows them): the normal close cropped to
+# its teardown and numbered as RFC 9293 Figure 12, and a bulk transfer's
+# collapsed runs.
+"$tcpsim" run traces/s01-close-fin-wait-2-time-wait.tcpsim -v --isn A=99,B=299 --from 1s --to 6s \
+  -o docs/gallery/crop-normal-close.svg
+rsvg-convert -o docs/gallery/crop-normal-close.png docs/gallery/crop-normal-close.svg
+"$tcpsim" run traces/data-slow-start.tcpsim -o docs/gallery/data-slow-start.svg
+rsvg-convert -o docs/gallery/data-slow-start.png docs/gallery/data-slow-start.svg

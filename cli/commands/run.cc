@@ -1,9 +1,11 @@
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cstdio>
 #include <limits>
+#include <tuple>
 
 #include "cli/commands/commands.h"
 #include "formats/pcap.h"
@@ -69,6 +71,16 @@ void add_figure_options(CLI::App* app, RunArgs& a) {
   app->add_flag("--linear-time", f.linear_time,
                 "No idle cuts: every instant at its time on one scale (a backoff's 1, 2, 4 s drawn 1:2:4)")
       ->group(g);
+  app->add_option("--from", a.from,
+                  "Crop the figure to start at this time (e.g. 1s): each side's state then is drawn as the "
+                  "band it is in; a segment in flight across an edge is drawn whole; every ladder format")
+      ->group(g);
+  app->add_option("--to", a.to, "Crop the figure to end at this time (e.g. 5.01s); as --from")->group(g);
+  app->add_option("--isn", a.isn,
+                  "Number each side's sequence space from this ISN, as RFC 9293's figures do: A=100,B=300 "
+                  "(A the left side, the active opener; B the right); the numbers show with -v, in every "
+                  "ladder format")
+      ->group(g);
 }
 
 void add_run_options(CLI::App* app, RunArgs& a, bool with_file) {
@@ -129,6 +141,24 @@ std::optional<double> length_in_points(const std::string& text, std::string_view
   return std::nullopt;
 }
 
+// "A=100,B=300", "B=300": each side's ISN in a figure; nullopt when it is not that.
+std::optional<formats::IsnOrigin> isn_origin(const std::string& text) {
+  formats::IsnOrigin o;
+  std::size_t pos = 0;
+  while (pos <= text.size()) {
+    const auto comma = std::min(text.find(',', pos), text.size());
+    const std::string_view item = std::string_view(text).substr(pos, comma - pos);
+    if (item.size() < 3 || item[1] != '=' || (item[0] != 'A' && item[0] != 'B')) return std::nullopt;
+    auto& side = o.side[item[0] == 'A' ? 0 : 1];
+    std::uint32_t v = 0;
+    const auto [end, ec] = std::from_chars(item.data() + 2, item.data() + item.size(), v);
+    if (side || ec != std::errc() || end != item.data() + item.size()) return std::nullopt;
+    side = v;
+    pos = comma + 1;
+  }
+  return o;
+}
+
 // The figure options as the formats take them; a message on failure.
 std::optional<std::string> figure_from(const RunArgs& a, formats::PictureOptions& f) {
   f = a.figure;
@@ -146,6 +176,23 @@ std::optional<std::string> figure_from(const RunArgs& a, formats::PictureOptions
       return fmt::format("--font-size {}: expected a size in points from 2 to 72, such as 8.5",
                          sim::echo(*a.font_size));
     f.font_pt = *s;
+  }
+  for (auto [name, text, t] : {std::tuple{"--from", &a.from, &f.window.from}, {"--to", &a.to, &f.window.to}}) {
+    if (!*text) continue;
+    const auto d = sim::parse_duration(**text);
+    if (!d) return fmt::format("{} {}: expected a time such as 1s or 5010ms", name, sim::echo(**text));
+    *t = *d;
+  }
+  if (f.window.from > f.window.to)
+    return fmt::format("--from {} is after --to {}: nothing to draw", sim::echo(*a.from), sim::echo(*a.to));
+  if (a.isn) {
+    const auto o = isn_origin(*a.isn);
+    if (!o)
+      return fmt::format(
+          "--isn {}: expected A=N,B=N (either or both), each an initial sequence number from 0 to "
+          "4294967295, such as A=100,B=300",
+          sim::echo(*a.isn));
+    f.isn = *o;
   }
   for (const auto& h : a.hide) {
     f.hide_calls = f.hide_calls || h == "calls";
