@@ -48,6 +48,8 @@ TEST(SocketCallsTable, OptionLevelsAndNumbersAreTheKernelHeaders) {
       {"TCP_CORK", {IPPROTO_TCP, TCP_CORK}},        {"SO_ERROR", {SOL_SOCKET, SO_ERROR}},
       {"SO_KEEPALIVE", {SOL_SOCKET, SO_KEEPALIVE}}, {"TCP_INFO", {IPPROTO_TCP, TCP_INFO}},
       {"SO_RCVTIMEO", {SOL_SOCKET, SO_RCVTIMEO}},   {"SO_SNDTIMEO", {SOL_SOCKET, SO_SNDTIMEO}},
+      {"TCP_USER_TIMEOUT", {IPPROTO_TCP, TCP_USER_TIMEOUT}},
+      {"TCP_FASTOPEN", {IPPROTO_TCP, TCP_FASTOPEN}},
   };
   ASSERT_EQ(socket_options().size(), std::size(linux_opts));
   for (const auto& [name, want] : linux_opts) {
