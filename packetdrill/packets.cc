@@ -175,7 +175,7 @@ Bytes live_option_bytes(Stack stack, const model::Segment& s, const sim::WireOpt
   if (o.fo.len >= 0 && stack == Stack::Linux) {
     // tcp_options_write(): the Fast Open option last, then two NOPs when
     // its length leaves the word two bytes short.
-    const std::size_t n = static_cast<std::size_t>(o.fo.len);
+    const std::size_t n = std::min<std::size_t>(static_cast<std::size_t>(o.fo.len), o.fo.cookie.size());
     put_fast_open(b, o.fo.exp, o.fo.cookie.data(), n);
     if (((o.fo.exp ? 4 : 2) + n) % 4 == 2) b.insert(b.end(), {1, 1});
   }
@@ -349,7 +349,7 @@ void inject(Run& r, const Event& e, const Packet& p) {
       const Bytes c = cookie_bytes(r, o);
       pkt.opt.fo.len = static_cast<std::int8_t>(c.size());
       pkt.opt.fo.exp = o.kind == TcpOption::Kind::FastOpenExp;
-      std::copy(c.begin(), c.end(), pkt.opt.fo.cookie.begin());
+      std::copy_n(c.begin(), std::min(c.size(), pkt.opt.fo.cookie.size()), pkt.opt.fo.cookie.begin());
     }
     if (o.kind == TcpOption::Kind::Sack) {
       for (const auto& [left, right] : o.sack_blocks)

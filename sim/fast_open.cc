@@ -29,7 +29,7 @@ std::optional<FastOpenKey> parse_fast_open_key(std::string_view text, std::strin
   return key;
 }
 
-std::array<std::uint8_t, 8> fast_open_cookie(const FastOpenKey& key, std::uint32_t client_ip,
+std::array<std::uint8_t, kFastOpenCookieBytes> fast_open_cookie(const FastOpenKey& key, std::uint32_t client_ip,
                                              std::uint32_t server_ip) {
   // crypto_shorthash_siphash24 is SipHash-2-4 with its 64-bit result
   // written little-endian, as Linux's cpu_to_le64(siphash(...)).
@@ -38,7 +38,7 @@ std::array<std::uint8_t, 8> fast_open_cookie(const FastOpenKey& key, std::uint32
       static_cast<unsigned char>(client_ip >> 8),  static_cast<unsigned char>(client_ip),
       static_cast<unsigned char>(server_ip >> 24), static_cast<unsigned char>(server_ip >> 16),
       static_cast<unsigned char>(server_ip >> 8),  static_cast<unsigned char>(server_ip)};
-  std::array<std::uint8_t, 8> out{};
+  std::array<std::uint8_t, kFastOpenCookieBytes> out{};
   crypto_shorthash_siphash24(out.data(), in, sizeof in, key.data());
   return out;
 }

@@ -34,11 +34,16 @@ struct FastOpenSettings {
 };
 
 // The Fast Open option of a segment (kind 34, or the experimental kind 254
-// with magic 0xF989): absent, a cookie request (len 0), or a cookie.
+// with magic 0xF989): absent, a cookie request (len 0), or a cookie. Only
+// its first 8 bytes are kept: RFC 7413 cookies are 4 to 16 bytes, but the
+// only valid one here is Linux's, 8 bytes (a longer one, its length kept,
+// is never valid), and every Packet carries this in the scheduler's inline
+// storage.
+constexpr std::size_t kFastOpenCookieBytes = 8;
 struct FastOpenOption {
-  std::int8_t len = -1;  // cookie bytes; -1: no option
+  std::int8_t len = -1;  // cookie bytes as sent (up to 16); -1: no option
   bool exp = false;      // the experimental encoding (RFC 6994)
-  std::array<std::uint8_t, 16> cookie{};
+  std::array<std::uint8_t, kFastOpenCookieBytes> cookie{};
   bool operator==(const FastOpenOption& o) const {
     return len == o.len && exp == o.exp && (len <= 0 || cookie == o.cookie);
   }
@@ -52,7 +57,7 @@ std::optional<FastOpenKey> parse_fast_open_key(std::string_view text, std::strin
 // Linux __tcp_fastopen_cookie_gen_cipher for IPv4: SipHash-2-4 of the SYN's
 // source then destination address (network order), the 64-bit result
 // stored little-endian: 8 bytes.
-std::array<std::uint8_t, 8> fast_open_cookie(const FastOpenKey& key, std::uint32_t client_ip,
+std::array<std::uint8_t, kFastOpenCookieBytes> fast_open_cookie(const FastOpenKey& key, std::uint32_t client_ip,
                                              std::uint32_t server_ip);
 
 // What a listener does with a SYN (Linux tcp_try_fastopen).

@@ -25,8 +25,8 @@ struct Packet;
 struct WireOptions {
   std::int8_t wscale = -1;  // Window Scale option's shift count; -1: absent
   bool ts = false;          // Timestamps option present
+  FastOpenOption fo;        // TCP Fast Open (sim/fast_open.h); here, before the words, it packs
   std::uint32_t ts_val = 0, ts_ecr = 0;
-  FastOpenOption fo;  // TCP Fast Open (sim/fast_open.h)
 };
 
 // What a host offers (a profile's part; Linux's tcp_window_scaling and
