@@ -159,7 +159,8 @@ Classified in_synchronized(State state, const Engine& e, const Segment& seg) {
       return answer(SegKind::LimitedChallengeAck, "RFC 5961 §5.2: ACK above SND.NXT, challenge ACK");
     return answer(SegKind::AckAndDrop, "RFC 9293 §3.10.7.4 fifth: ACK of data not yet sent, ACK sent");
   } else if (e.config().rfc5961_ack && seq_lt(seg.ack, t.snd_una - acceptable_ack_window(t))) {
-    return answer(SegKind::LimitedChallengeAck, "RFC 5961 §5.2: ACK below SND.UNA - MAX.SND.WND, challenge ACK");
+    return answer(SegKind::LimitedChallengeAck,
+                  "RFC 5961 §5.2: ACK below SND.UNA - MAX.SND.WND, challenge ACK");
   }
   if (shut_and_new_data(state, e, seg)) return table(SegKind::DataAfterClose);
   const bool acks_fin = e.acks_our_fin(seg.ack);

@@ -78,8 +78,8 @@ class Engine {
 
   // ---- What the endpoint's other inputs do (model/endpoint.cc).
   // Classify's table-free answers: note why, then send what they send.
-  void resend_syn_ack(std::string_view why);  // Linux: a retransmitted SYN in SYN-RECEIVED
-  void ack_and_drop(std::string_view why);    // an RFC 5961 challenge ACK
+  void resend_syn_ack(std::string_view why);         // Linux: a retransmitted SYN in SYN-RECEIVED
+  void ack_and_drop(std::string_view why);           // an RFC 5961 challenge ACK
   void limited_challenge_ack(std::string_view why);  // RFC 5961 §5.2's, rate-limited (engine_data.cc)
   // An out-of-window segment: an ACK answers it unless Linux's
   // tcp_oow_rate_limited() holds it back (Config::invalid_ratelimit).

@@ -49,8 +49,8 @@ struct TcbVariables {
   // (Linux bytes_acked).
   std::uint32_t max_snd_wnd = 0;
   std::uint64_t bytes_acked = 0;
-  bool fin_queued = false;    // CLOSE called: a FIN follows the queued data
-  bool fin_sent = false;      // our FIN occupies sequence number fin_seq
+  bool fin_queued = false;  // CLOSE called: a FIN follows the queued data
+  bool fin_sent = false;    // our FIN occupies sequence number fin_seq
   Seq fin_seq = 0;
   bool fin_received = false;  // peer's FIN processed: end of stream after recv_buffer
   bool read_shut = false;     // shutdown(SHUT_RD), or the application closed

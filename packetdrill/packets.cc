@@ -42,9 +42,12 @@ Bytes cookie_bytes(const Run& r, const TcpOption& o) {
     }
   }
   Bytes b;
-  auto nibble = [](char c) { return std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : (c | 0x20) - 'a' + 10; };
-  const bool ok = hex.size() % 2 == 0 && hex.size() <= 32 &&
-                  std::all_of(hex.begin(), hex.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+  auto nibble = [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : (c | 0x20) - 'a' + 10;
+  };
+  const bool ok = hex.size() % 2 == 0 && hex.size() <= 32 && std::all_of(hex.begin(), hex.end(), [](char c) {
+                    return std::isxdigit(static_cast<unsigned char>(c));
+                  });
   if (!ok) r.unsupported(o.where, "a Fast Open cookie that is not 0 to 16 hex bytes: " + hex);
   for (std::size_t i = 0; i < hex.size(); i += 2)
     b.push_back(static_cast<std::uint8_t>(nibble(hex[i]) << 4 | nibble(hex[i + 1])));

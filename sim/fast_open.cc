@@ -23,14 +23,16 @@ std::optional<FastOpenKey> parse_fast_open_key(std::string_view text, std::strin
         !std::all_of(w.begin(), w.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); }))
       return bad("each of the four words is 1 to 8 hex digits");
     const std::uint32_t v = static_cast<std::uint32_t>(std::strtoul(std::string(w).c_str(), nullptr, 16));
-    for (int b = 0; b < 4; ++b) key[static_cast<std::size_t>(4 * word + b)] = static_cast<std::uint8_t>(v >> (8 * b));
+    for (int b = 0; b < 4; ++b)
+      key[static_cast<std::size_t>(4 * word + b)] = static_cast<std::uint8_t>(v >> (8 * b));
     at = end + 1;
   }
   return key;
 }
 
-std::array<std::uint8_t, kFastOpenCookieBytes> fast_open_cookie(const FastOpenKey& key, std::uint32_t client_ip,
-                                             std::uint32_t server_ip) {
+std::array<std::uint8_t, kFastOpenCookieBytes> fast_open_cookie(const FastOpenKey& key,
+                                                                std::uint32_t client_ip,
+                                                                std::uint32_t server_ip) {
   // crypto_shorthash_siphash24 is SipHash-2-4 with its 64-bit result
   // written little-endian, as Linux's cpu_to_le64(siphash(...)).
   const unsigned char in[8] = {

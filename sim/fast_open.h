@@ -57,13 +57,14 @@ std::optional<FastOpenKey> parse_fast_open_key(std::string_view text, std::strin
 // Linux __tcp_fastopen_cookie_gen_cipher for IPv4: SipHash-2-4 of the SYN's
 // source then destination address (network order), the 64-bit result
 // stored little-endian: 8 bytes.
-std::array<std::uint8_t, kFastOpenCookieBytes> fast_open_cookie(const FastOpenKey& key, std::uint32_t client_ip,
-                                             std::uint32_t server_ip);
+std::array<std::uint8_t, kFastOpenCookieBytes> fast_open_cookie(const FastOpenKey& key,
+                                                                std::uint32_t client_ip,
+                                                                std::uint32_t server_ip);
 
 // What a listener does with a SYN (Linux tcp_try_fastopen).
 struct FastOpenVerdict {
-  bool child = false;     // make a Fast Open child that takes the SYN's data
-  FastOpenOption reply;   // the option on the SYN,ACK (len -1: none)
+  bool child = false;    // make a Fast Open child that takes the SYN's data
+  FastOpenOption reply;  // the option on the SYN,ACK (len -1: none)
 };
 // `qlen_room`: the listener's Fast Open queue (TCP_FASTOPEN's qlen, or the
 // backlog under TFO_SERVER_WO_SOCKOPT1) has room.

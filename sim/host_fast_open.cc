@@ -16,10 +16,11 @@ void Host::fast_open_syn(const Conn& listener, Conn& child, const Packet& p) {
   // Children it counts: Fast Open children still in SYN-RECEIVED (Linux
   // keeps them counted until the handshake's ACK; tcpsim counts those not
   // yet accepted).
-  const auto pending = std::count_if(listener.accept_queue.begin(), listener.accept_queue.end(), [&](ConnId id) {
-    const Conn* c = conn(id);
-    return c && c->ep.tcb().fast_open && c->state() == model::State::SynReceived;
-  });
+  const auto pending =
+      std::count_if(listener.accept_queue.begin(), listener.accept_queue.end(), [&](ConnId id) {
+        const Conn* c = conn(id);
+        return c && c->ep.tcb().fast_open && c->state() == model::State::SynReceived;
+      });
   const bool room = max_qlen > 0 && pending < max_qlen;
   const FastOpenVerdict v = fast_open_verdict(s, room, !p.seg.payload.empty(), p.opt.fo, p.src.ip, p.dst.ip);
   child.wire.fo_reply = v.reply;

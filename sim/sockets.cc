@@ -253,8 +253,8 @@ CallResult Sockets::getsockopt(ProcessId p, int fd, SockOpt opt, int field) {
     case SockOpt::Error: return CallResult::ok(errno_number(take_error(*s)));
     case SockOpt::TcpInfo: {
       const Conn* c = conn_of(*s);
-      const TcpInfo info =
-          c ? tcp_info_of(c->ep, {c->wire.ts_ok, c->wire.ws_ok, c->syn_data_acked}) : tcp_info_closed(host_.profile().tcp.cubic);
+      const TcpInfo info = c ? tcp_info_of(c->ep, {c->wire.ts_ok, c->wire.ws_ok, c->syn_data_acked})
+                             : tcp_info_closed(host_.profile().tcp.cubic);
       return CallResult::ok(info.get(static_cast<TcpInfoField>(field)));
     }
   }

@@ -61,9 +61,9 @@ enum class SockOpt : std::uint8_t {
   Cork,
   Error,
   KeepAlive,
-  TcpInfo,   // getsockopt(TCP_INFO): one field of it (sim/tcp_info.h)
-  RcvTimeo,  // SO_RCVTIMEO: a value in milliseconds (Linux: a struct timeval)
-  SndTimeo,  // SO_SNDTIMEO
+  TcpInfo,      // getsockopt(TCP_INFO): one field of it (sim/tcp_info.h)
+  RcvTimeo,     // SO_RCVTIMEO: a value in milliseconds (Linux: a struct timeval)
+  SndTimeo,     // SO_SNDTIMEO
   UserTimeout,  // TCP_USER_TIMEOUT: milliseconds (RFC 9293 §3.8.3's user timeout), 0 = the retry limits
   FastOpen,     // TCP_FASTOPEN on a listener: its Fast Open queue length (sim/fast_open.h)
 };
