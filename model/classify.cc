@@ -1,5 +1,7 @@
 #include "model/classify.h"
 
+#include <algorithm>
+
 namespace tcpsim::model {
 
 namespace {
@@ -39,6 +41,13 @@ Classified in_syn_sent(const Engine& e, const Segment& seg) {
   if (syn_fin_dropped(e, seg)) return answer(SegKind::Drop, kSynFinDropped);
   if (seg.has(kSyn)) return table(has_ack ? SegKind::SynAck : SegKind::Syn);
   return answer(SegKind::Drop, "RFC 9293 §3.10.7.3: neither SYN nor RST, dropped");
+}
+
+// RFC 5961 §5.2's MAX.SND.WND, as Linux's tcp_ack() bounds it: never more
+// than the bytes acknowledged so far, so that a young connection does not
+// accept an ACK for data it never sent.
+Seq acceptable_ack_window(const Tcb& t) {
+  return static_cast<Seq>(std::min<std::uint64_t>(t.max_snd_wnd, t.bytes_acked));
 }
 
 // A FIN whose sequence number the receiver has already passed: the peer
@@ -146,7 +155,12 @@ Classified in_synchronized(State state, const Engine& e, const Segment& seg) {
   if (state == State::SynReceived) {
     if (!e.ack_acceptable_syn_sent(seg)) return table(SegKind::BadAck);
   } else if (seq_gt(seg.ack, t.snd_nxt)) {
+    if (e.config().rfc5961_ack)
+      return answer(SegKind::LimitedChallengeAck, "RFC 5961 §5.2: ACK above SND.NXT, challenge ACK");
     return answer(SegKind::AckAndDrop, "RFC 9293 §3.10.7.4 fifth: ACK of data not yet sent, ACK sent");
+  } else if (e.config().rfc5961_ack && seq_lt(seg.ack, t.snd_una - acceptable_ack_window(t))) {
+    return answer(SegKind::LimitedChallengeAck,
+                  "RFC 5961 §5.2: ACK below SND.UNA - MAX.SND.WND, challenge ACK");
   }
   if (shut_and_new_data(state, e, seg)) return table(SegKind::DataAfterClose);
   const bool acks_fin = e.acks_our_fin(seg.ack);

@@ -27,6 +27,9 @@ enum class SegKind : std::uint8_t {
   Drop,          // discard silently
   AckAndDrop,    // discard, send <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
   ChallengeAck,  // RFC 5961: discard, send a challenge ACK
+  // RFC 5961 §5.2 (Linux tcp_send_challenge_ack): discard, send a challenge
+  // ACK unless one went out less than Config::invalid_ratelimit ago.
+  LimitedChallengeAck,
   ResendSynAck,  // Linux: a retransmitted SYN in SYN-RECEIVED gets the SYN,ACK again
 };
 

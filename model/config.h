@@ -40,6 +40,11 @@ struct Config {
   // RFC 5961 §4: a SYN in a synchronized state gets a challenge ACK (off: an
   // in-window SYN resets the connection; FreeBSD's net.inet.tcp.insecure_syn=1).
   bool rfc5961_syn = true;
+  // RFC 5961 §5.2: an ACK outside [SND.UNA - MAX.SND.WND, SND.NXT] gets a
+  // challenge ACK, at most one per invalid_ratelimit (Linux: both edges on
+  // the 6.18 kernel kernel/probes/p13_ack_checks.py ran on); off: RFC 9293's
+  // ACK for data not yet sent, old ACKs ignored.
+  bool rfc5961_ack = false;
   // RFC 1337: TIME-WAIT ignores RST instead of closing.
   bool rfc1337 = false;
   // Linux (tcp_rcv_state_process): new data for a connection whose reading

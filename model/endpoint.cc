@@ -147,6 +147,9 @@ void Endpoint::set_buffers(std::uint32_t rcv, std::uint32_t snd) {
   if (snd) m_->engine().config().snd_buffer = snd;
 }
 
+void Endpoint::accept_syn_data() { m_->engine().tcb().fast_open = true; }
+void Endpoint::set_user_timeout(Duration d) { m_->engine().config().user_timeout = d; }
+
 State Endpoint::state() const { return m_->state(); }
 const Tcb& Endpoint::tcb() const { return m_->back.engine.tcb(); }
 const Config& Endpoint::config() const { return m_->back.engine.config(); }
@@ -292,6 +295,7 @@ void Endpoint::segment_arrives(const Segment& seg, Time now, Outbox& out) {
     case SegKind::ResendSynAck: e.resend_syn_ack(c.why); break;
     case SegKind::AckAndDrop: e.ack_unacceptable(seg, c.why); break;
     case SegKind::ChallengeAck: e.ack_and_drop(c.why); break;
+    case SegKind::LimitedChallengeAck: e.limited_challenge_ack(c.why); break;
   }
   m_->remember_failure(out, first);
   m_->end();

@@ -59,6 +59,13 @@ class Endpoint {
   // cork): setting TCP_NODELAY or clearing TCP_CORK sends what they held.
   void set_nagle(bool nodelay, bool cork, Time now, Outbox& out);
 
+  // TCP Fast Open (RFC 7413 §4.2.2): the SYN this passive endpoint is about
+  // to receive carried a valid cookie, so its data is taken and acknowledged
+  // by the SYN,ACK, and a RST in SYN-RECEIVED closes the connection.
+  void accept_syn_data();
+  // TCP_USER_TIMEOUT: RFC 9293 §3.8.3's user timeout from now on (0: off).
+  void set_user_timeout(Duration d);
+
   State state() const;
   // Why the connection ended, once it has died of a RST or a timeout.
   Error failure() const;

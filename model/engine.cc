@@ -145,6 +145,7 @@ void Engine::take_syn(const Segment& seg) {
   tcb_.irs = seg.seq;
   tcb_.rcv_nxt = seg.seq + 1;
   tcb_.snd_wnd = seg.window;
+  tcb_.max_snd_wnd = seg.window;  // RFC 5961 §5.2 MAX.SND.WND starts here
   tcb_.snd_wl1 = seg.seq;
   tcb_.snd_wl2 = seg.ack;
   // RFC 9293 §3.7.1: without the option, assume 536.
@@ -291,6 +292,8 @@ void Engine::process_ack(const Segment& seg) {
       tcb_.rtt_timing = false;
       rtt_sample(now_ - tcb_.rtt_sent_at);  // Karn: never timed across a retransmission
     }
+    const Seq from = seq_lt(tcb_.snd_una, tcb_.iss + 1) ? tcb_.iss + 1 : tcb_.snd_una;
+    if (seq_gt(seg.ack, from)) tcb_.bytes_acked += seg.ack - from;
     tcb_.snd_una = seg.ack;
     tcb_.retransmits = 0;
     tcb_.give_up_stamp = -1;
@@ -316,6 +319,7 @@ void Engine::process_ack(const Segment& seg) {
   if (ack_in_range(seg) &&
       (seq_lt(tcb_.snd_wl1, seg.seq) || (tcb_.snd_wl1 == seg.seq && seq_le(tcb_.snd_wl2, seg.ack)))) {
     tcb_.snd_wnd = seg.window;
+    tcb_.max_snd_wnd = std::max<std::uint32_t>(tcb_.max_snd_wnd, seg.window);
     tcb_.snd_wl1 = seg.seq;
     tcb_.snd_wl2 = seg.ack;
   }

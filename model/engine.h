@@ -78,8 +78,9 @@ class Engine {
 
   // ---- What the endpoint's other inputs do (model/endpoint.cc).
   // Classify's table-free answers: note why, then send what they send.
-  void resend_syn_ack(std::string_view why);  // Linux: a retransmitted SYN in SYN-RECEIVED
-  void ack_and_drop(std::string_view why);    // an RFC 5961 challenge ACK
+  void resend_syn_ack(std::string_view why);         // Linux: a retransmitted SYN in SYN-RECEIVED
+  void ack_and_drop(std::string_view why);           // an RFC 5961 challenge ACK
+  void limited_challenge_ack(std::string_view why);  // RFC 5961 §5.2's, rate-limited (engine_data.cc)
   // An out-of-window segment: an ACK answers it unless Linux's
   // tcp_oow_rate_limited() holds it back (Config::invalid_ratelimit).
   void ack_unacceptable(const Segment& seg, std::string_view why);
@@ -166,6 +167,7 @@ class Engine {
   void ack_received_data(bool fin);  // ACK now, or arm the delayed-ACK timer
   // Linux tcp_oow_rate_limited(): may an ACK answer this out-of-window segment?
   bool oow_ack_allowed(const Segment& seg);
+  bool oow_rate_limited();  // Linux __tcp_oow_rate_limited: true when an ACK went out too recently
   // The application read `copied` bytes (the window was `window_before`):
   // a window update, or an ACK the read makes due (Linux tcp_cleanup_rbuf()).
   void ack_after_read(std::size_t copied, std::uint16_t window_before);

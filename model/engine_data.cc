@@ -590,17 +590,32 @@ bool Engine::oow_ack_allowed(const Segment& seg) {
   // otherwise one ACK per tcp_invalid_ratelimit, counted in jiffies.
   if (cfg_.invalid_ratelimit <= 0 || acceptable(seg)) return true;
   if (seg.seg_len() > 0 && !seg.has(kSyn)) return true;
+  return !oow_rate_limited();
+}
+
+bool Engine::oow_rate_limited() {
+  if (cfg_.invalid_ratelimit <= 0) return false;
   DataPath& d = dp();
   const std::int64_t now_j = to_jiffies(now_, cfg_.hz);
   if (d.last_oow_ack >= 0) {
     const std::int64_t elapsed = now_j - d.last_oow_ack;
     if (elapsed >= 0 && elapsed < duration_to_jiffies(cfg_.invalid_ratelimit, cfg_.hz)) {
       note("out-of-window ACK rate-limited (Linux tcp_invalid_ratelimit)");
-      return false;
+      return true;
     }
   }
   d.last_oow_ack = now_j;
-  return true;
+  return false;
+}
+
+void Engine::limited_challenge_ack(std::string_view why) {
+  note(why);
+  // tcp_send_challenge_ack(): the per-socket limit first, whatever the
+  // segment carries (the global tcp_challenge_ack_limit is INT_MAX since
+  // Linux 6.0, so never reached here).
+  if (oow_rate_limited()) return;
+  tcb_.ack_now = true;
+  tcb_.ack_is_reply = true;
 }
 
 // ------------------------------------------------------ Linux's ACK policy

@@ -87,10 +87,23 @@ void Engine::become_active(Seq iss) {
 
 void Engine::answer_syn(const Segment& seg) {
   take_syn(seg);
-  // RFC 9293 §3.10.7.2 says text on a SYN SHOULD be queued until
-  // ESTABLISHED; tcpsim drops it (Linux does too, without TCP Fast Open).
-  if (!seg.payload.empty()) note("text on a SYN dropped (not queued)");
+  if (tcb_.fast_open && !seg.payload.empty()) {
+    // RFC 7413 §4.2.2: a valid cookie lets the server take the SYN's data
+    // at once and acknowledge it in the SYN,ACK (Linux
+    // tcp_fastopen_add_skb: the whole payload, before any window check).
+    tcb_.recv_buffer.append(seg.payload);
+    tcb_.rcv_nxt += static_cast<Seq>(seg.payload.size());
+    tcb_.data_received = true;
+    notify(AppEvent::Readable);
+  } else if (!seg.payload.empty()) {
+    // RFC 9293 §3.10.7.2 says text on a SYN SHOULD be queued until
+    // ESTABLISHED; tcpsim drops it (Linux does too, without TCP Fast Open).
+    note("text on a SYN dropped (not queued)");
+  }
   send_syn_ack(false);
+  // The child is the application's at once (Linux: tcp_fastopen_create_child
+  // queues it for accept() in SYN-RECEIVED).
+  if (tcb_.fast_open) handshake_complete();
 }
 
 void Engine::complete_active_open(const Segment& seg) {

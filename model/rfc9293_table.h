@@ -210,6 +210,7 @@ TCPSIM_RULE(synrcvd_rcv_ack, "RFC 9293 §3.10.7.4", "rcv ACK of SYN / x");
 TCPSIM_RULE(synrcvd_rcv_fin, "RFC 9293 §3.10.7.4", "rcv ACK of SYN and FIN / snd ACK");
 TCPSIM_RULE(synrcvd_rcv_bad_ack, "RFC 9293 §3.10.7.4", "rcv unacceptable ACK / snd RST <SEQ=SEG.ACK>");
 TCPSIM_RULE(synrcvd_rcv_rst_passive, "RFC 9293 §3.10.7.4", "rcv RST (from passive OPEN) / return to LISTEN");
+TCPSIM_RULE(synrcvd_rcv_rst_fast_open, "RFC 7413 §4.2.2", "rcv RST (TCP Fast Open child) / connection reset");
 TCPSIM_RULE(synrcvd_rcv_rst_active, "RFC 9293 §3.10.7.4", "rcv RST (from active OPEN) / connection refused");
 TCPSIM_RULE(synrcvd_rcv_syn_passive, "RFC 9293 §3.10.7.4", "rcv SYN (from passive OPEN) / return to LISTEN");
 TCPSIM_RULE(synrcvd_rcv_syn, "RFC 9293 §3.10.7.4", "rcv SYN without RFC 5961 / snd RST, connection reset");
@@ -294,6 +295,22 @@ struct PassiveOpen {
   template <class E, class F, class S, class T>
   bool operator()(const E&, F& f, S&, T&) const {
     return f.engine.tcb().passive_open;
+  }
+};
+// A Fast Open child came from LISTEN but is the application's already
+// (Linux: a full socket in the accept queue), so a RST closes it.
+struct PassiveNotFastOpen {
+  static constexpr std::string_view text = "reached from LISTEN, not by TCP Fast Open";
+  template <class E, class F, class S, class T>
+  bool operator()(const E&, F& f, S&, T&) const {
+    return f.engine.tcb().passive_open && !f.engine.tcb().fast_open;
+  }
+};
+struct FastOpenChild {
+  static constexpr std::string_view text = "a TCP Fast Open child";
+  template <class E, class F, class S, class T>
+  bool operator()(const E&, F& f, S&, T&) const {
+    return f.engine.tcb().passive_open && f.engine.tcb().fast_open;
   }
 };
 struct ActiveOpen {
@@ -404,7 +421,8 @@ struct Rfc9293 : msmf::state_machine_def<Rfc9293> {
   Row< SynRcvd,   RcvAck,            Estab,     Do<synrcvd_rcv_ack, Call<&E::handshake_complete>, Call<&E::ack_and_text>>                                         >,
   Row< SynRcvd,   RcvFin,            CloseWait, Do<synrcvd_rcv_fin, Call<&E::handshake_complete>, Call<&E::notify, AppEvent::Connected>, Call<&E::ack_text_fin>>  >,
   Row< SynRcvd,   RcvBadAck,         none,      Do<synrcvd_rcv_bad_ack, Call<&E::rst_for_bad_ack>>                                                                >,
-  Row< SynRcvd,   RcvRst,            Listen,    Do<synrcvd_rcv_rst_passive>,                                                                                      PassiveOpen >,
+  Row< SynRcvd,   RcvRst,            Listen,    Do<synrcvd_rcv_rst_passive>,                                                                                      PassiveNotFastOpen >,
+  Row< SynRcvd,   RcvRst,            Closed,    Do<synrcvd_rcv_rst_fast_open, Call<&E::notify, AppEvent::Reset>>,                                                 FastOpenChild >,
   Row< SynRcvd,   RcvRst,            Closed,    Do<synrcvd_rcv_rst_active, Call<&E::notify, AppEvent::Refused>>,                                                  ActiveOpen >,
   Row< SynRcvd,   RcvSyn,            Listen,    Do<synrcvd_rcv_syn_passive>,                                                                                      PassiveOpen >,
   Row< SynRcvd,   RcvSyn,            Closed,    Do<synrcvd_rcv_syn, Call<&E::send_rst_abort>, Call<&E::notify, AppEvent::Reset>>,                                 ActiveOpen >,

@@ -40,8 +40,17 @@ struct TcbVariables {
   Seq snd_buf_seq = 0;  // sequence number of send_buffer[0]
 
   bool passive_open = false;  // came from LISTEN (RST in SYN-RECEIVED returns there)
-  bool fin_queued = false;    // CLOSE called: a FIN follows the queued data
-  bool fin_sent = false;      // our FIN occupies sequence number fin_seq
+  // A TCP Fast Open child (RFC 7413 §4.2.2): its SYN's data was taken, the
+  // application may hold it in SYN-RECEIVED, and a RST there closes it
+  // (Linux tcp_reset: ECONNRESET) instead of returning to LISTEN.
+  bool fast_open = false;
+  // RFC 5961 §5.2: MAX.SND.WND, the largest window the peer offered (Linux
+  // max_window), and the bytes SEG.ACKs have acknowledged beyond the SYN
+  // (Linux bytes_acked).
+  std::uint32_t max_snd_wnd = 0;
+  std::uint64_t bytes_acked = 0;
+  bool fin_queued = false;  // CLOSE called: a FIN follows the queued data
+  bool fin_sent = false;    // our FIN occupies sequence number fin_seq
   Seq fin_seq = 0;
   bool fin_received = false;  // peer's FIN processed: end of stream after recv_buffer
   bool read_shut = false;     // shutdown(SHUT_RD), or the application closed

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 
 #include "packetdrill/run_state.h"
 
@@ -23,12 +24,58 @@ void put32(Bytes& b, std::uint32_t v) {
   put16(b, v & 0xffff);
 }
 
+// A Fast Open option's cookie as the script writes it: hex bytes, or a
+// name (packetdrill's -D). TFO_COOKIE, when the command line does not
+// define it, is what the kselftest runner passes: the cookie of the
+// script's addresses under the host's tcp_fastopen_key (sim/fast_open.h).
+Bytes cookie_bytes(const Run& r, const TcpOption& o) {
+  std::string hex = o.blob;
+  if (o.blob_is_symbol) {
+    const auto& d = r.script.flags.defines;
+    if (auto it = d.find(o.blob); it != d.end()) {
+      hex = it->second;
+    } else if (o.blob == "TFO_COOKIE") {
+      const auto c = sim::fast_open_cookie(r.host->profile().fast_open.key, r.remote.ip, r.local.ip);
+      return Bytes(c.begin(), c.end());
+    } else {
+      r.unsupported(o.where, "the undefined name " + o.blob);
+    }
+  }
+  Bytes b;
+  auto nibble = [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : (c | 0x20) - 'a' + 10;
+  };
+  const bool ok = hex.size() % 2 == 0 && hex.size() <= 32 && std::all_of(hex.begin(), hex.end(), [](char c) {
+                    return std::isxdigit(static_cast<unsigned char>(c));
+                  });
+  if (!ok) r.unsupported(o.where, "a Fast Open cookie that is not 0 to 16 hex bytes: " + hex);
+  for (std::size_t i = 0; i < hex.size(); i += 2)
+    b.push_back(static_cast<std::uint8_t>(nibble(hex[i]) << 4 | nibble(hex[i + 1])));
+  return b;
+}
+
+// The Fast Open option's bytes (kind 34, or 254 with RFC 6994's magic 0xF989).
+void put_fast_open(Bytes& b, bool exp, const std::uint8_t* cookie, std::size_t n) {
+  if (exp) {
+    b.insert(b.end(), {254, static_cast<std::uint8_t>(4 + n), 0xf9, 0x89});
+  } else {
+    b.insert(b.end(), {34, static_cast<std::uint8_t>(2 + n)});
+  }
+  b.insert(b.end(), cookie, cookie + n);
+}
+
 // The option bytes as the script writes them (TS values as written: a
 // script's TS options make the run unsupported before they are compared).
-Bytes script_option_bytes(const std::vector<TcpOption>& opts) {
+Bytes script_option_bytes(const Run& r, const std::vector<TcpOption>& opts) {
   Bytes b;
   for (const auto& o : opts) {
     switch (o.kind) {
+      case TcpOption::Kind::FastOpen:
+      case TcpOption::Kind::FastOpenExp: {
+        const Bytes c = cookie_bytes(r, o);
+        put_fast_open(b, o.kind == TcpOption::Kind::FastOpenExp, c.data(), c.size());
+        break;
+      }
       case TcpOption::Kind::Nop: b.push_back(1); break;
       case TcpOption::Kind::Eol: b.push_back(0); break;
       case TcpOption::Kind::Mss:
@@ -50,7 +97,7 @@ Bytes script_option_bytes(const std::vector<TcpOption>& opts) {
         put32(b, o.ts_val);
         put32(b, o.ts_ecr);
         break;
-      default: b.push_back(0xff); break;  // FO, MD5: refused before this
+      default: b.push_back(0xff); break;  // MD5: refused before this
     }
   }
   return b;
@@ -127,6 +174,13 @@ Bytes live_option_bytes(Stack stack, const model::Segment& s, const sim::WireOpt
       put32(b, blk.left);
       put32(b, blk.right);
     }
+  }
+  if (o.fo.len >= 0 && stack == Stack::Linux) {
+    // tcp_options_write(): the Fast Open option last, then two NOPs when
+    // its length leaves the word two bytes short.
+    const std::size_t n = std::min<std::size_t>(static_cast<std::size_t>(o.fo.len), o.fo.cookie.size());
+    put_fast_open(b, o.fo.exp, o.fo.cookie.data(), n);
+    if (((o.fo.exp ? 4 : 2) + n) % 4 == 2) b.insert(b.end(), {1, 1});
   }
   if (stack == Stack::FreeBsd) pad_to(b, 4, 0, 0);
   return b;
@@ -263,7 +317,10 @@ void check_packet_supported(Run& r, const Event& e, const Packet& p) {
   for (const auto& o : p.options) {
     switch (o.kind) {
       case TcpOption::Kind::FastOpen:
-      case TcpOption::Kind::FastOpenExp: r.unsupported(o.where, "TCP Fast Open option"); break;
+      case TcpOption::Kind::FastOpenExp:
+        // Fast Open is modelled as Linux does it (sim/fast_open.h).
+        if (r.stack != Stack::Linux) r.unsupported(o.where, "TCP Fast Open option outside the linux profile");
+        break;
       case TcpOption::Kind::Md5: r.unsupported(o.where, "TCP MD5 signature option"); break;
       default: break;
     }
@@ -290,6 +347,12 @@ void inject(Run& r, const Event& e, const Packet& p) {
       pkt.opt.ts = true;
       pkt.opt.ts_val = o.ts_val;
       pkt.opt.ts_ecr = o.ts_ecr;
+    }
+    if (o.kind == TcpOption::Kind::FastOpen || o.kind == TcpOption::Kind::FastOpenExp) {
+      const Bytes c = cookie_bytes(r, o);
+      pkt.opt.fo.len = static_cast<std::int8_t>(c.size());
+      pkt.opt.fo.exp = o.kind == TcpOption::Kind::FastOpenExp;
+      std::copy_n(c.begin(), std::min(c.size(), pkt.opt.fo.cookie.size()), pkt.opt.fo.cookie.begin());
     }
     if (o.kind == TcpOption::Kind::Sack) {
       for (const auto& [left, right] : o.sack_blocks)
@@ -345,7 +408,7 @@ void expect(Run& r, const Event& e, const Packet& p, Time lo, Time hi) {
            fmt::format("live packet payload: expected {} bytes vs actual {} bytes", p.len, s.payload.size()));
   }
   if (!p.options_unchecked) {
-    compare_options(r, e, script_option_bytes(p.options), live_option_bytes(r.stack, s, live.packet.opt));
+    compare_options(r, e, script_option_bytes(r, p.options), live_option_bytes(r.stack, s, live.packet.opt));
   }
   if (live.at < lo || live.at > hi) {
     const bool exact = hi - lo == 2 * r.tolerance;

@@ -144,7 +144,13 @@ void run_event(Run& r, const Event& e, Time& prev) {
     } else {
       const bool exact = t.lo == t.hi && e.time.kind != EventTime::Kind::Any;
       expect(r, e, *p, exact ? t.lo - r.tolerance : t.lo, sat_add(t.hi, exact ? r.tolerance : 0));
-      prev = e.time.kind == EventTime::Kind::Any ? r.net.now() : t.at;
+      // packetdrill adds a relative time to the previous event's
+      // time_usecs, which for a range (`+.3~+.4`) is its start
+      // (adjust_relative_event_times): user_timeout.pkt's FIN retransmissions
+      // at +.3~+.4 after a TLP at +.3~+.4 need that base.
+      const bool range =
+          e.time.kind == EventTime::Kind::RelativeRange || e.time.kind == EventTime::Kind::AbsoluteRange;
+      prev = e.time.kind == EventTime::Kind::Any ? r.net.now() : range ? t.lo : t.at;
     }
   } else if (const auto* c = std::get_if<Syscall>(&e.action)) {
     advance(r, t.at);

@@ -52,7 +52,6 @@ bool neutral(const std::string& name, const std::string& value) {
       {"net.ipv4.tcp_notsent_lowat", ""},
       {"net.ipv4.tcp_slow_start_after_idle", ""},
 
-      {"net.ipv4.tcp_fastopen_key", ""},
       {"net.ipv4.tcp_syncookies", ""},
       // AccECN's option is sent only on an AccECN connection, which needs
       // tcp_ecn (0 in the defaults, and any other value is refused).
@@ -131,12 +130,14 @@ void sysctl(Run& r, const Location& where, const std::string& name, const std::s
   } else if (name == "kern.ipc.maxsockbuf") {
     wire.wscale = freebsd_wscale(r, where, value);
   } else if (name == "net.ipv4.tcp_fastopen") {
-    // Without TFO_SERVER_COOKIE_NOT_REQD (0x200) a listener answers a
-    // plain SYN as without Fast Open; Fast Open itself shows in the
-    // script's FO options or TCP_FASTOPEN calls, refused where they occur.
-    if (std::strtol(value.c_str(), nullptr, 0) & 0x200) {
-      r.unsupported(where, fmt::format("TCP Fast Open without a cookie (sysctl {}={})", name, value));
-    }
+    // The server side's bits (sim/fast_open.h); the client side is not
+    // modelled, and shows where a script uses it (MSG_FASTOPEN).
+    r.host->profile().fast_open.sysctl = static_cast<std::uint32_t>(std::strtoul(value.c_str(), nullptr, 0));
+  } else if (name == "net.ipv4.tcp_fastopen_key") {
+    std::string why;
+    auto key = sim::parse_fast_open_key(value, &why);
+    if (!key) r.unsupported(where, fmt::format("sysctl {}={}: {}", name, value, why));
+    r.host->profile().fast_open.key = *key;
   } else if (name == "net.ipv4.tcp_sack" || name == "net.inet.tcp.sack.enable") {
     set_profile(r, where, "sack", flag() ? "on" : "off");
   } else if (name == "net.ipv4.tcp_syn_retries") {

@@ -10,6 +10,7 @@ packages=(
   libboost-dev              # Boost.MSM (header-only): the state table
   libfmt-dev                # formatting of every output
   libabsl-dev               # Abseil flat_hash_map: the hosts' connection tables
+  libsodium-dev             # SipHash-2-4: Linux's TCP Fast Open cookies
   libcli11-dev              # the tcpsim command line
   nlohmann-json3-dev        # --format json
   libgtest-dev              # tests

@@ -438,6 +438,7 @@ void Host::syn_to_listener(Conn& listener, const Packet& p, std::optional<model:
   table_insert(p.dst, p.src, child.id);
   out_.clear();
   child.ep.open_passive(iss ? *iss : next_iss(p.dst, p.src), net_.now(), out_);
+  if (profile_.fast_open.sysctl != 0) fast_open_syn(listener, child, p);
   model::Segment seen;
   const bool changed = wire_in(child.wire, profile_.wire, child.ep.tcb(), p, seen);
   child.ep.segment_arrives(changed ? seen : p.seg, net_.now(), out_);

@@ -46,6 +46,8 @@ struct Conn {
   // empty, and every connection (a million TIME-WAITs) carries this field.
   std::vector<ConnId> accept_queue;
   std::uint32_t syn_drops = 0;  // SYNs dropped because the accept queue was full
+  int fastopen_qlen = 0;        // TCP_FASTOPEN's queue length (0: Fast Open off)
+  bool syn_data_acked = false;  // a Fast Open child whose SYN's data was taken (TCPI_OPT_SYN_DATA)
   // The application still holds it (a socket); a CLOSED connection nobody
   // holds leaves the table.
   bool held = true;
@@ -209,6 +211,8 @@ class Host {
   Conn* find_listener(Addr local, Addr remote);
   void answer_closed(const Packet& p);
   void syn_to_listener(Conn& listener, const Packet& p, std::optional<model::Seq> iss = std::nullopt);
+  // TCP Fast Open's answer to a SYN (sim/host_fast_open.cc), before the child sees it.
+  void fast_open_syn(const Conn& listener, Conn& child, const Packet& p);
   // The ISS for the new connection when the outbox says a new SYN closed a
   // TIME-WAIT connection (RFC 9293 §3.6.1 MAY-2).
   static std::optional<model::Seq> reopened_by(const model::Outbox& out);

@@ -58,6 +58,7 @@ Profile linux_profile() {
   c.delayed_ack_timeout = 40 * kMillisecond;  // TCP_DELACK_MIN (observed ~41 ms)
   c.quick_acks = 16;                          // TCP_MAX_QUICKACKS
   c.rfc5961_rst = c.rfc5961_syn = true;       // challenge ACKs since Linux 3.6
+  c.rfc5961_ack = true;                       // RFC 5961 §5.2 (p13_ack_checks.py)
   c.rfc1337 = false;                          // net.ipv4.tcp_rfc1337 = 0
   c.rst_on_data_after_close = true;
   c.tail_loss_probe = true;               // net.ipv4.tcp_early_retrans = 3

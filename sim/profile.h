@@ -41,6 +41,8 @@ struct Profile {
   // Linux tcp_reset(): a RST in CLOSE-WAIT leaves EPIPE, not ECONNRESET
   // (FreeBSD and RFC 9293 report a reset).
   bool reset_in_close_wait_epipe = true;
+  // TCP Fast Open's server side (sim/fast_open.h); off in every profile.
+  FastOpenSettings fast_open;
 };
 
 // The profile that models the Linux kernel: the default, and what a real

@@ -90,6 +90,10 @@ const std::vector<SockOptInfo> kOptions = {
     // (sock_rcvtimeo, sock_sndtimeo); 0 waits for ever.
     {"SO_RCVTIMEO", kSolSocket, 20, SockOpt::RcvTimeo, 1, 1, {}, false, false, true},
     {"SO_SNDTIMEO", kSolSocket, 21, SockOpt::SndTimeo, 1, 1, {}, false, false, true},
+    // setsockopt(s, TCP_USER_TIMEOUT, ms): RFC 9293 §3.8.3's user timeout.
+    {"TCP_USER_TIMEOUT", kIpprotoTcp, 18, SockOpt::UserTimeout, 1, 1, {}},
+    // setsockopt(listener, TCP_FASTOPEN, qlen): TCP Fast Open on the server side.
+    {"TCP_FASTOPEN", kIpprotoTcp, 23, SockOpt::FastOpen, 1, 1, {}},
 };
 
 // MSG_ flags, with what each call does with them.

@@ -186,6 +186,14 @@ CallResult Sockets::setsockopt(ProcessId p, int fd, SockOpt opt, int value, int 
     case SockOpt::KeepAlive: s->keepalive = value != 0; break;
     case SockOpt::RcvTimeo: s->rcvtimeo = Duration{value} * kMillisecond; break;
     case SockOpt::SndTimeo: s->sndtimeo = Duration{value} * kMillisecond; break;
+    case SockOpt::UserTimeout:
+      if (value < 0) return CallResult::fail(Errno::Inval);  // Linux do_tcp_setsockopt
+      s->user_timeout = Duration{value} * kMillisecond;
+      break;
+    case SockOpt::FastOpen:
+      if (value < 0) return CallResult::fail(Errno::Inval);
+      s->fastopen_qlen = value;
+      break;
     case SockOpt::Error: return CallResult::fail(Errno::Inval);
     // The call table refuses it first (read-only); Linux says ENOPROTOOPT.
     case SockOpt::TcpInfo: return CallResult::fail(Errno::Inval);
@@ -203,6 +211,9 @@ void Sockets::apply_buffers(const Socket& s, Conn& c) {
   if (s.rcvbuf || s.sndbuf) {
     c.ep.set_buffers(static_cast<std::uint32_t>(s.rcvbuf / 2), static_cast<std::uint32_t>(s.sndbuf / 2));
   }
+  // The other per-socket values the connection reads, set with them.
+  if (s.user_timeout >= 0) c.ep.set_user_timeout(s.user_timeout);
+  if (c.listening) c.fastopen_qlen = std::min(s.fastopen_qlen, host_.profile().somaxconn);
 }
 
 long Sockets::rounded_buffer(const Socket& s, long bytes) const {
@@ -235,12 +246,15 @@ CallResult Sockets::getsockopt(ProcessId p, int fd, SockOpt opt, int field) {
     case SockOpt::KeepAlive: return CallResult::ok(s->keepalive);
     case SockOpt::RcvTimeo: return CallResult::ok(static_cast<long>(s->rcvtimeo / kMillisecond));
     case SockOpt::SndTimeo: return CallResult::ok(static_cast<long>(s->sndtimeo / kMillisecond));
+    case SockOpt::UserTimeout:
+      return CallResult::ok(s->user_timeout < 0 ? 0 : static_cast<long>(s->user_timeout / kMillisecond));
+    case SockOpt::FastOpen: return CallResult::ok(s->fastopen_qlen);
     // sock_getsockopt: the pending error as Linux numbers it (EPIPE 32).
     case SockOpt::Error: return CallResult::ok(errno_number(take_error(*s)));
     case SockOpt::TcpInfo: {
       const Conn* c = conn_of(*s);
-      const TcpInfo info =
-          c ? tcp_info_of(c->ep, {c->wire.ts_ok, c->wire.ws_ok}) : tcp_info_closed(host_.profile().tcp.cubic);
+      const TcpInfo info = c ? tcp_info_of(c->ep, {c->wire.ts_ok, c->wire.ws_ok, c->syn_data_acked})
+                             : tcp_info_closed(host_.profile().tcp.cubic);
       return CallResult::ok(info.get(static_cast<TcpInfoField>(field)));
     }
   }
@@ -351,6 +365,7 @@ CallResult Sockets::listen(ProcessId p, int fd, int backlog) {
   c->user = s;
   c->reuseaddr = s->reuseaddr;
   c->reuseport = s->reuseport;
+  c->fastopen_qlen = std::min(s->fastopen_qlen, host_.profile().somaxconn);
   return CallResult::ok();
 }
 
@@ -379,6 +394,7 @@ CallResult Sockets::accept(ProcessId p, int fd, Addr* peer) {
   ns.sndbuf = s->sndbuf;
   ns.nodelay = s->nodelay;
   ns.cork = s->cork;
+  ns.user_timeout = s->user_timeout;
   apply_buffers(ns, *c);
   if (ns.nodelay || ns.cork) host_.set_nagle(c->id, ns.nodelay, ns.cork);
   if (c->state() == State::Closed) {

@@ -61,9 +61,11 @@ enum class SockOpt : std::uint8_t {
   Cork,
   Error,
   KeepAlive,
-  TcpInfo,   // getsockopt(TCP_INFO): one field of it (sim/tcp_info.h)
-  RcvTimeo,  // SO_RCVTIMEO: a value in milliseconds (Linux: a struct timeval)
-  SndTimeo,  // SO_SNDTIMEO
+  TcpInfo,      // getsockopt(TCP_INFO): one field of it (sim/tcp_info.h)
+  RcvTimeo,     // SO_RCVTIMEO: a value in milliseconds (Linux: a struct timeval)
+  SndTimeo,     // SO_SNDTIMEO
+  UserTimeout,  // TCP_USER_TIMEOUT: milliseconds (RFC 9293 §3.8.3's user timeout), 0 = the retry limits
+  FastOpen,     // TCP_FASTOPEN on a listener: its Fast Open queue length (sim/fast_open.h)
 };
 std::optional<SockOpt> sockopt_from_name(std::string_view name);  // "SO_REUSEADDR", "TCP_NODELAY"
 std::string_view sockopt_name(SockOpt o);
@@ -101,6 +103,9 @@ struct Socket {
   bool keepalive = false;
   // SO_RCVTIMEO, SO_SNDTIMEO: how long a blocking call waits; 0 for ever.
   Duration rcvtimeo = 0, sndtimeo = 0;
+  // TCP_USER_TIMEOUT (-1: never set, the profile's), TCP_FASTOPEN's qlen.
+  Duration user_timeout = -1;
+  int fastopen_qlen = 0;
   // Addressing.
   bool bound = false;
   bool autobound = false;  // the port was picked by connect()/listen()

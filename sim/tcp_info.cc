@@ -37,7 +37,7 @@ std::uint32_t linux_state(State s) {
   return 7;
 }
 
-constexpr std::uint32_t kOptTimestamps = 1, kOptSack = 2, kOptWscale = 4;
+constexpr std::uint32_t kOptTimestamps = 1, kOptSack = 2, kOptWscale = 4, kOptSynData = 32;
 constexpr std::uint32_t kCaOpen = 0, kCaDisorder = 1, kCaRecovery = 3, kCaLoss = 4;
 // tcp_init_sock(): icsk_rto = mdev_us = TCP_TIMEOUT_INIT (1 s).
 constexpr std::uint32_t kTimeoutInitUs = 1000000;
@@ -78,16 +78,11 @@ std::string_view tcp_info_names() {
 
 std::optional<std::uint32_t> tcp_info_constant(std::string_view name) {
   static const std::pair<std::string_view, std::uint32_t> k[] = {
-      {"TCPI_OPT_TIMESTAMPS", kOptTimestamps},
-      {"TCPI_OPT_SACK", kOptSack},
-      {"TCPI_OPT_WSCALE", kOptWscale},
-      {"TCPI_OPT_ECN", 8},
-      {"TCPI_OPT_SYN_DATA", 32},
-      {"TCP_CA_Open", kCaOpen},
-      {"TCP_CA_Disorder", kCaDisorder},
-      {"TCP_CA_CWR", 2},
-      {"TCP_CA_Recovery", kCaRecovery},
-      {"TCP_CA_Loss", kCaLoss},
+      {"TCPI_OPT_TIMESTAMPS", kOptTimestamps}, {"TCPI_OPT_SACK", kOptSack},
+      {"TCPI_OPT_WSCALE", kOptWscale},         {"TCPI_OPT_ECN", 8},
+      {"TCPI_OPT_SYN_DATA", kOptSynData},      {"TCP_CA_Open", kCaOpen},
+      {"TCP_CA_Disorder", kCaDisorder},        {"TCP_CA_CWR", 2},
+      {"TCP_CA_Recovery", kCaRecovery},        {"TCP_CA_Loss", kCaLoss},
   };
   for (const auto& [n, v] : k) {
     if (n == name) return v;
@@ -113,8 +108,8 @@ TcpInfo tcp_info_of(const model::Endpoint& ep, TcpInfoWire wire) {
   TcpInfo i = tcp_info_closed(cfg.cubic);
   i.tcpi_state = linux_state(ep.state());
   i.tcpi_retransmits = static_cast<std::uint32_t>(t.retransmits);
-  i.tcpi_options =
-      (wire.ts_ok ? kOptTimestamps : 0) | (t.sack_ok ? kOptSack : 0) | (wire.ws_ok ? kOptWscale : 0);
+  i.tcpi_options = (wire.ts_ok ? kOptTimestamps : 0) | (t.sack_ok ? kOptSack : 0) |
+                   (wire.ws_ok ? kOptWscale : 0) | (wire.syn_data ? kOptSynData : 0);
   i.tcpi_rto = us(t.rtt.rto > 0 ? t.rtt.rto : cfg.rto_initial);
   if (t.rtt.has_sample) {
     i.tcpi_rtt = us(t.rtt.srtt);

@@ -61,6 +61,7 @@ std::optional<std::uint32_t> tcp_info_constant(std::string_view name);
 // `ws_ok`: the RFC 7323 options the host negotiated on its wire.
 struct TcpInfoWire {
   bool ts_ok = false, ws_ok = false;
+  bool syn_data = false;  // a Fast Open child that took its SYN's data
 };
 TcpInfo tcp_info_of(const model::Endpoint& ep, TcpInfoWire wire);
 // A socket with no connection (CLOSED): tcp_init_sock()'s values.

@@ -23,6 +23,7 @@ std::uint32_t ts_now(const WireSettings& s, const model::Tcb& tcb, Time now) {
 
 void wire_out(WireState& w, const WireSettings& s, const model::Tcb& tcb, std::uint32_t rcv_buffer, Packet& p,
               Time now) {
+  if (w.fo_reply.len >= 0 && p.seg.has(model::kSyn) && p.seg.has(model::kAck)) p.opt.fo = w.fo_reply;
   if (!s.window_scaling && !s.timestamps) return;
   model::Segment& seg = p.seg;
   const bool syn = seg.has(model::kSyn), ack = seg.has(model::kAck), rst = seg.has(model::kRst);

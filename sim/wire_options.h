@@ -15,6 +15,7 @@
 #include "model/segment.h"
 #include "model/tcb.h"
 #include "model/time.h"
+#include "sim/fast_open.h"
 
 namespace tcpsim::sim {
 
@@ -24,6 +25,7 @@ struct Packet;
 struct WireOptions {
   std::int8_t wscale = -1;  // Window Scale option's shift count; -1: absent
   bool ts = false;          // Timestamps option present
+  FastOpenOption fo;        // TCP Fast Open (sim/fast_open.h); here, before the words, it packs
   std::uint32_t ts_val = 0, ts_ecr = 0;
 };
 
@@ -46,6 +48,7 @@ struct WireState {
   bool ws_ok = false, ts_ok = false;  // negotiated (both SYNs carried the option)
   std::uint32_t ts_recent = 0;        // RFC 7323 §4.3 TS.Recent
   model::Seq last_ack_sent = 0;       // RFC 7323 §4.3 Last.ACK.sent
+  FastOpenOption fo_reply;            // the Fast Open cookie our SYN,ACK carries
 };
 
 // Adds the options to an outbound packet and scales its window.

@@ -1,5 +1,7 @@
 // Rows leaving SYN-SENT (RFC 9293 §3.10.7.3) and SYN-RECEIVED (§3.10.7.4),
 // and the user calls and timeouts of the handshake (§3.10.4-5, §3.8.3).
+#include <algorithm>
+
 #include "rows_util.h"
 
 namespace tcpsim::test {
@@ -192,6 +194,46 @@ ROW_TEST(synrcvd_rcv_rst_passive, Rfc9293_3_10_7_4_SynRcvd_RstFromPassiveOpenRet
   out = arrive(ep, seg(kSyn, 900));
   EXPECT_EQ(ep.state(), State::SynReceived);
   EXPECT_TRUE(SentOne(out, kSyn | kAck, kIss, 900 + 1));
+}
+
+// RFC 7413 §4.2.2: a SYN with a valid Fast Open cookie makes a child that
+// takes the SYN's data and acknowledges it in the SYN,ACK, and is the
+// application's at once. A RST in that SYN-RECEIVED does not return to
+// LISTEN (the application may hold the child, and its data): the child
+// closes with "connection reset", as Linux's tcp_reset() leaves ECONNRESET
+// (linux-selftests tcp_fastopen_server_reset-after-accept.pkt).
+ROW_TEST(synrcvd_rcv_rst_fast_open, Rfc7413_4_2_2_FastOpenChild_RstInSynRcvdClosesWithReset) {
+  Endpoint ep;
+  Outbox out;
+  ep.open_passive(kIss, 0, out);
+  ep.accept_syn_data();
+  out = arrive(ep, seg(kSyn, kIrs, 0, "0123456789"));
+  EXPECT_EQ(ep.state(), State::SynReceived);
+  EXPECT_TRUE(SentOne(out, kSyn | kAck, kIss, kIrs + 1 + 10));  // the data is acknowledged
+  EXPECT_EQ(ep.tcb().recv_buffer, "0123456789");
+  EXPECT_TRUE(notified(out, AppEvent::Readable));
+  EXPECT_TRUE(std::any_of(out.actions.begin(), out.actions.end(),
+                          [](const Action& a) { return a.kind == ActionKind::HandshakeComplete; }));
+  out = arrive(ep, seg(kRst | kAck, kIrs + 11, kIss + 1));
+  EXPECT_FIRED(out, "synrcvd_rcv_rst_fast_open");
+  EXPECT_FALSE(fired(out, "synrcvd_rcv_rst_passive"));
+  EXPECT_EQ(ep.state(), State::Closed);
+  EXPECT_TRUE(SentNothing(out));
+  EXPECT_TRUE(notified(out, AppEvent::Reset));
+  EXPECT_FALSE(notified(out, AppEvent::Refused));
+  EXPECT_EQ(ep.failure(), Error::ConnectionReset);
+  EXPECT_EQ(ep.tcb().recv_buffer, "0123456789");  // still readable before the error
+}
+
+// Without Fast Open, data on a SYN is not taken (RFC 9293 §3.10.7.2 lets it
+// be queued; Linux drops it): the SYN,ACK acknowledges the SYN alone.
+TEST(SynData, WithoutFastOpenTheSynAckAcknowledgesOnlyTheSyn) {
+  Endpoint ep;
+  Outbox out;
+  ep.open_passive(kIss, 0, out);
+  out = arrive(ep, seg(kSyn, kIrs, 0, "0123456789"));
+  EXPECT_TRUE(SentOne(out, kSyn | kAck, kIss, kIrs + 1));
+  EXPECT_TRUE(ep.tcb().recv_buffer.empty());
 }
 
 // Same event, other guard: "If this connection was initiated with an active
