@@ -87,14 +87,14 @@ std::optional<std::string> read_shard_file(const std::string& path, std::string&
 }
 
 std::string render(const std::string& format, const sweep::SweepSpec& spec,
-                   const std::vector<sweep::PointStats>& points, const sweep::ReportOptions& ro) {
+                   const std::vector<sweep::PointStats>& points, const sweep::SweepReportOptions& ro) {
   const sweep::SweepFormat* f = sweep::sweep_format(format);
   return (f ? *f : sweep::sweep_formats().front()).write(spec, points, ro);
 }
 
 // --connect-timeout as a duration greater than 0; a message otherwise.
-std::variant<sweep::ReportOptions, std::string> report_options(const std::optional<std::string>& timeout) {
-  sweep::ReportOptions ro;
+std::variant<sweep::SweepReportOptions, std::string> report_options(const std::optional<std::string>& timeout) {
+  sweep::SweepReportOptions ro;
   if (!timeout) return ro;
   auto t = sweep::parse_until(*timeout);
   if (auto* e = std::get_if<std::string>(&t)) return fmt::format("--connect-timeout {}: {}", *timeout, *e);
@@ -183,7 +183,7 @@ int cmd_sweep(const SweepArgs& a) {
   if (auto* e = std::get_if<std::string>(&result)) return fail(*e);
   const auto& points = std::get<std::vector<sweep::PointStats>>(result);
   const std::string out = a.shard ? sweep::write_shard(spec, slice, points)
-                                  : render(a.format, spec, points, std::get<sweep::ReportOptions>(ro)) +
+                                  : render(a.format, spec, points, std::get<sweep::SweepReportOptions>(ro)) +
                                         (a.examples ? sweep::examples_text(spec, examples) : "");
   if (a.shard && out.size() > sweep::kMaxShardBytes)
     return fail(
@@ -205,7 +205,7 @@ int cmd_merge(const MergeArgs& a) {
   auto merged = sweep::merge_shards(inputs);
   if (auto* e = std::get_if<std::string>(&merged)) return fail(*e);
   const auto& [spec, points] = std::get<std::pair<sweep::SweepSpec, std::vector<sweep::PointStats>>>(merged);
-  return output::write_output(a.output, render(a.format, spec, points, std::get<sweep::ReportOptions>(ro)))
+  return output::write_output(a.output, render(a.format, spec, points, std::get<sweep::SweepReportOptions>(ro)))
              ? 0
              : 2;
 }

@@ -288,7 +288,7 @@ struct TimePanel {
 // The share series drawn: the outcomes other than clean that happened (or
 // clean alone when nothing else did), failed assertions, connects over the
 // --connect-timeout; and the scale that shows them.
-std::vector<ShareSeries> share_series(const std::vector<PointStats>& points, const ReportOptions& opt,
+std::vector<ShareSeries> share_series(const std::vector<PointStats>& points, const SweepReportOptions& opt,
                                       ShareScale& scale, bool& without_clean) {
   std::vector<ShareSeries> out;
   for (OutcomeKind k : report_kinds()) {
@@ -343,7 +343,7 @@ TimeScale scale_of(const std::vector<PointStats>& points,
 
 }  // namespace
 
-std::string plot_svg(const SweepSpec& spec, const std::vector<PointStats>& points, const ReportOptions& opt) {
+std::string plot_svg(const SweepSpec& spec, const std::vector<PointStats>& points, const SweepReportOptions& opt) {
   const std::size_t nx = spec.axes.empty() ? 1 : spec.axes[0].values.size();
   const std::size_t rows = spec.axes.size() > 1 ? spec.axes[1].values.size() : 1;
   // point index of (x, row): the last axis varies fastest.

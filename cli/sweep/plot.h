@@ -17,6 +17,6 @@
 namespace tcpsim::sweep {
 
 std::string plot_svg(const SweepSpec& spec, const std::vector<PointStats>& points,
-                     const ReportOptions& opt = {});
+                     const SweepReportOptions& opt = {});
 
 }  // namespace tcpsim::sweep

@@ -119,15 +119,14 @@ std::string timings_table(const SweepSpec& spec, const std::vector<PointStats>& 
   std::vector<std::size_t> width(head.size(), 0);
   for (const auto& r : rows)
     for (std::size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
-  return "\n# time in each state (stays that ended before the run did) and per connection: SYN-SENT to "
-         "ESTABLISHED (connect), to giving up (connect-unfinished), to the first data arriving at the "
-         "connecting side (first-byte), to the last data either way (request); nearest-rank percentiles\n" +
+  return "\n# time in each state (stays that ended in the run), connect, first-byte, request per connection "
+         "(docs/sweep.md); nearest-rank percentiles\n" +
          aligned(rows, width, spec.axes.size() + 1);
 }
 
 }  // namespace
 
-std::string table(const SweepSpec& spec, const std::vector<PointStats>& points, const ReportOptions& opt) {
+std::string table(const SweepSpec& spec, const std::vector<PointStats>& points, const SweepReportOptions& opt) {
   // Outcome columns: clean always, the others when some point has one.
   std::vector<OutcomeKind> kinds;
   for (OutcomeKind k : report_kinds()) {
@@ -194,7 +193,7 @@ std::string table(const SweepSpec& spec, const std::vector<PointStats>& points, 
   return out + timings_table(spec, points);
 }
 
-std::string csv(const SweepSpec& spec, const std::vector<PointStats>& points, const ReportOptions& opt) {
+std::string csv(const SweepSpec& spec, const std::vector<PointStats>& points, const SweepReportOptions& opt) {
   std::string out;
   std::vector<std::string> head{"sweep_format"};
   for (std::size_t i = 0; i < spec.axes.size(); ++i) head.push_back(axis_header(spec, i));

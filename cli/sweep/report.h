@@ -21,22 +21,22 @@ inline constexpr int kSweepOutputFormat = 2;
 
 // How to report, beside what was counted: options of `sweep` and `merge`
 // that change no count, so a shard's sums serve any of them.
-struct ReportOptions {
+struct SweepReportOptions {
   // --connect-timeout: the share of connect attempts that took longer.
   std::optional<Time> connect_timeout;
   std::string connect_timeout_text;  // as given, "1s", for column names
 };
 
 std::string table(const SweepSpec& spec, const std::vector<PointStats>& points,
-                  const ReportOptions& opt = {});
-std::string csv(const SweepSpec& spec, const std::vector<PointStats>& points, const ReportOptions& opt = {});
+                  const SweepReportOptions& opt = {});
+std::string csv(const SweepSpec& spec, const std::vector<PointStats>& points, const SweepReportOptions& opt = {});
 
 // The formats of sweep's and merge's output, one row each: the one list
 // --format, its help and the fuzzer read. The first is the default.
 struct SweepFormat {
   std::string_view name;         // "csv"
   std::string_view description;  // for --help: "csv (every count and statistic)"
-  std::string (*write)(const SweepSpec&, const std::vector<PointStats>&, const ReportOptions&);
+  std::string (*write)(const SweepSpec&, const std::vector<PointStats>&, const SweepReportOptions&);
 };
 const std::vector<SweepFormat>& sweep_formats();
 std::vector<std::string> sweep_format_names();
