@@ -93,7 +93,8 @@ std::string render(const std::string& format, const sweep::SweepSpec& spec,
 }
 
 // --connect-timeout as a duration greater than 0; a message otherwise.
-std::variant<sweep::SweepReportOptions, std::string> report_options(const std::optional<std::string>& timeout) {
+std::variant<sweep::SweepReportOptions, std::string> report_options(
+    const std::optional<std::string>& timeout) {
   sweep::SweepReportOptions ro;
   if (!timeout) return ro;
   auto t = sweep::parse_until(*timeout);
@@ -205,7 +206,8 @@ int cmd_merge(const MergeArgs& a) {
   auto merged = sweep::merge_shards(inputs);
   if (auto* e = std::get_if<std::string>(&merged)) return fail(*e);
   const auto& [spec, points] = std::get<std::pair<sweep::SweepSpec, std::vector<sweep::PointStats>>>(merged);
-  return output::write_output(a.output, render(a.format, spec, points, std::get<sweep::SweepReportOptions>(ro)))
+  return output::write_output(a.output,
+                              render(a.format, spec, points, std::get<sweep::SweepReportOptions>(ro)))
              ? 0
              : 2;
 }

@@ -343,7 +343,8 @@ TimeScale scale_of(const std::vector<PointStats>& points,
 
 }  // namespace
 
-std::string plot_svg(const SweepSpec& spec, const std::vector<PointStats>& points, const SweepReportOptions& opt) {
+std::string plot_svg(const SweepSpec& spec, const std::vector<PointStats>& points,
+                     const SweepReportOptions& opt) {
   const std::size_t nx = spec.axes.empty() ? 1 : spec.axes[0].values.size();
   const std::size_t rows = spec.axes.size() > 1 ? spec.axes[1].values.size() : 1;
   // point index of (x, row): the last axis varies fastest.

@@ -126,7 +126,8 @@ std::string timings_table(const SweepSpec& spec, const std::vector<PointStats>& 
 
 }  // namespace
 
-std::string table(const SweepSpec& spec, const std::vector<PointStats>& points, const SweepReportOptions& opt) {
+std::string table(const SweepSpec& spec, const std::vector<PointStats>& points,
+                  const SweepReportOptions& opt) {
   // Outcome columns: clean always, the others when some point has one.
   std::vector<OutcomeKind> kinds;
   for (OutcomeKind k : report_kinds()) {

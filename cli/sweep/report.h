@@ -29,7 +29,8 @@ struct SweepReportOptions {
 
 std::string table(const SweepSpec& spec, const std::vector<PointStats>& points,
                   const SweepReportOptions& opt = {});
-std::string csv(const SweepSpec& spec, const std::vector<PointStats>& points, const SweepReportOptions& opt = {});
+std::string csv(const SweepSpec& spec, const std::vector<PointStats>& points,
+                const SweepReportOptions& opt = {});
 
 // The formats of sweep's and merge's output, one row each: the one list
 // --format, its help and the fuzzer read. The first is the default.
