@@ -9,6 +9,7 @@
 #include "formats/timer_changes.h"
 #include "formats/trace_view.h"
 #include "model/transition_table.h"
+#include "scenario/outcome.h"
 #include "sim/trace_text.h"
 #include "sim/units.h"
 
@@ -424,6 +425,9 @@ std::string events(const scenario::RunResult& run) {
 
 std::string summary(const scenario::RunResult& run) {
   std::string out = "\n" + run.ending + "\n";
+  // How the run ended in sweep's words (docs/sweep.md), so a run that
+  // `tcpsim sweep --examples` lists shows its class when replayed.
+  if (run.simulated && run.net) out += "outcome: " + scenario::classify(run).label() + "\n";
   if (!run.results.empty()) {
     std::size_t failed = 0;
     for (const auto& r : run.results) failed += r.pass ? 0 : 1;

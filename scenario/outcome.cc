@@ -8,8 +8,9 @@ namespace tcpsim::scenario {
 
 namespace {
 
-constexpr std::string_view kNames[kOutcomeKindCount] = {"connect-failed", "timed-out", "reset",
-                                                        "half-open",      "stuck",     "clean"};
+constexpr std::string_view kNames[kOutcomeKindCount] = {
+    "connect-failed",      "timed-out",         "reset", "half-open", "stuck",
+    "gave-up-after-close", "reset-after-close", "clean"};
 
 bool synchronized(model::State s) {
   switch (s) {
@@ -70,7 +71,7 @@ Outcome classify(const RunResult& run) {
     model::State before_closed = model::State::Closed;
   };
   std::unordered_map<std::uint64_t, Seen> seen;
-  std::string connect_failed, timed_out, reset;
+  std::string connect_failed, timed_out, reset, gave_up_after_close, reset_after_close;
   std::optional<Time> last_close;
   auto where = [&net](const sim::TraceRecord& r) { return net.host(r.host).name(); };
   for (const sim::TraceRecord& r : net.trace().records()) {
@@ -101,10 +102,13 @@ Outcome classify(const RunResult& run) {
           if (connect_failed.empty())
             connect_failed =
                 fmt::format("{} {}", where(r), r.app == model::AppEvent::Refused ? "refused" : "timed out");
-        } else if (r.app == model::AppEvent::TimedOut) {
-          if (timed_out.empty()) timed_out = fmt::format("{} in {}", where(r), model::state_name(st));
-        } else if (r.app == model::AppEvent::Reset) {
-          if (reset.empty()) reset = fmt::format("{} in {}", where(r), model::state_name(st));
+        } else if (r.app == model::AppEvent::TimedOut || r.app == model::AppEvent::Reset) {
+          // An orphan's (r.orphan: its program had closed it) goes to a class
+          // of its own: no program saw it.
+          const bool gave_up = r.app == model::AppEvent::TimedOut;
+          std::string& first =
+              gave_up ? (r.orphan ? gave_up_after_close : timed_out) : (r.orphan ? reset_after_close : reset);
+          if (first.empty()) first = fmt::format("{} in {}", where(r), model::state_name(st));
         }
         break;
       }
@@ -153,6 +157,12 @@ Outcome classify(const RunResult& run) {
   } else if (!stuck.empty()) {
     o.kind = OutcomeKind::Stuck;
     o.detail = stuck;
+  } else if (!gave_up_after_close.empty()) {
+    o.kind = OutcomeKind::GaveUpAfterClose;
+    o.detail = gave_up_after_close;
+  } else if (!reset_after_close.empty()) {
+    o.kind = OutcomeKind::ResetAfterClose;
+    o.detail = reset_after_close;
   }
   if (half_open.empty() && stuck.empty()) o.closed_at = last_close;
   return o;

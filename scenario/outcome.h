@@ -14,16 +14,23 @@
 namespace tcpsim::scenario {
 
 // In order of precedence: a run is classified by the first that applies.
+// The first three are errors a program saw (a call failed or returned the
+// error); the two "after-close" classes happened to a connection no program
+// held any more (its close() had returned 0), so no program saw them.
 enum class OutcomeKind : std::uint8_t {
-  ConnectFailed,  // a connect() was refused or timed out before ESTABLISHED
-  TimedOut,       // an established connection was given up (retries exhausted, user timeout)
-  Reset,          // an established connection ended with a RST
-  HalfOpen,       // one side holds a synchronized connection the other side has forgotten
-  Stuck,          // a side was left in a state other than CLOSED or TIME-WAIT when the run ended
-  Clean,          // every connection reached CLOSED or TIME-WAIT by FIN exchange
+  ConnectFailed,     // a connect() was refused or timed out before ESTABLISHED
+  TimedOut,          // a program's established connection was given up (retries exhausted, user timeout)
+  Reset,             // a program's established connection ended with a RST
+  HalfOpen,          // one side holds a synchronized connection the other side has forgotten
+  Stuck,             // a side was left in a state other than CLOSED or TIME-WAIT when the run ended
+  GaveUpAfterClose,  // after a successful close(), the orphaned connection was given up (FIN never acked)
+  ResetAfterClose,   // after a successful close(), the orphaned connection was reset
+  Clean,             // every connection reached CLOSED or TIME-WAIT by FIN exchange
 };
-constexpr int kOutcomeKindCount = 6;
-// "clean", "reset", "connect-failed", "timed-out", "half-open", "stuck".
+constexpr int kOutcomeKindCount = 8;
+// "connect-failed", "timed-out", "reset", "half-open", "stuck",
+// "gave-up-after-close", "reset-after-close", "clean": outcome.cc's list,
+// the only one (sweep tables, shards, JSON traces and explore read it).
 std::string_view outcome_name(OutcomeKind k);
 std::optional<OutcomeKind> outcome_named(std::string_view name);
 

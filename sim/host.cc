@@ -536,6 +536,7 @@ void Host::apply_outbox(Conn& c, Addr from, Addr to) {
           TraceRecord& r = net_.trace().record(TraceKind::App, net_.now(), index_, c.id);
           r.app = a.app;
           r.from = r.to = c.state();
+          r.orphan = !c.held;
         }
         if (a.app == model::AppEvent::Closed) closed = true;
         if (on_app && c.held) told_.push_back({c.id, c.epoch, a.app});

@@ -47,6 +47,10 @@ struct TraceRecord {
   model::TimerKind timer = model::TimerKind::Retransmission;
   model::AppEvent app = model::AppEvent::Connected;
   std::uint8_t drop = 0;  // DropReason
+  // App: no program held the connection any more (its close() had
+  // returned), so the event reached no one: scenario/outcome.h tells an
+  // orphan's give-up or reset from an error a program saw.
+  bool orphan = false;
   model::RuleId rule = model::kNoRule;
   std::uint32_t conn = kNone32;     // host-local connection id
   std::uint32_t ref = kNone32;      // packet index (Sent..Delivered) or text index

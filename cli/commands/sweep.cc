@@ -36,10 +36,13 @@ struct SweepArgs {
   std::string output;
   std::optional<std::string> shard;
   bool format_given = false;  // --format, which a shard does not take
+  std::optional<std::string> connect_timeout;
+  std::uint64_t examples = 0;
 };
 
 struct MergeArgs {
   std::vector<std::string> files;
+  std::optional<std::string> connect_timeout;
   std::string format{sweep::sweep_formats().front().name};
   std::string output;
 };
@@ -84,12 +87,31 @@ std::optional<std::string> read_shard_file(const std::string& path, std::string&
 }
 
 std::string render(const std::string& format, const sweep::SweepSpec& spec,
-                   const std::vector<sweep::PointStats>& points) {
+                   const std::vector<sweep::PointStats>& points, const sweep::SweepReportOptions& ro) {
   const sweep::SweepFormat* f = sweep::sweep_format(format);
-  return (f ? *f : sweep::sweep_formats().front()).write(spec, points);
+  return (f ? *f : sweep::sweep_formats().front()).write(spec, points, ro);
+}
+
+// --connect-timeout as a duration greater than 0; a message otherwise.
+std::variant<sweep::SweepReportOptions, std::string> report_options(
+    const std::optional<std::string>& timeout) {
+  sweep::SweepReportOptions ro;
+  if (!timeout) return ro;
+  auto t = sweep::parse_until(*timeout);
+  if (auto* e = std::get_if<std::string>(&t)) return fmt::format("--connect-timeout {}: {}", *timeout, *e);
+  if (std::get<Time>(t) <= 0) return fmt::format("--connect-timeout {}: must be greater than 0", *timeout);
+  ro.connect_timeout = std::get<Time>(t);
+  ro.connect_timeout_text = *timeout;
+  return ro;
 }
 
 int cmd_sweep(const SweepArgs& a) {
+  auto ro = report_options(a.connect_timeout);
+  if (auto* e = std::get_if<std::string>(&ro)) return fail(*e);
+  if (a.shard && a.connect_timeout)
+    return fail("tcpsim sweep: --shard writes a shard file; give --connect-timeout to tcpsim merge instead");
+  if (a.examples && (a.shard || a.format != "table"))
+    return fail("tcpsim sweep: --examples goes with the table (--format table, without --shard)");
   sweep::SweepSpec spec;
   spec.scenario = a.file;
   spec.runs = a.runs;
@@ -138,6 +160,8 @@ int cmd_sweep(const SweepArgs& a) {
   opt.slice = slice;
   std::atomic<std::uint64_t> done{0};
   opt.done = &done;
+  sweep::ExampleSet examples(a.examples);
+  if (a.examples) opt.examples = &examples;
   const std::uint64_t total = sweep::slice_size(spec, slice);
   std::variant<std::vector<sweep::PointStats>, std::string> result;
   if (isatty(STDERR_FILENO)) {
@@ -159,7 +183,9 @@ int cmd_sweep(const SweepArgs& a) {
   }
   if (auto* e = std::get_if<std::string>(&result)) return fail(*e);
   const auto& points = std::get<std::vector<sweep::PointStats>>(result);
-  const std::string out = a.shard ? sweep::write_shard(spec, slice, points) : render(a.format, spec, points);
+  const std::string out = a.shard ? sweep::write_shard(spec, slice, points)
+                                  : render(a.format, spec, points, std::get<sweep::SweepReportOptions>(ro)) +
+                                        (a.examples ? sweep::examples_text(spec, examples) : "");
   if (a.shard && out.size() > sweep::kMaxShardBytes)
     return fail(
         fmt::format("tcpsim sweep: the shard is {} bytes, more than tcpsim merge reads ({} MiB): "
@@ -169,6 +195,8 @@ int cmd_sweep(const SweepArgs& a) {
 }
 
 int cmd_merge(const MergeArgs& a) {
+  auto ro = report_options(a.connect_timeout);
+  if (auto* e = std::get_if<std::string>(&ro)) return fail(*e);
   std::vector<sweep::MergeInput> inputs;
   for (const auto& f : a.files) {
     std::string text;
@@ -178,10 +206,14 @@ int cmd_merge(const MergeArgs& a) {
   auto merged = sweep::merge_shards(inputs);
   if (auto* e = std::get_if<std::string>(&merged)) return fail(*e);
   const auto& [spec, points] = std::get<std::pair<sweep::SweepSpec, std::vector<sweep::PointStats>>>(merged);
-  return output::write_output(a.output, render(a.format, spec, points)) ? 0 : 2;
+  return output::write_output(a.output,
+                              render(a.format, spec, points, std::get<sweep::SweepReportOptions>(ro)))
+             ? 0
+             : 2;
 }
 
-CLI::Option* add_format_options(CLI::App* sub, std::string& format, std::string& output) {
+CLI::Option* add_format_options(CLI::App* sub, std::string& format, std::string& output,
+                                std::optional<std::string>& connect_timeout) {
   std::string help;
   for (const auto& f : sweep::sweep_formats())
     help += fmt::format("{}{}", help.empty() ? "" : ", ", f.description);
@@ -189,6 +221,9 @@ CLI::Option* add_format_options(CLI::App* sub, std::string& format, std::string&
                        ->check(CLI::IsMember(sweep::sweep_format_names()))
                        ->capture_default_str();
   sub->add_option("-o,--output", output, output::kOutputOptionHelp);
+  sub->add_option("--connect-timeout", connect_timeout,
+                  "Also report the share of connect attempts that took longer than this, e.g. 1s (with its "
+                  "95% Wilson interval): those a client with this timeout gives up");
   return f;
 }
 
@@ -229,7 +264,11 @@ Subcommand add_sweep(CLI::App& app) {
   sub->add_option("--set", a->sets,
                   "Fixed profile value for every run, e.g. --set time_wait=30s (repeatable)");
   sub->add_option("--until", a->until, "Stop each run at this virtual time, e.g. 90s");
-  CLI::Option* format = add_format_options(sub, a->format, a->output);
+  CLI::Option* format = add_format_options(sub, a->format, a->output, a->connect_timeout);
+  sub->add_option("--examples", a->examples,
+                  "For each outcome class, list the first N runs with their point, seed and the `tcpsim run` "
+                  "command that replays them")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1000}));
   sub->add_option(
       "--shard", a->shard,
       "Run slice K of N (runs whose index is K-1 mod N) and write a shard file for `tcpsim merge`");
@@ -244,7 +283,7 @@ Subcommand add_merge(CLI::App& app) {
   CLI::App* sub = app.add_subcommand(
       "merge", "Add up the shard files of a sweep (tcpsim sweep --shard K/N): the whole sweep's output");
   sub->add_option("files", a->files, "Shard files, every K of N once")->required()->check(CLI::ExistingFile);
-  add_format_options(sub, a->format, a->output);
+  add_format_options(sub, a->format, a->output, a->connect_timeout);
   return {sub, [a] { return guarded("merge", [&] { return cmd_merge(*a); }); }};
 }
 

@@ -17,7 +17,9 @@ namespace tcpsim::explore {
 // connection one side believes open while the other has forgotten it, data
 // written that the peer's application never read, a socket left in a state
 // it will never leave. (Reset, timed-out and connect-failed runs are not
-// flagged: a call returned an error, so the application knows.)
+// flagged: a call returned an error, so the application knows; nor are
+// gave-up-after-close and reset-after-close: they befell a socket its
+// program had closed, and what they leave on the peer is flagged there.)
 enum class Flag : std::uint8_t { HalfOpen, UnreadData, Stuck };
 const char* flag_name(Flag f);  // "half-open", "unread data", "stuck"
 

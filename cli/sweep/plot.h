@@ -10,11 +10,13 @@
 #include <string>
 #include <vector>
 
+#include "cli/sweep/report.h"
 #include "cli/sweep/spec.h"
 #include "cli/sweep/stats.h"
 
 namespace tcpsim::sweep {
 
-std::string plot_svg(const SweepSpec& spec, const std::vector<PointStats>& points);
+std::string plot_svg(const SweepSpec& spec, const std::vector<PointStats>& points,
+                     const SweepReportOptions& opt = {});
 
 }  // namespace tcpsim::sweep

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "cli/sweep/timings.h"
 #include "cli/sweep/transfer.h"
 #include "scenario/outcome.h"
 
@@ -80,6 +81,7 @@ std::variant<std::vector<PointStats>, std::string> run_sweep(std::shared_ptr<con
   std::uint64_t error_index = UINT64_MAX;
   std::string error;
   std::vector<std::vector<PointStats>> partial(jobs, std::vector<PointStats>(points));
+  std::vector<ExampleSet> examples(jobs, ExampleSet(opt.examples ? opt.examples->keep() : 0));
 
   auto overflow = [&](std::size_t point) {
     return fmt::format("{}: point {}: a sum of the runs' counts overflows 64 bits", spec.scenario, point);
@@ -111,7 +113,9 @@ std::variant<std::vector<PointStats>, std::string> run_sweep(std::shared_ptr<con
             break;
           }
           const auto& result = std::get<scenario::RunResult>(ran);
-          if (!mine[point].add(scenario::classify(result), transfer_of(result))) {
+          const scenario::Outcome outcome = scenario::classify(result);
+          if (opt.examples) examples[thread].offer(outcome.kind, g, outcome.label());
+          if (!mine[point].add(outcome, transfer_of(result), timings_of(result))) {
             fail(g, overflow(point));
             break;
           }
@@ -129,6 +133,8 @@ std::variant<std::vector<PointStats>, std::string> run_sweep(std::shared_ptr<con
   work(0);
   for (auto& t : threads) t.join();
   if (!error.empty()) return error;
+  if (opt.examples)
+    for (const ExampleSet& e : examples) opt.examples->merge(e);
 
   std::vector<PointStats> total = std::move(partial[0]);
   for (std::size_t p = 0; p < points; ++p) {

@@ -11,6 +11,7 @@
 #include <variant>
 #include <vector>
 
+#include "cli/sweep/examples.h"
 #include "cli/sweep/spec.h"
 #include "cli/sweep/stats.h"
 #include "scenario/ast.h"
@@ -34,6 +35,8 @@ struct RunSweepOptions {
   Slice slice;
   // Runs finished so far, for a progress bar (may be null).
   std::atomic<std::uint64_t>* done = nullptr;
+  // --examples: where to keep the first runs of each outcome (may be null).
+  ExampleSet* examples = nullptr;
 };
 
 // How many runs the slice holds: of the whole sweep, and of one point.

@@ -56,11 +56,13 @@ std::string write_shard(const SweepSpec& spec, Slice slice, const std::vector<Po
     o += "\n";
     const std::pair<const char*, const TimeHistogram*> lists[] = {
         {"closed", &p.closed_at}, {"transfer", &p.transfer_time}, {"goodput", &p.goodput}};
-    for (const auto& [name, h] : lists) {
+    auto list = [&](std::string_view name, const TimeHistogram& h) {
       o += fmt::format("{} {}", name, i);
-      for (const auto& [t, n] : h->counts()) o += fmt::format(" {}*{}", t, n);
+      for (const auto& [t, n] : h.counts()) o += fmt::format(" {}*{}", t, n);
       o += "\n";
-    }
+    };
+    for (const auto& [name, h] : lists) list(name, *h);
+    for (int m = 0; m < kMetricCount; ++m) list(metric_name(static_cast<Metric>(m)), p.timings[m]);
   }
   return o + "end\n";
 }

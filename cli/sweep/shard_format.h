@@ -17,7 +17,10 @@ inline constexpr const char* kShardMagic = "tcpsim-sweep-shard";
 // 1: a version on the magic line, no `closed=` field, fields as raw text.
 // 2: a `format` line, `closed=N` on point lines, percent-encoded fields.
 // 3: `transfers=N` on point lines, `transfer` and `goodput` lines.
-inline constexpr int kShardFormat = 3;
+// 4: eight outcome counts in `kinds=` (gave-up-after-close and
+//    reset-after-close, no longer counted as timed-out and reset), and a
+//    line per timing metric (cli/sweep/timings.h) after `goodput`.
+inline constexpr int kShardFormat = 4;
 
 // A point line's fields after `point I`, each once as key=value, in the
 // order the writer puts them: the one list of their names.

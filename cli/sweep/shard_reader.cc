@@ -101,6 +101,10 @@ class Reader {
       closed_line(i, expect("closed", i));
       counts_line(i, expect("transfer", i), kTransferList);
       counts_line(i, expect("goodput", i), kGoodputList);
+      for (int m = 0; m < kMetricCount; ++m) {
+        const std::string name(metric_name(static_cast<Metric>(m)));
+        timing_line(i, expect(name.c_str(), i), s_.points[i].timings[m]);
+      }
     }
     const std::string& last = next();
     not_again(split_words(last, n_));
@@ -236,7 +240,7 @@ class Reader {
   // than as a line out of place.
   void not_again(const std::vector<Word>& w) {
     if (w.size() >= 2 && (w[0].text == "point" || w[0].text == "closed" || w[0].text == "transfer" ||
-                          w[0].text == "goodput")) {
+                          w[0].text == "goodput" || metric_named(w[0].text))) {
       const auto j = number<std::uint64_t>(w[1], n_, "point number");
       if (j >= s_.points.size())
         throw Bad{n_, w[1].col, fmt::format("point {}: the sweep has {} points", j, s_.points.size())};
@@ -253,11 +257,12 @@ class Reader {
     auto w = split_words(line, n_);
     not_again(w);
     if (w.size() < 2 || w[0].text != key || w[1].text != std::to_string(i))
-      throw Bad{n_, 0,
-                fmt::format("expected '{} {}' here (each point has a 'point' line, then 'closed', 'transfer' "
-                            "and 'goodput' lines), "
-                            "found '{}'",
-                            key, i, line.substr(0, 40))};
+      throw Bad{
+          n_, 0,
+          fmt::format("expected '{} {}' here (each point has a 'point' line, then 'closed', 'transfer', "
+                      "'goodput' and a line per timing, syn-sent to request), "
+                      "found '{}'",
+                      key, i, line.substr(0, 40))};
     return w;
   }
 
@@ -288,6 +293,12 @@ class Reader {
   static constexpr CountsList kTransferList{true, "a completion time", "NANOSECONDS"};
   static constexpr CountsList kGoodputList{false, "a goodput", "BITS_PER_SECOND"};
   void counts_line(std::size_t i, const std::vector<Word>& w, const CountsList& list);
+  void timing_line(std::size_t i, const std::vector<Word>& w, TimeHistogram& h);
+  static bool metric_named(std::string_view name) {
+    for (int m = 0; m < kMetricCount; ++m)
+      if (metric_name(static_cast<Metric>(m)) == name) return true;
+    return false;
+  }
 
   std::vector<std::string> lines_;
   std::size_t n_ = 0;  // the line last read, 1-based
@@ -452,6 +463,29 @@ void Reader::counts_line(std::size_t i, const std::vector<Word>& w, const Counts
     throw Bad{n_, 0,
               fmt::format("the {} counts add up to {}, the point line says transfers={}", w[0].text, sum,
                           transfers_[i])};
+}
+
+// `syn-sent i t*n ...` and the other timings: durations (ns) of stays and
+// connection phases, each once, increasing, none negative or longer than
+// a run can last. They count connections, not runs, so no point-line count
+// bounds them.
+void Reader::timing_line(std::size_t, const std::vector<Word>& w, TimeHistogram& h) {
+  std::optional<Time> last;
+  for (std::size_t j = 2; j < w.size(); ++j) {
+    const std::size_t star = w[j].text.find('*');
+    if (star == std::string_view::npos) throw Bad{n_, w[j].col, "expected NANOSECONDS*COUNT"};
+    const Time t = number<Time>(Word{w[j].text.substr(0, star), w[j].col}, n_, "a duration");
+    const auto c =
+        number<std::uint64_t>(Word{w[j].text.substr(star + 1), w[j].col + star + 1}, n_, "a count");
+    if (t < 0 || t > limit_)
+      throw Bad{n_, w[j].col, fmt::format("a duration of {} ns: no run of the sweep lasts that long", t)};
+    if (last && t <= *last)
+      throw Bad{n_, w[j].col,
+                fmt::format("values are listed once each, in increasing order: {} after {}", t, *last)};
+    if (c == 0) throw Bad{n_, w[j].col + star + 1, "a count of 0 (values no run had are not listed)"};
+    if (!h.add(t, c)) throw Bad{n_, w[j].col, "the counts overflow 64 bits"};
+    last = t;
+  }
 }
 
 }  // namespace

@@ -48,8 +48,18 @@ std::optional<Time> TimeHistogram::percentile(int p) const {
   return counts_.empty() ? std::nullopt : std::optional<Time>(counts_.rbegin()->first);
 }
 
-bool PointStats::add(const scenario::Outcome& o, const std::optional<Transfer>& t) {
+std::uint64_t TimeHistogram::above(Time v) const {
+  std::uint64_t n = 0;
+  for (auto it = counts_.upper_bound(v); it != counts_.end(); ++it) n += it->second;
+  for (Time t : pending_) n += t > v ? 1 : 0;
+  return n;
+}
+
+bool PointStats::add(const scenario::Outcome& o, const std::optional<Transfer>& t, const RunTimings& times) {
   if (t && !(transfer_time.add(t->duration) && goodput.add(t->goodput_bps))) return false;
+  for (int m = 0; m < kMetricCount; ++m)
+    for (Time v : times[m])
+      if (!timings[m].add(v)) return false;
   retransmissions_max = std::max(retransmissions_max, o.retransmissions);
   return checked_add(runs, 1) && checked_add(kinds[static_cast<int>(o.kind)], 1) &&
          checked_add(assertions_failed, o.assertions_failed ? 1 : 0) &&
@@ -62,11 +72,23 @@ bool PointStats::merge(const PointStats& other) {
             checked_add(retransmissions, other.retransmissions) && checked_add(segments, other.segments);
   for (int i = 0; i < scenario::kOutcomeKindCount; ++i) ok = ok && checked_add(kinds[i], other.kinds[i]);
   retransmissions_max = std::max(retransmissions_max, other.retransmissions_max);
+  for (int m = 0; m < kMetricCount; ++m) ok = ok && timings[m].merge(other.timings[m]);
   return ok && closed_at.merge(other.closed_at) && transfer_time.merge(other.transfer_time) &&
          goodput.merge(other.goodput);
 }
 
-bool PointStats::fold() { return closed_at.fold() && transfer_time.fold() && goodput.fold(); }
+bool PointStats::fold() {
+  bool ok = closed_at.fold() && transfer_time.fold() && goodput.fold();
+  for (auto& h : timings) ok = ok && h.fold();
+  return ok;
+}
+
+std::pair<std::uint64_t, std::uint64_t> PointStats::connects_over(Time limit) const {
+  const TimeHistogram& ok = timing(Metric::Connect);
+  const TimeHistogram& no = timing(Metric::ConnectNo);
+  // Sums of counts of one point: each below its histogram's checked total.
+  return {ok.above(limit) + no.above(limit), ok.total() + no.total()};
+}
 
 Share wilson95(std::uint64_t k, std::uint64_t n) {
   if (n == 0) return {};

@@ -17,6 +17,7 @@
 #include <optional>
 #include <vector>
 
+#include "cli/sweep/timings.h"
 #include "cli/sweep/transfer.h"
 #include "model/time.h"
 #include "scenario/outcome.h"
@@ -49,6 +50,8 @@ class TimeHistogram {
   // least p% of the values are <= v, i.e. the value of rank ceil(p * n / 100).
   // None when empty.
   std::optional<Time> percentile(int p) const;
+  // How many values are greater than v.
+  std::uint64_t above(Time v) const;
   const std::map<Time, std::uint64_t>& counts() const { return counts_; }
 
  private:
@@ -71,13 +74,20 @@ struct PointStats {
   // (ns) and goodputs (bit/s), as many of each.
   TimeHistogram transfer_time;
   TimeHistogram goodput;
+  // Per Metric (timings.h): the values of every connection of every run.
+  std::array<TimeHistogram, kMetricCount> timings;
 
   // False when a sum would overflow 64 bits.
-  [[nodiscard]] bool add(const scenario::Outcome& o, const std::optional<Transfer>& t = std::nullopt);
+  [[nodiscard]] bool add(const scenario::Outcome& o, const std::optional<Transfer>& t = std::nullopt,
+                         const RunTimings& times = {});
   // Folds every histogram's pending values in; false on overflow.
   [[nodiscard]] bool fold();
   [[nodiscard]] bool merge(const PointStats& other);
   std::uint64_t count(scenario::OutcomeKind k) const { return kinds[static_cast<int>(k)]; }
+  const TimeHistogram& timing(Metric m) const { return timings[static_cast<int>(m)]; }
+  // Connect attempts (succeeded or not) that took longer than `limit`: the
+  // connects a client with that timeout would have abandoned; of how many.
+  std::pair<std::uint64_t, std::uint64_t> connects_over(Time limit) const;
 };
 
 // A share with its 95% Wilson score interval (Wilson 1927; the interval of

@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <nlohmann/json.hpp>
+
 #include "model/time.h"
 #include "scenario/parser.h"
 
@@ -93,6 +96,53 @@ TEST(Outcome, CutBeforeTheSecondFin_IsStuckInBothStates) {
   EXPECT_EQ(o.kind, OutcomeKind::Stuck) << o.label();
   EXPECT_EQ(o.detail, "A FIN-WAIT-2, B CLOSE-WAIT");
   EXPECT_TRUE(o.assertions_failed);  // its later state assertions see the cut run
+}
+
+// B's program closed c1 at 6 s (close() = 0: LAST-ACK, an orphan); A had
+// forgotten k1 (its orphaned FIN-WAIT-2 timed out at 4.006 s), so B's FIN
+// is answered with a RST and B's LAST-ACK ends in it. No program saw an
+// error: this was counted as "reset", which reads as an ECONNRESET.
+TEST(Outcome, Rfc9293_3_10_7_4_RstInAnOrphansLastAck_IsResetAfterCloseNotReset) {
+  const Outcome o = outcome_of("orphan-fin-wait-2-timeout.tcpsim");
+  EXPECT_EQ(o.kind, OutcomeKind::ResetAfterClose) << o.label();
+  EXPECT_EQ(o.detail, "B in LAST-ACK");
+  EXPECT_EQ(outcome_name(o.kind), "reset-after-close");
+}
+
+// A's program closes after B's FIN (CLOSE-WAIT -> LAST-ACK, close() = 0);
+// every FIN from A is lost, so A's orphan retransmits until its retries
+// are spent and gives up (RFC 9293 3.8.3: the R2 threshold). B's orphaned
+// FIN-WAIT-2 ends on its timer. Both sides end CLOSED, nothing half-open or
+// stuck; the give-up reached no program: not "timed-out".
+TEST(Outcome, Rfc9293_3_8_3_OrphanGivesUpInLastAck_IsGaveUpAfterCloseNotTimedOut) {
+  const std::string text =
+      "profile rfc9293\nhost A 10.0.0.1\nhost B 10.0.0.2\n"
+      "set A data_retries 2\nset B fin_wait_2_timeout 5s\ndrop A -> B all FIN\n"
+      "program server on B {\n  s = socket()\n  bind(s, 10.0.0.2:8080) = 0\n  listen(s, 5) = 0\n"
+      "  c = accept(s)\n  close(c) = 0\n}\n"
+      "program client on A {\n  k = socket()\n  connect(k, 10.0.0.2:8080) = 0\n  read(k, 100) = 0\n"
+      "  close(k) = 0\n}\n";
+  auto parsed = parse(text, "orphan-gives-up.tcpsim");
+  ASSERT_TRUE(std::holds_alternative<Scenario>(parsed)) << std::get<ParseError>(parsed).message;
+  auto sc = std::make_shared<const Scenario>(std::move(std::get<Scenario>(parsed)));
+  auto ran = run(sc, {});
+  ASSERT_TRUE(std::holds_alternative<RunResult>(ran));
+  const Outcome o = classify(std::get<RunResult>(ran));
+  EXPECT_EQ(o.kind, OutcomeKind::GaveUpAfterClose) << o.label();
+  EXPECT_EQ(o.detail, "A in LAST-ACK");
+  EXPECT_FALSE(o.assertions_failed);
+}
+
+// The JSON Schema's list of classes is outcome.cc's, in its order: a class
+// added to one and not the other fails here, before a trace carries it.
+TEST(Outcome, SchemaEnumIsTheListOfClasses) {
+  std::ifstream f(std::string(TCPSIM_SOURCE_DIR) + "/docs/tcpsim-trace.schema.json");
+  ASSERT_TRUE(f) << "docs/tcpsim-trace.schema.json";
+  const auto schema = nlohmann::json::parse(f);
+  const auto& names = schema.at("properties").at("outcome").at("properties").at("class").at("enum");
+  ASSERT_EQ(names.size(), static_cast<std::size_t>(kOutcomeKindCount));
+  for (int i = 0; i < kOutcomeKindCount; ++i)
+    EXPECT_EQ(names[i].get<std::string>(), outcome_name(static_cast<OutcomeKind>(i))) << i;
 }
 
 TEST(Outcome, NamesRoundTrip) {

@@ -138,8 +138,8 @@ TEST(ShardValidation, AssertionsFailedAboveRuns_Refused) {
 TEST(ShardValidation, OutcomeCountAboveRunsThoughTheSumWrapsToRuns_Refused) {
   const OneShard s = s1_shard("kinds");
   const std::size_t n = line_of(s.text, "point 0 ");
-  const std::string edited =
-      std::regex_replace(s.text, std::regex("kinds=0,0,0,0,0,300"), "kinds=18446744073709551615,301,0,0,0,0");
+  const std::string edited = std::regex_replace(s.text, std::regex("kinds=0,0,0,0,0,0,0,300"),
+                                                "kinds=18446744073709551615,301,0,0,0,0,0,0");
   expect_refused_at(merge_text(s, edited), s.dir / "edited.txt", n, col_of(edited, n, "kinds="), "kinds");
 }
 
@@ -272,17 +272,40 @@ TEST(ShardFormat, Format1_RefusedSayingWhichFormatThisTcpsimReads) {
   const fs::path d = scratch("format1");
   write(d / "old.txt", kFormat1Shard);
   const Ran r = tcpsim({"merge", (d / "old.txt").string()});
-  expect_refused_at(r, d / "old.txt", 1, 0, "shard format 1; this tcpsim reads shard format 3");
+  expect_refused_at(r, d / "old.txt", 1, 0, "shard format 1; this tcpsim reads shard format 4");
 }
 
 TEST(ShardFormat, UnknownOrMissingFormat_RefusedSayingWhichFormatThisTcpsimReads) {
   const OneShard s = s1_shard("format");
   const std::size_t n = line_of(s.text, "format ");
   ASSERT_EQ(n, 2u) << "the format is said at once, after the magic line";
-  expect_refused_at(merge_text(s, with_line_replaced(s.text, "format ", "format 4")), s.dir / "edited.txt", 2,
-                    8, "shard format 4; this tcpsim reads shard format 3");
+  expect_refused_at(merge_text(s, with_line_replaced(s.text, "format ", "format 5")), s.dir / "edited.txt", 2,
+                    8, "shard format 5; this tcpsim reads shard format 4");
   expect_refused_at(merge_text(s, with_line_removed(s.text, "format ")), s.dir / "edited.txt", 2, 0,
-                    "this tcpsim reads shard format 3");
+                    "this tcpsim reads shard format 4");
+}
+
+// Format 3 counted six outcomes (orphans' give-ups and resets among
+// timed-out and reset): adding its counts to format 4's would mix two
+// meanings of a column, so it is refused, saying what this tcpsim reads.
+TEST(ShardFormat, Format3_RefusedSinceItsOutcomeCountsMeanOtherClasses) {
+  const OneShard s = s1_shard("format3");
+  expect_refused_at(merge_text(s, with_line_replaced(s.text, "format ", "format 3")), s.dir / "edited.txt", 2,
+                    8, "shard format 3; this tcpsim reads shard format 4");
+}
+
+// Each point carries one line per timing, in timings.h's order; a line
+// missing, a negative duration or a count of 0 is refused where it is.
+TEST(ShardValidation, TimingLines_MissingNegativeOrZeroCount_Refused) {
+  const OneShard s = s1_shard("timings");
+  const std::size_t n = line_of(s.text, "fin-wait-1 0");
+  ASSERT_NE(n, 0u) << s.text;
+  expect_refused_at(merge_text(s, with_line_removed(s.text, "fin-wait-1 0")), s.dir / "edited.txt", n, 0,
+                    "expected 'fin-wait-1 0' here");
+  expect_refused_at(merge_text(s, with_line_replaced(s.text, "fin-wait-1 0", "fin-wait-1 0 -5*3")),
+                    s.dir / "edited.txt", n, 14, "a duration of -5 ns");
+  expect_refused_at(merge_text(s, with_line_replaced(s.text, "fin-wait-1 0", "fin-wait-1 0 5*0")),
+                    s.dir / "edited.txt", n, 16, "a count of 0");
 }
 
 // --- the scenario's path, whatever bytes it has
@@ -437,15 +460,19 @@ TEST(ShardValidation, ClosingTimeBeyondTheRunLimit_Refused) {
 
 // A scenario path may hold any byte: its control characters are shown
 // escaped (\n, \x1b), never sent raw to a terminal; the table is its
-// header, its column line and one line per point.
+// header, its column line and one line per point (then the timings).
 TEST(ShardValidation, ControlCharactersInTheScenarioPath_EscapedInTheTable) {
   const OneShard s = loss_shard("path-escape");
   const std::string edited = with_line_replaced(s.text, "scenario ", "scenario %0Ainjected-line%1B[31mRED");
   write(s.dir / "edited.txt", edited);
   const Ran r = tcpsim({"merge", (s.dir / "edited.txt").string(), "-o", (s.dir / "out.txt").string()});
   ASSERT_EQ(r.status, 0) << r.err;
-  const std::string out = slurp(s.dir / "out.txt");
+  const std::string all = slurp(s.dir / "out.txt");
+  const std::string out = all.substr(0, all.find("\n\n") + 1);  // the outcome table
   EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 5) << out;
+  EXPECT_EQ(
+      std::count_if(all.begin(), all.end(), [](char c) { return c != '\n' && (c < 0x20 || c == 0x7f); }), 0)
+      << all;
   EXPECT_EQ(
       std::count_if(out.begin(), out.end(), [](char c) { return c != '\n' && (c < 0x20 || c == 0x7f); }), 0)
       << out;
