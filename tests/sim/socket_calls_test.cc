@@ -42,12 +42,14 @@ TEST(SocketCallsTable, ErrnoNumbersAreLinuxsAndGlibcNamesThemAlike) {
 // kernel as they are: they must be <sys/socket.h>'s and <netinet/tcp.h>'s.
 TEST(SocketCallsTable, OptionLevelsAndNumbersAreTheKernelHeaders) {
   const std::pair<std::string_view, std::pair<int, int>> linux_opts[] = {
-      {"SO_REUSEADDR", {SOL_SOCKET, SO_REUSEADDR}}, {"SO_REUSEPORT", {SOL_SOCKET, SO_REUSEPORT}},
-      {"SO_LINGER", {SOL_SOCKET, SO_LINGER}},       {"SO_RCVBUF", {SOL_SOCKET, SO_RCVBUF}},
-      {"SO_SNDBUF", {SOL_SOCKET, SO_SNDBUF}},       {"TCP_NODELAY", {IPPROTO_TCP, TCP_NODELAY}},
-      {"TCP_CORK", {IPPROTO_TCP, TCP_CORK}},        {"SO_ERROR", {SOL_SOCKET, SO_ERROR}},
-      {"SO_KEEPALIVE", {SOL_SOCKET, SO_KEEPALIVE}}, {"TCP_INFO", {IPPROTO_TCP, TCP_INFO}},
-      {"SO_RCVTIMEO", {SOL_SOCKET, SO_RCVTIMEO}},   {"SO_SNDTIMEO", {SOL_SOCKET, SO_SNDTIMEO}},
+      {"SO_REUSEADDR", {SOL_SOCKET, SO_REUSEADDR}},  {"SO_REUSEPORT", {SOL_SOCKET, SO_REUSEPORT}},
+      {"SO_LINGER", {SOL_SOCKET, SO_LINGER}},        {"SO_RCVBUF", {SOL_SOCKET, SO_RCVBUF}},
+      {"SO_SNDBUF", {SOL_SOCKET, SO_SNDBUF}},        {"TCP_NODELAY", {IPPROTO_TCP, TCP_NODELAY}},
+      {"TCP_CORK", {IPPROTO_TCP, TCP_CORK}},         {"SO_ERROR", {SOL_SOCKET, SO_ERROR}},
+      {"SO_KEEPALIVE", {SOL_SOCKET, SO_KEEPALIVE}},  {"TCP_INFO", {IPPROTO_TCP, TCP_INFO}},
+      {"SO_RCVTIMEO", {SOL_SOCKET, SO_RCVTIMEO}},    {"SO_SNDTIMEO", {SOL_SOCKET, SO_SNDTIMEO}},
+      {"TCP_KEEPIDLE", {IPPROTO_TCP, TCP_KEEPIDLE}}, {"TCP_KEEPINTVL", {IPPROTO_TCP, TCP_KEEPINTVL}},
+      {"TCP_KEEPCNT", {IPPROTO_TCP, TCP_KEEPCNT}},
   };
   ASSERT_EQ(socket_options().size(), std::size(linux_opts));
   for (const auto& [name, want] : linux_opts) {
