@@ -596,6 +596,16 @@ class Program {
     const sim::CallOutcome out{r.value, err, r.data, &r.events};
     rec.text = fmt::format("{}{} = {}", st.assign.empty() ? "" : st.assign + " = ", scenario::call_text(st),
                            sim::result_text(st.call, out, vars_));
+    // The call as data, as the interpreter's trace_call() keeps it.
+    rec.fn = st.fn;
+    for (const auto& a : st.args) {
+      std::string one = sim::call_text("", {a});  // "(a)"
+      rec.args.push_back(one.substr(1, one.size() - 2));
+    }
+    rec.assign = st.assign;
+    rec.value = r.err == 0 ? r.value : -1;
+    rec.err = err;
+    rec.err_number = r.err;
     // The sockets after the call, when it may have changed them: a query
     // cannot (and a loop of them would spend its time in socket dumps).
     if (!spec.has(sim::kLeavesSockets)) ctx_.snapshot();

@@ -118,6 +118,11 @@ std::string serialize(const Recording& r) {
   for (const auto& c : r.calls) {
     out += fmt::format("C\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n", c.program, c.start, c.end, c.has_socket ? 1 : 0,
                        addr(c.local), addr(c.peer), esc(c.text), esc(c.var));
+    // The call as data, on a line of its own after it (D: name, assigned
+    // variable, result, errno name and number, then the arguments).
+    out += fmt::format("D\t{}\t{}\t{}\t{}\t{}", esc(c.fn), esc(c.assign), c.value, esc(c.err), c.err_number);
+    for (const auto& a : c.args) out += "\t" + esc(a);
+    out += '\n';
   }
   for (const auto& o : r.outputs) out += fmt::format("O\t{}\t{}\t{}\n", o.program, o.t, esc(o.text));
   for (const auto& a : r.results) {
@@ -182,6 +187,15 @@ std::optional<Recording> deserialize(std::string_view text) {
       c.text = f.str();
       c.var = f.str();
       r.calls.push_back(std::move(c));
+    } else if (kind == "D") {
+      if (r.calls.empty()) return std::nullopt;
+      CallRecord& c = r.calls.back();
+      c.fn = f.str();
+      c.assign = f.str();
+      c.value = f.num<long>();
+      c.err = f.str();
+      c.err_number = f.num<int>();
+      while (f.ok && f.i < f.f.size()) c.args.push_back(f.str());
     } else if (kind == "O") {
       OutputRecord o;
       o.program = f.num<std::uint32_t>();

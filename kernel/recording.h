@@ -57,6 +57,14 @@ struct CallRecord {
   std::string var;          // the variable naming the socket: "c" (assigned) or the first argument
   bool has_socket = false;  // the socket the call used or made, by its addresses
   sim::Addr local, peer;
+  // The call as data, as the simulator's trace keeps it (sim::CallData):
+  // `tcpsim kernel -f json` gives it as the same structured record.
+  std::string fn;                 // "connect"
+  std::vector<std::string> args;  // as written
+  std::string assign;             // "c" in `c = accept(s)`
+  long value = 0;                 // what it returned (-1 on failure)
+  std::string err;                // the errno's name on failure, else empty
+  int err_number = 0;             // its number (the kernel's, Linux's)
 };
 
 struct OutputRecord {

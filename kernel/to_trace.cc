@@ -326,6 +326,17 @@ void add_calls(const scenario::Scenario& sc, const Recording& rec, const Builder
       }
     }
     r.ref = tr.add_text(c.text);
+    // The call as data: `-f json` gives it as the simulator's records do.
+    sim::CallData d;
+    d.fn = c.fn;
+    d.args = c.args;
+    d.assign = c.assign;
+    d.value = c.value;
+    d.err = c.err;
+    d.err_number = c.err_number;
+    d.start = c.start;
+    d.conn = r.conn;
+    tr.set_call_data(r.ref, std::move(d));
     out.push_back(r);
   }
   for (const OutputRecord& o : rec.outputs) {
@@ -442,9 +453,16 @@ void check_assertions(const scenario::Scenario& sc, const Recording& rec, const 
       }
       ar = scenario::check_segments(a, scenario::segments_between(tr.packets(), from, to), true);
     } else {
-      ar.what = "expect finished";
-      ar.pass = res.finished;
-      if (!ar.pass) ar.detail = res.ending;
+      // Finished by T: every program ended, its last call by T (within the slack).
+      Time last_end = 0;
+      for (const CallRecord& c : rec.calls) last_end = std::max(last_end, c.end);
+      const bool late = a.timed && last_end > sat_add(a.at, slack);
+      ar.what =
+          a.timed ? fmt::format("at {} expect finished", sim::format_duration(a.at)) : "expect finished";
+      ar.pass = res.finished && !late;
+      if (!ar.pass)
+        ar.detail =
+            res.finished ? fmt::format("a call ended at {} s", sim::format_seconds(last_end)) : res.ending;
     }
     res.results.push_back(ar);
   }

@@ -133,6 +133,13 @@ struct Config {
   // FreeBSD net.inet.tcp.drop_synfin: a segment with both SYN and FIN is
   // dropped by any listener or connection.
   bool drop_synfin = false;
+  // Keepalive (RFC 1122 §4.2.3.6, model/keepalive.h): off unless the
+  // socket asks (SO_KEEPALIVE); idle time, probe interval and count are
+  // Linux's tcp_keepalive_time/intvl/probes (TCP_KEEPIDLE/INTVL/CNT).
+  bool keepalive = false;
+  Duration keepalive_time = 7200 * kSecond;
+  Duration keepalive_intvl = 75 * kSecond;
+  int keepalive_probes = 9;
   // Segment sizes and buffers.
   std::uint16_t mss = 1460;
   std::uint32_t rcv_buffer = 65535;

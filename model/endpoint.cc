@@ -142,6 +142,12 @@ void Endpoint::set_nagle(bool nodelay, bool cork, Time now, Outbox& out) {
   m_->end();
 }
 
+void Endpoint::set_keepalive(const KeepaliveOptions& o, Time now, Outbox& out) {
+  m_->begin(out, now);
+  m_->engine().set_keepalive(o);
+  m_->end();
+}
+
 void Endpoint::set_buffers(std::uint32_t rcv, std::uint32_t snd) {
   if (rcv) m_->engine().config().rcv_buffer = rcv;
   if (snd) m_->engine().config().snd_buffer = snd;
@@ -265,6 +271,10 @@ void Endpoint::segment_arrives(const Segment& seg, Time now, Outbox& out) {
   const std::size_t first = out.actions.size();
   Engine& e = m_->engine();
   const Classified c = classify_segment(state(), e, seg);
+  // Heard (keepalive's idle time restarts): what the table takes past the
+  // sequence checks; an answer-only or dropped segment is not (Linux
+  // tcp_validate_incoming() drops it before tcp_ack()).
+  if (c.kind == SegKind::Ack || c.kind == SegKind::Fin || c.kind == SegKind::SynAck) e.keepalive_heard();
   switch (c.kind) {
     case SegKind::InClosed: m_->dispatch(fsm::RcvInClosed{seg}); break;
     case SegKind::Syn: m_->dispatch(fsm::RcvSyn{seg}); break;
@@ -310,6 +320,9 @@ void Endpoint::timeout(TimerKind kind, Time now, Outbox& out) {
     case TimerKind::User: m_->dispatch(fsm::GiveUp{}); break;
     case TimerKind::Persist:
       if (!m_->engine().persist_timeout()) m_->dispatch(fsm::GiveUp{});
+      break;
+    case TimerKind::Keepalive:
+      if (!m_->engine().keepalive_timeout()) m_->dispatch(fsm::GiveUp{});
       break;
     case TimerKind::Retransmission:
     case TimerKind::LossProbe:

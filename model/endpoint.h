@@ -25,7 +25,8 @@
 
 namespace tcpsim::model {
 
-struct DataPath;  // model/data_path.h
+struct DataPath;          // model/data_path.h
+struct KeepaliveOptions;  // model/keepalive.h
 
 // RFC 9293 §3.10's error responses to user calls.
 enum class Error : std::uint8_t {
@@ -58,6 +59,9 @@ class Endpoint {
   // TCP_NODELAY / TCP_CORK (RFC 9293 §3.7.4's Nagle algorithm, Linux's
   // cork): setting TCP_NODELAY or clearing TCP_CORK sends what they held.
   void set_nagle(bool nodelay, bool cork, Time now, Outbox& out);
+  // SO_KEEPALIVE, TCP_KEEPIDLE/INTVL/CNT (RFC 1122 §4.2.3.6, as Linux):
+  // turning it on arms the keepalive timer, off stops it.
+  void set_keepalive(const KeepaliveOptions& o, Time now, Outbox& out);
 
   // TCP Fast Open (RFC 7413 §4.2.2): the SYN this passive endpoint is about
   // to receive carried a valid cookie, so its data is taken and acknowledged

@@ -663,6 +663,7 @@ void Engine::stop_all_timers() {
     cancel(TimerKind::DelayedAck);
   }
   if (cfg_.user_timeout > 0) cancel(TimerKind::User);
+  if (cfg_.keepalive) cancel(TimerKind::Keepalive);
 }
 
 }  // namespace tcpsim::model

@@ -22,7 +22,8 @@
 
 namespace tcpsim::model {
 
-struct DataPath;  // model/data_path.h: made on a connection's first data
+struct DataPath;          // model/data_path.h: made on a connection's first data
+struct KeepaliveOptions;  // model/keepalive.h
 class DelayedAck;
 struct AckDecision;
 
@@ -89,6 +90,12 @@ class Engine {
   bool rexmt_or_delack_timeout(TimerKind kind);
   // The persist timer fired (Linux tcp_probe_timer()); false: give up.
   bool persist_timeout();
+  // Keepalive (model/keepalive.h, model/engine_keepalive.cc): SO_KEEPALIVE
+  // and TCP_KEEPIDLE/INTVL/CNT; the timer fired (false: the RST is sent,
+  // give up); a segment was heard (Linux tcp_ack's rcv_tstamp).
+  void set_keepalive(const KeepaliveOptions& o);
+  bool keepalive_timeout();
+  void keepalive_heard();
   // RECEIVE: moves up to `max` bytes into `into`, with a window update when
   // the window reopens (RFC 9293 §3.8.6.2.2), or an ACK the read makes due
   // (Linux tcp_cleanup_rbuf()).

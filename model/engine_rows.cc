@@ -51,6 +51,8 @@ void Engine::enter(State s) {
         tcb_.rtt.rto = cfg_.rto_after_syn_timeout;
       }
       notify(AppEvent::Connected);
+      // Linux tcp_finish_connect(), tcp_create_openreq_child().
+      if (cfg_.keepalive) arm(TimerKind::Keepalive, cfg_.keepalive_time);
       break;
     case State::FinWait2:
       cancel_rexmt();

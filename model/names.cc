@@ -30,6 +30,7 @@ std::string_view timer_name(TimerKind k) {
     case TimerKind::User: return "user-timeout";
     case TimerKind::LossProbe: return "TLP";
     case TimerKind::Persist: return "persist";
+    case TimerKind::Keepalive: return "keepalive";
   }
   return "?";
 }

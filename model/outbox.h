@@ -21,8 +21,9 @@ enum class TimerKind : std::uint8_t {
   User,            // RFC 9293 §3.8.3 user timeout
   LossProbe,       // Linux tail-loss probe (RFC 8985); armed instead of the RTO, never with it
   Persist,         // zero-window probes (RFC 9293 §3.8.6.1), Linux's ICSK_TIME_PROBE0
+  Keepalive,       // RFC 1122 §4.2.3.6 keep-alives (model/keepalive.h)
 };
-constexpr int kTimerKindCount = 7;
+constexpr int kTimerKindCount = 8;
 std::string_view timer_name(TimerKind k);
 
 // What the application is told. Socket-level meaning (errno, epoll bits) is

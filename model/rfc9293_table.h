@@ -239,6 +239,7 @@ TCPSIM_RULE(fw2_rcv_syn, "RFC 9293 §3.10.7.4", "rcv SYN without RFC 5961 / snd 
 TCPSIM_RULE(fw2_rcv_data_after_close, "Linux tcp_rcv_state_process", "rcv new data, reading shut / snd RST");
 TCPSIM_RULE(fw2_timeout, "Linux tcp_fin_timeout", "orphan's FIN-WAIT-2 timeout / delete TCB");
 TCPSIM_RULE(fw2_abort, "RFC 9293 §3.10.5", "ABORT / snd RST");
+TCPSIM_RULE(fw2_give_up, "RFC 1122 §4.2.3.6", "keep-alive probes unanswered / connection timed out");
 TCPSIM_RULE(closewait_rcv_ack, "RFC 9293 §3.10.7.4", "rcv ACK / update SND.UNA");
 TCPSIM_RULE(closewait_rcv_fin, "RFC 9293 §3.10.7.4", "rcv retransmitted FIN / snd ACK");
 TCPSIM_RULE(closewait_rcv_rst, "RFC 9293 §3.10.7.4", "rcv RST / connection reset");
@@ -454,6 +455,7 @@ struct Rfc9293 : msmf::state_machine_def<Rfc9293> {
   Row< FinWait2,  RcvDataAfterClose, Closed,    Do<fw2_rcv_data_after_close, Call<&E::rst_for_closed>>                                                            >,
   Row< FinWait2,  FinWait2Timeout,   Closed,    Do<fw2_timeout>                                                                                                   >,
   Row< FinWait2,  Abort,             Closed,    Do<fw2_abort, Call<&E::send_rst_abort>>                                                                           >,
+  Row< FinWait2,  GiveUp,            Closed,    Do<fw2_give_up, Call<&E::notify, AppEvent::TimedOut>>                                                             >,
   //  +---------+------------------+----------+------------------------------------------------------------------------------------------------------------------+------------+
   Row< CloseWait, RcvAck,            none,      Do<closewait_rcv_ack, Call<&E::ack_and_text>>                                                                     >,
   Row< CloseWait, RcvFin,            none,      Do<closewait_rcv_fin, Call<&E::reack_fin>>                                                                        >,

@@ -55,6 +55,10 @@ struct TcbVariables {
   bool fin_received = false;  // peer's FIN processed: end of stream after recv_buffer
   bool read_shut = false;     // shutdown(SHUT_RD), or the application closed
   bool orphaned = false;      // no process holds the connection any more
+  // Keepalive (model/keepalive.h): when a segment was last heard (Linux
+  // rcv_tstamp) and the probes unanswered since (icsk_probes_out).
+  Time last_heard = 0;
+  std::uint32_t keepalive_probes_out = 0;
 
   // Retransmission.
   RttEstimator rtt;

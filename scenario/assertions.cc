@@ -140,7 +140,7 @@ AssertionResult sent_result(const Assertion& a, long n, bool texts) {
 AssertionResult check_finished(const Assertion& a, bool finished, const std::string& ending) {
   AssertionResult ar;
   ar.loc = a.loc;
-  ar.what = "expect finished";
+  ar.what = a.timed ? fmt::format("at {} expect finished", sim::format_duration(a.at)) : "expect finished";
   ar.pass = finished;
   ar.expected = "finished";
   ar.got = finished ? "finished" : ending;
@@ -153,13 +153,14 @@ void unevaluated_assertions(const Scenario& sc, const std::vector<bool>& evaluat
   const auto& as = sc.assertions;
   for (std::size_t i = 0; i < as.size(); ++i) {
     const Assertion& a = as[i];
-    if (!a.timed || a.kind == Assertion::Finished || evaluated[i]) continue;
+    if (!a.timed || evaluated[i]) continue;
     AssertionResult ar;
     ar.loc = a.loc;
     ar.pass = false;
     if (texts) {
       const std::string at = sim::format_duration(a.at);
-      ar.what = a.kind == Assertion::SsAt ? fmt::format("at {} expect ss {}", at, a.host)
+      ar.what = a.kind == Assertion::Finished ? fmt::format("at {} expect finished", at)
+                : a.kind == Assertion::SsAt   ? fmt::format("at {} expect ss {}", at, a.host)
                 : a.kind == Assertion::StateAt
                     ? fmt::format("at {} expect {}.{} {}", at, a.program, a.var, model::state_name(a.state))
                 : a.kind == Assertion::Segment

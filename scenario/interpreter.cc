@@ -502,17 +502,25 @@ void sort_by_line(std::vector<AssertionResult>& rs) {
 
 // One line: how the run ended (a fault, a limit, every program done, or
 // nothing left to happen while some wait).
-std::string ending_of(const RunResult& res, const sim::EventLoopResult& rr, Time limit) {
-  const sim::Network& net = *res.net;
+// The programs still running, and in what: "'server' is blocked in read(4)".
+std::string still_running(const sim::ProgramRunner& runner) {
   std::string blocked;
-  for (const auto& p : res.runner->programs()) {
+  for (const auto& p : runner.programs()) {
     if (p->status() == sim::Program::Status::Blocked) {
       blocked +=
           fmt::format("{}'{}' is blocked in {}", blocked.empty() ? "" : "; ", p->name(), p->blocked_in);
     } else if (p->status() == sim::Program::Status::Sleeping) {
       blocked += fmt::format("{}'{}' is asleep", blocked.empty() ? "" : "; ", p->name());
+    } else if (p->status() != sim::Program::Status::Done) {
+      blocked += fmt::format("{}'{}' has not ended", blocked.empty() ? "" : "; ", p->name());
     }
   }
+  return blocked;
+}
+
+std::string ending_of(const RunResult& res, const sim::EventLoopResult& rr, Time limit) {
+  const sim::Network& net = *res.net;
+  const std::string blocked = still_running(*res.runner);
   if (!res.runner->fault.empty()) return res.runner->fault;
   if (rr.hit_event_limit())
     return fmt::format("stopped after {} events at {} s: the event limit", rr.events,
@@ -612,6 +620,19 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
         shared->evaluated[i] = true;
         check_ss(a);
       });
+    // Finished by T: every program has ended when T comes, those that end
+    // at T included (the check goes behind what is already due at T).
+    if (a.kind == Assertion::Finished && a.timed)
+      net.scheduler().schedule_at(a.at, [&a, i, shared, &net, runner = res.runner.get()] {
+        net.scheduler().schedule_at(net.now(), [&a, i, shared, runner] {
+          shared->evaluated[i] = true;
+          const bool done = runner->all_done();
+          const std::string still =
+              done ? std::string()
+                   : fmt::format("at {}: {}", sim::format_duration(a.at), still_running(*runner));
+          shared->results.push_back(check_finished(a, done, still));
+        });
+      });
     // Sent by T: the run goes on to T, as for a state at T, and counts at its end.
     if (a.timed && is_segment_assertion(a))
       net.scheduler().schedule_at(a.at, [i, shared] { shared->evaluated[i] = true; });
@@ -645,7 +666,8 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
     // summary) cannot decide these, and says so instead of counting none.
     if (is_segment_assertion(a) && (!a.timed || shared->evaluated[i]) && net.trace().enabled())
       shared->results.push_back(check_sent(a, *sc, net, shared->texts));
-    if (a.kind == Assertion::Finished) shared->results.push_back(check_finished(a, res.finished, res.ending));
+    if (a.kind == Assertion::Finished && !a.timed)
+      shared->results.push_back(check_finished(a, res.finished, res.ending));
   }
   for (const auto& f : shared->followups)
     shared->results[f.result].detail += next_states(net.trace(), f.host, f.conn, f.at);

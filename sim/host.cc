@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "model/keepalive.h"
 #include "sim/network.h"
 
 namespace tcpsim::sim {
@@ -353,6 +354,14 @@ void Host::set_nagle(ConnId id, bool nodelay, bool cork) {
   apply_outbox(*c);
 }
 
+void Host::set_keepalive(ConnId id, const model::KeepaliveOptions& o) {
+  Conn* c = conn(id);
+  if (!c) return;
+  out_.clear();
+  c->ep.set_keepalive(o, net_.now(), out_);
+  apply_outbox(*c);
+}
+
 void Host::release(ConnId id) {
   Conn* c = conn(id);
   if (!c) return;
@@ -437,6 +446,8 @@ void Host::syn_to_listener(Conn& listener, const Packet& p, std::optional<model:
   child.listener = listener.id;
   table_insert(p.dst, p.src, child.id);
   out_.clear();
+  // Linux sk_clone_lock(): the listener's keepalive settings (armed on ESTABLISHED).
+  child.ep.set_keepalive(model::keepalive_options(listener.ep.config()), net_.now(), out_);
   child.ep.open_passive(iss ? *iss : next_iss(p.dst, p.src), net_.now(), out_);
   if (profile_.fast_open.sysctl != 0) fast_open_syn(listener, child, p);
   model::Segment seen;

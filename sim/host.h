@@ -136,6 +136,8 @@ class Host {
   model::Error shutdown_read(ConnId c);
   // TCP_NODELAY / TCP_CORK changed: what they held may go now.
   void set_nagle(ConnId c, bool nodelay, bool cork);
+  // SO_KEEPALIVE and TCP_KEEPIDLE/INTVL/CNT on the connection (model/keepalive.h).
+  void set_keepalive(ConnId c, const model::KeepaliveOptions& o);
   // The application lets go of the connection (close() of its last
   // descriptor): reading is shut, the FIN-WAIT-2 bound applies, and once
   // CLOSED it leaves the table.

@@ -38,6 +38,12 @@ Profile rfc9293() {
   c.rfc1337 = false;
   c.rst_on_data_after_close = false;
   c.rto_min_on_variance = false;
+  // RFC 1122 4.2.3.6: the idle interval "MUST default to no less than two
+  // hours"; it names no probe interval or count: 4.4BSD's (TCPTV_KEEPINTVL,
+  // TCPTV_KEEPCNT), which FreeBSD keeps.
+  c.keepalive_time = 7200 * kSecond;
+  c.keepalive_intvl = 75 * kSecond;
+  c.keepalive_probes = 8;
   return p;
 }
 
@@ -79,6 +85,9 @@ Profile linux_profile() {
   c.persist_linux = true;                    // tcp_probe_timer(), tcp_write_wakeup()
   c.invalid_ratelimit = 500 * kMillisecond;  // net.ipv4.tcp_invalid_ratelimit = HZ/2
   c.ack_policy_linux = true;                 // tcp_event_data_recv(), __tcp_ack_snd_check()
+  c.keepalive_time = 7200 * kSecond;         // net.ipv4.tcp_keepalive_time
+  c.keepalive_intvl = 75 * kSecond;          // net.ipv4.tcp_keepalive_intvl
+  c.keepalive_probes = 9;                    // net.ipv4.tcp_keepalive_probes
   return p;
 }
 
@@ -96,6 +105,7 @@ Profile bsd() {
   c.delayed_ack = true;
   c.delayed_ack_timeout = 40 * kMillisecond;
   c.timewait_reopen = true;  // tcp_twcheck(): a SYN above RCV.NXT
+  // net.inet.tcp.keepidle 7200 s, keepintvl 75 s, keepcnt 8 (rfc9293's above).
   // FreeBSD's tcp_input.c and tcp_timewait.c (read, not measured):
   // insecure_rst = insecure_syn = 0 (RFC 5961 checks, the defaults above);
   // tcp_twcheck() drops any RST (RFC 1337), a segment without ACK and a
@@ -228,6 +238,33 @@ std::vector<Field> data_path_fields() {
   };
 }
 
+// Keepalive (RFC 1122 4.2.3.6), after the data path's: the idle time, the
+// interval and the count, bounded as Linux bounds TCP_KEEPIDLE, TCP_KEEPINTVL
+// (1 to 32767 s) and TCP_KEEPCNT (1 to 127).
+std::vector<Field> keepalive_fields() {
+  using C = model::Config;
+  return {
+      {"keepalive_time",
+       1 * kS,
+       32767 * kS,
+       "idle time before the first keepalive probe (RFC 1122 4.2.3.6)",
+       &C::keepalive_time,
+       {"net.ipv4.tcp_keepalive_time", kS}},
+      {"keepalive_intvl",
+       1 * kS,
+       32767 * kS,
+       "between unanswered keepalive probes",
+       &C::keepalive_intvl,
+       {"net.ipv4.tcp_keepalive_intvl", kS}},
+      {"keepalive_probes",
+       1,
+       127,
+       "unanswered keepalive probes before the connection is dropped",
+       &C::keepalive_probes,
+       {"net.ipv4.tcp_keepalive_probes"}},
+  };
+}
+
 // The buffers and the host's values, last in fields().
 std::vector<Field> buffer_and_host_fields() {
   using C = model::Config;
@@ -354,6 +391,8 @@ const std::vector<Field>& fields() {
     };
     const std::vector<Field> data = data_path_fields();
     v.insert(v.end(), data.begin(), data.end());
+    const std::vector<Field> keepalive = keepalive_fields();
+    v.insert(v.end(), keepalive.begin(), keepalive.end());
     const std::vector<Field> buffers_and_host = buffer_and_host_fields();
     v.insert(v.end(), buffers_and_host.begin(), buffers_and_host.end());
     return v;

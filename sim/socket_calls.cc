@@ -79,10 +79,12 @@ const std::vector<SockOptInfo> kOptions = {
     {"TCP_NODELAY", kIpprotoTcp, 1, SockOpt::NoDelay, 1, 1, {}},
     {"TCP_CORK", kIpprotoTcp, 3, SockOpt::Cork, 1, 1, {}},
     {"SO_ERROR", kSolSocket, 4, SockOpt::Error, 1, 1, "SO_ERROR can only be read (getsockopt)", true},
-    // Keepalive probes are not simulated: a socket that asked for them would
-    // behave as one that did not, so asking is refused (0, the default, is not).
-    {"SO_KEEPALIVE", kSolSocket, 9, SockOpt::KeepAlive, 1, 1,
-     "SO_KEEPALIVE 1 is not simulated: tcpsim sends no keepalive probes"},
+    // Keepalive probes (RFC 1122 §4.2.3.6, model/keepalive.h); the three
+    // TCP_ options take seconds (TCP_KEEPCNT a count), as Linux's.
+    {"SO_KEEPALIVE", kSolSocket, 9, SockOpt::KeepAlive, 1, 1, {}},
+    {"TCP_KEEPIDLE", kIpprotoTcp, 4, SockOpt::KeepIdle, 1, 1, {}},
+    {"TCP_KEEPINTVL", kIpprotoTcp, 5, SockOpt::KeepIntvl, 1, 1, {}},
+    {"TCP_KEEPCNT", kIpprotoTcp, 6, SockOpt::KeepCnt, 1, 1, {}},
     // getsockopt(s, TCP_INFO, tcpi_rto): one field of struct tcp_info.
     {"TCP_INFO", kIpprotoTcp, 11, SockOpt::TcpInfo, 1, 1, "TCP_INFO can only be read (getsockopt)", false,
      true},

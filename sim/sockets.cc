@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "model/keepalive.h"
 #include "sim/bind_rules.h"
 #include "sim/network.h"
 #include "sim/socket_calls.h"
@@ -184,6 +185,18 @@ CallResult Sockets::setsockopt(ProcessId p, int fd, SockOpt opt, int value, int 
     case SockOpt::NoDelay: s->nodelay = value != 0; break;
     case SockOpt::Cork: s->cork = value != 0; break;
     case SockOpt::KeepAlive: s->keepalive = value != 0; break;
+    // Linux do_tcp_setsockopt(): 1 to MAX_TCP_KEEPIDLE, MAX_TCP_KEEPINTVL
+    // (32767 s), MAX_TCP_KEEPCNT (127), else EINVAL.
+    case SockOpt::KeepIdle:
+    case SockOpt::KeepIntvl:
+    case SockOpt::KeepCnt: {
+      const int most = opt == SockOpt::KeepCnt ? 127 : 32767;
+      if (value < 1 || value > most) return CallResult::fail(Errno::Inval);
+      (opt == SockOpt::KeepIdle    ? s->keepidle
+       : opt == SockOpt::KeepIntvl ? s->keepintvl
+                                   : s->keepcnt) = value;
+      break;
+    }
     case SockOpt::RcvTimeo: s->rcvtimeo = Duration{value} * kMillisecond; break;
     case SockOpt::SndTimeo: s->sndtimeo = Duration{value} * kMillisecond; break;
     case SockOpt::UserTimeout:
@@ -203,8 +216,23 @@ CallResult Sockets::setsockopt(ProcessId p, int fd, SockOpt opt, int value, int 
     c->reuseport = s->reuseport;
     apply_buffers(*s, *c);
     if (opt == SockOpt::NoDelay || opt == SockOpt::Cork) host_.set_nagle(c->id, s->nodelay, s->cork);
+    apply_keepalive(*s, *c);
   }
   return CallResult::ok();
+}
+
+model::KeepaliveOptions Sockets::keepalive_of(const Socket& s) const {
+  model::KeepaliveOptions o = model::keepalive_options(host_.profile().tcp);
+  o.on = s.keepalive;
+  if (s.keepidle) o.idle = Duration{s.keepidle} * kSecond;
+  if (s.keepintvl) o.intvl = Duration{s.keepintvl} * kSecond;
+  if (s.keepcnt) o.probes = s.keepcnt;
+  return o;
+}
+
+void Sockets::apply_keepalive(const Socket& s, const Conn& c) {
+  if (!(keepalive_of(s) == model::keepalive_options(c.ep.config())))
+    host_.set_keepalive(c.id, keepalive_of(s));
 }
 
 void Sockets::apply_buffers(const Socket& s, Conn& c) {
@@ -244,6 +272,10 @@ CallResult Sockets::getsockopt(ProcessId p, int fd, SockOpt opt, int field) {
     case SockOpt::NoDelay: return CallResult::ok(s->nodelay);
     case SockOpt::Cork: return CallResult::ok(s->cork);
     case SockOpt::KeepAlive: return CallResult::ok(s->keepalive);
+    // keepalive_time_when() and the like: the socket's, else the profile's.
+    case SockOpt::KeepIdle: return CallResult::ok(static_cast<long>(keepalive_of(*s).idle / kSecond));
+    case SockOpt::KeepIntvl: return CallResult::ok(static_cast<long>(keepalive_of(*s).intvl / kSecond));
+    case SockOpt::KeepCnt: return CallResult::ok(keepalive_of(*s).probes);
     case SockOpt::RcvTimeo: return CallResult::ok(static_cast<long>(s->rcvtimeo / kMillisecond));
     case SockOpt::SndTimeo: return CallResult::ok(static_cast<long>(s->sndtimeo / kMillisecond));
     case SockOpt::UserTimeout:
@@ -366,6 +398,7 @@ CallResult Sockets::listen(ProcessId p, int fd, int backlog) {
   c->reuseaddr = s->reuseaddr;
   c->reuseport = s->reuseport;
   c->fastopen_qlen = std::min(s->fastopen_qlen, host_.profile().somaxconn);
+  apply_keepalive(*s, *c);  // the connections it accepts inherit it
   return CallResult::ok();
 }
 
@@ -395,7 +428,12 @@ CallResult Sockets::accept(ProcessId p, int fd, Addr* peer) {
   ns.nodelay = s->nodelay;
   ns.cork = s->cork;
   ns.user_timeout = s->user_timeout;
+  ns.keepalive = s->keepalive;
+  ns.keepidle = s->keepidle;
+  ns.keepintvl = s->keepintvl;
+  ns.keepcnt = s->keepcnt;
   apply_buffers(ns, *c);
+  apply_keepalive(ns, *c);
   if (ns.nodelay || ns.cork) host_.set_nagle(c->id, ns.nodelay, ns.cork);
   if (c->state() == State::Closed) {
     // Reset while it waited in the queue: accept() still returns it.
@@ -479,6 +517,7 @@ CallResult Sockets::connect(ProcessId p, int fd, Addr to, bool resume) {
   conn->reuseport = s->reuseport;
   apply_buffers(*s, *conn);
   if (s->nodelay || s->cork) host_.set_nagle(*c, s->nodelay, s->cork);
+  apply_keepalive(*s, *conn);
   if (s->nonblocking) return CallResult::fail(Errno::InProgress);
   return CallResult::wait();
 }

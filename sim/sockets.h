@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "model/keepalive.h"
 #include "model/send_buffer.h"
 #include "sim/errno.h"
 #include "sim/fd_table.h"
@@ -61,6 +62,9 @@ enum class SockOpt : std::uint8_t {
   Cork,
   Error,
   KeepAlive,
+  KeepIdle,     // TCP_KEEPIDLE, TCP_KEEPINTVL: seconds; TCP_KEEPCNT: probes
+  KeepIntvl,
+  KeepCnt,
   TcpInfo,      // getsockopt(TCP_INFO): one field of it (sim/tcp_info.h)
   RcvTimeo,     // SO_RCVTIMEO: a value in milliseconds (Linux: a struct timeval)
   SndTimeo,     // SO_SNDTIMEO
@@ -101,6 +105,7 @@ struct Socket {
   bool nodelay = false;
   bool cork = false;
   bool keepalive = false;
+  int keepidle = 0, keepintvl = 0, keepcnt = 0;  // 0: the profile's
   // SO_RCVTIMEO, SO_SNDTIMEO: how long a blocking call waits; 0 for ever.
   Duration rcvtimeo = 0, sndtimeo = 0;
   // TCP_USER_TIMEOUT (-1: never set, the profile's), TCP_FASTOPEN's qlen.
@@ -211,6 +216,9 @@ class Sockets {
   void on_app(Conn& c, model::AppEvent e);
   CallResult bind_check(const Socket& s, Addr addr) const;
   void apply_buffers(const Socket& s, Conn& c);
+  // SO_KEEPALIVE, TCP_KEEPIDLE/INTVL/CNT: the socket's, the profile's where unset.
+  model::KeepaliveOptions keepalive_of(const Socket& s) const;
+  void apply_keepalive(const Socket& s, const Conn& c);
   Conn* conn_of(const Socket& s);
   const Conn* conn_of(const Socket& s) const;
 

@@ -75,6 +75,12 @@ std::vector<SocketRow> socket_rows(const Host& h, Time now) {
       const bool fin_unacked = t.fin_queued && !(t.fin_sent && model::seq_gt(t.snd_una, t.fin_seq));
       r.send_q =
           static_cast<std::uint32_t>(t.send_buffer.size()) + (syn_unacked ? 1 : 0) + (fin_unacked ? 1 : 0);
+      // inet_sk_diag_fill(): the keepalive timer (2) shows only when neither
+      // the retransmission (1) nor the probe timer (4) is pending.
+      if (armed(TimerKind::Keepalive)) {
+        r.timer = "keepalive";
+        r.timer_left = left(TimerKind::Keepalive);
+      }
       // Linux shows its loss probe as "on" too (it is the same pending timer).
       for (TimerKind k : {TimerKind::Retransmission, TimerKind::LossProbe}) {
         if (!armed(k)) continue;

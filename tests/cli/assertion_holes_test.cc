@@ -179,3 +179,27 @@ TEST(FailureReport, APassingStateHasNoDetail) {
 
 }  // namespace
 }  // namespace tcpsim::scenario
+
+namespace tcpsim::scenario {
+namespace {
+
+// `at T expect finished` parsed and was checked at the run's end, whatever
+// T said: a program still asleep at T passed. It means "every program has
+// ended by T": p sleeps until 2 s, so at 1 s it has not (the failure names
+// it), at 3 s it has.
+TEST(AssertionHoles, FinishedAtTMeansByTNotAtTheEnd) {
+  const std::string base = "host A 10.0.0.1\nprogram p on A {\n  sleep(2)\n}\n";
+  const AssertionResult early = last_line_result(base + "at 1s expect finished\n");
+  EXPECT_FALSE(early.pass);
+  EXPECT_EQ(early.what, "at 1s expect finished");
+  EXPECT_NE(early.detail.find("'p' is asleep"), std::string::npos) << early.detail;
+  EXPECT_TRUE(last_line_result(base + "at 3s expect finished\n").pass);
+  EXPECT_TRUE(last_line_result(base + "at 2s expect finished\n").pass) << "p ends at 2 s: finished by 2 s";
+  // Past the run's time limit it cannot be decided: not evaluated, a failure.
+  const AssertionResult late = last_line_result(base + "until 1s\nat 5s expect finished\n");
+  EXPECT_FALSE(late.pass);
+  EXPECT_NE(late.detail.find("not evaluated"), std::string::npos) << late.detail;
+}
+
+}  // namespace
+}  // namespace tcpsim::scenario

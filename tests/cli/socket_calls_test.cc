@@ -1,8 +1,8 @@
 // The calls of the scenario language as Linux makes them (issue 17's
 // holes): getsockopt(SO_ERROR) returns Linux's errno number and its
 // expectation may name it; recv/send's MSG_ flags take effect as on Linux
-// or are refused at their position; SO_KEEPALIVE 1 (no probes are
-// simulated) is refused. Each scenario's expected values are Linux's
+// or are refused at their position; SO_KEEPALIVE and TCP_KEEP* work
+// (keepalive probes as Linux sends them). Each scenario's expected values are Linux's
 // (tcp_recvmsg, tcp_sendmsg, tcp_reset, sock_getsockopt), derived in the
 // comments.
 #include <gtest/gtest.h>
@@ -180,14 +180,43 @@ TEST(SocketCallsMsgFlags, ARefusedFlagIsExitStatusTwo) {
 
 // -------------------------------------------------------------- options
 
-// No keepalive probes are simulated: SO_KEEPALIVE 1 would be a socket that
-// asked for them and got none, so it is refused; 0 (the default) is what
-// the socket is.
-TEST(SocketCallsOptions, KeepaliveOnIsRefusedAndOffIsAccepted) {
-  EXPECT_EQ(error_of(pair("", "  setsockopt(k, SO_KEEPALIVE, 1)\n")),
-            "t.tcpsim:12:31: SO_KEEPALIVE 1 is not simulated: tcpsim sends no keepalive probes");
+// SO_KEEPALIVE 1 was refused (no probes were simulated); now it is taken,
+// and the TCP_KEEP* options read back the linux profile's values until set
+// (net.ipv4.tcp_keepalive_time 7200, _intvl 75, _probes 9, this machine's
+// /proc/sys/net/ipv4 too) and are bounded as do_tcp_setsockopt() bounds
+// them: 1 to 32767 s, 1 to 127 probes, else EINVAL.
+TEST(SocketCallsOptions, KeepaliveOptionsAsLinuxTakesAndBoundsThem) {
   expect_all_pass(
-      run_text(pair("", "  setsockopt(k, SO_KEEPALIVE, 0) = 0\n  getsockopt(k, SO_KEEPALIVE) = 0\n")), 2);
+      run_text(pair("",
+                    "  setsockopt(k, SO_KEEPALIVE, 1) = 0\n  getsockopt(k, SO_KEEPALIVE) = 1\n"
+                    "  getsockopt(k, TCP_KEEPIDLE) = 7200\n  getsockopt(k, TCP_KEEPINTVL) = 75\n"
+                    "  getsockopt(k, TCP_KEEPCNT) = 9\n  setsockopt(k, TCP_KEEPCNT, 0) = -1 EINVAL\n"
+                    "  setsockopt(k, TCP_KEEPCNT, 128) = -1 EINVAL\n"
+                    "  setsockopt(k, TCP_KEEPIDLE, 32768) = -1 EINVAL\n"
+                    "  setsockopt(k, TCP_KEEPINTVL, 32767) = 0\n  getsockopt(k, TCP_KEEPINTVL) = 32767\n"
+                    "  setsockopt(k, SO_KEEPALIVE, 0) = 0\n  getsockopt(k, SO_KEEPALIVE) = 0\n")),
+      12);
+}
+
+// An accepted socket inherits the listener's keepalive (Linux
+// sk_clone_lock(); the timer armed at the handshake's end,
+// tcp_create_openreq_child()): B's connection, established at 3 ms, probes
+// A at 5.003 and 6.003 s (TCP_KEEPIDLE 5, TCP_KEEPINTVL 1); A's answers are
+// lost (A -> B dropped from 1 s), so at 7.003 s (TCP_KEEPCNT 2) B resets
+// it: B's read() fails with ETIMEDOUT, A's with ECONNRESET at 7.004 s.
+TEST(SocketCallsOptions, AcceptedSocketInheritsKeepaliveAndTimesOutAPeerThatVanished) {
+  const std::string text =
+      "host A 10.0.0.1\nhost B 10.0.0.2\ndrop A -> B from 1s to 100s\nprogram server on B {\n  s = socket()\n"
+      "  setsockopt(s, SO_KEEPALIVE, 1)\n  setsockopt(s, TCP_KEEPIDLE, 5)\n  setsockopt(s, TCP_KEEPINTVL, "
+      "1)\n"
+      "  setsockopt(s, TCP_KEEPCNT, 2)\n  bind(s, *:9090)\n  listen(s, 5)\n  c = accept(s)\n"
+      "  getsockopt(c, TCP_KEEPIDLE) = 5\n  read(c, 10) = -1 ETIMEDOUT\n}\n"
+      "program client on A {\n  k = socket()\n  connect(k, 10.0.0.2:9090)\n  read(k, 10) = -1 ECONNRESET\n}\n"
+      "at 6900ms expect server.c ESTABLISHED\nat 7100ms expect server.c CLOSED\n"
+      "expect B -> A segment 2 ACK seq=0 ack=1 len=0 at 5.003s\n"
+      "expect B -> A segment 3 ACK seq=0 ack=1 len=0 at 6.003s\n"
+      "expect B -> A segment 4 RST,ACK seq=1 ack=1 at 7.003s\nexpect finished\n";
+  expect_all_pass(run_text(text), 9);
 }
 
 // A level that is not the option's would be another option on Linux

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "formats/ladder.h"
 #include "formats/registry.h"
@@ -68,6 +69,8 @@ Recording handshake() {
   connect.has_socket = true;
   connect.local = a;
   connect.peer = b;
+  connect.fn = "connect";
+  connect.args = {"k", "10.0.0.2:8080"};
   r.calls = {listen, connect};
   r.programs = {ProgramEnd{true, ""}, ProgramEnd{false, "asleep"}};
   r.end_time = 1000;
@@ -115,6 +118,44 @@ TEST(Recording, SurvivesThePipeWhole) {
   EXPECT_EQ(back->outputs[0].text, "State Recv-Q\nLISTEN 0\n");
   EXPECT_EQ(back->results[0].what, "what\twith tab");
   EXPECT_TRUE(back->capped);
+}
+
+// issue 17: a call's record carries the call as data (name, arguments,
+// result, errno name and number) through the pipe and into `-f json`, as
+// the simulator's trace has it, so a kernel trace validates against the
+// same schema (docs/tcpsim-trace.schema.json: every call event has `call`).
+TEST(Recording, ACallAsDataSurvivesThePipeAndIsTheJsonCallRecord) {
+  Recording r = handshake();
+  CallRecord& c = r.calls[1];
+  c.assign = "";
+  c.value = -1;
+  c.err = "ECONNREFUSED";
+  c.err_number = 111;
+  c.args = {"k", "10.0.0.2:8080", "with\ttab"};
+  const auto back = deserialize(serialize(r));
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->calls[1].fn, "connect");
+  EXPECT_EQ(back->calls[1].args, c.args);
+  EXPECT_EQ(back->calls[1].value, -1);
+  EXPECT_EQ(back->calls[1].err, "ECONNREFUSED");
+  EXPECT_EQ(back->calls[1].err_number, 111);
+  const auto run = to_run_result(scenario_text(), *back, plan_for_two_hosts(), "Linux");
+  const auto json = nlohmann::json::parse(formats::write_trace(*formats::output_format("json"), run, {}));
+  int calls = 0;
+  for (const auto& e : json["events"]) {
+    if (e["kind"] != "call") continue;
+    ++calls;
+    ASSERT_TRUE(e.contains("call")) << e.dump();
+    if (e["call"]["name"] != "connect") continue;
+    EXPECT_EQ(e["call"]["errno"], "ECONNREFUSED");
+    EXPECT_EQ(e["call"]["errno_number"], 111);
+    EXPECT_EQ(e["call"]["result"], -1);
+    EXPECT_EQ(e["call"]["start_ns"], 90);
+    EXPECT_EQ(e["call"]["blocked_ns"], 125 - 90);  // connect() waits: shown where it returned
+    EXPECT_EQ(e["call"]["args"][1], "10.0.0.2:8080");
+    EXPECT_GE(e["call"]["connection"], 0);
+  }
+  EXPECT_EQ(calls, 2);
 }
 
 TEST(Recording, ACutOffRecordingIsRejected) {

@@ -77,6 +77,8 @@ negative = {
     "an assertion without pass": without(["assertions", 0, "pass"], base),
     "a host without ip": without(["hosts", 0, "ip"], base),
     "a call record without errno": without(["events", first["call"], "call", "errno"], base),
+    # Every call is a structured record, a `tcpsim kernel` trace's too.
+    "a call event without its call record": without(["events", first["call"], "call"], base),
     "a call record's blocked_ns as a float": replaced(["events", first["call"], "call", "blocked_ns"], 0.5, base),
     "an unknown outcome class": replaced(["outcome", "class"], "fine", base),
     "an outcome without its reason": without(["outcome", "reason"], base),

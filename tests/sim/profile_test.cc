@@ -72,6 +72,27 @@ TEST(Profiles, LinuxSysctlValuesAreInTheSysctlsOwnUnits) {
   EXPECT_EQ(names["time_wait"], "");
 }
 
+// Keepalive (issue 17): linux has the kernel's defaults, which the sysctls
+// print in seconds (net.ipv4.tcp_keepalive_time 7200, _intvl 75, _probes 9,
+// as /proc/sys/net/ipv4 reads on the measured machine); bsd has FreeBSD's
+// (net.inet.tcp.keepidle 7200 s, keepintvl 75 s, keepcnt 8).
+TEST(Profiles, Rfc1122_4_2_3_6_KeepaliveValuesAreEachSystemsDefaults) {
+  const sim::Profile l = *sim::profile_named("linux");
+  EXPECT_EQ(sim::linux_sysctl_value(l, "keepalive_time"), "7200");
+  EXPECT_EQ(sim::linux_sysctl_value(l, "keepalive_intvl"), "75");
+  EXPECT_EQ(sim::linux_sysctl_value(l, "keepalive_probes"), "9");
+  const sim::Profile b = *sim::profile_named("bsd");
+  EXPECT_EQ(b.tcp.keepalive_time, 7200 * s);
+  EXPECT_EQ(b.tcp.keepalive_intvl, 75 * s);
+  EXPECT_EQ(b.tcp.keepalive_probes, 8);
+  // RFC 1122: the idle time "MUST default to no less than two hours", and
+  // keep-alives are off unless the application asks.
+  for (const auto& name : {"rfc9293", "linux", "bsd"}) {
+    EXPECT_GE(sim::profile_named(name)->tcp.keepalive_time, 7200 * s) << name;
+    EXPECT_FALSE(sim::profile_named(name)->tcp.keepalive) << name;
+  }
+}
+
 TEST(Profiles, EveryKeyCanBeSetAndReadBack) {
   sim::Profile p = *sim::profile_named("linux");
   EXPECT_FALSE(sim::set_profile_value(p, "time_wait", "30s"));

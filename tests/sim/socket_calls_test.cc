@@ -56,6 +56,9 @@ TEST(SocketCallsTable, OptionLevelsAndNumbersAreTheKernelHeaders) {
       {"SO_SNDTIMEO", {SOL_SOCKET, SO_SNDTIMEO}},
       {"TCP_USER_TIMEOUT", {IPPROTO_TCP, TCP_USER_TIMEOUT}},
       {"TCP_FASTOPEN", {IPPROTO_TCP, TCP_FASTOPEN}},
+      {"TCP_KEEPIDLE", {IPPROTO_TCP, TCP_KEEPIDLE}},
+      {"TCP_KEEPINTVL", {IPPROTO_TCP, TCP_KEEPINTVL}},
+      {"TCP_KEEPCNT", {IPPROTO_TCP, TCP_KEEPCNT}},
   };
   ASSERT_EQ(socket_options().size(), std::size(linux_opts));
   for (const auto& [name, want] : linux_opts) {
