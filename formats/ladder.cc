@@ -382,8 +382,7 @@ class LadderWriter {
     }
     const Time t = std::min(run.first[0] < 0 ? run.first[1] : run.first[0],
                             run.first[1] < 0 ? run.first[0] : run.first[1]);
-    for (const auto& c : run.calls)
-      side_text(t, c.right, c.text());
+    for (const auto& c : run.calls) side_text(t, c.right, c.text());
   }
 
   const scenario::RunResult& run;
@@ -404,8 +403,8 @@ class LadderWriter {
   std::size_t dirty_count = 0;
   std::vector<std::string> why;  // timer that caused a state change
   const bool many;
-  const std::vector<std::string> notes;  // -v: window_notes()
-  std::vector<SegmentRun> runs;          // without -v: segment_runs(), in record order
+  const std::vector<std::string> notes;   // -v: window_notes()
+  std::vector<SegmentRun> runs;           // without -v: segment_runs(), in record order
   const std::vector<TimerChange> timers;  // timer_changes(), by record
 };
 

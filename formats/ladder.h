@@ -15,7 +15,8 @@ namespace tcpsim::formats {
 
 struct LadderOptions {
   // LadderOptions{unicode, verbose}: the others as by default.
-  LadderOptions(bool unicode = false, bool verbose = false, IsnOrigin isn = {},  // NOLINT(google-explicit-constructor)
+  LadderOptions(bool unicode = false, bool verbose = false,
+                IsnOrigin isn = {},  // NOLINT(google-explicit-constructor)
                 TimeWindow window = {})
       : unicode(unicode), verbose(verbose), isn(isn), window(window) {}
   bool unicode = false;

@@ -82,9 +82,7 @@ SegmentRun run_from(const TraceView& view, const sim::Trace& tr, std::size_t i) 
 
 }  // namespace
 
-std::string SegmentRun::Calls::text() const {
-  return times == 1 ? call : fmt::format("{} x{}", call, times);
-}
+std::string SegmentRun::Calls::text() const { return times == 1 ? call : fmt::format("{} x{}", call, times); }
 
 std::string SegmentRun::label(int d) const {
   if (count[d] == 0) return {};

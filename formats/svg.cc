@@ -350,8 +350,8 @@ class PictureBuilder {
       const TraceRecord& r = recs[i];
       if (r.kind == TraceKind::Sent) sent_at[r.ref] = r.t;
       // The shortest one-way delay: one unit of the scale.
-      if (r.kind == TraceKind::Delivered && r.ref < seg_of.size() && seg_of[r.ref] >= 0 && r.t > sent_at[r.ref] &&
-          (unit < 0 || r.t - sent_at[r.ref] < unit))
+      if (r.kind == TraceKind::Delivered && r.ref < seg_of.size() && seg_of[r.ref] >= 0 &&
+          r.t > sent_at[r.ref] && (unit < 0 || r.t - sent_at[r.ref] < unit))
         unit = r.t - sent_at[r.ref];
       if (run_of_record[i] >= 0 && r.kind == TraceKind::Sent) {
         if (runs[static_cast<std::size_t>(run_of_record[i])].start == i)
@@ -359,7 +359,8 @@ class PictureBuilder {
       } else if (r.kind == TraceKind::Sent) {
         if (view.connection_of_packet(r.ref) < 0) continue;
         seg_of[r.ref] = static_cast<int>(segs.size());
-        segs.push_back({r.ref, r.t, view.packet_goes_right(r.ref) ? 0 : 1, {}, false, off[i], {}, ++sent, {}});
+        segs.push_back(
+            {r.ref, r.t, view.packet_goes_right(r.ref) ? 0 : 1, {}, false, off[i], {}, ++sent, {}});
       } else if (r.kind == TraceKind::Delivered || r.kind == TraceKind::Dropped) {
         if (r.ref >= seg_of.size() || seg_of[r.ref] < 0) continue;
         Seg& s = segs[static_cast<std::size_t>(seg_of[r.ref])];
@@ -415,7 +416,8 @@ class PictureBuilder {
         armed.erase(key);
         continue;
       }
-      if (change[i] != TimerChange::None) timer_note_at[i] = timer_change_text(r.timer, change[i], opt.compact);
+      if (change[i] != TimerChange::None)
+        timer_note_at[i] = timer_change_text(r.timer, change[i], opt.compact);
       auto it = armed.find(key);
       if (r.kind == TraceKind::TimerArmed) {
         if (change[i] == TimerChange::Restarted && it != armed.end()) {
@@ -446,7 +448,8 @@ class PictureBuilder {
       if (run_of_record[i] >= 0) {  // a run's reads and writes: one note each, at its start
         const SegmentRun& run = runs[static_cast<std::size_t>(run_of_record[i])];
         if (run.start != i || opt.hide_calls || opt.compact) continue;
-        for (const auto& c : run.calls) pending.push_back({r.t, c.right ? 1 : 0, c.text(), LadderPicture::Note::Call});
+        for (const auto& c : run.calls)
+          pending.push_back({r.t, c.right ? 1 : 0, c.text(), LadderPicture::Note::Call});
         continue;
       }
       if (r.kind == TraceKind::Call && (opt.hide_calls || opt.compact)) continue;
@@ -648,7 +651,8 @@ class PictureBuilder {
   // Whether a collapsed run is in flight all through [t0, t1].
   bool inside_run(Time t0, Time t1) const {
     for (const Seg& s : segs) {
-      if (!s.run_label.empty() && s.sent <= t0 && !s.delivered.empty() && s.delivered.back() >= t1) return true;
+      if (!s.run_label.empty() && s.sent <= t0 && !s.delivered.empty() && s.delivered.back() >= t1)
+        return true;
     }
     return false;
   }
@@ -967,7 +971,7 @@ class PictureBuilder {
   std::vector<Time> lost_mid;
   std::vector<SegmentRun> runs;    // find_runs()
   std::vector<int> run_of_record;  // each record's run, or -1
-  Time lo = 0, hi = kTimeMax;  // --from/--to widened (crop())
+  Time lo = 0, hi = kTimeMax;      // --from/--to widened (crop())
   std::vector<TimerSpan> timer_spans;
   std::map<std::size_t, std::string> timer_note_at;  // a record's note: "2MSL restarted"
   std::vector<PendingNote> pending;

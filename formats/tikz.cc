@@ -229,9 +229,9 @@ void tikz_timers_and_segments(std::string& o, const LadderPicture& p) {
                                    {a.run, "tcpsim run"}}) {
       if (on) style += (style.empty() ? "" : ",") + std::string(name);
     }
-    o += fmt::format("\\{}{}{{({},{})}}{{({},{})}}{{({},{})}}{{{}}}{{{}}}\n", a.lost ? "tcpsimlost" : "tcpsimsegment",
-                     style.empty() ? "" : "[" + style + "]", n(a.x0), n(a.y0), n(a.x1), n(a.y1), n(a.label_x),
-                     n(a.label_y), n(-a.label_angle), tex(a.label));
+    o += fmt::format("\\{}{}{{({},{})}}{{({},{})}}{{({},{})}}{{{}}}{{{}}}\n",
+                     a.lost ? "tcpsimlost" : "tcpsimsegment", style.empty() ? "" : "[" + style + "]", n(a.x0),
+                     n(a.y0), n(a.x1), n(a.y1), n(a.label_x), n(a.label_y), n(-a.label_angle), tex(a.label));
   }
 }
 
@@ -281,14 +281,15 @@ std::string tikz(const scenario::RunResult& run, const PictureOptions& opt) {
     const auto sp = state.rfind(' ');
     const std::string bare = sp == std::string::npos ? state : state.substr(sp + 1);
     o += fmt::format("\\tcpsimband{}{{{}}}{{({},{})}}{{({},{})}}\n",
-                     b.listener ? "[dash pattern=on 1.5pt off 1pt]" : "", colour_name(b.listener ? "LISTEN" : bare),
-                     n(b.x0), n(b.y0), n(b.x1), n(b.y1));
+                     b.listener ? "[dash pattern=on 1.5pt off 1pt]" : "",
+                     colour_name(b.listener ? "LISTEN" : bare), n(b.x0), n(b.y0), n(b.x1), n(b.y1));
   }
   for (const auto& b : p.bands) {
     for (double ly : b.label_ys) {
       if (ly + 2 > b.y1) continue;
-      o += fmt::format("\\tcpsimstatename{}{{({},{})}}{{{}}}\n", b.listener ? "[font=\\tcpsimsmall\\slshape]" : "",
-                       n((b.x0 + b.x1) / 2), n(ly), tex(b.state));
+      o += fmt::format("\\tcpsimstatename{}{{({},{})}}{{{}}}\n",
+                       b.listener ? "[font=\\tcpsimsmall\\slshape]" : "", n((b.x0 + b.x1) / 2), n(ly),
+                       tex(b.state));
     }
   }
   for (const auto& c : p.closed) {

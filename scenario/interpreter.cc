@@ -553,6 +553,21 @@ std::optional<ParseError> add_programs(const std::shared_ptr<Shared>& shared, Ru
   return std::nullopt;
 }
 
+// Finished by T: every program has ended when T comes, those that end at T
+// included (the check goes behind what is already due at T).
+void schedule_finished_by(const Assertion& a, std::size_t i, const std::shared_ptr<Shared>& shared,
+                          sim::Network& net, sim::ProgramRunner& runner) {
+  net.scheduler().schedule_at(a.at, [&a, i, shared, &net, r = &runner] {
+    net.scheduler().schedule_at(net.now(), [&a, i, shared, r] {
+      shared->evaluated[i] = true;
+      const bool done = r->all_done();
+      const std::string still =
+          done ? std::string() : fmt::format("at {}: {}", sim::format_duration(a.at), still_running(*r));
+      shared->results.push_back(check_finished(a, done, still));
+    });
+  });
+}
+
 std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc, const RunOptions& opt) {
   auto built = build_network(*sc, opt);
   if (auto* e = std::get_if<ParseError>(&built)) return *e;
@@ -620,19 +635,7 @@ std::variant<RunResult, ParseError> run_once(std::shared_ptr<const Scenario> sc,
         shared->evaluated[i] = true;
         check_ss(a);
       });
-    // Finished by T: every program has ended when T comes, those that end
-    // at T included (the check goes behind what is already due at T).
-    if (a.kind == Assertion::Finished && a.timed)
-      net.scheduler().schedule_at(a.at, [&a, i, shared, &net, runner = res.runner.get()] {
-        net.scheduler().schedule_at(net.now(), [&a, i, shared, runner] {
-          shared->evaluated[i] = true;
-          const bool done = runner->all_done();
-          const std::string still =
-              done ? std::string()
-                   : fmt::format("at {}: {}", sim::format_duration(a.at), still_running(*runner));
-          shared->results.push_back(check_finished(a, done, still));
-        });
-      });
+    if (a.kind == Assertion::Finished && a.timed) schedule_finished_by(a, i, shared, net, *res.runner);
     // Sent by T: the run goes on to T, as for a state at T, and counts at its end.
     if (a.timed && is_segment_assertion(a))
       net.scheduler().schedule_at(a.at, [i, shared] { shared->evaluated[i] = true; });

@@ -62,7 +62,7 @@ enum class SockOpt : std::uint8_t {
   Cork,
   Error,
   KeepAlive,
-  KeepIdle,     // TCP_KEEPIDLE, TCP_KEEPINTVL: seconds; TCP_KEEPCNT: probes
+  KeepIdle,  // TCP_KEEPIDLE, TCP_KEEPINTVL: seconds; TCP_KEEPCNT: probes
   KeepIntvl,
   KeepCnt,
   TcpInfo,      // getsockopt(TCP_INFO): one field of it (sim/tcp_info.h)

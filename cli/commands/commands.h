@@ -31,8 +31,8 @@ struct RunArgs {
   formats::PictureOptions figure;
   std::optional<std::string> width, font_size;
   std::vector<std::string> hide;
-  std::optional<std::string> isn;         // --isn A=100,B=300
-  std::optional<std::string> from, to;    // --from/--to: times
+  std::optional<std::string> isn;       // --isn A=100,B=300
+  std::optional<std::string> from, to;  // --from/--to: times
 };
 
 struct CheckArgs {

@@ -177,7 +177,8 @@ std::optional<std::string> figure_from(const RunArgs& a, formats::PictureOptions
                          sim::echo(*a.font_size));
     f.font_pt = *s;
   }
-  for (auto [name, text, t] : {std::tuple{"--from", &a.from, &f.window.from}, {"--to", &a.to, &f.window.to}}) {
+  for (auto [name, text, t] :
+       {std::tuple{"--from", &a.from, &f.window.from}, {"--to", &a.to, &f.window.to}}) {
     if (!*text) continue;
     const auto d = sim::parse_duration(**text);
     if (!d) return fmt::format("{} {}: expected a time such as 1s or 5010ms", name, sim::echo(**text));

@@ -90,6 +90,18 @@ const std::map<std::string, Context>& contexts() {
        {"setsockopt(k, SO_SNDTIMEO, 100ms)",
         pair("  sleep(2)\n", "  setsockopt(k, SO_SNDBUF, 2000)\n" + kConnect + "@  write(k, 1000000)\n",
              "drop A -> B from 100ms to 100s\n")}},
+      // Unacknowledged data: the connection is given up 1 s after the write
+      // (RFC 9293 §3.8.3's user timeout) instead of after the retry limits.
+      {"TCP_USER_TIMEOUT",
+       {"setsockopt(k, TCP_USER_TIMEOUT, 1000)",
+        pair("  sleep(5)\n", kConnect + "@  sleep(200ms)\n  write(k, 100)\n  sleep(3)\n",
+             "drop A -> B from 100ms to 100s\n")}},
+      // A listener's Fast Open queue length: a scenario has no Fast Open
+      // client, so what it changes is the length getsockopt() reports.
+      {"TCP_FASTOPEN",
+       {"setsockopt(k, TCP_FASTOPEN, 5)",
+        "host A 10.0.0.1\nprogram p on A {\n  k = socket()\n  bind(k, *:7000)\n  listen(k, 5)\n@"
+        "  getsockopt(k, TCP_FASTOPEN)\n}\n"}},
       // Read-only: setting them is refused at the line.
       {"SO_ERROR", {"setsockopt(k, SO_ERROR, 0)", pair("", kConnect + "@")}},
       {"TCP_INFO", {"setsockopt(k, TCP_INFO, 0)", pair("", kConnect + "@")}},

@@ -126,6 +126,10 @@ const std::map<std::string, Expected>& expected() {
       {"invalid_ratelimit", {"1s", "net.ipv4.tcp_invalid_ratelimit", "1000"}},
       {"ephemeral_ports", {"40000-40099", "net.ipv4.ip_local_port_range", "40000 40099"}},
       {"somaxconn", {"128", "net.core.somaxconn", "128"}},
+      // Keepalive (RFC 1122 §4.2.3.6): idle time and interval in seconds.
+      {"keepalive_time", {"30s", "net.ipv4.tcp_keepalive_time", "30"}},
+      {"keepalive_intvl", {"5s", "net.ipv4.tcp_keepalive_intvl", "5"}},
+      {"keepalive_probes", {"4", "net.ipv4.tcp_keepalive_probes", "4"}},
       // tcp_sack: 1 enables SACK.
       {"sack", {"off", "net.ipv4.tcp_sack", "0"}},
       // tcp_congestion_control: the model's other controller is NewReno,
