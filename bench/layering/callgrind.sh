@@ -22,7 +22,7 @@ ir() { valgrind --tool=callgrind --callgrind-out-file="$tmp/cg" "$@" 2>&1 >/dev/
 printf '%-8s %9s %9s %9s %25s %23s\n' build data dupack exchange 'short_conns (no malloc)' 'bulk (no malloc)'
 for spec in "$@"; do
   label=${spec%%=*} dir=$(cd "${spec#*=}" && pwd)
-  g++ -O3 -DNDEBUG -std=c++17 -I"$dir/.." -I"$dir" "$here/model_driver.cc" -o "$tmp/driver" "$dir/libtcpsim_model.a"
+  g++ -O3 -DNDEBUG -std=c++17 -I"$dir/.." -I"$dir" -I"$here/../.." "$here/model_driver.cc" -o "$tmp/driver" "$dir/libtcpsim_model.a"
   row=()
   for body in "data 20000" "dupack 20000" "exchange 2000"; do
     # shellcheck disable=SC2086  # the words of $body are the arguments
