@@ -17,6 +17,7 @@
 #include "cli/sweep/runner.h"
 #include "cli/sweep/shard_file.h"
 #include "scenario/parser.h"
+#include "sim/units.h"
 
 namespace tcpsim::cli {
 
@@ -97,10 +98,10 @@ std::variant<sweep::SweepReportOptions, std::string> report_options(
     const std::optional<std::string>& timeout) {
   sweep::SweepReportOptions ro;
   if (!timeout) return ro;
-  auto t = sweep::parse_until(*timeout);
-  if (auto* e = std::get_if<std::string>(&t)) return fmt::format("--connect-timeout {}: {}", *timeout, *e);
-  if (std::get<Time>(t) <= 0) return fmt::format("--connect-timeout {}: must be greater than 0", *timeout);
-  ro.connect_timeout = std::get<Time>(t);
+  const std::optional<Duration> t = sim::parse_duration(*timeout);
+  if (!t || *t <= 0)
+    return fmt::format("--connect-timeout {}: expected a time greater than 0, such as 1s", *timeout);
+  ro.connect_timeout = *t;
   ro.connect_timeout_text = *timeout;
   return ro;
 }

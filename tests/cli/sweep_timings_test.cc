@@ -160,5 +160,22 @@ TEST(SweepTimings, ShardsCarryTheTimings_MergeEqualsTheWholeSweep) {
   EXPECT_EQ(slurp(d / "merged.txt"), whole);
 }
 
+// A --connect-timeout that is not a time is refused in its own words (the
+// review found "--connect-timeout abc: --until abc: ...", naming an option
+// the user never gave), exit 2.
+TEST(SweepTimings, ABadConnectTimeoutIsRefusedNamingOnlyThatOption) {
+  const fs::path d = scratch("sweep-bad-timeout");
+  const std::string file = file_with(d, "lost-fin.tcpsim", kLostFin);
+  for (const char* bad : {"abc", "0s"}) {
+    const Ran r = tcpsim({"sweep", file, "--runs", "1", "--connect-timeout", bad});
+    EXPECT_EQ(r.status, 2) << bad;
+    EXPECT_NE(
+        r.err.find(std::string("--connect-timeout ") + bad + ": expected a time greater than 0, such as 1s"),
+        std::string::npos)
+        << r.err;
+    EXPECT_EQ(r.err.find("--until"), std::string::npos) << r.err;
+  }
+}
+
 }  // namespace
 }  // namespace tcpsim::cli
